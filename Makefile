@@ -1,0 +1,162 @@
+# mlops: one binary for the model release lifecycle.
+#
+#   make            build build/mlops
+#   make check      install missing packages, build, run every test
+#   make demo       install missing packages, build, run the guided demo
+#   make deps       install the Debian packages in packages.txt
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make SANITIZE=address,undefined check   (objects under build/san)
+#   make WERROR=1   warnings are errors (CI)
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKGS := libcurl libarchive libgit2 jansson yaml-0.1 libmicrohttpd openssl
+
+ifeq ($(SANITIZE),)
+B := build
+else
+B := build/san
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	  -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+WARNINGS := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 \
+	    -Wmissing-prototypes -Wstrict-prototypes -Wvla \
+	    -Wno-missing-field-initializers
+ifneq ($(WERROR),)
+WARNINGS += -Werror
+endif
+
+# Evaluated once per make run, and only for targets that compile.
+NEED_PKGS := $(filter-out deps clean format help,$(or $(MAKECMDGOALS),all))
+ifneq ($(NEED_PKGS),)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+endif
+
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DMLOPS_VERSION='"$(VERSION)"' \
+	      -I. $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) \
+	      -MMD -MP
+ALL_LIBS := $(PKG_LIBS) -lxgboost -lm -lpthread
+
+LIB_SRC := $(sort $(wildcard lib/*/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c) $(wildcard subcommands/*.c))
+GEN_SRC := $(B)/gen/init_template.c
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o) $(GEN_SRC:.c=.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+MAN_SRC := $(sort $(wildcard man/*.scd))
+MAN_OUT := $(MAN_SRC:man/%.scd=$(B)/man/%)
+
+MLOPS := $(B)/mlops
+
+# `make V=1` shows the full commands.
+ifeq ($(V),)
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+else
+Q :=
+say =
+endif
+
+.PHONY: all check test demo deps install uninstall clean format bench \
+	man lint-man
+
+all: $(MLOPS) $(MAN_OUT)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gen/%.o: $(B)/gen/%.c
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libmlops.a: $(LIB_OBJ)
+	@rm -f $@
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(MLOPS): $(CLI_OBJ) $(B)/libmlops.a
+	$(call say,LINK,$@)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libmlops.a $(ALL_LIBS)
+
+# The commented mlops.yaml that `mlops init` writes, compiled in so the
+# binary needs no data files.
+$(B)/gen/init_template.c: templates/mlops.yaml scripts/embed
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)sh scripts/embed init_template < $< > $@
+
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libmlops.a
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -MF $@.d $(LDFLAGS) -o $@ $< \
+		$(B)/libmlops.a $(ALL_LIBS)
+
+$(B)/man/%: man/%.scd scripts/man-tidy
+	@mkdir -p $(@D)
+	$(call say,SCDOC,$<)scdoc < $< | sh scripts/man-tidy > $@
+
+man: $(MAN_OUT)
+
+deps:
+	@sh scripts/install-deps packages.txt
+
+# `check` and `demo` first install what is missing, then re-run make so
+# that pkg-config sees the freshly installed libraries.
+check: deps
+	@$(MAKE) --no-print-directory test
+
+test: $(MLOPS) $(MAN_OUT) $(UNIT_BIN)
+	@MLOPS="$(CURDIR)/$(MLOPS)" MLOPS_BUILD="$(CURDIR)/$(B)" \
+	 MLOPS_SRC="$(CURDIR)" MLOPS_SANITIZE="$(SANITIZE)" \
+	 LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0" \
+	 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+	 prove --exec '' --jobs 2 --timer $(UNIT_BIN) tests/cli/t*.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(MLOPS)
+	@MLOPS="$(CURDIR)/$(MLOPS)" sh examples/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory $(MLOPS)
+	@for b in bench/*/run; do MLOPS="$(CURDIR)/$(MLOPS)" sh $$b || exit 1; done
+
+install: $(MLOPS) $(MAN_OUT)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
+		$(DESTDIR)$(DATADIR)/mlops/templates
+	install -m 755 $(MLOPS) $(DESTDIR)$(BINDIR)/mlops
+	install -m 644 $(filter %.1,$(MAN_OUT)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.5,$(MAN_OUT)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 completions/mlops.bash $(DESTDIR)$(BASHCOMPDIR)/mlops
+	install -m 644 completions/_mlops $(DESTDIR)$(ZSHCOMPDIR)/_mlops
+	install -m 644 completions/mlops.fish $(DESTDIR)$(FISHCOMPDIR)/mlops.fish
+	cp -R templates/. $(DESTDIR)$(DATADIR)/mlops/templates/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mlops $(DESTDIR)$(BASHCOMPDIR)/mlops \
+		$(DESTDIR)$(ZSHCOMPDIR)/_mlops \
+		$(DESTDIR)$(FISHCOMPDIR)/mlops.fish
+	rm -f $(patsubst $(B)/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_OUT)))
+	rm -f $(patsubst $(B)/man/%,$(DESTDIR)$(MANDIR)/man5/%,$(filter %.5,$(MAN_OUT)))
+	rm -rf $(DESTDIR)$(DATADIR)/mlops
+
+clean:
+	rm -rf build
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard lib/*/*.h cli/*.h) \
+		$(UNIT_SRC)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d)

@@ -1,0 +1,89 @@
+#include "command.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "exit_status.h"
+#include "output.h"
+
+/* In the order of the lifecycle, as `mlops help` lists them. */
+const struct cmd_spec *const commands[] = {
+	&cmd_init_spec,
+	&cmd_package_spec,
+	&cmd_inspect_spec,
+	&cmd_help_spec,
+	&cmd_version_spec,
+	&cmd_complete_spec,
+	NULL,
+};
+
+static const char *const color_choices[] = { "auto", "always", "never",
+					     NULL };
+
+const struct opt common_opts[] = {
+	OPT_BOOLEAN(0, "json", &output.json,
+		    "print one JSON document on stdout"),
+	OPT_ENUM(0, "color", &output.color, "WHEN",
+		 "colour: auto (default), always, never", color_choices),
+	OPT_BOOLEAN('q', "quiet", &output.quiet,
+		    "print only errors on stderr"),
+	OPT_BOOLEAN('v', "verbose", &output.verbose, "print more on stderr"),
+	OPT_TERMINATOR,
+};
+
+const struct cmd_spec *command_find(const char *name)
+{
+	int i;
+
+	for (i = 0; commands[i]; i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+	return NULL;
+}
+
+int command_usage_error(const struct cmd_spec *spec, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	output_setup();
+	print_error("%s", sb.buf);
+	options_usage(stderr, spec);
+	fprintf(stderr, "Try 'mlops %s --help' for more.\n", spec->name);
+	strbuf_release(&sb);
+	return EXIT_USAGE;
+}
+
+int command_parse(const struct cmd_spec *spec, int *argc, const char **argv)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc, n = *argc - 1;
+
+	rc = options_parse(&n, argv + 1, spec->opts, common_opts, 0, &err);
+	output_setup();
+	if (rc == PARSE_HELP) {
+		options_help(stdout, spec, common_opts);
+		strbuf_release(&err);
+		return EXIT_OK;
+	}
+	if (rc == PARSE_ERROR) {
+		char *nl = strchr(err.buf, '\n');
+
+		/* The first line is the error, the rest a hint. */
+		if (nl)
+			*nl = '\0';
+		print_error("%s", err.buf);
+		if (nl)
+			fprintf(stderr, "%s\n", nl + 1);
+		options_usage(stderr, spec);
+		strbuf_release(&err);
+		return EXIT_USAGE;
+	}
+	strbuf_release(&err);
+	*argc = n;
+	memmove(argv, argv + 1, (size_t)(n + 1) * sizeof(*argv));
+	return -1;
+}

@@ -1,0 +1,29 @@
+/* The command table and what every command shares. */
+#ifndef MLOPS_CLI_COMMAND_H
+#define MLOPS_CLI_COMMAND_H
+
+#include "options.h"
+
+extern const struct cmd_spec *const commands[];
+extern const struct cmd_spec cmd_init_spec, cmd_package_spec,
+	cmd_inspect_spec, cmd_help_spec, cmd_version_spec, cmd_complete_spec;
+/* Options every command accepts (--json, --color, -q, -v). */
+extern const struct opt common_opts[];
+/* Options only before the command (-C, --version). */
+extern const struct opt global_opts[];
+
+const struct cmd_spec *command_find(const char *name);
+
+/* Parses a command's options (argv[0] is the command's name). Returns -1
+ * to go on, or the exit status to return at once: 0 after --help, 2 on a
+ * usage error (usage and message printed). */
+int command_parse(const struct cmd_spec *spec, int *argc, const char **argv);
+/* Prints "mlops: error: MSG" and the usage line; returns EXIT_USAGE. */
+int command_usage_error(const struct cmd_spec *spec, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* main.c */
+void main_help(FILE *out);
+int cmd_complete(int argc, const char **argv);
+
+#endif

@@ -1,0 +1,204 @@
+/* mlops: global options, then dispatch to a command (git-style). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "exit_status.h"
+#include "lib/core/libversions.h"
+#include "lib/core/suggest.h"
+#include "lib/core/tempfile.h"
+#include "output.h"
+
+static const char *opt_chdir;
+static int opt_version;
+
+const struct opt global_opts[] = {
+	OPT_STR('C', NULL, &opt_chdir, "DIR",
+		"run as if started in DIR", "dir"),
+	OPT_BOOLEAN(0, "version", &opt_version,
+		    "print the version and the libraries' versions"),
+	OPT_TERMINATOR,
+};
+
+static void on_fatal_signal(int sig)
+{
+	/* Remove half-written files, then die of the same signal so the
+	 * parent sees how we ended. */
+	tempfile_remove_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void setup_signals(void)
+{
+	signal(SIGINT, on_fatal_signal);
+	signal(SIGTERM, on_fatal_signal);
+	signal(SIGHUP, on_fatal_signal);
+	/* A closed pipe is an error on write (EPIPE), reported quietly. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void main_help(FILE *out)
+{
+	int i;
+
+	fprintf(out, "usage: mlops [-C DIR] [--json] [--color=WHEN] [-q] [-v] "
+		     "<command> [<args>]\n"
+		     "       mlops --version\n"
+		     "       mlops help [<command>]\n\n"
+		     "Take a trained model from a laptop to production and "
+		     "keep it healthy there.\n\nCommands:\n");
+	for (i = 0; commands[i]; i++)
+		if (!(commands[i]->flags & OPT_HIDDEN))
+			fprintf(out, "  %-12s%s\n", commands[i]->name,
+				commands[i]->summary);
+	fprintf(out, "\nGlobal options:\n"
+		     "  -C DIR                    run as if started in DIR\n"
+		     "      --version             print versions and exit\n"
+		     "      --json                one JSON document on stdout\n"
+		     "      --color=WHEN          auto, always, never\n"
+		     "  -q, --quiet               only errors on stderr\n"
+		     "  -v, --verbose             more detail on stderr\n"
+		     "\nExit status: 0 success, 1 a finding (validation failed, "
+		     "drift, smoke test failed),\n2 usage error, 3 bad input, "
+		     "4 I/O failure, 5 network failure, 6 internal error.\n"
+		     "See 'mlops help <command>' and mlops(1).\n");
+}
+
+static int print_version(void)
+{
+	struct lib_version libs[MLOPS_NLIBS];
+	int i;
+
+	mlops_library_versions(libs);
+	if (out_json()) {
+		json_t *o = json_object(), *l = json_object();
+
+		json_object_set_new(o, "version", json_string(MLOPS_VERSION));
+		for (i = 0; i < MLOPS_NLIBS; i++)
+			json_object_set_new(l, libs[i].name,
+					    json_string(libs[i].version));
+		json_object_set_new(o, "libraries", l);
+		print_json(o);
+		json_decref(o);
+		return EXIT_OK;
+	}
+	printf("mlops %s\n", MLOPS_VERSION);
+	for (i = 0; i < MLOPS_NLIBS; i++)
+		printf("  %-14s %s\n", libs[i].name, libs[i].version);
+	return EXIT_OK;
+}
+
+static int cmd_version(int argc, const char **argv)
+{
+	int rc = command_parse(&cmd_version_spec, &argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (argc)
+		return command_usage_error(&cmd_version_spec,
+					   "'version' takes no arguments");
+	return print_version();
+}
+
+const struct cmd_spec cmd_version_spec = {
+	.name = "version",
+	.summary = "print the version of mlops and of its libraries",
+	.synopsis = "[--json]",
+	.opts = NULL,
+	.run = cmd_version,
+};
+
+static int cmd_help(int argc, const char **argv)
+{
+	const struct cmd_spec *spec;
+	int rc = command_parse(&cmd_help_spec, &argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (!argc) {
+		main_help(stdout);
+		return EXIT_OK;
+	}
+	spec = command_find(argv[0]);
+	if (!spec || (spec->flags & OPT_HIDDEN))
+		return command_usage_error(&cmd_help_spec,
+					   "no such command '%s'", argv[0]);
+	options_help(stdout, spec, common_opts);
+	return EXIT_OK;
+}
+
+const struct cmd_spec cmd_help_spec = {
+	.name = "help",
+	.summary = "show help for mlops or for one command",
+	.synopsis = "[<command>]",
+	.args_complete = "command",
+	.run = cmd_help,
+};
+
+static int unknown_command(const char *name)
+{
+	const char *names[64];
+	const char *near;
+	int i, n = 0;
+
+	for (i = 0; commands[i] && n < 63; i++)
+		if (!(commands[i]->flags & OPT_HIDDEN))
+			names[n++] = commands[i]->name;
+	names[n] = NULL;
+	print_error("'%s' is not an mlops command", name);
+	near = suggest_closest(name, names);
+	if (near)
+		print_hint("did you mean 'mlops %s'?", near);
+	fprintf(stderr, "See 'mlops help' for the list of commands.\n");
+	return EXIT_USAGE;
+}
+
+int main(int argc, const char **argv)
+{
+	struct strbuf err = STRBUF_INIT;
+	const struct cmd_spec *spec;
+	int rc, n = argc - 1;
+	const char **args = argv + 1;
+
+	setup_signals();
+	rc = options_parse(&n, args, global_opts, common_opts,
+			   PARSE_STOP_AT_NON_OPTION, &err);
+	output_setup();
+	if (rc == PARSE_HELP) {
+		main_help(stdout);
+		return finish_stdout(EXIT_OK);
+	}
+	if (rc == PARSE_ERROR) {
+		char *nl = strchr(err.buf, '\n');
+
+		if (nl)
+			*nl = '\0';
+		print_error("%s", err.buf);
+		if (nl)
+			fprintf(stderr, "%s\n", nl + 1);
+		fprintf(stderr, "usage: mlops [-C DIR] [--json] [--color=WHEN] "
+				"[-q] [-v] <command> [<args>]\n");
+		strbuf_release(&err);
+		return EXIT_USAGE;
+	}
+	strbuf_release(&err);
+	if (opt_version)
+		return finish_stdout(print_version());
+	if (!n) {
+		main_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (opt_chdir && chdir(opt_chdir) < 0) {
+		print_error("cannot change to '%s': %s", opt_chdir,
+			    strerror(errno));
+		return EXIT_IO;
+	}
+	spec = command_find(args[0]);
+	if (!spec)
+		return unknown_command(args[0]);
+	return finish_stdout(spec->run(n, args));
+}

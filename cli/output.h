@@ -1,0 +1,63 @@
+/* Output conventions (PRODUCT.md): results on stdout, everything else on
+ * stderr; colour only on a terminal without NO_COLOR; --json; GitHub
+ * Actions annotations; progress bars only when stderr is a terminal. */
+#ifndef MLOPS_CLI_OUTPUT_H
+#define MLOPS_CLI_OUTPUT_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/core/error.h"
+
+struct output_config {
+	int json;
+	const char *color; /* "auto", "always", "never" */
+	int quiet;
+	int verbose;
+};
+
+extern struct output_config output;
+
+/* Decides colour for stdout and stderr from the config and environment. */
+void output_setup(void);
+int out_json(void);
+
+enum style { STYLE_BOLD, STYLE_DIM, STYLE_RED, STYLE_GREEN, STYLE_YELLOW,
+	     STYLE_CYAN, STYLE_RESET };
+/* Escape sequence for stdout, "" when colour is off. */
+const char *sty(enum style s);
+
+void print_error(const char *fmt, ...) MLOPS_PRINTF(1, 2);
+void print_warning(const char *fmt, ...) MLOPS_PRINTF(1, 2);
+void print_hint(const char *fmt, ...) MLOPS_PRINTF(1, 2);
+/* Informational line on stderr, silenced by -q. */
+void print_info(const char *fmt, ...) MLOPS_PRINTF(1, 2);
+
+/* Prints libmlops's last error (and hint, and a GitHub annotation when
+ * it has a location) and returns the matching exit status. */
+int report_error(void);
+
+/* "::error file=F,line=L,col=C::MSG" when GITHUB_ACTIONS=true. */
+void gh_annotation(const char *level, const char *file, unsigned line,
+		   unsigned col, const char *msg);
+int in_github_actions(void);
+
+/* One JSON document on stdout (pretty, newline-terminated). */
+void print_json(const json_t *j);
+
+/* Flushes stdout; a write error (full disk, closed pipe) becomes an
+ * error and EXIT_IO, never silent truncation. */
+int finish_stdout(int status);
+
+/* A progress bar on stderr, drawn only when stderr is a terminal and
+ * neither --json nor -q is on. Redraws at most ten times a second. */
+struct progress;
+struct progress *progress_start(const char *label, uint64_t total);
+void progress_update(struct progress *p, uint64_t done);
+void progress_finish(struct progress *p);
+
+/* "1.2 MiB" */
+void human_size(char *buf, size_t len, uint64_t bytes);
+
+#endif

@@ -1,0 +1,46 @@
+/* Reading a bundle safely: a tar holding only an OCI layout (oci-layout,
+ * index.json, blobs/sha256/<hex>), regular files and those two folders,
+ * no links, no duplicates, no other names; every document mlops reads is
+ * checked against its digest first. Hostile input gets EINPUT, never a
+ * crash, and memory stays bounded whatever the archive claims. */
+#ifndef MLOPS_BUNDLE_READER_H
+#define MLOPS_BUNDLE_READER_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../core/sha256.h"
+
+struct bundle_blob {
+	char digest[DIGEST_STR_LEN];
+	uint64_t size;
+	unsigned char *data; /* kept in memory when small, else NULL */
+	int verified;        /* sha256 of the bytes read matched */
+};
+
+struct bundle {
+	char *path;
+	uint64_t file_size;
+	struct bundle_blob *blobs;
+	size_t nblobs, alloc;
+	char manifest_digest[DIGEST_STR_LEN];
+	uint64_t manifest_size;
+	json_t *index;
+	json_t *manifest;
+	json_t *config;
+	json_t *mlops; /* the descriptor layer: descriptor, files, provenance */
+	json_t *sbom;
+	char sbom_digest[DIGEST_STR_LEN];
+};
+
+struct bundle_open_opts {
+	int verify_all; /* hash every blob, not only the documents read */
+};
+
+int bundle_open(struct bundle **out, const char *path,
+		const struct bundle_open_opts *opts);
+void bundle_free(struct bundle *b);
+const struct bundle_blob *bundle_blob_find(const struct bundle *b,
+					   const char *digest);
+
+#endif

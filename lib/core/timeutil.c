@@ -1,0 +1,16 @@
+#include "timeutil.h"
+
+#include <stdio.h>
+#include <time.h>
+
+void time_iso8601(int64_t t, char buf[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm)) {
+		snprintf(buf, 32, "1970-01-01T00:00:00Z");
+		return;
+	}
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

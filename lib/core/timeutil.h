@@ -1,0 +1,9 @@
+#ifndef MLOPS_CORE_TIMEUTIL_H
+#define MLOPS_CORE_TIMEUTIL_H
+
+#include <stdint.h>
+
+/* "2025-01-01T00:00:00Z" (UTC, second resolution). */
+void time_iso8601(int64_t t, char buf[32]);
+
+#endif

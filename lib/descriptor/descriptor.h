@@ -1,0 +1,132 @@
+/* mlops.yaml: the project's single source of truth, parsed into typed
+ * structs. Every error names file:line:col (EINPUT). */
+#ifndef MLOPS_DESCRIPTOR_H
+#define MLOPS_DESCRIPTOR_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+enum model_runtime { RUNTIME_XGBOOST, RUNTIME_GLM };
+enum model_task { TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION };
+enum value_type { VT_FLOAT, VT_INT, VT_BOOL, VT_STRING, VT_CATEGORY };
+enum file_kind { FILE_MODEL, FILE_CODE, FILE_DOC, FILE_DATASET };
+enum gate_op { GATE_GE, GATE_GT, GATE_LE, GATE_LT, GATE_EQ };
+enum env_kind { ENV_LOCAL, ENV_FLEET, ENV_KUBERNETES };
+enum env_strategy { STRATEGY_ALL_AT_ONCE, STRATEGY_ROLLING, STRATEGY_CANARY };
+
+struct field {
+	char *name;
+	enum value_type type;
+	int required;
+	int nullable;
+	int has_min, has_max;
+	double min, max;
+	char **values; /* allowed categories */
+	size_t nvalues;
+	char *description;
+	unsigned line; /* where it was declared */
+};
+
+struct gate {
+	char *metric;
+	enum gate_op op;
+	double value;
+};
+
+struct smoke_test {
+	char *name;
+	json_t *features;  /* object: feature -> value */
+	json_t *expect;    /* object: prediction, probability, status */
+	double tolerance;
+	double max_latency_ms; /* 0 = no budget */
+};
+
+struct include_entry {
+	char *path;
+	enum file_kind kind;
+};
+
+struct environment {
+	char *name;
+	enum env_kind kind;
+	char *root;                 /* local */
+	char **instances;           /* fleet */
+	size_t ninstances;
+	char *admin_key_env;        /* fleet */
+	enum env_strategy strategy; /* fleet */
+	int *steps;                 /* canary weights, percent */
+	size_t nsteps;
+	double interval_s;
+	double max_error_rate, max_p99_ms, max_psi; /* canary checks, <0 unset */
+	char *namespace_;           /* kubernetes */
+	char *image;
+	long long replicas;
+	char *cpu, *memory;
+};
+
+struct descriptor {
+	char *file;       /* as given, e.g. "mlops.yaml" */
+	char *dir;        /* the project directory holding it */
+	char *raw;        /* the file's bytes */
+	size_t raw_len;
+
+	char *name;
+	char *version;
+	char *description;
+	char *license;
+	char **authors;
+	size_t nauthors;
+
+	struct {
+		char *path;
+		enum model_runtime runtime;
+		enum model_task task;
+		double threshold;
+		int nclasses; /* multiclass; 0 = from the model */
+	} model;
+
+	struct field *inputs;
+	size_t ninputs;
+	struct field *outputs;
+	size_t noutputs;
+
+	struct {
+		char *golden_path;
+		char *golden_label;
+		char *reference_path;
+	} datasets;
+
+	struct gate *gates;
+	size_t ngates;
+	struct smoke_test *smoke;
+	size_t nsmoke;
+	struct include_entry *include;
+	size_t ninclude;
+	char **dependencies;
+	size_t ndependencies;
+	struct environment *environments;
+	size_t nenvironments;
+};
+
+/* Reads and checks the descriptor at `path`. */
+int descriptor_load(struct descriptor **out, const char *path);
+/* The same from memory (tests, fuzzing); `dir` is the project dir. */
+int descriptor_parse(struct descriptor **out, const char *file,
+		     const char *dir, const char *data, size_t len);
+void descriptor_free(struct descriptor *d);
+
+/* The resolved form (defaults filled in) that bundles carry. */
+json_t *descriptor_to_json(const struct descriptor *d);
+
+const char *runtime_name(enum model_runtime r);
+const char *task_name(enum model_task t);
+const char *value_type_name(enum value_type t);
+const char *file_kind_name(enum file_kind k);
+const char *gate_op_name(enum gate_op op);
+const char *env_kind_name(enum env_kind k);
+const char *strategy_name(enum env_strategy s);
+
+/* The gate metrics mlops knows, NULL-terminated. */
+extern const char *const gate_metrics[];
+
+#endif

@@ -1,0 +1,210 @@
+/* The environments section of mlops.yaml (deploy targets). */
+#include "descriptor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/strbuf.h"
+#include "names.h"
+#include "walk.h"
+
+static const char *const env_kind_names[] = { "local", "fleet", "kubernetes",
+					      NULL };
+static const char *const strategy_names[] = { "all-at-once", "rolling",
+					      "canary", NULL };
+
+const char *env_kind_name(enum env_kind k) { return env_kind_names[k]; }
+const char *strategy_name(enum env_strategy s) { return strategy_names[s]; }
+
+static int parse_env_checks(struct walker *w, struct environment *e,
+			    const struct ynode *n, const char *what)
+{
+	static const char *const keys[] = { "max_error_rate", "max_p99_ms",
+					    "max_psi", NULL };
+	const struct ynode *v;
+	int rc;
+
+	rc = walk_want_kind(w, n, YNODE_MAP, what);
+	if (!rc)
+		rc = walk_check_keys(w, n, what, keys);
+	v = ynode_map_get(n, "max_error_rate");
+	if (!rc && v) {
+		rc = walk_get_number(w, v, "max_error_rate", &e->max_error_rate);
+		if (!rc && (e->max_error_rate < 0 || e->max_error_rate > 1))
+			rc = walk_err_node(w, v, "max_error_rate must lie in [0, 1]");
+	}
+	v = ynode_map_get(n, "max_p99_ms");
+	if (!rc && v) {
+		rc = walk_get_number(w, v, "max_p99_ms", &e->max_p99_ms);
+		if (!rc && e->max_p99_ms <= 0)
+			rc = walk_err_node(w, v, "max_p99_ms must be positive");
+	}
+	v = ynode_map_get(n, "max_psi");
+	if (!rc && v) {
+		rc = walk_get_number(w, v, "max_psi", &e->max_psi);
+		if (!rc && e->max_psi <= 0)
+			rc = walk_err_node(w, v, "max_psi must be positive");
+	}
+	return rc;
+}
+
+static int parse_steps(struct walker *w, struct environment *e,
+		       const struct ynode *n, const char *what)
+{
+	size_t i;
+	int rc;
+
+	rc = walk_want_kind(w, n, YNODE_SEQ, what);
+	if (rc)
+		return rc;
+	if (!n->n)
+		return walk_err_node(w, n, "%s must not be empty", what);
+	e->steps = xcalloc(n->n, sizeof(int));
+	e->nsteps = n->n;
+	for (i = 0; i < n->n; i++) {
+		long long p;
+
+		if (!ynode_integer(n->items[i], &p) || p < 1 || p > 100)
+			return walk_err_node(w, n->items[i], "%s: each step is a "
+					"percentage from 1 to 100", what);
+		if (i && p <= e->steps[i - 1])
+			return walk_err_node(w, n->items[i], "%s must increase", what);
+		e->steps[i] = (int)p;
+	}
+	if (e->steps[n->n - 1] != 100)
+		return walk_err_node(w, n->items[n->n - 1], "%s must end at 100",
+				what);
+	return 0;
+}
+
+static int parse_environment(struct walker *w, struct environment *e,
+			     const struct ynode *key, const struct ynode *n)
+{
+	static const char *const keys[] = {
+		"kind", "root", "instances", "admin_key_env", "strategy",
+		"steps", "interval", "checks", "namespace", "image",
+		"replicas", "cpu", "memory", NULL,
+	};
+	struct strbuf what = STRBUF_INIT;
+	const struct ynode *v;
+	int rc, kind = 0, strategy = 0;
+
+	e->name = xstrdup(key->text);
+	e->max_error_rate = e->max_p99_ms = e->max_psi = -1;
+	e->interval_s = 60;
+	e->replicas = 1;
+	strbuf_addf(&what, "environments.%s", e->name);
+	if (!name_is_gto(e->name)) {
+		rc = walk_err_node(w, key, "environment name '%s' is not valid: "
+			      "letters, digits, '-', '_' and '/', starting "
+			      "and ending with a letter or digit", e->name);
+		goto done;
+	}
+	rc = walk_want_kind(w, n, YNODE_MAP, what.buf);
+	if (!rc)
+		rc = walk_check_keys(w, n, what.buf, keys);
+	if (!rc)
+		rc = walk_get_enum(w, n, "kind", env_kind_names, 1, what.buf, &kind);
+	if (rc)
+		goto done;
+	e->kind = kind;
+	switch (e->kind) {
+	case ENV_LOCAL:
+		rc = walk_get_str(w, n, "root", 1, what.buf, &e->root);
+		break;
+	case ENV_FLEET:
+		rc = walk_require_key(w, n, "instances", what.buf, &v);
+		if (!rc)
+			rc = walk_get_str_list(w, v, "instances", &e->instances,
+					  &e->ninstances);
+		if (!rc && !e->ninstances)
+			rc = walk_err_node(w, v, "%s.instances must not be empty",
+				      what.buf);
+		if (!rc)
+			rc = walk_get_str(w, n, "admin_key_env", 1, what.buf,
+				     &e->admin_key_env);
+		if (!rc)
+			rc = walk_get_enum(w, n, "strategy", strategy_names, 0,
+				      what.buf, &strategy);
+		e->strategy = strategy;
+		v = ynode_map_get(n, "steps");
+		if (!rc && v)
+			rc = parse_steps(w, e, v, "steps");
+		if (!rc && e->strategy == STRATEGY_CANARY && !v) {
+			static const int def[] = { 10, 50, 100 };
+
+			e->steps = xcalloc(3, sizeof(int));
+			memcpy(e->steps, def, sizeof(def));
+			e->nsteps = 3;
+		}
+		v = ynode_map_get(n, "interval");
+		if (!rc && v)
+			rc = walk_parse_duration(w, v, "interval", &e->interval_s);
+		v = ynode_map_get(n, "checks");
+		if (!rc && v)
+			rc = parse_env_checks(w, e, v, "checks");
+		break;
+	case ENV_KUBERNETES:
+		rc = walk_get_str(w, n, "namespace", 1, what.buf, &e->namespace_);
+		if (!rc)
+			rc = walk_get_str(w, n, "image", 1, what.buf, &e->image);
+		v = ynode_map_get(n, "replicas");
+		if (!rc && v && (!ynode_integer(v, &e->replicas) ||
+				 e->replicas < 1 || e->replicas > 10000))
+			rc = walk_err_node(w, v, "replicas must be an integer from 1 "
+				      "to 10000");
+		if (!rc)
+			rc = walk_get_str(w, n, "cpu", 0, what.buf, &e->cpu);
+		if (!rc)
+			rc = walk_get_str(w, n, "memory", 0, what.buf, &e->memory);
+		break;
+	}
+	/* Keys of other kinds are mistakes, not silently ignored. */
+	if (!rc) {
+		static const char *const local_only[] = { "root", NULL };
+		static const char *const fleet_only[] = {
+			"instances", "admin_key_env", "strategy", "steps",
+			"interval", "checks", NULL };
+		static const char *const kube_only[] = {
+			"namespace", "image", "replicas", "cpu", "memory", NULL };
+		const char *const *groups[] = { local_only, fleet_only,
+						kube_only };
+		int g;
+
+		for (g = 0; g < 3 && !rc; g++) {
+			const char *const *k;
+
+			if (g == (int)e->kind)
+				continue;
+			for (k = groups[g]; *k && !rc; k++) {
+				v = ynode_map_get(n, *k);
+				if (v)
+					rc = walk_err_node(w, v, "%s: '%s' does not "
+						      "apply to a %s "
+						      "environment", what.buf,
+						      *k, env_kind_name(e->kind));
+			}
+		}
+	}
+done:
+	strbuf_release(&what);
+	return rc;
+}
+
+int descriptor_parse_environments(struct walker *w, struct descriptor *d,
+			      const struct ynode *n)
+{
+	size_t i;
+	int rc;
+
+	rc = walk_want_kind(w, n, YNODE_MAP, "environments");
+	if (rc)
+		return rc;
+	d->environments = xcalloc(n->n + 1, sizeof(*d->environments));
+	d->nenvironments = n->n;
+	for (i = 0; i < n->n && !rc; i++)
+		rc = parse_environment(w, &d->environments[i], n->keys[i],
+				       n->items[i]);
+	return rc;
+}
+

@@ -1,0 +1,84 @@
+#include "names.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+int name_is_gto(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (!n || !is_alnum(s[0]) || !is_alnum(s[n - 1]))
+		return 0;
+	for (i = 1; i + 1 < n; i++)
+		if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '/' && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* A numeric identifier: digits, no leading zero unless it is "0". */
+static const char *numeric_id(const char *s)
+{
+	const char *p = s;
+
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (p == s || (s[0] == '0' && p - s > 1))
+		return NULL;
+	return p;
+}
+
+/* Dot-separated identifiers of [0-9A-Za-z-]; numeric ones in the
+ * pre-release part have no leading zeros. */
+static const char *identifiers(const char *s, int prerelease)
+{
+	for (;;) {
+		const char *p = s;
+		int all_digits = 1;
+
+		while (is_alnum(*p) || *p == '-') {
+			if (!isdigit((unsigned char)*p))
+				all_digits = 0;
+			p++;
+		}
+		if (p == s)
+			return NULL;
+		if (prerelease && all_digits && s[0] == '0' && p - s > 1)
+			return NULL;
+		if (*p != '.')
+			return p;
+		s = p + 1;
+	}
+}
+
+int version_is_semver(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		s = numeric_id(s);
+		if (!s)
+			return 0;
+		if (i < 2) {
+			if (*s != '.')
+				return 0;
+			s++;
+		}
+	}
+	if (*s == '-') {
+		s = identifiers(s + 1, 1);
+		if (!s)
+			return 0;
+	}
+	if (*s == '+') {
+		s = identifiers(s + 1, 0);
+		if (!s)
+			return 0;
+	}
+	return *s == '\0';
+}

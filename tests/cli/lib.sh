@@ -1,0 +1,109 @@
+# Shell helpers for CLI tests: TAP output, a scratch directory per test,
+# and assertions on exit status and output. Source it first:
+#   . "$(dirname "$0")/lib.sh"
+# Tests read $MLOPS (the binary) and $MLOPS_SRC (the source tree).
+set -u
+
+: "${MLOPS_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${MLOPS:=$MLOPS_SRC/build/mlops}"
+SHARED=${MLOPS_SHARED:-$MLOPS_SRC/../shared}
+PY=/usr/bin/python3
+export MLOPS MLOPS_SRC
+# Nothing from the developer's environment leaks into results.
+unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY SOURCE_DATE_EPOCH NO_COLOR \
+	MLOPS_REGISTRY 2>/dev/null || true
+export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME="Test Author" \
+	GIT_AUTHOR_EMAIL=author@example.com GIT_COMMITTER_NAME="Test Author" \
+	GIT_COMMITTER_EMAIL=author@example.com TZ=UTC LC_ALL=C
+
+TEST_COUNT=0
+TEST_FAILED=0
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/mlops-test.XXXXXX")
+export HOME="$SCRATCH/home" XDG_CONFIG_HOME="$SCRATCH/home/.config" \
+	XDG_CACHE_HOME="$SCRATCH/home/.cache" XDG_DATA_HOME="$SCRATCH/home/.local/share"
+mkdir -p "$HOME"
+cleanup_hooks=""
+at_exit() { cleanup_hooks="$1; $cleanup_hooks"; }
+finish() {
+	eval "$cleanup_hooks"
+	rm -rf "$SCRATCH"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+cd "$SCRATCH" || exit 1
+
+ok() {
+	TEST_COUNT=$((TEST_COUNT + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $TEST_COUNT - $2"
+	else
+		echo "not ok $TEST_COUNT - $2"
+		TEST_FAILED=$((TEST_FAILED + 1))
+	fi
+}
+
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+# run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR, status in $RC.
+run() {
+	"$@" >"$SCRATCH/.out" 2>"$SCRATCH/.err"
+	RC=$?
+	OUT=$(cat "$SCRATCH/.out")
+	ERR=$(cat "$SCRATCH/.err")
+}
+
+# expect_rc WANT NAME: checks $RC from the last run.
+expect_rc() {
+	if [ "$RC" -eq "$1" ]; then
+		ok 0 "$2"
+	else
+		ok 1 "$2"
+		diag "exit status $RC, want $1" "stdout: $OUT" "stderr: $ERR"
+	fi
+}
+
+# expect_match HAYSTACK REGEX NAME
+expect_match() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "no match for /$2/ in:" "$1"
+	fi
+}
+
+expect_no_match() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 1 "$3"
+		diag "unexpected match for /$2/ in:" "$1"
+	else
+		ok 0 "$3"
+	fi
+}
+
+expect_eq() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "got:  $1" "want: $2"
+	fi
+}
+
+# jq-free JSON field access with Debian's python: json_get FILE EXPR
+json_get() {
+	$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+done_testing() {
+	echo "1..$TEST_COUNT"
+	[ "$TEST_FAILED" -eq 0 ]
+}
+
+# A copy of the credit-risk example to work on.
+copy_example() {
+	mkdir -p "$1"
+	cp -R "$MLOPS_SRC/examples/credit-risk/." "$1/"
+	rm -f "$1"/*.mlpkg
+	rm -rf "$1/.mlops"
+}

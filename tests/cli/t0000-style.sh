@@ -1,0 +1,17 @@
+#!/bin/sh
+# Source rules that a compiler does not check: banned functions, lib/
+# never prints or exits, files stay small.
+. "$(dirname "$0")/lib.sh"
+
+cd "$MLOPS_SRC"
+banned='\b(strcpy|strcat|sprintf|vsprintf|strtok|gmtime|localtime|ctime|asctime|gets)[[:space:]]*\('
+hits=$(grep -nE "$banned" lib/*/*.c cli/*.c subcommands/*.c 2>/dev/null)
+expect_eq "$hits" "" "no banned functions (strcpy, sprintf, strtok, gmtime, ...)"
+
+hits=$(grep -nE '\b(printf|puts|putchar|perror|exit|_exit)[[:space:]]*\(|\b(stdout|stderr)\b' lib/*/*.c 2>/dev/null | \
+	grep -v 'snprintf\|vsnprintf\|fprintf(stderr, "mlops: fatal: out of memory')
+expect_eq "$hits" "" "lib/ never prints and never exits"
+
+big=$(wc -l lib/*/*.c lib/*/*.h cli/*.c subcommands/*.c | awk '$2 != "total" && $1 > 800 {print $2" "$1}')
+expect_eq "$big" "" "no source file over 800 lines"
+done_testing

@@ -1,0 +1,113 @@
+#!/bin/sh
+# mlops package: the bundle's shape, output, and its failure modes.
+. "$(dirname "$0")/lib.sh"
+
+copy_example proj
+cd proj
+
+run "$MLOPS" package
+expect_rc 0 "package the example"
+expect_match "$OUT" 'bundle +credit-risk-1\.0\.0\.mlpkg' "prints the path"
+expect_match "$OUT" 'digest +sha256:[0-9a-f]{64}' "prints the digest"
+ok $([ -f credit-risk-1.0.0.mlpkg ] && echo 0 || echo 1) "NAME-VERSION.mlpkg written"
+
+tar tf credit-risk-1.0.0.mlpkg > list.txt
+expect_eq "$(head -1 list.txt)" "oci-layout" "oci-layout comes first"
+expect_eq "$(tail -1 list.txt)" "index.json" "index.json comes last"
+expect_no_match "$(cat list.txt)" '^(/|\.\./)' "no absolute or parent paths"
+expect_eq "$(grep -c '^blobs/sha256/[0-9a-f]\{64\}$' list.txt)" "8" \
+	"8 blobs: model, code, doc, dataset, mlops, sbom, config, manifest"
+tar tvf credit-risk-1.0.0.mlpkg | awk '{print $2}' | sort -u > owners.txt
+expect_eq "$(cat owners.txt)" "0/0" "every entry owned by 0/0"
+
+# Every blob's name is its content's digest (also checked by skopeo).
+mkdir x && tar xf credit-risk-1.0.0.mlpkg -C x
+bad=0
+for f in x/blobs/sha256/*; do
+	[ "$(sha256sum "$f" | cut -d' ' -f1)" = "$(basename "$f")" ] || bad=1
+done
+ok $bad "every blob matches its name"
+
+run "$MLOPS" --json package -o out.mlpkg
+expect_rc 0 "package --json -o FILE"
+printf '%s' "$OUT" > res.json
+expect_eq "$(json_get res.json 'd["path"]')" "out.mlpkg" "--json path"
+expect_match "$(json_get res.json 'd["digest"]')" '^sha256:[0-9a-f]{64}$' "--json digest"
+expect_eq "$(json_get res.json 'd["size"]')" "$(stat -c %s out.mlpkg)" "--json size"
+expect_eq "$(json_get res.json 'len(d["files"])')" "8" "--json files"
+expect_eq "$(json_get res.json '[f["digest"] for f in d["files"] if f["path"]=="model/model.json"][0]')" \
+	"sha256:$(sha256sum model/model.json | cut -d' ' -f1)" "--json file digest matches sha256sum"
+cmp -s out.mlpkg credit-risk-1.0.0.mlpkg
+ok $? "same inputs, same bytes"
+
+# Manifest shape: ModelPack artifactType, media types, file annotations.
+m=x/blobs/sha256/$(json_get x/index.json 'd["manifests"][0]["digest"][7:]')
+expect_eq "$(json_get "$m" 'd["artifactType"]')" "application/vnd.cncf.model.manifest.v1+json" "ModelPack artifactType"
+expect_eq "$(json_get "$m" 'd["config"]["mediaType"]')" "application/vnd.cncf.model.config.v1+json" "ModelPack config"
+expect_eq "$(json_get "$m" '" ".join(l["mediaType"] for l in d["layers"])')" \
+	"application/vnd.cncf.model.weight.v1.raw application/vnd.cncf.model.code.v1.tar application/vnd.cncf.model.doc.v1.tar application/vnd.cncf.model.dataset.v1.tar application/vnd.mlops.descriptor.v1+json application/vnd.cyclonedx+json" \
+	"layer media types in order"
+expect_eq "$(json_get "$m" 'd["layers"][0]["annotations"]["org.cncf.model.filepath"]')" "model/model.json" "weight filepath annotation"
+expect_eq "$(json_get "$m" '__import__("json").loads(d["layers"][0]["annotations"]["org.cncf.model.file.metadata+json"])["typeflag"]')" \
+	"48" "weight file metadata annotation"
+tar tf x/blobs/sha256/$(json_get "$m" 'd["layers"][3]["digest"][7:]') > ds.txt
+expect_eq "$(cat ds.txt | tr '\n' ' ')" "data/golden.csv data/reference.csv data/train.csv " "dataset layer holds the datasets, sorted"
+desc=x/blobs/sha256/$(json_get "$m" 'd["layers"][4]["digest"][7:]')
+expect_eq "$(json_get "$desc" 'd["descriptor"]["signature"]["inputs"][2]["max"]')" "850" "descriptor layer carries the signature"
+expect_eq "$(json_get "$desc" 'len(d["descriptor"]["smoke"])')" "3" "descriptor layer carries smoke tests"
+expect_eq "$(json_get "$desc" 'd["provenance"]["git"]')" "False" "provenance outside git"
+
+# Failure modes leave nothing behind.
+rm -f *.mlpkg
+mv model/model.json model/gone.json
+run "$MLOPS" package
+expect_rc 4 "missing model file: exit 4"
+expect_match "$ERR" "cannot open 'model/model.json': No such file" "names the missing file"
+ok $(ls -A | grep -c 'mlpkg' | grep -q '^0$' && echo 0 || echo 1) "no bundle and no temporary file left"
+mv model/gone.json model/model.json
+
+ln -s /etc/hostname data/outside.csv
+sed 's|  - path: data/train.csv|  - path: data/outside.csv|' mlops.yaml > link.yaml
+run "$MLOPS" package -f link.yaml
+expect_rc 3 "a link leading outside the project: exit 3"
+expect_match "$ERR" "'data/outside.csv' leads outside the project directory" "link refusal explained"
+ok $(ls -A | grep -c 'mlpkg' | grep -q '^0$' && echo 0 || echo 1) "nothing left behind"
+rm data/outside.csv
+
+ln -s train.csv data/inside.csv
+sed 's|  - path: data/train.csv|  - path: data/inside.csv|' mlops.yaml > link2.yaml
+run "$MLOPS" package -f link2.yaml -o link2.mlpkg
+expect_rc 0 "a link inside the project is followed"
+
+sed 's|  - path: README.md|  - path: ../README.md|' mlops.yaml > up.yaml
+run "$MLOPS" package -f up.yaml
+expect_rc 3 "'..' in a path: exit 3"
+
+run "$MLOPS" package -o /nonexistent/dir/x.mlpkg
+expect_rc 4 "output in a missing directory: exit 4"
+
+SOURCE_DATE_EPOCH=yesterday run "$MLOPS" package -o e.mlpkg
+expect_rc 3 "malformed SOURCE_DATE_EPOCH: exit 3"
+expect_match "$ERR" "SOURCE_DATE_EPOCH must be a whole number" "explained"
+
+run "$MLOPS" package --allow-dirty
+expect_rc 2 "--allow-dirty without --tag: exit 2"
+
+# An unpinned requirement is a warning, not an error.
+echo 'pandas>=1.0' >> requirements.txt
+run "$MLOPS" package -o w.mlpkg
+expect_rc 0 "unpinned requirement still packages"
+expect_match "$ERR" "warning: 1 requirement is not pinned" "warned about unpinned"
+
+# Interrupted packaging leaves no temporary file.
+dd if=/dev/zero of=model/big.bin bs=1M count=0 seek=4096 2>/dev/null
+sed 's|  path: model/model.json|  path: model|' mlops.yaml > big.yaml
+"$MLOPS" package -f big.yaml -o big.mlpkg >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+kill -INT $pid 2>/dev/null
+wait $pid
+rc=$?
+ok $([ $rc -ne 0 ] && echo 0 || echo 1) "SIGINT stops packaging"
+ok $(ls -A | grep -c 'big.mlpkg' | grep -q '^0$' && echo 0 || echo 1) "no partial bundle after SIGINT"
+done_testing

@@ -1,0 +1,56 @@
+#!/bin/sh
+# Shell completion: bash completes commands, options and values; the zsh
+# and fish scripts load and answer too. All from `mlops __complete`.
+. "$(dirname "$0")/lib.sh"
+
+mkdir bin && ln -s "$MLOPS" bin/mlops
+export PATH="$SCRATCH/bin:$PATH"
+
+# complete_bash WORDS...: the COMPREPLY for the last word.
+complete_bash() {
+	bash --norc -c '
+		. /usr/share/bash-completion/bash_completion
+		. "$0"
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="${COMP_WORDS[*]}"
+		COMP_POINT=${#COMP_LINE}
+		_mlops
+		printf "%s\n" "${COMPREPLY[@]}"' \
+		"$MLOPS_SRC/completions/mlops.bash" "$@" | sort | tr '\n' ' '
+}
+
+expect_eq "$(complete_bash mlops pa)" "package " "bash: a command"
+expect_eq "$(complete_bash mlops i)" "init inspect " "bash: commands by prefix"
+expect_match "$(complete_bash mlops '')" "help init inspect package version" "bash: every command"
+expect_eq "$(complete_bash mlops package --t)" "--tag " "bash: a command's option"
+expect_eq "$(complete_bash mlops package --al)" "--allow-dirty " "bash: another option"
+expect_match "$(complete_bash mlops inspect --)" "--files .*--json .*--sbom" "bash: options incl. common ones"
+expect_eq "$(complete_bash mlops init --runtime '')" "glm xgboost " "bash: option values"
+expect_eq "$(complete_bash mlops --color=a)" "--color=always --color=auto " "bash: --opt=value"
+expect_eq "$(complete_bash mlops help pack)" "package " "bash: help takes a command"
+mkdir w && cd w && touch a.mlpkg b.txt && mkdir sub
+expect_eq "$(complete_bash mlops inspect '')" "a.mlpkg sub " "bash: bundles (and folders) for inspect"
+expect_eq "$(complete_bash mlops -C '')" "sub " "bash: directories for -C"
+cd ..
+
+# Every option in every command's --help can be completed.
+for c in init package inspect; do
+	for o in $("$MLOPS" $c --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		[ "$o" = "--help" ] && continue
+		got=$(complete_bash mlops $c "$o")
+		expect_match "$got" "^$o=? " "bash: $c $o completes"
+	done
+done
+
+run zsh -n "$MLOPS_SRC/completions/_mlops"
+expect_rc 0 "zsh: the script parses"
+run zsh -fc "autoload -Uz compinit && compinit -u -d '$SCRATCH/zcd' && fpath=('$MLOPS_SRC/completions' \$fpath) && autoload -Uz _mlops && whence -w _mlops"
+expect_match "$OUT" "_mlops: function" "zsh: the function loads"
+
+run fish -n "$MLOPS_SRC/completions/mlops.fish"
+expect_rc 0 "fish: the script parses"
+run fish --no-config -c "source '$MLOPS_SRC/completions/mlops.fish'; complete -C 'mlops pa'; complete -C 'mlops package --al'"
+expect_match "$OUT" '^package' "fish: completes a command"
+expect_match "$OUT" '^--allow-dirty' "fish: completes an option"
+done_testing

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Man pages: built, lint-clean, one per command, every option documented.
+. "$(dirname "$0")/lib.sh"
+
+MAN="${MLOPS_BUILD:-$MLOPS_SRC/build}/man"
+for page in mlops.1 mlops-init.1 mlops-package.1 mlops-inspect.1 mlops.yaml.5; do
+	ok $([ -s "$MAN/$page" ] && echo 0 || echo 1) "$page is built"
+	run mandoc -T lint "$MAN/$page"
+	expect_rc 0 "$page: mandoc -T lint is clean"
+	[ -z "$OUT$ERR" ] || diag "$OUT" "$ERR"
+done
+
+# Each visible command has a page, and the page names each of its options.
+for c in $("$MLOPS" help | awk '/^Commands:/{on=1; next} /^$/{on=0} on{print $1}'); do
+	case $c in help|version) continue ;; esac
+	page="$MAN/mlops-$c.1"
+	ok $([ -s "$page" ] && echo 0 || echo 1) "mlops-$c(1) exists"
+	text=$(mandoc -T utf8 "$page" 2>/dev/null | col -b)
+	for o in $("$MLOPS" $c --help | awk '/^Options:/{on=1; next} /^$/{on=0} on' | grep -oE -- '--[a-z][a-z-]+'); do
+		expect_match "$text" -- "$o" "mlops-$c(1) documents $o"
+	done
+	expect_match "$text" "EXIT STATUS" "mlops-$c(1) has an EXIT STATUS section"
+done
+text=$(mandoc -T utf8 "$MAN/mlops.1" | col -b)
+for s in 0 1 2 3 4 5 6; do
+	expect_match "$text" "^ +$s\$" "mlops(1) documents exit status $s"
+done
+# Every top-level descriptor key is documented in mlops.yaml(5).
+text=$(mandoc -T utf8 "$MAN/mlops.yaml.5" | col -b)
+for k in name version description license authors model signature datasets \
+	gates smoke include dependencies environments threshold nullable \
+	admin_key_env max_latency_ms tolerance; do
+	expect_match "$text" "$k" "mlops.yaml(5) documents '$k'"
+done
+done_testing

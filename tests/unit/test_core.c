@@ -1,0 +1,141 @@
+/* core: strbuf, sha256, suggestions, paths, lock files, URL hygiene. */
+#include <string.h>
+
+#include "lib/bundle/collect.h"
+#include "lib/bundle/lockfile.h"
+#include "lib/core/error.h"
+#include "lib/core/sha256.h"
+#include "lib/core/strbuf.h"
+#include "lib/core/suggest.h"
+#include "lib/core/timeutil.h"
+#include "lib/gitrepo/gitrepo.h"
+#include "lib/gitrepo/register.h"
+#include "tap.h"
+
+static void test_strbuf(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *s;
+	int i;
+
+	is_str(strbuf_str(&sb), "", "empty strbuf reads as \"\"");
+	for (i = 0; i < 1000; i++)
+		strbuf_addf(&sb, "%d,", i);
+	is_int(sb.len, 3890, "grows past many reallocations");
+	strbuf_insert(&sb, 0, "x", 1);
+	ok(sb.buf[0] == 'x' && sb.buf[1] == '0', "insert at the front");
+	s = strbuf_detach(&sb);
+	ok(sb.buf == NULL && sb.len == 0, "detach empties");
+	free(s);
+}
+
+static void test_sha256(void)
+{
+	char d[DIGEST_STR_LEN];
+
+	sha256_digest_buf("abc", 3, d);
+	is_str(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410"
+		  "ff61f20015ad", "FIPS 180-2 vector 'abc'");
+	sha256_digest_buf("", 0, d);
+	is_str(d, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495"
+		  "991b7852b855", "empty input");
+	ok(digest_is_valid(d), "digest_is_valid");
+	ok(!digest_is_valid("sha256:ABC"), "uppercase/short refused");
+}
+
+static void test_suggest(void)
+{
+	static const char *const words[] = { "package", "inspect", "init",
+					     NULL };
+
+	is_int(edit_distance("kitten", "sitting"), 3, "edit distance");
+	is_int(edit_distance("ab", "ba"), 1, "transposition counts 1");
+	is_str(suggest_closest("pakcage", words), "package", "typo found");
+	is_str(suggest_closest("zzzzzz", words), NULL, "nothing close");
+}
+
+static void test_paths(void)
+{
+	char *p = NULL;
+
+	ok(normalize_rel_path(&p, "./a//b/./c/", "x") == 0, "normalize ok");
+	is_str(p, "a/b/c", "normalized");
+	free(p);
+	ok(normalize_rel_path(&p, "a/../b", "x") == MLOPS_EINPUT, "'..' refused");
+	ok(normalize_rel_path(&p, "/etc/passwd", "x") == MLOPS_EINPUT,
+	   "absolute refused");
+	ok(normalize_rel_path(&p, "./", "x") == MLOPS_EINPUT,
+	   "project dir itself refused");
+}
+
+static void test_lockfile(void)
+{
+	static const char req[] =
+		"# comment\n"
+		"numpy==1.24.2\n"
+		"Scikit_Learn == 1.2.1 ; python_version >= '3.8'\n"
+		"requests>=2.0\n"
+		"-r other.txt\n"
+		"--hash=sha256:abc\n"
+		"pandas[performance]==2.0.0 \\\n"
+		"    --hash=sha256:def\n"
+		"git+https://x/y.git\n"
+		"numpy==1.24.2\n";
+	struct dep_list l = { 0 };
+
+	lockfile_parse_requirements(&l, req, sizeof(req) - 1);
+	dep_list_finish(&l);
+	is_int(l.n, 3, "three pins, duplicates merged");
+	is_str(l.v[0].purl, "pkg:pypi/numpy@1.24.2", "purl");
+	is_str(l.v[2].purl, "pkg:pypi/scikit-learn@1.2.1",
+	       "PEP 503 normalised name, marker dropped");
+	is_str(l.v[1].name, "pandas", "extras dropped");
+	is_int(l.unpinned, 1, "one unpinned requirement");
+	is_str(l.first_unpinned, "requests", "named");
+	dep_list_free(&l);
+}
+
+static void test_urls(void)
+{
+	char *u = url_strip_credentials("https://user:tok3n@github.com/a/b.git");
+
+	is_str(u, "https://github.com/a/b.git", "credentials stripped");
+	free(u);
+	u = url_strip_credentials("git@github.com:a/b.git");
+	is_str(u, "git@github.com:a/b.git", "scp-like kept");
+	free(u);
+	u = url_strip_credentials("https://github.com/a@b");
+	is_str(u, "https://github.com/a@b", "@ in the path kept");
+	free(u);
+}
+
+static void test_misc(void)
+{
+	char ts[32];
+	char *d;
+
+	time_iso8601(0, ts);
+	is_str(ts, "1970-01-01T00:00:00Z", "epoch 0");
+	time_iso8601(1700000000, ts);
+	is_str(ts, "2023-11-14T22:13:20Z", "a later time");
+	d = register_message_digest("Registering artifact m version v1.0.0\n\n"
+				    "Bundle-Digest: sha256:abc\n");
+	is_str(d, "sha256:abc", "digest trailer read back");
+	free(d);
+	ok(mlops_error_set(MLOPS_EIO, "x %d", 5) == MLOPS_EIO,
+	   "error_set returns its code");
+	mlops_error_prefix("while y: ");
+	is_str(mlops_error_last()->message, "while y: x 5", "prefix");
+}
+
+int main(void)
+{
+	test_strbuf();
+	test_sha256();
+	test_suggest();
+	test_paths();
+	test_lockfile();
+	test_urls();
+	test_misc();
+	return done_testing();
+}
