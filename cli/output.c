@@ -162,6 +162,24 @@ void gh_annotation(const char *level, const char *file, unsigned line,
 	strbuf_release(&sb);
 }
 
+void gh_step_summary(const char *markdown)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "a");
+	if (!f) {
+		print_warning("cannot write the step summary '%s': %s", path,
+			      strerror(errno));
+		return;
+	}
+	fputs(markdown, f);
+	if (fclose(f) != 0)
+		print_warning("cannot write the step summary '%s'", path);
+}
+
 int report_error(void)
 {
 	const struct mlops_error *e = mlops_error_last();

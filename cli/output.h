@@ -43,6 +43,10 @@ void gh_annotation(const char *level, const char *file, unsigned line,
 		   unsigned col, const char *msg);
 int in_github_actions(void);
 
+/* Appends Markdown to $GITHUB_STEP_SUMMARY when it is set (the job
+ * summary of a GitHub Actions step). Quietly does nothing otherwise. */
+void gh_step_summary(const char *markdown);
+
 /* One JSON document on stdout (pretty, newline-terminated). */
 void print_json(const json_t *j);
 

@@ -5,6 +5,7 @@
 #include "cli/exit_status.h"
 #include "cli/output.h"
 #include "lib/bundle/package.h"
+#include "lib/core/strbuf.h"
 #include "lib/descriptor/descriptor.h"
 #include "lib/gitrepo/register.h"
 
@@ -92,6 +93,43 @@ static void print_result_json(const struct descriptor *d,
 	json_decref(o);
 }
 
+/* -v: what went in, on stderr. */
+static void print_files(const struct package_result *res)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(res->files, i, f)
+		print_info("  %-8s %s  %s", json_string_value(json_object_get(
+						   f, "kind")),
+			   json_string_value(json_object_get(f, "digest")),
+			   json_string_value(json_object_get(f, "path")));
+}
+
+/* The job summary of a GitHub Actions step. */
+static void summarize(const struct descriptor *d,
+		      const struct package_result *res, const char *tag)
+{
+	struct strbuf md = STRBUF_INIT;
+	char size[32];
+
+	if (!in_github_actions())
+		return;
+	human_size(size, sizeof(size), res->size);
+	strbuf_addf(&md, "### mlops package: %s %s\n\n"
+		    "| | |\n|---|---|\n| bundle | `%s` (%s, %zu files) |\n"
+		    "| digest | `%s` |\n", d->name, d->version, res->path, size,
+		    res->nfiles, res->digest);
+	if (res->prov.commit[0])
+		strbuf_addf(&md, "| commit | `%.12s`%s |\n", res->prov.commit,
+			    res->prov.dirty ? " (dirty)" : "");
+	if (tag)
+		strbuf_addf(&md, "| tag | `%s` |\n", tag);
+	strbuf_addch(&md, '\n');
+	gh_step_summary(md.buf);
+	strbuf_release(&md);
+}
+
 static int cmd_package(int argc, const char **argv)
 {
 	struct package_opts popts = { 0 };
@@ -148,7 +186,13 @@ static int cmd_package(int argc, const char **argv)
 		print_result_json(d, &res, opt_tag ? plan.tag : NULL);
 	else
 		print_human(d, &res, opt_tag ? plan.tag : NULL, created);
-	if (res.prov.in_repo && res.prov.dirty && !opt_tag)
+	if (output.verbose)
+		print_files(&res);
+	summarize(d, &res, opt_tag ? plan.tag : NULL);
+	if (res.prov.in_repo && !res.prov.commit[0])
+		print_warning("the repository has no commit yet: the bundle "
+			      "records no revision");
+	else if (res.prov.in_repo && res.prov.dirty && !opt_tag)
 		print_warning("the working tree is dirty: the bundle records "
 			      "dirty=true next to commit %.12s",
 			      res.prov.commit);

@@ -40,6 +40,14 @@ expect_eq "$(json_get res.json '[f["digest"] for f in d["files"] if f["path"]=="
 cmp -s out.mlpkg credit-risk-1.0.0.mlpkg
 ok $? "same inputs, same bytes"
 
+# -v lists what went in; GitHub Actions gets a job summary.
+GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$SCRATCH/summary.md" run "$MLOPS" -v package -o v.mlpkg
+expect_rc 0 "package -v in GitHub Actions"
+expect_match "$ERR" '^  dataset +sha256:[0-9a-f]{64}  data/golden\.csv$' "-v lists every file on stderr"
+expect_match "$(cat "$SCRATCH/summary.md")" '^### mlops package: credit-risk 1\.0\.0' "step summary written"
+expect_match "$(cat "$SCRATCH/summary.md")" "^\| digest \| \`$(json_get res.json 'd["digest"]')\` \|" \
+	"step summary names the digest"
+
 # Manifest shape: ModelPack artifactType, media types, file annotations.
 m=x/blobs/sha256/$(json_get x/index.json 'd["manifests"][0]["digest"][7:]')
 expect_eq "$(json_get "$m" 'd["artifactType"]')" "application/vnd.cncf.model.manifest.v1+json" "ModelPack artifactType"
