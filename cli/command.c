@@ -41,6 +41,18 @@ const struct cmd_spec *command_find(const char *name)
 	return NULL;
 }
 
+void print_parse_error(struct strbuf *err)
+{
+	char *nl = strchr(err->buf, '\n');
+
+	/* The first line is the error, the rest a hint. */
+	if (nl)
+		*nl = '\0';
+	print_error("%s", err->buf);
+	if (nl)
+		fprintf(stderr, "%s\n", nl + 1);
+}
+
 int command_usage_error(const struct cmd_spec *spec, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -70,14 +82,7 @@ int command_parse(const struct cmd_spec *spec, int *argc, const char **argv)
 		return EXIT_OK;
 	}
 	if (rc == PARSE_ERROR) {
-		char *nl = strchr(err.buf, '\n');
-
-		/* The first line is the error, the rest a hint. */
-		if (nl)
-			*nl = '\0';
-		print_error("%s", err.buf);
-		if (nl)
-			fprintf(stderr, "%s\n", nl + 1);
+		print_parse_error(&err);
 		options_usage(stderr, spec);
 		strbuf_release(&err);
 		return EXIT_USAGE;

@@ -22,6 +22,10 @@ int command_parse(const struct cmd_spec *spec, int *argc, const char **argv);
 int command_usage_error(const struct cmd_spec *spec, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Prints an options_parse() error: its first line as the error, the
+ * rest (a "did you mean" hint) as is. */
+void print_parse_error(struct strbuf *err);
+
 /* main.c */
 void main_help(FILE *out);
 int cmd_complete(int argc, const char **argv);

@@ -173,13 +173,7 @@ int main(int argc, const char **argv)
 		return finish_stdout(EXIT_OK);
 	}
 	if (rc == PARSE_ERROR) {
-		char *nl = strchr(err.buf, '\n');
-
-		if (nl)
-			*nl = '\0';
-		print_error("%s", err.buf);
-		if (nl)
-			fprintf(stderr, "%s\n", nl + 1);
+		print_parse_error(&err);
 		fprintf(stderr, "usage: mlops [-C DIR] [--json] [--color=WHEN] "
 				"[-q] [-v] <command> [<args>]\n");
 		strbuf_release(&err);

@@ -36,9 +36,7 @@ json_t *manifest_config(const struct descriptor *d,
 			    json_string(runtime_name(d->model.runtime)));
 
 	json_object_set_new(cfg, "architecture",
-			    json_string(d->model.runtime == RUNTIME_XGBOOST
-						? "gradient-boosted-trees"
-						: "generalized-linear-model"));
+			    json_string(runtime_architecture(d->model.runtime)));
 	json_object_set_new(cfg, "format",
 			    json_string(runtime_name(d->model.runtime)));
 

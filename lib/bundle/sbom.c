@@ -72,9 +72,7 @@ static json_t *model_card(const struct sbom_input *in, json_t *dataset_refs)
 						? "regression"
 						: "classification"));
 	json_object_set_new(params, "architectureFamily",
-			    json_string(d->model.runtime == RUNTIME_XGBOOST
-						? "gradient-boosted-trees"
-						: "generalized-linear-model"));
+			    json_string(runtime_architecture(d->model.runtime)));
 	json_object_set_new(params, "modelArchitecture",
 			    json_string(runtime_name(d->model.runtime)));
 	json_object_set(params, "datasets", dataset_refs);

@@ -34,6 +34,12 @@ static const char *const include_kind_names[] = { "code", "doc", "dataset",
 						  NULL };
 
 const char *runtime_name(enum model_runtime r) { return runtime_names[r]; }
+
+const char *runtime_architecture(enum model_runtime r)
+{
+	return r == RUNTIME_XGBOOST ? "gradient-boosted-trees"
+				    : "generalized-linear-model";
+}
 const char *task_name(enum model_task t) { return task_names[t]; }
 const char *value_type_name(enum value_type t) { return type_names[t]; }
 const char *file_kind_name(enum file_kind k) { return kind_names[k]; }

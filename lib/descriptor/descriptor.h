@@ -119,6 +119,8 @@ void descriptor_free(struct descriptor *d);
 json_t *descriptor_to_json(const struct descriptor *d);
 
 const char *runtime_name(enum model_runtime r);
+/* "gradient-boosted-trees" or "generalized-linear-model". */
+const char *runtime_architecture(enum model_runtime r);
 const char *task_name(enum model_task t);
 const char *value_type_name(enum value_type t);
 const char *file_kind_name(enum file_kind k);

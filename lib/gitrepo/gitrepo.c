@@ -29,6 +29,17 @@ static int open_repo(git_repository **repo, const char *dir)
 	return 0;
 }
 
+/* The same, for operations that need a repository. */
+static int open_existing_repo(git_repository **repo, const char *dir)
+{
+	int rc = open_repo(repo, dir);
+
+	if (!rc && !*repo)
+		rc = mlops_error_set(MLOPS_EINPUT, "'%s' is not in a git "
+				     "repository", dir);
+	return rc;
+}
+
 char *url_strip_credentials(const char *url)
 {
 	const char *scheme = strstr(url, "://");
@@ -211,14 +222,9 @@ int gitrepo_tag_lookup(const char *dir, const char *name, char commit[41],
 	*message = NULL;
 	commit[0] = '\0';
 	git_libgit2_init();
-	rc = open_repo(&repo, dir);
+	rc = open_existing_repo(&repo, dir);
 	if (rc)
 		goto done;
-	if (!repo) {
-		rc = mlops_error_set(MLOPS_EINPUT, "'%s' is not in a git "
-				     "repository", dir);
-		goto done;
-	}
 	strbuf_addf(&refname, "refs/tags/%s", name);
 	rc = git_reference_lookup(&ref, repo, refname.buf);
 	if (rc == GIT_ENOTFOUND) {
@@ -278,14 +284,9 @@ int gitrepo_tag_create(const char *dir, const char *name, const char *commit,
 	int rc;
 
 	git_libgit2_init();
-	rc = open_repo(&repo, dir);
+	rc = open_existing_repo(&repo, dir);
 	if (rc)
 		goto done;
-	if (!repo) {
-		rc = mlops_error_set(MLOPS_EINPUT, "'%s' is not in a git "
-				     "repository", dir);
-		goto done;
-	}
 	if (git_oid_fromstr(&oid, commit) < 0 ||
 	    git_object_lookup(&target, repo, &oid, GIT_OBJECT_COMMIT) < 0) {
 		rc = git_fail(MLOPS_EINPUT, "cannot find the commit to tag");
