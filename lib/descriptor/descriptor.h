@@ -117,6 +117,9 @@ void descriptor_free(struct descriptor *d);
 
 /* The resolved form (defaults filled in) that bundles carry. */
 json_t *descriptor_to_json(const struct descriptor *d);
+/* And back: the resolved form read from a bundle (checked again; EINPUT
+ * when malformed). Environments and includes are not read back. */
+int descriptor_from_json(struct descriptor **out, const json_t *j);
 
 const char *runtime_name(enum model_runtime r);
 /* "gradient-boosted-trees" or "generalized-linear-model". */

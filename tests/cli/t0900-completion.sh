@@ -22,7 +22,10 @@ complete_bash() {
 
 expect_eq "$(complete_bash mlops pa)" "package " "bash: a command"
 expect_eq "$(complete_bash mlops i)" "init inspect " "bash: commands by prefix"
-expect_match "$(complete_bash mlops '')" "help init inspect package version" "bash: every command"
+all=$(complete_bash mlops '')
+for c in $("$MLOPS" help | awk '/^Commands:/{on=1; next} /^$/{on=0} on{print $1}'); do
+	expect_match "$all" "(^| )$c " "bash: command '$c' completes"
+done
 expect_eq "$(complete_bash mlops package --t)" "--tag " "bash: a command's option"
 expect_eq "$(complete_bash mlops package --al)" "--allow-dirty " "bash: another option"
 expect_match "$(complete_bash mlops inspect --)" "--files .*--json .*--sbom" "bash: options incl. common ones"

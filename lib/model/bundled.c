@@ -1,0 +1,119 @@
+#include "bundled.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../bundle/extract.h"
+#include "../core/error.h"
+#include "../core/fsutil.h"
+#include "../core/jsonutil.h"
+#include "../core/strbuf.h"
+
+/* model.path may name a folder: then it must hold one model file. */
+static int model_file(char **out, const char *dir, const char *path,
+		      const json_t *files)
+{
+	struct stat st;
+	char *full = fs_join(dir, path);
+	const json_t *f;
+	const char *found = NULL;
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+		*out = full;
+		return 0;
+	}
+	free(full);
+	json_array_foreach(files, i, f)
+		if (json_str(f, "kind") && !strcmp(json_str(f, "kind"), "model")) {
+			found = json_str(f, "path");
+			n++;
+		}
+	if (n != 1 || !found)
+		return mlops_error_set(MLOPS_EINPUT, "model.path '%s' holds %zu "
+				       "files; the runtime needs one model file",
+				       path, n);
+	*out = fs_join(dir, found);
+	return 0;
+}
+
+static int load(struct bundled_model *bm, int nthread)
+{
+	struct descriptor *d = bm->d;
+	const char **names = xcalloc(d->ninputs + 1, sizeof(char *));
+	struct model_spec spec = { 0 };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < d->ninputs && !rc; i++) {
+		names[i] = d->inputs[i].name;
+		if (d->inputs[i].type == VT_STRING) {
+			rc = mlops_error_set(MLOPS_EINPUT, "input '%s' is a "
+					     "string, and models take numbers",
+					     d->inputs[i].name);
+			mlops_error_hint("declare it as a category with its "
+					 "values");
+		}
+	}
+	spec.path = bm->model_file;
+	spec.runtime = d->model.runtime;
+	spec.task = d->model.task;
+	spec.nclasses = d->model.nclasses;
+	spec.features = names;
+	spec.nfeatures = d->ninputs;
+	spec.nthread = nthread;
+	if (!rc && !d->ninputs)
+		rc = mlops_error_set(MLOPS_EINPUT, "the descriptor declares no "
+				     "signature.inputs; the model's feature "
+				     "order is unknown");
+	if (!rc)
+		rc = model_load(&bm->m, &spec);
+	free(names);
+	return rc;
+}
+
+int bundled_model_load(struct bundled_model *out, const struct bundle *b,
+		       int nthread)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = descriptor_from_json(&out->d, json_object_get(b->mlops,
+							   "descriptor"));
+	if (!rc)
+		rc = bundle_cache(b, &out->dir);
+	if (!rc)
+		rc = model_file(&out->model_file, out->dir, out->d->model.path,
+				json_object_get(b->mlops, "files"));
+	if (!rc)
+		rc = load(out, nthread);
+	if (rc)
+		bundled_model_free(out);
+	return rc;
+}
+
+int project_model_load(struct bundled_model *out, struct descriptor *d,
+		       int nthread)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->d = d;
+	out->model_file = fs_join(d->dir, d->model.path);
+	rc = load(out, nthread);
+	out->d = NULL; /* the caller owns d */
+	if (rc)
+		bundled_model_free(out);
+	return rc;
+}
+
+void bundled_model_free(struct bundled_model *bm)
+{
+	model_free(bm->m);
+	descriptor_free(bm->d);
+	free(bm->dir);
+	free(bm->model_file);
+	memset(bm, 0, sizeof(*bm));
+}

@@ -1,0 +1,62 @@
+/* One runtime interface for every model backend: load from a file,
+ * describe, predict a batch of rows into a caller-owned buffer, free.
+ * Callers never know which backend they hold; a new one (ONNX, an
+ * external worker) plugs in through struct model_backend alone.
+ *
+ * Rows are dense doubles in signature order; NaN is a missing value.
+ * Outputs per row: 1 (binary: probability of the positive class;
+ * regression: the value) or K (multiclass: class probabilities).
+ * model_predict() is safe to call from several threads at once. */
+#ifndef MLOPS_MODEL_H
+#define MLOPS_MODEL_H
+
+#include <stddef.h>
+
+#include "../descriptor/descriptor.h"
+
+struct model_spec {
+	const char *path;             /* the model file */
+	enum model_runtime runtime;
+	enum model_task task;
+	int nclasses;                 /* multiclass; 0 = from the model */
+	const char *const *features;  /* names in signature order */
+	size_t nfeatures;
+	int nthread;                  /* threads per predict call; 0 = all */
+};
+
+struct model;
+
+struct model_backend {
+	const char *name;
+	int (*load)(struct model *m, const struct model_spec *spec);
+	int (*predict)(struct model *m, const double *rows, size_t nrows,
+		       double *out);
+	void (*free)(struct model *m);
+};
+
+struct model {
+	const struct model_backend *backend;
+	enum model_task task;
+	size_t nfeatures;
+	size_t noutputs;     /* per row */
+	char *description;   /* "binary:logistic, 50 trees", for humans */
+	int digits;          /* significant digits the outputs carry */
+	void *impl;
+};
+
+int model_load(struct model **out, const struct model_spec *spec);
+/* out holds nrows * m->noutputs doubles. */
+int model_predict(struct model *m, const double *rows, size_t nrows,
+		  double *out);
+void model_free(struct model *m);
+
+/* What one row's outputs mean: the predicted class (or value) and, for
+ * classifiers, its probability. */
+struct decision {
+	double prediction;
+	double probability; /* NaN for regression */
+};
+void model_decide(const struct model *m, const double *outputs,
+		  double threshold, struct decision *d);
+
+#endif

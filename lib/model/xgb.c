@@ -1,0 +1,257 @@
+/* The XGBoost backend: libxgboost's C API. Loads .json, .ubj and legacy
+ * binary models; maps the objective to what the descriptor's task needs.
+ * Prediction goes through XGBoosterPredictFromDense, which is thread-safe
+ * for tree models; its output lives in thread-local storage and is copied
+ * out at once. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xgboost/c_api.h>
+
+#include "../core/error.h"
+#include "../core/jsonutil.h"
+#include "../core/strbuf.h"
+#include "model.h"
+
+enum xgb_output {
+	XO_PROBABILITY, /* one probability per row */
+	XO_MARGIN,      /* a logit: sigmoid gives the probability */
+	XO_CLASS_PROBS, /* K probabilities per row */
+	XO_CLASS_INDEX, /* softmax: the class index */
+	XO_VALUE,       /* regression */
+};
+
+struct xgb {
+	BoosterHandle h;
+	enum xgb_output kind;
+	size_t nclasses;
+	char config[256];
+};
+
+static int xgb_fail(const char *what)
+{
+	return mlops_error_set(MLOPS_EINPUT, "%s: %s", what, XGBGetLastError());
+}
+
+/* The objective's name, from the booster's JSON configuration. */
+static int objective(BoosterHandle h, struct strbuf *name, size_t *nclass)
+{
+	const char *cfg = NULL;
+	bst_ulong len = 0;
+	json_t *j, *learner;
+	int rc;
+
+	if (XGBoosterSaveJsonConfig(h, &len, &cfg) != 0)
+		return xgb_fail("cannot read the model's configuration");
+	rc = json_parse_buf(&j, cfg, (size_t)len, "the model's configuration");
+	if (rc)
+		return rc;
+	learner = json_object_get(j, "learner");
+	strbuf_addstr(name, json_str(json_object_get(learner, "objective"),
+				     "name")
+				    ? json_str(json_object_get(learner,
+							       "objective"),
+					       "name")
+				    : "");
+	*nclass = (size_t)atol(json_str(json_object_get(learner,
+							"learner_model_param"),
+					"num_class")
+				       ? json_str(json_object_get(
+							  learner,
+							  "learner_model_param"),
+						  "num_class")
+				       : "0");
+	json_decref(j);
+	return 0;
+}
+
+static int map_objective(struct xgb *x, const char *obj, size_t nclass,
+			 const struct model_spec *spec)
+{
+	int is_multi = !strncmp(obj, "multi:", 6);
+
+	switch (spec->task) {
+	case TASK_BINARY:
+		if (!strcmp(obj, "binary:logistic") ||
+		    !strcmp(obj, "reg:logistic") || !strcmp(obj, "binary:hinge"))
+			x->kind = XO_PROBABILITY;
+		else if (!strcmp(obj, "binary:logitraw"))
+			x->kind = XO_MARGIN;
+		else
+			goto mismatch;
+		x->nclasses = 2;
+		return 0;
+	case TASK_MULTICLASS:
+		if (!is_multi || nclass < 2)
+			goto mismatch;
+		x->kind = !strcmp(obj, "multi:softmax") ? XO_CLASS_INDEX
+							: XO_CLASS_PROBS;
+		x->nclasses = nclass;
+		if (spec->nclasses && (size_t)spec->nclasses != nclass)
+			return mlops_error_set(MLOPS_EINPUT, "the model has %zu "
+					       "classes, the descriptor says %d",
+					       nclass, spec->nclasses);
+		return 0;
+	case TASK_REGRESSION:
+		if (is_multi || !strncmp(obj, "binary:", 7))
+			goto mismatch;
+		x->kind = XO_VALUE;
+		return 0;
+	}
+mismatch:
+	mlops_error_set(MLOPS_EINPUT, "the model's objective '%s' does not "
+			"fit the task %s", obj[0] ? obj : "(unknown)",
+			task_name(spec->task));
+	mlops_error_hint("set model.task in the descriptor to what the model "
+			 "was trained for");
+	return MLOPS_EINPUT;
+}
+
+/* Feature names stored in the model must be the signature's, in order. */
+static int check_features(BoosterHandle h, const struct model_spec *spec)
+{
+	bst_ulong n = 0, nnames = 0, i;
+	const char **names = NULL;
+
+	if (XGBoosterGetNumFeature(h, &n) != 0)
+		return xgb_fail("cannot read the model's feature count");
+	if ((size_t)n != spec->nfeatures) {
+		mlops_error_set(MLOPS_EINPUT, "the model takes %llu features, "
+				"the signature declares %zu inputs",
+				(unsigned long long)n, spec->nfeatures);
+		mlops_error_hint("signature.inputs must list the model's "
+				 "features, in training order");
+		return MLOPS_EINPUT;
+	}
+	if (XGBoosterGetStrFeatureInfo(h, "feature_name", &nnames, &names) != 0)
+		return 0; /* no names stored: the count is all we can check */
+	for (i = 0; i < nnames && i < n; i++)
+		if (strcmp(names[i], spec->features[i])) {
+			mlops_error_set(MLOPS_EINPUT, "the model's feature %llu is "
+					"'%s', the signature's input %llu is "
+					"'%s'", (unsigned long long)i + 1,
+					names[i], (unsigned long long)i + 1,
+					spec->features[i]);
+			mlops_error_hint("signature.inputs must list the model's "
+					 "features, in training order");
+			return MLOPS_EINPUT;
+		}
+	return 0;
+}
+
+static int xgb_load(struct model *m, const struct model_spec *spec)
+{
+	struct xgb *x = xcalloc(1, sizeof(*x));
+	struct strbuf obj = STRBUF_INIT;
+	char nthread[16];
+	size_t nclass = 0;
+	int rounds = 0, rc;
+
+	if (XGBoosterCreate(NULL, 0, &x->h) != 0) {
+		free(x);
+		return xgb_fail("cannot create a booster");
+	}
+	if (XGBoosterLoadModel(x->h, spec->path) != 0) {
+		rc = mlops_error_set(MLOPS_EINPUT, "cannot load the XGBoost model "
+				     "'%s': %s", spec->path, XGBGetLastError());
+		goto fail;
+	}
+	/* Threads are fixed once, before any concurrent prediction. */
+	snprintf(nthread, sizeof(nthread), "%d",
+		 spec->nthread > 0 ? spec->nthread : 0);
+	if (XGBoosterSetParam(x->h, "nthread", nthread) != 0) {
+		rc = xgb_fail("cannot set nthread");
+		goto fail;
+	}
+	rc = objective(x->h, &obj, &nclass);
+	if (!rc)
+		rc = map_objective(x, obj.buf, nclass, spec);
+	if (!rc)
+		rc = check_features(x->h, spec);
+	if (rc)
+		goto fail;
+	XGBoosterBoostedRounds(x->h, &rounds);
+	snprintf(x->config, sizeof(x->config),
+		 "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
+		 "\"iteration_end\": 0, \"strict_shape\": false, "
+		 "\"cache_id\": 0, \"missing\": NaN}");
+	m->noutputs = x->kind == XO_CLASS_PROBS || x->kind == XO_CLASS_INDEX
+			      ? x->nclasses
+			      : 1;
+	{
+		struct strbuf d = STRBUF_INIT;
+
+		strbuf_addf(&d, "xgboost %s, %d rounds", obj.buf, rounds);
+		m->description = strbuf_detach(&d);
+	}
+	m->impl = x;
+	m->digits = 9; /* XGBoost predicts in float32 */
+	strbuf_release(&obj);
+	return 0;
+fail:
+	strbuf_release(&obj);
+	XGBoosterFree(x->h);
+	free(x);
+	return rc;
+}
+
+static int xgb_predict(struct model *m, const double *rows, size_t nrows,
+		       double *out)
+{
+	struct xgb *x = m->impl;
+	const bst_ulong *shape = NULL;
+	bst_ulong dim = 0, total = 1, i;
+	const float *res = NULL;
+	char iface[192];
+	size_t k, want = nrows * m->noutputs;
+
+	snprintf(iface, sizeof(iface),
+		 "{\"data\": [%llu, true], \"shape\": [%zu, %zu], "
+		 "\"typestr\": \"<f8\", \"version\": 3}",
+		 (unsigned long long)(uintptr_t)rows, nrows, m->nfeatures);
+	if (XGBoosterPredictFromDense(x->h, iface, x->config, NULL, &shape, &dim,
+				      &res) != 0)
+		return mlops_error_set(MLOPS_EINTERNAL, "XGBoost prediction "
+				       "failed: %s", XGBGetLastError());
+	for (i = 0; i < dim; i++)
+		total *= shape[i];
+	if (x->kind == XO_CLASS_INDEX) {
+		if (total != nrows)
+			goto shape_error;
+		for (i = 0; i < nrows; i++) {
+			size_t cls = (size_t)res[i];
+
+			for (k = 0; k < m->noutputs; k++)
+				out[i * m->noutputs + k] = k == cls ? 1.0 : 0.0;
+		}
+		return 0;
+	}
+	if (total != want)
+		goto shape_error;
+	for (k = 0; k < want; k++)
+		out[k] = x->kind == XO_MARGIN ? 1.0 / (1.0 + exp(-(double)res[k]))
+					      : (double)res[k];
+	return 0;
+shape_error:
+	return mlops_error_set(MLOPS_EINTERNAL, "XGBoost returned %llu values "
+			       "for %zu rows", (unsigned long long)total, nrows);
+}
+
+static void xgb_free(struct model *m)
+{
+	struct xgb *x = m->impl;
+
+	if (!x)
+		return;
+	XGBoosterFree(x->h);
+	free(x);
+}
+
+const struct model_backend model_backend_xgboost = {
+	.name = "xgboost",
+	.load = xgb_load,
+	.predict = xgb_predict,
+	.free = xgb_free,
+};
