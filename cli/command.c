@@ -11,6 +11,8 @@ const struct cmd_spec *const commands[] = {
 	&cmd_init_spec,
 	&cmd_package_spec,
 	&cmd_inspect_spec,
+	&cmd_validate_spec,
+	&cmd_unpack_spec,
 	&cmd_predict_spec,
 	&cmd_help_spec,
 	&cmd_version_spec,

@@ -1,4 +1,5 @@
 /* mlops package: mlops.yaml + model files -> NAME-VERSION.mlpkg. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/command.h"
@@ -7,7 +8,9 @@
 #include "lib/bundle/package.h"
 #include "lib/core/strbuf.h"
 #include "lib/descriptor/descriptor.h"
+#include "lib/core/fsutil.h"
 #include "lib/gitrepo/register.h"
+#include "lib/quality/evaluate.h"
 
 static const char *opt_file = "mlops.yaml";
 static const char *opt_output;
@@ -130,8 +133,35 @@ static void summarize(const struct descriptor *d,
 	strbuf_release(&md);
 }
 
+/* Predictions on the golden set, for the bundle to carry; a model that
+ * cannot be evaluated is only a warning here (validate fails on it). */
+static json_t *golden_predictions(struct descriptor *d)
+{
+	struct bundled_model bm;
+	json_t *out = NULL;
+	char *golden;
+
+	if (!d->datasets.golden_path)
+		return NULL;
+	if (project_model_load(&bm, d, 0) < 0) {
+		print_warning("golden predictions not recorded: %s",
+			      mlops_error_last()->message);
+		return NULL;
+	}
+	golden = fs_join(d->dir, d->datasets.golden_path);
+	bm.d = d;
+	if (quality_record_golden(&out, &bm, golden) < 0)
+		print_warning("golden predictions not recorded: %s",
+			      mlops_error_last()->message);
+	bm.d = NULL;
+	free(golden);
+	bundled_model_free(&bm);
+	return out;
+}
+
 static int cmd_package(int argc, const char **argv)
 {
+	json_t *golden = NULL;
 	struct package_opts popts = { 0 };
 	struct package_result res;
 	struct register_plan plan = { 0 };
@@ -162,6 +192,8 @@ static int cmd_package(int argc, const char **argv)
 			goto done;
 		}
 	}
+	golden = golden_predictions(d);
+	popts.golden_predictions = golden;
 	popts.output = opt_output;
 	popts.tool_version = MLOPS_VERSION;
 	popts.warn = on_warning;
@@ -199,6 +231,7 @@ static int cmd_package(int argc, const char **argv)
 	package_result_free(&res);
 	rc = EXIT_OK;
 done:
+	json_decref(golden);
 	register_plan_free(&plan);
 	descriptor_free(d);
 	return rc;

@@ -559,13 +559,15 @@ done:
 	return rc;
 }
 
-#define CACHE_MARK ".complete"
+/* Names the cache layout: model, datasets, mlops.json. */
+#define CACHE_MARK ".mlops-cache-1"
 
 int bundle_cache(const struct bundle *b, char **dir)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	struct strbuf base = STRBUF_INIT, path = STRBUF_INIT;
-	struct extract_opts opts = { EXTRACT_MODEL | EXTRACT_META };
+	struct extract_opts opts = { EXTRACT_MODEL | EXTRACT_DATASET |
+				     EXTRACT_META };
 	struct extractor x = { b, &opts };
 	struct strbuf tmp = STRBUF_INIT, mark = STRBUF_INIT;
 	int rc = 0;

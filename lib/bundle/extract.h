@@ -29,7 +29,7 @@ struct extract_opts {
 int bundle_extract(const struct bundle *b, const char *dir,
 		   const struct extract_opts *opts);
 
-/* The bundle's model files (and mlops.json), unpacked once into the
+/* The bundle's model files, datasets and mlops.json, unpacked once into the
  * content-addressed cache $XDG_CACHE_HOME/mlops/bundles/<hex>/ and reused
  * after that. *dir is the directory (caller frees). */
 int bundle_cache(const struct bundle *b, char **dir);

@@ -526,6 +526,9 @@ static int write_bundle(struct writer *w, struct package_result *res,
 		      descriptor_to_json(w->d), "files", res->files,
 		      "provenance",
 		      provenance_json(&res->prov, w->created, res->epoch_source));
+	if (w->opts->golden_predictions)
+		json_object_set(j, "golden_predictions",
+				(json_t *)w->opts->golden_predictions);
 	rc = add_json_blob(w, j, desc_layer->digest, &desc_layer->size);
 	json_decref(j);
 	desc_layer->annotations = json_pack("{s:s}", AN_TITLE, "mlops.json");

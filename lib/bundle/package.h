@@ -19,6 +19,9 @@ struct package_opts {
 	void *progress_ctx;
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
+	/* Predictions on the golden set, recorded in the mlops layer so
+	 * that validate can check the bundle predicts the same anywhere. */
+	const json_t *golden_predictions;
 };
 
 struct package_result {

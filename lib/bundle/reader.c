@@ -34,6 +34,7 @@ struct scan {
 	unsigned char *buf;
 	uint64_t kept;
 	int seen_layout, seen_index;
+	size_t mismatch_alloc;
 	struct strbuf layout, index;
 };
 
@@ -242,11 +243,17 @@ static int scan_blob(struct scan *s, const char *hex, uint64_t size)
 		return bad(b, "blob %s is truncated", blob->digest);
 	}
 	if (strcmp(digest, blob->digest)) {
-		strbuf_release(&keep);
-		return bad(b, "blob %s does not match its digest (its content "
-			   "hashes to %s)", blob->digest, digest);
+		if (!s->opts->collect_mismatches) {
+			strbuf_release(&keep);
+			return bad(b, "blob %s does not match its digest (its "
+				   "content hashes to %s)", blob->digest,
+				   digest);
+		}
+		ARRAY_GROW(b->mismatched, b->nmismatched + 1, s->mismatch_alloc);
+		b->mismatched[b->nmismatched++] = xstrdup(blob->digest);
+	} else {
+		blob->verified = 1;
 	}
-	blob->verified = 1;
 	if (want_keep) {
 		s->kept += size;
 		blob->data = (unsigned char *)strbuf_detach(&keep);
@@ -377,7 +384,7 @@ static int load_blob(struct scan *s, const char *digest, uint64_t size,
 		return rc;
 	}
 	sha256_final_digest(&h, got);
-	if (strcmp(got, digest))
+	if (strcmp(got, digest) && !s->opts->collect_mismatches)
 		return bad(s->b, "the %s blob %s does not match its digest", what,
 			   digest);
 	return 0;
@@ -543,6 +550,9 @@ void bundle_free(struct bundle *b)
 	for (i = 0; i < b->nblobs; i++)
 		free(b->blobs[i].data);
 	free(b->blobs);
+	for (i = 0; i < b->nmismatched; i++)
+		free(b->mismatched[i]);
+	free(b->mismatched);
 	json_decref(b->index);
 	json_decref(b->manifest);
 	json_decref(b->config);

@@ -31,10 +31,16 @@ struct bundle {
 	json_t *mlops; /* the descriptor layer: descriptor, files, provenance */
 	json_t *sbom;
 	char sbom_digest[DIGEST_STR_LEN];
+	/* With collect_mismatches: blobs whose content does not match. */
+	char **mismatched;
+	size_t nmismatched;
 };
 
 struct bundle_open_opts {
 	int verify_all; /* hash every blob, not only the documents read */
+	/* Record digest mismatches in b->mismatched and go on, instead of
+	 * failing (validate reports them as a failed check). */
+	int collect_mismatches;
 };
 
 int bundle_open(struct bundle **out, const char *path,

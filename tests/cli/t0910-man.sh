@@ -3,7 +3,8 @@
 . "$(dirname "$0")/lib.sh"
 
 MAN="${MLOPS_BUILD:-$MLOPS_SRC/build}/man"
-for page in mlops.1 mlops-init.1 mlops-package.1 mlops-inspect.1 mlops.yaml.5; do
+for page in mlops.1 mlops-init.1 mlops-package.1 mlops-inspect.1 \
+	mlops-validate.1 mlops-unpack.1 mlops-predict.1 mlops.yaml.5 mlops-glm.5; do
 	ok $([ -s "$MAN/$page" ] && echo 0 || echo 1) "$page is built"
 	run mandoc -T lint "$MAN/$page"
 	expect_rc 0 "$page: mandoc -T lint is clean"

@@ -1,0 +1,340 @@
+/* mlops validate: a bundle's checklist, or a data file against the data
+ * contract. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/command.h"
+#include "cli/exit_status.h"
+#include "cli/output.h"
+#include "lib/bundle/reader.h"
+#include "lib/core/jsonutil.h"
+#include "lib/data/validate.h"
+#include "lib/descriptor/descriptor.h"
+#include "lib/quality/checklist.h"
+
+static const char *opt_data, *opt_bundle, *opt_file, *opt_unknown = "warn";
+static const char *opt_na;
+static long opt_max_errors, opt_examples = 10;
+
+static const char *const unknown_choices[] = { "warn", "error", "ignore",
+					       NULL };
+
+static const struct opt options[] = {
+	OPT_STR(0, "data", &opt_data, "FILE",
+		"check a CSV or JSON-lines file against the contract", "file"),
+	OPT_STR(0, "bundle", &opt_bundle, "BUNDLE",
+		"with --data: the bundle whose signature to use", "file:mlpkg"),
+	OPT_STR('f', "file", &opt_file, "FILE",
+		"with --data: the descriptor whose signature to use",
+		"file:yaml"),
+	OPT_NUM(0, "max-errors", &opt_max_errors, "N",
+		"with --data: stop after N violations (default: 0, read all)"),
+	OPT_NUM(0, "examples", &opt_examples, "N",
+		"with --data: how many violations to show (default: 10)"),
+	OPT_ENUM(0, "unknown-columns", &opt_unknown, "POLICY",
+		 "columns the signature lacks: warn (default), error, ignore",
+		 unknown_choices),
+	OPT_STR(0, "na-values", &opt_na, "LIST",
+		"comma-separated missing-value tokens (default: ,NA,NaN,null)",
+		NULL),
+	OPT_TERMINATOR,
+};
+
+static void print_checklist(const json_t *r)
+{
+	const json_t *c;
+	size_t i;
+
+	printf("%sValidating %s%s (%s %s)\n", sty(STYLE_BOLD),
+	       json_str(r, "bundle"), sty(STYLE_RESET),
+	       json_str(r, "name") ? json_str(r, "name") : "?",
+	       json_str(r, "version") ? json_str(r, "version") : "?");
+	json_array_foreach(json_object_get(r, "checks"), i, c) {
+		const char *st = json_str(c, "status");
+		enum style s = !strcmp(st, "pass")   ? STYLE_GREEN
+			       : !strcmp(st, "fail") ? STYLE_RED
+						     : STYLE_DIM;
+
+		printf("  %s%-4s%s  %-9s %s\n", sty(s), st, sty(STYLE_RESET),
+		       json_str(c, "name"), json_str(c, "detail"));
+	}
+	printf("%s\n", json_is_true(json_object_get(r, "pass"))
+			       ? "All checks passed."
+			       : "Some checks FAILED.");
+}
+
+static void annotate_checklist(const json_t *r)
+{
+	struct strbuf md = STRBUF_INIT;
+	const json_t *c;
+	size_t i;
+
+	if (!in_github_actions())
+		return;
+	strbuf_addf(&md, "### mlops validate: %s\n\n| check | status | detail |"
+		    "\n|---|---|---|\n", json_str(r, "bundle"));
+	json_array_foreach(json_object_get(r, "checks"), i, c) {
+		strbuf_addf(&md, "| %s | %s | %s |\n", json_str(c, "name"),
+			    json_str(c, "status"), json_str(c, "detail"));
+		if (!strcmp(json_str(c, "status"), "fail")) {
+			struct strbuf m = STRBUF_INIT;
+
+			strbuf_addf(&m, "%s: %s", json_str(c, "name"),
+				    json_str(c, "detail"));
+			gh_annotation("error", json_str(r, "bundle"), 0, 0, m.buf);
+			strbuf_release(&m);
+		}
+	}
+	strbuf_addch(&md, '\n');
+	gh_step_summary(md.buf);
+	strbuf_release(&md);
+}
+
+static int validate_bundle_cmd(const char *path)
+{
+	json_t *r = NULL;
+	int rc = validate_bundle(&r, path);
+
+	if (rc < 0)
+		return report_error();
+	if (out_json())
+		print_json(r);
+	else
+		print_checklist(r);
+	annotate_checklist(r);
+	json_decref(r);
+	return rc ? EXIT_FINDING : EXIT_OK;
+}
+
+/* The signature to check against: a bundle's, or a descriptor's. */
+static int load_signature(struct descriptor **d)
+{
+	struct bundle *b = NULL;
+	int rc;
+
+	if (opt_bundle) {
+		rc = bundle_open(&b, opt_bundle, NULL);
+		if (!rc)
+			rc = descriptor_from_json(
+				d, json_object_get(b->mlops, "descriptor"));
+		bundle_free(b);
+		return rc;
+	}
+	return descriptor_load(d, opt_file ? opt_file : "mlops.yaml");
+}
+
+static void print_data_report(const struct descriptor *d,
+			      const struct data_check *c)
+{
+	const struct contract_report *r = &c->report;
+	size_t i;
+
+	printf("%sValidating %s%s against %s %s (%zu inputs)\n",
+	       sty(STYLE_BOLD), opt_data, sty(STYLE_RESET), d->name,
+	       d->version, d->ninputs);
+	printf("  rows          %llu%s\n", (unsigned long long)r->rows,
+	       c->stopped ? " (stopped at --max-errors)" : "");
+	printf("  invalid rows  %llu\n", (unsigned long long)r->bad_rows);
+	printf("  violations    %llu\n", (unsigned long long)r->total);
+	for (i = 0; i < r->nmissing; i++)
+		printf("  %smissing column%s '%s' (required)\n", sty(STYLE_RED),
+		       sty(STYLE_RESET), r->missing_columns[i]);
+	for (i = 0; i < r->nunknown; i++)
+		printf("  unknown column '%s'%s\n", r->unknown_columns[i],
+		       !strcmp(opt_unknown, "error") ? " (an error)" : "");
+	if (r->total) {
+		printf("\n  %-24s %s\n", "COLUMN", "VIOLATIONS");
+		for (i = 0; i < r->ninputs; i++)
+			if (r->per_input[i])
+				printf("  %-24s %llu\n", d->inputs[i].name,
+				       (unsigned long long)r->per_input[i]);
+		printf("\n  First violations:\n");
+		for (i = 0; i < r->nexamples; i++) {
+			const struct violation *v = &r->examples[i];
+
+			printf("  row %llu (line %llu): %s: %s",
+			       (unsigned long long)v->row,
+			       (unsigned long long)v->line, v->column,
+			       v->problem);
+			if (v->value)
+				printf(" (%s)", v->value);
+			printf("\n");
+		}
+	}
+}
+
+static void annotate_data(const struct contract_report *r, int failed)
+{
+	struct strbuf md = STRBUF_INIT, m = STRBUF_INIT;
+	size_t i;
+
+	if (!in_github_actions())
+		return;
+	for (i = 0; i < r->nexamples; i++) {
+		const struct violation *v = &r->examples[i];
+
+		strbuf_reset(&m);
+		strbuf_addf(&m, "row %llu: %s: %s%s%s%s",
+			    (unsigned long long)v->row, v->column, v->problem,
+			    v->value ? " (" : "", v->value ? v->value : "",
+			    v->value ? ")" : "");
+		gh_annotation("error", opt_data, (unsigned)v->line, 0, m.buf);
+	}
+	for (i = 0; i < r->nmissing; i++) {
+		strbuf_reset(&m);
+		strbuf_addf(&m, "required column '%s' is missing",
+			    r->missing_columns[i]);
+		gh_annotation("error", opt_data, 1, 0, m.buf);
+	}
+	strbuf_addf(&md, "### mlops validate --data %s: %s\n\n%llu rows, "
+		    "%llu invalid, %llu violations\n\n", opt_data,
+		    failed ? "FAILED" : "passed", (unsigned long long)r->rows,
+		    (unsigned long long)r->bad_rows,
+		    (unsigned long long)r->total);
+	gh_step_summary(md.buf);
+	strbuf_release(&md);
+	strbuf_release(&m);
+}
+
+static char **split_na(const char *s)
+{
+	size_t n = 1, i = 0;
+	char **v, *copy;
+	const char *p;
+
+	for (p = s; *p; p++)
+		n += *p == ',';
+	v = xcalloc(n + 1, sizeof(char *));
+	copy = xstrdup(s);
+	v[i++] = copy;
+	for (; *copy; copy++)
+		if (*copy == ',') {
+			*copy = '\0';
+			v[i++] = copy + 1;
+		}
+	return v;
+}
+
+static int validate_data_cmd(void)
+{
+	struct dataset_opts o = { 0 };
+	struct descriptor *d = NULL;
+	struct data_check c;
+	char **na = NULL;
+	int rc, failed;
+
+	if (load_signature(&d) < 0)
+		return report_error();
+	if (!d->ninputs) {
+		print_error("the descriptor declares no signature.inputs to "
+			    "check against");
+		descriptor_free(d);
+		return EXIT_INPUT;
+	}
+	if (opt_na)
+		na = split_na(opt_na);
+	o.table.na_values = (const char *const *)na;
+	o.unknown = !strcmp(opt_unknown, "ignore")  ? UNKNOWN_IGNORE
+		    : !strcmp(opt_unknown, "error") ? UNKNOWN_ERROR
+						    : UNKNOWN_WARN;
+	o.max_examples = (size_t)opt_examples;
+	/* The golden set's label is a known column, not an unknown one. */
+	o.label_column = NULL;
+	rc = data_validate(&c, opt_data, d->inputs, d->ninputs, &o,
+			   (uint64_t)opt_max_errors, NULL, NULL);
+	if (rc < 0) {
+		rc = report_error();
+		goto done;
+	}
+	if (d->datasets.golden_label) {
+		/* Drop the label from the unknown columns. */
+		size_t i, k = 0;
+
+		for (i = 0; i < c.report.nunknown; i++) {
+			if (!strcmp(c.report.unknown_columns[i],
+				    d->datasets.golden_label)) {
+				free(c.report.unknown_columns[i]);
+				continue;
+			}
+			c.report.unknown_columns[k++] = c.report.unknown_columns[i];
+		}
+		c.report.nunknown = k;
+	}
+	failed = c.report.total || c.report.nmissing ||
+		 (o.unknown == UNKNOWN_ERROR && c.report.nunknown);
+	if (out_json()) {
+		json_t *j = contract_report_json(&c.report, d->inputs);
+
+		json_object_set_new(j, "data", json_string(opt_data));
+		json_object_set_new(j, "stopped", json_boolean(c.stopped));
+		json_object_set_new(j, "pass", json_boolean(!failed));
+		print_json(j);
+		json_decref(j);
+	} else {
+		print_data_report(d, &c);
+		printf("%s\n", failed ? "The data breaks the contract."
+				      : "The data follows the contract.");
+	}
+	if (!out_json() && o.unknown == UNKNOWN_WARN && c.report.nunknown)
+		print_warning("%zu column%s not in the signature, such as '%s'",
+			      c.report.nunknown,
+			      c.report.nunknown == 1 ? " is" : "s are",
+			      c.report.unknown_columns[0]);
+	annotate_data(&c.report, failed);
+	rc = failed ? EXIT_FINDING : EXIT_OK;
+	data_check_free(&c);
+done:
+	if (na) {
+		free(na[0]);
+		free(na);
+	}
+	descriptor_free(d);
+	return rc;
+}
+
+static int cmd_validate(int argc, const char **argv)
+{
+	int rc = command_parse(&cmd_validate_spec, &argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (opt_max_errors < 0 || opt_examples < 0 || opt_examples > 100000)
+		return command_usage_error(&cmd_validate_spec,
+					   "--max-errors and --examples take a "
+					   "number from 0");
+	if (opt_data) {
+		if (argc)
+			return command_usage_error(&cmd_validate_spec,
+						   "with --data, name the "
+						   "bundle with --bundle");
+		if (opt_bundle && opt_file)
+			return command_usage_error(&cmd_validate_spec,
+						   "--bundle or -f, not both");
+		return validate_data_cmd();
+	}
+	if (argc != 1)
+		return command_usage_error(&cmd_validate_spec,
+					   "name a bundle, or --data FILE");
+	if (opt_bundle || opt_file)
+		return command_usage_error(&cmd_validate_spec,
+					   "--bundle and -f go with --data");
+	return validate_bundle_cmd(argv[0]);
+}
+
+const struct cmd_spec cmd_validate_spec = {
+	.name = "validate",
+	.summary = "check a bundle (integrity, model, quality gates) or data",
+	.synopsis = "BUNDLE | --data FILE [--bundle BUNDLE | -f FILE] "
+		    "[--max-errors N] [--unknown-columns POLICY]",
+	.description =
+		"With a BUNDLE: run every check (archive safety, blob digests, "
+		"manifest, ModelPack\nconfig, files and SBOM, the model loads, "
+		"quality gates on the golden set, golden\npredictions "
+		"reproduced) and print a checklist. With --data: check every "
+		"row of a\nCSV or JSON-lines file against the data contract. "
+		"Exit 1 when a check fails or\nthe data breaks the contract, "
+		"3 when the input cannot be read as such.",
+	.opts = options,
+	.args_complete = "file:mlpkg",
+	.run = cmd_validate,
+};
