@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,10 +31,68 @@ static void show(struct strbuf *sb, const char *s, size_t len)
 		strbuf_addstr(sb, "...");
 }
 
+/* Decimals such as "53660.15" or "-1.5e3" whose digits fit in 2^53 and
+ * whose power of ten is at most 22 convert exactly with one
+ * multiplication or division (Clinger's fast path): the result is the
+ * correctly rounded double, as strtod's. Anything else goes to strtod. */
+static int fast_number(const char *s, double *out)
+{
+	static const double p10[] = {
+		1e0,  1e1,  1e2,  1e3,	1e4,  1e5,  1e6,  1e7,
+		1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+		1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+	};
+	const char *p = s;
+	uint64_t m = 0;
+	int neg = 0, e10 = 0, digits = 0, any = 0;
+
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	for (; *p >= '0' && *p <= '9'; p++, any = 1) {
+		if (m || *p != '0')
+			digits++;
+		if (digits > 15)
+			return -1;
+		m = m * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
+			if (m || *p != '0')
+				digits++;
+			if (digits > 15)
+				return -1;
+			m = m * 10 + (uint64_t)(*p - '0');
+			e10--;
+		}
+	}
+	if (!any)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		int eneg = 0, e = 0;
+
+		p++;
+		if (*p == '-' || *p == '+')
+			eneg = *p++ == '-';
+		if (*p < '0' || *p > '9')
+			return -1;
+		for (; *p >= '0' && *p <= '9' && e < 1000; p++)
+			e = e * 10 + (*p - '0');
+		e10 += eneg ? -e : e;
+	}
+	if (*p || e10 < -22 || e10 > 22)
+		return -1;
+	*out = e10 < 0 ? (double)m / p10[-e10] : (double)m * p10[e10];
+	if (neg)
+		*out = -*out;
+	return 0;
+}
+
 static int parse_number(const char *s, double *out)
 {
 	char *end;
 
+	if (!fast_number(s, out))
+		return 0;
 	while (*s == ' ')
 		s++;
 	if (!*s)
@@ -53,6 +112,10 @@ static int parse_bool(const char *s, double *out)
 	static const char *const no[] = { "false", "0", "no", "f", "n", NULL };
 	int i;
 
+	if ((s[0] == '0' || s[0] == '1') && !s[1]) {
+		*out = s[0] - '0';
+		return 0;
+	}
 	for (i = 0; yes[i]; i++)
 		if (!strcasecmp(s, yes[i])) {
 			*out = 1;

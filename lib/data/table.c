@@ -39,6 +39,7 @@ struct table {
 	long *index; /* CSV column of each bound name, -1 when absent */
 	char **unbound;
 	int header_read;
+	unsigned char na_first[256]; /* first bytes of the NA tokens */
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -53,10 +54,13 @@ int table_open(struct table **out, const char *path,
 {
 	struct table *t = xcalloc(1, sizeof(*t));
 	struct stat st;
+	size_t i;
 
 	*out = NULL;
 	t->name = xstrdup(path);
 	t->na = opts && opts->na_values ? opts->na_values : table_default_na;
+	for (i = 0; t->na[i]; i++)
+		t->na_first[(unsigned char)t->na[i][0]] = 1;
 	t->format = opts ? opts->format : TABLE_AUTO;
 	if (t->format == TABLE_AUTO)
 		t->format = ends_with(path, ".jsonl") || ends_with(path, ".ndjson")
@@ -260,13 +264,17 @@ const char *const *table_unbound(struct table *t)
 	return (const char *const *)t->unbound;
 }
 
-static int is_na(const struct table *t, const char *s)
+static int is_na(const struct table *t, const char *s, size_t len)
 {
 	const char *const *na;
 
+	/* Most fields are numbers no token starts like: one lookup. */
+	if (!t->na_first[(unsigned char)s[0]])
+		return 0;
 	for (na = t->na; *na; na++)
 		if (!strcmp(*na, s))
 			return 1;
+	(void)len;
 	return 0;
 }
 
@@ -303,7 +311,7 @@ static int next_csv(struct table *t, struct cell *cells)
 		}
 		c->text = f[k].p;
 		c->len = f[k].len;
-		c->kind = is_na(t, f[k].p) ? CELL_NULL : CELL_TEXT;
+		c->kind = is_na(t, f[k].p, f[k].len) ? CELL_NULL : CELL_TEXT;
 	}
 	return 0;
 }

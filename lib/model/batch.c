@@ -1,6 +1,7 @@
 #include "batch.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +20,35 @@ struct slot {
 	size_t problem;         /* into problems, for INVALID_NULL */
 };
 
+/* A batch of rows on its way from the reader to the writer. Two of them
+ * alternate: the reader thread parses and checks one while the calling
+ * thread predicts and writes the other. */
+struct chunk {
+	double *x;
+	struct slot *slots;
+	size_t n, nvalid;
+	struct strbuf ids, problems;
+	int last;     /* nothing follows */
+	int rc;       /* the reader's error, carried across threads */
+	struct strbuf msg, hint, file;
+	unsigned line;
+};
+
 struct job {
 	const struct batch_opts *o;
 	struct bundled_model *bm;
 	struct dataset *ds;
+	struct batch_result *res;
 	FILE *out;
 	enum table_format fmt;
-	double *x, *y, *row;
-	struct slot *slots;
-	size_t n, nvalid, cap;
-	struct strbuf ids, problems, line;
+	double *y, *row;
+	size_t cap;
+	struct strbuf line;
 	int classifier;
+	struct chunk chunks[2];
+	int full[2], stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 };
 
 static int out_format(const struct batch_opts *o)
@@ -84,24 +103,38 @@ static void write_header(struct job *j)
 
 static void number(struct strbuf *sb, double v, int digits)
 {
+	char fmt[8];
+
 	if (isnan(v))
-		strbuf_addstr(sb, "");
-	else
-		strbuf_addf(sb, "%.*g", digits, v);
+		return;
+	/* strfromd skips printf's format parsing: the same digits, faster. */
+	snprintf(fmt, sizeof(fmt), "%%.%dg", digits);
+	strbuf_grow(sb, 32);
+	sb->len += (size_t)strfromd(sb->buf + sb->len, 32, fmt, v);
 }
 
-static void write_slot(struct job *j, const struct slot *s, const double *y)
+static void write_slot(struct job *j, const struct chunk *c,
+		       const struct slot *s, const double *y)
 {
 	struct strbuf *l = &j->line;
-	const char *id = j->ids.buf ? j->ids.buf + s->id_off : "";
+	const char *id = c->ids.buf ? c->ids.buf + s->id_off : "";
 	struct decision dec;
 	int csv = j->fmt == TABLE_CSV;
 
 	strbuf_reset(l);
 	if (!csv)
 		strbuf_addf(l, "{\"%s\":", j->o->id_column ? "id" : "row");
-	if (!j->o->id_column)
-		strbuf_addf(l, "%llu", (unsigned long long)s->row);
+	if (!j->o->id_column) {
+		char digits[24];
+		int n = 0;
+		uint64_t r = s->row;
+
+		do
+			digits[n++] = (char)('0' + r % 10);
+		while ((r /= 10));
+		while (n)
+			strbuf_addch(l, digits[--n]);
+	}
 	else if (s->id_null)
 		strbuf_addstr(l, csv ? "" : "null");
 	else if (csv)
@@ -111,7 +144,9 @@ static void write_slot(struct job *j, const struct slot *s, const double *y)
 	if (s->valid) {
 		model_decide(j->bm->m, y, j->bm->d->model.threshold, &dec);
 		strbuf_addstr(l, csv ? "," : ",\"prediction\":");
-		if (j->classifier)
+		if (j->classifier && dec.prediction >= 0 && dec.prediction < 10)
+			strbuf_addch(l, (char)('0' + (int)dec.prediction));
+		else if (j->classifier)
 			strbuf_addf(l, "%d", (int)dec.prediction);
 		else
 			number(l, dec.prediction, j->bm->m->digits);
@@ -122,7 +157,7 @@ static void write_slot(struct job *j, const struct slot *s, const double *y)
 		if (j->o->on_invalid == INVALID_NULL)
 			strbuf_addstr(l, csv ? "," : "");
 	} else {
-		const char *why = j->problems.buf + s->problem;
+		const char *why = c->problems.buf + s->problem;
 
 		strbuf_addstr(l, csv ? "," : ",\"prediction\":null");
 		if (j->classifier)
@@ -137,104 +172,185 @@ static void write_slot(struct job *j, const struct slot *s, const double *y)
 	fwrite(l->buf, 1, l->len, j->out);
 }
 
-static int flush_batch(struct job *j)
+static int write_chunk(struct job *j, struct chunk *c)
 {
 	size_t i, v = 0, k = j->bm->m->noutputs;
-	int rc = model_predict(j->bm->m, j->x, j->nvalid, j->y);
+	int rc = model_predict(j->bm->m, c->x, c->nvalid, j->y);
 
 	if (rc)
 		return rc;
-	for (i = 0; i < j->n; i++) {
-		const struct slot *s = &j->slots[i];
+	for (i = 0; i < c->n; i++) {
+		const struct slot *s = &c->slots[i];
 
-		write_slot(j, s, s->valid ? j->y + (v++) * k : NULL);
+		write_slot(j, c, s, s->valid ? j->y + (v++) * k : NULL);
 	}
-	j->n = j->nvalid = 0;
-	strbuf_reset(&j->ids);
-	strbuf_reset(&j->problems);
 	if (ferror(j->out))
 		return mlops_error_errno(MLOPS_EIO, errno, "cannot write the "
 					 "predictions");
 	return 0;
 }
 
-static int take_row(struct job *j, int valid)
+static void take_row(struct job *j, struct chunk *c, int valid)
 {
-	struct slot *s = &j->slots[j->n++];
+	struct slot *s = &c->slots[c->n++];
 	const struct cell *id = dataset_id(j->ds);
 
 	s->row = table_row(j->ds->t);
 	s->valid = valid;
-	s->id_off = j->ids.len;
+	s->id_off = c->ids.len;
 	s->id_null = 0;
 	s->id_len = 0;
 	if (id && id->kind == CELL_TEXT) {
-		strbuf_add(&j->ids, id->text, id->len);
+		strbuf_add(&c->ids, id->text, id->len);
 		s->id_len = id->len;
 	} else if (id && id->kind == CELL_NUMBER) {
-		strbuf_addf(&j->ids, "%.17g", id->num);
-		s->id_len = j->ids.len - s->id_off;
+		strbuf_addf(&c->ids, "%.17g", id->num);
+		s->id_len = c->ids.len - s->id_off;
 	} else if (id) {
 		s->id_null = 1;
 	}
-	strbuf_addch(&j->ids, '\0');
+	strbuf_addch(&c->ids, '\0');
 	if (valid) {
-		memcpy(j->x + j->nvalid * j->bm->d->ninputs, j->row,
+		memcpy(c->x + c->nvalid * j->bm->d->ninputs, j->row,
 		       j->bm->d->ninputs * sizeof(double));
-		j->nvalid++;
+		c->nvalid++;
 	} else {
 		const char *why = dataset_why(j->ds);
 
-		s->problem = j->problems.len;
-		strbuf_add(&j->problems, why, strlen(why) + 1);
+		s->problem = c->problems.len;
+		strbuf_add(&c->problems, why, strlen(why) + 1);
 	}
-	return j->n == j->cap ? flush_batch(j) : 0;
 }
 
-static int run(struct job *j, struct batch_result *res)
+/* Error state is per thread: the reader hands its error over. */
+static void keep_error(struct chunk *c, int rc)
 {
+	const struct mlops_error *e = mlops_error_last();
+
+	c->rc = rc;
+	strbuf_addstr(&c->msg, e->message);
+	if (e->hint)
+		strbuf_addstr(&c->hint, e->hint);
+	if (e->file)
+		strbuf_addstr(&c->file, e->file);
+	c->line = e->line;
+}
+
+static int restore_error(const struct chunk *c)
+{
+	mlops_error_set(c->rc, "%s", strbuf_str(&c->msg));
+	if (c->hint.len)
+		mlops_error_hint("%s", c->hint.buf);
+	if (c->file.len)
+		mlops_error_location(c->file.buf, c->line, 0);
+	return c->rc;
+}
+
+/* Reads rows into c until it is full or the input ends. */
+static void fill(struct job *j, struct chunk *c)
+{
+	struct batch_result *res = j->res;
 	int rc;
 
-	write_header(j);
-	for (;;) {
+	c->n = c->nvalid = 0;
+	strbuf_reset(&c->ids);
+	strbuf_reset(&c->problems);
+	while (c->n < j->cap) {
 		rc = dataset_next(j->ds, j->row);
-		if (rc == 1)
-			break;
-		if (rc < 0)
-			return rc;
-		res->rows++;
-		if (rc == 2) {
-			res->invalid++;
-			if (j->o->on_invalid == INVALID_FAIL) {
-				mlops_error_set(MLOPS_EINPUT, "%s:%llu: row %llu: "
-						"%s", j->o->input,
-						(unsigned long long)table_line(
-							j->ds->t),
-						(unsigned long long)table_row(
-							j->ds->t),
-						dataset_why(j->ds));
-				mlops_error_location(j->o->input,
-						     (unsigned)table_line(
-							     j->ds->t), 0);
-				mlops_error_hint("fix the row, or pass "
-						 "--on-invalid=skip or "
-						 "--on-invalid=null");
-				return MLOPS_EINPUT;
-			}
-			if (j->o->on_invalid == INVALID_SKIP)
-				continue;
-		} else {
-			res->scored++;
+		if (rc == 1) {
+			c->last = 1;
+			return;
 		}
-		rc = take_row(j, rc == 0);
-		if (rc)
-			return rc;
+		if (rc < 0) {
+			keep_error(c, rc);
+			c->last = 1;
+			return;
+		}
+		res->rows++;
 		if (j->o->progress && (res->rows & 4095) == 0)
 			j->o->progress(j->o->progress_ctx,
 				       table_bytes(j->ds->t),
 				       table_size(j->ds->t));
+		if (rc == 0) {
+			res->scored++;
+			take_row(j, c, 1);
+			continue;
+		}
+		res->invalid++;
+		if (j->o->on_invalid == INVALID_FAIL) {
+			mlops_error_set(MLOPS_EINPUT, "%s:%llu: row %llu: %s",
+					j->o->input,
+					(unsigned long long)table_line(j->ds->t),
+					(unsigned long long)table_row(j->ds->t),
+					dataset_why(j->ds));
+			mlops_error_location(j->o->input,
+					     (unsigned)table_line(j->ds->t), 0);
+			mlops_error_hint("fix the row, or pass --on-invalid=skip "
+					 "or --on-invalid=null");
+			keep_error(c, MLOPS_EINPUT);
+			c->last = 1;
+			return;
+		}
+		if (j->o->on_invalid == INVALID_NULL)
+			take_row(j, c, 0);
 	}
-	return j->n ? flush_batch(j) : 0;
+}
+
+static void *reader(void *arg)
+{
+	struct job *j = arg;
+	int i = 0;
+
+	for (;;) {
+		struct chunk *c = &j->chunks[i];
+
+		pthread_mutex_lock(&j->mu);
+		while (j->full[i] && !j->stop)
+			pthread_cond_wait(&j->cv, &j->mu);
+		pthread_mutex_unlock(&j->mu);
+		if (j->stop)
+			break;
+		fill(j, c);
+		pthread_mutex_lock(&j->mu);
+		j->full[i] = 1;
+		pthread_cond_broadcast(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+		if (c->last)
+			break;
+		i ^= 1;
+	}
+	return NULL;
+}
+
+static int run(struct job *j)
+{
+	pthread_t t;
+	int i = 0, rc = 0, last = 0;
+
+	write_header(j);
+	if (pthread_create(&t, NULL, reader, j) != 0)
+		return mlops_error_set(MLOPS_EIO, "cannot start a thread");
+	while (!last && !rc) {
+		struct chunk *c = &j->chunks[i];
+
+		pthread_mutex_lock(&j->mu);
+		while (!j->full[i])
+			pthread_cond_wait(&j->cv, &j->mu);
+		pthread_mutex_unlock(&j->mu);
+		rc = write_chunk(j, c);
+		last = c->last;
+		if (!rc && c->rc)
+			rc = restore_error(c);
+		pthread_mutex_lock(&j->mu);
+		j->full[i] = 0;
+		if (rc)
+			j->stop = 1;
+		pthread_cond_broadcast(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+		i ^= 1;
+	}
+	pthread_join(t, NULL);
+	return rc;
 }
 
 int batch_predict(struct batch_result *res, struct bundled_model *bm,
@@ -244,7 +360,7 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 	struct tempfile tmp = { -1, NULL, NULL, -1 };
 	struct job j = { o, bm };
 	static char outbuf[1 << 20];
-	int to_stream = o->stream != NULL, rc;
+	int to_stream = o->stream != NULL, rc, i;
 
 	memset(res, 0, sizeof(*res));
 	dopts.table.format = o->in_format;
@@ -259,10 +375,16 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 			  &dopts);
 	if (rc)
 		return rc;
-	j.x = xcalloc(j.cap * bm->d->ninputs + 1, sizeof(double));
+	for (i = 0; i < 2; i++) {
+		j.chunks[i].x = xcalloc(j.cap * bm->d->ninputs + 1,
+					sizeof(double));
+		j.chunks[i].slots = xcalloc(j.cap, sizeof(struct slot));
+	}
 	j.y = xcalloc(j.cap * bm->m->noutputs + 1, sizeof(double));
 	j.row = xcalloc(bm->d->ninputs + 1, sizeof(double));
-	j.slots = xcalloc(j.cap, sizeof(*j.slots));
+	j.res = res;
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_cond_init(&j.cv, NULL);
 	if (to_stream) {
 		j.out = o->stream;
 	} else {
@@ -278,7 +400,7 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 	if (!rc) {
 		if (!to_stream)
 			setvbuf(j.out, outbuf, _IOFBF, sizeof(outbuf));
-		rc = run(&j, res);
+		rc = run(&j);
 	}
 	if (j.out && fflush(j.out) != 0 && !rc)
 		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot write '%s'",
@@ -293,12 +415,21 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 	res->report = j.ds->report;
 	memset(&j.ds->report, 0, sizeof(j.ds->report));
 	dataset_close(j.ds);
-	free(j.x);
+	for (i = 0; i < 2; i++) {
+		struct chunk *c = &j.chunks[i];
+
+		free(c->x);
+		free(c->slots);
+		strbuf_release(&c->ids);
+		strbuf_release(&c->problems);
+		strbuf_release(&c->msg);
+		strbuf_release(&c->hint);
+		strbuf_release(&c->file);
+	}
+	pthread_mutex_destroy(&j.mu);
+	pthread_cond_destroy(&j.cv);
 	free(j.y);
 	free(j.row);
-	free(j.slots);
-	strbuf_release(&j.ids);
-	strbuf_release(&j.problems);
 	strbuf_release(&j.line);
 	return rc;
 }
