@@ -29,4 +29,22 @@ step "Same inputs, same bytes: package again and compare" "sha256sum"
 "$MLOPS" -q -C "$here/examples/credit-risk" package -o "$out/again.mlpkg" >/dev/null
 sha256sum "$bundle" "$out/again.mlpkg"
 
+step "Validate the bundle: integrity, the model, quality gates, golden predictions" \
+	"mlops validate $bundle"
+"$MLOPS" validate "$bundle"
+
+step "Check this week's data against the data contract" \
+	"mlops validate --data examples/credit-risk/data/current.csv --bundle $bundle"
+"$MLOPS" validate --data "$here/examples/credit-risk/data/current.csv" --bundle "$bundle"
+
+step "Score it (the batch-job pattern)" \
+	"mlops predict $bundle --input examples/credit-risk/data/current.csv --output $out/scores.csv"
+"$MLOPS" predict "$bundle" --input "$here/examples/credit-risk/data/current.csv" \
+	--output "$out/scores.csv"
+head -5 "$out/scores.csv"
+
+step "Get the files back out, verified" "mlops unpack $bundle -o $out/unpacked --only model"
+"$MLOPS" unpack "$bundle" -o "$out/unpacked" --only model
+find "$out/unpacked" -type f
+
 printf '\nDone. The bundle is %s\n' "$bundle"

@@ -244,6 +244,7 @@ static int validate_data_cmd(void)
 			   (uint64_t)opt_max_errors, NULL, NULL);
 	if (rc < 0) {
 		rc = report_error();
+		data_check_free(&c);
 		goto done;
 	}
 	if (d->datasets.golden_label) {

@@ -92,3 +92,11 @@ void mlops_error_clear(void)
 {
 	state_reset(0);
 }
+
+void mlops_error_thread_exit(void)
+{
+	strbuf_release(&state.message);
+	strbuf_release(&state.hint);
+	strbuf_release(&state.file);
+	state.pub.code = 0;
+}

@@ -40,5 +40,7 @@ struct mlops_error {
 /* The last error of this thread; code 0 and message "" when none. */
 const struct mlops_error *mlops_error_last(void);
 void mlops_error_clear(void);
+/* Frees this thread's error state; threads call it before they end. */
+void mlops_error_thread_exit(void);
 
 #endif

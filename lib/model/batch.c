@@ -319,6 +319,7 @@ static void *reader(void *arg)
 			break;
 		i ^= 1;
 	}
+	mlops_error_thread_exit();
 	return NULL;
 }
 
