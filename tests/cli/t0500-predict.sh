@@ -103,6 +103,14 @@ expect_rc 0 "--on-invalid=null"
 expect_eq "$(sed -n 3p null.csv)" "2,,,credit_score: above maximum 850 (900)" "invalid row: empty prediction and the reason"
 expect_eq "$(($(wc -l < null.csv) - 1))" "500" "every row in the output, in order"
 
+# Missing-value tokens are configurable.
+printf 'f0,f1,f2,f3\n-999,1,2,3\nNA,1,2,3\n' > na.csv
+run "$MLOPS" predict binary.mlpkg -i na.csv --na-values=-999
+expect_rc 3 "with --na-values=-999, NA is no longer missing: not a number"
+expect_match "$ERR" 'row 2: f0: not a number \(NA\)' "NA read as text"
+run "$MLOPS" predict binary.mlpkg -i na.csv
+expect_rc 0 "by default NA is missing (and -999 a number)"
+
 # CSV edge cases: BOM, CRLF, quoted fields with commas, quotes and newlines.
 printf '\357\273\277id,f0,f1,f2,f3\r\n"a,1",0.1,0.2,0.3,0.4\r\n"say ""hi""",1,2,3,4\r\n"two\nlines",,,,\r\n' > edge.csv
 run "$MLOPS" predict binary.mlpkg -i edge.csv --id-column id
