@@ -44,7 +44,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 endif
 
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DMLOPS_VERSION='"$(VERSION)"' \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DMLOPS_VERSION='"$(VERSION)"' -DMLOPS_LIB_VERSION='"$(VERSION)"' \
 	      -I. $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) \
 	      -MMD -MP
 ALL_LIBS := $(PKG_LIBS) -lxgboost -lm -lpthread

@@ -162,3 +162,29 @@ int fs_exists(const char *path)
 
 	return lstat(path, &st) == 0;
 }
+
+int fs_mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s)
+			continue;
+		{
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				rc = mlops_error_errno(MLOPS_EIO, errno,
+						       "cannot create '%s'", p);
+				break;
+			}
+			*s = c;
+		}
+		if (!*s)
+			break;
+	}
+	free(p);
+	return rc;
+}

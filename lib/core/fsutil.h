@@ -24,5 +24,7 @@ char *fs_join(const char *a, const char *b);
 /* True when `path` (resolved) lies inside `root` (resolved). */
 int fs_is_within(const char *root, const char *path);
 int fs_exists(const char *path);
+/* mkdir -p; 0 or EIO. */
+int fs_mkdir_p(const char *path, mode_t mode);
 
 #endif

@@ -45,6 +45,7 @@ ok() {
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 
 # run CMD...: runs it, keeping stdout in $OUT, stderr in $ERR, status in $RC.
+# Never in a pipeline (a subshell would lose them): redirect stdin instead.
 run() {
 	"$@" >"$SCRATCH/.out" 2>"$SCRATCH/.err"
 	RC=$?

@@ -83,8 +83,9 @@ expect_match "$(head -1 golden.out.jsonl)" '^\{"id":"app-0","prediction":[01],"p
 "$MLOPS" predict cr.mlpkg -i golden.jsonl --format csv --id-column id 2>/dev/null | cut -d, -f2,3 > from-jsonl.txt
 cmp -s from-csv.txt from-jsonl.txt
 ok $? "JSON lines and CSV input give the same predictions"
-cat cr/data/golden.csv | run "$MLOPS" predict cr.mlpkg -i - -o stdin.csv
+run "$MLOPS" predict cr.mlpkg -i - -o stdin.csv < cr/data/golden.csv
 expect_rc 0 "input from stdin"
+expect_eq "$(wc -l < stdin.csv)" "501" "stdin rows scored"
 
 # Invalid rows: never scored.
 cp cr/data/golden.csv bad.csv

@@ -4,7 +4,8 @@
 
 MAN="${MLOPS_BUILD:-$MLOPS_SRC/build}/man"
 for page in mlops.1 mlops-init.1 mlops-package.1 mlops-inspect.1 \
-	mlops-validate.1 mlops-unpack.1 mlops-predict.1 mlops.yaml.5 mlops-glm.5; do
+	mlops-validate.1 mlops-unpack.1 mlops-predict.1 mlops-push.1 \
+	mlops-pull.1 mlops-tags.1 mlops-login.1 mlops.yaml.5 mlops-glm.5; do
 	ok $([ -s "$MAN/$page" ] && echo 0 || echo 1) "$page is built"
 	run mandoc -T lint "$MAN/$page"
 	expect_rc 0 "$page: mandoc -T lint is clean"
@@ -13,7 +14,7 @@ done
 
 # Each visible command has a page, and the page names each of its options.
 for c in $("$MLOPS" help | awk '/^Commands:/{on=1; next} /^$/{on=0} on{print $1}'); do
-	case $c in help|version) continue ;; esac
+	case $c in help|version) continue ;; logout) c=login ;; esac
 	page="$MAN/mlops-$c.1"
 	ok $([ -s "$page" ] && echo 0 || echo 1) "mlops-$c(1) exists"
 	text=$(mandoc -T utf8 "$page" 2>/dev/null | col -b)

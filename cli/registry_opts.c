@@ -1,0 +1,79 @@
+#include "registry_opts.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exit_status.h"
+#include "lib/core/strbuf.h"
+#include "output.h"
+
+int registry_cli_setup(struct registry_cli *r, struct store_opts *o)
+{
+	o->plain_http = r->plain_http;
+	if (r->password_stdin) {
+		struct strbuf sb = STRBUF_INIT;
+		char buf[256];
+		size_t n;
+
+		if (!r->username && !getenv("MLOPS_REGISTRY_USER")) {
+			print_error("--password-stdin needs --username or "
+				    "MLOPS_REGISTRY_USER");
+			return EXIT_USAGE;
+		}
+		while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0 &&
+		       sb.len < 65536)
+			strbuf_add(&sb, buf, n);
+		while (sb.len && (sb.buf[sb.len - 1] == '\n' ||
+				  sb.buf[sb.len - 1] == '\r'))
+			strbuf_setlen(&sb, sb.len - 1);
+		memset(buf, 0, sizeof(buf));
+		r->password = strbuf_detach(&sb);
+		o->user = r->username ? r->username
+				      : getenv("MLOPS_REGISTRY_USER");
+		o->password = r->password;
+	} else if (r->username) {
+		const char *p = getenv("MLOPS_REGISTRY_PASSWORD");
+
+		if (!p) {
+			print_error("--username needs a password: "
+				    "--password-stdin or MLOPS_REGISTRY_PASSWORD");
+			return EXIT_USAGE;
+		}
+		o->user = r->username;
+		o->password = p;
+	}
+	return 0;
+}
+
+void registry_cli_release(struct registry_cli *r)
+{
+	if (r->password) {
+		memset(r->password, 0, strlen(r->password));
+		free(r->password);
+		r->password = NULL;
+	}
+}
+
+unsigned long long parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return 0;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	return *end ? 0 : v;
+}

@@ -1,0 +1,543 @@
+/* push: a bundle's blobs and manifest to a store (skipping what is there,
+ * mounting what the registry holds elsewhere, uploading the rest in
+ * parallel straight from the .mlpkg), then its tags. pull: a manifest and
+ * its blobs streamed into a new .mlpkg with every digest verified on the
+ * way; nothing is left behind on failure. */
+#include "transfer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../bundle/manifest.h"
+#include "../bundle/mediatypes.h"
+#include "../bundle/package.h"
+#include "../bundle/reader.h"
+#include "../bundle/tarindex.h"
+#include "../bundle/tarwriter.h"
+#include "../core/error.h"
+#include "../core/fsutil.h"
+#include "../core/jsonutil.h"
+#include "../core/sha256.h"
+#include "../core/tempfile.h"
+
+#define MT_EMPTY "application/vnd.oci.empty.v1+json"
+#define EMPTY_DIGEST \
+	"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+#define GET_RETRIES 3
+
+struct job {
+	struct store *store;
+	const struct blob_span *spans;
+	size_t nspans;
+	int fd;
+	const char **digests;
+	size_t n, next;
+	struct push_result *res;
+	pthread_mutex_t mu;
+	/* the first failure, carried out of its thread */
+	int rc;
+	struct strbuf msg, hint;
+};
+
+static void fail_once(struct job *j, int rc)
+{
+	const struct mlops_error *e = mlops_error_last();
+
+	pthread_mutex_lock(&j->mu);
+	if (!j->rc) {
+		j->rc = rc;
+		strbuf_addstr(&j->msg, e->message);
+		if (e->hint)
+			strbuf_addstr(&j->hint, e->hint);
+	}
+	pthread_mutex_unlock(&j->mu);
+}
+
+static int push_blob(struct job *j, struct store *s, const char *digest)
+{
+	const struct blob_span *span = tarindex_find(j->spans, j->nspans, digest);
+	int exists = 0, mounted = 0, rc;
+	char *from;
+
+	if (!span)
+		return mlops_error_set(MLOPS_EINPUT, "blob %s is not in the "
+				       "bundle", digest);
+	rc = s->ops->blob_exists(s, digest, &exists);
+	if (rc)
+		return rc;
+	if (exists) {
+		pthread_mutex_lock(&j->mu);
+		j->res->skipped++;
+		pthread_mutex_unlock(&j->mu);
+		return 0;
+	}
+	from = s->ref.kind == REF_REMOTE
+		       ? blob_known_in(s->ref.host, s->ref.repo, digest)
+		       : NULL;
+	if (from) {
+		rc = s->ops->blob_mount(s, digest, from, &mounted);
+		free(from);
+		if (rc)
+			return rc;
+	}
+	if (!mounted)
+		rc = s->ops->blob_put(s, digest, span->size, j->fd, span->offset);
+	if (!rc) {
+		pthread_mutex_lock(&j->mu);
+		if (mounted)
+			j->res->mounted++;
+		else {
+			j->res->uploaded++;
+			j->res->bytes += span->size;
+		}
+		pthread_mutex_unlock(&j->mu);
+	}
+	return rc;
+}
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	struct store *s = NULL;
+	int rc = j->store->ops->clone(j->store, &s);
+
+	while (!rc) {
+		const char *digest = NULL;
+
+		pthread_mutex_lock(&j->mu);
+		if (!j->rc && j->next < j->n)
+			digest = j->digests[j->next++];
+		pthread_mutex_unlock(&j->mu);
+		if (!digest)
+			break;
+		rc = push_blob(j, s, digest);
+	}
+	if (rc)
+		fail_once(j, rc);
+	store_close(s);
+	mlops_error_thread_exit();
+	return NULL;
+}
+
+/* The exact bytes of a blob inside the bundle (the manifest's, whose
+ * digest is the bundle's identity, must not be re-serialised). */
+static int blob_bytes(int fd, const struct blob_span *span, struct strbuf *out)
+{
+	strbuf_grow(out, (size_t)span->size);
+	if (pread(fd, out->buf + out->len, (size_t)span->size,
+		  (off_t)span->offset) != (ssize_t)span->size)
+		return mlops_error_errno(MLOPS_EIO, errno, "cannot read the "
+					 "bundle");
+	out->len += (size_t)span->size;
+	out->buf[out->len] = '\0';
+	return 0;
+}
+
+/* A blob from memory: through a memfd, so blob_put can stream it. */
+static int put_memory_blob(struct store *s, const void *data, size_t len,
+			   const char *digest)
+{
+	int fd = memfd_create("mlops-blob", MFD_CLOEXEC), exists = 0, rc;
+
+	if (fd < 0)
+		return mlops_error_errno(MLOPS_EIO, errno, "memfd_create");
+	rc = fs_write_all(fd, data, len) < 0
+		     ? mlops_error_errno(MLOPS_EIO, errno, "memfd")
+		     : 0;
+	if (!rc)
+		rc = s->ops->blob_exists(s, digest, &exists);
+	if (!rc && !exists)
+		rc = s->ops->blob_put(s, digest, len, fd, 0);
+	close(fd);
+	return rc;
+}
+
+/* The SBOM as a referrer artifact, and the referrers fallback tag
+ * sha256-<hex> (an image index) for registries without the API. */
+static int attach_sbom(struct store *s, const struct bundle *b,
+		       struct push_result *res)
+{
+	const json_t *layers = json_object_get(b->manifest, "layers"), *l, *sl;
+	json_t *m, *idx = NULL;
+	struct strbuf body = STRBUF_INIT, mt = STRBUF_INIT, tag = STRBUF_INIT;
+	char digest[DIGEST_STR_LEN];
+	size_t i;
+	int rc;
+
+	sl = NULL;
+	json_array_foreach(layers, i, l)
+		if (!strcmp(json_str(l, "mediaType"), MT_CYCLONEDX))
+			sl = l;
+	if (!sl)
+		return mlops_error_set(MLOPS_EINPUT, "the bundle has no SBOM "
+				       "to attach");
+	rc = put_memory_blob(s, "{}", 2, EMPTY_DIGEST);
+	if (rc)
+		return rc;
+	m = json_pack("{s:i, s:s, s:s, s:{s:s, s:s, s:i}, s:[O], s:{s:s, s:s, "
+		      "s:I}}",
+		      "schemaVersion", 2, "mediaType", MT_OCI_MANIFEST,
+		      "artifactType", MT_CYCLONEDX, "config", "mediaType",
+		      MT_EMPTY, "digest", EMPTY_DIGEST, "size", 2, "layers", sl,
+		      "subject", "mediaType", MT_OCI_MANIFEST, "digest",
+		      b->manifest_digest, "size",
+		      (json_int_t)b->manifest_size);
+	json_dump_strbuf(m, JSON_DUMP_COMPACT, &body);
+	json_decref(m);
+	sha256_digest_buf(body.buf, body.len, digest);
+	rc = s->ops->manifest_put(s, digest, MT_OCI_MANIFEST, body.buf, body.len);
+	if (rc)
+		goto done;
+	memcpy(res->sbom_referrer, digest, sizeof(digest));
+	/* Fallback tag: merge into what is there. */
+	strbuf_addf(&tag, "sha256-%s", b->manifest_digest + 7);
+	{
+		struct strbuf old = STRBUF_INIT;
+
+		if (s->ops->manifest_get(s, tag.buf, &old, &mt) == 0)
+			idx = json_loadb(old.buf, old.len, 0, NULL);
+		mlops_error_clear();
+		strbuf_release(&old);
+	}
+	if (!json_is_array(json_object_get(idx, "manifests"))) {
+		json_decref(idx);
+		idx = json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2,
+				"mediaType", MT_OCI_INDEX, "manifests");
+	}
+	{
+		json_t *list = json_object_get(idx, "manifests"), *e;
+		int have = 0;
+
+		json_array_foreach(list, i, e)
+			have |= json_str(e, "digest") &&
+				!strcmp(json_str(e, "digest"), digest);
+		if (!have)
+			json_array_append_new(
+				list, json_pack("{s:s, s:s, s:I, s:s}",
+						"mediaType", MT_OCI_MANIFEST,
+						"digest", digest, "size",
+						(json_int_t)body.len,
+						"artifactType", MT_CYCLONEDX));
+	}
+	strbuf_reset(&body);
+	json_dump_strbuf(idx, JSON_DUMP_COMPACT, &body);
+	rc = s->ops->manifest_put(s, tag.buf, MT_OCI_INDEX, body.buf, body.len);
+done:
+	json_decref(idx);
+	strbuf_release(&body);
+	strbuf_release(&mt);
+	strbuf_release(&tag);
+	return rc;
+}
+
+int bundle_push(struct push_result *res, const char *path,
+		const struct ref *ref, const char *const *tags, size_t ntags,
+		const struct push_opts *o)
+{
+	struct job j = { 0 };
+	struct bundle *b = NULL;
+	struct blob_span *spans = NULL;
+	struct strbuf manifest = STRBUF_INIT;
+	const json_t *l;
+	pthread_t threads[16];
+	size_t nspans = 0, i, nthreads;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (ref->digest)
+		return mlops_error_set(MLOPS_EUSAGE, "push to a tag, not a "
+				       "digest");
+	rc = bundle_open(&b, path, NULL);
+	if (!rc)
+		rc = tarindex_blobs(&spans, &nspans, path);
+	if (rc)
+		goto done;
+	memcpy(res->digest, b->manifest_digest, DIGEST_STR_LEN);
+	j.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (j.fd < 0) {
+		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot open '%s'", path);
+		goto done;
+	}
+	rc = store_open(&j.store, ref, &o->store);
+	if (rc)
+		goto done;
+	/* Blobs first (config and layers, each once), manifest last. */
+	j.digests = xcalloc(json_array_size(json_object_get(b->manifest,
+							    "layers")) + 2,
+			    sizeof(char *));
+	j.digests[j.n++] = json_str(json_object_get(b->manifest, "config"),
+				    "digest");
+	json_array_foreach(json_object_get(b->manifest, "layers"), i, l) {
+		const char *d = json_str(l, "digest");
+		size_t k;
+
+		for (k = 0; k < j.n && strcmp(j.digests[k], d); k++)
+			;
+		if (k == j.n)
+			j.digests[j.n++] = d;
+	}
+	res->blobs = j.n;
+	j.spans = spans;
+	j.nspans = nspans;
+	j.res = res;
+	pthread_mutex_init(&j.mu, NULL);
+	nthreads = o->concurrency < 1 ? 1 : o->concurrency > 16 ? 16
+								: o->concurrency;
+	if (nthreads > j.n)
+		nthreads = j.n;
+	for (i = 0; i < nthreads; i++)
+		pthread_create(&threads[i], NULL, worker, &j);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&j.mu);
+	if (j.rc) {
+		rc = mlops_error_set(j.rc, "%s", j.msg.buf);
+		if (j.hint.len)
+			mlops_error_hint("%s", j.hint.buf);
+		goto done;
+	}
+	rc = blob_bytes(j.fd, tarindex_find(spans, nspans, b->manifest_digest),
+			&manifest);
+	for (i = 0; !rc && i < ntags; i++)
+		rc = j.store->ops->manifest_put(j.store, tags[i], MT_OCI_MANIFEST,
+						manifest.buf, manifest.len);
+	if (!rc && o->attach_sbom)
+		rc = attach_sbom(j.store, b, res);
+	if (!rc && ref->kind == REF_REMOTE)
+		for (i = 0; i < j.n; i++)
+			blob_seen(ref->host, ref->repo, j.digests[i]);
+done:
+	if (j.fd > 0)
+		close(j.fd);
+	store_close(j.store);
+	free(j.digests);
+	free(spans);
+	strbuf_release(&manifest);
+	strbuf_release(&j.msg);
+	strbuf_release(&j.hint);
+	bundle_free(b);
+	return rc;
+}
+
+/* Streams a blob into the output tar, hashing it. */
+struct into_tar {
+	struct tarw *t;
+	struct sha256 h;
+	uint64_t got, size;
+	const struct push_opts *o;
+};
+
+static int to_tar(void *ctx, const void *data, size_t len)
+{
+	struct into_tar *x = ctx;
+
+	if (x->got + len > x->size)
+		return mlops_error_set(MLOPS_ENET, "the registry sent more "
+				       "bytes than the blob has");
+	sha256_update(&x->h, data, len);
+	x->got += len;
+	if (x->o->store.progress)
+		x->o->store.progress(x->o->store.progress_ctx, len);
+	return tarw_write(x->t, data, len);
+}
+
+static int pull_blob(struct store *s, struct tarw *t, const char *digest,
+		     uint64_t size, const struct push_opts *o)
+{
+	struct into_tar x = { t };
+	char path[96], got[DIGEST_STR_LEN];
+	int rc, attempt;
+
+	x.size = size;
+	x.o = o;
+	snprintf(path, sizeof(path), "blobs/sha256/%s", digest + 7);
+	rc = tarw_begin(t, path, size, 0644);
+	if (!rc)
+		rc = sha256_init(&x.h);
+	if (rc)
+		return rc;
+	for (attempt = 0; attempt < GET_RETRIES; attempt++) {
+		/* Resume where the last attempt stopped (Range). */
+		rc = s->ops->blob_get(s, digest, x.got, to_tar, &x);
+		if (!rc || rc != MLOPS_ENET || x.got == size)
+			break;
+	}
+	if (!rc && x.got != size)
+		rc = mlops_error_set(MLOPS_ENET, "%s: blob %s is truncated",
+				     s->name, digest);
+	if (rc) {
+		sha256_free(&x.h);
+		return rc;
+	}
+	sha256_final_digest(&x.h, got);
+	if (strcmp(got, digest))
+		return mlops_error_set(MLOPS_ENET, "%s: blob %s does not match "
+				       "its digest (it hashes to %s)", s->name,
+				       digest, got);
+	return tarw_end(t);
+}
+
+int bundle_pull(struct pull_result *res, const struct ref *ref,
+		const char *output, const struct push_opts *o)
+{
+	struct strbuf body = STRBUF_INIT, mt = STRBUF_INIT, text = STRBUF_INIT;
+	struct tempfile tmp = { -1, NULL, NULL, -1 };
+	const char *reference = ref->digest ? ref->digest : ref->tag;
+	struct store *s = NULL;
+	struct tarw *t = NULL;
+	json_t *m = NULL, *index;
+	const json_t *l;
+	char digest[DIGEST_STR_LEN], *tag;
+	size_t i;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!reference)
+		return mlops_error_set(MLOPS_EUSAGE, "name a tag or a digest to "
+				       "pull (REPO:TAG or REPO@sha256:...)");
+	rc = store_open(&s, ref, &o->store);
+	if (!rc)
+		rc = s->ops->manifest_get(s, reference, &body, &mt);
+	if (rc)
+		goto done;
+	sha256_digest_buf(body.buf, body.len, digest);
+	if (ref->digest && strcmp(digest, ref->digest)) {
+		rc = mlops_error_set(MLOPS_ENET, "%s sent a manifest whose digest "
+				     "is %s, not %s", s->name, digest,
+				     ref->digest);
+		goto done;
+	}
+	rc = json_parse_buf(&m, body.buf, body.len, "the manifest");
+	if (rc)
+		goto done;
+	if (!json_str(m, "mediaType") ||
+	    strcmp(json_str(m, "mediaType"), MT_OCI_MANIFEST) ||
+	    !json_is_array(json_object_get(m, "layers")) ||
+	    !json_str(json_object_get(m, "config"), "digest")) {
+		rc = mlops_error_set(MLOPS_EINPUT, "%s:%s is not a bundle (an OCI "
+				     "image manifest with layers)", s->name,
+				     reference);
+		goto done;
+	}
+	memcpy(res->digest, digest, sizeof(digest));
+	if (output) {
+		res->path = xstrdup(output);
+	} else {
+		const json_t *ann = json_object_get(m, "annotations");
+		const char *name = json_str(ann, AN_TITLE);
+		const char *version = json_str(ann, AN_VERSION);
+		struct strbuf p = STRBUF_INIT;
+
+		if (name && version && !strchr(name, '/') && !strchr(version, '/'))
+			strbuf_addf(&p, "%s-%s.mlpkg", name, version);
+		else
+			strbuf_addf(&p, "%s.mlpkg", digest + 7);
+		res->path = strbuf_detach(&p);
+	}
+	rc = tempfile_create(&tmp, res->path, 0666);
+	if (!rc)
+		rc = tarw_open_fd(&t, tmp.fd, 0);
+	if (!rc)
+		rc = tarw_add_buf(t, "oci-layout", OCI_LAYOUT_JSON,
+				  strlen(OCI_LAYOUT_JSON), 0644);
+	if (!rc)
+		rc = tarw_add_dir(t, "blobs/");
+	if (!rc)
+		rc = tarw_add_dir(t, "blobs/sha256/");
+	{
+		const json_t *cfg = json_object_get(m, "config");
+		const char *seen[4096];
+		size_t nseen = 0, k;
+		json_t *all = json_array();
+
+		json_array_append(all, (json_t *)cfg);
+		json_array_extend(all, json_object_get(m, "layers"));
+		json_array_foreach(all, i, l) {
+			const char *d = json_str(l, "digest");
+			const json_t *sz = json_object_get(l, "size");
+
+			if (rc)
+				break;
+			if (!d || !digest_is_valid(d) || !json_is_integer(sz) ||
+			    json_integer_value(sz) < 0) {
+				rc = mlops_error_set(MLOPS_EINPUT, "the manifest has "
+						     "a malformed descriptor");
+				break;
+			}
+			for (k = 0; k < nseen && strcmp(seen[k], d); k++)
+				;
+			if (k < nseen)
+				continue;
+			if (nseen < 4096)
+				seen[nseen++] = d;
+			rc = pull_blob(s, t, d, (uint64_t)json_integer_value(sz),
+				       o);
+			res->blobs++;
+			res->bytes += (uint64_t)json_integer_value(sz);
+		}
+		json_decref(all);
+	}
+	if (!rc) {
+		char path[96];
+
+		snprintf(path, sizeof(path), "blobs/sha256/%s", digest + 7);
+		rc = tarw_add_buf(t, path, body.buf, body.len, 0644);
+	}
+	tag = manifest_ref_name(ref->tag ? ref->tag
+			       : json_str(json_object_get(m, "annotations"),
+					  AN_VERSION)
+				       ? json_str(json_object_get(m,
+								  "annotations"),
+						  AN_VERSION)
+				       : "latest");
+	index = manifest_index(digest, body.len, tag);
+	free(tag);
+	json_dump_strbuf(index, JSON_DUMP_COMPACT, &text);
+	json_decref(index);
+	if (!rc)
+		rc = tarw_add_buf(t, "index.json", text.buf, text.len, 0644);
+	if (rc) {
+		tarw_abort(t);
+		t = NULL;
+	} else {
+		rc = tarw_close(t);
+		t = NULL;
+	}
+	if (!rc)
+		rc = tempfile_commit(&tmp);
+	if (!rc && ref->kind == REF_REMOTE) {
+		blob_seen(ref->host, ref->repo,
+			  json_str(json_object_get(m, "config"), "digest"));
+		json_array_foreach(json_object_get(m, "layers"), i, l)
+			blob_seen(ref->host, ref->repo, json_str(l, "digest"));
+	}
+done:
+	tempfile_discard(&tmp);
+	json_decref(m);
+	store_close(s);
+	strbuf_release(&body);
+	strbuf_release(&mt);
+	strbuf_release(&text);
+	if (rc) {
+		free(res->path);
+		res->path = NULL;
+	}
+	return rc;
+}
+
+int registry_tags(json_t **out, const struct ref *ref,
+		  const struct push_opts *o)
+{
+	struct store *s = NULL;
+	int rc = store_open(&s, ref, &o->store);
+
+	if (!rc)
+		rc = s->ops->tags(s, out);
+	store_close(s);
+	return rc;
+}

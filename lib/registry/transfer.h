@@ -1,0 +1,40 @@
+/* mlops push / pull / tags (see transfer.c). */
+#ifndef MLOPS_REGISTRY_TRANSFER_H
+#define MLOPS_REGISTRY_TRANSFER_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../core/sha256.h"
+#include "store.h"
+
+struct push_opts {
+	struct store_opts store;
+	size_t concurrency;
+	int attach_sbom;
+};
+
+struct push_result {
+	char digest[DIGEST_STR_LEN];
+	size_t blobs, uploaded, skipped, mounted;
+	uint64_t bytes;
+	char sbom_referrer[DIGEST_STR_LEN]; /* "" when not attached */
+};
+
+struct pull_result {
+	char *path;
+	char digest[DIGEST_STR_LEN];
+	size_t blobs;
+	uint64_t bytes;
+};
+
+int bundle_push(struct push_result *res, const char *bundle,
+		const struct ref *ref, const char *const *tags, size_t ntags,
+		const struct push_opts *o);
+/* output NULL: NAME-VERSION.mlpkg from the manifest's annotations. */
+int bundle_pull(struct pull_result *res, const struct ref *ref,
+		const char *output, const struct push_opts *o);
+int registry_tags(json_t **out, const struct ref *ref,
+		  const struct push_opts *o);
+
+#endif
