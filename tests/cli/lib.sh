@@ -101,10 +101,12 @@ done_testing() {
 	[ "$TEST_FAILED" -eq 0 ]
 }
 
-# A copy of the credit-risk example to work on.
+# A copy of the credit-risk example to work on. Its latency gate gets a
+# threshold no loaded machine can miss: tests never depend on timing.
 copy_example() {
 	mkdir -p "$1"
 	cp -R "$MLOPS_SRC/examples/credit-risk/." "$1/"
 	rm -f "$1"/*.mlpkg
 	rm -rf "$1/.mlops"
+	sed -i 's/^  latency_p95_ms: "<= 5"$/  latency_p95_ms: "<= 60000"/' "$1/mlops.yaml"
 }
