@@ -18,6 +18,7 @@ struct tarw {
 	tarw_sink_fn sink;
 	void *sink_ctx;
 	int sink_err;
+	int aborted;        /* refuse every write: a failure is unwinding */
 	time_t mtime;
 	uint64_t offset;    /* bytes handed to the fd or the sink */
 	uint64_t entry_start, entry_data;
@@ -29,6 +30,10 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf,
 	struct tarw *t = ctx;
 	int rc;
 
+	if (t->aborted) {
+		archive_set_error(a, ECANCELED, "aborted");
+		return -1;
+	}
 	if (t->fd >= 0) {
 		rc = fs_write_all(t->fd, buf, len);
 		if (rc < 0) {
@@ -270,7 +275,10 @@ void tarw_abort(struct tarw *t)
 {
 	if (!t)
 		return;
-	archive_write_fail(t->a);
+	/* Not archive_write_fail(): it leaks the pending entry's state.
+	 * Closing normally frees everything; the refused writes make it
+	 * quick and keep anything more from reaching the output. */
+	t->aborted = 1;
 	archive_write_free(t->a);
 	free(t);
 }

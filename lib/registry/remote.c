@@ -470,7 +470,12 @@ static int put_chunked(struct remote *r, char **loc, const char *digest,
 				rc = 0;
 				continue;
 			}
-			return rc;
+			/* Keep the first failure: it names the step. */
+			mlops_error_set(MLOPS_ENET, "%s: PATCH blob: the "
+					"connection broke and the upload cannot "
+					"be resumed", r->base.name);
+			rc = MLOPS_ENET;
+			break;
 		}
 		if (rc)
 			break;
