@@ -47,4 +47,11 @@ step "Get the files back out, verified" "mlops unpack $bundle -o $out/unpacked -
 "$MLOPS" unpack "$bundle" -o "$out/unpacked" --only model
 find "$out/unpacked" -type f
 
+step "Push it to the default registry (a local OCI layout: no server needed), pull it back" \
+	"mlops push $bundle && mlops pull credit-risk:1.0.0 -o $out/pulled.mlpkg"
+export XDG_DATA_HOME="$out/share"
+"$MLOPS" push "$bundle"
+"$MLOPS" pull credit-risk:1.0.0 -o "$out/pulled.mlpkg"
+"$MLOPS" tags credit-risk
+
 printf '\nDone. The bundle is %s\n' "$bundle"

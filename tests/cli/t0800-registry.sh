@@ -137,4 +137,25 @@ run "$MLOPS" pull "$REG/locked:1.0.0" -o again.mlpkg
 expect_rc 5 "after logout: refused"
 run "$MLOPS" login "$REG" --username alice
 expect_rc 2 "no password source: usage error"
+
+# --- the Bearer token flow, tokens expiring in the middle of an upload ---
+start_registry behind
+tport=$(free_port)
+timeout 600 "$MLOPS_SRC/tests/tools/token-proxy" "$tport" "$REG" bob 'b0b-pw' 5 \
+	> "$SCRATCH/proxy.log" 2>&1 &
+tpid=$!
+at_exit "kill $tpid 2>/dev/null"
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$tport/stats" && break; sleep 0.1; done
+MLOPS_REGISTRY_USER=bob MLOPS_REGISTRY_PASSWORD=b0b-pw run "$MLOPS" --json push b.mlpkg \
+	"127.0.0.1:$tport/tok/model" --concurrency 1
+expect_rc 0 "push through the Bearer flow (realm, service, scope)"
+[ "$RC" -eq 0 ] || diag "$ERR"
+issued=$(curl -s "http://127.0.0.1:$tport/stats" | $PY -c 'import json,sys; print(json.load(sys.stdin)["issued"])')
+ok $([ "$issued" -gt 3 ] && echo 0 || echo 1) "tokens expired mid-upload and were renewed ($issued issued)"
+MLOPS_REGISTRY_USER=bob MLOPS_REGISTRY_PASSWORD=b0b-pw run "$MLOPS" pull "127.0.0.1:$tport/tok/model:1.0.0" -o tok.mlpkg
+expect_rc 0 "pull through the Bearer flow"
+expect_eq "$("$MLOPS" --json inspect tok.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" "$D" "same digest"
+MLOPS_REGISTRY_USER=bob MLOPS_REGISTRY_PASSWORD=nope run "$MLOPS" pull "127.0.0.1:$tport/tok/model:1.0.0" -o no.mlpkg
+expect_rc 5 "a wrong password at the token service: exit 5"
+expect_match "$ERR" "token: HTTP 401" "the failing step is named"
 done_testing
