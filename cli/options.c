@@ -6,6 +6,33 @@
 
 #include "lib/core/suggest.h"
 
+char **split_list(const char *s)
+{
+	size_t n = 1, i = 0;
+	const char *p;
+	char **v, *copy;
+
+	for (p = s; *p; p++)
+		n += *p == ',';
+	v = xcalloc(n + 1, sizeof(char *));
+	copy = xstrdup(s); /* v[0] owns the strings */
+	v[i++] = copy;
+	for (; *copy; copy++)
+		if (*copy == ',') {
+			*copy = '\0';
+			v[i++] = copy + 1;
+		}
+	return v;
+}
+
+void free_list(char **v)
+{
+	if (!v)
+		return;
+	free(v[0]);
+	free(v);
+}
+
 void strv_push(struct strv *sv, const char *s)
 {
 	ARRAY_GROW(sv->v, sv->n + 2, sv->alloc);

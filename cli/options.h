@@ -76,6 +76,10 @@ void options_help(FILE *out, const struct cmd_spec *spec,
 /* The one-line usage, for errors. */
 void options_usage(FILE *out, const struct cmd_spec *spec);
 
+/* "a,b,,c" -> {"a","b","","c",NULL}; free with free_list(). */
+char **split_list(const char *s);
+void free_list(char **v);
+
 void strv_push(struct strv *sv, const char *s);
 void strv_clear(struct strv *sv);
 

@@ -36,26 +36,6 @@ static const struct opt options[] = {
 	OPT_TERMINATOR,
 };
 
-/* "a,b,,c" -> {"a","b","","c",NULL}; v[0] owns the strings. */
-static char **split_list(const char *s)
-{
-	size_t n = 1, i = 0;
-	const char *p;
-	char **v, *copy;
-
-	for (p = s; *p; p++)
-		n += *p == ',';
-	v = xcalloc(n + 1, sizeof(char *));
-	copy = xstrdup(s);
-	v[i++] = copy;
-	for (p = copy; *copy; copy++)
-		if (*copy == ',') {
-			*copy = '\0';
-			v[i++] = copy + 1;
-		}
-	return v;
-}
-
 static void on_progress(void *ctx, uint64_t done, uint64_t total)
 {
 	struct progress **bar = ctx;
@@ -164,10 +144,7 @@ static int cmd_predict(int argc, const char **argv)
 				      res.report.examples[0].problem);
 		rc = EXIT_OK;
 	}
-	if (na) {
-		free(na[0]);
-		free(na);
-	}
+	free_list(na);
 	batch_result_free(&res);
 	bundled_model_free(&bm);
 	bundle_free(b);

@@ -196,25 +196,6 @@ static void annotate_data(const struct contract_report *r, int failed)
 	strbuf_release(&m);
 }
 
-static char **split_na(const char *s)
-{
-	size_t n = 1, i = 0;
-	char **v, *copy;
-	const char *p;
-
-	for (p = s; *p; p++)
-		n += *p == ',';
-	v = xcalloc(n + 1, sizeof(char *));
-	copy = xstrdup(s);
-	v[i++] = copy;
-	for (; *copy; copy++)
-		if (*copy == ',') {
-			*copy = '\0';
-			v[i++] = copy + 1;
-		}
-	return v;
-}
-
 static int validate_data_cmd(void)
 {
 	struct dataset_opts o = { 0 };
@@ -232,7 +213,7 @@ static int validate_data_cmd(void)
 		return EXIT_INPUT;
 	}
 	if (opt_na)
-		na = split_na(opt_na);
+		na = split_list(opt_na);
 	o.table.na_values = (const char *const *)na;
 	o.unknown = !strcmp(opt_unknown, "ignore")  ? UNKNOWN_IGNORE
 		    : !strcmp(opt_unknown, "error") ? UNKNOWN_ERROR
@@ -285,10 +266,7 @@ static int validate_data_cmd(void)
 	rc = failed ? EXIT_FINDING : EXIT_OK;
 	data_check_free(&c);
 done:
-	if (na) {
-		free(na[0]);
-		free(na);
-	}
+	free_list(na);
 	descriptor_free(d);
 	return rc;
 }

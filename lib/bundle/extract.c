@@ -33,22 +33,7 @@ struct extractor {
 	size_t nseen, seen_alloc;
 };
 
-static int bad(const struct bundle *b, const char *fmt, ...)
-	MLOPS_PRINTF(2, 3);
-
-static int bad(const struct bundle *b, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	mlops_error_set(MLOPS_EINPUT, "'%s' is not a valid bundle: %s",
-			b->path, sb.buf);
-	strbuf_release(&sb);
-	return MLOPS_EINPUT;
-}
+#define bad(b, ...) bundle_bad((b)->path, __VA_ARGS__)
 
 /* The file list entry for `path`, or NULL. */
 static const json_t *listed(const struct bundle *b, const char *path)

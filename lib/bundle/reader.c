@@ -38,9 +38,7 @@ struct scan {
 	struct strbuf layout, index;
 };
 
-static int bad(struct bundle *b, const char *fmt, ...) MLOPS_PRINTF(2, 3);
-
-static int bad(struct bundle *b, const char *fmt, ...)
+int bundle_bad(const char *path, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -48,11 +46,13 @@ static int bad(struct bundle *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	mlops_error_set(MLOPS_EINPUT, "'%s' is not a valid bundle: %s",
-			b->path, sb.buf);
+	mlops_error_set(MLOPS_EINPUT, "'%s' is not a valid bundle: %s", path,
+			sb.buf);
 	strbuf_release(&sb);
 	return MLOPS_EINPUT;
 }
+
+#define bad(b, ...) bundle_bad((b)->path, __VA_ARGS__)
 
 /* Entry names come from the archive: show them with anything unprintable
  * escaped, so an error message cannot write to the terminal. */

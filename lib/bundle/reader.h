@@ -46,6 +46,9 @@ struct bundle_open_opts {
 int bundle_open(struct bundle **out, const char *path,
 		const struct bundle_open_opts *opts);
 void bundle_free(struct bundle *b);
+/* EINPUT: "'PATH' is not a valid bundle: ..." */
+int bundle_bad(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 const struct bundle_blob *bundle_blob_find(const struct bundle *b,
 					   const char *digest);
 

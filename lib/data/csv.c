@@ -147,29 +147,13 @@ static void push_field(struct csv_reader *r, char *p, size_t len, int quoted)
 	r->nfields++;
 }
 
-/* Splits buf[s..e) (no newline) into fields, in place. */
-static int split(struct csv_reader *r, char *s, char *e, int has_quote)
+/* Splits buf[s..e) (no newline) into fields, in place, unquoting. */
+static int split(struct csv_reader *r, char *s, char *e)
 {
 	r->nfields = 0;
 	if (e > s && e[-1] == '\r')
 		e--; /* CRLF */
 	*e = '\0';
-	if (!has_quote) {
-		for (;;) {
-			char *c = memchr(s, ',', (size_t)(e - s));
-
-			if (!c) {
-				push_field(r, s, (size_t)(e - s), 0);
-				break;
-			}
-			*c = '\0';
-			push_field(r, s, (size_t)(c - s), 0);
-			s = c + 1;
-			if (r->nfields >= CSV_MAX_FIELDS)
-				return csv_err(r, r->line, "too many fields");
-		}
-		return 0;
-	}
 	for (;;) {
 		if (*s == '"') {
 			char *w = s, *p = s + 1;
@@ -283,7 +267,7 @@ int csv_next(struct csv_reader *r, struct csv_field **fields, size_t *n)
 	r->next_line += lines + (complete ? 1 : 0);
 	r->consumed += end - r->start + (complete ? 1 : 0);
 	/* buf has a spare byte past `end` for the terminating NUL. */
-	rc = split(r, r->buf + r->start, r->buf + end, has_quote);
+	rc = split(r, r->buf + r->start, r->buf + end);
 	r->start = complete ? end + 1 : end;
 	if (rc)
 		return rc;
