@@ -112,7 +112,12 @@ dd if=/dev/zero of=model/big.bin bs=1M count=0 seek=4096 2>/dev/null
 sed 's|  path: model/model.json|  path: model|' mlops.yaml > big.yaml
 "$MLOPS" package -f big.yaml -o big.mlpkg >/dev/null 2>&1 &
 pid=$!
-sleep 0.5
+# Interrupt once the temporary bundle is being written, not after a guess.
+for _ in $(seq 200); do
+	tmp=$(ls -A | grep '^\.big\.mlpkg\.tmp-' | head -1)
+	[ -n "$tmp" ] && [ "$(stat -c %s "$tmp" 2>/dev/null || echo 0)" -gt 1048576 ] && break
+	sleep 0.02
+done
 kill -INT $pid 2>/dev/null
 wait $pid
 rc=$?

@@ -32,7 +32,7 @@ expect_eq "$(json_get info.json '[l["size"] for l in d["layers"] if l.get("name"
 	"layer size matches the file"
 
 # Progress on a terminal (script(1) gives the command a pty), none otherwise.
-script -qec "$MLOPS package -f big.yaml -o tty.mlpkg" /dev/null > tty.txt 2>&1
+MLOPS_PROGRESS_DELAY_MS=0 script -qec "$MLOPS package -f big.yaml -o tty.mlpkg" /dev/null > tty.txt 2>&1
 expect_match "$(tr '\r' '\n' < tty.txt)" '^packaging \[[#.]+\] +[0-9]+%' "a progress bar on a terminal"
 cmp -s tty.mlpkg big.mlpkg
 ok $? "progress does not change the bundle"

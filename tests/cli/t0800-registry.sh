@@ -90,9 +90,15 @@ sed -i 's|  path: model/model.json|  path: model|' big/mlops.yaml
 "$MLOPS" -C big package -q -o "$SCRATCH/big.mlpkg" >/dev/null 2>&1
 start_registry reg2
 port=${REG#*:}
-"$MLOPS" push big.mlpkg "$REG/big" --chunk-size 1M --concurrency 1 > mid.out 2> mid.err &
+# 64K chunks of 192 MiB: thousands of requests, so the push is surely
+# still running when the registry dies; it dies once uploads are under
+# way (seen in its access log), not after a guessed delay.
+"$MLOPS" push big.mlpkg "$REG/big" --chunk-size 64K --concurrency 1 > mid.out 2> mid.err &
 pp=$!
-sleep 0.4
+for _ in $(seq 200); do
+	[ "$(grep -c 'PATCH /v2/big/blobs/uploads' "$SCRATCH/reg2/log")" -ge 20 ] && break
+	sleep 0.05
+done
 kill "$REG_PID"
 wait "$pp"
 rc=$?
