@@ -22,6 +22,7 @@ struct model_spec {
 	const char *const *features;  /* names in signature order */
 	size_t nfeatures;
 	int nthread;                  /* threads per predict call; 0 = all */
+	int no_native;                /* xgboost: always through libxgboost */
 };
 
 struct model;

@@ -13,6 +13,7 @@
 #include "../core/error.h"
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
+#include "forest.h"
 #include "model.h"
 
 enum xgb_output {
@@ -25,6 +26,7 @@ enum xgb_output {
 
 struct xgb {
 	BoosterHandle h;
+	struct forest *forest; /* native evaluation, when the model allows */
 	enum xgb_output kind;
 	size_t nclasses;
 	char config[256];
@@ -141,6 +143,38 @@ static int check_features(BoosterHandle h, const struct model_spec *spec)
 	return 0;
 }
 
+/* JSON gbtree models are evaluated natively (forest.c); the rest, and
+ * anything forest.c declines, by libxgboost. */
+static void native(struct xgb *x, const struct model_spec *spec)
+{
+	enum forest_transform t;
+	size_t n = strlen(spec->path);
+
+	if (n < 5 || strcmp(spec->path + n - 5, ".json"))
+		return;
+	switch (x->kind) {
+	case XO_PROBABILITY:
+		t = FOREST_SIGMOID;
+		break;
+	case XO_MARGIN:
+		t = FOREST_LOGIT_RAW;
+		break;
+	case XO_CLASS_PROBS:
+		t = FOREST_SOFTMAX;
+		break;
+	case XO_CLASS_INDEX:
+		t = FOREST_SOFTMAX_INDEX;
+		break;
+	default:
+		t = FOREST_IDENTITY;
+		break;
+	}
+	forest_load(&x->forest, spec->path, spec->nfeatures, t,
+		    x->kind == XO_CLASS_PROBS || x->kind == XO_CLASS_INDEX
+			    ? x->nclasses
+			    : 1);
+}
+
 static int xgb_load(struct model *m, const struct model_spec *spec)
 {
 	struct xgb *x = xcalloc(1, sizeof(*x));
@@ -173,6 +207,8 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 	if (rc)
 		goto fail;
 	XGBoosterBoostedRounds(x->h, &rounds);
+	if (!spec->no_native)
+		native(x, spec);
 	snprintf(x->config, sizeof(x->config),
 		 "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
 		 "\"iteration_end\": 0, \"strict_shape\": false, "
@@ -183,7 +219,8 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 	{
 		struct strbuf d = STRBUF_INIT;
 
-		strbuf_addf(&d, "xgboost %s, %d rounds", obj.buf, rounds);
+		strbuf_addf(&d, "xgboost %s, %d rounds%s", obj.buf, rounds,
+			    x->forest ? ", native trees" : "");
 		m->description = strbuf_detach(&d);
 	}
 	m->impl = x;
@@ -206,6 +243,11 @@ static int xgb_predict(struct model *m, const double *rows, size_t nrows,
 	const float *res = NULL;
 	char iface[192];
 	size_t k, want = nrows * m->noutputs;
+
+	if (x->forest) {
+		forest_predict(x->forest, rows, nrows, out);
+		return 0;
+	}
 
 	snprintf(iface, sizeof(iface),
 		 "{\"data\": [%llu, true], \"shape\": [%zu, %zu], "
@@ -245,6 +287,7 @@ static void xgb_free(struct model *m)
 
 	if (!x)
 		return;
+	forest_free(x->forest);
 	XGBoosterFree(x->h);
 	free(x);
 }

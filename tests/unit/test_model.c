@@ -78,6 +78,53 @@ static void test_concurrent(const char *src)
 	model_free(shared);
 }
 
+/* Native tree evaluation must give libxgboost's predictions bit for bit,
+ * missing values included, for every JSON fixture. */
+static void test_native(const char *src)
+{
+	static const struct {
+		const char *file;
+		enum model_task task;
+	} fx[] = { { "binary.json", TASK_BINARY },
+		   { "softprob.json", TASK_MULTICLASS },
+		   { "reg.json", TASK_REGRESSION } };
+	static double rows[500 * 4], a[500 * 3], b[500 * 3];
+	size_t f, i;
+
+	for (i = 0; i < 500 * 4; i++)
+		rows[i] = i % 13 == 0 ? NAN
+				      : (double)((i * 2654435761u) % 4000) / 1000.0 - 2;
+	for (f = 0; f < 3; f++) {
+		struct model_spec spec = { 0 };
+		struct model *native = NULL, *lib = NULL;
+		char path[4096];
+		size_t n, diff = 0;
+
+		snprintf(path, sizeof(path), "%s/tests/fixtures/models/%s", src,
+			 fx[f].file);
+		spec.path = path;
+		spec.runtime = RUNTIME_XGBOOST;
+		spec.task = fx[f].task;
+		spec.features = features;
+		spec.nfeatures = 4;
+		spec.nthread = 1;
+		ok(model_load(&native, &spec) == 0, "%s: native", fx[f].file);
+		spec.no_native = 1;
+		ok(model_load(&lib, &spec) == 0, "%s: libxgboost", fx[f].file);
+		if (!native || !lib)
+			continue;
+		like(native->description, "native trees", "native evaluation used");
+		model_predict(native, rows, 500, a);
+		model_predict(lib, rows, 500, b);
+		n = 500 * native->noutputs;
+		for (i = 0; i < n; i++)
+			diff += a[i] != b[i];
+		is_int(diff, 0, "native equals libxgboost bit for bit");
+		model_free(native);
+		model_free(lib);
+	}
+}
+
 static void test_glm(void)
 {
 	static const char glm[] =
@@ -135,6 +182,7 @@ int main(void)
 	const char *src = getenv("MLOPS_SRC");
 
 	test_concurrent(src ? src : ".");
+	test_native(src ? src : ".");
 	test_glm();
 	test_metrics();
 	return done_testing();

@@ -1,0 +1,309 @@
+/* Native evaluation of XGBoost gbtree models saved as JSON, as
+ * libxgboost 1.7's CPU predictor does it: features as float32, a missing
+ * value takes the node's default direction, `x < threshold` goes left,
+ * leaf values summed in float32 in tree order onto the base margin, then
+ * the objective's transform in float32. It skips libxgboost's per-call
+ * JSON parsing (about 22 us a call) and its thread pool. Models it does
+ * not cover (dart, categorical splits, vector leaves, other objectives)
+ * are left to libxgboost. */
+#include "forest.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/error.h"
+#include "../core/fsutil.h"
+#include "../core/jsonutil.h"
+#include "../core/strbuf.h"
+
+#define MODEL_MAX_BYTES (1u << 30)
+#define BLOCK 64
+#define LANES 8
+
+struct fnode {
+	float value;      /* threshold, or the leaf's value */
+	uint32_t feature; /* top bit: default left */
+	uint32_t child[2];/* right, left; a leaf points at itself both ways */
+};
+
+#define DEFAULT_LEFT 0x80000000u
+
+struct forest {
+	struct fnode *nodes;
+	uint32_t *root;   /* each tree's first node */
+	uint32_t *depth;  /* each tree's depth: steps to any leaf */
+	uint32_t *group;  /* each tree's output */
+	size_t ntrees, ngroups, nfeatures, ntrees_loaded;
+	float base;       /* the base margin */
+	enum forest_transform transform;
+};
+
+static int unsupported(void)
+{
+	return 1;
+}
+
+static int num_array(const json_t *a, size_t n)
+{
+	return json_is_array(a) && json_array_size(a) == n;
+}
+
+static int load_tree(struct forest *f, const json_t *t, size_t *at,
+		     size_t *alloc)
+{
+	const json_t *left = json_object_get(t, "left_children");
+	const json_t *right = json_object_get(t, "right_children");
+	const json_t *idx = json_object_get(t, "split_indices");
+	const json_t *cond = json_object_get(t, "split_conditions");
+	const json_t *dl = json_object_get(t, "default_left");
+	const json_t *types = json_object_get(t, "split_type");
+	size_t n = json_array_size(left), i;
+
+	if (!n || !num_array(right, n) || !num_array(idx, n) ||
+	    !num_array(cond, n) || !num_array(dl, n))
+		return unsupported();
+	if (json_array_size(json_object_get(t, "categories_nodes")))
+		return unsupported();
+	ARRAY_GROW(f->nodes, *at + n, *alloc);
+	for (i = 0; i < n; i++) {
+		struct fnode *d = &f->nodes[*at + i];
+		long long l = json_integer_value(json_array_get(left, i));
+		long long r = json_integer_value(json_array_get(right, i));
+		long long fi = json_integer_value(json_array_get(idx, i));
+
+		if (json_is_array(types) &&
+		    json_integer_value(json_array_get(types, i)) != 0)
+			return unsupported();
+		d->value = (float)json_number_value(json_array_get(cond, i));
+		if (l == -1) {
+			/* Leaves loop to themselves, so every row can take the
+			 * same number of steps. */
+			d->child[0] = d->child[1] = (uint32_t)(*at + i);
+			d->feature = 0;
+			continue;
+		}
+		if (l < 1 || r < 1 || (size_t)l >= n || (size_t)r >= n || fi < 0 ||
+		    (size_t)fi >= f->nfeatures)
+			return unsupported();
+		/* Children are stored relative to the whole forest. */
+		if ((size_t)l <= i || (size_t)r <= i)
+			return unsupported(); /* children follow their parent */
+		d->child[1] = (uint32_t)(*at + (size_t)l);
+		d->child[0] = (uint32_t)(*at + (size_t)r);
+		d->feature = (uint32_t)fi;
+		if (json_integer_value(json_array_get(dl, i)))
+			d->feature |= DEFAULT_LEFT;
+	}
+	{
+		/* Depth by one pass: children follow parents in the arrays. */
+		uint32_t *dep = xcalloc(n, sizeof(uint32_t)), maxd = 0;
+
+		for (i = 0; i < n; i++) {
+			const struct fnode *d = &f->nodes[*at + i];
+
+			if (d->child[1] == *at + i)
+				continue;
+			dep[d->child[1] - *at] = dep[i] + 1;
+			dep[d->child[0] - *at] = dep[i] + 1;
+			if (dep[i] + 1 > maxd)
+				maxd = dep[i] + 1;
+		}
+		free(dep);
+		f->depth[f->ntrees_loaded++] = maxd;
+	}
+	*at += n;
+	return 0;
+}
+
+int forest_load(struct forest **out, const char *path, size_t nfeatures,
+		enum forest_transform transform, size_t ngroups)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct forest *f = xcalloc(1, sizeof(*f));
+	const json_t *learner, *gb, *model, *trees, *info;
+	json_t *j = NULL;
+	size_t i, at = 0, alloc = 0;
+	double base;
+	int rc;
+
+	*out = NULL;
+	f->nfeatures = nfeatures;
+	f->transform = transform;
+	f->ngroups = ngroups;
+	rc = fs_read_file(path, MODEL_MAX_BYTES, &text);
+	if (!rc)
+		rc = json_parse_buf(&j, text.buf, text.len, path);
+	strbuf_release(&text);
+	if (rc) {
+		/* libxgboost loaded it: leave the model to libxgboost. */
+		mlops_error_clear();
+		rc = unsupported();
+		goto done;
+	}
+	learner = json_object_get(j, "learner");
+	gb = json_object_get(learner, "gradient_booster");
+	model = json_object_get(gb, "model");
+	trees = json_object_get(model, "trees");
+	info = json_object_get(model, "tree_info");
+	rc = unsupported();
+	if (!json_str(gb, "name") || strcmp(json_str(gb, "name"), "gbtree") ||
+	    !json_is_array(trees) || !num_array(info, json_array_size(trees)) ||
+	    !json_str(json_object_get(learner, "learner_model_param"),
+		      "base_score"))
+		goto done;
+	{
+		const char *nt = json_str(json_object_get(learner,
+							  "learner_model_param"),
+					  "num_target");
+
+		/* The float block holds BLOCK rows of up to 64 features. */
+		if ((nt && strcmp(nt, "1")) || ngroups > FOREST_MAX_GROUPS ||
+		    !ngroups || nfeatures > 64 || !nfeatures)
+			goto done;
+	}
+	base = atof(json_str(json_object_get(learner, "learner_model_param"),
+			     "base_score"));
+	/* ProbToMargin, in float as libxgboost computes it. */
+	if (transform == FOREST_SIGMOID || transform == FOREST_LOGIT_RAW) {
+		float b = (float)base;
+
+		if (!(b > 0 && b < 1))
+			goto done;
+		f->base = -logf(1.0f / b - 1.0f);
+	} else {
+		f->base = (float)base;
+	}
+	f->ntrees = json_array_size(trees);
+	f->root = xcalloc(f->ntrees + 1, sizeof(uint32_t));
+	f->group = xcalloc(f->ntrees + 1, sizeof(uint32_t));
+	f->depth = xcalloc(f->ntrees + 1, sizeof(uint32_t));
+	for (i = 0; i < f->ntrees; i++) {
+		long long g = json_integer_value(json_array_get(info, i));
+
+		if (g < 0 || (size_t)g >= ngroups)
+			goto done;
+		f->group[i] = (uint32_t)g;
+		f->root[i] = (uint32_t)at;
+		if (load_tree(f, json_array_get(trees, i), &at, &alloc))
+			goto done;
+	}
+	rc = 0;
+done:
+	json_decref(j);
+	if (rc) {
+		forest_free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+void forest_free(struct forest *f)
+{
+	if (!f)
+		return;
+	free(f->nodes);
+	free(f->root);
+	free(f->group);
+	free(f->depth);
+	free(f);
+}
+
+static float sigmoid(float x)
+{
+	/* libxgboost 1.7 common::Sigmoid */
+	const float eps = 1e-16f;
+	float e = -x < 88.7f ? -x : 88.7f;
+
+	return 1.0f / (expf(e) + 1.0f + eps);
+}
+
+void forest_predict(const struct forest *f, const double *rows, size_t nrows,
+		    double *out)
+{
+	size_t g = f->ngroups, b, i, t, k;
+	float acc[BLOCK * FOREST_MAX_GROUPS];
+	float x[BLOCK * 64];
+	size_t nf = f->nfeatures;
+
+	for (b = 0; b < nrows; b += BLOCK) {
+		size_t n = nrows - b < BLOCK ? nrows - b : BLOCK;
+		const float *xr = x;
+
+		for (i = 0; i < n * g; i++)
+			acc[i] = f->base;
+		for (i = 0; i < n * nf; i++)
+			x[i] = (float)rows[b * nf + i];
+		for (t = 0; t < f->ntrees; t++) {
+			const struct fnode *nodes = f->nodes;
+			uint32_t root = f->root[t], grp = f->group[t];
+			uint32_t depth = f->depth[t], d;
+
+			/* LANES rows walk the tree in lockstep, branch-free: the
+			 * CPU overlaps their independent node loads. */
+			for (i = 0; i < n; i += LANES) {
+				uint32_t idx[LANES];
+				size_t lanes = n - i < LANES ? n - i : LANES, l;
+
+				for (l = 0; l < LANES; l++)
+					idx[l] = root;
+				for (d = 0; d < depth; d++)
+					for (l = 0; l < lanes; l++) {
+						const struct fnode *nd = &nodes[idx[l]];
+						float v = xr[(i + l) * nf +
+							     (nd->feature & ~DEFAULT_LEFT)];
+						unsigned left = (unsigned)(v < nd->value) |
+								((unsigned)(v != v) &
+								 (nd->feature >> 31));
+
+						idx[l] = nd->child[left];
+					}
+				for (l = 0; l < lanes; l++)
+					acc[(i + l) * g + grp] += nodes[idx[l]].value;
+			}
+		}
+		for (i = 0; i < n; i++) {
+			float *a = &acc[i * g];
+			double *o = out + (b + i) * g;
+
+			switch (f->transform) {
+			case FOREST_IDENTITY:
+				o[0] = a[0];
+				break;
+			case FOREST_SIGMOID:
+				o[0] = sigmoid(a[0]);
+				break;
+			case FOREST_LOGIT_RAW:
+				o[0] = 1.0 / (1.0 + exp(-(double)a[0]));
+				break;
+			case FOREST_SOFTMAX: {
+				float wmax = a[0];
+				double wsum = 0;
+
+				for (k = 1; k < g; k++)
+					if (a[k] > wmax)
+						wmax = a[k];
+				for (k = 0; k < g; k++) {
+					a[k] = expf(a[k] - wmax);
+					wsum += a[k];
+				}
+				for (k = 0; k < g; k++)
+					o[k] = a[k] / (float)wsum;
+				break;
+			}
+			case FOREST_SOFTMAX_INDEX: {
+				size_t best = 0;
+
+				for (k = 1; k < g; k++)
+					if (a[k] > a[best])
+						best = k;
+				for (k = 0; k < g; k++)
+					o[k] = k == best ? 1.0 : 0.0;
+				break;
+			}
+			}
+		}
+	}
+}

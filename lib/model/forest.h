@@ -1,0 +1,29 @@
+/* Native evaluation of XGBoost JSON tree models (see forest.c). */
+#ifndef MLOPS_MODEL_FOREST_H
+#define MLOPS_MODEL_FOREST_H
+
+#include <stddef.h>
+
+enum forest_transform {
+	FOREST_IDENTITY,      /* reg:squarederror and friends: the margin */
+	FOREST_SIGMOID,       /* binary:logistic, reg:logistic */
+	FOREST_LOGIT_RAW,     /* binary:logitraw: a margin, mlops applies
+				 the sigmoid in double */
+	FOREST_SOFTMAX,       /* multi:softprob */
+	FOREST_SOFTMAX_INDEX, /* multi:softmax, one-hot */
+};
+
+#define FOREST_MAX_GROUPS 64
+
+struct forest;
+
+/* 0 and a forest, or 1 when this model is better left to libxgboost
+ * (never an error: libxgboost has already loaded the file). */
+int forest_load(struct forest **out, const char *path, size_t nfeatures,
+		enum forest_transform transform, size_t ngroups);
+/* out: nrows * ngroups doubles (1 per row unless multiclass). */
+void forest_predict(const struct forest *f, const double *rows, size_t nrows,
+		    double *out);
+void forest_free(struct forest *f);
+
+#endif
