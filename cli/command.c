@@ -14,6 +14,7 @@ const struct cmd_spec *const commands[] = {
 	&cmd_validate_spec,
 	&cmd_unpack_spec,
 	&cmd_predict_spec,
+	&cmd_serve_spec,
 	&cmd_push_spec,
 	&cmd_pull_spec,
 	&cmd_tags_spec,

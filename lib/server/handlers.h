@@ -1,0 +1,33 @@
+/* What the simple REST endpoints answer: status and a JSON body, from a
+ * request body. Shared by the HTTP layer (server.c) and tests. */
+#ifndef MLOPS_SERVER_HANDLERS_H
+#define MLOPS_SERVER_HANDLERS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "../model/bundled.h"
+#include "metrics.h"
+
+struct serving {
+	struct bundled_model *bm;
+	const char *digest;
+	char loaded_at[32];
+	size_t max_batch;
+	struct metrics *metrics;
+};
+
+/* POST /predict {"features": {...}} */
+unsigned handle_predict(const struct serving *s, const char *body,
+			size_t len, json_t **out);
+/* POST /predict/batch: [{...}, ...], {"instances": [...]} or
+ * {"columns": {"name": [...]}} */
+unsigned handle_batch(const struct serving *s, const char *body, size_t len,
+		      json_t **out);
+json_t *model_info_json(const struct serving *s);
+json_t *error_json(const char *message);
+/* Predicts the first golden rows (else one empty row) before serving:
+ * the first real request pays no first-call costs. */
+int serving_warm_up(struct bundled_model *bm, size_t *rows);
+
+#endif

@@ -1,0 +1,204 @@
+#include "metrics.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
+#include <dirent.h>
+#include <unistd.h>
+
+/* Seconds: 50 us .. 5 s. Rows: 1 .. 8192. */
+static const double latency_bounds[LATENCY_BUCKETS] = {
+	0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+	0.01,    0.025,  0.05,    0.1,    0.5,   1.0,    5.0,
+};
+static const double rows_bounds[LATENCY_BUCKETS] = {
+	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192,
+};
+
+static const unsigned slot_status[S_COUNT] = { 200, 400, 404, 405, 413,
+					       422, 429, 500, 503, 0 };
+
+const char *route_name(enum route r)
+{
+	static const char *const names[] = { "/predict", "/predict/batch",
+					     "/health/live", "/health/ready",
+					     "/model/info", "/metrics",
+					     "other" };
+
+	return names[r];
+}
+
+enum status_slot status_slot(unsigned status)
+{
+	int i;
+
+	for (i = 0; i < S_OTHER; i++)
+		if (slot_status[i] == status)
+			return (enum status_slot)i;
+	return S_OTHER;
+}
+
+void metrics_observe(struct histogram *h, uint64_t v, int is_rows)
+{
+	const double *b = is_rows ? rows_bounds : latency_bounds;
+	double x = is_rows ? (double)v : (double)v / 1e9;
+	int i;
+
+	for (i = 0; i < LATENCY_BUCKETS; i++)
+		if (x <= b[i]) {
+			__atomic_add_fetch(&h->buckets[i], 1, __ATOMIC_RELAXED);
+			break;
+		}
+	__atomic_add_fetch(&h->count, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->sum_ns, v, __ATOMIC_RELAXED);
+}
+
+void metrics_request(struct metrics *m, enum route r, unsigned status,
+		     uint64_t ns)
+{
+	__atomic_add_fetch(&m->requests[r][status_slot(status)], 1,
+			   __ATOMIC_RELAXED);
+	metrics_observe(&m->request_seconds[r], ns, 0);
+}
+
+static void histogram(struct strbuf *o, const char *name, const char *labels,
+		      const struct histogram *h, int is_rows)
+{
+	const double *b = is_rows ? rows_bounds : latency_bounds;
+	uint64_t cum = 0;
+	int i;
+
+	for (i = 0; i < LATENCY_BUCKETS; i++) {
+		cum += __atomic_load_n(&h->buckets[i], __ATOMIC_RELAXED);
+		strbuf_addf(o, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, labels,
+			    *labels ? "," : "", b[i], (unsigned long long)cum);
+	}
+	strbuf_addf(o, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels,
+		    *labels ? "," : "",
+		    (unsigned long long)__atomic_load_n(&h->count,
+							__ATOMIC_RELAXED));
+	strbuf_addf(o, "%s_sum{%s} %.9g\n", name, labels,
+		    is_rows ? (double)h->sum_ns : (double)h->sum_ns / 1e9);
+	strbuf_addf(o, "%s_count{%s} %llu\n", name, labels,
+		    (unsigned long long)__atomic_load_n(&h->count,
+							__ATOMIC_RELAXED));
+}
+
+static long open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	long n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 3; /* ".", ".." and the one opendir holds */
+}
+
+static long rss_bytes(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, rss = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return rss * sysconf(_SC_PAGESIZE);
+}
+
+void metrics_render(const struct metrics *m, struct strbuf *o,
+		    const char *name, const char *version, const char *digest)
+{
+	struct rusage ru;
+	int r, s;
+
+	strbuf_addstr(o, "# HELP mlops_requests_total HTTP requests answered, "
+			 "by route and status.\n"
+			 "# TYPE mlops_requests_total counter\n");
+	for (r = 0; r < ROUTE_COUNT; r++)
+		for (s = 0; s < S_COUNT; s++) {
+			uint64_t n = __atomic_load_n(&m->requests[r][s],
+						     __ATOMIC_RELAXED);
+
+			if (!n)
+				continue;
+			{
+				char status[12];
+
+				if (s == S_OTHER)
+					snprintf(status, sizeof(status), "other");
+				else
+					snprintf(status, sizeof(status), "%u",
+						 slot_status[s]);
+				strbuf_addf(o, "mlops_requests_total{route=\"%s\","
+					    "status=\"%s\",model_version=\"%s\"} "
+					    "%llu\n", route_name((enum route)r),
+					    status, version,
+					    (unsigned long long)n);
+			}
+		}
+	strbuf_addstr(o, "# HELP mlops_request_duration_seconds Time from "
+			 "request to response.\n"
+			 "# TYPE mlops_request_duration_seconds histogram\n");
+	for (r = 0; r < ROUTE_COUNT; r++) {
+		char labels[64];
+
+		if (!__atomic_load_n(&m->request_seconds[r].count,
+				     __ATOMIC_RELAXED))
+			continue;
+		snprintf(labels, sizeof(labels), "route=\"%s\"",
+			 route_name((enum route)r));
+		histogram(o, "mlops_request_duration_seconds", labels,
+			  &m->request_seconds[r], 0);
+	}
+	strbuf_addstr(o, "# HELP mlops_model_duration_seconds Time in the "
+			 "model per call.\n"
+			 "# TYPE mlops_model_duration_seconds histogram\n");
+	histogram(o, "mlops_model_duration_seconds", "", &m->model_seconds, 0);
+	strbuf_addstr(o, "# HELP mlops_batch_rows Rows per model call.\n"
+			 "# TYPE mlops_batch_rows histogram\n");
+	histogram(o, "mlops_batch_rows", "", &m->batch_rows, 1);
+	strbuf_addf(o, "# HELP mlops_requests_in_flight Requests being "
+		    "answered.\n# TYPE mlops_requests_in_flight gauge\n"
+		    "mlops_requests_in_flight %lld\n",
+		    (long long)__atomic_load_n(&m->in_flight, __ATOMIC_RELAXED));
+	strbuf_addf(o, "# HELP mlops_rows_predicted_total Rows scored.\n"
+		    "# TYPE mlops_rows_predicted_total counter\n"
+		    "mlops_rows_predicted_total %llu\n",
+		    (unsigned long long)__atomic_load_n(&m->rows_predicted,
+							__ATOMIC_RELAXED));
+	strbuf_addf(o, "# HELP mlops_rows_invalid_total Rows refused by the "
+		    "data contract.\n# TYPE mlops_rows_invalid_total counter\n"
+		    "mlops_rows_invalid_total %llu\n",
+		    (unsigned long long)__atomic_load_n(&m->rows_invalid,
+							__ATOMIC_RELAXED));
+	strbuf_addf(o, "# HELP mlops_model_load_seconds Time to load and warm "
+		    "up the model.\n# TYPE mlops_model_load_seconds gauge\n"
+		    "mlops_model_load_seconds %.6f\n", m->load_seconds);
+	strbuf_addf(o, "# HELP mlops_model_info The model being served.\n"
+		    "# TYPE mlops_model_info gauge\n"
+		    "mlops_model_info{name=\"%s\",version=\"%s\",digest=\"%s\"} 1\n",
+		    name, version, digest);
+	getrusage(RUSAGE_SELF, &ru);
+	strbuf_addf(o, "# HELP process_cpu_seconds_total CPU time used.\n"
+		    "# TYPE process_cpu_seconds_total counter\n"
+		    "process_cpu_seconds_total %.3f\n",
+		    (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+			    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) /
+				    1e6);
+	strbuf_addf(o, "# HELP process_resident_memory_bytes Resident memory.\n"
+		    "# TYPE process_resident_memory_bytes gauge\n"
+		    "process_resident_memory_bytes %ld\n", rss_bytes());
+	strbuf_addf(o, "# HELP process_open_fds Open file descriptors.\n"
+		    "# TYPE process_open_fds gauge\nprocess_open_fds %ld\n",
+		    open_fds());
+	strbuf_addf(o, "# HELP process_start_time_seconds Start time since the "
+		    "epoch.\n# TYPE process_start_time_seconds gauge\n"
+		    "process_start_time_seconds %.3f\n", m->start_time);
+}

@@ -1,0 +1,50 @@
+/* The server's Prometheus metrics: counters and histograms updated with
+ * atomics from any thread (no lock on the request path), rendered in the
+ * text exposition format with mlops_ names and base units. */
+#ifndef MLOPS_SERVER_METRICS_H
+#define MLOPS_SERVER_METRICS_H
+
+#include <stdint.h>
+
+#include "../core/strbuf.h"
+
+enum route {
+	ROUTE_PREDICT, ROUTE_BATCH, ROUTE_LIVE, ROUTE_READY, ROUTE_INFO,
+	ROUTE_METRICS, ROUTE_OTHER, ROUTE_COUNT
+};
+
+/* Status classes counted per route. */
+enum status_slot { S200, S400, S404, S405, S413, S422, S429, S500, S503,
+		   S_OTHER, S_COUNT };
+
+#define LATENCY_BUCKETS 14
+
+struct histogram {
+	uint64_t buckets[LATENCY_BUCKETS]; /* cumulative at render time */
+	uint64_t count;
+	uint64_t sum_ns;
+};
+
+struct metrics {
+	uint64_t requests[ROUTE_COUNT][S_COUNT];
+	struct histogram request_seconds[ROUTE_COUNT];
+	struct histogram model_seconds;
+	struct histogram batch_rows;
+	int64_t in_flight;
+	uint64_t rows_predicted;
+	uint64_t rows_invalid;
+	double load_seconds;
+	double start_time;
+};
+
+const char *route_name(enum route r);
+enum status_slot status_slot(unsigned status);
+void metrics_request(struct metrics *m, enum route r, unsigned status,
+		     uint64_t ns);
+void metrics_observe(struct histogram *h, uint64_t value_ns_or_rows,
+		     int is_rows);
+/* Prometheus text for everything, plus the model's identity. */
+void metrics_render(const struct metrics *m, struct strbuf *out,
+		    const char *name, const char *version, const char *digest);
+
+#endif

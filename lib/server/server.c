@@ -1,0 +1,354 @@
+/* The HTTP layer of mlops serve, on libmicrohttpd: one epoll daemon with a
+ * thread pool per listen address, request bodies capped (413), routes
+ * with 404 and 405 + Allow, JSON errors everywhere, readiness, and a
+ * drain on shutdown (stop accepting, let in-flight requests finish). */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/error.h"
+#include "../core/jsonutil.h"
+#include "../core/strbuf.h"
+#include "../core/timeutil.h"
+
+#define MAX_LISTEN 8
+
+struct server {
+	struct MHD_Daemon *d[MAX_LISTEN];
+	unsigned port[MAX_LISTEN];
+	size_t n;
+	struct serving serving;
+	struct metrics metrics;
+	struct server_opts opts;
+	int ready;
+};
+
+struct request {
+	struct strbuf body;
+	int too_large;
+	uint64_t start;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status,
+			       const char *type, const char *body, size_t len,
+			       const char *allow)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+
+	MHD_add_response_header(r, "Content-Type", type);
+	if (allow)
+		MHD_add_response_header(r, "Allow", allow);
+	if (status == 429 || status == 503)
+		MHD_add_response_header(r, "Retry-After", "1");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status,
+				    json_t *j, const char *allow)
+{
+	char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9));
+	enum MHD_Result ret = respond(c, status, "application/json", text,
+				      strlen(text), allow);
+
+	free(text);
+	json_decref(j);
+	return ret;
+}
+
+struct route_def {
+	const char *path;
+	const char *method;
+	enum route id;
+};
+
+static const struct route_def routes[] = {
+	{ "/predict", "POST", ROUTE_PREDICT },
+	{ "/predict/batch", "POST", ROUTE_BATCH },
+	{ "/health/live", "GET", ROUTE_LIVE },
+	{ "/health/ready", "GET", ROUTE_READY },
+	{ "/model/info", "GET", ROUTE_INFO },
+	{ "/metrics", "GET", ROUTE_METRICS },
+};
+
+static unsigned answer(struct server *s, struct MHD_Connection *c,
+		       const char *url, const char *method,
+		       struct request *req, enum route *route)
+{
+	const struct route_def *rd = NULL;
+	json_t *out = NULL;
+	unsigned status;
+	size_t i;
+
+	*route = ROUTE_OTHER;
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (!strcmp(routes[i].path, url))
+			rd = &routes[i];
+	if (!rd) {
+		respond_json(c, 404, error_json("no such endpoint"), NULL);
+		return 404;
+	}
+	*route = rd->id;
+	if (strcmp(method, rd->method) &&
+	    !(!strcmp(method, "HEAD") && !strcmp(rd->method, "GET"))) {
+		respond_json(c, 405, error_json("method not allowed"),
+			     rd->method);
+		return 405;
+	}
+	if (req->too_large) {
+		struct strbuf m = STRBUF_INIT;
+
+		strbuf_addf(&m, "the request body is larger than %zu bytes",
+			    s->opts.max_body);
+		respond_json(c, 413, error_json(m.buf), NULL);
+		strbuf_release(&m);
+		return 413;
+	}
+	switch (rd->id) {
+	case ROUTE_LIVE:
+		respond_json(c, 200, json_pack("{s:b}", "live", 1), NULL);
+		return 200;
+	case ROUTE_READY:
+		status = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) ? 200 : 503;
+		respond_json(c, status, json_pack("{s:b}", "ready", status == 200),
+			     NULL);
+		return status;
+	case ROUTE_INFO:
+		respond_json(c, 200, model_info_json(&s->serving), NULL);
+		return 200;
+	case ROUTE_METRICS: {
+		struct strbuf text = STRBUF_INIT;
+
+		metrics_render(&s->metrics, &text, s->serving.bm->d->name,
+			       s->serving.bm->d->version, s->serving.digest);
+		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
+			strbuf_str(&text), text.len, NULL);
+		strbuf_release(&text);
+		return 200;
+	}
+	case ROUTE_PREDICT:
+		status = handle_predict(&s->serving, strbuf_str(&req->body),
+					req->body.len, &out);
+		break;
+	case ROUTE_BATCH:
+		status = handle_batch(&s->serving, strbuf_str(&req->body),
+				      req->body.len, &out);
+		break;
+	default:
+		status = 500;
+		out = error_json("unrouted");
+	}
+	respond_json(c, status, out, NULL);
+	return status;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *data,
+				  size_t *size, void **ctx)
+{
+	struct server *s = cls;
+	struct request *req = *ctx;
+	enum route route;
+	unsigned status;
+
+	(void)version;
+	if (!req) {
+		req = xcalloc(1, sizeof(*req));
+		req->start = now_ns();
+		*ctx = req;
+		__atomic_add_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
+		return MHD_YES;
+	}
+	if (*size) {
+		if (req->body.len + *size > s->opts.max_body)
+			req->too_large = 1; /* drain it, keep nothing */
+		else
+			strbuf_add(&req->body, data, *size);
+		*size = 0;
+		return MHD_YES;
+	}
+	status = answer(s, c, url, method, req, &route);
+	metrics_request(&s->metrics, route, status, now_ns() - req->start);
+	return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
+			 enum MHD_RequestTerminationCode code)
+{
+	struct server *s = cls;
+	struct request *req = *ctx;
+
+	(void)c;
+	(void)code;
+	if (!req)
+		return;
+	strbuf_release(&req->body);
+	free(req);
+	*ctx = NULL;
+	__atomic_sub_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
+}
+
+/* "127.0.0.1:8080", "[::1]:8080", ":8080" (all IPv4 addresses). */
+static int parse_listen(const char *spec, struct sockaddr_storage *ss,
+			socklen_t *len, int *v6)
+{
+	const char *colon = strrchr(spec, ':');
+	char host[128];
+	long port;
+	char *end;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon || (size_t)(colon - spec) >= sizeof(host))
+		goto bad;
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535 || end == colon + 1)
+		goto bad;
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	if (host[0] == '[') {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		size_t n = strlen(host);
+
+		if (n < 2 || host[n - 1] != ']')
+			goto bad;
+		host[n - 1] = '\0';
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
+			goto bad;
+		*len = sizeof(*a);
+		*v6 = 1;
+		return 0;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (!host[0])
+			a->sin_addr.s_addr = htonl(INADDR_ANY);
+		else if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			goto bad;
+		*len = sizeof(*a);
+		*v6 = 0;
+		return 0;
+	}
+bad:
+	return mlops_error_set(MLOPS_EUSAGE, "'%s' is not ADDRESS:PORT (such "
+			       "as 127.0.0.1:8080 or [::1]:8080)", spec);
+}
+
+int server_start(struct server **out, struct bundled_model *bm,
+		 const char *digest, const struct server_opts *o)
+{
+	struct server *s = xcalloc(1, sizeof(*s));
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	s->opts = *o;
+	s->serving.bm = bm;
+	s->serving.digest = digest;
+	s->serving.max_batch = o->max_batch ? o->max_batch : 10000;
+	s->serving.metrics = &s->metrics;
+	s->metrics.load_seconds = o->load_seconds;
+	s->metrics.start_time = (double)time(NULL);
+	time_iso8601((int64_t)time(NULL), s->serving.loaded_at);
+	for (i = 0; i < o->nlisten && i < MAX_LISTEN && !rc; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		int v6 = 0;
+		const union MHD_DaemonInfo *info;
+		unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+
+		rc = parse_listen(o->listen[i], &ss, &len, &v6);
+		if (rc)
+			break;
+		if (v6)
+			flags |= MHD_USE_IPv6;
+		s->d[i] = MHD_start_daemon(
+			flags, 0, NULL, NULL, on_request, s,
+			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+			MHD_OPTION_THREAD_POOL_SIZE,
+			(unsigned int)(o->threads ? o->threads : 2),
+			MHD_OPTION_CONNECTION_TIMEOUT,
+			(unsigned int)(o->conn_timeout ? o->conn_timeout : 30),
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+			MHD_OPTION_END);
+		if (!s->d[i]) {
+			rc = mlops_error_errno(MLOPS_EIO, errno ? errno : EADDRINUSE,
+					       "cannot listen on %s",
+					       o->listen[i]);
+			break;
+		}
+		info = MHD_get_daemon_info(s->d[i], MHD_DAEMON_INFO_BIND_PORT);
+		s->port[i] = info ? info->port : 0;
+		s->n++;
+	}
+	if (rc) {
+		server_stop(s, 0);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void server_set_ready(struct server *s, int ready)
+{
+	__atomic_store_n(&s->ready, ready, __ATOMIC_RELEASE);
+}
+
+unsigned server_port(const struct server *s, size_t i)
+{
+	return i < s->n ? s->port[i] : 0;
+}
+
+int64_t server_in_flight(const struct server *s)
+{
+	return __atomic_load_n(&s->metrics.in_flight, __ATOMIC_RELAXED);
+}
+
+void server_stop(struct server *s, unsigned drain_ms)
+{
+	size_t i;
+	unsigned waited = 0;
+
+	if (!s)
+		return;
+	server_set_ready(s, 0);
+	/* No new connections; requests under way may finish. */
+	for (i = 0; i < s->n; i++) {
+		MHD_socket fd = MHD_quiesce_daemon(s->d[i]);
+
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
+	while (server_in_flight(s) > 0 && waited < drain_ms) {
+		usleep(10000);
+		waited += 10;
+	}
+	for (i = 0; i < MAX_LISTEN; i++)
+		if (s->d[i])
+			MHD_stop_daemon(s->d[i]);
+	free(s);
+}

@@ -1,0 +1,31 @@
+/* mlops serve's HTTP server (see server.c). */
+#ifndef MLOPS_SERVER_H
+#define MLOPS_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "handlers.h"
+
+struct server_opts {
+	const char *const *listen; /* "ADDR:PORT"; port 0 picks one */
+	size_t nlisten;
+	unsigned threads;          /* per listener */
+	size_t max_body;           /* bytes; more gets 413 */
+	size_t max_batch;          /* rows per /predict/batch */
+	unsigned conn_timeout;     /* seconds idle before a close */
+	double load_seconds;       /* for mlops_model_load_seconds */
+};
+
+struct server;
+
+int server_start(struct server **out, struct bundled_model *bm,
+		 const char *digest, const struct server_opts *o);
+void server_set_ready(struct server *s, int ready);
+unsigned server_port(const struct server *s, size_t i);
+int64_t server_in_flight(const struct server *s);
+/* Readiness off, stop accepting, wait up to drain_ms for requests under
+ * way, stop. Frees s. */
+void server_stop(struct server *s, unsigned drain_ms);
+
+#endif

@@ -1,0 +1,141 @@
+/* mlops serve: an HTTP model server for a bundle. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/command.h"
+#include "cli/exit_status.h"
+#include "cli/output.h"
+#include "cli/registry_opts.h"
+#include "lib/bundle/reader.h"
+#include "lib/server/server.h"
+
+static struct strv opt_listen;
+static long opt_threads = 2, opt_max_batch = 10000, opt_drain = 10;
+static long opt_timeout = 30;
+static const char *opt_max_body = "1M";
+
+static const struct opt options[] = {
+	OPT_MULTI(0, "listen", &opt_listen, "ADDR:PORT",
+		  "where to listen, repeatable (default: 127.0.0.1:8080)", NULL),
+	OPT_NUM(0, "threads", &opt_threads, "N",
+		"worker threads per address (default: 2)"),
+	OPT_STR(0, "max-body", &opt_max_body, "SIZE",
+		"largest request body; more gets 413 (default: 1M)", NULL),
+	OPT_NUM(0, "max-batch", &opt_max_batch, "N",
+		"most rows in one /predict/batch (default: 10000)"),
+	OPT_NUM(0, "drain-timeout", &opt_drain, "SECONDS",
+		"on SIGTERM, wait this long for requests under way (default: 10)"),
+	OPT_NUM(0, "timeout", &opt_timeout, "SECONDS",
+		"close idle or slow connections after this (default: 30)"),
+	OPT_TERMINATOR,
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int cmd_serve(int argc, const char **argv)
+{
+	struct server_opts so = { 0 };
+	struct bundled_model bm;
+	struct bundle *b = NULL;
+	struct server *srv = NULL;
+	const char *def_listen[] = { "127.0.0.1:8080", NULL };
+	sigset_t set;
+	size_t warm = 0, i;
+	double t0 = now_s();
+	int rc = command_parse(&cmd_serve_spec, &argc, argv), sig = 0;
+
+	if (rc >= 0)
+		return rc;
+	if (argc != 1)
+		return command_usage_error(&cmd_serve_spec, "serve BUNDLE");
+	if (opt_threads < 1 || opt_threads > 256 || opt_max_batch < 1 ||
+	    opt_drain < 0 || opt_timeout < 1 || parse_size(opt_max_body) < 1024)
+		return command_usage_error(&cmd_serve_spec, "--threads 1-256, "
+					   "--max-batch >= 1, --max-body >= 1K");
+	/* Signals go to sigwait below, not to the server's threads. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (bundle_open(&b, argv[0], NULL) < 0)
+		return report_error();
+	if (bundled_model_load(&bm, b, 1) < 0) {
+		bundle_free(b);
+		return report_error();
+	}
+	if (serving_warm_up(&bm, &warm) < 0) {
+		rc = report_error();
+		goto done;
+	}
+	so.listen = opt_listen.n ? opt_listen.v : def_listen;
+	so.nlisten = opt_listen.n ? opt_listen.n : 1;
+	so.threads = (unsigned)opt_threads;
+	so.max_body = parse_size(opt_max_body);
+	so.max_batch = (size_t)opt_max_batch;
+	so.conn_timeout = (unsigned)opt_timeout;
+	so.load_seconds = now_s() - t0;
+	if (server_start(&srv, &bm, b->manifest_digest, &so) < 0) {
+		rc = report_error();
+		goto done;
+	}
+	for (i = 0; i < so.nlisten; i++) {
+		const char *spec = so.listen[i];
+		const char *colon = strrchr(spec, ':');
+
+		print_info("mlops: serving %s %s (%s) on http://%.*s:%u",
+			   bm.d->name, bm.d->version, bm.m->description,
+			   (int)(colon - spec), spec, server_port(srv, i));
+	}
+	print_info("mlops: warmed up on %zu rows in %.3f s; ready", warm,
+		   so.load_seconds);
+	server_set_ready(srv, 1);
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			print_info("mlops: SIGHUP: nothing to reload (a BUNDLE "
+				   "is served as it is)");
+			continue;
+		}
+		break;
+	}
+	print_info("mlops: %s: draining (up to %ld s), then stopping",
+		   sig == SIGINT ? "SIGINT" : "SIGTERM", opt_drain);
+	server_stop(srv, (unsigned)opt_drain * 1000u);
+	srv = NULL;
+	rc = EXIT_OK;
+done:
+	server_stop(srv, 0);
+	bundled_model_free(&bm);
+	bundle_free(b);
+	strv_clear(&opt_listen);
+	return rc;
+}
+
+const struct cmd_spec cmd_serve_spec = {
+	.name = "serve",
+	.summary = "serve a bundle's model over HTTP",
+	.synopsis = "BUNDLE [--listen ADDR:PORT ...] [--threads N] "
+		    "[--max-body SIZE] [--drain-timeout SECONDS]",
+	.description =
+		"Verify the bundle, load its model, warm it up on golden rows, "
+		"then answer\nPOST /predict, POST /predict/batch, GET "
+		"/health/live, /health/ready, /model/info\nand /metrics "
+		"(Prometheus). Requests are checked against the data contract "
+		"(422\nlists every bad field). SIGTERM or SIGINT: readiness goes "
+		"false, no new\nconnections, requests under way finish, exit 0.",
+	.opts = options,
+	.args_complete = "file:mlpkg",
+	.run = cmd_serve,
+};

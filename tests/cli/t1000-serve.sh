@@ -1,0 +1,157 @@
+#!/bin/sh
+# mlops serve: the real server on 127.0.0.1 and a random free port, always
+# stopped by PID. Endpoints, the data contract (422), errors (400, 404,
+# 405, 413), Prometheus metrics (promtool, and a real Prometheus scraping
+# it), readiness and a clean exit on SIGTERM.
+. "$(dirname "$0")/lib.sh"
+. "$MLOPS_SRC/tests/cli/registry.sh" # free_port
+
+copy_example proj
+"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+D=$("$MLOPS" --json inspect b.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
+PORT=$(free_port)
+URL=http://127.0.0.1:$PORT
+
+timeout 300 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$PORT" --max-body 4K \
+	--max-batch 100 > serve.out 2> serve.err &
+SPID=$!
+at_exit "kill $SPID 2>/dev/null"
+for _ in $(seq 100); do
+	curl -s -o /dev/null "$URL/health/ready" && break
+	sleep 0.05
+done
+
+req() { # req METHOD PATH [BODY]: sets CODE and BODY
+	if [ $# -ge 3 ]; then
+		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+			--data-binary "$3" "$URL$2")
+	else
+		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" "$URL$2")
+	fi
+	BODY=$(cat resp.txt)
+}
+
+req GET /health/live
+expect_eq "$CODE $BODY" '200 {"live":true}' "GET /health/live"
+req GET /health/ready
+expect_eq "$CODE $BODY" '200 {"ready":true}' "ready after warm-up"
+expect_match "$(cat serve.err)" "warmed up on 64 rows" "warmed up on golden rows first"
+req GET /model/info
+expect_eq "$CODE" 200 "GET /model/info"
+printf '%s' "$BODY" > info.json
+expect_eq "$(json_get info.json 'd["name"], d["version"], d["digest"], d["runtime"], len(d["signature"]["inputs"])')" \
+	"('credit-risk', '1.0.0', '$D', 'xgboost', 8)" "info: name, version, digest, runtime, signature"
+
+LOW='{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}'
+HIGH='{"income":28000,"debt_ratio":0.62,"credit_score":590,"age":23,"employment_years":0.5,"num_credit_lines":9,"loan_amount":30000,"has_prior_default":true}'
+req POST /predict "{\"features\":$LOW}"
+expect_eq "$CODE" 200 "POST /predict"
+printf '%s' "$BODY" > p.json
+want=$($PY -c '
+import xgboost as xgb, numpy as np
+b=xgb.Booster(); b.load_model("proj/model/model.json")
+F="income debt_ratio credit_score age employment_years num_credit_lines loan_amount has_prior_default".split()
+print(float(b.predict(xgb.DMatrix(np.array([[85000,0.15,760,45,12,4,15000,0]],dtype=float),feature_names=F))[0]))')
+expect_eq "$(json_get p.json 'd["prediction"], abs(d["probability"] - '"$want"') < 1e-6, d["model_version"], d["inference_time_ms"] >= 0')" \
+	"(0, True, '1.0.0', True)" "prediction and probability equal Python's xgboost"
+
+req POST /predict '{"features":{"income":-5,"debt_ratio":"abc","credit_score":900,"age":45,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":"maybe"}}'
+expect_eq "$CODE" 422 "an invalid request: 422"
+printf '%s' "$BODY" > bad.json
+expect_eq "$(json_get bad.json 'sorted(x["field"] for x in d["details"])')" \
+	"['credit_score', 'debt_ratio', 'employment_years', 'has_prior_default', 'income']" "every bad field listed"
+expect_eq "$(json_get bad.json '[x for x in d["details"] if x["field"]=="credit_score"][0]')" \
+	"{'field': 'credit_score', 'problem': 'above maximum 850', 'value': '900'}" "field, problem, value"
+long=$($PY -c 'print("x" * 3000)')
+req POST /predict "{\"features\":{\"income\":\"$long\"}}"
+expect_eq "$CODE" 422 "a long bad value: 422"
+ok $([ ${#BODY} -lt 1000 ] && echo 0 || echo 1) "the payload is never echoed in full (${#BODY} bytes)"
+
+req POST /predict/batch "[$LOW,$HIGH]"
+expect_eq "$CODE" 200 "POST /predict/batch (array)"
+printf '%s' "$BODY" > b.json
+expect_eq "$(json_get b.json '[p["prediction"] for p in d["predictions"]]')" "[0, 1]" "two predictions in order"
+req POST /predict/batch "{\"instances\":[$HIGH]}"
+expect_eq "$CODE" 200 "POST /predict/batch (instances)"
+req POST /predict/batch '{"columns":{"income":[85000],"debt_ratio":[0.15],"credit_score":[760],"age":[45],"employment_years":[12],"num_credit_lines":[4],"loan_amount":[15000],"has_prior_default":[false]}}'
+expect_eq "$CODE" 200 "POST /predict/batch (columns)"
+req POST /predict/batch "[$LOW,{\"income\":1}]"
+expect_eq "$CODE" 422 "a batch with an invalid row: 422"
+expect_match "$BODY" '"row":1' "the row is named"
+
+req POST /predict '{"features":'
+expect_eq "$CODE" 400 "malformed JSON: 400"
+expect_match "$BODY" '^\{"error":"malformed JSON' "JSON error body"
+req GET /nowhere
+expect_eq "$CODE $BODY" '404 {"error":"no such endpoint"}' "unknown path: 404"
+allow=$(curl -s -o /dev/null -D - "$URL/predict" | tr -d '\r' | sed -n 's/^Allow: //p')
+req GET /predict
+expect_eq "$CODE $allow" "405 POST" "wrong method: 405 with Allow"
+big=$($PY -c 'import json; print(json.dumps({"features": {"pad": "y" * 5000}}))')
+req POST /predict "$big"
+expect_eq "$CODE" 413 "a body over --max-body: 413"
+rows=$($PY -c "print('[' + ','.join(['$LOW'.replace(' ','')] * 101) + ']')")
+printf '%s' "$rows" > many.json
+CODE=$(curl -s -o resp.txt -w '%{http_code}' -X POST --data-binary @many.json "$URL/predict/batch")
+expect_eq "$CODE" 413 "more rows than --max-batch (or bytes than --max-body): 413"
+
+# Metrics: promtool is clean, and the counters count.
+curl -s "$URL/metrics" > metrics.txt
+run promtool check metrics < metrics.txt
+expect_rc 0 "promtool check metrics is clean"
+[ -z "$OUT$ERR" ] || diag "$OUT" "$ERR"
+for m in mlops_requests_total mlops_request_duration_seconds_bucket mlops_model_duration_seconds_bucket \
+	mlops_batch_rows_bucket mlops_requests_in_flight mlops_rows_predicted_total mlops_rows_invalid_total \
+	mlops_model_load_seconds mlops_model_info process_resident_memory_bytes process_open_fds; do
+	expect_match "$(cat metrics.txt)" "^$m[{ ]" "metric $m"
+done
+expect_match "$(cat metrics.txt)" '^mlops_requests_total\{route="/predict",status="422",model_version="1\.0\.0"\} 2$' \
+	"requests counted by route, status and version"
+expect_match "$(cat metrics.txt)" "^mlops_model_info\\{name=\"credit-risk\",version=\"1\\.0\\.0\",digest=\"$D\"\\} 1\$" "model info"
+
+# A real Prometheus scrapes the server and answers through its API.
+PPORT=$(free_port)
+mkdir prom
+cat > prom/prometheus.yml <<YAML
+global: {scrape_interval: 1s}
+scrape_configs:
+  - job_name: mlops
+    static_configs: [{targets: ['127.0.0.1:$PORT']}]
+YAML
+timeout 120 prometheus --config.file=prom/prometheus.yml --storage.tsdb.path=prom/data \
+	--web.listen-address="127.0.0.1:$PPORT" > prom/log 2>&1 &
+PPID_=$!
+at_exit "kill $PPID_ 2>/dev/null"
+val=
+for _ in $(seq 150); do
+	val=$(curl -s "http://127.0.0.1:$PPORT/api/v1/query?query=mlops_model_info" 2>/dev/null | \
+		$PY -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["metric"]["version"], r[0]["value"][1])' 2>/dev/null)
+	[ -n "$val" ] && break
+	sleep 0.2
+done
+expect_eq "$val" "1.0.0 1" "Prometheus scraped mlops_model_info and reads it back"
+kill "$PPID_" 2>/dev/null
+
+# SIGTERM: exit 0 after draining.
+kill -TERM "$SPID"
+wait "$SPID"
+rc=$?
+ok $([ $rc -eq 0 ] && echo 0 || echo 1) "SIGTERM: exit 0 (was $rc)"
+expect_match "$(cat serve.err)" "SIGTERM: draining" "drain announced"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' "$URL/health/live" 2>/dev/null)
+expect_eq "$CODE" "000" "no longer listening"
+
+# Failures at start.
+run "$MLOPS" serve missing.mlpkg
+expect_rc 4 "a missing bundle: exit 4"
+timeout 30 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$PORT" > /dev/null 2>&1 &
+S2=$!
+at_exit "kill $S2 2>/dev/null"
+for _ in $(seq 100); do curl -s -o /dev/null "$URL/health/live" && break; sleep 0.05; done
+run timeout 30 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$PORT"
+expect_rc 4 "the port is taken: exit 4"
+expect_match "$ERR" "cannot listen on 127\.0\.0\.1:$PORT" "explained"
+kill "$S2"
+run "$MLOPS" serve b.mlpkg --listen nonsense
+expect_rc 2 "a malformed --listen: exit 2"
+done_testing
