@@ -1,5 +1,7 @@
 /* mlops serve: an HTTP model server for a bundle. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -11,12 +13,15 @@
 #include "cli/output.h"
 #include "cli/registry_opts.h"
 #include "lib/bundle/reader.h"
+#include "lib/core/fsutil.h"
 #include "lib/server/server.h"
 
 static struct strv opt_listen;
 static long opt_threads = 2, opt_max_batch = 10000, opt_drain = 10;
 static long opt_timeout = 30;
 static const char *opt_max_body = "1M";
+static const char *opt_key_file, *opt_log_file;
+static int opt_public_health;
 
 static const struct opt options[] = {
 	OPT_MULTI(0, "listen", &opt_listen, "ADDR:PORT",
@@ -31,8 +36,56 @@ static const struct opt options[] = {
 		"on SIGTERM, wait this long for requests under way (default: 10)"),
 	OPT_NUM(0, "timeout", &opt_timeout, "SECONDS",
 		"close idle or slow connections after this (default: 30)"),
+	OPT_STR(0, "api-key-file", &opt_key_file, "FILE",
+		"require one of these API keys (one a line; else MLOPS_API_KEYS)",
+		"file"),
+	OPT_BOOLEAN(0, "public-health", &opt_public_health,
+		    "health and metrics need no API key"),
+	OPT_STR(0, "log-file", &opt_log_file, "FILE",
+		"access log, JSON lines (default: stderr; -q: none)", "file"),
 	OPT_TERMINATOR,
 };
+
+/* API keys from --api-key-file (one a line, # comments) or MLOPS_API_KEYS
+ * (comma-separated): never from the command line, never printed. */
+static int load_keys(struct strbuf *text, struct strv *keys)
+{
+	const char *env = getenv("MLOPS_API_KEYS");
+	char *p, *line;
+
+	if (opt_key_file) {
+		if (fs_read_file(opt_key_file, 1 << 20, text) < 0)
+			return report_error();
+	} else if (env && *env) {
+		strbuf_addstr(text, env);
+		for (p = text->buf; *p; p++)
+			if (*p == ',')
+				*p = '\n';
+	} else {
+		return 0;
+	}
+	for (line = text->buf; line && *line;) {
+		char *nl = strchr(line, '\n'), *end;
+
+		if (nl)
+			*nl = '\0';
+		while (*line == ' ' || *line == '\t')
+			line++;
+		end = line + strlen(line);
+		while (end > line && (end[-1] == ' ' || end[-1] == '\r' ||
+				      end[-1] == '\t'))
+			*--end = '\0';
+		if (*line && *line != '#')
+			strv_push(keys, line);
+		line = nl ? nl + 1 : NULL;
+	}
+	if (!keys->n) {
+		print_error("no API key in %s", opt_key_file ? opt_key_file
+							   : "MLOPS_API_KEYS");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
 
 static double now_s(void)
 {
@@ -45,6 +98,9 @@ static double now_s(void)
 static int cmd_serve(int argc, const char **argv)
 {
 	struct server_opts so = { 0 };
+	struct strbuf key_text = STRBUF_INIT;
+	struct strv keys = { 0 };
+	int log_fd = 2;
 	struct bundled_model bm;
 	struct bundle *b = NULL;
 	struct server *srv = NULL;
@@ -68,6 +124,20 @@ static int cmd_serve(int argc, const char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	rc = load_keys(&key_text, &keys);
+	if (rc)
+		return rc;
+	if (opt_log_file) {
+		log_fd = open(opt_log_file, O_WRONLY | O_CREAT | O_APPEND |
+						   O_CLOEXEC, 0640);
+		if (log_fd < 0) {
+			print_error("cannot open '%s': %s", opt_log_file,
+				    strerror(errno));
+			return EXIT_IO;
+		}
+	} else if (output.quiet) {
+		log_fd = -1;
+	}
 	if (bundle_open(&b, argv[0], NULL) < 0)
 		return report_error();
 	if (bundled_model_load(&bm, b, 1) < 0) {
@@ -85,6 +155,10 @@ static int cmd_serve(int argc, const char **argv)
 	so.max_batch = (size_t)opt_max_batch;
 	so.conn_timeout = (unsigned)opt_timeout;
 	so.load_seconds = now_s() - t0;
+	so.api_keys = keys.v;
+	so.nkeys = keys.n;
+	so.public_health = opt_public_health;
+	so.log_fd = log_fd;
 	if (server_start(&srv, &bm, b->manifest_digest, &so) < 0) {
 		rc = report_error();
 		goto done;
@@ -97,8 +171,9 @@ static int cmd_serve(int argc, const char **argv)
 			   bm.d->name, bm.d->version, bm.m->description,
 			   (int)(colon - spec), spec, server_port(srv, i));
 	}
-	print_info("mlops: warmed up on %zu rows in %.3f s; ready", warm,
-		   so.load_seconds);
+	print_info("mlops: warmed up on %zu rows in %.3f s; ready%s", warm,
+		   so.load_seconds,
+		   keys.n ? " (API keys required)" : "");
 	server_set_ready(srv, 1);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -120,6 +195,12 @@ done:
 	bundled_model_free(&bm);
 	bundle_free(b);
 	strv_clear(&opt_listen);
+	strv_clear(&keys);
+	if (key_text.buf)
+		memset(key_text.buf, 0, key_text.len);
+	strbuf_release(&key_text);
+	if (log_fd > 2)
+		close(log_fd);
 	return rc;
 }
 

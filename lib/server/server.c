@@ -6,10 +6,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +39,7 @@ struct request {
 	struct strbuf body;
 	int too_large;
 	uint64_t start;
+	char id[72];      /* X-Request-Id, given or made */
 };
 
 static uint64_t now_ns(void)
@@ -45,6 +50,9 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+/* The request being answered, for the headers every answer carries. */
+static _Thread_local const struct request *current;
+
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status,
 			       const char *type, const char *body, size_t len,
 			       const char *allow)
@@ -54,6 +62,11 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status,
 	enum MHD_Result ret;
 
 	MHD_add_response_header(r, "Content-Type", type);
+	if (current && current->id[0])
+		MHD_add_response_header(r, "X-Request-Id", current->id);
+	if (status == 401)
+		MHD_add_response_header(r, "WWW-Authenticate",
+					"Bearer realm=\"mlops\"");
 	if (allow)
 		MHD_add_response_header(r, "Allow", allow);
 	if (status == 429 || status == 503)
@@ -90,6 +103,47 @@ static const struct route_def routes[] = {
 	{ "/metrics", "GET", ROUTE_METRICS },
 };
 
+/* Constant time over every key: no answer says how close a guess was. */
+static int key_ok(const struct server *s, const char *given)
+{
+	size_t i, n = given ? strlen(given) : 0;
+	int match = 0;
+
+	if (!given || !n || n > 512)
+		return 0;
+	for (i = 0; i < s->opts.nkeys; i++) {
+		const char *k = s->opts.api_keys[i];
+		size_t kn = strlen(k);
+
+		if (kn == n)
+			match |= CRYPTO_memcmp(k, given, n) == 0;
+		else
+			(void)CRYPTO_memcmp(given, given, n);
+	}
+	return match;
+}
+
+static int authorized(const struct server *s, struct MHD_Connection *c,
+		      enum route r)
+{
+	const char *auth, *key;
+
+	if (!s->opts.nkeys)
+		return 1;
+	if (s->opts.public_health &&
+	    (r == ROUTE_LIVE || r == ROUTE_READY || r == ROUTE_METRICS))
+		return 1;
+	key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-API-Key");
+	if (key_ok(s, key))
+		return 1;
+	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					   "Authorization");
+	/* The scheme is case-blind; the key is not. */
+	if (auth && strlen(auth) > 7 && !strncasecmp(auth, "Bearer ", 7))
+		return key_ok(s, auth + 7);
+	return 0;
+}
+
 static unsigned answer(struct server *s, struct MHD_Connection *c,
 		       const char *url, const char *method,
 		       struct request *req, enum route *route)
@@ -108,6 +162,13 @@ static unsigned answer(struct server *s, struct MHD_Connection *c,
 		return 404;
 	}
 	*route = rd->id;
+	if (!authorized(s, c, rd->id)) {
+		respond_json(c, 401, error_json("unauthorized: send an API key "
+						"(Authorization: Bearer KEY or "
+						"X-API-Key: KEY)"),
+			     NULL);
+		return 401;
+	}
 	if (strcmp(method, rd->method) &&
 	    !(!strcmp(method, "HEAD") && !strcmp(rd->method, "GET"))) {
 		respond_json(c, 405, error_json("method not allowed"),
@@ -161,6 +222,69 @@ static unsigned answer(struct server *s, struct MHD_Connection *c,
 	return status;
 }
 
+/* A client's id when it is short and printable, else a fresh one. */
+static void request_id(struct request *req, const char *given)
+{
+	static uint64_t counter;
+	size_t i, n = given ? strlen(given) : 0;
+
+	if (n && n <= 64) {
+		for (i = 0; i < n; i++)
+			if (given[i] < 0x21 || given[i] > 0x7e || given[i] == '"' ||
+			    given[i] == '\\')
+				break;
+		if (i == n) {
+			memcpy(req->id, given, n + 1);
+			return;
+		}
+	}
+	snprintf(req->id, sizeof(req->id), "%016llx-%llx",
+		 (unsigned long long)req->start,
+		 (unsigned long long)__atomic_add_fetch(&counter, 1,
+							__ATOMIC_RELAXED));
+}
+
+/* One JSON line per request: no payload, no key, ever. */
+static void access_log(const struct server *s, struct MHD_Connection *c,
+		       const struct request *req, const char *method,
+		       enum route route, unsigned status, uint64_t ns)
+{
+	const union MHD_ConnectionInfo *ci;
+	char client[64] = "", line[512], ts[32];
+	int n;
+
+	if (s->opts.log_fd < 0)
+		return;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+				  client, sizeof(client));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)sa)->sin6_addr,
+				  client, sizeof(client));
+	}
+	time_iso8601((int64_t)time(NULL), ts);
+	for (n = 0; method[n]; n++)
+		if (method[n] < 'A' || method[n] > 'Z' || n > 15)
+			method = "?";
+	n = snprintf(line, sizeof(line),
+		     "{\"time\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\","
+		     "\"method\":\"%s\",\"route\":\"%s\",\"status\":%u,"
+		     "\"latency_ms\":%.3f,\"model_version\":\"%s\","
+		     "\"client\":\"%s\"}\n",
+		     ts, req->id, method,
+		     route_name(route), status, (double)ns / 1e6,
+		     s->serving.bm->d->version, client);
+	/* One write per line: lines from many threads never interleave. */
+	if (n > 0 && (size_t)n < sizeof(line) &&
+	    write(s->opts.log_fd, line, (size_t)n) < 0)
+		return;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *data,
@@ -173,8 +297,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 	(void)version;
 	if (!req) {
+		const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							      "X-Request-Id");
+
 		req = xcalloc(1, sizeof(*req));
 		req->start = now_ns();
+		request_id(req, rid);
 		*ctx = req;
 		__atomic_add_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
 		return MHD_YES;
@@ -187,8 +315,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*size = 0;
 		return MHD_YES;
 	}
+	current = req;
 	status = answer(s, c, url, method, req, &route);
-	metrics_request(&s->metrics, route, status, now_ns() - req->start);
+	current = NULL;
+	{
+		uint64_t ns = now_ns() - req->start;
+
+		metrics_request(&s->metrics, route, status, ns);
+		access_log(s, c, req, method, route, status, ns);
+	}
 	return MHD_YES;
 }
 

@@ -15,6 +15,10 @@ struct server_opts {
 	size_t max_batch;          /* rows per /predict/batch */
 	unsigned conn_timeout;     /* seconds idle before a close */
 	double load_seconds;       /* for mlops_model_load_seconds */
+	const char *const *api_keys; /* none: no authentication */
+	size_t nkeys;
+	int public_health;         /* health and metrics without a key */
+	int log_fd;                /* JSON-lines access log; -1: none */
 };
 
 struct server;

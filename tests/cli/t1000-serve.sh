@@ -141,6 +141,52 @@ expect_match "$(cat serve.err)" "SIGTERM: draining" "drain announced"
 CODE=$(curl -s -o /dev/null -w '%{http_code}' "$URL/health/live" 2>/dev/null)
 expect_eq "$CODE" "000" "no longer listening"
 
+# API keys: rotation, both headers, constant answers, health left open.
+KPORT=$(free_port)
+KURL=http://127.0.0.1:$KPORT
+MLOPS_API_KEYS="key-one-s3cret,key-two-s3cret" timeout 300 "$MLOPS" serve b.mlpkg \
+	--listen "127.0.0.1:$KPORT" --public-health > k.out 2> k.err &
+KPID=$!
+at_exit "kill $KPID 2>/dev/null"
+for _ in $(seq 100); do curl -s -o /dev/null "$KURL/health/ready" && break; sleep 0.05; done
+kcode() { curl -s -o kresp.txt -w '%{http_code}' -X POST --data-binary "{\"features\":$LOW}" "$@" "$KURL/predict"; }
+expect_eq "$(kcode)" 401 "no key: 401"
+expect_eq "$(curl -s -o /dev/null -D - -X POST "$KURL/predict" | tr -d '\r' | sed -n 's/^WWW-Authenticate: //p')" \
+	'Bearer realm="mlops"' "401 names the scheme"
+expect_eq "$(kcode -H 'Authorization: Bearer key-one-s3cret')" 200 "Bearer key-one"
+expect_eq "$(kcode -H 'Authorization: Bearer key-two-s3cret')" 200 "the second key too (rotation)"
+expect_eq "$(kcode -H 'X-API-Key: key-two-s3cret')" 200 "X-API-Key"
+expect_eq "$(kcode -H 'x-api-key: key-two-s3cret')" 200 "header names are case-blind"
+expect_eq "$(kcode -H 'authorization: bearer key-one-s3cret')" 200 "the scheme is case-blind"
+expect_eq "$(kcode -H 'Authorization: Bearer KEY-ONE-S3CRET')" 401 "the key is not"
+expect_eq "$(kcode -H 'Authorization: Bearer ')" 401 "an empty key: 401"
+expect_eq "$(kcode -H 'Authorization: Bearer key-one-s3cre')" 401 "a prefix of a key: 401"
+expect_eq "$(kcode -H 'Authorization: Basic a2V5LW9uZS1zM2NyZXQ=')" 401 "another scheme: 401"
+expect_eq "$(kcode -H 'X-API-Key: key-one-s3cretX')" 401 "a longer key: 401"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$KURL/health/ready")" 200 "--public-health: health needs no key"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$KURL/metrics")" 200 "--public-health: metrics need no key"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$KURL/model/info")" 401 "model info needs a key"
+rid=$(curl -s -o /dev/null -D - -H 'X-Request-Id: trace-42' "$KURL/health/live" | tr -d '\r' | sed -n 's/^X-Request-Id: //p')
+expect_eq "$rid" "trace-42" "X-Request-Id is returned"
+rid=$(curl -s -o /dev/null -D - "$KURL/health/live" | tr -d '\r' | sed -n 's/^X-Request-Id: //p')
+expect_match "$rid" '^[0-9a-f]{16}-[0-9a-f]+$' "and made when absent"
+kill -TERM "$KPID"
+wait "$KPID"
+expect_no_match "$(cat k.out k.err)" "s3cret" "keys never appear in output or logs"
+grep '^{' k.err > access.jsonl
+expect_eq "$($PY -c '
+import json
+rows = [json.loads(l) for l in open("access.jsonl")]
+print(len(rows) >= 14, all(set(r) >= {"time","level","request_id","method","route","status","latency_ms","model_version","client"} for r in rows),
+      sum(r["status"] == 401 for r in rows), any(r["request_id"] == "trace-42" for r in rows), rows[0]["client"])')" \
+	"True True 8 True 127.0.0.1" "access log: JSON lines with every field, 401s counted, ids kept"
+printf '# keys for the test\n  file-key-1  \n\n' > keys.txt
+MLOPS_API_KEYS= run timeout 5 "$MLOPS" serve b.mlpkg --api-key-file nothere.txt
+expect_rc 4 "a missing key file: exit 4"
+printf '# only a comment\n' > nokeys.txt
+run timeout 5 "$MLOPS" serve b.mlpkg --api-key-file nokeys.txt
+expect_rc 2 "a key file without keys: exit 2"
+
 # Failures at start.
 run "$MLOPS" serve missing.mlpkg
 expect_rc 4 "a missing bundle: exit 4"
