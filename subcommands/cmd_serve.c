@@ -101,7 +101,7 @@ static int cmd_serve(int argc, const char **argv)
 	struct strbuf key_text = STRBUF_INIT;
 	struct strv keys = { 0 };
 	int log_fd = 2;
-	struct bundled_model bm;
+	struct bundled_model bm = { 0 };
 	struct bundle *b = NULL;
 	struct server *srv = NULL;
 	const char *def_listen[] = { "127.0.0.1:8080", NULL };
@@ -125,24 +125,28 @@ static int cmd_serve(int argc, const char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	rc = load_keys(&key_text, &keys);
-	if (rc)
+	if (rc) {
+		strv_clear(&keys);
+		strbuf_release(&key_text);
 		return rc;
+	}
 	if (opt_log_file) {
 		log_fd = open(opt_log_file, O_WRONLY | O_CREAT | O_APPEND |
 						   O_CLOEXEC, 0640);
 		if (log_fd < 0) {
 			print_error("cannot open '%s': %s", opt_log_file,
 				    strerror(errno));
+			strv_clear(&keys);
+			strbuf_release(&key_text);
 			return EXIT_IO;
 		}
 	} else if (output.quiet) {
 		log_fd = -1;
 	}
-	if (bundle_open(&b, argv[0], NULL) < 0)
-		return report_error();
-	if (bundled_model_load(&bm, b, 1) < 0) {
-		bundle_free(b);
-		return report_error();
+	if (bundle_open(&b, argv[0], NULL) < 0 ||
+	    bundled_model_load(&bm, b, 1) < 0) {
+		rc = report_error();
+		goto done;
 	}
 	if (serving_warm_up(&bm, &warm) < 0) {
 		rc = report_error();
