@@ -17,7 +17,7 @@ static const double rows_bounds[LATENCY_BUCKETS] = {
 	1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192,
 };
 
-static const unsigned slot_status[S_COUNT] = { 200, 400, 404, 405, 413,
+static const unsigned slot_status[S_COUNT] = { 200, 400, 401, 404, 405, 413,
 					       422, 429, 500, 503, 0 };
 
 const char *route_name(enum route r)
@@ -25,7 +25,7 @@ const char *route_name(enum route r)
 	static const char *const names[] = { "/predict", "/predict/batch",
 					     "/health/live", "/health/ready",
 					     "/model/info", "/metrics",
-					     "other" };
+					     "/v2", "other" };
 
 	return names[r];
 }

@@ -22,6 +22,7 @@
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
 #include "../core/timeutil.h"
+#include "oip.h"
 
 #define MAX_LISTEN 8
 
@@ -154,6 +155,32 @@ static unsigned answer(struct server *s, struct MHD_Connection *c,
 	size_t i;
 
 	*route = ROUTE_OTHER;
+	if (!strncmp(url, "/v2", 3) && (!url[3] || url[3] == '/')) {
+		const char *allow = NULL;
+
+		*route = ROUTE_OIP;
+		if (!authorized(s, c, strstr(url, "/health/") ? ROUTE_LIVE
+								: ROUTE_OIP)) {
+			respond_json(c, 401, error_json("unauthorized"), NULL);
+			return 401;
+		}
+		if (req->too_large) {
+			respond_json(c, 413, error_json("the request body is too "
+							"large"),
+				     NULL);
+			return 413;
+		}
+		status = oip_handle(&s->serving,
+				    __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE),
+				    method, url, strbuf_str(&req->body),
+				    req->body.len, &out, &allow);
+		if (status == 405)
+			out = error_json("method not allowed");
+		if (status) {
+			respond_json(c, status, out, status == 405 ? allow : NULL);
+			return status;
+		}
+	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (!strcmp(routes[i].path, url))
 			rd = &routes[i];

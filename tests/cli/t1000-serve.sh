@@ -95,6 +95,55 @@ printf '%s' "$rows" > many.json
 CODE=$(curl -s -o resp.txt -w '%{http_code}' -X POST --data-binary @many.json "$URL/predict/batch")
 expect_eq "$CODE" 413 "more rows than --max-batch (or bytes than --max-body): 413"
 
+# Open Inference Protocol v2: every endpoint of the reference table.
+req GET /v2
+expect_eq "$CODE" 200 "OIP: GET /v2"
+expect_match "$BODY" '^\{"name":"mlops","version":"[0-9.]+","extensions":\[\]\}$' "server metadata"
+req GET /v2/health/live
+expect_eq "$CODE $BODY" '200 {"live":true}' "OIP: live"
+req GET /v2/health/ready
+expect_eq "$CODE $BODY" '200 {"ready":true}' "OIP: ready"
+req GET /v2/models/credit-risk
+expect_eq "$CODE" 200 "OIP: model metadata"
+printf '%s' "$BODY" > meta.json
+expect_eq "$(json_get meta.json 'd["name"], d["versions"], d["platform"], d["inputs"][2], len(d["inputs"]), d["outputs"][0]["name"]')" \
+	"('credit-risk', ['1.0.0'], 'mlops_xgboost', {'name': 'credit_score', 'datatype': 'INT64', 'shape': [-1]}, 8, 'prediction')" \
+	"metadata: name, versions, platform, typed inputs with -1 dims, outputs"
+req GET /v2/models/credit-risk/versions/1.0.0
+expect_eq "$CODE" 200 "OIP: metadata by version"
+req GET /v2/models/credit-risk/versions/9.9.9
+expect_eq "$CODE" 404 "OIP: an unknown version: 404"
+req GET /v2/models/other
+expect_eq "$CODE" 404 "OIP: an unknown model: 404"
+expect_match "$BODY" '^\{"error":' "OIP errors are {\"error\": ...}"
+req GET /v2/models/credit-risk/ready
+expect_eq "$CODE $BODY" '200 {"name":"credit-risk","ready":true}' "OIP: model ready"
+req GET /v2/models/credit-risk/versions/1.0.0/ready
+expect_eq "$CODE" 200 "OIP: model ready by version"
+req POST /v2/models/credit-risk/infer '{"id":"q-7","inputs":[{"name":"features","shape":[2,8],"datatype":"FP64","data":[[85000,0.15,760,45,12,4,15000,0],[28000,0.62,590,23,0.5,9,30000,1]]}]}'
+expect_eq "$CODE" 200 "OIP: infer with one [n, k] tensor"
+printf '%s' "$BODY" > inf.json
+expect_eq "$(json_get inf.json 'd["model_name"], d["model_version"], d["id"], [(o["name"], o["shape"], o["datatype"]) for o in d["outputs"]], d["outputs"][0]["data"]')" \
+	"('credit-risk', '1.0.0', 'q-7', [('prediction', [2], 'INT64'), ('probability', [2], 'FP64')], [0, 1])" \
+	"infer response: model, version, id echoed, typed outputs"
+expect_eq "$(json_get inf.json 'abs(d["outputs"][1]["data"][0] - '"$want"') < 1e-6')" "True" "OIP probability equals Python's"
+per='{"inputs":['
+for kv in income:85000 debt_ratio:0.15 credit_score:760 age:45 employment_years:12 num_credit_lines:4 loan_amount:15000 has_prior_default:false; do
+	per="$per{\"name\":\"${kv%%:*}\",\"shape\":[1],\"datatype\":\"FP64\",\"data\":[${kv#*:}]},"
+done
+per="${per%,}]}"
+req POST /v2/models/credit-risk/versions/1.0.0/infer "$per"
+expect_eq "$CODE" 200 "OIP: infer with one tensor per input, by version"
+req POST /v2/models/credit-risk/infer '{"inputs":[{"name":"income","shape":[1],"datatype":"FP64","data":[-1]}]}'
+expect_eq "$CODE" 400 "OIP: a contract violation: 400"
+expect_match "$BODY" 'income: below minimum 0' "the bad field is named"
+req POST /v2/models/credit-risk/infer '{"inputs":[{"name":"income","shape":[2],"datatype":"FP64","data":[1]}]}'
+expect_eq "$CODE" 400 "OIP: data that does not match its shape: 400"
+req POST /v2/models/credit-risk/infer '{"inputs":[{"name":"zzz","shape":[1],"datatype":"FP64","data":[1]}]}'
+expect_match "$CODE $BODY" "^400 .*'zzz' is not an input" "OIP: an unknown input: 400"
+req GET /v2/models/credit-risk/infer
+expect_eq "$CODE" 405 "OIP: GET infer: 405"
+
 # Metrics: promtool is clean, and the counters count.
 curl -s "$URL/metrics" > metrics.txt
 run promtool check metrics < metrics.txt

@@ -1,0 +1,326 @@
+/* The Open Inference Protocol v2 (KServe V2) over REST: server and model
+ * metadata, health, readiness and infer, for the one model being served
+ * (by its name, and version when a path names one). Inputs come either as
+ * one tensor per signature input (shape [n] or [n, 1]) or as one [n, k]
+ * tensor in signature order; they go through the same data contract as
+ * the simple REST endpoints. Errors are 400 {"error": "..."}, an unknown
+ * model 404. */
+#include "oip.h"
+
+#include <string.h>
+
+#include "../core/jsonutil.h"
+#include "../core/strbuf.h"
+
+static const char *datatype(enum value_type t)
+{
+	switch (t) {
+	case VT_FLOAT:
+		return "FP64";
+	case VT_INT:
+		return "INT64";
+	case VT_BOOL:
+		return "BOOL";
+	default:
+		return "BYTES";
+	}
+}
+
+static json_t *tensor_meta(const struct field *f, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:[i]}", "name",
+						   f[i].name, "datatype",
+						   datatype(f[i].type), "shape",
+						   -1));
+	return a;
+}
+
+static json_t *metadata(const struct serving *s)
+{
+	const struct descriptor *d = s->bm->d;
+
+	return json_pack("{s:s, s:[s], s:s, s:o, s:o}", "name", d->name,
+			 "versions", d->version, "platform",
+			 d->model.runtime == RUNTIME_XGBOOST ? "mlops_xgboost"
+							     : "mlops_glm",
+			 "inputs", tensor_meta(d->inputs, d->ninputs),
+			 "outputs", tensor_meta(d->outputs, d->noutputs));
+}
+
+/* Flattens nested arrays (row-major data) into out. */
+static void flatten(const json_t *v, json_t *out)
+{
+	size_t i;
+	const json_t *x;
+
+	if (!json_is_array(v)) {
+		json_array_append(out, (json_t *)v);
+		return;
+	}
+	json_array_foreach(v, i, x)
+		flatten(x, out);
+}
+
+static size_t shape_rows(const json_t *shape, size_t *cols)
+{
+	const json_t *a = json_array_get(shape, 0), *b = json_array_get(shape, 1);
+
+	*cols = 1;
+	if (!json_is_integer(a) || json_integer_value(a) < 0)
+		return (size_t)-1;
+	if (json_array_size(shape) > 2)
+		return (size_t)-1;
+	if (b) {
+		if (!json_is_integer(b) || json_integer_value(b) < 1)
+			return (size_t)-1;
+		*cols = (size_t)json_integer_value(b);
+	}
+	return (size_t)json_integer_value(a);
+}
+
+/* A 400 whose message is before + arg + after (arg may be NULL). */
+static unsigned bad(json_t **out, const char *before, const char *arg,
+		    const char *after)
+{
+	struct strbuf m = STRBUF_INIT;
+
+	strbuf_addstr(&m, before);
+	if (arg)
+		strbuf_addstr(&m, arg);
+	strbuf_addstr(&m, after);
+	*out = error_json(m.buf);
+	strbuf_release(&m);
+	return 400;
+}
+
+/* OIP inputs -> an array of feature objects for handle_rows(). */
+static unsigned to_rows(const struct serving *s, const json_t *inputs,
+			json_t **rows, json_t **out)
+{
+	const struct descriptor *d = s->bm->d;
+	const json_t *t;
+	size_t i, n = (size_t)-1, k;
+
+	*rows = NULL;
+	if (!json_is_array(inputs) || !json_array_size(inputs))
+		return bad(out, "\"inputs\" must be a non-empty list of tensors",
+			   NULL, "");
+	/* One [n, k] tensor with every feature, in signature order. */
+	if (json_array_size(inputs) == 1) {
+		size_t cols;
+
+		t = json_array_get(inputs, 0);
+		n = shape_rows(json_object_get(t, "shape"), &cols);
+		if (n != (size_t)-1 && cols == d->ninputs && d->ninputs > 1) {
+			json_t *flat = json_array();
+
+			flatten(json_object_get(t, "data"), flat);
+			if (json_array_size(flat) != n * cols) {
+				json_decref(flat);
+				return bad(out, "tensor '", json_str(t, "name"),
+					   "': data does not match its shape");
+			}
+			*rows = json_array();
+			for (i = 0; i < n; i++) {
+				json_t *r = json_object();
+
+				for (k = 0; k < cols; k++)
+					json_object_set(r, d->inputs[k].name,
+							json_array_get(flat,
+								       i * cols + k));
+				json_array_append_new(*rows, r);
+			}
+			json_decref(flat);
+			return 0;
+		}
+	}
+	/* One tensor per input, matched by name. */
+	n = (size_t)-1;
+	json_array_foreach(inputs, i, t) {
+		size_t cols, rn = shape_rows(json_object_get(t, "shape"), &cols);
+		const char *name = json_str(t, "name");
+		json_t *flat;
+
+		if (!name || rn == (size_t)-1 || cols != 1)
+			return bad(out, "tensor '", name, "': needs a name and a shape "
+				   "[n] or [n, 1]");
+		if (n != (size_t)-1 && rn != n)
+			return bad(out, "tensor '", name, "': every input needs the "
+				   "same number of rows");
+		n = rn;
+		for (k = 0; k < d->ninputs && strcmp(d->inputs[k].name, name); k++)
+			;
+		if (k == d->ninputs)
+			return bad(out, "'", name, "' is not an input of this model");
+		flat = json_array();
+		flatten(json_object_get(t, "data"), flat);
+		if (json_array_size(flat) != n) {
+			json_decref(flat);
+			return bad(out, "tensor '", name, "': data does not match its "
+				   "shape");
+		}
+		if (!*rows) {
+			*rows = json_array();
+			for (k = 0; k < n; k++)
+				json_array_append_new(*rows, json_object());
+		}
+		for (k = 0; k < n; k++)
+			json_object_set(json_array_get(*rows, k), name,
+					json_array_get(flat, k));
+		json_decref(flat);
+	}
+	return 0;
+}
+
+static unsigned infer(const struct serving *s, const char *body, size_t len,
+		      json_t **out)
+{
+	const struct descriptor *d = s->bm->d;
+	json_t *req, *rows = NULL, *res = NULL, *preds, *p, *pv, *pr;
+	json_error_t err;
+	struct strbuf text = STRBUF_INIT;
+	unsigned status;
+	size_t i;
+
+	req = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+	if (!req)
+		return bad(out, "malformed JSON: ", err.text, "");
+	status = to_rows(s, json_object_get(req, "inputs"), &rows, out);
+	if (status)
+		goto done;
+	json_dump_strbuf(rows, JSON_COMPACT, &text);
+	status = handle_batch(s, text.buf, text.len, &res);
+	if (status != 200) {
+		/* The contract's details, in OIP's error shape. */
+		const json_t *det = json_object_get(res, "details");
+		struct strbuf m = STRBUF_INIT;
+
+		strbuf_addstr(&m, json_str(res, "error") ? json_str(res, "error")
+							  : "invalid input");
+		json_array_foreach(det, i, p)
+			strbuf_addf(&m, "%s row %lld %s: %s", i ? ";" : ":",
+				    (long long)json_integer_value(
+					    json_object_get(p, "row")),
+				    json_str(p, "field"), json_str(p, "problem"));
+		*out = error_json(m.buf);
+		strbuf_release(&m);
+		status = status == 422 ? 400 : status;
+		goto done;
+	}
+	preds = json_object_get(res, "predictions");
+	pv = json_array();
+	pr = json_array();
+	json_array_foreach(preds, i, p) {
+		json_array_append(pv, json_object_get(p, "prediction"));
+		if (json_object_get(p, "probability"))
+			json_array_append(pr, json_object_get(p, "probability"));
+	}
+	*out = json_pack("{s:s, s:s, s:[{s:s, s:[I], s:s, s:o}]}", "model_name",
+			 d->name, "model_version", d->version, "outputs", "name",
+			 "prediction", "shape", (json_int_t)json_array_size(pv),
+			 "datatype",
+			 d->model.task == TASK_REGRESSION ? "FP64" : "INT64",
+			 "data", pv);
+	if (json_array_size(pr))
+		json_array_append_new(json_object_get(*out, "outputs"),
+				      json_pack("{s:s, s:[I], s:s, s:o}", "name",
+						"probability", "shape",
+						(json_int_t)json_array_size(pr),
+						"datatype", "FP64", "data", pr));
+	else
+		json_decref(pr);
+	if (json_object_get(req, "id"))
+		json_object_set(*out, "id", json_object_get(req, "id"));
+	status = 200;
+done:
+	json_decref(res);
+	json_decref(rows);
+	json_decref(req);
+	strbuf_release(&text);
+	return status;
+}
+
+/* "/v2/models/NAME[/versions/V]REST": REST after the model part, or NULL
+ * when the path names another model. */
+static const char *model_path(const struct serving *s, const char *url)
+{
+	const struct descriptor *d = s->bm->d;
+	const char *p = url + strlen("/v2/models/");
+	size_t n = strlen(d->name), v = strlen(d->version);
+
+	if (strncmp(p, d->name, n) || (p[n] && p[n] != '/'))
+		return NULL;
+	p += n;
+	if (!strncmp(p, "/versions/", 10)) {
+		if (strncmp(p + 10, d->version, v) || (p[10 + v] && p[10 + v] != '/'))
+			return NULL;
+		p += 10 + v;
+	}
+	return p;
+}
+
+unsigned oip_handle(const struct serving *s, int ready, const char *method,
+		    const char *url, const char *body, size_t len,
+		    json_t **out, const char **allow)
+{
+	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+	const char *rest;
+
+	*allow = NULL;
+	if (!strcmp(url, "/v2") || !strcmp(url, "/v2/")) {
+		*allow = "GET";
+		if (!get)
+			return 405;
+		*out = json_pack("{s:s, s:s, s:[]}", "name", "mlops", "version",
+				 MLOPS_LIB_VERSION, "extensions");
+		return 200;
+	}
+	if (!strcmp(url, "/v2/health/live")) {
+		*allow = "GET";
+		if (!get)
+			return 405;
+		*out = json_pack("{s:b}", "live", 1);
+		return 200;
+	}
+	if (!strcmp(url, "/v2/health/ready")) {
+		*allow = "GET";
+		if (!get)
+			return 405;
+		*out = json_pack("{s:b}", "ready", ready);
+		return ready ? 200 : 503;
+	}
+	if (strncmp(url, "/v2/models/", 11))
+		return 0;
+	rest = model_path(s, url);
+	if (!rest) {
+		*out = error_json("no such model (or version) here");
+		return 404;
+	}
+	if (!*rest) {
+		*allow = "GET";
+		if (!get)
+			return 405;
+		*out = metadata(s);
+		return 200;
+	}
+	if (!strcmp(rest, "/ready")) {
+		*allow = "GET";
+		if (!get)
+			return 405;
+		*out = json_pack("{s:s, s:b}", "name", s->bm->d->name, "ready",
+				 ready);
+		return ready ? 200 : 503;
+	}
+	if (!strcmp(rest, "/infer")) {
+		*allow = "POST";
+		if (strcmp(method, "POST"))
+			return 405;
+		return infer(s, body, len, out);
+	}
+	*out = error_json("no such endpoint");
+	return 404;
+}

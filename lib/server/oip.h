@@ -1,0 +1,15 @@
+/* The Open Inference Protocol v2 over REST (see oip.c). */
+#ifndef MLOPS_SERVER_OIP_H
+#define MLOPS_SERVER_OIP_H
+
+#include <jansson.h>
+
+#include "handlers.h"
+
+/* 0 when url is not an OIP path. Otherwise the status, *out the body
+ * (NULL with 405, whose Allow is in *allow). */
+unsigned oip_handle(const struct serving *s, int ready, const char *method,
+		    const char *url, const char *body, size_t len,
+		    json_t **out, const char **allow);
+
+#endif
