@@ -47,6 +47,19 @@ step "Get the files back out, verified" "mlops unpack $bundle -o $out/unpacked -
 "$MLOPS" unpack "$bundle" -o "$out/unpacked" --only model
 find "$out/unpacked" -type f
 
+step "Serve it: health, a prediction, an invalid request (422), metrics; then SIGTERM" \
+	"mlops serve $bundle --listen 127.0.0.1:PORT"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+timeout 120 "$MLOPS" serve "$bundle" --listen "127.0.0.1:$port" -q &
+spid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.05; done
+echo "GET /health/ready -> $(curl -s "http://127.0.0.1:$port/health/ready")"
+echo "POST /predict -> $(curl -s "http://127.0.0.1:$port/predict" -d '{"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}')"
+echo "POST /predict (credit_score 900) -> $(curl -s -w ' [HTTP %{http_code}]' "http://127.0.0.1:$port/predict" -d '{"features":{"income":50000,"debt_ratio":0.3,"credit_score":900,"age":40,"employment_years":5,"num_credit_lines":3,"loan_amount":10000,"has_prior_default":false}}')"
+curl -s "http://127.0.0.1:$port/metrics" | grep '^mlops_requests_total'
+kill -TERM "$spid"
+wait "$spid" && echo "the server drained and exited 0"
+
 step "Push it to the default registry (a local OCI layout: no server needed), pull it back" \
 	"mlops push $bundle && mlops pull credit-risk:1.0.0 -o $out/pulled.mlpkg"
 export XDG_DATA_HOME="$out/share"

@@ -22,6 +22,8 @@ static long opt_timeout = 30;
 static const char *opt_max_body = "1M";
 static const char *opt_key_file, *opt_log_file;
 static int opt_public_health;
+static const char *opt_rate;
+static long opt_burst;
 
 static const struct opt options[] = {
 	OPT_MULTI(0, "listen", &opt_listen, "ADDR:PORT",
@@ -41,6 +43,11 @@ static const struct opt options[] = {
 		"file"),
 	OPT_BOOLEAN(0, "public-health", &opt_public_health,
 		    "health and metrics need no API key"),
+	OPT_STR(0, "rate-limit", &opt_rate, "N/s",
+		"requests a second per client; more get 429 (default: none)",
+		NULL),
+	OPT_NUM(0, "burst", &opt_burst, "M",
+		"with --rate-limit: requests a client may send at once"),
 	OPT_STR(0, "log-file", &opt_log_file, "FILE",
 		"access log, JSON lines (default: stderr; -q: none)", "file"),
 	OPT_TERMINATOR,
@@ -118,6 +125,20 @@ static int cmd_serve(int argc, const char **argv)
 	    opt_drain < 0 || opt_timeout < 1 || parse_size(opt_max_body) < 1024)
 		return command_usage_error(&cmd_serve_spec, "--threads 1-256, "
 					   "--max-batch >= 1, --max-body >= 1K");
+	if (opt_rate) {
+		char *end;
+		double r = strtod(opt_rate, &end);
+
+		if (!(r > 0) || (*end && strcmp(end, "/s")) || opt_burst < 0)
+			return command_usage_error(&cmd_serve_spec,
+						   "--rate-limit takes N/s, such "
+						   "as 100/s");
+		so.rate_limit = r;
+		so.burst = (double)opt_burst;
+	} else if (opt_burst) {
+		return command_usage_error(&cmd_serve_spec,
+					   "--burst goes with --rate-limit");
+	}
 	/* Signals go to sigwait below, not to the server's threads. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

@@ -23,6 +23,7 @@
 #include "../core/strbuf.h"
 #include "../core/timeutil.h"
 #include "oip.h"
+#include "ratelimit.h"
 
 #define MAX_LISTEN 8
 
@@ -33,6 +34,7 @@ struct server {
 	struct serving serving;
 	struct metrics metrics;
 	struct server_opts opts;
+	struct ratelimit *limit;
 	int ready;
 };
 
@@ -41,6 +43,7 @@ struct request {
 	int too_large;
 	uint64_t start;
 	char id[72];      /* X-Request-Id, given or made */
+	char retry_after[16];
 };
 
 static uint64_t now_ns(void)
@@ -71,7 +74,10 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status,
 	if (allow)
 		MHD_add_response_header(r, "Allow", allow);
 	if (status == 429 || status == 503)
-		MHD_add_response_header(r, "Retry-After", "1");
+		MHD_add_response_header(r, "Retry-After",
+					current && current->retry_after[0]
+						? current->retry_after
+						: "1");
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -145,6 +151,35 @@ static int authorized(const struct server *s, struct MHD_Connection *c,
 	return 0;
 }
 
+/* The client's token bucket; health checks are never limited. */
+static int within_limit(struct server *s, struct MHD_Connection *c,
+			const char *url, struct request *req)
+{
+	const union MHD_ConnectionInfo *ci;
+	const void *key = "";
+	size_t len = 0;
+	unsigned after = 1;
+
+	if (!s->limit || strstr(url, "/health/"))
+		return 1;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET) {
+			key = &((const struct sockaddr_in *)sa)->sin_addr;
+			len = 4;
+		} else if (sa->sa_family == AF_INET6) {
+			key = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+			len = 16;
+		}
+	}
+	if (ratelimit_take(s->limit, key, len, &after))
+		return 1;
+	snprintf(req->retry_after, sizeof(req->retry_after), "%u", after);
+	return 0;
+}
+
 static unsigned answer(struct server *s, struct MHD_Connection *c,
 		       const char *url, const char *method,
 		       struct request *req, enum route *route)
@@ -155,6 +190,12 @@ static unsigned answer(struct server *s, struct MHD_Connection *c,
 	size_t i;
 
 	*route = ROUTE_OTHER;
+	if (!within_limit(s, c, url, req)) {
+		respond_json(c, 429, error_json("rate limit exceeded; retry "
+						"after Retry-After seconds"),
+			     NULL);
+		return 429;
+	}
 	if (!strncmp(url, "/v2", 3) && (!url[3] || url[3] == '/')) {
 		const char *allow = NULL;
 
@@ -434,6 +475,9 @@ int server_start(struct server **out, struct bundled_model *bm,
 	s->serving.metrics = &s->metrics;
 	s->metrics.load_seconds = o->load_seconds;
 	s->metrics.start_time = (double)time(NULL);
+	if (o->rate_limit > 0)
+		s->limit = ratelimit_new(o->rate_limit,
+					 o->burst > 0 ? o->burst : o->rate_limit);
 	time_iso8601((int64_t)time(NULL), s->serving.loaded_at);
 	for (i = 0; i < o->nlisten && i < MAX_LISTEN && !rc; i++) {
 		struct sockaddr_storage ss;
@@ -512,5 +556,6 @@ void server_stop(struct server *s, unsigned drain_ms)
 	for (i = 0; i < MAX_LISTEN; i++)
 		if (s->d[i])
 			MHD_stop_daemon(s->d[i]);
+	ratelimit_free(s->limit);
 	free(s);
 }

@@ -19,6 +19,8 @@ struct server_opts {
 	size_t nkeys;
 	int public_health;         /* health and metrics without a key */
 	int log_fd;                /* JSON-lines access log; -1: none */
+	double rate_limit;         /* requests a second per client; 0: none */
+	double burst;
 };
 
 struct server;

@@ -236,6 +236,29 @@ printf '# only a comment\n' > nokeys.txt
 run timeout 5 "$MLOPS" serve b.mlpkg --api-key-file nokeys.txt
 expect_rc 2 "a key file without keys: exit 2"
 
+# Rate limits: a token bucket per client, 429 with Retry-After.
+RPORT=$(free_port)
+RURL=http://127.0.0.1:$RPORT
+timeout 300 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$RPORT" --rate-limit 1/s --burst 3 -q &
+RLPID=$!
+at_exit "kill $RLPID 2>/dev/null"
+for _ in $(seq 100); do curl -s -o /dev/null "$RURL/health/ready" && break; sleep 0.05; done
+codes=""
+for _ in $(seq 12); do
+	codes="$codes $(curl -s -o /dev/null -w '%{http_code}' "$RURL/model/info")"
+done
+n200=$(echo "$codes" | tr ' ' '\n' | grep -c '^200$')
+n429=$(echo "$codes" | tr ' ' '\n' | grep -c '^429$')
+ok $([ "$n200" -ge 3 ] && [ "$n429" -ge 1 ] && [ $((n200 + n429)) -eq 12 ] && echo 0 || echo 1) \
+	"12 quick requests at 1/s, burst 3: the burst passes, the rest get 429 ($n200 x 200, $n429 x 429)"
+ra=$(curl -s -o /dev/null -D - "$RURL/model/info" | tr -d '\r' | sed -n 's/^Retry-After: //p')
+expect_match "$ra" '^[1-9][0-9]*$' "429 carries Retry-After"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$RURL/health/live")" 200 "health checks are never limited"
+expect_match "$(curl -s "$RURL/health/ready" -o /dev/null -w '%{http_code}')" '^200$' "readiness either"
+kill "$RLPID"
+run "$MLOPS" serve b.mlpkg --rate-limit fast
+expect_rc 2 "a malformed --rate-limit: exit 2"
+
 # Failures at start.
 run "$MLOPS" serve missing.mlpkg
 expect_rc 4 "a missing bundle: exit 4"
