@@ -330,29 +330,30 @@ static int next_jsonl(struct table *t, struct cell *cells)
 		if (rc)
 			return rc;
 	}
-	for (i = 0; i < t->nnames; i++) {
-		json_t *v = json_object_get(t->obj, t->names[i]);
-		struct cell *c = &cells[i];
-
-		if (!v)
-			c->kind = CELL_ABSENT;
-		else if (json_is_null(v))
-			c->kind = CELL_NULL;
-		else if (json_is_string(v)) {
-			c->kind = CELL_TEXT;
-			c->text = json_string_value(v);
-			c->len = json_string_length(v);
-		} else if (json_is_number(v)) {
-			c->kind = CELL_NUMBER;
-			c->num = json_number_value(v);
-		} else if (json_is_boolean(v)) {
-			c->kind = CELL_BOOL;
-			c->b = json_is_true(v);
-		} else {
-			c->kind = CELL_INVALID;
-		}
-	}
+	for (i = 0; i < t->nnames; i++)
+		cell_from_json(json_object_get(t->obj, t->names[i]), &cells[i]);
 	return 0;
+}
+
+void cell_from_json(const json_t *v, struct cell *c)
+{
+	if (!v)
+		c->kind = CELL_ABSENT;
+	else if (json_is_null(v))
+		c->kind = CELL_NULL;
+	else if (json_is_string(v)) {
+		c->kind = CELL_TEXT;
+		c->text = json_string_value(v);
+		c->len = json_string_length(v);
+	} else if (json_is_number(v)) {
+		c->kind = CELL_NUMBER;
+		c->num = json_number_value(v);
+	} else if (json_is_boolean(v)) {
+		c->kind = CELL_BOOL;
+		c->b = json_is_true(v);
+	} else {
+		c->kind = CELL_INVALID;
+	}
 }
 
 int table_next(struct table *t, struct cell *cells)

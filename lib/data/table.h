@@ -25,6 +25,10 @@ struct cell {
 
 enum table_format { TABLE_AUTO, TABLE_CSV, TABLE_JSONL };
 
+/* A JSON value (NULL: absent) as a cell; text points into the value. */
+struct json_t;
+void cell_from_json(const struct json_t *v, struct cell *c);
+
 struct table_opts {
 	enum table_format format;  /* AUTO: by extension, else CSV */
 	const char *const *na_values; /* NULL-terminated; NULL = defaults */

@@ -27,27 +27,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-static void to_cell(const json_t *v, struct cell *c)
-{
-	if (!v)
-		c->kind = CELL_ABSENT;
-	else if (json_is_null(v))
-		c->kind = CELL_NULL;
-	else if (json_is_string(v)) {
-		c->kind = CELL_TEXT;
-		c->text = json_string_value(v);
-		c->len = json_string_length(v);
-	} else if (json_is_number(v)) {
-		c->kind = CELL_NUMBER;
-		c->num = json_number_value(v);
-	} else if (json_is_boolean(v)) {
-		c->kind = CELL_BOOL;
-		c->b = json_is_true(v);
-	} else {
-		c->kind = CELL_INVALID;
-	}
-}
-
 /* One row of features (an object) into x; every violation into details
  * (with "row" when row >= 0). Returns the number of violations. */
 static size_t convert_row(const struct serving *s, const json_t *obj,
@@ -70,7 +49,7 @@ static size_t convert_row(const struct serving *s, const json_t *obj,
 	for (i = 0; i < d->ninputs; i++) {
 		struct cell c;
 
-		to_cell(json_object_get(obj, d->inputs[i].name), &c);
+		cell_from_json(json_object_get(obj, d->inputs[i].name), &c);
 		if (!contract_convert(&d->inputs[i], &c, &x[i], &problem,
 				      &shown))
 			continue;
