@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,7 @@ void human_size(char *buf, size_t len, uint64_t bytes)
 }
 
 struct progress {
+	pthread_mutex_t mu; /* push updates it from several threads */
 	char *label;
 	double delay; /* seconds before the first frame */
 	uint64_t total, done;
@@ -256,6 +258,7 @@ struct progress *progress_start(const char *label, uint64_t total)
 	if (output.json || output.quiet || !isatty(2))
 		return NULL;
 	p = xcalloc(1, sizeof(*p));
+	pthread_mutex_init(&p->mu, NULL);
 	/* Tests set the delay to 0 so that a bar shows however fast the
 	 * machine is. */
 	p->delay = delay && *delay ? atof(delay) / 1000.0 : 0.3;
@@ -292,13 +295,14 @@ void progress_update(struct progress *p, uint64_t done)
 
 	if (!p)
 		return;
+	pthread_mutex_lock(&p->mu);
 	p->done = done;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	/* Nothing for quick jobs; then ten frames a second at most. */
-	if (since(&p->start, &now) < p->delay ||
-	    (p->drawn && since(&p->last, &now) < 0.1))
-		return;
-	progress_draw(p, &now);
+	if (since(&p->start, &now) >= p->delay &&
+	    !(p->drawn && since(&p->last, &now) < 0.1))
+		progress_draw(p, &now);
+	pthread_mutex_unlock(&p->mu);
 }
 
 void progress_finish(struct progress *p)
@@ -313,6 +317,7 @@ void progress_finish(struct progress *p)
 		progress_draw(p, &now);
 		fputc('\n', stderr);
 	}
+	pthread_mutex_destroy(&p->mu);
 	free(p->label);
 	free(p);
 }

@@ -39,10 +39,12 @@ static void on_bytes(void *ctx, uint64_t n)
 {
 	struct meter *m = ctx;
 
-	/* Uploads run in several threads; the bar is best effort. */
-	__atomic_add_fetch(&m->done, n, __ATOMIC_RELAXED);
+	/* Uploads run in several threads: the sum is atomic, the bar
+	 * locks itself. */
+	uint64_t done = __atomic_add_fetch(&m->done, n, __ATOMIC_RELAXED);
+
 	if (m->bar)
-		progress_update(m->bar, m->done);
+		progress_update(m->bar, done);
 }
 
 /* REF as given, or the default registry: NAME:VERSION. */
