@@ -22,7 +22,7 @@ static long opt_timeout = 30;
 static const char *opt_max_body = "1M";
 static const char *opt_key_file, *opt_log_file;
 static int opt_public_health;
-static const char *opt_rate;
+static const char *opt_rate, *opt_tls_cert, *opt_tls_key;
 static long opt_burst;
 
 static const struct opt options[] = {
@@ -48,6 +48,11 @@ static const struct opt options[] = {
 		NULL),
 	OPT_NUM(0, "burst", &opt_burst, "M",
 		"with --rate-limit: requests a client may send at once"),
+	OPT_STR(0, "tls-cert", &opt_tls_cert, "FILE",
+		"serve HTTPS only, with this PEM certificate (and --tls-key)",
+		"file"),
+	OPT_STR(0, "tls-key", &opt_tls_key, "FILE",
+		"the PEM private key for --tls-cert", "file"),
 	OPT_STR(0, "log-file", &opt_log_file, "FILE",
 		"access log, JSON lines (default: stderr; -q: none)", "file"),
 	OPT_TERMINATOR,
@@ -107,6 +112,7 @@ static int cmd_serve(int argc, const char **argv)
 	struct server_opts so = { 0 };
 	struct strbuf key_text = STRBUF_INIT;
 	struct strv keys = { 0 };
+	struct strbuf cert = STRBUF_INIT, tkey = STRBUF_INIT;
 	int log_fd = 2;
 	struct bundled_model bm = { 0 };
 	struct bundle *b = NULL;
@@ -139,6 +145,9 @@ static int cmd_serve(int argc, const char **argv)
 		return command_usage_error(&cmd_serve_spec,
 					   "--burst goes with --rate-limit");
 	}
+	if (!opt_tls_cert != !opt_tls_key)
+		return command_usage_error(&cmd_serve_spec, "--tls-cert and "
+					   "--tls-key go together");
 	/* Signals go to sigwait below, not to the server's threads. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -164,7 +173,10 @@ static int cmd_serve(int argc, const char **argv)
 	} else if (output.quiet) {
 		log_fd = -1;
 	}
-	if (bundle_open(&b, argv[0], NULL) < 0 ||
+	if ((opt_tls_cert &&
+	     (fs_read_file(opt_tls_cert, 1 << 20, &cert) < 0 ||
+	      fs_read_file(opt_tls_key, 1 << 20, &tkey) < 0)) ||
+	    bundle_open(&b, argv[0], NULL) < 0 ||
 	    bundled_model_load(&bm, b, 1) < 0) {
 		rc = report_error();
 		goto done;
@@ -184,6 +196,8 @@ static int cmd_serve(int argc, const char **argv)
 	so.nkeys = keys.n;
 	so.public_health = opt_public_health;
 	so.log_fd = log_fd;
+	so.tls_cert = cert.buf;
+	so.tls_key = tkey.buf;
 	if (server_start(&srv, &bm, b->manifest_digest, &so) < 0) {
 		rc = report_error();
 		goto done;
@@ -192,9 +206,10 @@ static int cmd_serve(int argc, const char **argv)
 		const char *spec = so.listen[i];
 		const char *colon = strrchr(spec, ':');
 
-		print_info("mlops: serving %s %s (%s) on http://%.*s:%u",
+		print_info("mlops: serving %s %s (%s) on %s://%.*s:%u",
 			   bm.d->name, bm.d->version, bm.m->description,
-			   (int)(colon - spec), spec, server_port(srv, i));
+			   cert.buf ? "https" : "http", (int)(colon - spec),
+			   spec, server_port(srv, i));
 	}
 	print_info("mlops: warmed up on %zu rows in %.3f s; ready%s", warm,
 		   so.load_seconds,
@@ -224,6 +239,10 @@ done:
 	if (key_text.buf)
 		memset(key_text.buf, 0, key_text.len);
 	strbuf_release(&key_text);
+	if (tkey.buf)
+		memset(tkey.buf, 0, tkey.len);
+	strbuf_release(&tkey);
+	strbuf_release(&cert);
 	if (log_fd > 2)
 		close(log_fd);
 	return rc;

@@ -491,6 +491,8 @@ int server_start(struct server **out, struct bundled_model *bm,
 			break;
 		if (v6)
 			flags |= MHD_USE_IPv6;
+		if (o->tls_cert && o->tls_key)
+			flags |= MHD_USE_TLS;
 		s->d[i] = MHD_start_daemon(
 			flags, 0, NULL, NULL, on_request, s,
 			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -500,6 +502,9 @@ int server_start(struct server **out, struct bundled_model *bm,
 			(unsigned int)(o->conn_timeout ? o->conn_timeout : 30),
 			MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+			/* Ignored without MHD_USE_TLS. */
+			MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert ? o->tls_cert : "",
+			MHD_OPTION_HTTPS_MEM_KEY, o->tls_key ? o->tls_key : "",
 			MHD_OPTION_END);
 		if (!s->d[i]) {
 			rc = mlops_error_errno(MLOPS_EIO, errno ? errno : EADDRINUSE,

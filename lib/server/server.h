@@ -21,6 +21,8 @@ struct server_opts {
 	int log_fd;                /* JSON-lines access log; -1: none */
 	double rate_limit;         /* requests a second per client; 0: none */
 	double burst;
+	const char *tls_cert;      /* PEM text: TLS when both are set */
+	const char *tls_key;
 };
 
 struct server;

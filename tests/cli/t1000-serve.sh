@@ -259,6 +259,26 @@ kill "$RLPID"
 run "$MLOPS" serve b.mlpkg --rate-limit fast
 expect_rc 2 "a malformed --rate-limit: exit 2"
 
+# TLS: HTTPS only, verified against the certificate the test makes.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout tls.key -out tls.crt -days 1 \
+	-subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+TPORT=$(free_port)
+timeout 300 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$TPORT" --tls-cert tls.crt --tls-key tls.key -q 2> tls.err &
+TPID=$!
+at_exit "kill $TPID 2>/dev/null"
+for _ in $(seq 100); do curl -s --cacert tls.crt -o /dev/null "https://127.0.0.1:$TPORT/health/ready" && break; sleep 0.05; done
+expect_eq "$(curl -s --cacert tls.crt "https://127.0.0.1:$TPORT/health/ready")" '{"ready":true}' "HTTPS with the server's certificate"
+CODE=$(curl -s --cacert tls.crt -o resp.txt -w '%{http_code}' -X POST --data-binary "{\"features\":$LOW}" "https://127.0.0.1:$TPORT/predict")
+expect_eq "$CODE" 200 "a prediction over HTTPS"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$TPORT/health/ready")" "000" "plain HTTP is refused: TLS only"
+expect_match "$(curl -s -o /dev/null -w '%{errormsg}' "https://127.0.0.1:$TPORT/health/ready")" "certificate" \
+	"a client that does not trust the certificate fails"
+kill "$TPID"
+run "$MLOPS" serve b.mlpkg --tls-cert tls.crt
+expect_rc 2 "--tls-cert without --tls-key: exit 2"
+run timeout 10 "$MLOPS" serve b.mlpkg --tls-cert tls.crt --tls-key nothere.key
+expect_rc 4 "a missing key file: exit 4"
+
 # Failures at start.
 run "$MLOPS" serve missing.mlpkg
 expect_rc 4 "a missing bundle: exit 4"
