@@ -45,6 +45,7 @@ struct job {
 	size_t cap;
 	struct strbuf line;
 	int classifier;
+	char fmt_num[8];  /* "%.9g" or "%.17g", by the model's precision */
 	struct chunk chunks[2];
 	int full[2], stop;
 	pthread_mutex_t mu;
@@ -101,14 +102,12 @@ static void write_header(struct job *j)
 		j->o->on_invalid == INVALID_NULL ? ",error" : "");
 }
 
-static void number(struct strbuf *sb, double v, int digits)
+/* strfromd skips printf's format parsing; `fmt` ("%.9g") is made once
+ * per job, not per value. */
+static void number(struct strbuf *sb, double v, const char *fmt)
 {
-	char fmt[8];
-
 	if (isnan(v))
 		return;
-	/* strfromd skips printf's format parsing: the same digits, faster. */
-	snprintf(fmt, sizeof(fmt), "%%.%dg", digits);
 	strbuf_grow(sb, 32);
 	sb->len += (size_t)strfromd(sb->buf + sb->len, 32, fmt, v);
 }
@@ -149,10 +148,10 @@ static void write_slot(struct job *j, const struct chunk *c,
 		else if (j->classifier)
 			strbuf_addf(l, "%d", (int)dec.prediction);
 		else
-			number(l, dec.prediction, j->bm->m->digits);
+			number(l, dec.prediction, j->fmt_num);
 		if (j->classifier) {
 			strbuf_addstr(l, csv ? "," : ",\"probability\":");
-			number(l, dec.probability, j->bm->m->digits);
+			number(l, dec.probability, j->fmt_num);
 		}
 		if (j->o->on_invalid == INVALID_NULL)
 			strbuf_addstr(l, csv ? "," : "");
@@ -372,6 +371,7 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 	j.cap = o->batch_size ? o->batch_size : 4096;
 	j.fmt = out_format(o);
 	j.classifier = bm->d->model.task != TASK_REGRESSION;
+	snprintf(j.fmt_num, sizeof(j.fmt_num), "%%.%dg", bm->m->digits);
 	rc = dataset_open(&j.ds, o->input, bm->d->inputs, bm->d->ninputs,
 			  &dopts);
 	if (rc)

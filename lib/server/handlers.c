@@ -206,23 +206,34 @@ static json_t *batch_rows(const json_t *req)
 unsigned handle_batch(const struct serving *s, const char *body, size_t len,
 		      json_t **out)
 {
-	const struct descriptor *d = s->bm->d;
-	json_t *req = NULL, *rows = NULL, *details = json_array(), *preds;
-	size_t n, i, k = s->bm->m->noutputs, bad = 0;
-	double *x = NULL, *y = NULL;
+	json_t *req = NULL, *rows;
 	unsigned status = parse_body(body, len, &req, out);
-	uint64_t t0, ns;
 
 	if (status)
-		goto done;
+		return status;
 	rows = batch_rows(req);
+	json_decref(req);
 	if (!rows) {
 		*out = error_json("send an array of feature objects, "
 				  "{\"instances\": [...]} or {\"columns\": "
 				  "{\"name\": [...]}} with equal lengths");
-		status = 400;
-		goto done;
+		return 400;
 	}
+	status = handle_rows(s, rows, out);
+	json_decref(rows);
+	return status;
+}
+
+unsigned handle_rows(const struct serving *s, const json_t *rows,
+		     json_t **out)
+{
+	const struct descriptor *d = s->bm->d;
+	json_t *details = json_array(), *preds;
+	size_t n, i, k = s->bm->m->noutputs, bad = 0;
+	double *x = NULL, *y = NULL;
+	unsigned status;
+	uint64_t t0, ns;
+
 	n = json_array_size(rows);
 	if (!n || n > s->max_batch) {
 		struct strbuf m = STRBUF_INIT;
@@ -265,8 +276,6 @@ unsigned handle_batch(const struct serving *s, const char *body, size_t len,
 	status = 200;
 done:
 	json_decref(details);
-	json_decref(rows);
-	json_decref(req);
 	free(x);
 	free(y);
 	return status;

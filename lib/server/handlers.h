@@ -24,6 +24,9 @@ unsigned handle_predict(const struct serving *s, const char *body,
  * {"columns": {"name": [...]}} */
 unsigned handle_batch(const struct serving *s, const char *body, size_t len,
 		      json_t **out);
+/* The batch rows already parsed: an array of feature objects. */
+unsigned handle_rows(const struct serving *s, const json_t *rows,
+		     json_t **out);
 json_t *model_info_json(const struct serving *s);
 json_t *error_json(const char *message);
 /* Predicts the first golden rows (else one empty row) before serving:

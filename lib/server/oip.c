@@ -182,7 +182,6 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 	const struct descriptor *d = s->bm->d;
 	json_t *req, *rows = NULL, *res = NULL, *preds, *p, *pv, *pr;
 	json_error_t err;
-	struct strbuf text = STRBUF_INIT;
 	unsigned status;
 	size_t i;
 
@@ -192,8 +191,7 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 	status = to_rows(s, json_object_get(req, "inputs"), &rows, out);
 	if (status)
 		goto done;
-	json_dump_strbuf(rows, JSON_COMPACT, &text);
-	status = handle_batch(s, text.buf, text.len, &res);
+	status = handle_rows(s, rows, &res);
 	if (status != 200) {
 		/* The contract's details, in OIP's error shape. */
 		const json_t *det = json_object_get(res, "details");
@@ -240,7 +238,6 @@ done:
 	json_decref(res);
 	json_decref(rows);
 	json_decref(req);
-	strbuf_release(&text);
 	return status;
 }
 
