@@ -305,6 +305,17 @@ void progress_update(struct progress *p, uint64_t done)
 	pthread_mutex_unlock(&p->mu);
 }
 
+void progress_callback(void *ctx, uint64_t done, uint64_t total)
+{
+	struct lazy_progress *lp = ctx;
+
+	if (!total)
+		return;
+	if (!lp->bar)
+		lp->bar = progress_start(lp->label, total);
+	progress_update(lp->bar, done);
+}
+
 void progress_finish(struct progress *p)
 {
 	if (!p)

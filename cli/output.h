@@ -61,6 +61,15 @@ struct progress *progress_start(const char *label, uint64_t total);
 void progress_update(struct progress *p, uint64_t done);
 void progress_finish(struct progress *p);
 
+/* A bar started on the first report, as lib/ reports progress: pass
+ * progress_callback with a struct lazy_progress as its context. No bar
+ * while the total is unknown (0), as for standard input. */
+struct lazy_progress {
+	const char *label;
+	struct progress *bar;
+};
+void progress_callback(void *ctx, uint64_t done, uint64_t total);
+
 /* "1.2 MiB" */
 void human_size(char *buf, size_t len, uint64_t bytes);
 

@@ -28,15 +28,6 @@ static const struct opt options[] = {
 	OPT_TERMINATOR,
 };
 
-static void on_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	struct progress **bar = ctx;
-
-	if (!*bar)
-		*bar = progress_start("packaging", total);
-	progress_update(*bar, done);
-}
-
 static void on_warning(void *ctx, const char *msg)
 {
 	(void)ctx;
@@ -149,11 +140,9 @@ static json_t *golden_predictions(struct descriptor *d)
 		return NULL;
 	}
 	golden = fs_join(d->dir, d->datasets.golden_path);
-	bm.d = d;
 	if (quality_record_golden(&out, &bm, golden) < 0)
 		print_warning("golden predictions not recorded: %s",
 			      mlops_error_last()->message);
-	bm.d = NULL;
 	free(golden);
 	bundled_model_free(&bm);
 	return out;
@@ -166,7 +155,7 @@ static int cmd_package(int argc, const char **argv)
 	struct package_result res;
 	struct register_plan plan = { 0 };
 	struct descriptor *d = NULL;
-	struct progress *bar = NULL;
+	struct lazy_progress bar = { "packaging", NULL };
 	int rc = command_parse(&cmd_package_spec, &argc, argv), created = 0;
 
 	if (rc >= 0)
@@ -197,10 +186,10 @@ static int cmd_package(int argc, const char **argv)
 	popts.output = opt_output;
 	popts.tool_version = MLOPS_VERSION;
 	popts.warn = on_warning;
-	popts.progress = on_progress;
+	popts.progress = progress_callback;
 	popts.progress_ctx = &bar;
 	rc = bundle_package(&res, d, &popts);
-	progress_finish(bar);
+	progress_finish(bar.bar);
 	if (rc) {
 		rc = report_error();
 		goto done;

@@ -36,17 +36,6 @@ static const struct opt options[] = {
 	OPT_TERMINATOR,
 };
 
-static void on_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	struct progress **bar = ctx;
-
-	if (!total)
-		return;
-	if (!*bar)
-		*bar = progress_start("scoring", total);
-	progress_update(*bar, done);
-}
-
 static enum table_format format_of(const char *f)
 {
 	if (!f)
@@ -60,7 +49,7 @@ static int cmd_predict(int argc, const char **argv)
 	struct batch_result res;
 	struct bundled_model bm;
 	struct bundle *b = NULL;
-	struct progress *bar = NULL;
+	struct lazy_progress bar = { "scoring", NULL };
 	char **na = NULL;
 	int rc = command_parse(&cmd_predict_spec, &argc, argv);
 
@@ -106,10 +95,10 @@ static int cmd_predict(int argc, const char **argv)
 		       : !strcmp(opt_on_invalid, "null") ? INVALID_NULL
 							 : INVALID_FAIL;
 	o.na_values = (const char *const *)na;
-	o.progress = on_progress;
+	o.progress = progress_callback;
 	o.progress_ctx = &bar;
 	rc = batch_predict(&res, &bm, &o);
-	progress_finish(bar);
+	progress_finish(bar.bar);
 	if (rc) {
 		rc = report_error();
 	} else {

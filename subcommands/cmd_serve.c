@@ -14,6 +14,7 @@
 #include "cli/registry_opts.h"
 #include "lib/bundle/reader.h"
 #include "lib/core/fsutil.h"
+#include "lib/core/timeutil.h"
 #include "lib/server/server.h"
 
 static struct strv opt_listen;
@@ -99,14 +100,6 @@ static int load_keys(struct strbuf *text, struct strv *keys)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static int cmd_serve(int argc, const char **argv)
 {
 	struct server_opts so = { 0 };
@@ -120,7 +113,7 @@ static int cmd_serve(int argc, const char **argv)
 	const char *def_listen[] = { "127.0.0.1:8080", NULL };
 	sigset_t set;
 	size_t warm = 0, i;
-	double t0 = now_s();
+	double t0 = ((double)mono_ns() / 1e9);
 	int rc = command_parse(&cmd_serve_spec, &argc, argv), sig = 0;
 
 	if (rc >= 0)
@@ -191,7 +184,7 @@ static int cmd_serve(int argc, const char **argv)
 	so.max_body = parse_size(opt_max_body);
 	so.max_batch = (size_t)opt_max_batch;
 	so.conn_timeout = (unsigned)opt_timeout;
-	so.load_seconds = now_s() - t0;
+	so.load_seconds = ((double)mono_ns() / 1e9) - t0;
 	so.api_keys = keys.v;
 	so.nkeys = keys.n;
 	so.public_health = opt_public_health;

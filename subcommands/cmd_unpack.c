@@ -25,20 +25,11 @@ static const struct opt options[] = {
 	OPT_TERMINATOR,
 };
 
-static void on_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	struct progress **bar = ctx;
-
-	if (!*bar)
-		*bar = progress_start("unpacking", total);
-	progress_update(*bar, done);
-}
-
 static int cmd_unpack(int argc, const char **argv)
 {
 	struct bundle_open_opts bo = { 1, 0 };
 	struct extract_opts eo = { EXTRACT_ALL };
-	struct progress *bar = NULL;
+	struct lazy_progress bar = { "unpacking", NULL };
 	struct bundle *b = NULL;
 	int rc = command_parse(&cmd_unpack_spec, &argc, argv), i;
 
@@ -55,13 +46,13 @@ static int cmd_unpack(int argc, const char **argv)
 			if (!strcmp(kinds[i], opt_only))
 				eo.kinds = 1u << i;
 	eo.force = opt_force;
-	eo.progress = on_progress;
+	eo.progress = progress_callback;
 	eo.progress_ctx = &bar;
 	/* Every blob is verified before anything is written. */
 	if (bundle_open(&b, argv[0], &bo) < 0)
 		return report_error();
 	rc = bundle_extract(b, opt_output, &eo);
-	progress_finish(bar);
+	progress_finish(bar.bar);
 	if (rc) {
 		bundle_free(b);
 		return report_error();

@@ -6,4 +6,7 @@
 /* "2025-01-01T00:00:00Z" (UTC, second resolution). */
 void time_iso8601(int64_t t, char buf[32]);
 
+/* Nanoseconds on the monotonic clock: for durations, never for dates. */
+uint64_t mono_ns(void);
+
 #endif

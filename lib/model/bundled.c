@@ -101,9 +101,9 @@ int project_model_load(struct bundled_model *out, struct descriptor *d,
 
 	memset(out, 0, sizeof(*out));
 	out->d = d;
+	out->borrowed_d = 1;
 	out->model_file = fs_join(d->dir, d->model.path);
 	rc = load(out, nthread);
-	out->d = NULL; /* the caller owns d */
 	if (rc)
 		bundled_model_free(out);
 	return rc;
@@ -112,7 +112,8 @@ int project_model_load(struct bundled_model *out, struct descriptor *d,
 void bundled_model_free(struct bundled_model *bm)
 {
 	model_free(bm->m);
-	descriptor_free(bm->d);
+	if (!bm->borrowed_d)
+		descriptor_free(bm->d);
 	free(bm->dir);
 	free(bm->model_file);
 	memset(bm, 0, sizeof(*bm));

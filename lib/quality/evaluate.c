@@ -9,6 +9,7 @@
 #include "../core/error.h"
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
+#include "../core/timeutil.h"
 #include "../data/dataset.h"
 
 #define LATENCY_ROWS 200
@@ -93,14 +94,6 @@ static void golden_free(struct golden *g)
 	free(g->labels);
 }
 
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 static int measure_latency(struct evaluation *ev, struct bundled_model *bm,
 			   const struct golden *g)
 {
@@ -119,11 +112,11 @@ static int measure_latency(struct evaluation *ev, struct bundled_model *bm,
 
 		lat[i] = INFINITY;
 		for (k = 0; k < 3 && !rc; k++) {
-			double t0 = now_ms(), t;
+			double t0 = ((double)mono_ns() / 1e6), t;
 
 			rc = model_predict(bm->m, g->x + i * bm->d->ninputs, 1,
 					   out);
-			t = now_ms() - t0;
+			t = ((double)mono_ns() / 1e6) - t0;
 			if (t < lat[i])
 				lat[i] = t;
 		}

@@ -9,6 +9,7 @@
 #include "../core/fsutil.h"
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
+#include "../core/timeutil.h"
 #include "../data/contract.h"
 #include "../data/dataset.h"
 
@@ -17,14 +18,6 @@
 json_t *error_json(const char *message)
 {
 	return json_pack("{s:s}", "error", message);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 /* One row of features (an object) into x; every violation into details
@@ -137,14 +130,14 @@ unsigned handle_predict(const struct serving *s, const char *body,
 		details = NULL;
 		goto done;
 	}
-	t0 = now_ns();
+	t0 = mono_ns();
 	if (model_predict(s->bm->m, x, 1, y) < 0) {
 		*out = error_json("the model failed to predict");
 		status = 500;
 		goto done;
 	}
 	{
-		uint64_t ns = now_ns() - t0;
+		uint64_t ns = mono_ns() - t0;
 
 		metrics_observe(&s->metrics->model_seconds, ns, 0);
 		metrics_observe(&s->metrics->batch_rows, 1, 1);
@@ -257,13 +250,13 @@ unsigned handle_rows(const struct serving *s, const json_t *rows,
 		details = NULL;
 		goto done;
 	}
-	t0 = now_ns();
+	t0 = mono_ns();
 	if (model_predict(s->bm->m, x, n, y) < 0) {
 		*out = error_json("the model failed to predict");
 		status = 500;
 		goto done;
 	}
-	ns = now_ns() - t0;
+	ns = mono_ns() - t0;
 	metrics_observe(&s->metrics->model_seconds, ns, 0);
 	metrics_observe(&s->metrics->batch_rows, n, 1);
 	__atomic_add_fetch(&s->metrics->rows_predicted, n, __ATOMIC_RELAXED);

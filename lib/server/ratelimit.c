@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../core/strbuf.h"
+#include "../core/timeutil.h"
 
 #define SLOTS 4096   /* clients tracked at once; the oldest make room */
 #define STRIPES 64
@@ -25,14 +26,6 @@ struct ratelimit {
 	struct bucket slots[SLOTS];
 	pthread_mutex_t locks[STRIPES];
 };
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 struct ratelimit *ratelimit_new(double per_second, double burst)
 {
@@ -62,7 +55,7 @@ int ratelimit_take(struct ratelimit *r, const void *key, size_t len,
 	uint32_t h;
 	struct bucket *b;
 	pthread_mutex_t *m;
-	double t = now();
+	double t = (double)mono_ns() / 1e9;
 	int ok;
 
 	if (len > KEY_MAX)

@@ -46,14 +46,6 @@ struct request {
 	char retry_after[16];
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 /* The request being answered, for the headers every answer carries. */
 static _Thread_local const struct request *current;
 
@@ -151,29 +143,44 @@ static int authorized(const struct server *s, struct MHD_Connection *c,
 	return 0;
 }
 
+/* The client's address as raw bytes (for the rate limiter's key) and, if
+ * text is given, as text (for the access log). */
+static size_t client_addr(struct MHD_Connection *c, const void **raw,
+			  char *text, size_t textlen)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	int family = sa ? sa->sa_family : AF_UNSPEC;
+	size_t len = 0;
+
+	*raw = "";
+	if (family == AF_INET) {
+		*raw = &((const struct sockaddr_in *)sa)->sin_addr;
+		len = 4;
+	} else if (family == AF_INET6) {
+		*raw = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		len = 16;
+	}
+	if (text && textlen) {
+		text[0] = '\0';
+		if (len)
+			inet_ntop(family, *raw, text, (socklen_t)textlen);
+	}
+	return len;
+}
+
 /* The client's token bucket; health checks are never limited. */
 static int within_limit(struct server *s, struct MHD_Connection *c,
 			const char *url, struct request *req)
 {
-	const union MHD_ConnectionInfo *ci;
-	const void *key = "";
-	size_t len = 0;
+	const void *key;
+	size_t len;
 	unsigned after = 1;
 
 	if (!s->limit || strstr(url, "/health/"))
 		return 1;
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-
-		if (sa->sa_family == AF_INET) {
-			key = &((const struct sockaddr_in *)sa)->sin_addr;
-			len = 4;
-		} else if (sa->sa_family == AF_INET6) {
-			key = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-			len = 16;
-		}
-	}
+	len = client_addr(c, &key, NULL, 0);
 	if (ratelimit_take(s->limit, key, len, &after))
 		return 1;
 	snprintf(req->retry_after, sizeof(req->retry_after), "%u", after);
@@ -317,24 +324,13 @@ static void access_log(const struct server *s, struct MHD_Connection *c,
 		       const struct request *req, const char *method,
 		       enum route route, unsigned status, uint64_t ns)
 {
-	const union MHD_ConnectionInfo *ci;
-	char client[64] = "", line[512], ts[32];
+	char client[64], line[512], ts[32];
+	const void *raw;
 	int n;
 
 	if (s->opts.log_fd < 0)
 		return;
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-				  client, sizeof(client));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6,
-				  &((const struct sockaddr_in6 *)sa)->sin6_addr,
-				  client, sizeof(client));
-	}
+	client_addr(c, &raw, client, sizeof(client));
 	time_iso8601((int64_t)time(NULL), ts);
 	for (n = 0; method[n]; n++)
 		if (method[n] < 'A' || method[n] > 'Z' || n > 15)
@@ -369,7 +365,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 							      "X-Request-Id");
 
 		req = xcalloc(1, sizeof(*req));
-		req->start = now_ns();
+		req->start = mono_ns();
 		request_id(req, rid);
 		*ctx = req;
 		__atomic_add_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
@@ -387,7 +383,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	status = answer(s, c, url, method, req, &route);
 	current = NULL;
 	{
-		uint64_t ns = now_ns() - req->start;
+		uint64_t ns = mono_ns() - req->start;
 
 		metrics_request(&s->metrics, route, status, ns);
 		access_log(s, c, req, method, route, status, ns);
