@@ -96,6 +96,11 @@ json_get() {
 	$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# The digest (the manifest's) of a bundle, as mlops inspect reports it.
+bundle_digest() {
+	"$MLOPS" --json inspect "$1" | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])'
+}
+
 done_testing() {
 	echo "1..$TEST_COUNT"
 	[ "$TEST_FAILED" -eq 0 ]

@@ -4,7 +4,7 @@
 
 copy_example proj
 "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
-digest=$("$MLOPS" --json inspect b.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
+digest=$(bundle_digest b.mlpkg)
 
 run skopeo inspect --raw oci-archive:b.mlpkg
 expect_rc 0 "skopeo inspect --raw oci-archive:FILE"

@@ -13,7 +13,7 @@ expect_eq "$(git cat-file -t credit-risk@v1.0.0)" "tag" "an annotated tag"
 expect_eq "$(git rev-parse 'credit-risk@v1.0.0^{commit}')" "$(git rev-parse HEAD)" "on HEAD"
 msg=$(git cat-file -p credit-risk@v1.0.0 | sed '1,/^$/d')
 expect_eq "$(printf '%s\n' "$msg" | head -1)" "Registering artifact credit-risk version v1.0.0" "GTO's message"
-digest=$("$MLOPS" --json inspect credit-risk-1.0.0.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
+digest=$(bundle_digest credit-risk-1.0.0.mlpkg)
 expect_match "$msg" "^Bundle-Digest: $digest\$" "digest trailer names the bundle"
 expect_match "$(git cat-file -p credit-risk@v1.0.0)" '^tagger Test Author <author@example.com>' "tagger from GIT_COMMITTER_*"
 # GTO's grammar: ARTIFACT "@v" SEMVER with ARTIFACT = [a-zA-Z0-9]([a-zA-Z0-9-/_]*[a-zA-Z0-9])?

@@ -8,7 +8,7 @@
 
 copy_example proj
 "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
-D=$("$MLOPS" --json inspect b.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
+D=$(bundle_digest b.mlpkg)
 
 # --- the local default store: no server needed ---
 run "$MLOPS" push b.mlpkg
@@ -16,7 +16,7 @@ expect_rc 0 "push to the default local store"
 expect_match "$OUT" "Pushed oci:$XDG_DATA_HOME/mlops/registry/credit-risk:1\.0\.0" "NAME:VERSION under \$XDG_DATA_HOME"
 run "$MLOPS" pull credit-risk:1.0.0 -o local.mlpkg
 expect_rc 0 "pull from the default store"
-expect_eq "$("$MLOPS" --json inspect local.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" "$D" \
+expect_eq "$(bundle_digest local.mlpkg)" "$D" \
 	"pulled bundle has the pushed digest"
 run "$MLOPS" tags credit-risk
 expect_eq "$OUT" "1.0.0" "tags of the default store"
@@ -45,7 +45,7 @@ expect_match "$OUT" '^latest$' "tags lists latest"
 expect_match "$OUT" "^sha256-${D#sha256:}\$" "the referrers fallback tag"
 run "$MLOPS" pull "$REG/team/credit-risk:latest" -o r.mlpkg
 expect_rc 0 "pull by tag"
-expect_eq "$("$MLOPS" --json inspect r.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" "$D" \
+expect_eq "$(bundle_digest r.mlpkg)" "$D" \
 	"push then pull: the same digest"
 run "$MLOPS" validate r.mlpkg
 expect_rc 0 "the pulled bundle validates"
@@ -67,7 +67,7 @@ run skopeo copy --quiet --dest-tls-verify=false "oci-archive:$SCRATCH/b.mlpkg" "
 expect_rc 0 "skopeo pushes our oci-archive"
 run "$MLOPS" pull "$REG/from-skopeo:1" -o fs.mlpkg
 expect_rc 0 "mlops pulls what skopeo pushed"
-expect_eq "$("$MLOPS" --json inspect fs.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" "$D" \
+expect_eq "$(bundle_digest fs.mlpkg)" "$D" \
 	"the same digest"
 
 # --- faults ---
@@ -109,8 +109,8 @@ run "$MLOPS" --json push big.mlpkg "$REG/big" --chunk-size 1M
 expect_rc 0 "the next push finishes"
 printf '%s' "$OUT" > big.json
 run "$MLOPS" pull "$REG/big:1.0.0" -o big2.mlpkg
-expect_eq "$("$MLOPS" --json inspect big2.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" \
-	"$("$MLOPS" --json inspect big.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" "and pulls back whole"
+expect_eq "$(bundle_digest big2.mlpkg)" \
+	"$(bundle_digest big.mlpkg)" "and pulls back whole"
 
 # --- basic auth (htpasswd) ---
 htpasswd -Bbn alice 's3cret-pw' > "$SCRATCH/htpasswd"
@@ -160,7 +160,7 @@ issued=$(curl -s "http://127.0.0.1:$tport/stats" | $PY -c 'import json,sys; prin
 ok $([ "$issued" -gt 3 ] && echo 0 || echo 1) "tokens expired mid-upload and were renewed ($issued issued)"
 MLOPS_REGISTRY_USER=bob MLOPS_REGISTRY_PASSWORD=b0b-pw run "$MLOPS" pull "127.0.0.1:$tport/tok/model:1.0.0" -o tok.mlpkg
 expect_rc 0 "pull through the Bearer flow"
-expect_eq "$("$MLOPS" --json inspect tok.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" "$D" "same digest"
+expect_eq "$(bundle_digest tok.mlpkg)" "$D" "same digest"
 MLOPS_REGISTRY_USER=bob MLOPS_REGISTRY_PASSWORD=nope run "$MLOPS" pull "127.0.0.1:$tport/tok/model:1.0.0" -o no.mlpkg
 expect_rc 5 "a wrong password at the token service: exit 5"
 expect_match "$ERR" "token: HTTP 401" "the failing step is named"

@@ -8,7 +8,7 @@
 
 copy_example proj
 "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
-D=$("$MLOPS" --json inspect b.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
+D=$(bundle_digest b.mlpkg)
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 
