@@ -12,10 +12,11 @@
 #include "cli/exit_status.h"
 #include "cli/output.h"
 #include "cli/registry_opts.h"
-#include "lib/bundle/reader.h"
+#include "lib/core/error.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/timeutil.h"
 #include "lib/server/server.h"
+#include "lib/server/serving.h"
 
 static struct strv opt_listen;
 static long opt_threads = 2, opt_max_batch = 10000, opt_drain = 10;
@@ -25,8 +26,14 @@ static const char *opt_key_file, *opt_log_file;
 static int opt_public_health;
 static const char *opt_rate, *opt_tls_cert, *opt_tls_key;
 static long opt_burst;
+static const char *opt_root;
+static long opt_max_conn = 1024, opt_per_ip, opt_max_in_flight;
+static int opt_log_payloads;
+static struct strv opt_redact;
 
 static const struct opt options[] = {
+	OPT_STR(0, "root", &opt_root, "DIR",
+		"serve what DIR/current points to; SIGHUP reloads it", "dir"),
 	OPT_MULTI(0, "listen", &opt_listen, "ADDR:PORT",
 		  "where to listen, repeatable (default: 127.0.0.1:8080)", NULL),
 	OPT_NUM(0, "threads", &opt_threads, "N",
@@ -39,6 +46,12 @@ static const struct opt options[] = {
 		"on SIGTERM, wait this long for requests under way (default: 10)"),
 	OPT_NUM(0, "timeout", &opt_timeout, "SECONDS",
 		"close idle or slow connections after this (default: 30)"),
+	OPT_NUM(0, "max-connections", &opt_max_conn, "N",
+		"open connections at most, per address (default: 1024)"),
+	OPT_NUM(0, "max-connections-per-ip", &opt_per_ip, "N",
+		"open connections from one client address (default: no limit)"),
+	OPT_NUM(0, "max-in-flight", &opt_max_in_flight, "N",
+		"requests under way at most; more get 503 (default: no limit)"),
 	OPT_STR(0, "api-key-file", &opt_key_file, "FILE",
 		"require one of these API keys (one a line; else MLOPS_API_KEYS)",
 		"file"),
@@ -56,6 +69,11 @@ static const struct opt options[] = {
 		"the PEM private key for --tls-cert", "file"),
 	OPT_STR(0, "log-file", &opt_log_file, "FILE",
 		"access log, JSON lines (default: stderr; -q: none)", "file"),
+	OPT_BOOLEAN(0, "log-payloads", &opt_log_payloads,
+		    "add request bodies to the access log (default: off)"),
+	OPT_MULTI(0, "redact", &opt_redact, "FIELD",
+		  "with --log-payloads: log FIELD's value as \"[REDACTED]\"",
+		  NULL),
 	OPT_TERMINATOR,
 };
 
@@ -100,6 +118,48 @@ static int load_keys(struct strbuf *text, struct strv *keys)
 	return 0;
 }
 
+/* The bundle to serve: BUNDLE, or what --root's current points to. */
+static int open_serving(const char *arg, struct serving **sv)
+{
+	char *path = NULL;
+	int rc;
+
+	if (opt_root && serving_root_path(opt_root, &path) < 0)
+		return -1;
+	rc = serving_open(sv, path ? path : arg, 1);
+	free(path);
+	return rc;
+}
+
+/* SIGHUP with --root: load and warm the new version while the old one
+ * answers, then swap; a failed load keeps the old one. */
+static void reload(struct server *srv, const char *arg)
+{
+	struct serving *sv = NULL, *old;
+
+	if (!opt_root) {
+		print_info("mlops: SIGHUP: nothing to reload (serve --root DIR "
+			   "reloads DIR/current)");
+		return;
+	}
+	if (open_serving(arg, &sv) < 0) {
+		server_count_reload(srv, 0);
+		mlops_error_prefix("reload failed, still serving the previous "
+				   "version: ");
+		report_error();
+		mlops_error_clear();
+		return;
+	}
+	old = server_acquire(srv);
+	print_info("mlops: reloaded: %s %s (%s), was %s %s; warmed up on %zu "
+		   "rows in %.3f s", sv->bm->d->name, sv->bm->d->version,
+		   sv->digest, old->bm->d->version, old->digest, sv->warm_rows,
+		   sv->load_seconds);
+	serving_put(old);
+	server_swap(srv, sv);
+	server_count_reload(srv, 1);
+}
+
 static int cmd_serve(int argc, const char **argv)
 {
 	struct server_opts so = { 0 };
@@ -107,23 +167,29 @@ static int cmd_serve(int argc, const char **argv)
 	struct strv keys = { 0 };
 	struct strbuf cert = STRBUF_INIT, tkey = STRBUF_INIT;
 	int log_fd = 2;
-	struct bundled_model bm = { 0 };
-	struct bundle *b = NULL;
+	struct serving *sv = NULL;
 	struct server *srv = NULL;
 	const char *def_listen[] = { "127.0.0.1:8080", NULL };
 	sigset_t set;
-	size_t warm = 0, i;
-	double t0 = ((double)mono_ns() / 1e9);
+	size_t i;
 	int rc = command_parse(&cmd_serve_spec, &argc, argv), sig = 0;
 
 	if (rc >= 0)
 		return rc;
-	if (argc != 1)
-		return command_usage_error(&cmd_serve_spec, "serve BUNDLE");
+	if (argc != !opt_root)
+		return command_usage_error(&cmd_serve_spec,
+					   opt_root ? "--root DIR takes no BUNDLE"
+						    : "serve BUNDLE or --root DIR");
 	if (opt_threads < 1 || opt_threads > 256 || opt_max_batch < 1 ||
-	    opt_drain < 0 || opt_timeout < 1 || parse_size(opt_max_body) < 1024)
+	    opt_drain < 0 || opt_timeout < 1 || parse_size(opt_max_body) < 1024 ||
+	    opt_max_conn < 1 || opt_max_conn > 65536 || opt_per_ip < 0 ||
+	    opt_max_in_flight < 0)
 		return command_usage_error(&cmd_serve_spec, "--threads 1-256, "
-					   "--max-batch >= 1, --max-body >= 1K");
+					   "--max-batch >= 1, --max-body >= 1K, "
+					   "--max-connections 1-65536");
+	if (opt_redact.n && !opt_log_payloads)
+		return command_usage_error(&cmd_serve_spec,
+					   "--redact goes with --log-payloads");
 	if (opt_rate) {
 		char *end;
 		double r = strtod(opt_rate, &end);
@@ -169,12 +235,7 @@ static int cmd_serve(int argc, const char **argv)
 	if ((opt_tls_cert &&
 	     (fs_read_file(opt_tls_cert, 1 << 20, &cert) < 0 ||
 	      fs_read_file(opt_tls_key, 1 << 20, &tkey) < 0)) ||
-	    bundle_open(&b, argv[0], NULL) < 0 ||
-	    bundled_model_load(&bm, b, 1) < 0) {
-		rc = report_error();
-		goto done;
-	}
-	if (serving_warm_up(&bm, &warm) < 0) {
+	    open_serving(argv[0], &sv) < 0) {
 		rc = report_error();
 		goto done;
 	}
@@ -184,14 +245,21 @@ static int cmd_serve(int argc, const char **argv)
 	so.max_body = parse_size(opt_max_body);
 	so.max_batch = (size_t)opt_max_batch;
 	so.conn_timeout = (unsigned)opt_timeout;
-	so.load_seconds = ((double)mono_ns() / 1e9) - t0;
+	so.max_connections = (unsigned)opt_max_conn;
+	so.max_per_ip = (unsigned)opt_per_ip;
+	so.max_in_flight = (unsigned)opt_max_in_flight;
 	so.api_keys = keys.v;
 	so.nkeys = keys.n;
 	so.public_health = opt_public_health;
 	so.log_fd = log_fd;
+	so.log_payloads = opt_log_payloads;
+	so.redact = opt_redact.v;
+	so.nredact = opt_redact.n;
 	so.tls_cert = cert.buf;
 	so.tls_key = tkey.buf;
-	if (server_start(&srv, &bm, b->manifest_digest, &so) < 0) {
+	print_info("mlops: serving %s %s (%s, %s)", sv->bm->d->name,
+		   sv->bm->d->version, sv->bm->m->description, sv->digest);
+	if (server_start(&srv, sv, &so) < 0) {
 		rc = report_error();
 		goto done;
 	}
@@ -199,21 +267,19 @@ static int cmd_serve(int argc, const char **argv)
 		const char *spec = so.listen[i];
 		const char *colon = strrchr(spec, ':');
 
-		print_info("mlops: serving %s %s (%s) on %s://%.*s:%u",
-			   bm.d->name, bm.d->version, bm.m->description,
+		print_info("mlops: listening on %s://%.*s:%u",
 			   cert.buf ? "https" : "http", (int)(colon - spec),
 			   spec, server_port(srv, i));
 	}
-	print_info("mlops: warmed up on %zu rows in %.3f s; ready%s", warm,
-		   so.load_seconds,
+	print_info("mlops: warmed up on %zu rows in %.3f s; ready%s",
+		   sv->warm_rows, sv->load_seconds,
 		   keys.n ? " (API keys required)" : "");
 	server_set_ready(srv, 1);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			print_info("mlops: SIGHUP: nothing to reload (a BUNDLE "
-				   "is served as it is)");
+			reload(srv, argv[0]);
 			continue;
 		}
 		break;
@@ -224,10 +290,9 @@ static int cmd_serve(int argc, const char **argv)
 	srv = NULL;
 	rc = EXIT_OK;
 done:
-	server_stop(srv, 0);
-	bundled_model_free(&bm);
-	bundle_free(b);
+	server_stop(srv, 0); /* it holds sv */
 	strv_clear(&opt_listen);
+	strv_clear(&opt_redact);
 	strv_clear(&keys);
 	if (key_text.buf)
 		memset(key_text.buf, 0, key_text.len);
@@ -244,15 +309,17 @@ done:
 const struct cmd_spec cmd_serve_spec = {
 	.name = "serve",
 	.summary = "serve a bundle's model over HTTP",
-	.synopsis = "BUNDLE [--listen ADDR:PORT ...] [--threads N] "
-		    "[--max-body SIZE] [--drain-timeout SECONDS]",
+	.synopsis = "(BUNDLE | --root DIR) [--listen ADDR:PORT ...] "
+		    "[--threads N] [OPTIONS]",
 	.description =
 		"Verify the bundle, load its model, warm it up on golden rows, "
 		"then answer\nPOST /predict, POST /predict/batch, GET "
 		"/health/live, /health/ready, /model/info\nand /metrics "
 		"(Prometheus). Requests are checked against the data contract "
 		"(422\nlists every bad field). SIGTERM or SIGINT: readiness goes "
-		"false, no new\nconnections, requests under way finish, exit 0.",
+		"false, no new\nconnections, requests under way finish, exit 0. "
+		"With --root DIR, SIGHUP loads\nwhat DIR/current points to and "
+		"swaps it in without dropping a request.",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_serve,

@@ -9,12 +9,22 @@
 #include "../model/bundled.h"
 #include "metrics.h"
 
+/* One loaded model version and what answering with it needs. Loaded by
+ * serving_open (serving.h), shared by the requests using it. */
 struct serving {
 	struct bundled_model *bm;
 	const char *digest;
 	char loaded_at[32];
 	size_t max_batch;
 	struct metrics *metrics;
+	unsigned version_slot; /* its counters in metrics */
+	double load_seconds;
+	size_t warm_rows;
+	/* Owned when serving_open made it. */
+	struct bundle *bundle;
+	struct bundled_model own;
+	char *path;
+	int refs;
 };
 
 /* POST /predict {"features": {...}} */

@@ -55,11 +55,31 @@ void metrics_observe(struct histogram *h, uint64_t v, int is_rows)
 	__atomic_add_fetch(&h->sum_ns, v, __ATOMIC_RELAXED);
 }
 
-void metrics_request(struct metrics *m, enum route r, unsigned status,
-		     uint64_t ns)
+unsigned metrics_version(struct metrics *m, const char *version)
 {
-	__atomic_add_fetch(&m->requests[r][status_slot(status)], 1,
-			   __ATOMIC_RELAXED);
+	unsigned i, n = __atomic_load_n(&m->nversions, __ATOMIC_ACQUIRE);
+	struct version_metrics *v;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(m->versions[i].version, version))
+			return i;
+	if (n == METRIC_VERSIONS)
+		n--; /* the last slot is recycled: its counters restart */
+	v = &m->versions[n];
+	memset(v, 0, sizeof(*v));
+	snprintf(v->version, sizeof(v->version), "%s", version);
+	if (n + 1 > __atomic_load_n(&m->nversions, __ATOMIC_RELAXED))
+		__atomic_store_n(&m->nversions, n + 1, __ATOMIC_RELEASE);
+	return n;
+}
+
+void metrics_request(struct metrics *m, unsigned version, enum route r,
+		     unsigned status, uint64_t ns)
+{
+	if (version >= METRIC_VERSIONS)
+		version = METRIC_VERSIONS - 1;
+	__atomic_add_fetch(&m->versions[version].requests[r][status_slot(status)],
+			   1, __ATOMIC_RELAXED);
 	metrics_observe(&m->request_seconds[r], ns, 0);
 }
 
@@ -113,18 +133,22 @@ static long rss_bytes(void)
 }
 
 void metrics_render(const struct metrics *m, struct strbuf *o,
-		    const char *name, const char *version, const char *digest)
+		    const char *name, const char *version, const char *digest,
+		    double load_seconds)
 {
 	struct rusage ru;
+	unsigned v, nv = __atomic_load_n(&m->nversions, __ATOMIC_ACQUIRE);
 	int r, s;
 
 	strbuf_addstr(o, "# HELP mlops_requests_total HTTP requests answered, "
 			 "by route and status.\n"
 			 "# TYPE mlops_requests_total counter\n");
+	for (v = 0; v < nv; v++)
 	for (r = 0; r < ROUTE_COUNT; r++)
 		for (s = 0; s < S_COUNT; s++) {
-			uint64_t n = __atomic_load_n(&m->requests[r][s],
-						     __ATOMIC_RELAXED);
+			uint64_t n = __atomic_load_n(
+				&m->versions[v].requests[r][s],
+				__ATOMIC_RELAXED);
 
 			if (!n)
 				continue;
@@ -139,7 +163,7 @@ void metrics_render(const struct metrics *m, struct strbuf *o,
 				strbuf_addf(o, "mlops_requests_total{route=\"%s\","
 					    "status=\"%s\",model_version=\"%s\"} "
 					    "%llu\n", route_name((enum route)r),
-					    status, version,
+					    status, m->versions[v].version,
 					    (unsigned long long)n);
 			}
 		}
@@ -180,7 +204,15 @@ void metrics_render(const struct metrics *m, struct strbuf *o,
 							__ATOMIC_RELAXED));
 	strbuf_addf(o, "# HELP mlops_model_load_seconds Time to load and warm "
 		    "up the model.\n# TYPE mlops_model_load_seconds gauge\n"
-		    "mlops_model_load_seconds %.6f\n", m->load_seconds);
+		    "mlops_model_load_seconds %.6f\n", load_seconds);
+	strbuf_addf(o, "# HELP mlops_model_reloads_total Reloads (SIGHUP), by "
+		    "result.\n# TYPE mlops_model_reloads_total counter\n"
+		    "mlops_model_reloads_total{result=\"failure\"} %llu\n"
+		    "mlops_model_reloads_total{result=\"success\"} %llu\n",
+		    (unsigned long long)__atomic_load_n(&m->reloads[0],
+							__ATOMIC_RELAXED),
+		    (unsigned long long)__atomic_load_n(&m->reloads[1],
+							__ATOMIC_RELAXED));
 	strbuf_addf(o, "# HELP mlops_model_info The model being served.\n"
 		    "# TYPE mlops_model_info gauge\n"
 		    "mlops_model_info{name=\"%s\",version=\"%s\",digest=\"%s\"} 1\n",

@@ -25,26 +25,40 @@ struct histogram {
 	uint64_t sum_ns;
 };
 
-struct metrics {
+/* Versions served since start (a reload adds one); requests are counted
+ * by the version that answered them. */
+#define METRIC_VERSIONS 8
+
+struct version_metrics {
+	char version[64];
 	uint64_t requests[ROUTE_COUNT][S_COUNT];
+};
+
+struct metrics {
+	struct version_metrics versions[METRIC_VERSIONS];
+	unsigned nversions;
 	struct histogram request_seconds[ROUTE_COUNT];
 	struct histogram model_seconds;
 	struct histogram batch_rows;
 	int64_t in_flight;
 	uint64_t rows_predicted;
 	uint64_t rows_invalid;
-	double load_seconds;
+	uint64_t reloads[2]; /* failed, succeeded */
 	double start_time;
 };
 
 const char *route_name(enum route r);
 enum status_slot status_slot(unsigned status);
-void metrics_request(struct metrics *m, enum route r, unsigned status,
-		     uint64_t ns);
+/* The counters of a version (an existing slot when it was seen before;
+ * the last one's, reset, when all are taken). Called by one thread at a time. */
+unsigned metrics_version(struct metrics *m, const char *version);
+void metrics_request(struct metrics *m, unsigned version, enum route r,
+		     unsigned status, uint64_t ns);
 void metrics_observe(struct histogram *h, uint64_t value_ns_or_rows,
 		     int is_rows);
 /* Prometheus text for everything, plus the model's identity. */
 void metrics_render(const struct metrics *m, struct strbuf *out,
-		    const char *name, const char *version, const char *digest);
+		    const char *name, const char *version, const char *digest,
+		    double load_seconds);
 
 #endif

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -24,14 +25,19 @@
 #include "../core/timeutil.h"
 #include "oip.h"
 #include "ratelimit.h"
+#include "serving.h"
 
 #define MAX_LISTEN 8
+#define LOG_PAYLOAD_MAX (64 * 1024)
 
 struct server {
 	struct MHD_Daemon *d[MAX_LISTEN];
 	unsigned port[MAX_LISTEN];
 	size_t n;
-	struct serving serving;
+	/* The version answering new requests; a request keeps the one it
+	 * started with (a reference) until it is answered. */
+	struct serving *active;
+	pthread_mutex_t lock;
 	struct metrics metrics;
 	struct server_opts opts;
 	struct ratelimit *limit;
@@ -187,9 +193,20 @@ static int within_limit(struct server *s, struct MHD_Connection *c,
 	return 0;
 }
 
-static unsigned answer(struct server *s, struct MHD_Connection *c,
-		       const char *url, const char *method,
-		       struct request *req, enum route *route)
+/* Overload: more requests under way than --max-in-flight get 503 (health
+ * and metrics are still answered: that is when they matter). */
+static int overloaded(const struct server *s, enum route r)
+{
+	if (!s->opts.max_in_flight || r == ROUTE_LIVE || r == ROUTE_READY ||
+	    r == ROUTE_METRICS)
+		return 0;
+	return server_in_flight(s) > (int64_t)s->opts.max_in_flight;
+}
+
+static unsigned answer(struct server *s, struct serving *sv,
+		       struct MHD_Connection *c, const char *url,
+		       const char *method, struct request *req,
+		       enum route *route)
 {
 	const struct route_def *rd = NULL;
 	json_t *out = NULL;
@@ -218,7 +235,13 @@ static unsigned answer(struct server *s, struct MHD_Connection *c,
 				     NULL);
 			return 413;
 		}
-		status = oip_handle(&s->serving,
+		if (overloaded(s, ROUTE_OIP) && !strstr(url, "/health/")) {
+			respond_json(c, 503, error_json("overloaded; retry after "
+							"Retry-After seconds"),
+				     NULL);
+			return 503;
+		}
+		status = oip_handle(sv,
 				    __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE),
 				    method, url, strbuf_str(&req->body),
 				    req->body.len, &out, &allow);
@@ -250,6 +273,12 @@ static unsigned answer(struct server *s, struct MHD_Connection *c,
 			     rd->method);
 		return 405;
 	}
+	if (overloaded(s, rd->id)) {
+		respond_json(c, 503, error_json("overloaded; retry after "
+						"Retry-After seconds"),
+			     NULL);
+		return 503;
+	}
 	if (req->too_large) {
 		struct strbuf m = STRBUF_INIT;
 
@@ -269,24 +298,25 @@ static unsigned answer(struct server *s, struct MHD_Connection *c,
 			     NULL);
 		return status;
 	case ROUTE_INFO:
-		respond_json(c, 200, model_info_json(&s->serving), NULL);
+		respond_json(c, 200, model_info_json(sv), NULL);
 		return 200;
 	case ROUTE_METRICS: {
 		struct strbuf text = STRBUF_INIT;
 
-		metrics_render(&s->metrics, &text, s->serving.bm->d->name,
-			       s->serving.bm->d->version, s->serving.digest);
+		metrics_render(&s->metrics, &text, sv->bm->d->name,
+			       sv->bm->d->version, sv->digest,
+			       sv->load_seconds);
 		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 			strbuf_str(&text), text.len, NULL);
 		strbuf_release(&text);
 		return 200;
 	}
 	case ROUTE_PREDICT:
-		status = handle_predict(&s->serving, strbuf_str(&req->body),
+		status = handle_predict(sv, strbuf_str(&req->body),
 					req->body.len, &out);
 		break;
 	case ROUTE_BATCH:
-		status = handle_batch(&s->serving, strbuf_str(&req->body),
+		status = handle_batch(sv, strbuf_str(&req->body),
 				      req->body.len, &out);
 		break;
 	default:
@@ -319,12 +349,63 @@ static void request_id(struct request *req, const char *given)
 							__ATOMIC_RELAXED));
 }
 
-/* One JSON line per request: no payload, no key, ever. */
-static void access_log(const struct server *s, struct MHD_Connection *c,
-		       const struct request *req, const char *method,
-		       enum route route, unsigned status, uint64_t ns)
+/* Values of fields named in --redact, at any depth, become "[REDACTED]". */
+static void redact(const struct server *s, json_t *j)
 {
-	char client[64], line[512], ts[32];
+	size_t i;
+
+	if (json_is_array(j)) {
+		json_t *v;
+
+		json_array_foreach(j, i, v)
+			redact(s, v);
+	} else if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(j, k, v) {
+			for (i = 0; i < s->opts.nredact; i++)
+				if (!strcmp(k, s->opts.redact[i]))
+					break;
+			if (i < s->opts.nredact)
+				json_object_set_new(j, k,
+						    json_string("[REDACTED]"));
+			else
+				redact(s, v);
+		}
+	}
+}
+
+/* ,"payload":{...} with --log-payloads; bodies that are not JSON or are
+ * big are described, not logged. */
+static void log_payload(const struct server *s, const struct request *req,
+			struct strbuf *line)
+{
+	json_t *j;
+
+	if (!req->body.len)
+		return;
+	j = req->body.len <= LOG_PAYLOAD_MAX
+		    ? json_loadb(req->body.buf, req->body.len, 0, NULL)
+		    : NULL;
+	if (!j) {
+		strbuf_addf(line, ",\"payload_bytes\":%zu", req->body.len);
+		return;
+	}
+	redact(s, j);
+	strbuf_addstr(line, ",\"payload\":");
+	json_dump_strbuf(j, JSON_DUMP_COMPACT, line);
+	json_decref(j);
+}
+
+/* One JSON line per request: no key ever, payloads only when asked. */
+static void access_log(const struct server *s, const struct serving *sv,
+		       struct MHD_Connection *c, const struct request *req,
+		       const char *method, enum route route, unsigned status,
+		       uint64_t ns)
+{
+	char client[64], ts[32];
+	struct strbuf line = STRBUF_INIT;
 	const void *raw;
 	int n;
 
@@ -335,18 +416,20 @@ static void access_log(const struct server *s, struct MHD_Connection *c,
 	for (n = 0; method[n]; n++)
 		if (method[n] < 'A' || method[n] > 'Z' || n > 15)
 			method = "?";
-	n = snprintf(line, sizeof(line),
-		     "{\"time\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\","
-		     "\"method\":\"%s\",\"route\":\"%s\",\"status\":%u,"
-		     "\"latency_ms\":%.3f,\"model_version\":\"%s\","
-		     "\"client\":\"%s\"}\n",
-		     ts, req->id, method,
-		     route_name(route), status, (double)ns / 1e6,
-		     s->serving.bm->d->version, client);
+	strbuf_addf(&line,
+		    "{\"time\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\","
+		    "\"method\":\"%s\",\"route\":\"%s\",\"status\":%u,"
+		    "\"latency_ms\":%.3f,\"model_version\":\"%s\","
+		    "\"client\":\"%s\"",
+		    ts, req->id, method, route_name(route), status,
+		    (double)ns / 1e6, sv->bm->d->version, client);
+	if (s->opts.log_payloads)
+		log_payload(s, req, &line);
+	strbuf_addstr(&line, "}\n");
 	/* One write per line: lines from many threads never interleave. */
-	if (n > 0 && (size_t)n < sizeof(line) &&
-	    write(s->opts.log_fd, line, (size_t)n) < 0)
-		return;
+	if (write(s->opts.log_fd, line.buf, line.len) < 0)
+		mlops_error_clear();
+	strbuf_release(&line);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -356,6 +439,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 {
 	struct server *s = cls;
 	struct request *req = *ctx;
+	struct serving *sv;
 	enum route route;
 	unsigned status;
 
@@ -380,14 +464,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	current = req;
-	status = answer(s, c, url, method, req, &route);
+	sv = server_acquire(s);
+	status = answer(s, sv, c, url, method, req, &route);
 	current = NULL;
 	{
 		uint64_t ns = mono_ns() - req->start;
 
-		metrics_request(&s->metrics, route, status, ns);
-		access_log(s, c, req, method, route, status, ns);
+		metrics_request(&s->metrics, sv->version_slot, route, status,
+				ns);
+		access_log(s, sv, c, req, method, route, status, ns);
 	}
+	serving_put(sv);
 	return MHD_YES;
 }
 
@@ -456,8 +543,45 @@ bad:
 			       "as 127.0.0.1:8080 or [::1]:8080)", spec);
 }
 
-int server_start(struct server **out, struct bundled_model *bm,
-		 const char *digest, const struct server_opts *o)
+struct serving *server_acquire(struct server *s)
+{
+	struct serving *sv;
+
+	pthread_mutex_lock(&s->lock);
+	sv = s->active;
+	serving_get(sv);
+	pthread_mutex_unlock(&s->lock);
+	return sv;
+}
+
+/* Counters and limits of this server on a version about to answer. */
+static void adopt(struct server *s, struct serving *sv)
+{
+	sv->metrics = &s->metrics;
+	sv->max_batch = s->opts.max_batch ? s->opts.max_batch : 10000;
+	sv->version_slot = metrics_version(&s->metrics, sv->bm->d->version);
+}
+
+void server_swap(struct server *s, struct serving *sv)
+{
+	struct serving *old;
+
+	adopt(s, sv);
+	pthread_mutex_lock(&s->lock);
+	old = s->active;
+	s->active = sv;
+	pthread_mutex_unlock(&s->lock);
+	/* Requests still using the old version hold their own references. */
+	serving_put(old);
+}
+
+void server_count_reload(struct server *s, int ok)
+{
+	__atomic_add_fetch(&s->metrics.reloads[!!ok], 1, __ATOMIC_RELAXED);
+}
+
+int server_start(struct server **out, struct serving *sv,
+		 const struct server_opts *o)
 {
 	struct server *s = xcalloc(1, sizeof(*s));
 	size_t i;
@@ -465,16 +589,13 @@ int server_start(struct server **out, struct bundled_model *bm,
 
 	*out = NULL;
 	s->opts = *o;
-	s->serving.bm = bm;
-	s->serving.digest = digest;
-	s->serving.max_batch = o->max_batch ? o->max_batch : 10000;
-	s->serving.metrics = &s->metrics;
-	s->metrics.load_seconds = o->load_seconds;
+	pthread_mutex_init(&s->lock, NULL);
+	adopt(s, sv);
+	s->active = sv;
 	s->metrics.start_time = (double)time(NULL);
 	if (o->rate_limit > 0)
 		s->limit = ratelimit_new(o->rate_limit,
 					 o->burst > 0 ? o->burst : o->rate_limit);
-	time_iso8601((int64_t)time(NULL), s->serving.loaded_at);
 	for (i = 0; i < o->nlisten && i < MAX_LISTEN && !rc; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len;
@@ -496,7 +617,11 @@ int server_start(struct server **out, struct bundled_model *bm,
 			(unsigned int)(o->threads ? o->threads : 2),
 			MHD_OPTION_CONNECTION_TIMEOUT,
 			(unsigned int)(o->conn_timeout ? o->conn_timeout : 30),
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
+			MHD_OPTION_CONNECTION_LIMIT,
+			(unsigned int)(o->max_connections ? o->max_connections
+							  : 1024),
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+			(unsigned int)o->max_per_ip,
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 			/* Ignored without MHD_USE_TLS. */
 			MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert ? o->tls_cert : "",
@@ -558,5 +683,7 @@ void server_stop(struct server *s, unsigned drain_ms)
 		if (s->d[i])
 			MHD_stop_daemon(s->d[i]);
 	ratelimit_free(s->limit);
+	serving_put(s->active);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

@@ -14,11 +14,16 @@ struct server_opts {
 	size_t max_body;           /* bytes; more gets 413 */
 	size_t max_batch;          /* rows per /predict/batch */
 	unsigned conn_timeout;     /* seconds idle before a close */
-	double load_seconds;       /* for mlops_model_load_seconds */
+	unsigned max_connections;  /* 0: 1024 */
+	unsigned max_per_ip;       /* connections from one address; 0: any */
+	unsigned max_in_flight;    /* more requests get 503; 0: no limit */
 	const char *const *api_keys; /* none: no authentication */
 	size_t nkeys;
 	int public_health;         /* health and metrics without a key */
 	int log_fd;                /* JSON-lines access log; -1: none */
+	int log_payloads;          /* request bodies in the access log */
+	const char *const *redact; /* field names logged as "[REDACTED]" */
+	size_t nredact;
 	double rate_limit;         /* requests a second per client; 0: none */
 	double burst;
 	const char *tls_cert;      /* PEM text: TLS when both are set */
@@ -27,8 +32,15 @@ struct server_opts {
 
 struct server;
 
-int server_start(struct server **out, struct bundled_model *bm,
-		 const char *digest, const struct server_opts *o);
+/* Serves sv, taking the caller's reference (on failure too). */
+int server_start(struct server **out, struct serving *sv,
+		 const struct server_opts *o);
+/* Makes sv answer new requests (taking the caller's reference); requests
+ * under way finish on the version they started with. */
+void server_swap(struct server *s, struct serving *sv);
+/* The version answering now, with a reference for the caller. */
+struct serving *server_acquire(struct server *s);
+void server_count_reload(struct server *s, int ok);
 void server_set_ready(struct server *s, int ready);
 unsigned server_port(const struct server *s, size_t i);
 int64_t server_in_flight(const struct server *s);

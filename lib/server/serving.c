@@ -1,0 +1,87 @@
+#include "serving.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../core/error.h"
+#include "../core/fsutil.h"
+#include "../core/strbuf.h"
+#include "../core/timeutil.h"
+
+#define RELEASE_BUNDLE "bundle.mlpkg"
+
+int serving_root_path(const char *root, char **path)
+{
+	char *link = fs_join(root, "current"), *real;
+	struct stat st;
+
+	*path = NULL;
+	real = realpath(link, NULL);
+	if (!real) {
+		int e = errno;
+
+		mlops_error_errno(MLOPS_EIO, e,
+				  "cannot resolve '%s' (a --root directory "
+				  "serves what its 'current' points to)", link);
+		free(link);
+		return -1;
+	}
+	free(link);
+	if (stat(real, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*path = fs_join(real, RELEASE_BUNDLE);
+		free(real);
+	} else {
+		*path = real;
+	}
+	return 0;
+}
+
+int serving_open(struct serving **out, const char *path, int nthread)
+{
+	struct serving *s = xcalloc(1, sizeof(*s));
+	uint64_t t0 = mono_ns();
+	struct stat st;
+	char *file;
+
+	*out = NULL;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		file = fs_join(path, RELEASE_BUNDLE);
+	else
+		file = xstrdup(path);
+	s->path = file;
+	if (bundle_open(&s->bundle, file, NULL) < 0 ||
+	    bundled_model_load(&s->own, s->bundle, nthread) < 0) {
+		serving_put(s);
+		return -1;
+	}
+	s->bm = &s->own;
+	if (serving_warm_up(s->bm, &s->warm_rows) < 0) {
+		serving_put(s);
+		return -1;
+	}
+	s->digest = s->bundle->manifest_digest;
+	s->max_batch = 10000;
+	s->refs = 1;
+	s->load_seconds = (double)(mono_ns() - t0) / 1e9;
+	time_iso8601((int64_t)time(NULL), s->loaded_at);
+	*out = s;
+	return 0;
+}
+
+void serving_get(struct serving *s)
+{
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+}
+
+void serving_put(struct serving *s)
+{
+	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	bundled_model_free(&s->own);
+	bundle_free(s->bundle);
+	free(s->path);
+	free(s);
+}

@@ -1,0 +1,18 @@
+/* A model version made ready to serve: the bundle verified, the model
+ * loaded from the content-addressed cache and warmed up on golden rows,
+ * shared by reference so a reload never pulls it from under a request. */
+#ifndef MLOPS_SERVER_SERVING_H
+#define MLOPS_SERVER_SERVING_H
+
+#include "handlers.h"
+
+/* path: a bundle, or a directory holding bundle.mlpkg (a release
+ * directory of `mlops deploy`). One reference for the caller. */
+int serving_open(struct serving **out, const char *path, int nthread);
+/* The bundle a --root directory serves: ROOT/current, resolved. */
+int serving_root_path(const char *root, char **path);
+void serving_get(struct serving *s);
+/* Drops a reference; the last one frees. */
+void serving_put(struct serving *s);
+
+#endif
