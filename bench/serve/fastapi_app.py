@@ -39,3 +39,14 @@ def predict(req: Request):
                    f.num_credit_lines, f.loan_amount, float(f.has_prior_default)]])
     p = float(booster.inplace_predict(x)[0])
     return {"prediction": int(p >= 0.5), "probability": p}
+
+
+@app.post("/predict/batch")
+def predict_batch(rows: list[Features]):
+    x = np.array([[f.income, f.debt_ratio, f.credit_score, f.age,
+                   np.nan if f.employment_years is None else f.employment_years,
+                   f.num_credit_lines, f.loan_amount, float(f.has_prior_default)]
+                  for f in rows])
+    p = booster.inplace_predict(x)
+    return {"predictions": [{"prediction": int(v >= 0.5), "probability": float(v)}
+                            for v in p]}
