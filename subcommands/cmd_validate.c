@@ -106,22 +106,6 @@ static int validate_bundle_cmd(const char *path)
 	return rc ? EXIT_FINDING : EXIT_OK;
 }
 
-/* The signature to check against: a bundle's, or a descriptor's. */
-static int load_signature(struct descriptor **d)
-{
-	struct bundle *b = NULL;
-	int rc;
-
-	if (opt_bundle) {
-		rc = bundle_open(&b, opt_bundle, NULL);
-		if (!rc)
-			rc = descriptor_from_json(
-				d, json_object_get(b->mlops, "descriptor"));
-		bundle_free(b);
-		return rc;
-	}
-	return descriptor_load(d, opt_file ? opt_file : "mlops.yaml");
-}
 
 static void print_data_report(const struct descriptor *d,
 			      const struct data_check *c)
@@ -204,7 +188,7 @@ static int validate_data_cmd(void)
 	char **na = NULL;
 	int rc, failed;
 
-	if (load_signature(&d) < 0)
+	if (bundle_or_file_descriptor(opt_bundle, opt_file, &d) < 0)
 		return report_error();
 	if (!d->ninputs) {
 		print_error("the descriptor declares no signature.inputs to "

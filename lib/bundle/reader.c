@@ -13,6 +13,7 @@
 #include "../core/error.h"
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
+#include "../descriptor/descriptor.h"
 #include "mediatypes.h"
 
 /* Documents mlops parses are small; larger ones are hostile. */
@@ -560,4 +561,21 @@ void bundle_free(struct bundle *b)
 	json_decref(b->sbom);
 	free(b->path);
 	free(b);
+}
+
+int bundle_or_file_descriptor(const char *bundle_path, const char *file,
+			      struct descriptor **d)
+{
+	struct bundle *b = NULL;
+	int rc;
+
+	if (bundle_path) {
+		rc = bundle_open(&b, bundle_path, NULL);
+		if (!rc)
+			rc = descriptor_from_json(
+				d, json_object_get(b->mlops, "descriptor"));
+		bundle_free(b);
+		return rc;
+	}
+	return descriptor_load(d, file ? file : "mlops.yaml");
 }

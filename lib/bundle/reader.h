@@ -52,4 +52,10 @@ int bundle_bad(const char *path, const char *fmt, ...)
 const struct bundle_blob *bundle_blob_find(const struct bundle *b,
 					   const char *digest);
 
+/* The descriptor a command works with: the bundle's when bundle_path is
+ * given, else the file's (default mlops.yaml). */
+struct descriptor;
+int bundle_or_file_descriptor(const char *bundle_path, const char *file,
+			      struct descriptor **d);
+
 #endif

@@ -87,7 +87,7 @@ static int fast_number(const char *s, double *out)
 	return 0;
 }
 
-static int parse_number(const char *s, double *out)
+int contract_parse_number(const char *s, double *out)
 {
 	char *end;
 
@@ -216,7 +216,7 @@ int contract_convert(const struct field *f, const struct cell *c, double *out,
 		if (c->kind == CELL_NUMBER)
 			v = c->num;
 		else if (c->kind == CELL_BOOL || c->kind != CELL_TEXT ||
-			 parse_number(c->text, &v)) {
+			 contract_parse_number(c->text, &v)) {
 			strbuf_addf(problem, "not %s",
 				    f->type == VT_INT ? "an integer" : "a number");
 			goto shown;

@@ -19,6 +19,9 @@
 int contract_convert(const struct field *f, const struct cell *c, double *out,
 		     struct strbuf *problem, struct strbuf *shown);
 
+/* A number as text ("1.5", " 2e3 "): 0, or -1 when it is not one. */
+int contract_parse_number(const char *s, double *out);
+
 struct violation {
 	uint64_t row, line;
 	int input;      /* index into the signature's inputs, -1: file-level */

@@ -1,0 +1,364 @@
+/* Reading both samples of every column (see collect.h). */
+#include "collect.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/error.h"
+#include "../core/strbuf.h"
+#include "../data/contract.h"
+#include "../data/table.h"
+
+#define INFER_ROWS 1000
+
+
+
+
+static void dbuf_push(struct dbuf *b, double x)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->v = xrealloc(b->v, sizeof(double) * b->cap);
+	}
+	b->v[b->n++] = x;
+}
+
+/* Categories: an open-addressing table from text to index, with counts
+ * per sample. */
+
+
+static uint64_t hash_str(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void cats_grow(struct cats *c)
+{
+	size_t i;
+
+	c->nslots = c->nslots ? c->nslots * 2 : 64;
+	free(c->slots);
+	c->slots = xmalloc(sizeof(size_t) * c->nslots);
+	for (i = 0; i < c->nslots; i++)
+		c->slots[i] = SIZE_MAX;
+	for (i = 0; i < c->n; i++) {
+		size_t s = hash_str(c->names[i], strlen(c->names[i])) &
+			   (c->nslots - 1);
+
+		while (c->slots[s] != SIZE_MAX)
+			s = (s + 1) & (c->nslots - 1);
+		c->slots[s] = i;
+	}
+}
+
+static void cats_add(struct cats *c, const char *text, size_t len, int which)
+{
+	size_t s;
+
+	if (2 * (c->n + 1) > c->nslots)
+		cats_grow(c);
+	s = hash_str(text, len) & (c->nslots - 1);
+	while (c->slots[s] != SIZE_MAX) {
+		const char *n = c->names[c->slots[s]];
+
+		if (strlen(n) == len && !memcmp(n, text, len)) {
+			c->count[which][c->slots[s]]++;
+			return;
+		}
+		s = (s + 1) & (c->nslots - 1);
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->names = xrealloc(c->names, sizeof(char *) * c->cap);
+		c->count[0] = xrealloc(c->count[0], sizeof(double) * c->cap);
+		c->count[1] = xrealloc(c->count[1], sizeof(double) * c->cap);
+	}
+	c->names[c->n] = xstrndup(text, len);
+	c->count[0][c->n] = which == 0;
+	c->count[1][c->n] = which == 1;
+	c->slots[s] = c->n++;
+}
+
+static void cats_free(struct cats *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+	free(c->count[0]);
+	free(c->count[1]);
+	free(c->slots);
+}
+
+
+
+/* ---- Reading ---- */
+
+static int open_table(const char *path, const struct drift_opts *o,
+		      struct table **t)
+{
+	struct table_opts to = { 0 };
+
+	to.na_values = o->na_values;
+	return table_open(t, path, &to);
+}
+
+/* The columns to compare: the signature's inputs, or the reference
+ * file's columns; narrowed by --columns. */
+int collect_columns(const char *reference, const struct descriptor *d,
+			  const struct drift_opts *o, struct col **cols,
+			  size_t *n, char ***owned)
+{
+	const char *const *names = NULL;
+	struct table *t = NULL;
+	size_t i, k = 0, total = 0;
+	char **copy = NULL;
+
+	*cols = NULL;
+	*n = 0;
+	*owned = NULL;
+	if (d) {
+		total = d->ninputs;
+	} else {
+		if (open_table(reference, o, &t) < 0 ||
+		    table_bind(t, NULL, 0, NULL) < 0) {
+			table_close(t);
+			return -1;
+		}
+		names = table_unbound(t);
+		while (names && names[total])
+			total++;
+		copy = xcalloc(total + 1, sizeof(char *));
+		for (i = 0; i < total; i++)
+			copy[i] = xstrdup(names[i]);
+		table_close(t);
+	}
+	*cols = xcalloc(total ? total : 1, sizeof(struct col));
+	for (i = 0; i < total; i++) {
+		const char *name = d ? d->inputs[i].name : copy[i];
+		size_t j;
+
+		if (o->ncolumns) {
+			for (j = 0; j < o->ncolumns; j++)
+				if (!strcmp(o->columns[j], name))
+					break;
+			if (j == o->ncolumns)
+				continue;
+		}
+		(*cols)[k].name = name;
+		(*cols)[k].field = d ? &d->inputs[i] : NULL;
+		k++;
+	}
+	*n = k;
+	*owned = copy;
+	for (i = 0; i < o->ncolumns; i++) {
+		size_t j;
+
+		for (j = 0; j < k; j++)
+			if (!strcmp((*cols)[j].name, o->columns[i]))
+				break;
+		if (j == k)
+			return mlops_error_set(MLOPS_EUSAGE, "no column '%s' in %s",
+					       o->columns[i],
+					       d ? "the signature" : reference);
+	}
+	if (!k)
+		return mlops_error_set(MLOPS_EINPUT, "%s has no columns to compare",
+				       reference);
+	return 0;
+}
+
+static int is_number_cell(const struct cell *c, double *v)
+{
+	if (c->kind == CELL_NUMBER) {
+		*v = c->num;
+		return 1;
+	}
+	if (c->kind == CELL_BOOL) {
+		*v = c->b;
+		return 1;
+	}
+	return c->kind == CELL_TEXT && !contract_parse_number(c->text, v);
+}
+
+/* Without a signature: numeric when the first 1000 values of the
+ * reference are all numbers. */
+int collect_infer_types(const char *reference, const struct drift_opts *o,
+		       struct col *cols, size_t n)
+{
+	struct table *t = NULL;
+	const char **names = xcalloc(n, sizeof(char *));
+	struct cell *cells = xcalloc(n, sizeof(struct cell));
+	int *present = xcalloc(n, sizeof(int)), rc;
+	size_t i, rows = 0;
+
+	for (i = 0; i < n; i++)
+		names[i] = cols[i].name;
+	rc = open_table(reference, o, &t);
+	if (!rc)
+		rc = table_bind(t, names, n, present);
+	while (!rc && rows < INFER_ROWS && (rc = table_next(t, cells)) == 0) {
+		rows++;
+		for (i = 0; i < n; i++) {
+			double v;
+
+			if (cells[i].kind == CELL_NULL ||
+			    cells[i].kind == CELL_ABSENT)
+				continue;
+			if (cells[i].kind == CELL_BOOL ||
+			    !is_number_cell(&cells[i], &v))
+				cols[i].categorical = 1;
+		}
+	}
+	if (rc == 1)
+		rc = 0;
+	table_close(t);
+	free(names);
+	free(cells);
+	free(present);
+	return rc;
+}
+
+void col_error(struct col *c, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (c->error)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	c->error = strbuf_detach(&sb);
+}
+
+static void take_cell(struct col *c, const struct cell *cell, int which,
+		      const struct table *t)
+{
+	double v;
+
+	if (cell->kind == CELL_NULL || cell->kind == CELL_ABSENT) {
+		c->missing[which]++;
+		return;
+	}
+	if (c->error)
+		return;
+	if (!c->categorical) {
+		if (cell->kind != CELL_BOOL && is_number_cell(cell, &v) &&
+		    !isnan(v)) {
+			dbuf_push(&c->num[which], v);
+			return;
+		}
+		col_error(c, "%s row %llu: '%.40s' is not a number",
+			  table_name(t), (unsigned long long)table_row(t),
+			  cell->kind == CELL_TEXT ? cell->text : "?");
+		return;
+	}
+	if (c->field && c->field->type == VT_BOOL) {
+		struct strbuf problem = STRBUF_INIT, shown = STRBUF_INIT;
+
+		if (contract_convert(c->field, cell, &v, &problem, &shown)) {
+			col_error(c, "%s row %llu: %s", table_name(t),
+				  (unsigned long long)table_row(t), problem.buf);
+		} else {
+			cats_add(&c->cats, v ? "true" : "false", v ? 4 : 5, which);
+		}
+		strbuf_release(&problem);
+		strbuf_release(&shown);
+		return;
+	}
+	if (cell->kind == CELL_TEXT) {
+		cats_add(&c->cats, cell->text, strlen(cell->text), which);
+	} else if (cell->kind == CELL_BOOL) {
+		cats_add(&c->cats, cell->b ? "true" : "false", cell->b ? 4 : 5,
+			 which);
+	} else if (cell->kind == CELL_NUMBER) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%.17g", cell->num);
+		cats_add(&c->cats, buf, strlen(buf), which);
+	} else {
+		col_error(c, "%s row %llu: not a value", table_name(t),
+			  (unsigned long long)table_row(t));
+	}
+}
+
+int collect_read(const char *path, int which, const struct drift_opts *o,
+		       struct col *cols, size_t n, unsigned long long *rows,
+		       uint64_t base, uint64_t total)
+{
+	struct table *t = NULL;
+	const char **names = xcalloc(n, sizeof(char *));
+	struct cell *cells = xcalloc(n, sizeof(struct cell));
+	int *present = xcalloc(n, sizeof(int)), rc;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		names[i] = cols[i].name;
+	rc = open_table(path, o, &t);
+	if (!rc)
+		rc = table_bind(t, names, n, present);
+	if (!rc)
+		for (i = 0; i < n; i++) {
+			cols[i].present[which] = present[i];
+			if (!present[i])
+				col_error(&cols[i], "no column '%s' in %s",
+					  cols[i].name, path);
+		}
+	while (!rc && (rc = table_next(t, cells)) == 0) {
+		++*rows;
+		for (i = 0; i < n; i++)
+			take_cell(&cols[i], &cells[i], which, t);
+		if (o->progress && (*rows & 0xffff) == 0)
+			o->progress(o->progress_ctx, base + table_bytes(t), total);
+	}
+	if (rc == 1)
+		rc = 0;
+	table_close(t);
+	free(names);
+	free(cells);
+	free(present);
+	return rc;
+}
+
+
+void collect_free(struct col *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(cols[i].num[0].v);
+		free(cols[i].num[1].v);
+		cats_free(&cols[i].cats);
+		free(cols[i].error);
+	}
+	free(cols);
+}
+
+uint64_t collect_total_bytes(const char *reference, const char *current,
+			     const struct drift_opts *o)
+{
+	struct table *t;
+	uint64_t total = 0;
+
+	if (!open_table(reference, o, &t)) {
+		total += table_size(t);
+		table_close(t);
+	}
+	if (!open_table(current, o, &t)) {
+		total += table_size(t);
+		table_close(t);
+	}
+	mlops_error_clear();
+	return total;
+}

@@ -1,0 +1,57 @@
+/* The values of each column in both samples, read from CSV or JSON lines:
+ * numbers for numeric columns, counts per category for the others, the
+ * missing values counted, the first bad value recorded as the column's
+ * error. Internal to lib/drift. */
+#ifndef MLOPS_DRIFT_COLLECT_H
+#define MLOPS_DRIFT_COLLECT_H
+
+#include <stddef.h>
+
+#include "../core/error.h"
+#include "drift.h"
+
+struct dbuf {
+	double *v;
+	size_t n, cap;
+};
+
+struct cats {
+	char **names;
+	double *count[2];
+	size_t n, cap;
+	size_t *slots;
+	size_t nslots;
+};
+
+struct col {
+	const char *name;
+	const struct field *field; /* from the signature, or NULL */
+	int categorical;
+	int present[2];
+	struct dbuf num[2];
+	struct cats cats;
+	size_t missing[2];
+	char *error;
+};
+
+/* The columns to compare (the signature's inputs, or the reference's
+ * columns, narrowed by opts->columns). *owned keeps the names. */
+int collect_columns(const char *reference, const struct descriptor *d,
+		    const struct drift_opts *o, struct col **cols, size_t *n,
+		    char ***owned);
+/* Without a signature: numeric when the first 1000 reference values are
+ * all numbers. */
+int collect_infer_types(const char *reference, const struct drift_opts *o,
+			struct col *cols, size_t n);
+/* Reads one sample (which: 0 reference, 1 current). */
+int collect_read(const char *path, int which, const struct drift_opts *o,
+		 struct col *cols, size_t n, unsigned long long *rows,
+		 uint64_t base, uint64_t total);
+/* Records the column's first error; later ones are dropped. */
+void col_error(struct col *c, const char *fmt, ...) MLOPS_PRINTF(2, 3);
+/* Both files' sizes, for progress (0 when unknown). */
+uint64_t collect_total_bytes(const char *reference, const char *current,
+			     const struct drift_opts *o);
+void collect_free(struct col *cols, size_t n);
+
+#endif

@@ -1,0 +1,468 @@
+#include "drift.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/error.h"
+#include "../core/strbuf.h"
+#include "collect.h"
+#include "stats.h"
+
+#define AUTO_SMALL 1000 /* reference rows: p-value tests up to here */
+
+static const struct {
+	const char *name;
+	int pvalue;
+	double threshold;
+} tests[DT_COUNT] = {
+	[DT_AUTO] = { "auto", 0, NAN },
+	[DT_KS] = { "ks", 1, 0.05 },
+	[DT_CHISQUARE] = { "chisquare", 1, 0.05 },
+	[DT_Z] = { "z", 1, 0.05 },
+	[DT_PSI] = { "psi", 0, 0.1 },
+	[DT_JENSENSHANNON] = { "jensenshannon", 0, 0.1 },
+	[DT_WASSERSTEIN] = { "wasserstein", 0, 0.1 },
+	[DT_HELLINGER] = { "hellinger", 0, 0.1 },
+	[DT_KL_DIV] = { "kl_div", 0, 0.1 },
+	[DT_MANNW] = { "mannw", 1, 0.05 },
+	[DT_T_TEST] = { "t_test", 1, 0.05 },
+};
+
+const char *drift_test_name(enum drift_test t)
+{
+	return t < DT_COUNT ? tests[t].name : "?";
+}
+
+int drift_test_from_name(const char *name, enum drift_test *t)
+{
+	int i;
+
+	for (i = 0; i < DT_COUNT; i++)
+		if (!strcmp(name, tests[i].name)) {
+			*t = (enum drift_test)i;
+			return 0;
+		}
+	return -1;
+}
+
+int drift_test_is_pvalue(enum drift_test t)
+{
+	return t < DT_COUNT && tests[t].pvalue;
+}
+
+double drift_test_default_threshold(enum drift_test t)
+{
+	return t < DT_COUNT ? tests[t].threshold : NAN;
+}
+
+/* ---- Tests ---- */
+
+static enum drift_test auto_test(int categorical, size_t n_ref,
+				 size_t distinct)
+{
+	if (n_ref <= AUTO_SMALL) {
+		if (categorical)
+			return distinct > 2 ? DT_CHISQUARE : DT_Z;
+		if (distinct <= 5)
+			return distinct > 2 ? DT_CHISQUARE : DT_Z;
+		return DT_KS;
+	}
+	if (!categorical && distinct > 5)
+		return DT_WASSERSTEIN;
+	return DT_JENSENSHANNON;
+}
+
+static size_t pooled_distinct(const double *a, size_t na, const double *b,
+			      size_t nb)
+{
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < na || j < nb) {
+		double v = (j >= nb || (i < na && a[i] <= b[j])) ? a[i] : b[j];
+
+		while (i < na && a[i] == v)
+			i++;
+		while (j < nb && b[j] == v)
+			j++;
+		k++;
+	}
+	return k;
+}
+
+static double std_ddof0(const double *v, size_t n)
+{
+	double m = 0, s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m += v[i];
+	m /= (double)n;
+	for (i = 0; i < n; i++)
+		s += (v[i] - m) * (v[i] - m);
+	return sqrt(s / (double)n);
+}
+
+static void keep_bins(struct drift_column *r, const double *ca,
+		      const double *cb, size_t k, double na, double nb)
+{
+	r->nbins = k;
+	r->ref_share = xmalloc(sizeof(double) * (k ? k : 1));
+	r->cur_share = xmalloc(sizeof(double) * (k ? k : 1));
+	bin_shares(ca, k, na, 0, r->ref_share);
+	bin_shares(cb, k, nb, 0, r->cur_share);
+}
+
+static double binned_distance(enum drift_test t, const double *ca,
+			      const double *cb, size_t k, double na, double nb)
+{
+	double *r = xmalloc(sizeof(double) * (k ? k : 1));
+	double *c = xmalloc(sizeof(double) * (k ? k : 1)), s;
+	int smooth = t == DT_PSI || t == DT_KL_DIV;
+
+	bin_shares(ca, k, na, smooth, r);
+	bin_shares(cb, k, nb, smooth, c);
+	switch (t) {
+	case DT_PSI:
+		s = psi(r, c, k);
+		break;
+	case DT_KL_DIV:
+		s = kl_div(r, c, k);
+		break;
+	case DT_JENSENSHANNON:
+		s = jensenshannon(r, c, k);
+		break;
+	default:
+		s = hellinger(r, c, k);
+	}
+	free(r);
+	free(c);
+	return s;
+}
+
+static void method_str(struct drift_column *r, const char *fmt, ...)
+	MLOPS_PRINTF(2, 3);
+static void method_str(struct drift_column *r, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	free(r->method);
+	r->method = strbuf_detach(&sb);
+}
+
+static const char *rule_name(enum bin_rule b)
+{
+	static const char *const names[] = { "auto", "sturges", "doane",
+					     "quantile", "fixed", "values" };
+
+	return names[b];
+}
+
+static void test_numeric(struct col *c, const struct drift_opts *o,
+			 enum drift_test t, struct drift_column *r)
+{
+	double *a = c->num[0].v, *b = c->num[1].v, *ca = NULL, *cb = NULL;
+	double *values = NULL, *edges = NULL, na, nb;
+	size_t n1 = c->num[0].n, n2 = c->num[1].n, distinct, k = 0;
+	enum bin_rule rule = o->binning;
+	int ex;
+
+	stats_sort(a, n1);
+	stats_sort(b, n2);
+	na = (double)n1;
+	nb = (double)n2;
+	distinct = pooled_distinct(a, n1, b, n2);
+	if (t == DT_AUTO)
+		t = auto_test(0, n1, distinct);
+	r->test = t;
+	/* Bins: for the binned tests, and for every plot. */
+	if (rule == BIN_AUTO)
+		rule = count_distinct(a, n1) > 20 ? BIN_STURGES : BIN_VALUES;
+	if (rule == BIN_VALUES || t == DT_CHISQUARE || t == DT_Z) {
+		k = bin_values(a, n1, b, n2, &values, &ca, &cb);
+		if (rule == BIN_VALUES || t == DT_CHISQUARE || t == DT_Z) {
+			r->labels = xcalloc(k ? k : 1, sizeof(char *));
+			for (size_t i = 0; i < k; i++) {
+				char buf[32];
+
+				snprintf(buf, sizeof(buf), "%.6g", values[i]);
+				r->labels[i] = xstrdup(buf);
+			}
+		}
+		if (rule != BIN_VALUES)
+			method_str(r, "one bin per value, %zu values", k);
+	}
+	if (!r->labels) {
+		size_t ne;
+
+		if (rule == BIN_QUANTILE)
+			ne = bin_edges_quantile(a, n1, o->quantiles ? o->quantiles : 10,
+						&edges);
+		else if (rule == BIN_FIXED) {
+			ne = o->nedges;
+			edges = xmalloc(sizeof(double) * ne);
+			memcpy(edges, o->edges, sizeof(double) * ne);
+			edges[0] = -INFINITY;
+			edges[ne - 1] = INFINITY;
+		} else
+			ne = bin_edges_equal(rule, a, n1, b, n2, &edges);
+		k = ne - 1;
+		ca = xcalloc(k, sizeof(double));
+		cb = xcalloc(k, sizeof(double));
+		bin_count(a, n1, edges, ne, ca);
+		bin_count(b, n2, edges, ne, cb);
+		r->edges = edges;
+		if (rule == BIN_QUANTILE)
+			method_str(r, "binned: %zu reference quantile bins, outer "
+				   "bins open", k);
+		else if (rule == BIN_FIXED)
+			method_str(r, "binned: %zu fixed bins, outer bins open", k);
+		else
+			method_str(r, "binned: %s, %zu equal-width bins over both "
+				   "samples", rule_name(rule), k);
+	} else if (!r->method) {
+		method_str(r, "one bin per value, %zu values", k);
+	}
+	keep_bins(r, ca, cb, k, na, nb);
+	switch (t) {
+	case DT_KS:
+		ks_2samp(a, n1, b, n2, &r->statistic, &r->p_value, &ex);
+		method_str(r, "%s", ex ? "exact" : "asymptotic");
+		break;
+	case DT_CHISQUARE: {
+		int dof;
+
+		chi2_contingency(ca, cb, k, &r->statistic, &r->p_value, &dof);
+		method_str(r, "2 x %zu contingency table, %d degrees of freedom%s",
+			   k, dof, dof == 1 ? ", Yates" : "");
+		break;
+	}
+	case DT_Z:
+		if (k > 2) {
+			col_error(c, "the z test needs a binary column (%zu "
+				  "distinct values)", k);
+			break;
+		}
+		z_test(ca[0], na, cb[0], nb, &r->statistic, &r->p_value);
+		method_str(r, "two proportions, pooled");
+		break;
+	case DT_WASSERSTEIN: {
+		double sd = std_ddof0(a, n1);
+
+		r->statistic = wasserstein(a, n1, b, n2) / (sd > 0.001 ? sd : 0.001);
+		method_str(r, "normed by the reference's standard deviation");
+		break;
+	}
+	case DT_MANNW: {
+		double u;
+
+		mann_whitney(a, n1, b, n2, ALT_TWO_SIDED, &u, &r->p_value);
+		r->statistic = u;
+		method_str(r, "%s, two-sided",
+			   (n1 <= 8 || n2 <= 8) && distinct == n1 + n2
+				   ? "exact" : "asymptotic with continuity and "
+					       "tie correction");
+		break;
+	}
+	case DT_T_TEST:
+		t_test(a, n1, b, n2, &r->statistic, &r->p_value);
+		method_str(r, "equal variances");
+		break;
+	default:
+		r->statistic = binned_distance(t, ca, cb, k, na, nb);
+	}
+	free(values);
+	free(ca);
+	free(cb);
+}
+
+static void test_categorical(struct col *c, enum drift_test t,
+			     struct drift_column *r)
+{
+	size_t k = c->cats.n, i;
+	double na = (double)(r->n_ref), nb = (double)(r->n_cur);
+	double *ca = c->cats.count[0], *cb = c->cats.count[1];
+
+	if (t == DT_AUTO)
+		t = auto_test(1, r->n_ref, k);
+	r->test = t;
+	r->labels = xcalloc(k ? k : 1, sizeof(char *));
+	for (i = 0; i < k; i++)
+		r->labels[i] = xstrdup(c->cats.names[i]);
+	keep_bins(r, ca, cb, k, na, nb);
+	switch (t) {
+	case DT_KS:
+	case DT_WASSERSTEIN:
+	case DT_MANNW:
+	case DT_T_TEST:
+		col_error(c, "%s needs a numeric column; '%s' is categorical",
+			  drift_test_name(t), c->name);
+		return;
+	case DT_CHISQUARE: {
+		int dof;
+
+		chi2_contingency(ca, cb, k, &r->statistic, &r->p_value, &dof);
+		method_str(r, "2 x %zu contingency table, %d degrees of freedom%s",
+			   k, dof, dof == 1 ? ", Yates" : "");
+		return;
+	}
+	case DT_Z:
+		if (k > 2) {
+			col_error(c, "the z test needs a binary column (%zu "
+				  "categories)", k);
+			return;
+		}
+		z_test(ca[0], na, cb[0], nb, &r->statistic, &r->p_value);
+		method_str(r, "two proportions, pooled");
+		return;
+	default:
+		r->statistic = binned_distance(t, ca, cb, k, na, nb);
+		method_str(r, "one bin per category, %zu categories", k);
+	}
+}
+
+static void analyse(struct col *c, const struct drift_opts *o,
+		    unsigned long long rows[2], struct drift_column *r)
+{
+	enum drift_test t = o->test;
+	double threshold = o->threshold;
+	size_t i;
+
+	r->name = xstrdup(c->name);
+	r->categorical = c->categorical;
+	r->statistic = r->p_value = NAN;
+	r->missing_ref = c->missing[0];
+	r->missing_cur = c->missing[1];
+	r->n_ref = c->categorical ? (size_t)rows[0] - c->missing[0] : c->num[0].n;
+	r->n_cur = c->categorical ? (size_t)rows[1] - c->missing[1] : c->num[1].n;
+	for (i = 0; i < o->noverrides; i++)
+		if (!strcmp(o->overrides[i].column, c->name)) {
+			if (o->overrides[i].test != DT_AUTO)
+				t = o->overrides[i].test;
+			if (!isnan(o->overrides[i].threshold))
+				threshold = o->overrides[i].threshold;
+		}
+	if (rows[0] && rows[1] && c->present[0] && c->present[1]) {
+		double mr = (double)c->missing[0] / (double)rows[0];
+		double mc = (double)c->missing[1] / (double)rows[1];
+
+		r->missing_drifted = fabs(mc - mr) > o->missing_threshold;
+	}
+	if (!c->error && !r->n_ref)
+		col_error(c, "no values in the reference");
+	if (!c->error && !r->n_cur)
+		col_error(c, "no values in the current data");
+	if (!c->error) {
+		if (c->categorical)
+			test_categorical(c, t, r);
+		else
+			test_numeric(c, o, t, r);
+	}
+	if (r->test == DT_AUTO)
+		r->test = t;
+	r->threshold = isnan(threshold) ? drift_test_default_threshold(r->test)
+					: threshold;
+	if (c->error) {
+		r->error = xstrdup(c->error);
+		r->statistic = r->p_value = NAN;
+		return;
+	}
+	if (!drift_test_is_pvalue(r->test))
+		r->p_value = NAN;
+	if (r->test == DT_KS)
+		r->drifted = r->p_value <= r->threshold;
+	else if (drift_test_is_pvalue(r->test))
+		r->drifted = r->p_value < r->threshold;
+	else
+		r->drifted = r->statistic >= r->threshold;
+}
+
+int drift_compute(const char *reference, const char *current,
+		  const struct descriptor *d, const struct drift_opts *o,
+		  struct drift_report *out)
+{
+	struct col *cols = NULL;
+	char **owned = NULL;
+	size_t n = 0, i;
+	unsigned long long rows[2] = { 0, 0 };
+	uint64_t total = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = collect_columns(reference, d, o, &cols, &n, &owned);
+	if (!rc && !d)
+		rc = collect_infer_types(reference, o, cols, n);
+	if (!rc && d)
+		for (i = 0; i < n; i++)
+			cols[i].categorical = cols[i].field->type == VT_BOOL ||
+					      cols[i].field->type == VT_STRING ||
+					      cols[i].field->type == VT_CATEGORY;
+	if (!rc && o->progress)
+		total = collect_total_bytes(reference, current, o);
+	if (!rc)
+		rc = collect_read(reference, 0, o, cols, n, &rows[0], 0, total);
+	if (!rc)
+		rc = collect_read(current, 1, o, cols, n, &rows[1],
+				 total / 2, total);
+	if (!rc) {
+		out->columns = xcalloc(n, sizeof(struct drift_column));
+		out->ncolumns = n;
+		out->ref_rows = rows[0];
+		out->cur_rows = rows[1];
+		out->drift_share = o->drift_share > 0 ? o->drift_share : 0.5;
+		out->reference = xstrdup(reference);
+		out->current = xstrdup(current);
+		for (i = 0; i < n; i++) {
+			struct drift_column *r = &out->columns[i];
+
+			analyse(&cols[i], o, rows, r);
+			if (r->error) {
+				out->nerrors++;
+				continue;
+			}
+			out->ntested++;
+			out->ndrifted += r->drifted;
+			out->nmissing_drifted += r->missing_drifted;
+		}
+		out->share = out->ntested ? (double)out->ndrifted /
+						    (double)out->ntested
+					  : 0;
+		out->dataset_drift = out->ntested &&
+				     out->share >= out->drift_share;
+	}
+	collect_free(cols, n);
+	for (i = 0; owned && owned[i]; i++)
+		free(owned[i]);
+	free(owned);
+	return rc;
+}
+
+void drift_report_free(struct drift_report *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->ncolumns; i++) {
+		struct drift_column *c = &r->columns[i];
+
+		free(c->name);
+		free(c->method);
+		free(c->error);
+		free(c->edges);
+		if (c->labels)
+			for (j = 0; j < c->nbins; j++)
+				free(c->labels[j]);
+		free(c->labels);
+		free(c->ref_share);
+		free(c->cur_share);
+	}
+	free(r->columns);
+	free(r->reference);
+	free(r->current);
+	memset(r, 0, sizeof(*r));
+}

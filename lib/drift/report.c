@@ -1,0 +1,275 @@
+#include "report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PLOT_BINS 40
+
+void drift_format_value(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (v != 0 && (fabs(v) < 1e-3 || fabs(v) >= 1e6))
+		snprintf(buf, len, "%.3g", v);
+	else
+		snprintf(buf, len, "%.4f", v);
+}
+
+static json_t *num_or_null(double v)
+{
+	return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+json_t *drift_report_json(const struct drift_report *r)
+{
+	json_t *cols = json_array();
+	size_t i, j;
+
+	for (i = 0; i < r->ncolumns; i++) {
+		const struct drift_column *c = &r->columns[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:I, s:I}",
+				      "column", c->name, "type",
+				      c->categorical ? "categorical" : "numeric",
+				      "test", drift_test_name(c->test),
+				      "statistic", num_or_null(c->statistic),
+				      "p_value", num_or_null(c->p_value),
+				      "threshold", num_or_null(c->threshold),
+				      "drifted", c->drifted && !c->error,
+				      "n_reference", (json_int_t)c->n_ref,
+				      "n_current", (json_int_t)c->n_cur);
+		json_t *bins = json_array();
+
+		json_object_set_new(o, "method", c->method ? json_string(c->method)
+							   : json_null());
+		json_object_set_new(
+			o, "missing",
+			json_pack("{s:f, s:f, s:b}", "reference",
+				  r->ref_rows ? (double)c->missing_ref /
+							(double)r->ref_rows
+					      : 0.0,
+				  "current",
+				  r->cur_rows ? (double)c->missing_cur /
+							(double)r->cur_rows
+					      : 0.0,
+				  "drifted", c->missing_drifted));
+		json_object_set_new(o, "error",
+				    c->error ? json_string(c->error) : json_null());
+		for (j = 0; j < c->nbins && !c->error; j++) {
+			json_t *b = json_pack("{s:f, s:f}", "reference",
+					      c->ref_share[j], "current",
+					      c->cur_share[j]);
+
+			if (c->labels)
+				json_object_set_new(b, "value",
+						    json_string(c->labels[j]));
+			else if (c->edges)
+				json_object_set_new(
+					b, "range",
+					json_pack("[o, o]",
+						  num_or_null(c->edges[j]),
+						  num_or_null(c->edges[j + 1])));
+			json_array_append_new(bins, b);
+		}
+		json_object_set_new(o, "bins", bins);
+		json_array_append_new(cols, o);
+	}
+	return json_pack("{s:s, s:s, s:I, s:I, s:{s:b, s:f, s:f, s:I, s:I, s:I, "
+			 "s:I}, s:o}",
+			 "reference", r->reference, "current", r->current,
+			 "reference_rows", (json_int_t)r->ref_rows,
+			 "current_rows", (json_int_t)r->cur_rows, "dataset",
+			 "drifted", r->dataset_drift, "share", r->share,
+			 "drift_share", r->drift_share, "columns_tested",
+			 (json_int_t)r->ntested, "columns_drifted",
+			 (json_int_t)r->ndrifted, "columns_failed",
+			 (json_int_t)r->nerrors, "missing_share_changed",
+			 (json_int_t)r->nmissing_drifted, "columns", cols);
+}
+
+static void md_escape(struct strbuf *o, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' ||
+		    *s == '`' || *s == '<' || *s == '>')
+			strbuf_addch(o, '\\');
+		strbuf_addch(o, *s == '\n' ? ' ' : *s);
+	}
+}
+
+void drift_report_markdown(const struct drift_report *r, struct strbuf *o)
+{
+	size_t i;
+
+	strbuf_addf(o, "### Data drift: %s\n\n",
+		    r->dataset_drift ? "**detected**" : "none");
+	strbuf_addf(o, "%zu of %zu columns drifted (%.0f%%; dataset drift at "
+		    "%.0f%%)%s. Reference: %llu rows, current: %llu rows.\n\n",
+		    r->ndrifted, r->ntested, 100 * r->share, 100 * r->drift_share,
+		    r->nerrors ? "; some columns could not be tested" : "",
+		    r->ref_rows, r->cur_rows);
+	strbuf_addstr(o, "| Column | Type | Test | Statistic | p-value | "
+			 "Threshold | Drift |\n|---|---|---|---:|---:|---:|---|\n");
+	for (i = 0; i < r->ncolumns; i++) {
+		const struct drift_column *c = &r->columns[i];
+		char s[32], p[32], t[32];
+
+		drift_format_value(c->statistic, s, sizeof(s));
+		drift_format_value(c->p_value, p, sizeof(p));
+		drift_format_value(c->threshold, t, sizeof(t));
+		strbuf_addstr(o, "| ");
+		md_escape(o, c->name);
+		strbuf_addf(o, " | %s | %s | %s | %s | %s | ",
+			    c->categorical ? "categorical" : "numeric",
+			    drift_test_name(c->test), s, p, t);
+		if (c->error) {
+			strbuf_addstr(o, "error: ");
+			md_escape(o, c->error);
+		} else {
+			strbuf_addstr(o, c->drifted ? "**yes**" : "no");
+		}
+		if (c->missing_drifted)
+			strbuf_addstr(o, " (missing share changed)");
+		strbuf_addstr(o, " |\n");
+	}
+}
+
+static void html_escape(struct strbuf *o, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': strbuf_addstr(o, "&lt;"); break;
+		case '>': strbuf_addstr(o, "&gt;"); break;
+		case '&': strbuf_addstr(o, "&amp;"); break;
+		case '"': strbuf_addstr(o, "&quot;"); break;
+		case '\'': strbuf_addstr(o, "&#39;"); break;
+		default: strbuf_addch(o, *s);
+		}
+	}
+}
+
+/* Bars of both samples' shares per bin; more than PLOT_BINS bins are
+ * merged into PLOT_BINS groups. */
+static void svg_plot(struct strbuf *o, const struct drift_column *c)
+{
+	const double W = 480, H = 140, pad = 4;
+	size_t k = c->nbins, groups = k > PLOT_BINS ? PLOT_BINS : k, g, j;
+	double rs[PLOT_BINS], cs[PLOT_BINS], max = 0, bw;
+
+	if (!k)
+		return;
+	for (g = 0; g < groups; g++) {
+		rs[g] = cs[g] = 0;
+		for (j = g * k / groups; j < (g + 1) * k / groups; j++) {
+			rs[g] += c->ref_share[j];
+			cs[g] += c->cur_share[j];
+		}
+		if (rs[g] > max)
+			max = rs[g];
+		if (cs[g] > max)
+			max = cs[g];
+	}
+	if (!(max > 0))
+		max = 1;
+	bw = (W - 2 * pad) / (double)groups;
+	strbuf_addf(o, "<svg class=\"plot\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" "
+		    "width=\"%.0f\" height=\"%.0f\" aria-label=\"distribution "
+		    "of ", W, H + 16, W, H + 16);
+	html_escape(o, c->name);
+	strbuf_addstr(o, "\">");
+	for (g = 0; g < groups; g++) {
+		double x = pad + (double)g * bw, hr = (H - pad) * rs[g] / max,
+		       hc = (H - pad) * cs[g] / max;
+
+		strbuf_addf(o, "<rect class=\"ref\" x=\"%.1f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"%.1f\"/>", x + 1, H - hr,
+			    bw / 2 - 1, hr);
+		strbuf_addf(o, "<rect class=\"cur\" x=\"%.1f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"%.1f\"/>", x + bw / 2,
+			    H - hc, bw / 2 - 1, hc);
+	}
+	if (c->edges) {
+		char a[32], b[32];
+
+		drift_format_value(c->edges[0], a, sizeof(a));
+		drift_format_value(c->edges[k], b, sizeof(b));
+		strbuf_addf(o, "<text x=\"%.0f\" y=\"%.0f\">%s</text>"
+			    "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%s"
+			    "</text>", pad, H + 14, isinf(c->edges[0]) ? "-inf" : a,
+			    W - pad, H + 14, isinf(c->edges[k]) ? "+inf" : b);
+	} else if (c->labels) {
+		strbuf_addf(o, "<text x=\"%.0f\" y=\"%.0f\">", pad, H + 14);
+		html_escape(o, c->labels[0]);
+		strbuf_addf(o, "%s</text>", k > 1 ? " …" : "");
+	}
+	strbuf_addstr(o, "</svg>");
+}
+
+void drift_report_html(const struct drift_report *r, struct strbuf *o)
+{
+	size_t i;
+
+	strbuf_addstr(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+			 "charset=\"utf-8\"><title>mlops drift report</title>"
+			 "<style>body{font:14px system-ui,sans-serif;margin:"
+			 "2em;color:#222}table{border-collapse:collapse}td,th"
+			 "{padding:4px 8px;border-bottom:1px solid #ddd;text-"
+			 "align:left;vertical-align:top}.drift{color:#b00;font-"
+			 "weight:bold}.err{color:#a60}.ref{fill:#9aa5b1}.cur{"
+			 "fill:#2b7bb9}svg text{font-size:11px;fill:#555}."
+			 "legend span{display:inline-block;width:10px;height:"
+			 "10px;margin:0 4px 0 12px}</style></head><body>\n");
+	strbuf_addf(o, "<h1>Data drift: %s</h1>\n<p>",
+		    r->dataset_drift ? "<span class=\"drift\">detected</span>"
+				     : "none");
+	strbuf_addf(o, "%zu of %zu columns drifted (%.0f%%; dataset drift at "
+		    "%.0f%%). Reference <code>", r->ndrifted, r->ntested,
+		    100 * r->share, 100 * r->drift_share);
+	html_escape(o, r->reference);
+	strbuf_addf(o, "</code> (%llu rows), current <code>", r->ref_rows);
+	html_escape(o, r->current);
+	strbuf_addf(o, "</code> (%llu rows).</p>\n<p class=\"legend\"><span "
+		    "style=\"background:#9aa5b1\"></span>reference<span style="
+		    "\"background:#2b7bb9\"></span>current</p>\n<table><tr><th>"
+		    "Column</th><th>Test</th><th>Statistic</th><th>p-value</th>"
+		    "<th>Threshold</th><th>Drift</th><th>Distribution</th></tr>\n",
+		    r->cur_rows);
+	for (i = 0; i < r->ncolumns; i++) {
+		const struct drift_column *c = &r->columns[i];
+		char s[32], p[32], t[32];
+
+		drift_format_value(c->statistic, s, sizeof(s));
+		drift_format_value(c->p_value, p, sizeof(p));
+		drift_format_value(c->threshold, t, sizeof(t));
+		strbuf_addstr(o, "<tr><td><b>");
+		html_escape(o, c->name);
+		strbuf_addf(o, "</b><br>%s</td><td>%s", c->categorical
+						       ? "categorical" : "numeric",
+			    drift_test_name(c->test));
+		if (c->method) {
+			strbuf_addstr(o, "<br><small>");
+			html_escape(o, c->method);
+			strbuf_addstr(o, "</small>");
+		}
+		strbuf_addf(o, "</td><td>%s</td><td>%s</td><td>%s</td><td>", s,
+			    p, t);
+		if (c->error) {
+			strbuf_addstr(o, "<span class=\"err\">error: ");
+			html_escape(o, c->error);
+			strbuf_addstr(o, "</span>");
+		} else {
+			strbuf_addstr(o, c->drifted ? "<span class=\"drift\">yes"
+						      "</span>"
+						    : "no");
+		}
+		if (c->missing_drifted)
+			strbuf_addstr(o, "<br><span class=\"err\">missing share "
+					 "changed</span>");
+		strbuf_addstr(o, "</td><td>");
+		if (!c->error)
+			svg_plot(o, c);
+		strbuf_addstr(o, "</td></tr>\n");
+	}
+	strbuf_addstr(o, "</table>\n<p><small>Made by mlops drift.</small></p>"
+			 "</body></html>\n");
+}

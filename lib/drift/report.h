@@ -1,0 +1,18 @@
+/* A drift report as JSON, Markdown (for $GITHUB_STEP_SUMMARY) and one
+ * self-contained HTML page with an inline SVG plot per column (shares per
+ * bin only: no raw rows). */
+#ifndef MLOPS_DRIFT_REPORT_H
+#define MLOPS_DRIFT_REPORT_H
+
+#include <jansson.h>
+
+#include "../core/strbuf.h"
+#include "drift.h"
+
+json_t *drift_report_json(const struct drift_report *r);
+void drift_report_markdown(const struct drift_report *r, struct strbuf *out);
+void drift_report_html(const struct drift_report *r, struct strbuf *out);
+/* "0.0123", "1.2e-09", "-" for NaN: how values read in every format. */
+void drift_format_value(double v, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,349 @@
+/* mlops drift: reference vs current data, per-column tests, dataset
+ * drift, reports for terminals, CI (JSON, Markdown, annotations) and
+ * people (HTML). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/command.h"
+#include "cli/exit_status.h"
+#include "cli/output.h"
+#include "lib/bundle/reader.h"
+#include "lib/core/fsutil.h"
+#include "lib/drift/drift.h"
+#include "lib/drift/report.h"
+
+static const char *opt_ref, *opt_cur, *opt_bundle, *opt_file, *opt_columns;
+static const char *opt_test, *opt_threshold, *opt_share, *opt_missing;
+static const char *opt_binning, *opt_html, *opt_na;
+static struct strv opt_column_test;
+static int opt_markdown, opt_signature;
+
+static const char *const test_names[] = {
+	"auto", "ks", "chisquare", "z", "psi", "jensenshannon", "wasserstein",
+	"hellinger", "kl_div", "mannw", "t_test", NULL,
+};
+
+static const struct opt options[] = {
+	OPT_STR(0, "reference", &opt_ref, "FILE",
+		"the data the model was built on (.csv or .jsonl)", "file"),
+	OPT_STR(0, "current", &opt_cur, "FILE",
+		"the data to compare with it (.csv or .jsonl)", "file"),
+	OPT_STR(0, "bundle", &opt_bundle, "BUNDLE",
+		"type the columns by this bundle's signature", "file:mlpkg"),
+	OPT_STR('f', "file", &opt_file, "FILE",
+		"type the columns by this descriptor's signature", "file"),
+	OPT_BOOLEAN(0, "signature", &opt_signature,
+		    "type the columns by ./mlops.yaml's signature"),
+	OPT_STR(0, "columns", &opt_columns, "LIST",
+		"compare only these columns (comma-separated)", NULL),
+	OPT_ENUM(0, "test", &opt_test, "TEST",
+		 "one test for every column (default: auto, by type and size)",
+		 test_names),
+	OPT_STR(0, "threshold", &opt_threshold, "X",
+		"the test's threshold (default: the test's own)", NULL),
+	OPT_MULTI(0, "column-test", &opt_column_test, "COL=TEST[:X]",
+		  "a test (and threshold) for one column, repeatable", NULL),
+	OPT_STR(0, "drift-share", &opt_share, "X",
+		"dataset drift when this share of columns drifts (default: 0.5)",
+		NULL),
+	OPT_STR(0, "missing-threshold", &opt_missing, "X",
+		"flag a change of a column's missing share above X (default: "
+		"0.05)", NULL),
+	OPT_STR(0, "binning", &opt_binning, "RULE",
+		"bins for psi, kl_div, jensenshannon, hellinger: auto, sturges, "
+		"doane, quantile:N, edges:A,B,...", NULL),
+	OPT_STR(0, "html", &opt_html, "FILE",
+		"write a self-contained HTML report with plots", "file"),
+	OPT_BOOLEAN(0, "markdown", &opt_markdown,
+		    "print the report as Markdown (for $GITHUB_STEP_SUMMARY)"),
+	OPT_STR(0, "na-values", &opt_na, "LIST",
+		"comma-separated missing-value tokens (default: ,NA,NaN,null)",
+		NULL),
+	OPT_TERMINATOR,
+};
+
+static int parse_unit(const char *s, double *out, double lo, double hi)
+{
+	char *end;
+
+	if (!s)
+		return 0;
+	*out = strtod(s, &end);
+	return (*end || end == s || !(*out >= lo && *out <= hi)) ? -1 : 0;
+}
+
+static int parse_binning(struct drift_opts *o, double **edges)
+{
+	const char *b = opt_binning;
+
+	*edges = NULL;
+	if (!b || !strcmp(b, "auto")) {
+		o->binning = BIN_AUTO;
+	} else if (!strcmp(b, "sturges")) {
+		o->binning = BIN_STURGES;
+	} else if (!strcmp(b, "doane")) {
+		o->binning = BIN_DOANE;
+	} else if (!strncmp(b, "quantile:", 9)) {
+		char *end;
+		long q = strtol(b + 9, &end, 10);
+
+		if (*end || q < 2 || q > 1000)
+			return -1;
+		o->binning = BIN_QUANTILE;
+		o->quantiles = (int)q;
+	} else if (!strncmp(b, "edges:", 6)) {
+		char **parts = split_list(b + 6);
+		size_t n = 0, i;
+
+		while (parts && parts[n])
+			n++;
+		*edges = xcalloc(n + 2, sizeof(double));
+		for (i = 0; i < n; i++) {
+			char *end;
+
+			(*edges)[i + 1] = strtod(parts[i], &end);
+			if (*end || end == parts[i] || isnan((*edges)[i + 1]) ||
+			    (i && (*edges)[i + 1] <= (*edges)[i])) {
+				free_list(parts);
+				return -1;
+			}
+		}
+		free_list(parts);
+		if (n < 1)
+			return -1;
+		/* Open-ended outer bins around the given edges. */
+		o->binning = BIN_FIXED;
+		o->edges = *edges;
+		o->nedges = n + 2;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_overrides(struct drift_override **out, size_t *n)
+{
+	size_t i;
+
+	*out = xcalloc(opt_column_test.n + 1, sizeof(**out));
+	*n = opt_column_test.n;
+	for (i = 0; i < opt_column_test.n; i++) {
+		char *spec = (char *)opt_column_test.v[i];
+		char *eq = strchr(spec, '='), *colon;
+
+		if (!eq || eq == spec)
+			return -1;
+		*eq = '\0';
+		colon = strchr(eq + 1, ':');
+		if (colon)
+			*colon = '\0';
+		(*out)[i].column = spec;
+		(*out)[i].threshold = NAN;
+		if (drift_test_from_name(eq + 1, &(*out)[i].test) < 0 ||
+		    (colon && parse_unit(colon + 1, &(*out)[i].threshold, 0,
+					 1e300) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+static void print_table(const struct drift_report *r)
+{
+	size_t i, w = 6;
+
+	for (i = 0; i < r->ncolumns; i++)
+		if (strlen(r->columns[i].name) > w)
+			w = strlen(r->columns[i].name);
+	printf("%s%-*s  %-11s  %-13s  %10s  %10s  %9s  %s%s\n", sty(STYLE_BOLD),
+	       (int)w, "COLUMN", "TYPE", "TEST", "STATISTIC", "P-VALUE",
+	       "THRESHOLD", "DRIFT", sty(STYLE_RESET));
+	for (i = 0; i < r->ncolumns; i++) {
+		const struct drift_column *c = &r->columns[i];
+		char s[32], p[32], t[32];
+
+		drift_format_value(c->statistic, s, sizeof(s));
+		drift_format_value(c->p_value, p, sizeof(p));
+		drift_format_value(c->threshold, t, sizeof(t));
+		printf("%-*s  %-11s  %-13s  %10s  %10s  %9s  ", (int)w, c->name,
+		       c->categorical ? "categorical" : "numeric",
+		       drift_test_name(c->test), s, p, t);
+		if (c->error)
+			printf("%serror: %s%s", sty(STYLE_YELLOW), c->error,
+			       sty(STYLE_RESET));
+		else if (c->drifted)
+			printf("%syes%s", sty(STYLE_RED), sty(STYLE_RESET));
+		else
+			printf("%sno%s", sty(STYLE_GREEN), sty(STYLE_RESET));
+		if (c->missing_drifted)
+			printf(" %s(missing %.1f%% -> %.1f%%)%s", sty(STYLE_YELLOW),
+			       100.0 * (double)c->missing_ref / (double)r->ref_rows,
+			       100.0 * (double)c->missing_cur / (double)r->cur_rows,
+			       sty(STYLE_RESET));
+		printf("\n");
+	}
+	printf("\n%sDataset drift: %s%s (%zu of %zu columns, %.0f%%; threshold "
+	       "%.0f%%)\n", r->dataset_drift ? sty(STYLE_RED) : sty(STYLE_GREEN),
+	       r->dataset_drift ? "detected" : "none", sty(STYLE_RESET),
+	       r->ndrifted, r->ntested, 100 * r->share, 100 * r->drift_share);
+}
+
+static void annotate(const struct drift_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncolumns; i++) {
+		const struct drift_column *c = &r->columns[i];
+		char msg[512], s[32];
+
+		drift_format_value(drift_test_is_pvalue(c->test) ? c->p_value
+								  : c->statistic,
+				   s, sizeof(s));
+		if (c->error)
+			snprintf(msg, sizeof(msg), "drift: column %s: %s",
+				 c->name, c->error);
+		else if (c->drifted)
+			snprintf(msg, sizeof(msg), "drift: column %s drifted (%s "
+				 "%s %s, threshold %g)", c->name,
+				 drift_test_name(c->test),
+				 drift_test_is_pvalue(c->test) ? "p =" : "=", s,
+				 c->threshold);
+		else
+			continue;
+		gh_annotation(c->error ? "error" : "warning", NULL, 0, 0, msg);
+	}
+}
+
+static int cmd_drift(int argc, const char **argv)
+{
+	struct drift_opts o = { 0 };
+	struct drift_report r;
+	struct descriptor *d = NULL;
+	struct drift_override *ov = NULL;
+	struct lazy_progress bar = { "reading", NULL };
+	double *edges = NULL;
+	char **cols = NULL, **na = NULL;
+	int rc = command_parse(&cmd_drift_spec, &argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (argc != 0)
+		return command_usage_error(&cmd_drift_spec, "unexpected '%s'",
+					   argv[0]);
+	if (!opt_ref || !opt_cur)
+		return command_usage_error(&cmd_drift_spec, "--reference FILE and "
+					   "--current FILE are required");
+	if (!!opt_bundle + !!opt_file + !!opt_signature > 1)
+		return command_usage_error(&cmd_drift_spec, "--bundle, -f and "
+					   "--signature are one choice");
+	o.test = DT_AUTO;
+	o.threshold = NAN;
+	o.drift_share = 0.5;
+	o.missing_threshold = 0.05;
+	if (opt_test && drift_test_from_name(opt_test, &o.test) < 0)
+		return command_usage_error(&cmd_drift_spec, "unknown test '%s' "
+					   "(see man mlops-drift)", opt_test);
+	if (parse_unit(opt_threshold, &o.threshold, 0, 1e300) < 0 ||
+	    parse_unit(opt_share, &o.drift_share, 1e-9, 1) < 0 ||
+	    parse_unit(opt_missing, &o.missing_threshold, 0, 1) < 0)
+		return command_usage_error(&cmd_drift_spec, "--threshold >= 0, "
+					   "--drift-share in (0, 1], "
+					   "--missing-threshold in [0, 1]");
+	if (parse_binning(&o, &edges) < 0) {
+		free(edges);
+		return command_usage_error(&cmd_drift_spec, "--binning takes auto, "
+					   "sturges, doane, quantile:N or "
+					   "edges:A,B,... (ascending)");
+	}
+	if (parse_overrides(&ov, &o.noverrides) < 0) {
+		free(edges);
+		free(ov);
+		return command_usage_error(&cmd_drift_spec, "--column-test takes "
+					   "COLUMN=TEST or COLUMN=TEST:THRESHOLD");
+	}
+	o.overrides = ov;
+	if ((opt_bundle || opt_file || opt_signature) &&
+	    bundle_or_file_descriptor(opt_bundle, opt_file, &d) < 0) {
+		rc = report_error();
+		goto done;
+	}
+	if (opt_columns) {
+		cols = split_list(opt_columns);
+		o.columns = (const char *const *)cols;
+		while (cols[o.ncolumns])
+			o.ncolumns++;
+	}
+	if (opt_na) {
+		na = split_list(opt_na);
+		o.na_values = (const char *const *)na;
+	}
+	o.progress = progress_callback;
+	o.progress_ctx = &bar;
+	rc = drift_compute(opt_ref, opt_cur, d, &o, &r);
+	progress_finish(bar.bar);
+	if (rc < 0) {
+		rc = report_error();
+		goto done;
+	}
+	if (out_json()) {
+		json_t *j = drift_report_json(&r);
+
+		print_json(j);
+		json_decref(j);
+	} else if (opt_markdown) {
+		struct strbuf md = STRBUF_INIT;
+
+		drift_report_markdown(&r, &md);
+		fwrite(md.buf, 1, md.len, stdout);
+		strbuf_release(&md);
+	} else {
+		print_table(&r);
+	}
+	{
+		struct strbuf md = STRBUF_INIT;
+
+		drift_report_markdown(&r, &md);
+		gh_step_summary(md.buf);
+		strbuf_release(&md);
+	}
+	annotate(&r);
+	rc = r.dataset_drift || r.nmissing_drifted ? EXIT_FINDING
+		: r.nerrors ? EXIT_INPUT : EXIT_OK;
+	if (opt_html) {
+		struct strbuf html = STRBUF_INIT;
+
+		drift_report_html(&r, &html);
+		if (fs_write_atomic(opt_html, html.buf, html.len, 0644) < 0)
+			rc = report_error();
+		else
+			print_info("mlops: wrote %s", opt_html);
+		strbuf_release(&html);
+	}
+	drift_report_free(&r);
+	rc = finish_stdout(rc);
+done:
+	descriptor_free(d);
+	free_list(cols);
+	free_list(na);
+	free(ov);
+	free(edges);
+	strv_clear(&opt_column_test);
+	return rc;
+}
+
+const struct cmd_spec cmd_drift_spec = {
+	.name = "drift",
+	.summary = "compare current data with the reference: data drift",
+	.synopsis = "--reference FILE --current FILE [--bundle B | -f FILE] "
+		    "[--test TEST] [--json | --markdown] [--html FILE]",
+	.description =
+		"Compare each column of the current data with the reference, "
+		"with a test chosen\nby type and size (ks, chisquare or z up to "
+		"1000 reference rows; wasserstein\nor jensenshannon above) or "
+		"the one named. Dataset drift when --drift-share of\nthe columns "
+		"drift. Exit 0: no drift; 1: drift (or a changed missing "
+		"share);\n3: a column could not be tested; 4: a file could not "
+		"be read.",
+	.opts = options,
+	.run = cmd_drift,
+};

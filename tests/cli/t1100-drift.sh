@@ -1,0 +1,146 @@
+#!/bin/sh
+# mlops drift through the CLI: the example's planted drift, exit statuses
+# (0 none, 1 drift, 3 a column could not be tested, 4 unreadable), the
+# outputs (table, --json, --markdown, --html, GitHub step summary and
+# annotations), per-column choices, binning, bad and missing data.
+. "$(dirname "$0")/lib.sh"
+
+copy_example proj
+R=proj/data/reference.csv
+C=proj/data/current.csv
+
+run "$MLOPS" drift --reference "$R" --current "$R"
+expect_rc 0 "the reference against itself: exit 0"
+expect_match "$OUT" "Dataset drift: none \\(0 of 8 columns" "no column drifted"
+
+run "$MLOPS" drift --reference "$R" --current "$C" --json
+expect_rc 0 "the example's current data: 2 of 8 columns, under the 50% share: exit 0"
+printf '%s' "$OUT" > d.json
+expect_eq "$(json_get d.json '[c["column"] for c in d["columns"] if c["drifted"]]')" "['income', 'debt_ratio']" \
+	"the planted drift is found: income and debt_ratio"
+expect_eq "$(json_get d.json 'd["dataset"]["columns_drifted"], d["dataset"]["columns_tested"], d["dataset"]["drifted"]')" \
+	"(2, 8, False)" "dataset summary"
+expect_eq "$(json_get d.json '[c["test"] for c in d["columns"]][:2], d["columns"][0]["p_value"]')" \
+	"(['wasserstein', 'wasserstein'], None)" "2000 reference rows: wasserstein by default, a distance has no p-value"
+
+run "$MLOPS" drift --reference "$R" --current "$C" --drift-share 0.25
+expect_rc 1 "--drift-share 0.25: dataset drift, exit 1"
+expect_match "$OUT" "Dataset drift: detected" "said so"
+
+run "$MLOPS" drift --reference "$R" --current "$C" --test ks --columns income,age --json
+expect_rc 1 "--test ks --columns income,age: one of two drifts: exit 1"
+printf '%s' "$OUT" > ks.json
+expect_eq "$(json_get ks.json '[(c["column"], c["test"], c["method"], c["drifted"]) for c in d["columns"]]')" \
+	"[('income', 'ks', 'exact', True), ('age', 'ks', 'exact', False)]" "only those columns, exact KS"
+
+run "$MLOPS" drift --reference "$R" --current "$C" --column-test income=psi:0.5 --column-test age=chisquare --json
+printf '%s' "$OUT" > ov.json
+expect_eq "$(json_get ov.json '[(c["test"], c["threshold"]) for c in d["columns"] if c["column"] in ("income", "age")]')" \
+	"[('psi', 0.5), ('chisquare', 0.05)]" "--column-test sets a column's test and threshold"
+
+# Typed by the signature: the bool column is categorical.
+run "$MLOPS" -C proj drift --reference data/reference.csv --current data/current.csv --signature --json
+printf '%s' "$OUT" > sig.json
+expect_eq "$(json_get sig.json '[c["type"] for c in d["columns"] if c["column"] == "has_prior_default"]')" \
+	"['categorical']" "--signature: has_prior_default is categorical"
+"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" > /dev/null
+run "$MLOPS" drift --reference "$R" --current "$C" --bundle b.mlpkg --json
+printf '%s' "$OUT" > bun.json
+expect_eq "$(json_get bun.json '[c["type"] for c in d["columns"] if c["column"] == "has_prior_default"]')" \
+	"['categorical']" "--bundle types by the bundle's signature"
+
+# Markdown, step summary, annotations.
+run "$MLOPS" drift --reference "$R" --current "$C" --markdown
+expect_match "$OUT" '^### Data drift: none' "--markdown"
+expect_match "$OUT" '\| income \| numeric \| wasserstein \| [0-9.]+ \| - \| 0\.1000 \| \*\*yes\*\* \|' "a Markdown table row"
+: > summary.md
+GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=$SCRATCH/summary.md run "$MLOPS" drift --reference "$R" --current "$C"
+expect_match "$(cat summary.md)" '### Data drift' "in GitHub Actions the report goes to the step summary"
+expect_match "$ERR" '::warning::drift: column income drifted \(wasserstein = [0-9.]+, threshold 0\.1\)' "and a warning annotation per drifted column"
+
+# HTML: self-contained, a plot per column, no raw rows.
+run "$MLOPS" drift --reference "$R" --current "$C" --html report.html -q
+expect_rc 0 "--html"
+expect_eq "$(grep -o '<svg class="plot"' report.html | wc -l)" 8 "one plot per column"
+expect_no_match "$(cat report.html)" '<script|https?://|src=' "self-contained: no script, no links"
+expect_no_match "$(cat report.html)" "$(sed -n 2p "$R" | cut -d, -f1)" "no raw value from the data is embedded"
+
+# Bad data: one column bad, the others computed; exit 3.
+$PY - <<'PY'
+import random
+random.seed(3)
+with open("ref.csv", "w") as f:
+    f.write("x,colour,empty,gone\n")
+    for i in range(300):
+        f.write(f"{random.gauss(0,1)},{random.choice(['red','green','blue'])},,{i}\n")
+with open("cur.csv", "w") as f:
+    f.write("x,colour,empty\n")
+    for i in range(300):
+        x = "oops" if i == 41 else random.gauss(0, 1)
+        f.write(f"{x},{random.choice(['red','green','blue','violet'])},\n")
+PY
+run "$MLOPS" drift --reference ref.csv --current cur.csv --json
+expect_rc 1 "a bad value, an empty and a vanished column, and drift in the good one: drift wins, exit 1"
+printf '%s' "$OUT" > bad.json
+expect_eq "$(json_get bad.json '[(c["column"], c["error"]) for c in d["columns"]]')" \
+	"[('x', \"cur.csv row 42: 'oops' is not a number\"), ('colour', None), ('empty', 'no values in the reference'), ('gone', \"no column 'gone' in cur.csv\")]" \
+	"each bad column carries its error and its row; the good one is computed"
+expect_eq "$(json_get bad.json '[(c["test"], c["statistic"] < 1e300) for c in d["columns"] if c["column"] == "colour"]')" \
+	"[('chisquare', True)]" "a category unseen in the reference: a finite statistic"
+run "$MLOPS" drift --reference ref.csv --current cur.csv --columns x,empty,gone
+expect_rc 3 "only columns that cannot be tested: exit 3"
+run "$MLOPS" drift --reference ref.csv --current cur.csv --columns colour --test psi --json
+printf '%s' "$OUT" > psi.json
+expect_eq "$(json_get psi.json 'd["columns"][0]["statistic"] < 100')" "True" "PSI with an unseen category stays finite"
+
+# Missing share compared on its own.
+$PY - <<'PY'
+import random
+random.seed(4)
+for name, miss in (("m_ref.csv", 0.01), ("m_cur.csv", 0.30)):
+    with open(name, "w") as f:
+        f.write("v\n")
+        for i in range(1000):
+            f.write(("" if random.random() < miss else str(random.gauss(0, 1))) + "\n")
+PY
+run "$MLOPS" drift --reference m_ref.csv --current m_cur.csv --json
+expect_rc 1 "the missing share went from 1% to 30%: exit 1"
+printf '%s' "$OUT" > miss.json
+expect_eq "$(json_get miss.json 'd["columns"][0]["drifted"], d["columns"][0]["missing"]["drifted"], round(d["columns"][0]["missing"]["current"], 1)')" \
+	"(False, True, 0.3)" "the distribution did not drift; the missing share did, reported on its own"
+
+# Binning choices are applied and stated.
+for b in sturges doane quantile:5 edges:-1,0,1; do
+	run "$MLOPS" drift --reference "$R" --current "$C" --columns income --test psi --binning "$b" --json
+	printf '%s' "$OUT" > bin.json
+	expect_match "$(json_get bin.json 'd["columns"][0]["method"]')" "binned" "--binning $b is stated in the report"
+done
+expect_eq "$(json_get bin.json 'len(d["columns"][0]["bins"])')" 4 "edges:-1,0,1: four bins, the outer ones open"
+
+# JSON lines in, the same answer as CSV.
+$PY -c '
+import csv, json
+for n in ("reference", "current"):
+    with open(f"proj/data/{n}.csv") as f, open(f"{n}.jsonl", "w") as o:
+        for row in csv.DictReader(f):
+            o.write(json.dumps({k: (float(v) if v else None) for k, v in row.items()}) + "\n")'
+run "$MLOPS" drift --reference reference.jsonl --current current.jsonl --json
+printf '%s' "$OUT" > jl.json
+expect_eq "$(json_get jl.json '[round(c["statistic"], 9) for c in d["columns"][:7]]')" \
+	"$(json_get d.json '[round(c["statistic"], 9) for c in d["columns"][:7]]')" "JSON lines give the same statistics as CSV"
+
+# Usage and I/O errors.
+run "$MLOPS" drift --reference "$R"
+expect_rc 2 "no --current: exit 2"
+run "$MLOPS" drift --reference "$R" --current "$C" --test nonsense
+expect_rc 2 "an unknown test: exit 2"
+run "$MLOPS" drift --reference "$R" --current "$C" --binning quantile:1
+expect_rc 2 "a bad --binning: exit 2"
+run "$MLOPS" drift --reference "$R" --current "$C" --column-test income
+expect_rc 2 "a bad --column-test: exit 2"
+run "$MLOPS" drift --reference "$R" --current "$C" --columns nothere
+expect_rc 2 "an unknown column: exit 2"
+expect_match "$ERR" "no column 'nothere'" "named"
+run "$MLOPS" drift --reference missing.csv --current "$C"
+expect_rc 4 "a missing file: exit 4"
+done_testing
