@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../core/error.h"
 #include "../core/strbuf.h"
@@ -18,12 +19,39 @@
 
 
 
-static void dbuf_push(struct dbuf *b, double x)
+#define HUGE_PAGE (2u << 20)
+
+/* Columns of a million values fault in a page every 512 values: past
+ * 2 MiB the buffer is aligned for transparent huge pages, which the
+ * kernel then maps 512 times less often. */
+static void dbuf_grow(struct dbuf *b)
 {
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 1024;
-		b->v = xrealloc(b->v, sizeof(double) * b->cap);
+	size_t cap = b->cap ? b->cap * 2 : 1024, bytes = cap * sizeof(double);
+	double *v;
+
+	if (bytes < HUGE_PAGE) {
+		b->v = xrealloc(b->v, bytes);
+		b->cap = cap;
+		return;
 	}
+	bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	v = aligned_alloc(HUGE_PAGE, bytes);
+	if (!v) {
+		b->v = xrealloc(b->v, cap * sizeof(double));
+		b->cap = cap;
+		return;
+	}
+	madvise(v, bytes, MADV_HUGEPAGE);
+	memcpy(v, b->v, b->n * sizeof(double));
+	free(b->v);
+	b->v = v;
+	b->cap = bytes / sizeof(double);
+}
+
+static inline void dbuf_push(struct dbuf *b, double x)
+{
+	if (b->n == b->cap)
+		dbuf_grow(b);
 	b->v[b->n++] = x;
 }
 
@@ -60,7 +88,8 @@ static void cats_grow(struct cats *c)
 	}
 }
 
-static void cats_add(struct cats *c, const char *text, size_t len, int which)
+static void cats_add_n(struct cats *c, const char *text, size_t len,
+		       int which, double add)
 {
 	size_t s;
 
@@ -71,7 +100,7 @@ static void cats_add(struct cats *c, const char *text, size_t len, int which)
 		const char *n = c->names[c->slots[s]];
 
 		if (strlen(n) == len && !memcmp(n, text, len)) {
-			c->count[which][c->slots[s]]++;
+			c->count[which][c->slots[s]] += add;
 			return;
 		}
 		s = (s + 1) & (c->nslots - 1);
@@ -83,9 +112,14 @@ static void cats_add(struct cats *c, const char *text, size_t len, int which)
 		c->count[1] = xrealloc(c->count[1], sizeof(double) * c->cap);
 	}
 	c->names[c->n] = xstrndup(text, len);
-	c->count[0][c->n] = which == 0;
-	c->count[1][c->n] = which == 1;
+	c->count[0][c->n] = which == 0 ? add : 0;
+	c->count[1][c->n] = which == 1 ? add : 0;
 	c->slots[s] = c->n++;
+}
+
+static void cats_add(struct cats *c, const char *text, size_t len, int which)
+{
+	cats_add_n(c, text, len, which, 1);
 }
 
 static void cats_free(struct cats *c)
@@ -229,29 +263,33 @@ int collect_infer_types(const char *reference, const struct drift_opts *o,
 	return rc;
 }
 
-void col_error(struct col *c, const char *fmt, ...)
+void col_error(struct col *c, int which, const char *fmt, ...)
 {
+	char **slot = which ? &c->cur_error : &c->error;
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
-	if (c->error)
+	if (*slot)
 		return;
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	c->error = strbuf_detach(&sb);
+	*slot = strbuf_detach(&sb);
 }
 
 static void take_cell(struct col *c, const struct cell *cell, int which,
 		      const struct table *t)
 {
+	/* The samples are read at once by two threads: each has its own
+	 * categories and error until collect_merge. */
+	struct cats *cats = which ? &c->cur : &c->cats;
 	double v;
 
 	if (cell->kind == CELL_NULL || cell->kind == CELL_ABSENT) {
 		c->missing[which]++;
 		return;
 	}
-	if (c->error)
+	if (which ? c->cur_error : c->error)
 		return;
 	if (!c->categorical) {
 		if (cell->kind != CELL_BOOL && is_number_cell(cell, &v) &&
@@ -259,7 +297,7 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 			dbuf_push(&c->num[which], v);
 			return;
 		}
-		col_error(c, "%s row %llu: '%.40s' is not a number",
+		col_error(c, which, "%s row %llu: '%.40s' is not a number",
 			  table_name(t), (unsigned long long)table_row(t),
 			  cell->kind == CELL_TEXT ? cell->text : "?");
 		return;
@@ -268,27 +306,27 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 		struct strbuf problem = STRBUF_INIT, shown = STRBUF_INIT;
 
 		if (contract_convert(c->field, cell, &v, &problem, &shown)) {
-			col_error(c, "%s row %llu: %s", table_name(t),
+			col_error(c, which, "%s row %llu: %s", table_name(t),
 				  (unsigned long long)table_row(t), problem.buf);
 		} else {
-			cats_add(&c->cats, v ? "true" : "false", v ? 4 : 5, which);
+			cats_add(cats, v ? "true" : "false", v ? 4 : 5, which);
 		}
 		strbuf_release(&problem);
 		strbuf_release(&shown);
 		return;
 	}
 	if (cell->kind == CELL_TEXT) {
-		cats_add(&c->cats, cell->text, strlen(cell->text), which);
+		cats_add(cats, cell->text, strlen(cell->text), which);
 	} else if (cell->kind == CELL_BOOL) {
-		cats_add(&c->cats, cell->b ? "true" : "false", cell->b ? 4 : 5,
+		cats_add(cats, cell->b ? "true" : "false", cell->b ? 4 : 5,
 			 which);
 	} else if (cell->kind == CELL_NUMBER) {
 		char buf[32];
 
 		snprintf(buf, sizeof(buf), "%.17g", cell->num);
-		cats_add(&c->cats, buf, strlen(buf), which);
+		cats_add(cats, buf, strlen(buf), which);
 	} else {
-		col_error(c, "%s row %llu: not a value", table_name(t),
+		col_error(c, which, "%s row %llu: not a value", table_name(t),
 			  (unsigned long long)table_row(t));
 	}
 }
@@ -312,7 +350,7 @@ int collect_read(const char *path, int which, const struct drift_opts *o,
 		for (i = 0; i < n; i++) {
 			cols[i].present[which] = present[i];
 			if (!present[i])
-				col_error(&cols[i], "no column '%s' in %s",
+				col_error(&cols[i], which, "no column '%s' in %s",
 					  cols[i].name, path);
 		}
 	while (!rc && (rc = table_next(t, cells)) == 0) {
@@ -340,25 +378,41 @@ void collect_free(struct col *cols, size_t n)
 		free(cols[i].num[0].v);
 		free(cols[i].num[1].v);
 		cats_free(&cols[i].cats);
+		cats_free(&cols[i].cur);
 		free(cols[i].error);
+		free(cols[i].cur_error);
 	}
 	free(cols);
 }
 
-uint64_t collect_total_bytes(const char *reference, const char *current,
-			     const struct drift_opts *o)
+uint64_t collect_total_bytes(const char *path, const struct drift_opts *o)
 {
 	struct table *t;
 	uint64_t total = 0;
 
-	if (!open_table(reference, o, &t)) {
-		total += table_size(t);
-		table_close(t);
-	}
-	if (!open_table(current, o, &t)) {
+	if (!open_table(path, o, &t)) {
 		total += table_size(t);
 		table_close(t);
 	}
 	mlops_error_clear();
 	return total;
+}
+
+void collect_merge(struct col *cols, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		struct col *c = &cols[i];
+
+		for (j = 0; j < c->cur.n; j++)
+			cats_add_n(&c->cats, c->cur.names[j],
+				   strlen(c->cur.names[j]), 1, c->cur.count[1][j]);
+		cats_free(&c->cur);
+		memset(&c->cur, 0, sizeof(c->cur));
+		if (!c->error) {
+			c->error = c->cur_error;
+			c->cur_error = NULL;
+		}
+	}
 }

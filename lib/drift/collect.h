@@ -29,9 +29,11 @@ struct col {
 	int categorical;
 	int present[2];
 	struct dbuf num[2];
-	struct cats cats;
+	struct cats cats;    /* both samples' counts, after collect_merge */
+	struct cats cur;     /* the current sample's, while reading */
 	size_t missing[2];
 	char *error;
+	char *cur_error;     /* the current sample's, while reading */
 };
 
 /* The columns to compare (the signature's inputs, or the reference's
@@ -47,11 +49,15 @@ int collect_infer_types(const char *reference, const struct drift_opts *o,
 int collect_read(const char *path, int which, const struct drift_opts *o,
 		 struct col *cols, size_t n, unsigned long long *rows,
 		 uint64_t base, uint64_t total);
-/* Records the column's first error; later ones are dropped. */
-void col_error(struct col *c, const char *fmt, ...) MLOPS_PRINTF(2, 3);
-/* Both files' sizes, for progress (0 when unknown). */
-uint64_t collect_total_bytes(const char *reference, const char *current,
-			     const struct drift_opts *o);
+/* Records a sample's first error for the column; later ones are
+ * dropped. */
+void col_error(struct col *c, int which, const char *fmt, ...)
+	MLOPS_PRINTF(3, 4);
+/* After both samples are read (each by its own thread): one table of
+ * categories with both counts, one error (the reference's first). */
+void collect_merge(struct col *cols, size_t n);
+/* A file's size, for progress (0 when unknown). */
+uint64_t collect_total_bytes(const char *path, const struct drift_opts *o);
 void collect_free(struct col *cols, size_t n);
 
 #endif
