@@ -6,7 +6,6 @@
 #define MLOPS_DRIFT_STATS_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 enum alternative { ALT_TWO_SIDED, ALT_LESS, ALT_GREATER };
 
@@ -52,9 +51,6 @@ double kl_div(const double *r, const double *c, size_t k);       /* entropy(r, c
 double jensenshannon(const double *r, const double *c, size_t k); /* base e */
 double hellinger(const double *r, const double *c, size_t k);
 
-/* Sorts ascending (NaN-free input), in linear time. _with: scratch holds
- * 2 n values, for callers sorting many arrays. */
-void stats_sort(double *v, size_t n);
-void stats_sort_with(double *v, size_t n, uint64_t *scratch);
+#include "sort.h"
 
 #endif
