@@ -10,6 +10,7 @@
 #include "cli/output.h"
 #include "lib/bundle/reader.h"
 #include "lib/core/fsutil.h"
+#include "lib/drift/config.h"
 #include "lib/drift/drift.h"
 #include "lib/drift/report.h"
 
@@ -73,61 +74,16 @@ static int parse_unit(const char *s, double *out, double lo, double hi)
 	return (*end || end == s || !(*out >= lo && *out <= hi)) ? -1 : 0;
 }
 
-static int parse_binning(struct drift_opts *o, double **edges)
-{
-	const char *b = opt_binning;
-
-	*edges = NULL;
-	if (!b || !strcmp(b, "auto")) {
-		o->binning = BIN_AUTO;
-	} else if (!strcmp(b, "sturges")) {
-		o->binning = BIN_STURGES;
-	} else if (!strcmp(b, "doane")) {
-		o->binning = BIN_DOANE;
-	} else if (!strncmp(b, "quantile:", 9)) {
-		char *end;
-		long q = strtol(b + 9, &end, 10);
-
-		if (*end || q < 2 || q > 1000)
-			return -1;
-		o->binning = BIN_QUANTILE;
-		o->quantiles = (int)q;
-	} else if (!strncmp(b, "edges:", 6)) {
-		char **parts = split_list(b + 6);
-		size_t n = 0, i;
-
-		while (parts && parts[n])
-			n++;
-		*edges = xcalloc(n + 2, sizeof(double));
-		for (i = 0; i < n; i++) {
-			char *end;
-
-			(*edges)[i + 1] = strtod(parts[i], &end);
-			if (*end || end == parts[i] || isnan((*edges)[i + 1]) ||
-			    (i && (*edges)[i + 1] <= (*edges)[i])) {
-				free_list(parts);
-				return -1;
-			}
-		}
-		free_list(parts);
-		if (n < 1)
-			return -1;
-		/* Open-ended outer bins around the given edges. */
-		o->binning = BIN_FIXED;
-		o->edges = *edges;
-		o->nedges = n + 2;
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
-static int parse_overrides(struct drift_override **out, size_t *n)
+/* --column-test after the descriptor's columns: the later one wins. */
+static int parse_overrides(const struct drift_override *from_cfg, size_t ncfg,
+			   struct drift_override **out, size_t *n)
 {
 	size_t i;
 
-	*out = xcalloc(opt_column_test.n + 1, sizeof(**out));
-	*n = opt_column_test.n;
+	*out = xcalloc(ncfg + opt_column_test.n + 1, sizeof(**out));
+	if (ncfg)
+		memcpy(*out, from_cfg, ncfg * sizeof(**out));
+	*n = ncfg + opt_column_test.n;
 	for (i = 0; i < opt_column_test.n; i++) {
 		char *spec = (char *)opt_column_test.v[i];
 		char *eq = strchr(spec, '='), *colon;
@@ -138,11 +94,11 @@ static int parse_overrides(struct drift_override **out, size_t *n)
 		colon = strchr(eq + 1, ':');
 		if (colon)
 			*colon = '\0';
-		(*out)[i].column = spec;
-		(*out)[i].threshold = NAN;
-		if (drift_test_from_name(eq + 1, &(*out)[i].test) < 0 ||
-		    (colon && parse_unit(colon + 1, &(*out)[i].threshold, 0,
-					 1e300) < 0))
+		(*out)[ncfg + i].column = spec;
+		(*out)[ncfg + i].threshold = NAN;
+		if (drift_test_from_name(eq + 1, &(*out)[ncfg + i].test) < 0 ||
+		    (colon && parse_unit(colon + 1, &(*out)[ncfg + i].threshold,
+					 0, 1e300) < 0))
 			return -1;
 	}
 	return 0;
@@ -219,7 +175,8 @@ static int cmd_drift(int argc, const char **argv)
 	struct drift_opts o = { 0 };
 	struct drift_report r;
 	struct descriptor *d = NULL;
-	struct drift_override *ov = NULL;
+	struct drift_override *ov = NULL, *cfg_ov = NULL;
+	double *cfg_edges = NULL;
 	struct lazy_progress bar = { "reading", NULL };
 	double *edges = NULL;
 	char **cols = NULL, **na = NULL;
@@ -240,33 +197,39 @@ static int cmd_drift(int argc, const char **argv)
 	o.threshold = NAN;
 	o.drift_share = 0.5;
 	o.missing_threshold = 0.05;
-	if (opt_test && drift_test_from_name(opt_test, &o.test) < 0)
-		return command_usage_error(&cmd_drift_spec, "unknown test '%s' "
-					   "(see man mlops-drift)", opt_test);
-	if (parse_unit(opt_threshold, &o.threshold, 0, 1e300) < 0 ||
-	    parse_unit(opt_share, &o.drift_share, 1e-9, 1) < 0 ||
-	    parse_unit(opt_missing, &o.missing_threshold, 0, 1) < 0)
-		return command_usage_error(&cmd_drift_spec, "--threshold >= 0, "
-					   "--drift-share in (0, 1], "
-					   "--missing-threshold in [0, 1]");
-	if (parse_binning(&o, &edges) < 0) {
-		free(edges);
-		return command_usage_error(&cmd_drift_spec, "--binning takes auto, "
-					   "sturges, doane, quantile:N or "
-					   "edges:A,B,... (ascending)");
-	}
-	if (parse_overrides(&ov, &o.noverrides) < 0) {
-		free(edges);
-		free(ov);
-		return command_usage_error(&cmd_drift_spec, "--column-test takes "
-					   "COLUMN=TEST or COLUMN=TEST:THRESHOLD");
-	}
-	o.overrides = ov;
 	if ((opt_bundle || opt_file || opt_signature) &&
-	    bundle_or_file_descriptor(opt_bundle, opt_file, &d) < 0) {
+	    bundle_or_file_descriptor(opt_bundle, opt_file, &d) < 0)
+		return report_error();
+	/* mlops.yaml's drift: section first, then the command line. */
+	if (d && drift_config_apply(d->drift, &o, &cfg_ov, &cfg_edges) < 0) {
 		rc = report_error();
 		goto done;
 	}
+	if (opt_test && drift_test_from_name(opt_test, &o.test) < 0) {
+		rc = command_usage_error(&cmd_drift_spec, "unknown test '%s' (see "
+					 "man mlops-drift)", opt_test);
+		goto done;
+	}
+	if (parse_unit(opt_threshold, &o.threshold, 0, 1e300) < 0 ||
+	    parse_unit(opt_share, &o.drift_share, 1e-9, 1) < 0 ||
+	    parse_unit(opt_missing, &o.missing_threshold, 0, 1) < 0) {
+		rc = command_usage_error(&cmd_drift_spec, "--threshold >= 0, "
+					 "--drift-share in (0, 1], "
+					 "--missing-threshold in [0, 1]");
+		goto done;
+	}
+	if (opt_binning && drift_binning_parse(opt_binning, &o, &edges) < 0) {
+		rc = command_usage_error(&cmd_drift_spec, "--binning takes auto, "
+					 "sturges, doane, quantile:N or "
+					 "edges:A,B,... (ascending)");
+		goto done;
+	}
+	if (parse_overrides(o.overrides, o.noverrides, &ov, &o.noverrides) < 0) {
+		rc = command_usage_error(&cmd_drift_spec, "--column-test takes "
+					 "COLUMN=TEST or COLUMN=TEST:THRESHOLD");
+		goto done;
+	}
+	o.overrides = ov;
 	if (opt_columns) {
 		cols = split_list(opt_columns);
 		o.columns = (const char *const *)cols;
@@ -326,7 +289,9 @@ done:
 	free_list(cols);
 	free_list(na);
 	free(ov);
+	free(cfg_ov);
 	free(edges);
+	free(cfg_edges);
 	strv_clear(&opt_column_test);
 	return rc;
 }

@@ -458,7 +458,7 @@ static int parse_top(struct walker *w, struct descriptor *d,
 	static const char *const keys[] = {
 		"name", "version", "description", "license", "authors",
 		"model", "signature", "datasets", "gates", "smoke", "include",
-		"dependencies", "environments", NULL,
+		"dependencies", "environments", "drift", NULL,
 	};
 	const struct ynode *v;
 	int rc;
@@ -520,6 +520,9 @@ static int parse_top(struct walker *w, struct descriptor *d,
 	v = ynode_map_get(root, "environments");
 	if (!rc && v)
 		rc = descriptor_parse_environments(w, d, v);
+	v = ynode_map_get(root, "drift");
+	if (!rc && v)
+		rc = descriptor_parse_drift(w, d, v);
 	return rc;
 }
 
@@ -623,6 +626,7 @@ void descriptor_free(struct descriptor *d)
 	for (i = 0; d->gates && i < d->ngates; i++)
 		free(d->gates[i].metric);
 	free(d->gates);
+	json_decref(d->drift);
 	for (i = 0; d->smoke && i < d->nsmoke; i++) {
 		free(d->smoke[i].name);
 		json_decref(d->smoke[i].features);

@@ -106,6 +106,7 @@ struct descriptor {
 	size_t ndependencies;
 	struct environment *environments;
 	size_t nenvironments;
+	json_t *drift; /* the drift: section, resolved; NULL when absent */
 };
 
 /* Reads and checks the descriptor at `path`. */

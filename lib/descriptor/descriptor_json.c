@@ -158,6 +158,8 @@ json_t *descriptor_to_json(const struct descriptor *d)
 		json_array_append_new(gates, g);
 	}
 	json_object_set_new(o, "gates", gates);
+	if (d->drift)
+		json_object_set_new(o, "drift", json_deep_copy(d->drift));
 
 	for (i = 0; i < d->nsmoke; i++) {
 		const struct smoke_test *t = &d->smoke[i];

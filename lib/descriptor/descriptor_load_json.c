@@ -9,6 +9,8 @@
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
 #include "descriptor.h"
+
+#include "../drift/config.h"
 #include "names.h"
 
 static int bad(const char *what)
@@ -199,6 +201,14 @@ int descriptor_from_json(struct descriptor **out, const json_t *j)
 		rc = read_gates(d, json_object_get(j, "gates"));
 	if (!rc)
 		rc = read_smoke(d, json_object_get(j, "smoke"));
+	if (!rc && json_object_get(j, "drift")) {
+		const char *why;
+
+		if (drift_config_check(json_object_get(j, "drift"), &why) < 0)
+			rc = bad("drift");
+		else
+			d->drift = json_deep_copy(json_object_get(j, "drift"));
+	}
 done:
 	if (rc) {
 		descriptor_free(d);

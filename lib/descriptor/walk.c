@@ -196,7 +196,7 @@ int walk_check_rel_path(struct walker *w, const struct ynode *map,
 }
 
 /* YAML scalar -> JSON value by the core-schema typing rules. */
-static json_t *scalar_to_json(const struct ynode *n)
+json_t *walk_scalar_to_json(const struct ynode *n)
 {
 	long long i;
 	double x;
@@ -229,7 +229,7 @@ int walk_scalar_map_to_json(struct walker *w, const struct ynode *n,
 		if (n->items[i]->kind != YNODE_SCALAR)
 			return walk_err_node(w, n->items[i], "%s.%s must be a "
 					"scalar value", what, n->keys[i]->text);
-		v = scalar_to_json(n->items[i]);
+		v = walk_scalar_to_json(n->items[i]);
 		if (!v)
 			return walk_err_node(w, n->items[i], "%s.%s is not valid "
 					"UTF-8", what, n->keys[i]->text);

@@ -44,6 +44,8 @@ int walk_check_rel_path(struct walker *w, const struct ynode *map,
 /* "30s", "500ms", "2m", "1h" or plain seconds. */
 int walk_parse_duration(struct walker *w, const struct ynode *n,
 			const char *what, double *out);
+/* A scalar as JSON, typed by YAML's core schema; NULL when not UTF-8. */
+json_t *walk_scalar_to_json(const struct ynode *n);
 /* A mapping of scalars as a JSON object, typed by YAML's core schema. */
 int walk_scalar_map_to_json(struct walker *w, const struct ynode *n,
 			    const char *what, json_t **out);
@@ -52,5 +54,9 @@ struct descriptor;
 /* descriptor_env.c: the environments section. */
 int descriptor_parse_environments(struct walker *w, struct descriptor *d,
 				  const struct ynode *n);
+
+/* descriptor_drift.c: the drift section. */
+int descriptor_parse_drift(struct walker *w, struct descriptor *d,
+			   const struct ynode *n);
 
 #endif

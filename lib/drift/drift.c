@@ -364,6 +364,8 @@ static void analyse(struct col *c, const struct drift_opts *o,
 {
 	enum drift_test t = o->test;
 	double threshold = o->threshold;
+	int numeric_only = t == DT_KS || t == DT_WASSERSTEIN || t == DT_MANNW ||
+			   t == DT_T_TEST, fell_back = 0;
 	size_t i;
 
 	r->name = xstrdup(c->name);
@@ -373,8 +375,16 @@ static void analyse(struct col *c, const struct drift_opts *o,
 	r->missing_cur = c->missing[1];
 	r->n_ref = c->categorical ? (size_t)rows[0] - c->missing[0] : c->num[0].n;
 	r->n_cur = c->categorical ? (size_t)rows[1] - c->missing[1] : c->num[1].n;
+	/* A numeric-only test set for every column leaves the categorical
+	 * ones to the automatic choice; named for a column, it is an error. */
+	if (numeric_only && c->categorical) {
+		t = DT_AUTO;
+		threshold = NAN;
+		fell_back = 1;
+	}
 	for (i = 0; i < o->noverrides; i++)
 		if (!strcmp(o->overrides[i].column, c->name)) {
+			fell_back = 0;
 			if (o->overrides[i].test != DT_AUTO)
 				t = o->overrides[i].test;
 			if (!isnan(o->overrides[i].threshold))
@@ -398,6 +408,14 @@ static void analyse(struct col *c, const struct drift_opts *o,
 	}
 	if (r->test == DT_AUTO)
 		r->test = t;
+	if (fell_back && r->method && !c->error) {
+		char *m = r->method;
+
+		r->method = NULL;
+		method_str(r, "%s; %s is for numeric columns", m,
+			   drift_test_name(o->test));
+		free(m);
+	}
 	r->threshold = isnan(threshold) ? drift_test_default_threshold(r->test)
 					: threshold;
 	if (c->error) {

@@ -49,6 +49,39 @@ printf '%s' "$OUT" > bun.json
 expect_eq "$(json_get bun.json '[c["type"] for c in d["columns"] if c["column"] == "has_prior_default"]')" \
 	"['categorical']" "--bundle types by the bundle's signature"
 
+# The drift: section of mlops.yaml sets defaults; the command line wins.
+cp -r proj projd
+cat >> projd/mlops.yaml <<'YAML'
+
+drift:
+  test: ks
+  drift_share: 0.25
+  columns:
+    income: {test: psi, threshold: 0.3}
+    age: chisquare
+YAML
+run "$MLOPS" -C projd drift --reference data/reference.csv --current data/current.csv --signature --json
+expect_rc 1 "drift_share 0.25 from mlops.yaml: exit 1"
+printf '%s' "$OUT" > cfg.json
+expect_eq "$(json_get cfg.json '[(c["column"], c["test"], c["threshold"]) for c in d["columns"][:4]]')" \
+	"[('income', 'psi', 0.3), ('debt_ratio', 'ks', 0.05), ('credit_score', 'ks', 0.05), ('age', 'chisquare', 0.05)]" \
+	"the section's test, and per-column tests and thresholds"
+expect_eq "$(json_get cfg.json '[(c["test"], c["method"]) for c in d["columns"] if c["column"] == "has_prior_default"]')" \
+	"[('jensenshannon', 'one bin per category, 2 categories; ks is for numeric columns')]" "a numeric-only test set for all leaves categorical columns to the automatic choice"
+run "$MLOPS" -C projd drift --reference data/reference.csv --current data/current.csv --signature --test wasserstein --column-test income=ks --drift-share 0.9 --json
+printf '%s' "$OUT" > cfg2.json
+expect_eq "$(json_get cfg2.json '[c["test"] for c in d["columns"][:4]], d["dataset"]["drift_share"]')" \
+	"(['ks', 'wasserstein', 'wasserstein', 'chisquare'], 0.9)" "flags override the section"
+"$MLOPS" -C projd package -q -o "$SCRATCH/bd.mlpkg" > /dev/null
+run "$MLOPS" drift --reference "$R" --current "$C" --bundle bd.mlpkg --json
+printf '%s' "$OUT" > cfg3.json
+expect_eq "$(json_get cfg3.json '[c["test"] for c in d["columns"][:4]]')" "['psi', 'ks', 'ks', 'chisquare']" \
+	"the bundle carries the drift section"
+sed -i 's/age: chisquare/age: nonsense/' projd/mlops.yaml
+run "$MLOPS" -C projd drift --reference data/reference.csv --current data/current.csv --signature
+expect_rc 3 "an unknown test in the drift section: exit 3"
+expect_match "$ERR" "mlops.yaml:[0-9]+:[0-9]+: .*drift.columns.NAME takes a test name" "with the place in mlops.yaml"
+
 # Markdown, step summary, annotations.
 run "$MLOPS" drift --reference "$R" --current "$C" --markdown
 expect_match "$OUT" '^### Data drift: none' "--markdown"
