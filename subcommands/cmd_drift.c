@@ -12,13 +12,15 @@
 #include "lib/core/fsutil.h"
 #include "lib/drift/config.h"
 #include "lib/drift/drift.h"
+#include "lib/drift/profile.h"
+#include "lib/drift/profile_predict.h"
 #include "lib/drift/report.h"
 
 static const char *opt_ref, *opt_cur, *opt_bundle, *opt_file, *opt_columns;
 static const char *opt_test, *opt_threshold, *opt_share, *opt_missing;
 static const char *opt_binning, *opt_html, *opt_na;
 static struct strv opt_column_test;
-static int opt_markdown, opt_signature;
+static int opt_markdown, opt_signature, opt_predictions;
 
 static const char *const test_names[] = {
 	"auto", "ks", "chisquare", "z", "psi", "jensenshannon", "wasserstein",
@@ -27,7 +29,8 @@ static const char *const test_names[] = {
 
 static const struct opt options[] = {
 	OPT_STR(0, "reference", &opt_ref, "FILE",
-		"the data the model was built on (.csv or .jsonl)", "file"),
+		"the data the model was built on (.csv, .jsonl, or a profile "
+		".json; default with --bundle: its profile)", "file"),
 	OPT_STR(0, "current", &opt_cur, "FILE",
 		"the data to compare with it (.csv or .jsonl)", "file"),
 	OPT_STR(0, "bundle", &opt_bundle, "BUNDLE",
@@ -38,6 +41,8 @@ static const struct opt options[] = {
 		    "type the columns by ./mlops.yaml's signature"),
 	OPT_STR(0, "columns", &opt_columns, "LIST",
 		"compare only these columns (comma-separated)", NULL),
+	OPT_BOOLEAN(0, "predictions", &opt_predictions,
+		    "with --bundle: also compare the model's predictions"),
 	OPT_ENUM(0, "test", &opt_test, "TEST",
 		 "one test for every column (default: auto, by type and size)",
 		 test_names),
@@ -104,6 +109,56 @@ static int parse_overrides(const struct drift_override *from_cfg, size_t ncfg,
 	return 0;
 }
 
+/* From --bundle: its reference profile (when --reference is not given)
+ * and, with --predictions, the model's outputs on the data. */
+static int bundle_inputs(struct drift_opts *o, struct profile **prof,
+			 double **pred_ref, double **pred_cur)
+{
+	struct bundle *b = NULL;
+	struct bundled_model bm;
+	struct table_opts to = { 0 };
+	int rc = bundle_open(&b, opt_bundle, NULL), loaded = 0;
+
+	to.na_values = o->na_values;
+	if (!rc && !opt_ref) {
+		const json_t *j = json_object_get(b->mlops, "reference_profile");
+
+		if (!j)
+			rc = mlops_error_set(MLOPS_EUSAGE, "%s has no reference "
+					     "profile (datasets.reference in "
+					     "mlops.yaml); give --reference",
+					     opt_bundle);
+		else
+			rc = profile_from_json(j, prof);
+		o->profile = *prof;
+	}
+	if (!rc && opt_predictions) {
+		rc = bundled_model_load(&bm, b, 0);
+		loaded = !rc;
+	}
+	if (!rc && opt_predictions && opt_ref && !o->profile) {
+		struct profile *p = NULL;
+
+		/* A profile file holds its own predictions. */
+		rc = profile_load_if(opt_ref, &p);
+		profile_free(p);
+		if (rc == 0)
+			rc = predictions_of(&bm, opt_ref, &to, pred_ref,
+					    &o->npred_ref);
+		else if (rc > 0)
+			rc = 0;
+	}
+	if (!rc && opt_predictions)
+		rc = predictions_of(&bm, opt_cur, &to, pred_cur, &o->npred_cur);
+	o->predictions = opt_predictions;
+	o->pred_ref = *pred_ref;
+	o->pred_cur = *pred_cur;
+	if (loaded)
+		bundled_model_free(&bm);
+	bundle_free(b);
+	return rc;
+}
+
 static void print_table(const struct drift_report *r)
 {
 	size_t i, w = 6;
@@ -138,6 +193,9 @@ static void print_table(const struct drift_report *r)
 			       sty(STYLE_RESET));
 		printf("\n");
 	}
+	if (r->prediction_drifted)
+		printf("\n%sPrediction drift: detected%s\n", sty(STYLE_RED),
+		       sty(STYLE_RESET));
 	printf("\n%sDataset drift: %s%s (%zu of %zu columns, %.0f%%; threshold "
 	       "%.0f%%)\n", r->dataset_drift ? sty(STYLE_RED) : sty(STYLE_GREEN),
 	       r->dataset_drift ? "detected" : "none", sty(STYLE_RESET),
@@ -176,20 +234,29 @@ static int cmd_drift(int argc, const char **argv)
 	struct drift_report r;
 	struct descriptor *d = NULL;
 	struct drift_override *ov = NULL, *cfg_ov = NULL;
+	struct profile *bprof = NULL;
+	double *pred_ref = NULL, *pred_cur = NULL;
 	double *cfg_edges = NULL;
 	struct lazy_progress bar = { "reading", NULL };
 	double *edges = NULL;
 	char **cols = NULL, **na = NULL;
-	int rc = command_parse(&cmd_drift_spec, &argc, argv);
+	int rc;
 
+	if (argc > 1 && !strcmp(argv[1], "profile"))
+		return cmd_drift_profile_spec.run(argc - 1, argv + 1);
+	rc = command_parse(&cmd_drift_spec, &argc, argv);
 	if (rc >= 0)
 		return rc;
 	if (argc != 0)
 		return command_usage_error(&cmd_drift_spec, "unexpected '%s'",
 					   argv[0]);
-	if (!opt_ref || !opt_cur)
-		return command_usage_error(&cmd_drift_spec, "--reference FILE and "
-					   "--current FILE are required");
+	if ((!opt_ref && !opt_bundle) || !opt_cur)
+		return command_usage_error(&cmd_drift_spec, "--current FILE and "
+					   "--reference FILE (or --bundle) are "
+					   "required");
+	if (opt_predictions && !opt_bundle)
+		return command_usage_error(&cmd_drift_spec, "--predictions needs "
+					   "--bundle (the model)");
 	if (!!opt_bundle + !!opt_file + !!opt_signature > 1)
 		return command_usage_error(&cmd_drift_spec, "--bundle, -f and "
 					   "--signature are one choice");
@@ -240,9 +307,14 @@ static int cmd_drift(int argc, const char **argv)
 		na = split_list(opt_na);
 		o.na_values = (const char *const *)na;
 	}
+	if (opt_bundle && (!opt_ref || opt_predictions) &&
+	    bundle_inputs(&o, &bprof, &pred_ref, &pred_cur) < 0) {
+		rc = report_error();
+		goto done;
+	}
 	o.progress = progress_callback;
 	o.progress_ctx = &bar;
-	rc = drift_compute(opt_ref, opt_cur, d, &o, &r);
+	rc = drift_compute(opt_ref ? opt_ref : opt_bundle, opt_cur, d, &o, &r);
 	progress_finish(bar.bar);
 	if (rc < 0) {
 		rc = report_error();
@@ -270,7 +342,8 @@ static int cmd_drift(int argc, const char **argv)
 		strbuf_release(&md);
 	}
 	annotate(&r);
-	rc = r.dataset_drift || r.nmissing_drifted ? EXIT_FINDING
+	rc = r.dataset_drift || r.nmissing_drifted || r.prediction_drifted
+		? EXIT_FINDING
 		: r.nerrors ? EXIT_INPUT : EXIT_OK;
 	if (opt_html) {
 		struct strbuf html = STRBUF_INIT;
@@ -290,6 +363,9 @@ done:
 	free_list(na);
 	free(ov);
 	free(cfg_ov);
+	profile_free(bprof);
+	free(pred_ref);
+	free(pred_cur);
 	free(edges);
 	free(cfg_edges);
 	strv_clear(&opt_column_test);
@@ -299,8 +375,9 @@ done:
 const struct cmd_spec cmd_drift_spec = {
 	.name = "drift",
 	.summary = "compare current data with the reference: data drift",
-	.synopsis = "--reference FILE --current FILE [--bundle B | -f FILE] "
-		    "[--test TEST] [--json | --markdown] [--html FILE]",
+	.synopsis = "--reference FILE|PROFILE --current FILE [--bundle B | -f "
+		    "FILE] [--test TEST] [--json | --markdown] [--html FILE]\n"
+		    "       mlops drift profile FILE -o PROFILE.json",
 	.description =
 		"Compare each column of the current data with the reference, "
 		"with a test chosen\nby type and size (ks, chisquare or z up to "

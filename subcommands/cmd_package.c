@@ -8,6 +8,8 @@
 #include "lib/bundle/package.h"
 #include "lib/core/strbuf.h"
 #include "lib/descriptor/descriptor.h"
+#include "lib/drift/profile.h"
+#include "lib/drift/profile_predict.h"
 #include "lib/core/fsutil.h"
 #include "lib/gitrepo/register.h"
 #include "lib/quality/evaluate.h"
@@ -124,33 +126,63 @@ static void summarize(const struct descriptor *d,
 	strbuf_release(&md);
 }
 
-/* Predictions on the golden set, for the bundle to carry; a model that
- * cannot be evaluated is only a warning here (validate fails on it). */
-static json_t *golden_predictions(struct descriptor *d)
+/* Values kept per column in a bundle's profile: enough for the live
+ * drift histograms and approximate tests, small enough for mlops.json. */
+#define BUNDLE_PROFILE_SAMPLE 2000
+
+/* The profile of datasets.reference and of the model's predictions on
+ * it: the baseline of serve's live drift and of `mlops drift --bundle`. */
+static json_t *reference_profile(struct descriptor *d, struct bundled_model *bm)
+{
+	struct drift_opts o = { 0 };
+	struct profile *p = NULL;
+	json_t *out = NULL;
+	char *ref = fs_join(d->dir, d->datasets.reference_path);
+
+	if (profile_build(ref, d, &o, BUNDLE_PROFILE_SAMPLE, NULL, &p) < 0 ||
+	    (bm && profile_add_predictions(p, bm, ref, BUNDLE_PROFILE_SAMPLE) < 0))
+		print_warning("reference profile not recorded: %s",
+			      mlops_error_last()->message);
+	else
+		out = profile_to_json(p);
+	profile_free(p);
+	free(ref);
+	return out;
+}
+
+/* Predictions on the golden set and the reference profile, for the
+ * bundle to carry; a model that cannot be evaluated is only a warning
+ * here (validate fails on it). */
+static void model_records(struct descriptor *d, json_t **golden,
+			  json_t **profile)
 {
 	struct bundled_model bm;
-	json_t *out = NULL;
-	char *golden;
+	int loaded;
+	char *path;
 
-	if (!d->datasets.golden_path)
-		return NULL;
-	if (project_model_load(&bm, d, 0) < 0) {
-		print_warning("golden predictions not recorded: %s",
-			      mlops_error_last()->message);
-		return NULL;
+	*golden = *profile = NULL;
+	if (!d->datasets.golden_path && !d->datasets.reference_path)
+		return;
+	loaded = project_model_load(&bm, d, 0) == 0;
+	if (!loaded)
+		print_warning("golden predictions and prediction drift not "
+			      "recorded: %s", mlops_error_last()->message);
+	if (loaded && d->datasets.golden_path) {
+		path = fs_join(d->dir, d->datasets.golden_path);
+		if (quality_record_golden(golden, &bm, path) < 0)
+			print_warning("golden predictions not recorded: %s",
+				      mlops_error_last()->message);
+		free(path);
 	}
-	golden = fs_join(d->dir, d->datasets.golden_path);
-	if (quality_record_golden(&out, &bm, golden) < 0)
-		print_warning("golden predictions not recorded: %s",
-			      mlops_error_last()->message);
-	free(golden);
-	bundled_model_free(&bm);
-	return out;
+	if (d->datasets.reference_path)
+		*profile = reference_profile(d, loaded ? &bm : NULL);
+	if (loaded)
+		bundled_model_free(&bm);
 }
 
 static int cmd_package(int argc, const char **argv)
 {
-	json_t *golden = NULL;
+	json_t *golden = NULL, *profile = NULL;
 	struct package_opts popts = { 0 };
 	struct package_result res;
 	struct register_plan plan = { 0 };
@@ -181,8 +213,9 @@ static int cmd_package(int argc, const char **argv)
 			goto done;
 		}
 	}
-	golden = golden_predictions(d);
+	model_records(d, &golden, &profile);
 	popts.golden_predictions = golden;
+	popts.reference_profile = profile;
 	popts.output = opt_output;
 	popts.tool_version = MLOPS_VERSION;
 	popts.warn = on_warning;
@@ -221,6 +254,7 @@ static int cmd_package(int argc, const char **argv)
 	rc = EXIT_OK;
 done:
 	json_decref(golden);
+	json_decref(profile);
 	register_plan_free(&plan);
 	descriptor_free(d);
 	return rc;

@@ -529,6 +529,9 @@ static int write_bundle(struct writer *w, struct package_result *res,
 	if (w->opts->golden_predictions)
 		json_object_set(j, "golden_predictions",
 				(json_t *)w->opts->golden_predictions);
+	if (w->opts->reference_profile)
+		json_object_set(j, "reference_profile",
+				(json_t *)w->opts->reference_profile);
 	rc = add_json_blob(w, j, desc_layer->digest, &desc_layer->size);
 	json_decref(j);
 	desc_layer->annotations = json_pack("{s:s}", AN_TITLE, "mlops.json");

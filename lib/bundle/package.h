@@ -22,6 +22,7 @@ struct package_opts {
 	/* Predictions on the golden set, recorded in the mlops layer so
 	 * that validate can check the bundle predicts the same anywhere. */
 	const json_t *golden_predictions;
+	const json_t *reference_profile; /* mlops drift profile of datasets.reference */
 };
 
 struct package_result {

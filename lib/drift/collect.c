@@ -13,6 +13,7 @@
 #include "../core/strbuf.h"
 #include "../data/contract.h"
 #include "../data/table.h"
+#include "profile_predict.h"
 
 #define INFER_ROWS 1000
 
@@ -415,4 +416,63 @@ void collect_merge(struct col *cols, size_t n)
 			c->cur_error = NULL;
 		}
 	}
+}
+
+void collect_type_by_signature(struct col *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cols[i].categorical = cols[i].field->type == VT_BOOL ||
+				      cols[i].field->type == VT_STRING ||
+				      cols[i].field->type == VT_CATEGORY;
+}
+
+int collect_from_profile(const struct profile *p, const struct drift_opts *o,
+			 struct col **cols, size_t *n)
+{
+	size_t i, j, k = 0;
+
+	*cols = xcalloc(p->ncolumns ? p->ncolumns : 1, sizeof(struct col));
+	for (i = 0; i < p->ncolumns; i++) {
+		const struct profile_column *pc = &p->columns[i];
+		struct col *c;
+
+		if (o->ncolumns) {
+			for (j = 0; j < o->ncolumns; j++)
+				if (!strcmp(o->columns[j], pc->name))
+					break;
+			if (j == o->ncolumns)
+				continue;
+		}
+		if (!strcmp(pc->name, PREDICTION_COLUMN))
+			continue; /* not in the data: see drift_compute */
+		c = &(*cols)[k++];
+		c->name = pc->name;
+		c->categorical = pc->categorical;
+		c->prof = pc;
+		c->present[0] = 1;
+		c->missing[0] = (size_t)pc->missing;
+		if (pc->error) {
+			col_error(c, 0, "%s", pc->error);
+			continue;
+		}
+		for (j = 0; j < pc->nsample; j++)
+			dbuf_push(&c->num[0], pc->sample[j]);
+		for (j = 0; j < pc->ncats; j++)
+			cats_add_n(&c->cats, pc->cats[j], strlen(pc->cats[j]), 0,
+				   pc->cat_counts[j]);
+	}
+	*n = k;
+	for (i = 0; i < o->ncolumns; i++)
+		if (!profile_find(p, o->columns[i]))
+			return mlops_error_set(MLOPS_EUSAGE, "no column '%s' in "
+					       "the profile", o->columns[i]);
+	return k ? 0 : mlops_error_set(MLOPS_EINPUT, "the profile has no "
+					"columns to compare");
+}
+
+void collect_push(struct col *c, int which, double v)
+{
+	dbuf_push(&c->num[which], v);
 }

@@ -9,6 +9,7 @@
 
 #include "../core/error.h"
 #include "drift.h"
+#include "profile.h"
 
 struct dbuf {
 	double *v;
@@ -34,6 +35,7 @@ struct col {
 	size_t missing[2];
 	char *error;
 	char *cur_error;     /* the current sample's, while reading */
+	const struct profile_column *prof; /* the reference is a profile */
 };
 
 /* The columns to compare (the signature's inputs, or the reference's
@@ -45,6 +47,8 @@ int collect_columns(const char *reference, const struct descriptor *d,
  * all numbers. */
 int collect_infer_types(const char *reference, const struct drift_opts *o,
 			struct col *cols, size_t n);
+/* With a signature: bool, string and category inputs are categorical. */
+void collect_type_by_signature(struct col *cols, size_t n);
 /* Reads one sample (which: 0 reference, 1 current). */
 int collect_read(const char *path, int which, const struct drift_opts *o,
 		 struct col *cols, size_t n, unsigned long long *rows,
@@ -58,6 +62,13 @@ void col_error(struct col *c, int which, const char *fmt, ...)
 void collect_merge(struct col *cols, size_t n);
 /* A file's size, for progress (0 when unknown). */
 uint64_t collect_total_bytes(const char *path, const struct drift_opts *o);
+/* The reference side from a profile: its columns (narrowed by
+ * opts->columns), the sample as values, the category counts, the
+ * missing counts. */
+int collect_from_profile(const struct profile *p, const struct drift_opts *o,
+			 struct col **cols, size_t *n);
+/* Appends a value to a numeric column's sample (which: 0 or 1). */
+void collect_push(struct col *c, int which, double v);
 void collect_free(struct col *cols, size_t n);
 
 #endif

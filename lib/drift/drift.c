@@ -12,6 +12,8 @@
 #include "../core/error.h"
 #include "../core/strbuf.h"
 #include "collect.h"
+#include "profile.h"
+#include "profile_predict.h"
 #include "stats.h"
 
 #define AUTO_SMALL 1000 /* reference rows: p-value tests up to here */
@@ -210,7 +212,7 @@ static void test_numeric(struct col *c, const struct drift_opts *o,
 	nb = (double)n2;
 	distinct = pooled_distinct(a, n1, b, n2);
 	if (t == DT_AUTO)
-		t = auto_test(0, n1, distinct);
+		t = auto_test(0, c->prof ? (size_t)c->prof->count : n1, distinct);
 	r->test = t;
 	/* Bins: for the binned tests, and for every plot. */
 	if (rule == BIN_AUTO)
@@ -229,7 +231,30 @@ static void test_numeric(struct col *c, const struct drift_opts *o,
 		if (rule != BIN_VALUES)
 			method_str(r, "one bin per value, %zu values", k);
 	}
-	if (!r->labels) {
+	if (!r->labels && c->prof && c->prof->nbins &&
+	    (rule == BIN_STURGES || rule == BIN_DOANE)) {
+		/* The profile's own histogram: exact counts of the whole
+		 * reference, the current values binned the same way. */
+		const struct profile_column *pc = c->prof;
+		double width = (pc->max - pc->min) / (double)pc->nbins;
+		size_t i;
+
+		k = pc->nbins;
+		ca = xmalloc(sizeof(double) * k);
+		memcpy(ca, pc->bins, sizeof(double) * k);
+		cb = xcalloc(k, sizeof(double));
+		for (i = 0; i < n2; i++)
+			cb[profile_bin(pc, b[i])]++;
+		edges = xmalloc(sizeof(double) * (k + 1));
+		for (i = 0; i <= k; i++)
+			edges[i] = pc->min + (double)i * width;
+		edges[0] = -INFINITY;
+		edges[k] = INFINITY;
+		r->edges = edges;
+		na = (double)pc->count;
+		method_str(r, "binned: the profile's %zu equal-width bins over "
+			   "the reference's range, outer bins open", k);
+	} else if (!r->labels) {
 		size_t ne;
 
 		if (rule == BIN_QUANTILE)
@@ -284,7 +309,7 @@ static void test_numeric(struct col *c, const struct drift_opts *o,
 		method_str(r, "two proportions, pooled");
 		break;
 	case DT_WASSERSTEIN: {
-		double sd = std_ddof0(a, n1);
+		double sd = c->prof ? c->prof->std : std_ddof0(a, n1);
 
 		r->statistic = wasserstein(a, n1, b, n2) / (sd > 0.001 ? sd : 0.001);
 		method_str(r, "normed by the reference's standard deviation");
@@ -307,6 +332,20 @@ static void test_numeric(struct col *c, const struct drift_opts *o,
 		break;
 	default:
 		r->statistic = binned_distance(t, ca, cb, k, na, nb);
+	}
+	if (c->prof && (t == DT_KS || t == DT_WASSERSTEIN || t == DT_MANNW ||
+			t == DT_T_TEST || r->labels)) {
+		char *m = r->method;
+
+		r->method = NULL;
+		if (c->prof->nsample < c->prof->count)
+			method_str(r, "approximate: a sample of %zu of %llu "
+				   "reference values (on it: %s)", c->prof->nsample,
+				   (unsigned long long)c->prof->count, m ? m : "");
+		else
+			method_str(r, "%s (the profile holds every reference "
+				   "value)", m ? m : "");
+		free(m);
 	}
 	free(values);
 	free(ca);
@@ -373,7 +412,9 @@ static void analyse(struct col *c, const struct drift_opts *o,
 	r->statistic = r->p_value = NAN;
 	r->missing_ref = c->missing[0];
 	r->missing_cur = c->missing[1];
-	r->n_ref = c->categorical ? (size_t)rows[0] - c->missing[0] : c->num[0].n;
+	r->n_ref = c->categorical ? (size_t)rows[0] - c->missing[0]
+		   : c->prof	  ? (size_t)c->prof->count
+				  : c->num[0].n;
 	r->n_cur = c->categorical ? (size_t)rows[1] - c->missing[1] : c->num[1].n;
 	/* A numeric-only test set for every column leaves the categorical
 	 * ones to the automatic choice; named for a column, it is an error. */
@@ -528,6 +569,37 @@ static void analyse_all(struct col *cols, size_t n, const struct drift_opts *o,
 		pthread_join(th[i], NULL);
 }
 
+/* The model's outputs as one more column, after the data columns. */
+static int add_predictions(struct col **cols, size_t *n,
+			   const struct profile *prof, const struct drift_opts *o)
+{
+	const struct profile_column *pc = prof ? profile_find(prof,
+							      PREDICTION_COLUMN)
+					       : NULL;
+	struct col *c;
+	size_t i;
+
+	if (prof && !pc)
+		return mlops_error_set(MLOPS_EINPUT, "the reference profile has "
+				       "no predictions (profiles made by mlops "
+				       "package have them)");
+	*cols = xrealloc(*cols, sizeof(struct col) * (*n + 1));
+	c = &(*cols)[(*n)++];
+	memset(c, 0, sizeof(*c));
+	c->name = PREDICTION_COLUMN;
+	c->present[0] = c->present[1] = 1;
+	c->prof = pc;
+	if (pc)
+		for (i = 0; i < pc->nsample; i++)
+			collect_push(c, 0, pc->sample[i]);
+	else
+		for (i = 0; i < o->npred_ref; i++)
+			collect_push(c, 0, o->pred_ref[i]);
+	for (i = 0; i < o->npred_cur; i++)
+		collect_push(c, 1, o->pred_cur[i]);
+	return 0;
+}
+
 int drift_compute(const char *reference, const char *current,
 		  const struct descriptor *d, const struct drift_opts *o,
 		  struct drift_report *out)
@@ -537,21 +609,43 @@ int drift_compute(const char *reference, const char *current,
 	size_t n = 0, i;
 	unsigned long long rows[2] = { 0, 0 };
 	uint64_t total = 0;
+	struct profile *prof = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = collect_columns(reference, d, o, &cols, &n, &owned);
-	if (!rc && !d)
-		rc = collect_infer_types(reference, o, cols, n);
-	if (!rc && d)
-		for (i = 0; i < n; i++)
-			cols[i].categorical = cols[i].field->type == VT_BOOL ||
-					      cols[i].field->type == VT_STRING ||
-					      cols[i].field->type == VT_CATEGORY;
-	if (!rc && o->progress)
-		total = collect_total_bytes(reference, o); /* its reader reports */
-	if (!rc)
-		rc = read_both(reference, current, o, cols, n, rows, total);
+	rc = o->profile ? 2 : profile_load_if(reference, &prof);
+	if (rc < 0)
+		return rc;
+	if (rc == 2)
+		prof = (struct profile *)o->profile;
+	if (rc >= 1) {
+		/* The reference is a profile: only the current data is read. */
+		rc = collect_from_profile(prof, o, &cols, &n);
+		rows[0] = prof->rows;
+		for (i = 0; d && !rc && i < n; i++) {
+			size_t j;
+
+			for (j = 0; j < d->ninputs; j++)
+				if (!strcmp(d->inputs[j].name, cols[i].name))
+					cols[i].field = &d->inputs[j];
+		}
+		if (!rc)
+			rc = collect_read(current, 1, o, cols, n, &rows[1], 0, 0);
+		if (!rc)
+			collect_merge(cols, n);
+	} else {
+		rc = collect_columns(reference, d, o, &cols, &n, &owned);
+		if (!rc && !d)
+			rc = collect_infer_types(reference, o, cols, n);
+		if (!rc && d)
+			collect_type_by_signature(cols, n);
+		if (!rc && o->progress)
+			total = collect_total_bytes(reference, o);
+		if (!rc)
+			rc = read_both(reference, current, o, cols, n, rows, total);
+	}
+	if (!rc && o->predictions)
+		rc = add_predictions(&cols, &n, prof, o);
 	if (!rc) {
 		out->columns = xcalloc(n, sizeof(struct drift_column));
 		out->ncolumns = n;
@@ -568,6 +662,12 @@ int drift_compute(const char *reference, const char *current,
 				out->nerrors++;
 				continue;
 			}
+			/* Prediction drift is reported on its own, not as a
+			 * feature in the dataset's share. */
+			if (o->predictions && i == n - 1) {
+				out->prediction_drifted = r->drifted;
+				continue;
+			}
 			out->ntested++;
 			out->ndrifted += r->drifted;
 			out->nmissing_drifted += r->missing_drifted;
@@ -579,6 +679,8 @@ int drift_compute(const char *reference, const char *current,
 				     out->share >= out->drift_share;
 	}
 	collect_free(cols, n);
+	if (prof != o->profile)
+		profile_free(prof);
 	for (i = 0; owned && owned[i]; i++)
 		free(owned[i]);
 	free(owned);

@@ -26,6 +26,8 @@ int drift_test_from_name(const char *name, enum drift_test *t);
 int drift_test_is_pvalue(enum drift_test t);
 double drift_test_default_threshold(enum drift_test t);
 
+struct profile;
+
 struct drift_override {
 	const char *column;
 	enum drift_test test;
@@ -49,6 +51,15 @@ struct drift_opts {
 	/* Called now and then while reading: bytes read of both files. */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
+	/* The reference as a profile already in memory (a bundle's);
+	 * otherwise a reference path ending in .json is read as one. */
+	const struct profile *profile;
+	/* Prediction drift: the model's outputs on both samples, compared
+	 * as one more numeric column, "prediction". With a profile the
+	 * reference side is the profile's own prediction column. */
+	int predictions;
+	const double *pred_ref, *pred_cur;
+	size_t npred_ref, npred_cur;
 };
 
 struct drift_column {
@@ -79,6 +90,7 @@ struct drift_report {
 	double share;        /* ndrifted / ntested */
 	double drift_share;
 	int dataset_drift;
+	int prediction_drifted; /* with opts->predictions */
 	unsigned long long ref_rows, cur_rows;
 	char *reference, *current;
 };

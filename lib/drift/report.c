@@ -75,7 +75,7 @@ json_t *drift_report_json(const struct drift_report *r)
 		json_array_append_new(cols, o);
 	}
 	return json_pack("{s:s, s:s, s:I, s:I, s:{s:b, s:f, s:f, s:I, s:I, s:I, "
-			 "s:I}, s:o}",
+			 "s:I, s:b}, s:o}",
 			 "reference", r->reference, "current", r->current,
 			 "reference_rows", (json_int_t)r->ref_rows,
 			 "current_rows", (json_int_t)r->cur_rows, "dataset",
@@ -84,7 +84,8 @@ json_t *drift_report_json(const struct drift_report *r)
 			 (json_int_t)r->ntested, "columns_drifted",
 			 (json_int_t)r->ndrifted, "columns_failed",
 			 (json_int_t)r->nerrors, "missing_share_changed",
-			 (json_int_t)r->nmissing_drifted, "columns", cols);
+			 (json_int_t)r->nmissing_drifted, "prediction_drifted",
+			 r->prediction_drifted, "columns", cols);
 }
 
 static void md_escape(struct strbuf *o, const char *s)

@@ -61,7 +61,7 @@ j = s.index("  outputs:")
 open(p, "w").write(s[:i] + s[j:])
 PY
 "$MLOPS" -C wrong package -o "$SCRATCH/wrong.mlpkg" >/dev/null 2>wrong.err
-expect_match "$(cat wrong.err)" "golden predictions not recorded: the model takes 8 features, the signature declares 7" \
+expect_match "$(cat wrong.err)" "golden predictions (and prediction drift )?not recorded: the model takes 8 features, the signature declares 7" \
 	"package warns that the model does not fit"
 run "$MLOPS" validate wrong.mlpkg
 expect_rc 1 "wrong feature count: exit 1"
