@@ -28,6 +28,7 @@ static const char *opt_rate, *opt_tls_cert, *opt_tls_key;
 static long opt_burst;
 static const char *opt_root;
 static long opt_max_conn = 1024, opt_per_ip, opt_max_in_flight;
+static long opt_drift_window = 1000;
 static int opt_log_payloads;
 static struct strv opt_redact;
 
@@ -67,6 +68,8 @@ static const struct opt options[] = {
 		"file"),
 	OPT_STR(0, "tls-key", &opt_tls_key, "FILE",
 		"the PEM private key for --tls-cert", "file"),
+	OPT_NUM(0, "drift-window", &opt_drift_window, "N",
+		"live drift over the last N rows (default: 1000; 0: off)"),
 	OPT_STR(0, "log-file", &opt_log_file, "FILE",
 		"access log, JSON lines (default: stderr; -q: none)", "file"),
 	OPT_BOOLEAN(0, "log-payloads", &opt_log_payloads,
@@ -126,7 +129,7 @@ static int open_serving(const char *arg, struct serving **sv)
 
 	if (opt_root && serving_root_path(opt_root, &path) < 0)
 		return -1;
-	rc = serving_open(sv, path ? path : arg, 1);
+	rc = serving_open(sv, path ? path : arg, 1, (size_t)opt_drift_window);
 	free(path);
 	return rc;
 }
@@ -183,7 +186,8 @@ static int cmd_serve(int argc, const char **argv)
 	if (opt_threads < 1 || opt_threads > 256 || opt_max_batch < 1 ||
 	    opt_drain < 0 || opt_timeout < 1 || parse_size(opt_max_body) < 1024 ||
 	    opt_max_conn < 1 || opt_max_conn > 65536 || opt_per_ip < 0 ||
-	    opt_max_in_flight < 0)
+	    opt_max_in_flight < 0 || opt_drift_window < 0 ||
+	    opt_drift_window > 100000000)
 		return command_usage_error(&cmd_serve_spec, "--threads 1-256, "
 					   "--max-batch >= 1, --max-body >= 1K, "
 					   "--max-connections 1-65536");

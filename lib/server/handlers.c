@@ -12,6 +12,7 @@
 #include "../core/timeutil.h"
 #include "../data/contract.h"
 #include "../data/dataset.h"
+#include "livedrift.h"
 
 #define REQUEST_JSON_DEPTH_FLAGS (JSON_REJECT_DUPLICATES)
 
@@ -139,6 +140,7 @@ unsigned handle_predict(const struct serving *s, const char *body,
 	{
 		uint64_t ns = mono_ns() - t0;
 
+		live_drift_observe(s->drift, x, y, 1);
 		metrics_observe(&s->metrics->model_seconds, ns, 0);
 		metrics_observe(&s->metrics->batch_rows, 1, 1);
 		__atomic_add_fetch(&s->metrics->rows_predicted, 1,
@@ -257,6 +259,7 @@ unsigned handle_rows(const struct serving *s, const json_t *rows,
 		goto done;
 	}
 	ns = mono_ns() - t0;
+	live_drift_observe(s->drift, x, y, n);
 	metrics_observe(&s->metrics->model_seconds, ns, 0);
 	metrics_observe(&s->metrics->batch_rows, n, 1);
 	__atomic_add_fetch(&s->metrics->rows_predicted, n, __ATOMIC_RELAXED);

@@ -20,6 +20,8 @@ struct serving {
 	unsigned version_slot; /* its counters in metrics */
 	double load_seconds;
 	size_t warm_rows;
+	struct live_drift *drift; /* NULL: no reference profile, or off */
+	struct profile *profile;  /* the bundle's reference profile */
 	/* Owned when serving_open made it. */
 	struct bundle *bundle;
 	struct bundled_model own;

@@ -25,7 +25,7 @@ const char *route_name(enum route r)
 	static const char *const names[] = { "/predict", "/predict/batch",
 					     "/health/live", "/health/ready",
 					     "/model/info", "/metrics",
-					     "/v2", "other" };
+					     "/drift", "/v2", "other" };
 
 	return names[r];
 }

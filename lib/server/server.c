@@ -25,6 +25,7 @@
 #include "../core/timeutil.h"
 #include "oip.h"
 #include "ratelimit.h"
+#include "livedrift.h"
 #include "serving.h"
 
 #define MAX_LISTEN 8
@@ -106,6 +107,7 @@ static const struct route_def routes[] = {
 	{ "/health/ready", "GET", ROUTE_READY },
 	{ "/model/info", "GET", ROUTE_INFO },
 	{ "/metrics", "GET", ROUTE_METRICS },
+	{ "/drift", "GET", ROUTE_DRIFT },
 };
 
 /* Constant time over every key: no answer says how close a guess was. */
@@ -306,11 +308,24 @@ static unsigned answer(struct server *s, struct serving *sv,
 		metrics_render(&s->metrics, &text, sv->bm->d->name,
 			       sv->bm->d->version, sv->digest,
 			       sv->load_seconds);
+		if (sv->drift)
+			live_drift_metrics(sv->drift, &text);
 		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 			strbuf_str(&text), text.len, NULL);
 		strbuf_release(&text);
 		return 200;
 	}
+	case ROUTE_DRIFT:
+		if (!sv->drift) {
+			respond_json(c, 404, error_json("no live drift: the bundle "
+							"has no reference profile "
+							"(datasets.reference), or "
+							"--drift-window is 0"),
+				     NULL);
+			return 404;
+		}
+		respond_json(c, 200, live_drift_json(sv->drift), NULL);
+		return 200;
 	case ROUTE_PREDICT:
 		status = handle_predict(sv, strbuf_str(&req->body),
 					req->body.len, &out);

@@ -10,6 +10,7 @@
 #include "../core/fsutil.h"
 #include "../core/strbuf.h"
 #include "../core/timeutil.h"
+#include "livedrift.h"
 
 #define RELEASE_BUNDLE "bundle.mlpkg"
 
@@ -39,7 +40,8 @@ int serving_root_path(const char *root, char **path)
 	return 0;
 }
 
-int serving_open(struct serving **out, const char *path, int nthread)
+int serving_open(struct serving **out, const char *path, int nthread,
+		 size_t drift_window)
 {
 	struct serving *s = xcalloc(1, sizeof(*s));
 	uint64_t t0 = mono_ns();
@@ -63,6 +65,21 @@ int serving_open(struct serving **out, const char *path, int nthread)
 		return -1;
 	}
 	s->digest = s->bundle->manifest_digest;
+	if (drift_window &&
+	    json_object_get(s->bundle->mlops, "reference_profile")) {
+		struct profile *p = NULL;
+
+		if (profile_from_json(json_object_get(s->bundle->mlops,
+						      "reference_profile"),
+				      &p) < 0) {
+			serving_put(s);
+			return -1;
+		}
+		s->drift = live_drift_new(p, s->bm->d, drift_window,
+					  s->bm->d->model.task,
+					  s->bm->m->noutputs);
+		s->profile = p;
+	}
 	s->max_batch = 10000;
 	s->refs = 1;
 	s->load_seconds = (double)(mono_ns() - t0) / 1e9;
@@ -80,6 +97,8 @@ void serving_put(struct serving *s)
 {
 	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
+	live_drift_free(s->drift);
+	profile_free(s->profile);
 	bundled_model_free(&s->own);
 	bundle_free(s->bundle);
 	free(s->path);

@@ -7,8 +7,11 @@
 #include "handlers.h"
 
 /* path: a bundle, or a directory holding bundle.mlpkg (a release
- * directory of `mlops deploy`). One reference for the caller. */
-int serving_open(struct serving **out, const char *path, int nthread);
+ * directory of `mlops deploy`). One reference for the caller.
+ * drift_window: rows of live drift against the bundle's reference
+ * profile (0: off). */
+int serving_open(struct serving **out, const char *path, int nthread,
+		 size_t drift_window);
 /* The bundle a --root directory serves: ROOT/current, resolved. */
 int serving_root_path(const char *root, char **path);
 void serving_get(struct serving *s);
