@@ -60,6 +60,34 @@ curl -s "http://127.0.0.1:$port/metrics" | grep '^mlops_requests_total'
 kill -TERM "$spid"
 wait "$spid" && echo "the server drained and exited 0"
 
+step "Has this week's data drifted from the reference? (exit 1 would fail a CI job)" \
+	"mlops drift --bundle $bundle --current examples/credit-risk/data/current.csv --predictions --html $out/drift.html"
+rc=0
+"$MLOPS" drift --bundle "$bundle" --current "$here/examples/credit-risk/data/current.csv" \
+	--predictions --html "$out/drift.html" || rc=$?
+echo "exit status $rc: income and debt_ratio were shifted on purpose; the report is $out/drift.html"
+
+step "The same, live: the server compares what it scores with the reference" \
+	"mlops serve $bundle; POST current rows; GET /drift"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+timeout 120 "$MLOPS" serve "$bundle" --listen "127.0.0.1:$port" -q &
+spid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.05; done
+/usr/bin/python3 - "http://127.0.0.1:$port" "$here/examples/credit-risk/data/current.csv" <<'PY'
+import csv, json, sys, urllib.request
+url, path = sys.argv[1:3]
+rows = [{k: (None if v == "" else (v == "1" if k == "has_prior_default" else float(v)))
+         for k, v in r.items()} for r in csv.DictReader(open(path))][:1000]
+for i in range(0, len(rows), 100):
+    urllib.request.urlopen(urllib.request.Request(url + "/predict/batch", json.dumps(rows[i:i + 100]).encode(),
+                                                  {"Content-Type": "application/json"}))
+d = json.load(urllib.request.urlopen(url + "/drift"))
+for f in d["features"] + [d["prediction"]]:
+    print(f"  {f['feature']:<18} psi {f['psi']:.3f}  js {f['jensenshannon']:.3f}  {'DRIFT' if f['drifted'] else ''}")
+PY
+kill -TERM "$spid"
+wait "$spid" || true
+
 step "Push it to the default registry (a local OCI layout: no server needed), pull it back" \
 	"mlops push $bundle && mlops pull credit-risk:1.0.0 -o $out/pulled.mlpkg"
 export XDG_DATA_HOME="$out/share"
