@@ -24,7 +24,8 @@ static int opt_markdown, opt_signature, opt_predictions;
 
 static const char *const test_names[] = {
 	"auto", "ks", "chisquare", "z", "psi", "jensenshannon", "wasserstein",
-	"hellinger", "kl_div", "mannw", "t_test", NULL,
+	"hellinger", "kl_div", "mannw", "t_test", "cramer_von_mises",
+	"anderson", NULL,
 };
 
 static const struct opt options[] = {

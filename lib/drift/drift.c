@@ -12,6 +12,7 @@
 #include "../core/error.h"
 #include "../core/strbuf.h"
 #include "collect.h"
+#include "edf.h"
 #include "profile.h"
 #include "profile_predict.h"
 #include "stats.h"
@@ -34,6 +35,8 @@ static const struct {
 	[DT_KL_DIV] = { "kl_div", 0, 0.1 },
 	[DT_MANNW] = { "mannw", 1, 0.05 },
 	[DT_T_TEST] = { "t_test", 1, 0.05 },
+	[DT_CVM] = { "cramer_von_mises", 1, 0.1 },
+	[DT_ANDERSON] = { "anderson", 1, 0.1 },
 };
 
 const char *drift_test_name(enum drift_test t)
@@ -330,11 +333,22 @@ static void test_numeric(struct col *c, const struct drift_opts *o,
 		t_test(a, n1, b, n2, &r->statistic, &r->p_value);
 		method_str(r, "equal variances");
 		break;
+	case DT_CVM:
+		cramer_von_mises(a, n1, b, n2, &r->statistic, &r->p_value, &ex);
+		method_str(r, "%s", ex ? "exact" : "asymptotic");
+		break;
+	case DT_ANDERSON:
+		if (anderson_2samp(a, n1, b, n2, &r->statistic, &r->p_value) < 0)
+			col_error(c, 0, "anderson needs 4 values or more");
+		method_str(r, "k-sample, midranks; p-value interpolated, capped "
+			   "to [0.001, 0.25]");
+		break;
 	default:
 		r->statistic = binned_distance(t, ca, cb, k, na, nb);
 	}
 	if (c->prof && (t == DT_KS || t == DT_WASSERSTEIN || t == DT_MANNW ||
-			t == DT_T_TEST || r->labels)) {
+			t == DT_T_TEST || t == DT_CVM || t == DT_ANDERSON ||
+			r->labels)) {
 		char *m = r->method;
 
 		r->method = NULL;
@@ -371,6 +385,8 @@ static void test_categorical(struct col *c, enum drift_test t,
 	case DT_WASSERSTEIN:
 	case DT_MANNW:
 	case DT_T_TEST:
+	case DT_CVM:
+	case DT_ANDERSON:
 		col_error(c, 0, "%s needs a numeric column; '%s' is categorical",
 			  drift_test_name(t), c->name);
 		return;
@@ -404,7 +420,8 @@ static void analyse(struct col *c, const struct drift_opts *o,
 	enum drift_test t = o->test;
 	double threshold = o->threshold;
 	int numeric_only = t == DT_KS || t == DT_WASSERSTEIN || t == DT_MANNW ||
-			   t == DT_T_TEST, fell_back = 0;
+			   t == DT_T_TEST || t == DT_CVM || t == DT_ANDERSON,
+	    fell_back = 0;
 	size_t i;
 
 	r->name = xstrdup(c->name);

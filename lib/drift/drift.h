@@ -16,7 +16,7 @@
 enum drift_test {
 	DT_AUTO, DT_KS, DT_CHISQUARE, DT_Z, DT_PSI, DT_JENSENSHANNON,
 	DT_WASSERSTEIN, DT_HELLINGER, DT_KL_DIV, DT_MANNW, DT_T_TEST,
-	DT_COUNT
+	DT_CVM, DT_ANDERSON, DT_COUNT
 };
 
 const char *drift_test_name(enum drift_test t);

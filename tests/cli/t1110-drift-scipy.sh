@@ -1,7 +1,8 @@
 #!/bin/sh
 # mlops drift equals scipy 1.10 (Debian python3-scipy) to 1e-9 on random
 # cases made at test time: sizes 5 to 20000, ties, a constant column, one
-# binary column, small one-sided shifts, exact and asymptotic KS (chisquare
+# binary column, small one-sided shifts, exact and asymptotic KS and
+# Cramér-von Mises (chisquare
 # where there are at most 60 distinct values). Two
 # seeds; every test by name over every case it applies to.
 . "$(dirname "$0")/lib.sh"
@@ -10,7 +11,7 @@ for seed in 1 2; do
 	mkdir "s$seed"
 	"$MLOPS_SRC/tests/tools/drift-reference" "$seed" "s$seed" 2> "s$seed/gen.err"
 	ok $? "seed $seed: cases and scipy's answers generated"
-	for t in ks t_test mannw wasserstein psi kl_div jensenshannon hellinger chisquare z; do
+	for t in ks t_test mannw wasserstein psi kl_div jensenshannon hellinger chisquare z cramer_von_mises anderson; do
 		"$MLOPS" drift --reference "s$seed/ref.csv" --current "s$seed/cur.csv" --test "$t" \
 			--json > "s$seed/$t.json" 2> "s$seed/$t.err"
 		rc=$?

@@ -3,6 +3,7 @@
  * test time are in tests/cli/t1110-drift-scipy.sh). */
 #include "tap.h"
 
+#include "lib/drift/edf.h"
 #include "lib/drift/stats.h"
 
 static const double X[] = { 0.61, 0.29, 0.06, 0.59, -1.73, -0.74, 0.51, -0.56, 0.39,
@@ -67,6 +68,16 @@ int main(void)
 		chi2_contingency(a, b, 4, &stat, &p, &dof);
 		is_num(stat, 0.28708133971291866, 1e-12, "chi2_contingency [[12,18,30,40],[10,20,30,40]]");
 		is_num(p, 0.9624395345732693, 1e-12, "its p");
+	}
+	{
+		double a2;
+
+		anderson_2samp(x, NX, y, NY, &a2, &p);
+		is_num(a2, 0.8425719635486306, 1e-12, "anderson_ksamp statistic");
+		is_num(p, 0.14743698896872737, 1e-12, "anderson_ksamp p");
+		cramer_von_mises(x, NX, y, NY, &t, &p, &exact);
+		is_num(p, 0.18538282028412945, 1e-12, "cramervonmises_2samp p (asymptotic)");
+		is_int(exact, 0, "25 values: asymptotic");
 	}
 	is_num(chi2_sf(0.6, 3), 0.8964323733419114, 1e-12, "chi2.sf (chisquare vector)");
 	return done_testing();
