@@ -34,12 +34,7 @@ static const struct opt options[] = {
 		".json; default with --bundle: its profile)", "file"),
 	OPT_STR(0, "current", &opt_cur, "FILE",
 		"the data to compare with it (.csv or .jsonl)", "file"),
-	OPT_STR(0, "bundle", &opt_bundle, "BUNDLE",
-		"type the columns by this bundle's signature", "file:mlpkg"),
-	OPT_STR('f', "file", &opt_file, "FILE",
-		"type the columns by this descriptor's signature", "file"),
-	OPT_BOOLEAN(0, "signature", &opt_signature,
-		    "type the columns by ./mlops.yaml's signature"),
+	SIGNATURE_OPTIONS(&opt_bundle, &opt_file, &opt_signature),
 	OPT_STR(0, "columns", &opt_columns, "LIST",
 		"compare only these columns (comma-separated)", NULL),
 	OPT_BOOLEAN(0, "predictions", &opt_predictions,
@@ -78,6 +73,21 @@ static int parse_unit(const char *s, double *out, double lo, double hi)
 		return 0;
 	*out = strtod(s, &end);
 	return (*end || end == s || !(*out >= lo && *out <= hi)) ? -1 : 0;
+}
+
+void drift_opts_lists(struct drift_opts *o, const char *columns,
+		      const char *na_values, char ***cols, char ***na)
+{
+	if (columns) {
+		*cols = split_list(columns);
+		o->columns = (const char *const *)*cols;
+		while ((*cols)[o->ncolumns])
+			o->ncolumns++;
+	}
+	if (na_values) {
+		*na = split_list(na_values);
+		o->na_values = (const char *const *)*na;
+	}
 }
 
 /* --column-test after the descriptor's columns: the later one wins. */
@@ -172,14 +182,13 @@ static void print_table(const struct drift_report *r)
 	       "THRESHOLD", "DRIFT", sty(STYLE_RESET));
 	for (i = 0; i < r->ncolumns; i++) {
 		const struct drift_column *c = &r->columns[i];
-		char s[32], p[32], t[32];
+		struct drift_cells f;
 
-		drift_format_value(c->statistic, s, sizeof(s));
-		drift_format_value(c->p_value, p, sizeof(p));
-		drift_format_value(c->threshold, t, sizeof(t));
+		drift_format_column(c, &f);
 		printf("%-*s  %-11s  %-13s  %10s  %10s  %9s  ", (int)w, c->name,
 		       c->categorical ? "categorical" : "numeric",
-		       drift_test_name(c->test), s, p, t);
+		       drift_test_name(c->test), f.statistic, f.p_value,
+		       f.threshold);
 		if (c->error)
 			printf("%serror: %s%s", sty(STYLE_YELLOW), c->error,
 			       sty(STYLE_RESET));
@@ -298,16 +307,7 @@ static int cmd_drift(int argc, const char **argv)
 		goto done;
 	}
 	o.overrides = ov;
-	if (opt_columns) {
-		cols = split_list(opt_columns);
-		o.columns = (const char *const *)cols;
-		while (cols[o.ncolumns])
-			o.ncolumns++;
-	}
-	if (opt_na) {
-		na = split_list(opt_na);
-		o.na_values = (const char *const *)na;
-	}
+	drift_opts_lists(&o, opt_columns, opt_na, &cols, &na);
 	if (opt_bundle && (!opt_ref || opt_predictions) &&
 	    bundle_inputs(&o, &bprof, &pred_ref, &pred_cur) < 0) {
 		rc = report_error();

@@ -26,12 +26,7 @@ static const struct opt options[] = {
 	OPT_STR(0, "like", &opt_like, "PROFILE",
 		"use PROFILE's histogram ranges, so the two can be merged",
 		"file"),
-	OPT_STR(0, "bundle", &opt_bundle, "BUNDLE",
-		"type the columns by this bundle's signature", "file:mlpkg"),
-	OPT_STR('f', "file", &opt_file, "FILE",
-		"type the columns by this descriptor's signature", "file"),
-	OPT_BOOLEAN(0, "signature", &opt_signature,
-		    "type the columns by ./mlops.yaml's signature"),
+	SIGNATURE_OPTIONS(&opt_bundle, &opt_file, &opt_signature),
 	OPT_STR(0, "columns", &opt_columns, "LIST",
 		"profile only these columns (comma-separated)", NULL),
 	OPT_STR(0, "na-values", &opt_na, "LIST",
@@ -106,16 +101,7 @@ static int cmd_drift_profile(int argc, const char **argv)
 	if (opt_merge) {
 		rc = merge(argc, argv, &p);
 	} else {
-		if (opt_columns) {
-			cols = split_list(opt_columns);
-			o.columns = (const char *const *)cols;
-			while (cols[o.ncolumns])
-				o.ncolumns++;
-		}
-		if (opt_na) {
-			na = split_list(opt_na);
-			o.na_values = (const char *const *)na;
-		}
+		drift_opts_lists(&o, opt_columns, opt_na, &cols, &na);
 		rc = 0;
 		if (opt_bundle || opt_file || opt_signature)
 			rc = bundle_or_file_descriptor(opt_bundle, opt_file, &d);

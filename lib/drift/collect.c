@@ -228,40 +228,62 @@ static int is_number_cell(const struct cell *c, double *v)
 
 /* Without a signature: numeric when the first 1000 values of the
  * reference are all numbers. */
-int collect_infer_types(const char *reference, const struct drift_opts *o,
-		       struct col *cols, size_t n)
-{
-	struct table *t = NULL;
-	const char **names = xcalloc(n, sizeof(char *));
-	struct cell *cells = xcalloc(n, sizeof(struct cell));
-	int *present = xcalloc(n, sizeof(int)), rc;
-	size_t i, rows = 0;
+/* A file opened with the columns bound, and a row's cells. */
+struct bound {
+	struct table *t;
+	struct cell *cells;
+	int *present;
+};
 
+static int bound_open(struct bound *r, const char *path,
+		      const struct drift_opts *o, const struct col *cols,
+		      size_t n)
+{
+	const char **names = xcalloc(n ? n : 1, sizeof(char *));
+	size_t i;
+	int rc;
+
+	r->t = NULL;
+	r->cells = xcalloc(n ? n : 1, sizeof(struct cell));
+	r->present = xcalloc(n ? n : 1, sizeof(int));
 	for (i = 0; i < n; i++)
 		names[i] = cols[i].name;
-	rc = open_table(reference, o, &t);
+	rc = open_table(path, o, &r->t);
 	if (!rc)
-		rc = table_bind(t, names, n, present);
-	while (!rc && rows < INFER_ROWS && (rc = table_next(t, cells)) == 0) {
+		rc = table_bind(r->t, names, n, r->present);
+	free(names);
+	return rc;
+}
+
+/* rc from the reading loop: the end of the file (1) is success. */
+static int bound_close(struct bound *r, int rc)
+{
+	table_close(r->t);
+	free(r->cells);
+	free(r->present);
+	return rc == 1 ? 0 : rc;
+}
+
+int collect_infer_types(const char *reference, const struct drift_opts *o,
+			struct col *cols, size_t n)
+{
+	struct bound r;
+	size_t i, rows = 0;
+	int rc = bound_open(&r, reference, o, cols, n);
+
+	while (!rc && rows < INFER_ROWS && (rc = table_next(r.t, r.cells)) == 0) {
 		rows++;
 		for (i = 0; i < n; i++) {
+			const struct cell *c = &r.cells[i];
 			double v;
 
-			if (cells[i].kind == CELL_NULL ||
-			    cells[i].kind == CELL_ABSENT)
+			if (c->kind == CELL_NULL || c->kind == CELL_ABSENT)
 				continue;
-			if (cells[i].kind == CELL_BOOL ||
-			    !is_number_cell(&cells[i], &v))
+			if (c->kind == CELL_BOOL || !is_number_cell(c, &v))
 				cols[i].categorical = 1;
 		}
 	}
-	if (rc == 1)
-		rc = 0;
-	table_close(t);
-	free(names);
-	free(cells);
-	free(present);
-	return rc;
+	return bound_close(&r, rc);
 }
 
 void col_error(struct col *c, int which, const char *fmt, ...)
@@ -333,41 +355,28 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 }
 
 int collect_read(const char *path, int which, const struct drift_opts *o,
-		       struct col *cols, size_t n, unsigned long long *rows,
-		       uint64_t base, uint64_t total)
+		 struct col *cols, size_t n, unsigned long long *rows,
+		 uint64_t base, uint64_t total)
 {
-	struct table *t = NULL;
-	const char **names = xcalloc(n, sizeof(char *));
-	struct cell *cells = xcalloc(n, sizeof(struct cell));
-	int *present = xcalloc(n, sizeof(int)), rc;
+	struct bound r;
 	size_t i;
+	int rc = bound_open(&r, path, o, cols, n);
 
-	for (i = 0; i < n; i++)
-		names[i] = cols[i].name;
-	rc = open_table(path, o, &t);
-	if (!rc)
-		rc = table_bind(t, names, n, present);
 	if (!rc)
 		for (i = 0; i < n; i++) {
-			cols[i].present[which] = present[i];
-			if (!present[i])
+			cols[i].present[which] = r.present[i];
+			if (!r.present[i])
 				col_error(&cols[i], which, "no column '%s' in %s",
 					  cols[i].name, path);
 		}
-	while (!rc && (rc = table_next(t, cells)) == 0) {
+	while (!rc && (rc = table_next(r.t, r.cells)) == 0) {
 		++*rows;
 		for (i = 0; i < n; i++)
-			take_cell(&cols[i], &cells[i], which, t);
+			take_cell(&cols[i], &r.cells[i], which, r.t);
 		if (o->progress && (*rows & 0xffff) == 0)
-			o->progress(o->progress_ctx, base + table_bytes(t), total);
+			o->progress(o->progress_ctx, base + table_bytes(r.t), total);
 	}
-	if (rc == 1)
-		rc = 0;
-	table_close(t);
-	free(names);
-	free(cells);
-	free(present);
-	return rc;
+	return bound_close(&r, rc);
 }
 
 

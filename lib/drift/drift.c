@@ -102,15 +102,10 @@ static size_t pooled_distinct(const double *a, size_t na, const double *b,
 
 static double std_ddof0(const double *v, size_t n)
 {
-	double m = 0, s = 0;
-	size_t i;
+	double m, ss;
 
-	for (i = 0; i < n; i++)
-		m += v[i];
-	m /= (double)n;
-	for (i = 0; i < n; i++)
-		s += (v[i] - m) * (v[i] - m);
-	return sqrt(s / (double)n);
+	sample_moments(v, n, &m, &ss);
+	return sqrt(ss / (double)n);
 }
 
 static void keep_bins(struct drift_column *r, const double *ca,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../core/strbuf.h"
+#include "stats.h"
 
 #define CVM_EXACT_MAX 20
 
@@ -122,23 +123,12 @@ static void table_merge(const struct table *a, const struct table *b,
 	}
 }
 
-static int64_t gcd64(int64_t a, int64_t b)
-{
-	while (b) {
-		int64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 /* P(U >= u) over the C(m + n, m) equally likely arrangements: lattice
  * paths from (0, 0) to (n, m), each point (i, j) adding (a j - b i)^2,
  * counted by value. */
 static double cvm_exact_p(double u, int64_t m, int64_t n)
 {
-	int64_t lcm = m / gcd64(m, n) * n, a = lcm / m, b = lcm / n, mn = m * n;
+	int64_t lcm = m / (int64_t)gcd_u64((uint64_t)m, (uint64_t)n) * n, a = lcm / m, b = lcm / n, mn = m * n;
 	double zeta = floor((double)(lcm * lcm * (m + n)) *
 			    (6 * u - (double)mn * (4 * (double)mn - 1)) /
 			    (6 * (double)mn * (double)mn));

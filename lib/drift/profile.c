@@ -9,6 +9,7 @@
 #include "../core/strbuf.h"
 #include "collect.h"
 #include "sort.h"
+#include "stats.h"
 
 #define PROFILE_MAX_BYTES (256u << 20)
 
@@ -45,7 +46,7 @@ static uint64_t xorshift(uint64_t *s)
 static void numeric_column(struct profile_column *pc, double *v, size_t n,
 			   size_t sample, const struct profile_column *like)
 {
-	double sum = 0, ss = 0;
+	double ss;
 	size_t i;
 
 	pc->count = n;
@@ -54,11 +55,7 @@ static void numeric_column(struct profile_column *pc, double *v, size_t n,
 	stats_sort(v, n);
 	pc->min = v[0];
 	pc->max = v[n - 1];
-	for (i = 0; i < n; i++)
-		sum += v[i];
-	pc->mean = sum / (double)n;
-	for (i = 0; i < n; i++)
-		ss += (v[i] - pc->mean) * (v[i] - pc->mean);
+	sample_moments(v, n, &pc->mean, &ss);
 	pc->std = sqrt(ss / (double)n);
 	pc->nbins = bin_count_for(n);
 	if (like && !like->categorical && like->nbins) {

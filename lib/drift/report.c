@@ -16,6 +16,14 @@ void drift_format_value(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.4f", v);
 }
 
+void drift_format_column(const struct drift_column *c,
+			 struct drift_cells *f)
+{
+	drift_format_value(c->statistic, f->statistic, sizeof(f->statistic));
+	drift_format_value(c->p_value, f->p_value, sizeof(f->p_value));
+	drift_format_value(c->threshold, f->threshold, sizeof(f->threshold));
+}
+
 static json_t *num_or_null(double v)
 {
 	return isnan(v) || isinf(v) ? json_null() : json_real(v);
@@ -113,16 +121,15 @@ void drift_report_markdown(const struct drift_report *r, struct strbuf *o)
 			 "Threshold | Drift |\n|---|---|---|---:|---:|---:|---|\n");
 	for (i = 0; i < r->ncolumns; i++) {
 		const struct drift_column *c = &r->columns[i];
-		char s[32], p[32], t[32];
+		struct drift_cells f;
 
-		drift_format_value(c->statistic, s, sizeof(s));
-		drift_format_value(c->p_value, p, sizeof(p));
-		drift_format_value(c->threshold, t, sizeof(t));
+		drift_format_column(c, &f);
 		strbuf_addstr(o, "| ");
 		md_escape(o, c->name);
 		strbuf_addf(o, " | %s | %s | %s | %s | %s | ",
 			    c->categorical ? "categorical" : "numeric",
-			    drift_test_name(c->test), s, p, t);
+			    drift_test_name(c->test), f.statistic, f.p_value,
+			    f.threshold);
 		if (c->error) {
 			strbuf_addstr(o, "error: ");
 			md_escape(o, c->error);
@@ -237,11 +244,9 @@ void drift_report_html(const struct drift_report *r, struct strbuf *o)
 		    r->cur_rows);
 	for (i = 0; i < r->ncolumns; i++) {
 		const struct drift_column *c = &r->columns[i];
-		char s[32], p[32], t[32];
+		struct drift_cells f;
 
-		drift_format_value(c->statistic, s, sizeof(s));
-		drift_format_value(c->p_value, p, sizeof(p));
-		drift_format_value(c->threshold, t, sizeof(t));
+		drift_format_column(c, &f);
 		strbuf_addstr(o, "<tr><td><b>");
 		html_escape(o, c->name);
 		strbuf_addf(o, "</b><br>%s</td><td>%s", c->categorical
@@ -252,8 +257,8 @@ void drift_report_html(const struct drift_report *r, struct strbuf *o)
 			html_escape(o, c->method);
 			strbuf_addstr(o, "</small>");
 		}
-		strbuf_addf(o, "</td><td>%s</td><td>%s</td><td>%s</td><td>", s,
-			    p, t);
+		strbuf_addf(o, "</td><td>%s</td><td>%s</td><td>%s</td><td>",
+			    f.statistic, f.p_value, f.threshold);
 		if (c->error) {
 			strbuf_addstr(o, "<span class=\"err\">error: ");
 			html_escape(o, c->error);

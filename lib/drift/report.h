@@ -14,5 +14,11 @@ void drift_report_markdown(const struct drift_report *r, struct strbuf *out);
 void drift_report_html(const struct drift_report *r, struct strbuf *out);
 /* "0.0123", "1.2e-09", "-" for NaN: how values read in every format. */
 void drift_format_value(double v, char *buf, size_t len);
+struct drift_cells {
+	char statistic[32], p_value[32], threshold[32];
+};
+/* A column's statistic, p-value and threshold, formatted. */
+void drift_format_column(const struct drift_column *c,
+			 struct drift_cells *f);
 
 #endif

@@ -23,6 +23,12 @@ static double clip01(double p)
 
 /* ---- Normal, gamma, beta tails ---- */
 
+/* Lentz's continued fractions step around zero denominators. */
+static double nonzero(double v)
+{
+	return fabs(v) < DBL_MIN ? DBL_MIN : v;
+}
+
 double norm_sf(double z)
 {
 	return 0.5 * erfc(z / M_SQRT2);
@@ -56,12 +62,8 @@ double gamma_q(double a, double x)
 		double an = -i * (i - a), del;
 
 		b += 2;
-		d = an * d + b;
-		if (fabs(d) < DBL_MIN)
-			d = DBL_MIN;
-		c = b + an / c;
-		if (fabs(c) < DBL_MIN)
-			c = DBL_MIN;
+		d = nonzero(an * d + b);
+		c = nonzero(b + an / c);
 		d = 1 / d;
 		del = d * c;
 		h *= del;
@@ -79,33 +81,21 @@ double chi2_sf(double x, double dof)
 /* The continued fraction of I_x(a, b), good for x < (a + 1) / (a + b + 2). */
 static double beta_cf(double a, double b, double x)
 {
-	double c = 1, d = 1 - (a + b) * x / (a + 1), h;
+	double c = 1, d = nonzero(1 - (a + b) * x / (a + 1)), h;
 	int m;
 
-	if (fabs(d) < DBL_MIN)
-		d = DBL_MIN;
 	d = 1 / d;
 	h = d;
 	for (m = 1; m < 100000; m++) {
 		double m2 = 2 * m, aa, del;
 
 		aa = m * (b - m) * x / ((a - 1 + m2) * (a + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < DBL_MIN)
-			d = DBL_MIN;
-		c = 1 + aa / c;
-		if (fabs(c) < DBL_MIN)
-			c = DBL_MIN;
-		d = 1 / d;
+		d = 1 / nonzero(1 + aa * d);
+		c = nonzero(1 + aa / c);
 		h *= d * c;
 		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < DBL_MIN)
-			d = DBL_MIN;
-		c = 1 + aa / c;
-		if (fabs(c) < DBL_MIN)
-			c = DBL_MIN;
-		d = 1 / d;
+		d = 1 / nonzero(1 + aa * d);
+		c = nonzero(1 + aa / c);
 		del = d * c;
 		h *= del;
 		if (fabs(del - 1) < DBL_EPSILON)
@@ -387,7 +377,7 @@ double kolmogn_sf(double n, double x)
 	return clip01(1 - cdf);
 }
 
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
+uint64_t gcd_u64(uint64_t a, uint64_t b)
 {
 	while (b) {
 		uint64_t t = a % b;
@@ -557,7 +547,7 @@ void z_test(double s1, double n1, double s2, double n2, double *z, double *p)
 	*p = 2 * norm_sf(fabs(*z));
 }
 
-static void mean_var(const double *x, size_t n, double *mean, double *ss)
+void sample_moments(const double *x, size_t n, double *mean, double *ss)
 {
 	double m = 0, s = 0;
 	size_t i;
@@ -580,8 +570,8 @@ void t_test(const double *x, size_t n1, const double *y, size_t n2,
 	*p = NAN;
 	if (n1 < 1 || n2 < 1 || df < 1)
 		return;
-	mean_var(x, n1, &m1, &s1);
-	mean_var(y, n2, &m2, &s2);
+	sample_moments(x, n1, &m1, &s1);
+	sample_moments(y, n2, &m2, &s2);
 	sp = (s1 + s2) / df;
 	*t = (m1 - m2) / sqrt(sp * (1.0 / (double)n1 + 1.0 / (double)n2));
 	if (isnan(*t))

@@ -6,6 +6,7 @@
 #define MLOPS_DRIFT_STATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum alternative { ALT_TWO_SIDED, ALT_LESS, ALT_GREATER };
 
@@ -34,6 +35,9 @@ void chi2_contingency(const double *a, const double *b, size_t k,
  * 2 (1 - Phi(|z|)). */
 void z_test(double s1, double n1, double s2, double n2, double *z,
 	    double *p);
+uint64_t gcd_u64(uint64_t a, uint64_t b);
+/* The mean and the sum of squared deviations from it. */
+void sample_moments(const double *x, size_t n, double *mean, double *ss);
 /* scipy.stats.ttest_ind(x, y) (equal variances). */
 void t_test(const double *x, size_t n1, const double *y, size_t n2,
 	    double *t, double *p);
