@@ -15,6 +15,7 @@ const struct cmd_spec *const commands[] = {
 	&cmd_unpack_spec,
 	&cmd_predict_spec,
 	&cmd_serve_spec,
+	&cmd_smoke_spec,
 	&cmd_drift_spec,
 	&cmd_push_spec,
 	&cmd_pull_spec,

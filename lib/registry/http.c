@@ -130,6 +130,10 @@ int http_perform(CURL *curl, const struct http_req *req,
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (req->timeout_ms > 0)
+		curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	if (req->cainfo)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, req->cainfo);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);

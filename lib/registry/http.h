@@ -25,6 +25,8 @@ struct http_req {
 	int follow;                    /* follow redirects */
 	byte_progress progress;        /* upload bytes */
 	void *progress_ctx;
+	long timeout_ms;               /* the whole exchange; 0: none */
+	const char *cainfo;            /* a CA bundle for https; NULL: system */
 };
 
 struct http_resp {
