@@ -15,6 +15,7 @@
 #include "lib/core/error.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/timeutil.h"
+#include "lib/deploy/local.h"
 #include "lib/server/server.h"
 #include "lib/server/serving.h"
 
@@ -279,6 +280,12 @@ static int cmd_serve(int argc, const char **argv)
 		   sv->warm_rows, sv->load_seconds,
 		   keys.n ? " (API keys required)" : "");
 	server_set_ready(srv, 1);
+	/* So that `mlops deploy` can tell this server to reload. */
+	if (opt_root && local_write_pid(opt_root) < 0) {
+		print_warning("%s; deploys will not reload this server",
+			      mlops_error_last()->message);
+		mlops_error_clear();
+	}
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -292,6 +299,8 @@ static int cmd_serve(int argc, const char **argv)
 		   sig == SIGINT ? "SIGINT" : "SIGTERM", opt_drain);
 	server_stop(srv, (unsigned)opt_drain * 1000u);
 	srv = NULL;
+	if (opt_root)
+		local_remove_pid(opt_root);
 	rc = EXIT_OK;
 done:
 	server_stop(srv, 0); /* it holds sv */

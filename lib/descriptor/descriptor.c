@@ -642,6 +642,7 @@ void descriptor_free(struct descriptor *d)
 
 		free(e->name);
 		free(e->root);
+		free(e->url);
 		free_strv(e->instances, e->ninstances);
 		free(e->admin_key_env);
 		free(e->steps);

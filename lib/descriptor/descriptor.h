@@ -50,6 +50,7 @@ struct environment {
 	char *name;
 	enum env_kind kind;
 	char *root;                 /* local */
+	char *url;                  /* local: where its server answers */
 	char **instances;           /* fleet */
 	size_t ninstances;
 	char *admin_key_env;        /* fleet */
@@ -122,6 +123,9 @@ json_t *descriptor_to_json(const struct descriptor *d);
  * when malformed). Environments and includes are not read back. */
 int descriptor_from_json(struct descriptor **out, const json_t *j);
 
+/* The environment of that name, or NULL. */
+const struct environment *descriptor_environment(const struct descriptor *d,
+						 const char *name);
 const char *runtime_name(enum model_runtime r);
 /* "gradient-boosted-trees" or "generalized-linear-model". */
 const char *runtime_architecture(enum model_runtime r);

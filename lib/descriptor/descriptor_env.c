@@ -81,7 +81,7 @@ static int parse_environment(struct walker *w, struct environment *e,
 			     const struct ynode *key, const struct ynode *n)
 {
 	static const char *const keys[] = {
-		"kind", "root", "instances", "admin_key_env", "strategy",
+		"kind", "root", "url", "instances", "admin_key_env", "strategy",
 		"steps", "interval", "checks", "namespace", "image",
 		"replicas", "cpu", "memory", NULL,
 	};
@@ -111,6 +111,13 @@ static int parse_environment(struct walker *w, struct environment *e,
 	switch (e->kind) {
 	case ENV_LOCAL:
 		rc = walk_get_str(w, n, "root", 1, what.buf, &e->root);
+		if (!rc)
+			rc = walk_get_str(w, n, "url", 0, what.buf, &e->url);
+		if (!rc && e->url && strncmp(e->url, "http://", 7) &&
+		    strncmp(e->url, "https://", 8))
+			rc = walk_err_node(w, ynode_map_get(n, "url"),
+					   "%s.url must be an http:// or https:// "
+					   "URL", what.buf);
 		break;
 	case ENV_FLEET:
 		rc = walk_require_key(w, n, "instances", what.buf, &v);
@@ -161,7 +168,7 @@ static int parse_environment(struct walker *w, struct environment *e,
 	}
 	/* Keys of other kinds are mistakes, not silently ignored. */
 	if (!rc) {
-		static const char *const local_only[] = { "root", NULL };
+		static const char *const local_only[] = { "root", "url", NULL };
 		static const char *const fleet_only[] = {
 			"instances", "admin_key_env", "strategy", "steps",
 			"interval", "checks", NULL };
@@ -208,3 +215,14 @@ int descriptor_parse_environments(struct walker *w, struct descriptor *d,
 	return rc;
 }
 
+
+const struct environment *descriptor_environment(const struct descriptor *d,
+						 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nenvironments; i++)
+		if (!strcmp(d->environments[i].name, name))
+			return &d->environments[i];
+	return NULL;
+}

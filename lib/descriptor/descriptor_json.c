@@ -58,6 +58,8 @@ static json_t *environment_json(const struct environment *e)
 	switch (e->kind) {
 	case ENV_LOCAL:
 		json_object_set_new(o, "root", json_string(e->root));
+		if (e->url)
+			json_object_set_new(o, "url", json_string(e->url));
 		break;
 	case ENV_FLEET: {
 		json_t *steps = json_array(), *checks = json_object();

@@ -1,0 +1,463 @@
+#include "deploy.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../bundle/reader.h"
+#include "../core/error.h"
+#include "../core/fsutil.h"
+#include "../core/jsonutil.h"
+#include "../core/strbuf.h"
+#include "../core/timeutil.h"
+#include "../registry/http.h"
+#include "ledger.h"
+#include "local.h"
+#include "lock.h"
+
+static void say(const struct deploy_opts *o, const char *fmt, ...)
+	MLOPS_PRINTF(2, 3);
+static void say(const struct deploy_opts *o, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	if (!o->say)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	o->say(o->say_ctx, sb.buf);
+	strbuf_release(&sb);
+}
+
+static void set_why(struct deploy_result *r, const char *fmt, ...)
+	MLOPS_PRINTF(2, 3);
+static void set_why(struct deploy_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof(r->why), fmt, ap);
+	va_end(ap);
+}
+
+static void sleep_ms(double ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)fmod(ms * 1e6, 1e9) };
+
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+/* Polls URL/model/info until it reports digest (the server reloaded), or
+ * the timeout passes. */
+static int wait_for_digest(const char *url, const char *digest,
+			   const struct deploy_opts *o, char *seen, size_t len)
+{
+	struct strbuf u = STRBUF_INIT, auth = STRBUF_INIT;
+	struct http_req req = { 0 };
+	struct http_resp resp = { 0 };
+	CURL *curl = curl_easy_init();
+	uint64_t start = mono_ns();
+	double wait = 50, limit = (o->timeout_s > 0 ? o->timeout_s : 30) * 1e3;
+	int rc = -1;
+
+	strbuf_addf(&u, "%s/model/info", url);
+	if (o->smoke.api_key)
+		strbuf_addf(&auth, "Bearer %s", o->smoke.api_key);
+	req.method = "GET";
+	req.url = u.buf;
+	req.body_fd = -1;
+	req.timeout_ms = 5000;
+	req.cainfo = o->smoke.cainfo;
+	req.authorization = o->smoke.api_key ? auth.buf : NULL;
+	seen[0] = '\0';
+	for (;;) {
+		if (http_perform(curl, &req, &resp) == 0 && resp.status == 200) {
+			json_t *j = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+
+			snprintf(seen, len, "%s", json_str(j, "digest"));
+			json_decref(j);
+			if (!strcmp(seen, digest)) {
+				rc = 0;
+				break;
+			}
+		}
+		mlops_error_clear();
+		if ((double)(mono_ns() - start) / 1e6 + wait > limit)
+			break;
+		sleep_ms(wait);
+		wait = fmin(wait * 2, 1000);
+	}
+	http_resp_release(&resp);
+	curl_easy_cleanup(curl);
+	strbuf_release(&u);
+	strbuf_release(&auth);
+	return rc;
+}
+
+/* current -> digest, the server told, its answer awaited, the smoke
+ * tests of d run. 0, or -1 with r->why. */
+static int activate(const struct environment *e, const char *root,
+		    const char *digest, const struct descriptor *d,
+		    const struct deploy_opts *o, struct deploy_result *r)
+{
+	char seen[96];
+
+	if (local_switch(root, digest) < 0) {
+		set_why(r, "%s", mlops_error_last()->message);
+		return -1;
+	}
+	say(o, "current -> releases/%s", digest + 7);
+	if (!local_signal_server(root)) {
+		/* Nothing serves the environment yet: the release is in
+		 * place for the server that starts next. */
+		say(o, "no server runs for %s: start `mlops serve --root %s`; "
+		    "smoke tests not run", e->name, root);
+		return 0;
+	}
+	say(o, "told the server (serve.pid) to reload");
+	if (!e->url) {
+		say(o, "no url for environment %s: not waiting for the server, "
+		    "no smoke tests", e->name);
+		return 0;
+	}
+	if (wait_for_digest(e->url, digest, o, seen, sizeof(seen)) < 0) {
+		set_why(r, "%s did not serve %s within %.0f s (it serves %s)",
+			e->url, digest, o->timeout_s > 0 ? o->timeout_s : 30,
+			seen[0] ? seen : "nothing");
+		return -1;
+	}
+	say(o, "%s serves %s", e->url, digest);
+	smoke_results_free(r->smoke, r->nsmoke);
+	r->nsmoke = d->nsmoke;
+	if (smoke_run(e->url, d, &o->smoke, &r->smoke)) {
+		size_t i;
+
+		for (i = 0; i < r->nsmoke; i++)
+			if (!r->smoke[i].passed) {
+				set_why(r, "smoke test '%s' failed: %s",
+					r->smoke[i].name, r->smoke[i].why);
+				break;
+			}
+		return -1;
+	}
+	if (d->nsmoke)
+		say(o, "%zu smoke tests passed", d->nsmoke);
+	return 0;
+}
+
+static int append(const char *root, struct ledger *l, long number,
+		  const char *status, const char *digest, const char *name,
+		  const char *version, const char *desc)
+{
+	struct revision rev = { 0 };
+
+	rev.number = number;
+	snprintf(rev.status, sizeof(rev.status), "%s", status);
+	snprintf(rev.digest, sizeof(rev.digest), "%s", digest);
+	snprintf(rev.name, sizeof(rev.name), "%s", name);
+	snprintf(rev.version, sizeof(rev.version), "%s", version);
+	snprintf(rev.description, sizeof(rev.description), "%s", desc);
+	if (ledger_append(root, &rev) < 0)
+		return -1;
+	if ((size_t)number > l->n) {
+		l->revs = xrealloc(l->revs, sizeof(*l->revs) * (size_t)number);
+		l->n = (size_t)number;
+	}
+	l->revs[number - 1] = rev;
+	return 0;
+}
+
+/* A pending revision whose deploy is gone (killed, crashed) is marked
+ * failed, and current goes back to the last deployed revision. */
+static int recover(const char *root, struct ledger *l,
+		   const struct deploy_opts *o)
+{
+	const struct revision *dep;
+	char cur[96];
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct revision *r = &l->revs[i];
+
+		if (strcmp(r->status, "pending"))
+			continue;
+		say(o, "revision %ld was left pending by pid %ld on %s (%s): "
+		    "marking it failed", r->number, r->pid, r->host, r->updated);
+		if (append(root, l, r->number, "failed", r->digest, r->name,
+			   r->version, "interrupted before it finished") < 0)
+			return -1;
+	}
+	dep = ledger_last(l, "deployed");
+	local_current(root, cur, sizeof(cur));
+	if (dep && strcmp(cur, dep->digest)) {
+		say(o, "current pointed at %s, not the deployed revision %ld: "
+		    "restoring it", cur[0] ? cur : "nothing", dep->number);
+		if (local_switch(root, dep->digest) < 0)
+			return -1;
+		local_signal_server(root);
+	}
+	return 0;
+}
+
+static char *env_root(const struct environment *e, const char *dir)
+{
+	return e->root[0] == '/' || !dir ? xstrdup(e->root) : fs_join(dir, e->root);
+}
+
+/* The revision `target` (a new number) goes live with digest; the one
+ * deployed before, if any, becomes superseded. */
+static int go_live(const char *root, struct ledger *l, long target,
+		   const char *digest, const char *name, const char *version,
+		   const char *desc)
+{
+	const struct revision *prev = ledger_last(l, "deployed");
+	struct revision keep;
+
+	if (prev) {
+		keep = *prev;
+		if (append(root, l, keep.number, "superseded", keep.digest,
+			   keep.name, keep.version, keep.description) < 0)
+			return -1;
+	}
+	return append(root, l, target, "deployed", digest, name, version, desc);
+}
+
+struct session {
+	char *root;
+	struct env_lock lock;
+	struct ledger ledger;
+};
+
+static int session_open(struct session *s, const struct environment *e,
+			const char *dir, const struct deploy_opts *o)
+{
+	memset(s, 0, sizeof(*s));
+	if (e->kind != ENV_LOCAL)
+		return mlops_error_set(MLOPS_EUSAGE, "environment %s is %s: "
+				       "this version deploys to local "
+				       "environments only", e->name,
+				       env_kind_name(e->kind));
+	s->root = env_root(e, dir);
+	if (fs_mkdir_p(s->root, 0755) < 0 ||
+	    env_lock_acquire(&s->lock, s->root, o->force_unlock) < 0)
+		return -1;
+	if (s->lock.stale[0])
+		say(o, "%s", s->lock.stale);
+	if (ledger_read(s->root, &s->ledger) < 0 ||
+	    recover(s->root, &s->ledger, o) < 0)
+		return -1;
+	return 0;
+}
+
+static void session_close(struct session *s)
+{
+	env_lock_release(&s->lock);
+	ledger_free(&s->ledger);
+	free(s->root);
+}
+
+/* After a failed activation: back to the last deployed revision. */
+static int roll_back_after(struct session *s, const struct environment *e,
+			   const struct deploy_opts *o, struct deploy_result *r)
+{
+	const struct revision *last = ledger_last(&s->ledger, "deployed");
+	struct revision keep, *dep = last ? &keep : NULL;
+	struct descriptor *pd = NULL;
+	struct deploy_result again = { 0 };
+	char *path, desc[64];
+	long n;
+	int rc;
+
+	/* A copy: appending to the ledger moves its revisions. */
+	if (last)
+		keep = *last;
+	if (o->no_rollback || !dep) {
+		say(o, o->no_rollback ? "--no-rollback: leaving it as it is"
+				      : "nothing deployed before: nothing to "
+					"roll back to");
+		return 0;
+	}
+	n = (long)s->ledger.n + 1;
+	snprintf(desc, sizeof(desc), "Rollback to %ld", dep->number);
+	path = local_release_bundle(s->root, dep->digest);
+	rc = bundle_or_file_descriptor(path, NULL, &pd);
+	free(path);
+	if (!rc)
+		rc = append(s->root, &s->ledger, n, "pending", dep->digest,
+			    dep->name, dep->version, desc);
+	if (!rc && activate(e, s->root, dep->digest, pd, o, &again) < 0)
+		rc = mlops_error_set(MLOPS_EIO, "the rollback to revision %ld "
+				     "failed too: %s", dep->number, again.why);
+	if (!rc) {
+		rc = go_live(s->root, &s->ledger, n, keep.digest, keep.name,
+			     keep.version, desc);
+		r->rollback_revision = n;
+		say(o, "rolled back: revision %ld serves %s %s", n, keep.name,
+		    keep.version);
+	} else if (s->ledger.n >= (size_t)n) {
+		append(s->root, &s->ledger, n, "failed", dep->digest, dep->name,
+		       dep->version, desc);
+	}
+	deploy_result_free(&again);
+	descriptor_free(pd);
+	return rc;
+}
+
+int deploy_local(const struct environment *e, const char *bundle,
+		 const struct deploy_opts *o, struct deploy_result *r)
+{
+	struct session s;
+	struct bundle *b = NULL;
+	struct descriptor *d = NULL;
+	char desc[256];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = bundle_open(&b, bundle, NULL);
+	if (!rc)
+		rc = descriptor_from_json(&d, json_object_get(b->mlops,
+							      "descriptor"));
+	if (rc) {
+		bundle_free(b);
+		return rc;
+	}
+	rc = session_open(&s, e, o->dir, o);
+	if (rc)
+		goto done;
+	snprintf(desc, sizeof(desc), "%s", o->reason ? o->reason : "");
+	if (!desc[0])
+		snprintf(desc, sizeof(desc), "Deploy %s %s", d->name, d->version);
+	r->revision = (long)s.ledger.n + 1;
+	if (o->dry_run) {
+		say(o, "would deploy %s %s (%s) to %s as revision %ld", d->name,
+		    d->version, b->manifest_digest, e->name, r->revision);
+		goto done;
+	}
+	rc = append(s.root, &s.ledger, r->revision, "pending",
+		    b->manifest_digest, d->name, d->version, desc);
+	if (!rc)
+		rc = local_install(s.root, bundle, b->manifest_digest);
+	if (rc)
+		goto done;
+	say(o, "revision %ld pending: %s %s in releases/%s", r->revision,
+	    d->name, d->version, b->manifest_digest + 7);
+	if (activate(e, s.root, b->manifest_digest, d, o, r) == 0) {
+		rc = go_live(s.root, &s.ledger, r->revision, b->manifest_digest,
+			     d->name, d->version, desc);
+		r->deployed = !rc;
+		goto done;
+	}
+	say(o, "revision %ld failed: %s", r->revision, r->why);
+	rc = append(s.root, &s.ledger, r->revision, "failed", b->manifest_digest,
+		    d->name, d->version, desc);
+	if (!rc)
+		rc = roll_back_after(&s, e, o, r);
+	if (!rc)
+		rc = 1;
+done:
+	session_close(&s);
+	descriptor_free(d);
+	bundle_free(b);
+	return rc;
+}
+
+int rollback_local(const struct environment *e, long to,
+		   const struct deploy_opts *o, struct deploy_result *r)
+{
+	struct session s;
+	struct descriptor *d = NULL;
+	const struct revision *cur, *target = NULL;
+	struct revision keep;
+	char desc[64], *path;
+	size_t i;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = session_open(&s, e, o->dir, o);
+	if (rc)
+		goto done;
+	cur = ledger_last(&s.ledger, "deployed");
+	if (to > 0) {
+		if ((size_t)to > s.ledger.n)
+			rc = mlops_error_set(MLOPS_EUSAGE, "no revision %ld (the "
+					     "last is %zu)", to, s.ledger.n);
+		else
+			target = &s.ledger.revs[to - 1];
+	} else {
+		/* The newest revision that was live before the current one,
+		 * with a different digest. */
+		for (i = s.ledger.n; !rc && i > 0; i--) {
+			const struct revision *v = &s.ledger.revs[i - 1];
+
+			if (!strcmp(v->status, "superseded") &&
+			    (!cur || strcmp(v->digest, cur->digest))) {
+				target = v;
+				break;
+			}
+		}
+		if (!rc && !target)
+			rc = mlops_error_set(MLOPS_EUSAGE, "no earlier deployed "
+					     "revision to roll back to");
+	}
+	if (!rc && (!strcmp(target->status, "failed") ||
+		    !strcmp(target->status, "pending")))
+		rc = mlops_error_set(MLOPS_EUSAGE, "revision %ld %s: roll back "
+				     "to one that was deployed", target->number,
+				     target->status);
+	if (rc)
+		goto done;
+	keep = *target;
+	path = local_release_bundle(s.root, keep.digest);
+	rc = bundle_or_file_descriptor(path, NULL, &d);
+	free(path);
+	if (rc)
+		goto done;
+	snprintf(desc, sizeof(desc), "Rollback to %ld", keep.number);
+	r->revision = (long)s.ledger.n + 1;
+	if (o->dry_run) {
+		say(o, "would roll %s back to revision %ld (%s %s)", e->name,
+		    keep.number, keep.name, keep.version);
+		goto done;
+	}
+	rc = append(s.root, &s.ledger, r->revision, "pending", keep.digest,
+		    keep.name, keep.version, desc);
+	if (rc)
+		goto done;
+	if (activate(e, s.root, keep.digest, d, o, r) == 0) {
+		rc = go_live(s.root, &s.ledger, r->revision, keep.digest,
+			     keep.name, keep.version, desc);
+		r->deployed = !rc;
+		goto done;
+	}
+	rc = append(s.root, &s.ledger, r->revision, "failed", keep.digest,
+		    keep.name, keep.version, desc);
+	/* Put back what ran before. */
+	if (!rc && cur) {
+		struct revision c = *cur;
+
+		if (local_switch(s.root, c.digest) == 0)
+			local_signal_server(s.root);
+	}
+	if (!rc)
+		rc = 1;
+done:
+	session_close(&s);
+	descriptor_free(d);
+	return rc;
+}
+
+void deploy_result_free(struct deploy_result *r)
+{
+	smoke_results_free(r->smoke, r->nsmoke);
+	r->smoke = NULL;
+	r->nsmoke = 0;
+}

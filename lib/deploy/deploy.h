@@ -1,0 +1,45 @@
+/* Deploying a bundle to a local environment, and rolling back: lock,
+ * ledger, release, switch, reload, wait for the new version, smoke
+ * tests; on failure the last deployed revision is restored (a new
+ * revision, "Rollback to N") and the failed one marked failed. A pending
+ * revision left by a killed deploy is found and resolved by the next
+ * deploy or rollback. */
+#ifndef MLOPS_DEPLOY_DEPLOY_H
+#define MLOPS_DEPLOY_DEPLOY_H
+
+#include "../descriptor/descriptor.h"
+#include "smoke.h"
+
+struct deploy_opts {
+	const char *dir;        /* the project: relative roots start here */
+	const char *reason;     /* the revision's description */
+	double timeout_s;       /* waiting for the new version, and each smoke test */
+	int no_rollback;
+	int force_unlock;
+	int dry_run;
+	struct smoke_opts smoke;
+	/* Progress lines for people ("installed releases/...", ...). */
+	void (*say)(void *ctx, const char *line);
+	void *say_ctx;
+};
+
+struct deploy_result {
+	long revision;          /* the revision this run created first */
+	int deployed;           /* 1: it is live */
+	long rollback_revision; /* 0: no rollback happened */
+	char why[512];          /* why it failed */
+	struct smoke_result *smoke;
+	size_t nsmoke;
+};
+
+/* Deploys bundle (a path) to environment e (kind local). 0 deployed; 1
+ * failed (rolled back unless told not to; why says why); <0 an error
+ * before anything changed, or during the rollback. */
+int deploy_local(const struct environment *e, const char *bundle,
+		 const struct deploy_opts *o, struct deploy_result *r);
+/* Back to revision `to` (0: the deployed one before the current). */
+int rollback_local(const struct environment *e, long to,
+		   const struct deploy_opts *o, struct deploy_result *r);
+void deploy_result_free(struct deploy_result *r);
+
+#endif

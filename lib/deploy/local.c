@@ -1,0 +1,202 @@
+#include "local.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../bundle/reader.h"
+#include "../core/error.h"
+#include "../core/fsutil.h"
+#include "../core/strbuf.h"
+#include "../core/tempfile.h"
+
+static const char *hex_of(const char *digest)
+{
+	return strncmp(digest, "sha256:", 7) ? digest : digest + 7;
+}
+
+static char *release_dir(const char *root, const char *digest)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s/releases/%s", root, hex_of(digest));
+	return strbuf_detach(&sb);
+}
+
+char *local_release_bundle(const char *root, const char *digest)
+{
+	char *dir = release_dir(root, digest), *path = fs_join(dir, "bundle.mlpkg");
+
+	free(dir);
+	return path;
+}
+
+/* The bundle at path has this digest and reads as a bundle. */
+static int intact(const char *path, const char *digest)
+{
+	struct bundle *b = NULL;
+	int ok = bundle_open(&b, path, NULL) == 0 &&
+		 !strcmp(b->manifest_digest, digest);
+
+	bundle_free(b);
+	mlops_error_clear();
+	return ok;
+}
+
+/* Streams src into dst through a temporary file, fsync'd, renamed. */
+static int copy_file(const char *src, const char *dst)
+{
+	struct tempfile t;
+	char buf[1 << 16];
+	int in = open(src, O_RDONLY | O_CLOEXEC), rc = 0;
+	ssize_t n;
+
+	if (in < 0)
+		return mlops_error_errno(MLOPS_EIO, errno, "cannot read %s", src);
+	rc = tempfile_create(&t, dst, 0644);
+	if (rc) {
+		close(in);
+		return rc;
+	}
+	while (!rc && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || fs_write_all(t.fd, buf, (size_t)n) < 0)
+			rc = mlops_error_errno(MLOPS_EIO, errno, "cannot copy %s",
+					       src);
+	}
+	close(in);
+	if (rc) {
+		tempfile_discard(&t);
+		return rc;
+	}
+	return tempfile_commit(&t);
+}
+
+int local_install(const char *root, const char *bundle, const char *digest)
+{
+	char *dir = release_dir(root, digest), *dst = fs_join(dir, "bundle.mlpkg");
+	int rc = 0;
+
+	if (!intact(dst, digest)) {
+		rc = fs_mkdir_p(dir, 0755);
+		if (!rc)
+			rc = copy_file(bundle, dst);
+		if (!rc && !intact(dst, digest))
+			rc = mlops_error_set(MLOPS_EIO, "%s: the copy does not "
+					     "verify as %s", dst, digest);
+	}
+	free(dst);
+	free(dir);
+	return rc;
+}
+
+int local_switch(const char *root, const char *digest)
+{
+	struct strbuf target = STRBUF_INIT;
+	char *cur = fs_join(root, "current"), *tmp = fs_join(root, ".current.new");
+	int rc = 0;
+
+	strbuf_addf(&target, "releases/%s", hex_of(digest));
+	unlink(tmp);
+	if (symlink(target.buf, tmp) != 0 || rename(tmp, cur) != 0) {
+		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot point %s at %s",
+				       cur, target.buf);
+		unlink(tmp);
+	} else {
+		/* The rename is durable once the directory is synced. */
+		int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	}
+	strbuf_release(&target);
+	free(cur);
+	free(tmp);
+	return rc;
+}
+
+void local_current(const char *root, char *digest, size_t len)
+{
+	char *cur = fs_join(root, "current"), buf[PATH_MAX];
+	ssize_t n = readlink(cur, buf, sizeof(buf) - 1);
+	const char *slash;
+
+	digest[0] = '\0';
+	if (n > 0) {
+		buf[n] = '\0';
+		slash = strrchr(buf, '/');
+		snprintf(digest, len, "sha256:%s", slash ? slash + 1 : buf);
+	}
+	free(cur);
+}
+
+/* The pid is an `mlops serve --root` process, not a stranger that got
+ * a dead server's pid (SIGHUP would end most programs). */
+static int is_server(long pid)
+{
+	char path[64];
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int serve = 0, root = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	if (fs_read_file(path, 1 << 16, &sb) == 0)
+		for (i = 0; i < sb.len; i += strlen(sb.buf + i) + 1) {
+			serve |= !strcmp(sb.buf + i, "serve");
+			root |= !strcmp(sb.buf + i, "--root") ||
+				!strncmp(sb.buf + i, "--root=", 7);
+		}
+	mlops_error_clear();
+	strbuf_release(&sb);
+	return serve && root;
+}
+
+int local_signal_server(const char *root)
+{
+	char *path = fs_join(root, SERVE_PID_FILE);
+	struct strbuf sb = STRBUF_INIT;
+	long pid = 0;
+	int sent = 0;
+
+	if (fs_read_file(path, 64, &sb) == 0 && sscanf(sb.buf, "%ld", &pid) == 1 &&
+	    pid > 1 && is_server(pid) && kill((pid_t)pid, SIGHUP) == 0)
+		sent = 1;
+	mlops_error_clear();
+	strbuf_release(&sb);
+	free(path);
+	return sent;
+}
+
+int local_write_pid(const char *root)
+{
+	char *path = fs_join(root, SERVE_PID_FILE), buf[32];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	int rc = fs_write_atomic(path, buf, (size_t)n, 0644);
+
+	free(path);
+	return rc;
+}
+
+void local_remove_pid(const char *root)
+{
+	char *path = fs_join(root, SERVE_PID_FILE);
+	struct strbuf sb = STRBUF_INIT;
+	long pid = 0;
+
+	/* Only our own: a newer server may have replaced it. */
+	if (fs_read_file(path, 64, &sb) == 0 && sscanf(sb.buf, "%ld", &pid) == 1 &&
+	    pid == (long)getpid())
+		unlink(path);
+	mlops_error_clear();
+	strbuf_release(&sb);
+	free(path);
+}

@@ -1,0 +1,27 @@
+/* A local environment's directory (mlops.yaml: kind: local, root: DIR),
+ * laid out like Capistrano's: releases/<hex>/bundle.mlpkg, current ->
+ * releases/<hex> switched by rename(2), and the serve.pid that
+ * `mlops serve --root DIR` writes so a deploy can tell it to reload. */
+#ifndef MLOPS_DEPLOY_LOCAL_H
+#define MLOPS_DEPLOY_LOCAL_H
+
+#include <stddef.h>
+
+#define SERVE_PID_FILE "serve.pid"
+
+/* Copies the bundle into releases/<hex>/ (atomically, verified by its
+ * digest); kept as is when already there and intact. */
+int local_install(const char *root, const char *bundle, const char *digest);
+/* current -> releases/<hex of digest>, by a new link renamed over it. */
+int local_switch(const char *root, const char *digest);
+/* The digest current points to ("" when none). */
+void local_current(const char *root, char *digest, size_t len);
+/* The bundle a digest's release holds (the caller frees). */
+char *local_release_bundle(const char *root, const char *digest);
+/* SIGHUP to the server serving root, if one runs: 1 sent, 0 none. */
+int local_signal_server(const char *root);
+/* The server side: write and remove ROOT/serve.pid. */
+int local_write_pid(const char *root);
+void local_remove_pid(const char *root);
+
+#endif

@@ -1,0 +1,132 @@
+/* mlops deploy: a bundle to an environment of mlops.yaml, smoke-tested,
+ * rolled back by itself when it fails. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/command.h"
+#include "cli/exit_status.h"
+#include "cli/output.h"
+#include "lib/deploy/deploy.h"
+#include "subcommands/env_opts.h"
+
+static const char *opt_env, *opt_file, *opt_reason, *opt_cacert;
+static long opt_timeout = 60;
+static int opt_no_rollback, opt_force_unlock, opt_dry_run;
+
+static const struct opt options[] = {
+	OPT_STR(0, "env", &opt_env, "ENV",
+		"the environment, as named in mlops.yaml (required)", "env"),
+	OPT_STR('f', "file", &opt_file, "FILE",
+		"the descriptor with the environments (default: mlops.yaml)",
+		"file"),
+	OPT_STR(0, "reason", &opt_reason, "TEXT",
+		"the description of the new revision in the history", NULL),
+	OPT_NUM(0, "timeout", &opt_timeout, "SECONDS",
+		"wait this long for the new version, and for each smoke test "
+		"(default: 60)"),
+	OPT_BOOLEAN(0, "no-rollback", &opt_no_rollback,
+		    "on failure, leave the failed version in place"),
+	OPT_BOOLEAN(0, "force-unlock", &opt_force_unlock,
+		    "take the environment's lock even if another deploy holds it"),
+	OPT_BOOLEAN(0, "dry-run", &opt_dry_run,
+		    "say what would happen; change nothing"),
+	OPT_STR(0, "cacert", &opt_cacert, "FILE",
+		"https: trust this CA (PEM) for the smoke tests", "file"),
+	OPT_TERMINATOR,
+};
+
+void deploy_opts_fill(struct deploy_opts *o, const struct descriptor *d,
+		      long timeout, const char *cacert)
+{
+	const char *key = getenv("MLOPS_API_KEY");
+
+	o->dir = d->dir;
+	o->timeout_s = (double)timeout;
+	o->smoke.timeout_s = (double)timeout;
+	o->smoke.api_key = key && *key ? key : NULL;
+	o->smoke.cainfo = cacert;
+	o->say = env_say;
+}
+
+int deploy_report(const char *what, const char *env, int rc,
+		  const struct deploy_result *r)
+{
+	if (rc < 0)
+		return report_error();
+	if (out_json()) {
+		json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:I, s:s?}", "action",
+				      what, "env", env, "revision",
+				      (json_int_t)r->revision, "deployed",
+				      r->deployed, "rollback_revision",
+				      (json_int_t)r->rollback_revision, "error",
+				      rc ? r->why : NULL);
+
+		print_json(j);
+		json_decref(j);
+	} else if (rc) {
+		print_error("%s failed: %s", what, r->why);
+		if (r->rollback_revision)
+			print_info("mlops: rolled back (revision %ld)",
+				   r->rollback_revision);
+	} else if (r->deployed) {
+		printf("%s: revision %ld of %s is deployed\n", what, r->revision,
+		       env);
+	}
+	if (rc) {
+		struct strbuf m = STRBUF_INIT;
+
+		strbuf_addf(&m, "%s to %s failed: %s", what, env, r->why);
+		gh_annotation("error", NULL, 0, 0, m.buf);
+		strbuf_release(&m);
+	}
+	return finish_stdout(rc ? EXIT_FINDING : EXIT_OK);
+}
+
+static int cmd_deploy(int argc, const char **argv)
+{
+	struct deploy_opts o = { 0 };
+	struct deploy_result r = { 0 };
+	struct descriptor *d = NULL;
+	const struct environment *e;
+	int rc = command_parse(&cmd_deploy_spec, &argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (argc != 1)
+		return command_usage_error(&cmd_deploy_spec, "name one bundle");
+	if (!opt_env)
+		return command_usage_error(&cmd_deploy_spec, "--env ENV is required");
+	if (opt_timeout < 1 || opt_timeout > 86400)
+		return command_usage_error(&cmd_deploy_spec,
+					   "--timeout must be 1 to 86400");
+	rc = env_find(opt_file, opt_env, &d, &e);
+	if (rc >= 0)
+		return rc;
+	deploy_opts_fill(&o, d, opt_timeout, opt_cacert);
+	o.reason = opt_reason;
+	o.no_rollback = opt_no_rollback;
+	o.force_unlock = opt_force_unlock;
+	o.dry_run = opt_dry_run;
+	rc = deploy_local(e, argv[0], &o, &r);
+	rc = deploy_report("deploy", e->name, rc, &r);
+	deploy_result_free(&r);
+	descriptor_free(d);
+	return rc;
+}
+
+const struct cmd_spec cmd_deploy_spec = {
+	.name = "deploy",
+	.summary = "deploy a bundle to an environment, with rollback",
+	.synopsis = "BUNDLE --env ENV [--reason TEXT] [--timeout SECONDS] "
+		    "[--no-rollback] [--dry-run]",
+	.description =
+		"Deploy BUNDLE to ENV (mlops.yaml, kind local): lock, a pending "
+		"revision in the\nledger, the release under ROOT/releases, "
+		"current switched, the server told to\nreload, its answer "
+		"awaited, the smoke tests run. On failure the last deployed\n"
+		"revision comes back (a new revision). Exit 0: deployed; 1: "
+		"failed.",
+	.opts = options,
+	.args_complete = "file:mlpkg",
+	.run = cmd_deploy,
+};

@@ -1,0 +1,100 @@
+/* mlops history: an environment's revisions, from its ledger. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/command.h"
+#include "cli/exit_status.h"
+#include "cli/output.h"
+#include "lib/core/fsutil.h"
+#include "lib/deploy/ledger.h"
+#include "subcommands/env_opts.h"
+
+static const char *opt_env, *opt_file;
+static long opt_max = 256;
+
+static const struct opt options[] = {
+	OPT_STR(0, "env", &opt_env, "ENV",
+		"the environment, as named in mlops.yaml (required)", "env"),
+	OPT_STR('f', "file", &opt_file, "FILE",
+		"the descriptor with the environments (default: mlops.yaml)",
+		"file"),
+	OPT_NUM(0, "max", &opt_max, "N", "the newest N revisions (default: 256)"),
+	OPT_TERMINATOR,
+};
+
+static int cmd_history(int argc, const char **argv)
+{
+	struct descriptor *d = NULL;
+	const struct environment *e;
+	struct ledger l;
+	char *root;
+	size_t i, first;
+	int rc = command_parse(&cmd_history_spec, &argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (argc)
+		return command_usage_error(&cmd_history_spec, "unexpected '%s'",
+					   argv[0]);
+	if (!opt_env)
+		return command_usage_error(&cmd_history_spec,
+					   "--env ENV is required");
+	if (opt_max < 1)
+		return command_usage_error(&cmd_history_spec, "--max must be >= 1");
+	rc = env_find(opt_file, opt_env, &d, &e);
+	if (rc >= 0)
+		return rc;
+	root = e->root[0] == '/' ? xstrdup(e->root) : fs_join(d->dir, e->root);
+	rc = ledger_read(root, &l);
+	free(root);
+	if (rc < 0) {
+		descriptor_free(d);
+		return report_error();
+	}
+	first = l.n > (size_t)opt_max ? l.n - (size_t)opt_max : 0;
+	if (out_json()) {
+		json_t *a = json_array();
+
+		for (i = first; i < l.n; i++) {
+			const struct revision *r = &l.revs[i];
+
+			json_array_append_new(
+				a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
+					     "revision", (json_int_t)r->number,
+					     "updated", r->updated, "status",
+					     r->status, "name", r->name, "version",
+					     r->version, "digest", r->digest,
+					     "description", r->description));
+		}
+		print_json(a);
+		json_decref(a);
+	} else if (!l.n) {
+		printf("no revisions in %s yet\n", e->name);
+	} else {
+		printf("%s%-8s  %-20s  %-10s  %-10s  %-19s  %s%s\n",
+		       sty(STYLE_BOLD), "REVISION", "UPDATED", "STATUS", "VERSION",
+		       "DIGEST", "DESCRIPTION", sty(STYLE_RESET));
+		for (i = first; i < l.n; i++) {
+			const struct revision *r = &l.revs[i];
+
+			printf("%-8ld  %-20s  %-10s  %-10s  %.19s  %s\n", r->number,
+			       r->updated, r->status, r->version, r->digest,
+			       r->description);
+		}
+	}
+	ledger_free(&l);
+	descriptor_free(d);
+	return finish_stdout(EXIT_OK);
+}
+
+const struct cmd_spec cmd_history_spec = {
+	.name = "history",
+	.summary = "list an environment's revisions",
+	.synopsis = "--env ENV [--max N] [--json]",
+	.description =
+		"Print ENV's revisions from its ledger: REVISION, UPDATED, "
+		"STATUS (pending,\ndeployed, superseded, failed), VERSION, "
+		"DIGEST, DESCRIPTION.",
+	.opts = options,
+	.run = cmd_history,
+};

@@ -1,0 +1,115 @@
+#!/bin/sh
+# mlops deploy, rollback, history on a local environment with a real
+# server (mlops serve --root): releases, the current link, reloads,
+# smoke tests, automatic rollback, the ledger, the lock, and a deploy
+# killed with -9 halfway, resolved by the next one.
+. "$(dirname "$0")/lib.sh"
+. "$MLOPS_SRC/tests/cli/registry.sh" # free_port
+
+copy_example proj
+PORT=$(free_port)
+URL=http://127.0.0.1:$PORT
+$PY - "$URL" <<'PY'
+import sys
+s = open("proj/mlops.yaml").read()
+s = s.replace("    root: .mlops/staging", "    root: .mlops/staging\n    url: %s" % sys.argv[1])
+open("proj/mlops.yaml", "w").write(s)
+PY
+ROOT=proj/.mlops/staging
+"$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg" > /dev/null
+sed -i 's/^version: .*/version: 1.1.0/' proj/mlops.yaml
+"$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg" > /dev/null
+# v3's own smoke tests expect what the model does not answer.
+sed -i 's/^version: .*/version: 1.2.0/; s/probability: 0.0276/probability: 0.9/' proj/mlops.yaml
+"$MLOPS" -C proj package -q -o "$SCRATCH/v3.mlpkg" > /dev/null
+sed -i 's/probability: 0.9/probability: 0.0276/' proj/mlops.yaml
+D1=$(bundle_digest v1.mlpkg)
+D2=$(bundle_digest v2.mlpkg)
+version() { curl -s "$URL/model/info" | $PY -c 'import json,sys; print(json.load(sys.stdin)["version"])' 2>/dev/null; }
+statuses() { "$MLOPS" -C proj history --env staging --json | $PY -c 'import json,sys; print(" ".join("%d:%s" % (r["revision"], r["status"]) for r in json.load(sys.stdin)))'; }
+
+run "$MLOPS" -C proj deploy "$SCRATCH/v1.mlpkg" --env staging
+expect_rc 0 "the first deploy, before any server runs"
+expect_match "$ERR" "no server runs for staging: start .mlops serve --root" "says how to start one"
+expect_eq "$(readlink "$ROOT/current")" "releases/${D1#sha256:}" "current -> releases/<digest>"
+ok $([ -f "$ROOT/releases/${D1#sha256:}/bundle.mlpkg" ] && echo 0 || echo 1) "the release holds the bundle"
+expect_eq "$(stat -c %a "$ROOT/ledger.jsonl")" 600 "the ledger is 0600"
+
+timeout 300 "$MLOPS" serve --root "$ROOT" --listen "127.0.0.1:$PORT" -q &
+SPID=$!
+at_exit "kill $SPID 2>/dev/null"
+for _ in $(seq 200); do curl -s -o /dev/null "$URL/health/ready" && break; sleep 0.05; done
+MPID=$(pgrep -P "$SPID")
+at_exit "kill $MPID 2>/dev/null"
+expect_eq "$(version)" 1.0.0 "the server serves current"
+expect_eq "$(cat "$ROOT/serve.pid")" "$MPID" "and wrote serve.pid"
+
+run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env staging --reason "new model"
+expect_rc 0 "deploy v2"
+expect_match "$ERR" "3 smoke tests passed" "smoke tests ran against the reloaded server"
+expect_eq "$(version)" 1.1.0 "the server reloaded v2"
+expect_eq "$(statuses)" "1:superseded 2:deployed" "ledger: 1 superseded, 2 deployed"
+
+run "$MLOPS" -C proj deploy "$SCRATCH/v3.mlpkg" --env staging
+expect_rc 1 "deploy v3, whose smoke tests fail: exit 1"
+expect_match "$ERR" "smoke test 'low-risk applicant' failed: probability" "the reason"
+expect_match "$ERR" "rolled back: revision 4 serves credit-risk 1.1.0" "rolled back by itself"
+expect_eq "$(version)" 1.1.0 "v2 serves again"
+expect_eq "$(statuses)" "1:superseded 2:superseded 3:failed 4:deployed" "3 failed, 4 deployed (a new revision)"
+"$MLOPS" -C proj history --env staging --json > h.json
+expect_eq "$(json_get h.json 'd[3]["description"], d[1]["description"], d[3]["digest"]')" \
+	"('Rollback to 2', 'new model', '$D2')" "descriptions and digests"
+run "$MLOPS" -C proj history --env staging
+expect_match "$OUT" "REVISION +UPDATED +STATUS +VERSION +DIGEST +DESCRIPTION" "history's columns"
+
+run "$MLOPS" -C proj rollback --env staging
+expect_rc 0 "rollback: the version deployed before"
+expect_eq "$(version)" 1.0.0 "v1 serves"
+expect_eq "$(statuses | awk '{print $NF}')" "5:deployed" "a new revision"
+run "$MLOPS" -C proj rollback --env staging --to 3
+expect_rc 2 "rollback to a failed revision: exit 2"
+run "$MLOPS" -C proj rollback --env staging --to 2 --dry-run
+expect_rc 0 "--dry-run"
+expect_match "$ERR" "would roll staging back to revision 2" "says what it would do"
+expect_eq "$(statuses | awk '{print $NF}')" "5:deployed" "and changes nothing"
+
+# The lock: a live deploy's is respected, a dead one's taken over.
+printf '%s %s %s\n' "$MPID" "$(hostname)" "$(date +%s)" > "$ROOT/lock"
+run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env staging
+expect_rc 4 "locked by a live process: exit 4"
+expect_match "$ERR" "locked by pid $MPID on $(hostname)" "who holds it"
+sh -c 'exit 0' & dead=$!; wait $dead
+printf '%s %s %s\n' "$dead" "$(hostname)" "$(date +%s)" > "$ROOT/lock"
+run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env staging
+expect_rc 0 "a dead process's lock is taken over"
+expect_match "$ERR" "took over the lock of pid $dead .*that process is gone" "and reported"
+ok $([ ! -e "$ROOT/lock" ] && echo 0 || echo 1) "the lock is released"
+
+# kill -9 halfway: the server is stopped so the deploy waits; the next
+# deploy finds the pending revision and puts current back.
+kill -STOP "$MPID"
+timeout 120 "$MLOPS" -C proj deploy "$SCRATCH/v1.mlpkg" --env staging --timeout 60 2> killed.err &
+DPID=$!
+for _ in $(seq 400); do grep -q '"status":"pending"' "$ROOT/ledger.jsonl" && [ "$(tail -1 "$ROOT/ledger.jsonl" | grep -c pending)" = 1 ] && break; sleep 0.05; done
+for _ in $(seq 400); do grep -q "told the server" killed.err && break; sleep 0.05; done
+kill -9 "$(pgrep -P "$DPID" || echo "$DPID")" "$DPID" 2>/dev/null
+wait "$DPID" 2>/dev/null
+kill -CONT "$MPID"
+expect_eq "$(statuses | awk '{print $NF}')" "7:pending" "killed: revision 7 is left pending"
+run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env staging
+expect_rc 0 "the next deploy goes through"
+expect_match "$ERR" "revision 7 was left pending by pid [0-9]+ .*marking it failed" "it resolved the pending revision"
+expect_eq "$(statuses | awk '{print $(NF-1), $NF}')" "7:failed 8:deployed" "7 failed, 8 deployed"
+expect_eq "$(version)" 1.1.0 "and v2 serves"
+
+run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env nowhere
+expect_rc 2 "an unknown environment: exit 2"
+expect_match "$ERR" "no environment 'nowhere' in .*\\(staging, production\\)" "the names there are"
+run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg"
+expect_rc 2 "no --env: exit 2"
+run "$MLOPS" -C proj deploy missing.mlpkg --env staging
+expect_rc 4 "a missing bundle: exit 4"
+kill -TERM "$MPID"
+wait "$SPID"
+ok $([ ! -e "$ROOT/serve.pid" ] && echo 0 || echo 1) "serve.pid is removed when the server stops"
+done_testing
