@@ -11,7 +11,7 @@
 
 static const char *opt_env, *opt_file, *opt_reason, *opt_cacert;
 static long opt_timeout = 60;
-static int opt_no_rollback, opt_force_unlock, opt_dry_run;
+static int opt_no_rollback, opt_force_unlock, opt_dry_run, opt_no_tag;
 
 static const struct opt options[] = {
 	OPT_STR(0, "env", &opt_env, "ENV",
@@ -28,6 +28,8 @@ static const struct opt options[] = {
 		    "on failure, leave the failed version in place"),
 	OPT_BOOLEAN(0, "force-unlock", &opt_force_unlock,
 		    "take the environment's lock even if another deploy holds it"),
+	OPT_BOOLEAN(0, "no-tag", &opt_no_tag,
+		    "write no NAME#ENV#N git tag"),
 	OPT_BOOLEAN(0, "dry-run", &opt_dry_run,
 		    "say what would happen; change nothing"),
 	OPT_STR(0, "cacert", &opt_cacert, "FILE",
@@ -54,12 +56,12 @@ int deploy_report(const char *what, const char *env, int rc,
 	if (rc < 0)
 		return report_error();
 	if (out_json()) {
-		json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:I, s:s?}", "action",
-				      what, "env", env, "revision",
+		json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:I, s:s?, s:s?}",
+				      "action", what, "env", env, "revision",
 				      (json_int_t)r->revision, "deployed",
 				      r->deployed, "rollback_revision",
-				      (json_int_t)r->rollback_revision, "error",
-				      rc ? r->why : NULL);
+				      (json_int_t)r->rollback_revision, "tag",
+				      r->tag, "error", rc ? r->why : NULL);
 
 		print_json(j);
 		json_decref(j);
@@ -107,6 +109,7 @@ static int cmd_deploy(int argc, const char **argv)
 	o.no_rollback = opt_no_rollback;
 	o.force_unlock = opt_force_unlock;
 	o.dry_run = opt_dry_run;
+	o.no_tag = opt_no_tag;
 	rc = deploy_local(e, argv[0], &o, &r);
 	rc = deploy_report("deploy", e->name, rc, &r);
 	deploy_result_free(&r);

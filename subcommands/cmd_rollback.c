@@ -9,7 +9,7 @@
 
 static const char *opt_env, *opt_file, *opt_cacert;
 static long opt_to, opt_timeout = 60;
-static int opt_force_unlock, opt_dry_run;
+static int opt_force_unlock, opt_dry_run, opt_no_tag;
 
 static const struct opt options[] = {
 	OPT_STR(0, "env", &opt_env, "ENV",
@@ -24,6 +24,8 @@ static const struct opt options[] = {
 		"(default: 60)"),
 	OPT_BOOLEAN(0, "force-unlock", &opt_force_unlock,
 		    "take the environment's lock even if another deploy holds it"),
+	OPT_BOOLEAN(0, "no-tag", &opt_no_tag,
+		    "write no NAME#ENV#N git tag"),
 	OPT_BOOLEAN(0, "dry-run", &opt_dry_run,
 		    "say what would happen; change nothing"),
 	OPT_STR(0, "cacert", &opt_cacert, "FILE",
@@ -57,6 +59,7 @@ static int cmd_rollback(int argc, const char **argv)
 	deploy_opts_fill(&o, d, opt_timeout, opt_cacert);
 	o.force_unlock = opt_force_unlock;
 	o.dry_run = opt_dry_run;
+	o.no_tag = opt_no_tag;
 	rc = rollback_local(e, opt_to, &o, &r);
 	rc = deploy_report("rollback", e->name, rc, &r);
 	deploy_result_free(&r);

@@ -17,6 +17,7 @@
 #include "../core/strbuf.h"
 #include "../core/timeutil.h"
 #include "../registry/http.h"
+#include "../gitrepo/assign.h"
 #include "ledger.h"
 #include "local.h"
 #include "lock.h"
@@ -152,6 +153,40 @@ static int activate(const struct environment *e, const char *root,
 	if (d->nsmoke)
 		say(o, "%zu smoke tests passed", d->nsmoke);
 	return 0;
+}
+
+/* The GTO assignment tag NAME#ENV#N on the commit the live bundle was
+ * built from. A failure here is reported; the deploy stays live. */
+static void tag_live(const struct deploy_opts *o, const struct environment *e,
+		     const char *bundle, struct deploy_result *r)
+{
+	struct bundle *b = NULL;
+	const json_t *desc, *commit;
+	char *tag = NULL;
+
+	if (o->no_tag || !o->dir)
+		return;
+	if (bundle_open(&b, bundle, NULL) < 0) {
+		say(o, "not tagged: %s", mlops_error_last()->message);
+		mlops_error_clear();
+		return;
+	}
+	desc = json_object_get(b->mlops, "descriptor");
+	commit = json_object_get(json_object_get(b->mlops, "provenance"),
+				 "commit");
+	if (!json_is_string(commit)) {
+		say(o, "not tagged: the bundle was not built from a git commit");
+	} else if (assign_tag(o->dir, json_str(desc, "name"), e->name,
+			      json_str(desc, "version"), json_string_value(commit),
+			      b->manifest_digest, &tag) < 0) {
+		say(o, "not tagged: %s", mlops_error_last()->message);
+		mlops_error_clear();
+	} else {
+		say(o, "tagged %s", tag);
+		free(r->tag);
+		r->tag = tag;
+	}
+	bundle_free(b);
 }
 
 static int append(const char *root, struct ledger *l, long number,
@@ -301,6 +336,11 @@ static int roll_back_after(struct session *s, const struct environment *e,
 		rc = go_live(s->root, &s->ledger, n, keep.digest, keep.name,
 			     keep.version, desc);
 		r->rollback_revision = n;
+		if (!rc) {
+			path = local_release_bundle(s->root, keep.digest);
+			tag_live(o, e, path, r);
+			free(path);
+		}
 		say(o, "rolled back: revision %ld serves %s %s", n, keep.name,
 		    keep.version);
 	} else if (s->ledger.n >= (size_t)n) {
@@ -354,6 +394,8 @@ int deploy_local(const struct environment *e, const char *bundle,
 		rc = go_live(s.root, &s.ledger, r->revision, b->manifest_digest,
 			     d->name, d->version, desc);
 		r->deployed = !rc;
+		if (!rc)
+			tag_live(o, e, bundle, r);
 		goto done;
 	}
 	say(o, "revision %ld failed: %s", r->revision, r->why);
@@ -436,6 +478,11 @@ int rollback_local(const struct environment *e, long to,
 		rc = go_live(s.root, &s.ledger, r->revision, keep.digest,
 			     keep.name, keep.version, desc);
 		r->deployed = !rc;
+		if (!rc) {
+			path = local_release_bundle(s.root, keep.digest);
+			tag_live(o, e, path, r);
+			free(path);
+		}
 		goto done;
 	}
 	rc = append(s.root, &s.ledger, r->revision, "failed", keep.digest,
@@ -457,6 +504,8 @@ done:
 
 void deploy_result_free(struct deploy_result *r)
 {
+	free(r->tag);
+	r->tag = NULL;
 	smoke_results_free(r->smoke, r->nsmoke);
 	r->smoke = NULL;
 	r->nsmoke = 0;

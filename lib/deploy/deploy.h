@@ -15,6 +15,7 @@ struct deploy_opts {
 	const char *reason;     /* the revision's description */
 	double timeout_s;       /* waiting for the new version, and each smoke test */
 	int no_rollback;
+	int no_tag;             /* no NAME#ENV#N git tag */
 	int force_unlock;
 	int dry_run;
 	struct smoke_opts smoke;
@@ -28,6 +29,7 @@ struct deploy_result {
 	int deployed;           /* 1: it is live */
 	long rollback_revision; /* 0: no rollback happened */
 	char why[512];          /* why it failed */
+	char *tag;              /* the git tag written, if any */
 	struct smoke_result *smoke;
 	size_t nsmoke;
 };

@@ -308,3 +308,29 @@ done:
 	git_libgit2_shutdown();
 	return rc;
 }
+
+int gitrepo_tag_list(const char *dir, const char *pattern, char ***names,
+		     size_t *n)
+{
+	git_repository *repo = NULL;
+	git_strarray tags = { 0 };
+	size_t i;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	git_libgit2_init();
+	rc = open_existing_repo(&repo, dir);
+	if (!rc && git_tag_list_match(&tags, pattern, repo) < 0)
+		rc = git_fail(MLOPS_EIO, "cannot list tags");
+	if (!rc) {
+		*names = xcalloc(tags.count + 1, sizeof(char *));
+		for (i = 0; i < tags.count; i++)
+			(*names)[i] = xstrdup(tags.strings[i]);
+		*n = tags.count;
+	}
+	git_strarray_dispose(&tags);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}

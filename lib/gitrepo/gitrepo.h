@@ -36,5 +36,8 @@ int gitrepo_tag_lookup(const char *dir, const char *name, char commit[41],
 int gitrepo_tag_create(const char *dir, const char *name, const char *commit,
 		       const char *message);
 int gitrepo_tag_name_valid(const char *name);
+/* Tags matching a glob ("name#*"); NULL-terminated, the caller frees. */
+int gitrepo_tag_list(const char *dir, const char *pattern, char ***names,
+		     size_t *n);
 
 #endif

@@ -112,4 +112,28 @@ expect_rc 4 "a missing bundle: exit 4"
 kill -TERM "$MPID"
 wait "$SPID"
 ok $([ ! -e "$ROOT/serve.pid" ] && echo 0 || echo 1) "serve.pid is removed when the server stops"
+run "$MLOPS" -C proj deploy "$SCRATCH/v1.mlpkg" --env staging
+expect_match "$ERR" "not tagged: the bundle was not built from a git commit" "no git commit: no tag, said so"
+
+# Git tags in GTO's grammar on the commit the bundle came from.
+copy_example repo
+printf '.mlops/\n*.mlpkg\n' > repo/.gitignore
+git -C repo init -q && git -C repo add -A && git -C repo commit -q -m "model"
+C1=$(git -C repo rev-parse HEAD)
+"$MLOPS" -C repo package -q -o "$SCRATCH/g1.mlpkg" > /dev/null
+G1=$(bundle_digest g1.mlpkg)
+git -C repo tag -a "credit-risk@v1.0.0#5" -m "Registering artifact credit-risk version v1.0.0"
+run "$MLOPS" -C repo deploy "$SCRATCH/g1.mlpkg" --env staging
+expect_rc 0 "deploy from a git project"
+expect_match "$ERR" "tagged credit-risk#staging#6" "tagged, counting past the highest counter (#5)"
+expect_eq "$(git -C repo rev-list -n1 'credit-risk#staging#6')" "$C1" "on the bundle's commit"
+expect_eq "$(git -C repo cat-file -p 'credit-risk#staging#6' | sed -n '/^$/,$p' | sed 1d)" \
+	"Assigning stage staging to artifact credit-risk version v1.0.0
+
+Bundle-Digest: $G1" "GTO's message and the digest trailer"
+run "$MLOPS" -C repo deploy "$SCRATCH/g1.mlpkg" --env production --json
+expect_eq "$(printf '%s' "$OUT" | $PY -c 'import json,sys; print(json.load(sys.stdin)["tag"])')" "credit-risk#production#7" \
+	"another environment: the next counter, in --json"
+run "$MLOPS" -C repo deploy "$SCRATCH/g1.mlpkg" --env staging --no-tag
+expect_eq "$(git -C repo tag -l 'credit-risk#*' | wc -l)" 2 "--no-tag writes none"
 done_testing
