@@ -19,6 +19,7 @@ const struct cmd_spec *const commands[] = {
 	&cmd_deploy_spec,
 	&cmd_rollback_spec,
 	&cmd_history_spec,
+	&cmd_status_spec,
 	&cmd_drift_spec,
 	&cmd_push_spec,
 	&cmd_pull_spec,

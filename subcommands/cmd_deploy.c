@@ -9,44 +9,31 @@
 #include "lib/deploy/deploy.h"
 #include "subcommands/env_opts.h"
 
-static const char *opt_env, *opt_file, *opt_reason, *opt_cacert;
-static long opt_timeout = 60;
-static int opt_no_rollback, opt_force_unlock, opt_dry_run, opt_no_tag;
+static const char *opt_reason;
+static int opt_no_rollback;
 
 static const struct opt options[] = {
-	OPT_STR(0, "env", &opt_env, "ENV",
-		"the environment, as named in mlops.yaml (required)", "env"),
-	OPT_STR('f', "file", &opt_file, "FILE",
-		"the descriptor with the environments (default: mlops.yaml)",
-		"file"),
+	ENV_OPTIONS,
 	OPT_STR(0, "reason", &opt_reason, "TEXT",
 		"the description of the new revision in the history", NULL),
-	OPT_NUM(0, "timeout", &opt_timeout, "SECONDS",
-		"wait this long for the new version, and for each smoke test "
-		"(default: 60)"),
 	OPT_BOOLEAN(0, "no-rollback", &opt_no_rollback,
 		    "on failure, leave the failed version in place"),
-	OPT_BOOLEAN(0, "force-unlock", &opt_force_unlock,
-		    "take the environment's lock even if another deploy holds it"),
-	OPT_BOOLEAN(0, "no-tag", &opt_no_tag,
-		    "write no NAME#ENV#N git tag"),
-	OPT_BOOLEAN(0, "dry-run", &opt_dry_run,
-		    "say what would happen; change nothing"),
-	OPT_STR(0, "cacert", &opt_cacert, "FILE",
-		"https: trust this CA (PEM) for the smoke tests", "file"),
+	CHANGE_OPTIONS,
 	OPT_TERMINATOR,
 };
 
-void deploy_opts_fill(struct deploy_opts *o, const struct descriptor *d,
-		      long timeout, const char *cacert)
+void deploy_opts_fill(struct deploy_opts *o, const struct descriptor *d)
 {
 	const char *key = getenv("MLOPS_API_KEY");
 
 	o->dir = d->dir;
-	o->timeout_s = (double)timeout;
-	o->smoke.timeout_s = (double)timeout;
+	o->timeout_s = (double)env_cli.timeout;
+	o->smoke.timeout_s = (double)env_cli.timeout;
 	o->smoke.api_key = key && *key ? key : NULL;
-	o->smoke.cainfo = cacert;
+	o->smoke.cainfo = env_cli.cacert;
+	o->force_unlock = env_cli.force_unlock;
+	o->dry_run = env_cli.dry_run;
+	o->no_tag = env_cli.no_tag;
 	o->say = env_say;
 }
 
@@ -96,20 +83,12 @@ static int cmd_deploy(int argc, const char **argv)
 		return rc;
 	if (argc != 1)
 		return command_usage_error(&cmd_deploy_spec, "name one bundle");
-	if (!opt_env)
-		return command_usage_error(&cmd_deploy_spec, "--env ENV is required");
-	if (opt_timeout < 1 || opt_timeout > 86400)
-		return command_usage_error(&cmd_deploy_spec,
-					   "--timeout must be 1 to 86400");
-	rc = env_find(opt_file, opt_env, &d, &e);
+	rc = env_command_start(&cmd_deploy_spec, &d, &e);
 	if (rc >= 0)
 		return rc;
-	deploy_opts_fill(&o, d, opt_timeout, opt_cacert);
+	deploy_opts_fill(&o, d);
 	o.reason = opt_reason;
 	o.no_rollback = opt_no_rollback;
-	o.force_unlock = opt_force_unlock;
-	o.dry_run = opt_dry_run;
-	o.no_tag = opt_no_tag;
 	rc = deploy_local(e, argv[0], &o, &r);
 	rc = deploy_report("deploy", e->name, rc, &r);
 	deploy_result_free(&r);

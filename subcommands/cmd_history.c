@@ -9,15 +9,10 @@
 #include "lib/deploy/ledger.h"
 #include "subcommands/env_opts.h"
 
-static const char *opt_env, *opt_file;
 static long opt_max = 256;
 
 static const struct opt options[] = {
-	OPT_STR(0, "env", &opt_env, "ENV",
-		"the environment, as named in mlops.yaml (required)", "env"),
-	OPT_STR('f', "file", &opt_file, "FILE",
-		"the descriptor with the environments (default: mlops.yaml)",
-		"file"),
+	ENV_OPTIONS,
 	OPT_NUM(0, "max", &opt_max, "N", "the newest N revisions (default: 256)"),
 	OPT_TERMINATOR,
 };
@@ -36,12 +31,9 @@ static int cmd_history(int argc, const char **argv)
 	if (argc)
 		return command_usage_error(&cmd_history_spec, "unexpected '%s'",
 					   argv[0]);
-	if (!opt_env)
-		return command_usage_error(&cmd_history_spec,
-					   "--env ENV is required");
 	if (opt_max < 1)
 		return command_usage_error(&cmd_history_spec, "--max must be >= 1");
-	rc = env_find(opt_file, opt_env, &d, &e);
+	rc = env_command_start(&cmd_history_spec, &d, &e);
 	if (rc >= 0)
 		return rc;
 	root = e->root[0] == '/' ? xstrdup(e->root) : fs_join(d->dir, e->root);

@@ -1,8 +1,21 @@
 #include "env_opts.h"
 
+#include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
 #include "lib/core/strbuf.h"
+
+struct env_cli env_cli = { .timeout = 60 };
+
+int env_command_start(const struct cmd_spec *spec, struct descriptor **d,
+		      const struct environment **e)
+{
+	if (!env_cli.env)
+		return command_usage_error(spec, "--env ENV is required");
+	if (env_cli.timeout < 1 || env_cli.timeout > 86400)
+		return command_usage_error(spec, "--timeout must be 1 to 86400");
+	return env_find(env_cli.file, env_cli.env, d, e);
+}
 
 int env_find(const char *file, const char *name, struct descriptor **d,
 	     const struct environment **e)

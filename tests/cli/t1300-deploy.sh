@@ -49,6 +49,11 @@ expect_rc 0 "deploy v2"
 expect_match "$ERR" "3 smoke tests passed" "smoke tests ran against the reloaded server"
 expect_eq "$(version)" 1.1.0 "the server reloaded v2"
 expect_eq "$(statuses)" "1:superseded 2:deployed" "ledger: 1 superseded, 2 deployed"
+run "$MLOPS" -C proj status --env staging --json
+expect_rc 0 "status: healthy"
+printf '%s' "$OUT" > st.json
+expect_eq "$(json_get st.json 'd["revision"], d["version"], d["served_digest"] == d["deployed_digest"] == d["current"], d["ready"], d["healthy"]')" \
+	"(2, '1.1.0', True, True, True)" "status: the deployed revision is what current points to and what the server serves"
 
 run "$MLOPS" -C proj deploy "$SCRATCH/v3.mlpkg" --env staging
 expect_rc 1 "deploy v3, whose smoke tests fail: exit 1"
@@ -112,6 +117,9 @@ expect_rc 4 "a missing bundle: exit 4"
 kill -TERM "$MPID"
 wait "$SPID"
 ok $([ ! -e "$ROOT/serve.pid" ] && echo 0 || echo 1) "serve.pid is removed when the server stops"
+run "$MLOPS" -C proj status --env staging
+expect_rc 1 "status with the server down: exit 1"
+expect_match "$OUT" "not answering" "says so"
 run "$MLOPS" -C proj deploy "$SCRATCH/v1.mlpkg" --env staging
 expect_match "$ERR" "not tagged: the bundle was not built from a git commit" "no git commit: no tag, said so"
 
