@@ -88,6 +88,36 @@ PY
 kill -TERM "$spid"
 wait "$spid" || true
 
+step "Deploy to a local environment, then the next version, then roll back" \
+	"mlops deploy B --env staging; mlops deploy B2 --env staging; mlops rollback --env staging; mlops history --env staging"
+proj="$out/project"
+cp -r "$here/examples/credit-risk" "$proj"
+rm -rf "$proj/.mlops" "$proj"/*.mlpkg
+# Its own repository: the release tags go there, not into this one.
+printf '.mlops/\n*.mlpkg\n' > "$proj/.gitignore"
+git -C "$proj" init -q
+git -C "$proj" config user.name "mlops demo"
+git -C "$proj" config user.email demo@example.com
+git -C "$proj" add -A
+git -C "$proj" commit -q -m "credit-risk 1.0.0"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed -i "s|    root: .mlops/staging|    root: .mlops/staging\n    url: http://127.0.0.1:$port|" "$proj/mlops.yaml"
+"$MLOPS" -q -C "$proj" package -o "$out/v1.mlpkg" >/dev/null
+sed -i 's/^version: .*/version: 1.1.0/' "$proj/mlops.yaml"
+git -C "$proj" commit -q -am "credit-risk 1.1.0"
+"$MLOPS" -q -C "$proj" package -o "$out/v2.mlpkg" >/dev/null
+"$MLOPS" -C "$proj" deploy "$out/v1.mlpkg" --env staging
+timeout 120 "$MLOPS" serve --root "$proj/.mlops/staging" --listen "127.0.0.1:$port" -q &
+spid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.05; done
+"$MLOPS" -C "$proj" deploy "$out/v2.mlpkg" --env staging --reason "the next version"
+"$MLOPS" -C "$proj" rollback --env staging
+"$MLOPS" -C "$proj" history --env staging
+"$MLOPS" -C "$proj" status --env staging
+git -C "$proj" tag -l 'credit-risk*'
+kill -TERM "$(pgrep -P "$spid" || echo "$spid")" 2>/dev/null
+wait "$spid" || true
+
 step "Push it to the default registry (a local OCI layout: no server needed), pull it back" \
 	"mlops push $bundle && mlops pull credit-risk:1.0.0 -o $out/pulled.mlpkg"
 export XDG_DATA_HOME="$out/share"
