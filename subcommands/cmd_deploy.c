@@ -6,16 +6,22 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
+#include "lib/bundle/reader.h"
+#include "lib/core/jsonutil.h"
 #include "lib/deploy/deploy.h"
+#include "lib/deploy/render.h"
 #include "subcommands/env_opts.h"
 
-static const char *opt_reason;
+static const char *opt_reason, *opt_render;
 static int opt_no_rollback;
 
 static const struct opt options[] = {
 	ENV_OPTIONS,
 	OPT_STR(0, "reason", &opt_reason, "TEXT",
 		"the description of the new revision in the history", NULL),
+	OPT_STR(0, "render", &opt_render, "DIR",
+		"kubernetes environments: write the manifests into DIR",
+		"dir"),
 	OPT_BOOLEAN(0, "no-rollback", &opt_no_rollback,
 		    "on failure, leave the failed version in place"),
 	CHANGE_OPTIONS,
@@ -71,6 +77,28 @@ int deploy_report(const char *what, const char *env, int rc,
 	return finish_stdout(rc ? EXIT_FINDING : EXIT_OK);
 }
 
+/* --render: the manifests of a kubernetes environment, nothing applied. */
+static int render(const struct environment *e, const char *bundle)
+{
+	struct bundle *b = NULL;
+	const json_t *desc;
+	size_t files = 0;
+	int rc = bundle_open(&b, bundle, NULL);
+
+	if (!rc) {
+		desc = json_object_get(b->mlops, "descriptor");
+		rc = render_kubernetes(e, json_str(desc, "name"),
+				       json_str(desc, "version"),
+				       b->manifest_digest, opt_render, &files);
+	}
+	bundle_free(b);
+	if (rc < 0)
+		return report_error();
+	printf("wrote %zu manifests for %s to %s (kubectl apply -f %s)\n",
+	       files, e->name, opt_render, opt_render);
+	return finish_stdout(EXIT_OK);
+}
+
 static int cmd_deploy(int argc, const char **argv)
 {
 	struct deploy_opts o = { 0 };
@@ -86,6 +114,20 @@ static int cmd_deploy(int argc, const char **argv)
 	rc = env_command_start(&cmd_deploy_spec, &d, &e);
 	if (rc >= 0)
 		return rc;
+	if (!opt_render != (e->kind != ENV_KUBERNETES)) {
+		rc = command_usage_error(&cmd_deploy_spec, opt_render
+			? "--render is for kubernetes environments; %s is %s"
+			: "%s is a %s environment: write its manifests with "
+			  "--render DIR (applying them is kubectl's job)",
+			e->name, env_kind_name(e->kind));
+		descriptor_free(d);
+		return rc;
+	}
+	if (opt_render) {
+		rc = render(e, argv[0]);
+		descriptor_free(d);
+		return rc;
+	}
 	deploy_opts_fill(&o, d);
 	o.reason = opt_reason;
 	o.no_rollback = opt_no_rollback;
