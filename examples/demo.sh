@@ -10,6 +10,8 @@ bundle="$out/credit-risk-1.0.0.mlpkg"
 
 if [ -t 1 ]; then b=$(printf '\033[1m'); r=$(printf '\033[0m'); else b=; r=; fi
 step() { printf '\n%s==> %s%s\n$ %s\n' "$b" "$1" "$r" "$2"; }
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_ready() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/health/ready" && return 0; sleep 0.05; done; return 1; }
 
 step "Package the example: model, data, code and an SBOM in one reproducible file" \
 	"mlops -C examples/credit-risk package -o $bundle"
@@ -49,10 +51,10 @@ find "$out/unpacked" -type f
 
 step "Serve it: health, a prediction, an invalid request (422), metrics; then SIGTERM" \
 	"mlops serve $bundle --listen 127.0.0.1:PORT"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 timeout 120 "$MLOPS" serve "$bundle" --listen "127.0.0.1:$port" -q &
 spid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.05; done
+wait_ready "$port"
 echo "GET /health/ready -> $(curl -s "http://127.0.0.1:$port/health/ready")"
 echo "POST /predict -> $(curl -s "http://127.0.0.1:$port/predict" -d '{"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}')"
 echo "POST /predict (credit_score 900) -> $(curl -s -w ' [HTTP %{http_code}]' "http://127.0.0.1:$port/predict" -d '{"features":{"income":50000,"debt_ratio":0.3,"credit_score":900,"age":40,"employment_years":5,"num_credit_lines":3,"loan_amount":10000,"has_prior_default":false}}')"
@@ -69,10 +71,10 @@ echo "exit status $rc: income and debt_ratio were shifted on purpose; the report
 
 step "The same, live: the server compares what it scores with the reference" \
 	"mlops serve $bundle; POST current rows; GET /drift"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 timeout 120 "$MLOPS" serve "$bundle" --listen "127.0.0.1:$port" -q &
 spid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.05; done
+wait_ready "$port"
 /usr/bin/python3 - "http://127.0.0.1:$port" "$here/examples/credit-risk/data/current.csv" <<'PY'
 import csv, json, sys, urllib.request
 url, path = sys.argv[1:3]
@@ -100,7 +102,7 @@ git -C "$proj" config user.name "mlops demo"
 git -C "$proj" config user.email demo@example.com
 git -C "$proj" add -A
 git -C "$proj" commit -q -m "credit-risk 1.0.0"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 sed -i "s|    root: .mlops/staging|    root: .mlops/staging\n    url: http://127.0.0.1:$port|" "$proj/mlops.yaml"
 "$MLOPS" -q -C "$proj" package -o "$out/v1.mlpkg" >/dev/null
 sed -i 's/^version: .*/version: 1.1.0/' "$proj/mlops.yaml"
@@ -109,7 +111,7 @@ git -C "$proj" commit -q -am "credit-risk 1.1.0"
 "$MLOPS" -C "$proj" deploy "$out/v1.mlpkg" --env staging
 timeout 120 "$MLOPS" serve --root "$proj/.mlops/staging" --listen "127.0.0.1:$port" -q &
 spid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.05; done
+wait_ready "$port"
 "$MLOPS" -C "$proj" deploy "$out/v2.mlpkg" --env staging --reason "the next version"
 "$MLOPS" -C "$proj" rollback --env staging
 "$MLOPS" -C "$proj" history --env staging
