@@ -7,6 +7,8 @@
 
 #include "command.h"
 #include "exit_status.h"
+#include "lib/core/error.h"
+#include "lib/descriptor/descriptor.h"
 
 static int starts_with(const char *s, const char *prefix)
 {
@@ -57,6 +59,19 @@ static void emit_value(const struct opt *o, const char *prefix,
 	}
 	if (!o->complete)
 		return;
+	if (!strcmp(o->complete, "env")) {
+		/* The environments of ./mlops.yaml, quietly: a completion
+		 * never prints an error. */
+		struct descriptor *d = NULL;
+		size_t i;
+
+		if (descriptor_load(&d, "mlops.yaml") == 0)
+			for (i = 0; i < d->nenvironments; i++)
+				emit(d->environments[i].name, cur);
+		descriptor_free(d);
+		mlops_error_clear();
+		return;
+	}
 	if (!strcmp(o->complete, "dir"))
 		printf("__dirs__\n");
 	else if (starts_with(o->complete, "file:"))

@@ -17,7 +17,7 @@ extern struct env_cli env_cli;
 
 #define ENV_OPTIONS                                                          \
 	OPT_STR(0, "env", &env_cli.env, "ENV",                                \
-		"the environment, as named in mlops.yaml (required)", NULL),  \
+		"the environment, as named in mlops.yaml (required)", "env"), \
 	OPT_STR('f', "file", &env_cli.file, "FILE",                           \
 		"the descriptor with the environments (default: mlops.yaml)", \
 		"file")

@@ -32,6 +32,11 @@ expect_match "$(complete_bash mlops inspect --)" "--files .*--json .*--sbom" "ba
 expect_eq "$(complete_bash mlops init --runtime '')" "glm xgboost " "bash: option values"
 expect_eq "$(complete_bash mlops --color=a)" "--color=always --color=auto " "bash: --opt=value"
 expect_eq "$(complete_bash mlops help pack)" "package " "bash: help takes a command"
+expect_eq "$(complete_bash mlops drift --test c)" "chisquare cramer_von_mises " "bash: drift tests by name"
+copy_example envproj
+expect_eq "$(cd envproj && complete_bash mlops deploy --env '')" "production staging " "bash: --env from ./mlops.yaml"
+expect_eq "$(cd envproj && complete_bash mlops history --env st)" "staging " "bash: --env by prefix"
+expect_eq "$(complete_bash mlops rollback --env '')" " " "bash: no mlops.yaml here, no environments (and no error)"
 mkdir w && cd w && touch a.mlpkg b.txt && mkdir sub
 expect_eq "$(complete_bash mlops inspect '')" "a.mlpkg sub " "bash: bundles (and folders) for inspect"
 expect_eq "$(complete_bash mlops -C '')" "sub " "bash: directories for -C"
