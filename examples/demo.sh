@@ -12,6 +12,14 @@ if [ -t 1 ]; then b=$(printf '\033[1m'); r=$(printf '\033[0m'); else b=; r=; fi
 step() { printf '\n%s==> %s%s\n$ %s\n' "$b" "$1" "$r" "$2"; }
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ready() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/health/ready" && return 0; sleep 0.05; done; return 1; }
+# start_server ARGS...: mlops serve ARGS on a free port, bounded in time,
+# waited for; sets port and spid.
+start_server() {
+	port=$(free_port)
+	timeout 120 "$MLOPS" serve "$@" --listen "127.0.0.1:$port" -q &
+	spid=$!
+	wait_ready "$port"
+}
 
 step "Package the example: model, data, code and an SBOM in one reproducible file" \
 	"mlops -C examples/credit-risk package -o $bundle"
@@ -51,10 +59,7 @@ find "$out/unpacked" -type f
 
 step "Serve it: health, a prediction, an invalid request (422), metrics; then SIGTERM" \
 	"mlops serve $bundle --listen 127.0.0.1:PORT"
-port=$(free_port)
-timeout 120 "$MLOPS" serve "$bundle" --listen "127.0.0.1:$port" -q &
-spid=$!
-wait_ready "$port"
+start_server "$bundle"
 echo "GET /health/ready -> $(curl -s "http://127.0.0.1:$port/health/ready")"
 echo "POST /predict -> $(curl -s "http://127.0.0.1:$port/predict" -d '{"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}')"
 echo "POST /predict (credit_score 900) -> $(curl -s -w ' [HTTP %{http_code}]' "http://127.0.0.1:$port/predict" -d '{"features":{"income":50000,"debt_ratio":0.3,"credit_score":900,"age":40,"employment_years":5,"num_credit_lines":3,"loan_amount":10000,"has_prior_default":false}}')"
@@ -71,10 +76,7 @@ echo "exit status $rc: income and debt_ratio were shifted on purpose; the report
 
 step "The same, live: the server compares what it scores with the reference" \
 	"mlops serve $bundle; POST current rows; GET /drift"
-port=$(free_port)
-timeout 120 "$MLOPS" serve "$bundle" --listen "127.0.0.1:$port" -q &
-spid=$!
-wait_ready "$port"
+start_server "$bundle"
 /usr/bin/python3 - "http://127.0.0.1:$port" "$here/examples/credit-risk/data/current.csv" <<'PY'
 import csv, json, sys, urllib.request
 url, path = sys.argv[1:3]

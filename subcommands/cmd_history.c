@@ -36,7 +36,7 @@ static int cmd_history(int argc, const char **argv)
 	rc = env_command_start(&cmd_history_spec, &d, &e);
 	if (rc >= 0)
 		return rc;
-	root = e->root[0] == '/' ? xstrdup(e->root) : fs_join(d->dir, e->root);
+	root = environment_root(e, d->dir);
 	rc = ledger_read(root, &l);
 	free(root);
 	if (rc < 0) {

@@ -9,39 +9,13 @@
 #include "lib/core/jsonutil.h"
 #include "lib/deploy/ledger.h"
 #include "lib/deploy/local.h"
-#include "lib/registry/http.h"
+#include "lib/deploy/instance.h"
 #include "subcommands/env_opts.h"
 
 static const struct opt options[] = {
 	ENV_OPTIONS,
 	OPT_TERMINATOR,
 };
-
-/* GET url+path: the status (0: no answer) and the body. */
-static long get(CURL *curl, const char *url, const char *path,
-		struct http_resp *resp)
-{
-	struct strbuf u = STRBUF_INIT, auth = STRBUF_INIT;
-	struct http_req req = { 0 };
-	const char *key = getenv("MLOPS_API_KEY");
-	long status = 0;
-
-	strbuf_addf(&u, "%s%s", url, path);
-	if (key && *key)
-		strbuf_addf(&auth, "Bearer %s", key);
-	req.method = "GET";
-	req.url = u.buf;
-	req.body_fd = -1;
-	req.timeout_ms = 5000;
-	req.cainfo = env_cli.cacert;
-	req.authorization = auth.len ? auth.buf : NULL;
-	if (http_perform(curl, &req, resp) == 0)
-		status = resp->status;
-	mlops_error_clear();
-	strbuf_release(&u);
-	strbuf_release(&auth);
-	return status;
-}
 
 static int cmd_status(int argc, const char **argv)
 {
@@ -71,7 +45,7 @@ static int cmd_status(int argc, const char **argv)
 		descriptor_free(d);
 		return EXIT_USAGE;
 	}
-	root = e->root[0] == '/' ? xstrdup(e->root) : fs_join(d->dir, e->root);
+	root = environment_root(e, d->dir);
 	if (ledger_read(root, &l) < 0) {
 		free(root);
 		descriptor_free(d);
@@ -82,8 +56,11 @@ static int cmd_status(int argc, const char **argv)
 	if (e->url) {
 		CURL *curl = curl_easy_init();
 
-		ready = get(curl, e->url, "/health/ready", &resp);
-		info = get(curl, e->url, "/model/info", &resp);
+		const char *key = getenv("MLOPS_API_KEY");
+
+		ready = instance_get(curl, e->url, "/health/ready", key, NULL,
+				     &resp);
+		info = instance_get(curl, e->url, "/model/info", key, NULL, &resp);
 		if (info == 200) {
 			json_t *mi = json_loadb(resp.body.buf, resp.body.len, 0,
 						NULL);

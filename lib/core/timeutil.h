@@ -9,4 +9,7 @@ void time_iso8601(int64_t t, char buf[32]);
 /* Nanoseconds on the monotonic clock: for durations, never for dates. */
 uint64_t mono_ns(void);
 
+/* Sleeps ms milliseconds, through signals. */
+void sleep_ms(double ms);
+
 #endif

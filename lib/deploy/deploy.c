@@ -18,6 +18,7 @@
 #include "../core/timeutil.h"
 #include "../registry/http.h"
 #include "../gitrepo/assign.h"
+#include "instance.h"
 #include "ledger.h"
 #include "local.h"
 #include "lock.h"
@@ -49,39 +50,21 @@ static void set_why(struct deploy_result *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void sleep_ms(double ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)fmod(ms * 1e6, 1e9) };
-
-	while (nanosleep(&ts, &ts) == -1)
-		;
-}
-
 /* Polls URL/model/info until it reports digest (the server reloaded), or
  * the timeout passes. */
 static int wait_for_digest(const char *url, const char *digest,
 			   const struct deploy_opts *o, char *seen, size_t len)
 {
-	struct strbuf u = STRBUF_INIT, auth = STRBUF_INIT;
-	struct http_req req = { 0 };
 	struct http_resp resp = { 0 };
 	CURL *curl = curl_easy_init();
 	uint64_t start = mono_ns();
 	double wait = 50, limit = (o->timeout_s > 0 ? o->timeout_s : 30) * 1e3;
 	int rc = -1;
 
-	strbuf_addf(&u, "%s/model/info", url);
-	if (o->smoke.api_key)
-		strbuf_addf(&auth, "Bearer %s", o->smoke.api_key);
-	req.method = "GET";
-	req.url = u.buf;
-	req.body_fd = -1;
-	req.timeout_ms = 5000;
-	req.cainfo = o->smoke.cainfo;
-	req.authorization = o->smoke.api_key ? auth.buf : NULL;
 	seen[0] = '\0';
 	for (;;) {
-		if (http_perform(curl, &req, &resp) == 0 && resp.status == 200) {
+		if (instance_get(curl, url, "/model/info", o->smoke.api_key,
+				 o->smoke.cainfo, &resp) == 200) {
 			json_t *j = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
 
 			snprintf(seen, len, "%s", json_str(j, "digest"));
@@ -91,7 +74,6 @@ static int wait_for_digest(const char *url, const char *digest,
 				break;
 			}
 		}
-		mlops_error_clear();
 		if ((double)(mono_ns() - start) / 1e6 + wait > limit)
 			break;
 		sleep_ms(wait);
@@ -99,8 +81,6 @@ static int wait_for_digest(const char *url, const char *digest,
 	}
 	http_resp_release(&resp);
 	curl_easy_cleanup(curl);
-	strbuf_release(&u);
-	strbuf_release(&auth);
 	return rc;
 }
 
@@ -243,11 +223,6 @@ static int recover(const char *root, struct ledger *l,
 	return 0;
 }
 
-static char *env_root(const struct environment *e, const char *dir)
-{
-	return e->root[0] == '/' || !dir ? xstrdup(e->root) : fs_join(dir, e->root);
-}
-
 /* The revision `target` (a new number) goes live with digest; the one
  * deployed before, if any, becomes superseded. */
 static int go_live(const char *root, struct ledger *l, long target,
@@ -281,7 +256,7 @@ static int session_open(struct session *s, const struct environment *e,
 				       "this version deploys to local "
 				       "environments only", e->name,
 				       env_kind_name(e->kind));
-	s->root = env_root(e, dir);
+	s->root = environment_root(e, dir);
 	if (fs_mkdir_p(s->root, 0755) < 0 ||
 	    env_lock_acquire(&s->lock, s->root, o->force_unlock) < 0)
 		return -1;

@@ -13,16 +13,6 @@
 
 #define BACKOFF_MAX_MS 5000.0
 
-static void sleep_ms(double ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)fmod(ms * 1e6, 1e9);
-	while (nanosleep(&ts, &ts) == -1)
-		;
-}
-
 static int retryable(int rc, long status)
 {
 	return rc < 0 || status == 429 || status == 502 || status == 503 ||

@@ -126,6 +126,9 @@ int descriptor_from_json(struct descriptor **out, const json_t *j);
 /* The environment of that name, or NULL. */
 const struct environment *descriptor_environment(const struct descriptor *d,
 						 const char *name);
+/* A local environment's root: absolute, or relative to dir (the
+ * descriptor's directory). The caller frees. */
+char *environment_root(const struct environment *e, const char *dir);
 const char *runtime_name(enum model_runtime r);
 /* "gradient-boosted-trees" or "generalized-linear-model". */
 const char *runtime_architecture(enum model_runtime r);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/fsutil.h"
 #include "../core/strbuf.h"
 #include "names.h"
 #include "walk.h"
@@ -225,4 +226,12 @@ const struct environment *descriptor_environment(const struct descriptor *d,
 		if (!strcmp(d->environments[i].name, name))
 			return &d->environments[i];
 	return NULL;
+}
+
+char *environment_root(const struct environment *e, const char *dir)
+{
+	if (!e->root)
+		return NULL;
+	return e->root[0] == '/' || !dir ? xstrdup(e->root)
+					 : fs_join(dir, e->root);
 }
