@@ -188,3 +188,32 @@ int fs_mkdir_p(const char *path, mode_t mode)
 	free(p);
 	return rc;
 }
+
+int fs_copy_atomic(const char *src, const char *dst, mode_t mode)
+{
+	struct tempfile t;
+	char buf[1 << 16];
+	int in = open(src, O_RDONLY | O_CLOEXEC), rc = 0;
+	ssize_t n;
+
+	if (in < 0)
+		return mlops_error_errno(MLOPS_EIO, errno, "cannot read %s", src);
+	rc = tempfile_create(&t, dst, mode);
+	if (rc) {
+		close(in);
+		return rc;
+	}
+	while (!rc && (n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || fs_write_all(t.fd, buf, (size_t)n) < 0)
+			rc = mlops_error_errno(MLOPS_EIO, errno, "cannot copy %s",
+					       src);
+	}
+	close(in);
+	if (rc) {
+		tempfile_discard(&t);
+		return rc;
+	}
+	return tempfile_commit(&t);
+}

@@ -13,6 +13,8 @@ int fs_read_file(const char *path, size_t max, struct strbuf *sb);
  * fsync, rename(2) over path, fsync of the directory. */
 int fs_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode);
+/* Streams src into dst through a temporary file, fsync'd, renamed. */
+int fs_copy_atomic(const char *src, const char *dst, mode_t mode);
 /* write(2) all of buf, retrying on EINTR and short writes. */
 int fs_write_all(int fd, const void *buf, size_t len);
 int fs_fsync_dir(const char *dir);

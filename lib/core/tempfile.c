@@ -48,9 +48,20 @@ void tempfile_remove_all(void)
 int tempfile_create(struct tempfile *t, const char *target, mode_t mode)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *dir = fs_dirname(target);
+	char *dir;
 	sigset_t all, old;
+	struct stat st;
 
+	/* rename(2) would replace a device or a pipe (as root, /dev/null
+	 * itself) with a regular file. */
+	if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
+		memset(t, 0, sizeof(*t));
+		t->fd = -1;
+		return mlops_error_set(MLOPS_EUSAGE, "'%s' is not a regular file: "
+				       "write to a file (it is replaced "
+				       "atomically)", target);
+	}
+	dir = fs_dirname(target);
 	strbuf_addf(&sb, "%s/.%s.tmp-XXXXXX", dir, fs_basename(target));
 	free(dir);
 	t->path = strbuf_detach(&sb);

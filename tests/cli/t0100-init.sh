@@ -35,4 +35,11 @@ expect_eq "$(json_get o.json 'd["path"]')" "other.yaml" "--json names the file"
 run "$MLOPS" package -f other.yaml
 expect_rc 4 "the template parses; the missing model is an I/O error"
 expect_match "$ERR" "cannot open 'model.json'" "names the missing model"
+
+# Files are replaced by rename(2): never a device or a pipe in their place.
+mkfifo fifo
+run "$MLOPS" init -f fifo --force
+expect_rc 2 "writing over a pipe: refused, exit 2"
+expect_match "$ERR" "'fifo' is not a regular file" "says why"
+ok $([ -p fifo ] && echo 0 || echo 1) "the pipe is still a pipe"
 done_testing
