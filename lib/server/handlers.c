@@ -12,6 +12,7 @@
 #include "../core/timeutil.h"
 #include "../data/contract.h"
 #include "../data/dataset.h"
+#include "../drift/profile_predict.h"
 #include "livedrift.h"
 
 #define REQUEST_JSON_DEPTH_FLAGS (JSON_REJECT_DUPLICATES)
@@ -80,6 +81,60 @@ static json_t *decision_json(const struct serving *s, const double *y)
 	return o;
 }
 
+/* The predictions' histogram of this version: the positive class's
+ * probability, the class, or the value. */
+static void count_predictions(const struct serving *s, const double *y,
+			      size_t n, size_t k)
+{
+	double v[256];
+	size_t i, done = 0;
+
+	if (!s->metrics)
+		return;
+	while (done < n) {
+		size_t m = n - done < 256 ? n - done : 256;
+
+		for (i = 0; i < m; i++) {
+			struct decision dec;
+
+			model_decide(s->bm->m, y + (done + i) * k,
+				     s->bm->d->model.threshold, &dec);
+			v[i] = s->bm->d->model.task == TASK_BINARY
+				       ? dec.probability
+				       : dec.prediction;
+		}
+		metrics_predictions(s->metrics, s->version_slot, v, m);
+		done += m;
+	}
+}
+
+void serving_prediction_edges(const struct serving *s, double *edges,
+			      size_t *n)
+{
+	const struct profile_column *c;
+	size_t i, k = 0;
+
+	switch (s->bm->d->model.task) {
+	case TASK_BINARY:
+		for (i = 1; i < PRED_BUCKETS; i++)
+			edges[k++] = (double)i / PRED_BUCKETS;
+		break;
+	case TASK_MULTICLASS:
+		for (i = 0; i < s->bm->m->noutputs && k < PRED_BUCKETS; i++)
+			edges[k++] = (double)i;
+		break;
+	case TASK_REGRESSION:
+		/* Equal-frequency bins of the reference predictions. */
+		c = s->profile ? profile_find(s->profile, PREDICTION_COLUMN)
+			       : NULL;
+		if (c && c->count)
+			for (i = 1; i < PRED_BUCKETS; i++)
+				edges[k++] = c->quantiles[i * 100 / PRED_BUCKETS];
+		break;
+	}
+	*n = k;
+}
+
 static unsigned parse_body(const char *body, size_t len, json_t **req,
 			   json_t **out)
 {
@@ -141,6 +196,7 @@ unsigned handle_predict(const struct serving *s, const char *body,
 		uint64_t ns = mono_ns() - t0;
 
 		live_drift_observe(s->drift, x, y, 1);
+		count_predictions(s, y, 1, s->bm->m->noutputs);
 		metrics_observe(&s->metrics->model_seconds, ns, 0);
 		metrics_observe(&s->metrics->batch_rows, 1, 1);
 		__atomic_add_fetch(&s->metrics->rows_predicted, 1,
@@ -260,6 +316,7 @@ unsigned handle_rows(const struct serving *s, const json_t *rows,
 	}
 	ns = mono_ns() - t0;
 	live_drift_observe(s->drift, x, y, n);
+	count_predictions(s, y, n, k);
 	metrics_observe(&s->metrics->model_seconds, ns, 0);
 	metrics_observe(&s->metrics->batch_rows, n, 1);
 	__atomic_add_fetch(&s->metrics->rows_predicted, n, __ATOMIC_RELAXED);

@@ -40,6 +40,11 @@ unsigned handle_batch(const struct serving *s, const char *body, size_t len,
 unsigned handle_rows(const struct serving *s, const json_t *rows,
 		     json_t **out);
 json_t *model_info_json(const struct serving *s);
+/* The edges of the predictions' histogram that suit this version (one
+ * set a server; see metrics_prediction_edges); n: how many, up to
+ * PRED_BUCKETS - 1. */
+void serving_prediction_edges(const struct serving *s, double *edges,
+			      size_t *n);
 json_t *error_json(const char *message);
 /* Predicts the first golden rows (else one empty row) before serving:
  * the first real request pays no first-call costs. */

@@ -1,5 +1,6 @@
 #include "metrics.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -73,6 +74,14 @@ unsigned metrics_version(struct metrics *m, const char *version)
 	return n;
 }
 
+static void histogram(struct strbuf *o, const char *name, const char *labels,
+		      const struct histogram *h, int is_rows);
+
+int route_predicts(enum route r)
+{
+	return r == ROUTE_PREDICT || r == ROUTE_BATCH;
+}
+
 void metrics_request(struct metrics *m, unsigned version, enum route r,
 		     unsigned status, uint64_t ns)
 {
@@ -81,6 +90,106 @@ void metrics_request(struct metrics *m, unsigned version, enum route r,
 	__atomic_add_fetch(&m->versions[version].requests[r][status_slot(status)],
 			   1, __ATOMIC_RELAXED);
 	metrics_observe(&m->request_seconds[r], ns, 0);
+	if (route_predicts(r))
+		metrics_observe(&m->versions[version].latency, ns, 0);
+}
+
+void metrics_prediction_edges(struct metrics *m, const double *edges,
+			      size_t n)
+{
+	size_t i, k = 0;
+
+	if (m->npred_edges)
+		return;
+	for (i = 0; i < n && k < PRED_BUCKETS; i++)
+		if (!k || edges[i] > m->pred_edges[k - 1])
+			m->pred_edges[k++] = edges[i];
+	__atomic_store_n(&m->npred_edges, (unsigned)k, __ATOMIC_RELEASE);
+}
+
+void metrics_predictions(struct metrics *m, unsigned version,
+			 const double *v, size_t n)
+{
+	unsigned ne = __atomic_load_n(&m->npred_edges, __ATOMIC_ACQUIRE);
+	struct version_metrics *vm;
+	size_t i;
+
+	if (!ne)
+		return;
+	if (version >= METRIC_VERSIONS)
+		version = METRIC_VERSIONS - 1;
+	vm = &m->versions[version];
+	for (i = 0; i < n; i++) {
+		unsigned lo = 0, hi = ne;
+
+		/* The first edge >= v (le semantics); ne: +Inf. */
+		while (lo < hi) {
+			unsigned mid = (lo + hi) / 2;
+
+			if (v[i] <= m->pred_edges[mid])
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		__atomic_add_fetch(&vm->predictions[lo], 1, __ATOMIC_RELAXED);
+		if (v[i] == v[i] && fabs(v[i]) < 1e12)
+			__atomic_add_fetch(&vm->prediction_sum_micro,
+					   (int64_t)llround(v[i] * 1e6),
+					   __ATOMIC_RELAXED);
+	}
+	__atomic_add_fetch(&vm->npredictions, n, __ATOMIC_RELAXED);
+}
+
+/* Per version: latency of the prediction routes, and the predictions. */
+static void render_versions(const struct metrics *m, unsigned nv,
+			    struct strbuf *o)
+{
+	unsigned v, i, ne = __atomic_load_n(&m->npred_edges, __ATOMIC_ACQUIRE);
+
+	strbuf_addstr(o, "# HELP mlops_version_request_duration_seconds Time "
+			 "from request to response of /predict and "
+			 "/predict/batch, by the version that answered.\n"
+			 "# TYPE mlops_version_request_duration_seconds "
+			 "histogram\n");
+	for (v = 0; v < nv; v++) {
+		char labels[96];
+
+		snprintf(labels, sizeof(labels), "model_version=\"%s\"",
+			 m->versions[v].version);
+		histogram(o, "mlops_version_request_duration_seconds", labels,
+			  &m->versions[v].latency, 0);
+	}
+	if (!ne)
+		return;
+	strbuf_addstr(o, "# HELP mlops_predictions Predictions made (the "
+			 "score, or the class index), by version.\n"
+			 "# TYPE mlops_predictions histogram\n");
+	for (v = 0; v < nv; v++) {
+		const struct version_metrics *vm = &m->versions[v];
+		uint64_t cum = 0;
+
+		for (i = 0; i <= ne; i++) {
+			cum += __atomic_load_n(&vm->predictions[i],
+					       __ATOMIC_RELAXED);
+			if (i < ne)
+				strbuf_addf(o, "mlops_predictions_bucket{"
+					    "model_version=\"%s\",le=\"%.9g\"} "
+					    "%llu\n", vm->version,
+					    m->pred_edges[i],
+					    (unsigned long long)cum);
+			else
+				strbuf_addf(o, "mlops_predictions_bucket{"
+					    "model_version=\"%s\",le=\"+Inf\"} "
+					    "%llu\n", vm->version,
+					    (unsigned long long)cum);
+		}
+		strbuf_addf(o, "mlops_predictions_sum{model_version=\"%s\"} "
+			    "%.6f\n", vm->version,
+			    (double)__atomic_load_n(&vm->prediction_sum_micro,
+						    __ATOMIC_RELAXED) / 1e6);
+		strbuf_addf(o, "mlops_predictions_count{model_version=\"%s\"} "
+			    "%llu\n", vm->version, (unsigned long long)cum);
+	}
 }
 
 static void histogram(struct strbuf *o, const char *name, const char *labels,
@@ -181,6 +290,7 @@ void metrics_render(const struct metrics *m, struct strbuf *o,
 		histogram(o, "mlops_request_duration_seconds", labels,
 			  &m->request_seconds[r], 0);
 	}
+	render_versions(m, nv, o);
 	strbuf_addstr(o, "# HELP mlops_model_duration_seconds Time in the "
 			 "model per call.\n"
 			 "# TYPE mlops_model_duration_seconds histogram\n");

@@ -29,9 +29,16 @@ struct histogram {
  * by the version that answered them. */
 #define METRIC_VERSIONS 8
 
+/* Buckets of the predictions' histogram (le edges, then +Inf). */
+#define PRED_BUCKETS 20
+
 struct version_metrics {
 	char version[64];
 	uint64_t requests[ROUTE_COUNT][S_COUNT];
+	struct histogram latency;     /* prediction routes only */
+	uint64_t predictions[PRED_BUCKETS + 1];
+	uint64_t npredictions;
+	int64_t prediction_sum_micro; /* the sum, in millionths */
 };
 
 struct metrics {
@@ -45,6 +52,10 @@ struct metrics {
 	uint64_t rows_invalid;
 	uint64_t reloads[2]; /* failed, succeeded */
 	double start_time;
+	/* The predictions' histogram edges, the same for every version so
+	 * that a canary compares with the stable one (0: none known). */
+	double pred_edges[PRED_BUCKETS];
+	unsigned npred_edges;
 };
 
 const char *route_name(enum route r);
@@ -56,6 +67,16 @@ void metrics_request(struct metrics *m, unsigned version, enum route r,
 		     unsigned status, uint64_t ns);
 void metrics_observe(struct histogram *h, uint64_t value_ns_or_rows,
 		     int is_rows);
+/* n predictions (one value a row: the score, or the class index) of a
+ * version, binned on pred_edges. */
+void metrics_predictions(struct metrics *m, unsigned version,
+			 const double *v, size_t n);
+/* Sets the edges once (ascending, at most PRED_BUCKETS); later calls
+ * keep the first. */
+void metrics_prediction_edges(struct metrics *m, const double *edges,
+			      size_t n);
+/* A route whose answers are predictions (/predict, /predict/batch). */
+int route_predicts(enum route r);
 /* Prometheus text for everything, plus the model's identity. */
 void metrics_render(const struct metrics *m, struct strbuf *out,
 		    const char *name, const char *version, const char *digest,

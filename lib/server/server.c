@@ -23,6 +23,7 @@
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
 #include "../core/timeutil.h"
+#include "auth.h"
 #include "oip.h"
 #include "ratelimit.h"
 #include "livedrift.h"
@@ -38,6 +39,11 @@ struct server {
 	/* The version answering new requests; a request keeps the one it
 	 * started with (a reference) until it is answered. */
 	struct serving *active;
+	/* A canary answering `weight` percent of the prediction requests
+	 * (NULL: none). Under lock, like active. */
+	struct serving *canary;
+	unsigned weight;
+	uint64_t split;   /* prediction requests so far, for the split */
 	pthread_mutex_t lock;
 	struct metrics metrics;
 	struct server_opts opts;
@@ -52,6 +58,8 @@ struct request {
 	char id[72];      /* X-Request-Id, given or made */
 	char retry_after[16];
 };
+
+static struct serving *acquire_for(struct server *s, const char *url);
 
 /* The request being answered, for the headers every answer carries. */
 static _Thread_local const struct request *current;
@@ -110,45 +118,15 @@ static const struct route_def routes[] = {
 	{ "/drift", "GET", ROUTE_DRIFT },
 };
 
-/* Constant time over every key: no answer says how close a guess was. */
-static int key_ok(const struct server *s, const char *given)
-{
-	size_t i, n = given ? strlen(given) : 0;
-	int match = 0;
-
-	if (!given || !n || n > 512)
-		return 0;
-	for (i = 0; i < s->opts.nkeys; i++) {
-		const char *k = s->opts.api_keys[i];
-		size_t kn = strlen(k);
-
-		if (kn == n)
-			match |= CRYPTO_memcmp(k, given, n) == 0;
-		else
-			(void)CRYPTO_memcmp(given, given, n);
-	}
-	return match;
-}
-
 static int authorized(const struct server *s, struct MHD_Connection *c,
 		      enum route r)
 {
-	const char *auth, *key;
-
 	if (!s->opts.nkeys)
 		return 1;
 	if (s->opts.public_health &&
 	    (r == ROUTE_LIVE || r == ROUTE_READY || r == ROUTE_METRICS))
 		return 1;
-	key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-API-Key");
-	if (key_ok(s, key))
-		return 1;
-	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-					   "Authorization");
-	/* The scheme is case-blind; the key is not. */
-	if (auth && strlen(auth) > 7 && !strncasecmp(auth, "Bearer ", 7))
-		return key_ok(s, auth + 7);
-	return 0;
+	return auth_key_ok(s->opts.api_keys, s->opts.nkeys, auth_presented(c));
 }
 
 /* The client's address as raw bytes (for the rate limiter's key) and, if
@@ -479,7 +457,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	current = req;
-	sv = server_acquire(s);
+	sv = acquire_for(s, url);
 	status = answer(s, sv, c, url, method, req, &route);
 	current = NULL;
 	{
@@ -509,8 +487,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 	__atomic_sub_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
 }
 
-/* "127.0.0.1:8080", "[::1]:8080", ":8080" (all IPv4 addresses). */
-static int parse_listen(const char *spec, struct sockaddr_storage *ss,
+int server_parse_listen(const char *spec, struct sockaddr_storage *ss,
 			socklen_t *len, int *v6)
 {
 	const char *colon = strrchr(spec, ':');
@@ -569,12 +546,38 @@ struct serving *server_acquire(struct server *s)
 	return sv;
 }
 
+/* Prediction requests go to the canary `weight` times in 100, spread
+ * evenly (request n goes there when n * weight crosses a multiple of
+ * 100); everything else is answered by the stable version. */
+static struct serving *acquire_for(struct server *s, const char *url)
+{
+	struct serving *sv;
+
+	pthread_mutex_lock(&s->lock);
+	sv = s->active;
+	if (s->canary && s->weight &&
+	    (!strcmp(url, "/predict") || !strcmp(url, "/predict/batch"))) {
+		uint64_t n = s->split++;
+
+		if ((n + 1) * s->weight / 100 != n * s->weight / 100)
+			sv = s->canary;
+	}
+	serving_get(sv);
+	pthread_mutex_unlock(&s->lock);
+	return sv;
+}
+
 /* Counters and limits of this server on a version about to answer. */
 static void adopt(struct server *s, struct serving *sv)
 {
+	double edges[PRED_BUCKETS];
+	size_t n = 0;
+
 	sv->metrics = &s->metrics;
 	sv->max_batch = s->opts.max_batch ? s->opts.max_batch : 10000;
 	sv->version_slot = metrics_version(&s->metrics, sv->bm->d->version);
+	serving_prediction_edges(sv, edges, &n);
+	metrics_prediction_edges(&s->metrics, edges, n);
 }
 
 void server_swap(struct server *s, struct serving *sv)
@@ -588,6 +591,35 @@ void server_swap(struct server *s, struct serving *sv)
 	pthread_mutex_unlock(&s->lock);
 	/* Requests still using the old version hold their own references. */
 	serving_put(old);
+}
+
+void server_set_canary(struct server *s, struct serving *sv,
+		       unsigned weight)
+{
+	struct serving *old;
+
+	if (sv)
+		adopt(s, sv);
+	pthread_mutex_lock(&s->lock);
+	old = s->canary;
+	s->canary = sv;
+	s->weight = sv ? (weight > 100 ? 100 : weight) : 0;
+	s->split = 0;
+	pthread_mutex_unlock(&s->lock);
+	serving_put(old);
+}
+
+struct serving *server_acquire_canary(struct server *s, unsigned *weight)
+{
+	struct serving *sv;
+
+	pthread_mutex_lock(&s->lock);
+	sv = s->canary;
+	*weight = s->weight;
+	if (sv)
+		serving_get(sv);
+	pthread_mutex_unlock(&s->lock);
+	return sv;
 }
 
 void server_count_reload(struct server *s, int ok)
@@ -618,7 +650,7 @@ int server_start(struct server **out, struct serving *sv,
 		const union MHD_DaemonInfo *info;
 		unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
 
-		rc = parse_listen(o->listen[i], &ss, &len, &v6);
+		rc = server_parse_listen(o->listen[i], &ss, &len, &v6);
 		if (rc)
 			break;
 		if (v6)
@@ -699,6 +731,7 @@ void server_stop(struct server *s, unsigned drain_ms)
 			MHD_stop_daemon(s->d[i]);
 	ratelimit_free(s->limit);
 	serving_put(s->active);
+	serving_put(s->canary);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

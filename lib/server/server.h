@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "handlers.h"
 
@@ -38,6 +39,12 @@ int server_start(struct server **out, struct serving *sv,
 /* Makes sv answer new requests (taking the caller's reference); requests
  * under way finish on the version they started with. */
 void server_swap(struct server *s, struct serving *sv);
+/* Makes sv the canary (taking the caller's reference), answering
+ * weight percent of the prediction requests; NULL: no canary. */
+void server_set_canary(struct server *s, struct serving *sv,
+		       unsigned weight);
+/* The canary (with a reference) and its weight; NULL when none. */
+struct serving *server_acquire_canary(struct server *s, unsigned *weight);
 /* The version answering now, with a reference for the caller. */
 struct serving *server_acquire(struct server *s);
 void server_count_reload(struct server *s, int ok);
@@ -47,5 +54,8 @@ int64_t server_in_flight(const struct server *s);
 /* Readiness off, stop accepting, wait up to drain_ms for requests under
  * way, stop. Frees s. */
 void server_stop(struct server *s, unsigned drain_ms);
+/* "127.0.0.1:8080", "[::1]:8080", ":8080" (all IPv4 addresses). */
+int server_parse_listen(const char *spec, struct sockaddr_storage *ss,
+			socklen_t *len, int *v6);
 
 #endif
