@@ -16,6 +16,7 @@
 #include "lib/core/fsutil.h"
 #include "lib/core/timeutil.h"
 #include "lib/deploy/local.h"
+#include "lib/server/admin.h"
 #include "lib/server/server.h"
 #include "lib/server/serving.h"
 
@@ -32,10 +33,23 @@ static long opt_max_conn = 1024, opt_per_ip, opt_max_in_flight;
 static long opt_drift_window = 1000;
 static int opt_log_payloads;
 static struct strv opt_redact;
+static const char *opt_state, *opt_admin_listen, *opt_admin_key_file;
+static const char *opt_admin_max_upload = "4G";
 
 static const struct opt options[] = {
 	OPT_STR(0, "root", &opt_root, "DIR",
 		"serve what DIR/current points to; SIGHUP reloads it", "dir"),
+	OPT_STR(0, "state", &opt_state, "DIR",
+		"a fleet instance: serve what DIR's state says (BUNDLE seeds it)",
+		"dir"),
+	OPT_STR(0, "admin-listen", &opt_admin_listen, "ADDR:PORT",
+		"with --state: answer the admin API there (needs an admin key)",
+		NULL),
+	OPT_STR(0, "admin-key-file", &opt_admin_key_file, "FILE",
+		"the admin API's keys, one a line (else MLOPS_ADMIN_KEY)",
+		"file"),
+	OPT_STR(0, "admin-max-upload", &opt_admin_max_upload, "SIZE",
+		"largest bundle the admin API takes (default: 4G)", NULL),
 	OPT_MULTI(0, "listen", &opt_listen, "ADDR:PORT",
 		  "where to listen, repeatable (default: 127.0.0.1:8080)", NULL),
 	OPT_NUM(0, "threads", &opt_threads, "N",
@@ -81,15 +95,16 @@ static const struct opt options[] = {
 	OPT_TERMINATOR,
 };
 
-/* API keys from --api-key-file (one a line, # comments) or MLOPS_API_KEYS
+/* Keys from a file (one a line, # comments) or an environment variable
  * (comma-separated): never from the command line, never printed. */
-static int load_keys(struct strbuf *text, struct strv *keys)
+static int load_keys(const char *file, const char *var, struct strbuf *text,
+		     struct strv *keys)
 {
-	const char *env = getenv("MLOPS_API_KEYS");
+	const char *env = getenv(var);
 	char *p, *line;
 
-	if (opt_key_file) {
-		if (fs_read_file(opt_key_file, 1 << 20, text) < 0)
+	if (file) {
+		if (fs_read_file(file, 1 << 20, text) < 0)
 			return report_error();
 	} else if (env && *env) {
 		strbuf_addstr(text, env);
@@ -115,8 +130,7 @@ static int load_keys(struct strbuf *text, struct strv *keys)
 		line = nl ? nl + 1 : NULL;
 	}
 	if (!keys->n) {
-		print_error("no API key in %s", opt_key_file ? opt_key_file
-							   : "MLOPS_API_KEYS");
+		print_error("no key in %s", file ? file : var);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -168,7 +182,13 @@ static int cmd_serve(int argc, const char **argv)
 {
 	struct server_opts so = { 0 };
 	struct strbuf key_text = STRBUF_INIT;
-	struct strv keys = { 0 };
+	struct strv keys = { 0 }, admin_keys = { 0 };
+	struct strbuf admin_text = STRBUF_INIT;
+	struct serve_state st = { 0 };
+	struct serving *canary = NULL;
+	struct admin *adm = NULL;
+	char note[512] = "";
+	int started = 0;
 	struct strbuf cert = STRBUF_INIT, tkey = STRBUF_INIT;
 	int log_fd = 2;
 	struct serving *sv = NULL;
@@ -180,10 +200,21 @@ static int cmd_serve(int argc, const char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (argc != !opt_root)
+	if (opt_root && opt_state)
+		return command_usage_error(&cmd_serve_spec, "--root (a local "
+					   "environment) or --state (a fleet "
+					   "instance), not both");
+	if ((opt_admin_listen || opt_admin_key_file) && !opt_state)
+		return command_usage_error(&cmd_serve_spec, "the admin API needs "
+					   "--state DIR");
+	if (opt_state ? argc > 1 : argc != !opt_root)
 		return command_usage_error(&cmd_serve_spec,
 					   opt_root ? "--root DIR takes no BUNDLE"
-						    : "serve BUNDLE or --root DIR");
+						    : "serve BUNDLE, --root DIR "
+						      "or --state DIR [BUNDLE]");
+	if (parse_size(opt_admin_max_upload) < 1)
+		return command_usage_error(&cmd_serve_spec, "--admin-max-upload "
+					   "takes a size, such as 4G");
 	if (opt_threads < 1 || opt_threads > 256 || opt_max_batch < 1 ||
 	    opt_drain < 0 || opt_timeout < 1 || parse_size(opt_max_body) < 1024 ||
 	    opt_max_conn < 1 || opt_max_conn > 65536 || opt_per_ip < 0 ||
@@ -218,10 +249,21 @@ static int cmd_serve(int argc, const char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	rc = load_keys(&key_text, &keys);
+	rc = load_keys(opt_key_file, "MLOPS_API_KEYS", &key_text, &keys);
+	if (!rc && opt_admin_listen) {
+		rc = load_keys(opt_admin_key_file, "MLOPS_ADMIN_KEY",
+			       &admin_text, &admin_keys);
+		if (!rc && !admin_keys.n) {
+			print_error("--admin-listen needs an admin key: "
+				    "MLOPS_ADMIN_KEY or --admin-key-file");
+			rc = EXIT_USAGE;
+		}
+	}
 	if (rc) {
 		strv_clear(&keys);
 		strbuf_release(&key_text);
+		strv_clear(&admin_keys);
+		strbuf_release(&admin_text);
 		return rc;
 	}
 	if (opt_log_file) {
@@ -240,10 +282,15 @@ static int cmd_serve(int argc, const char **argv)
 	if ((opt_tls_cert &&
 	     (fs_read_file(opt_tls_cert, 1 << 20, &cert) < 0 ||
 	      fs_read_file(opt_tls_key, 1 << 20, &tkey) < 0)) ||
-	    open_serving(argv[0], &sv) < 0) {
+	    (opt_state ? admin_restore(opt_state, &st, argc ? argv[0] : NULL, 1,
+				       (size_t)opt_drift_window, &sv, &canary,
+				       note, sizeof(note))
+		       : open_serving(argv[0], &sv)) < 0) {
 		rc = report_error();
 		goto done;
 	}
+	if (opt_state && note[0])
+		print_info("mlops: %s", note);
 	so.listen = opt_listen.n ? opt_listen.v : def_listen;
 	so.nlisten = opt_listen.n ? opt_listen.n : 1;
 	so.threads = (unsigned)opt_threads;
@@ -264,9 +311,38 @@ static int cmd_serve(int argc, const char **argv)
 	so.tls_key = tkey.buf;
 	print_info("mlops: serving %s %s (%s, %s)", sv->bm->d->name,
 		   sv->bm->d->version, sv->bm->m->description, sv->digest);
+	started = 1; /* the server holds sv from here, failing or not */
 	if (server_start(&srv, sv, &so) < 0) {
 		rc = report_error();
 		goto done;
+	}
+	if (canary) {
+		print_info("mlops: canary %s %s (%s) takes %u%% of predictions",
+			   canary->bm->d->name, canary->bm->d->version,
+			   canary->digest, st.weight);
+		server_set_canary(srv, canary, st.weight);
+		canary = NULL;
+	}
+	if (opt_admin_listen) {
+		struct admin_opts ao = { 0 };
+
+		ao.listen = opt_admin_listen;
+		ao.keys = admin_keys.v;
+		ao.nkeys = admin_keys.n;
+		ao.state_dir = opt_state;
+		ao.nthread = 1;
+		ao.drift_window = (size_t)opt_drift_window;
+		ao.max_upload = (uint64_t)parse_size(opt_admin_max_upload);
+		ao.tls_cert = cert.buf;
+		ao.tls_key = tkey.buf;
+		if (admin_start(&adm, srv, &st, &ao) < 0) {
+			rc = report_error();
+			goto done;
+		}
+		print_info("mlops: admin API on %s://%.*s:%u",
+			   cert.buf ? "https" : "http",
+			   (int)(strrchr(opt_admin_listen, ':') - opt_admin_listen),
+			   opt_admin_listen, admin_port(adm));
 	}
 	for (i = 0; i < so.nlisten; i++) {
 		const char *spec = so.listen[i];
@@ -297,13 +373,24 @@ static int cmd_serve(int argc, const char **argv)
 	}
 	print_info("mlops: %s: draining (up to %ld s), then stopping",
 		   sig == SIGINT ? "SIGINT" : "SIGTERM", opt_drain);
+	admin_stop(adm);
+	adm = NULL;
 	server_stop(srv, (unsigned)opt_drain * 1000u);
 	srv = NULL;
 	if (opt_root)
 		local_remove_pid(opt_root);
 	rc = EXIT_OK;
 done:
+	admin_stop(adm);
 	server_stop(srv, 0); /* it holds sv */
+	if (!started)
+		serving_put(sv);
+	serving_put(canary);
+	state_release(&st);
+	strv_clear(&admin_keys);
+	if (admin_text.buf)
+		memset(admin_text.buf, 0, admin_text.len);
+	strbuf_release(&admin_text);
 	strv_clear(&opt_listen);
 	strv_clear(&opt_redact);
 	strv_clear(&keys);

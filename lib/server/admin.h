@@ -1,0 +1,53 @@
+/* The admin API of mlops serve (--admin-listen): a separate listener,
+ * an admin key on every request, through which `mlops deploy` ships
+ * bundles to a fleet instance and moves its traffic:
+ *
+ *   GET  /admin/state                   what it serves, weights, history
+ *   GET  /admin/bundles/sha256:HEX      200 when it holds that bundle
+ *   PUT  /admin/bundles/sha256:HEX      upload (refused unless the bundle's
+ *                                       digest is the one named)
+ *   POST /admin/activate {"digest", "weight"}
+ *        weight 100: the stable version (a canary of that digest is
+ *        promoted); 1..99: the canary, taking that share of prediction
+ *        requests; 0: no canary
+ *   POST /admin/rollback                the stable version before
+ *
+ * One thread answers it: changes never race. Each change is persisted in
+ * the state directory (state.h) before it is answered. */
+#ifndef MLOPS_SERVER_ADMIN_H
+#define MLOPS_SERVER_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server.h"
+#include "serving.h"
+#include "state.h"
+
+struct admin_opts {
+	const char *listen;           /* ADDR:PORT; port 0 picks one */
+	const char *const *keys;      /* at least one */
+	size_t nkeys;
+	const char *state_dir;
+	int nthread;                  /* for models it loads */
+	size_t drift_window;
+	uint64_t max_upload;          /* bytes; more gets 413 */
+	const char *tls_cert;         /* PEM text: TLS when both are set */
+	const char *tls_key;
+};
+
+struct admin;
+
+/* The versions a state directory says to serve: its stable one (else
+ * seed, a bundle, is stored and becomes it) and its canary. *stable is
+ * NULL only when there is neither. note: what was decided, for the log. */
+int admin_restore(const char *dir, struct serve_state *st, const char *seed,
+		  int nthread, size_t drift_window, struct serving **stable,
+		  struct serving **canary, char *note, size_t len);
+/* Starts answering; st (from admin_restore) is taken over. */
+int admin_start(struct admin **out, struct server *srv,
+		struct serve_state *st, const struct admin_opts *o);
+unsigned admin_port(const struct admin *a);
+void admin_stop(struct admin *a);
+
+#endif
