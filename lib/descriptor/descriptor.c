@@ -644,6 +644,7 @@ void descriptor_free(struct descriptor *d)
 		free(e->root);
 		free(e->url);
 		free_strv(e->instances, e->ninstances);
+		free_strv(e->admins, e->ninstances);
 		free(e->admin_key_env);
 		free(e->steps);
 		free(e->namespace_);

@@ -49,9 +49,11 @@ struct include_entry {
 struct environment {
 	char *name;
 	enum env_kind kind;
-	char *root;                 /* local */
+	char *root;                 /* local; fleet: its ledger (default
+				     * .mlops/NAME) */
 	char *url;                  /* local: where its server answers */
-	char **instances;           /* fleet */
+	char **instances;           /* fleet: public URLs */
+	char **admins;              /* fleet: their admin API URLs */
 	size_t ninstances;
 	char *admin_key_env;        /* fleet */
 	enum env_strategy strategy; /* fleet */
@@ -59,6 +61,8 @@ struct environment {
 	size_t nsteps;
 	double interval_s;
 	double max_error_rate, max_p99_ms, max_psi; /* canary checks, <0 unset */
+	long long min_requests;     /* canary requests a step needs */
+	long long keep_releases;    /* local, fleet: releases kept (5) */
 	char *namespace_;           /* kubernetes */
 	char *image;
 	long long replicas;

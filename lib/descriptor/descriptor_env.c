@@ -21,7 +21,7 @@ static int parse_env_checks(struct walker *w, struct environment *e,
 			    const struct ynode *n, const char *what)
 {
 	static const char *const keys[] = { "max_error_rate", "max_p99_ms",
-					    "max_psi", NULL };
+					    "max_psi", "min_requests", NULL };
 	const struct ynode *v;
 	int rc;
 
@@ -46,6 +46,57 @@ static int parse_env_checks(struct walker *w, struct environment *e,
 		if (!rc && e->max_psi <= 0)
 			rc = walk_err_node(w, v, "max_psi must be positive");
 	}
+	v = ynode_map_get(n, "min_requests");
+	if (!rc && v && (!ynode_integer(v, &e->min_requests) ||
+			 e->min_requests < 0))
+		rc = walk_err_node(w, v, "min_requests must be an integer >= 0");
+	return rc;
+}
+
+/* A non-empty sequence. */
+static int want_list(struct walker *w, const struct ynode *n, const char *what)
+{
+	int rc = walk_want_kind(w, n, YNODE_SEQ, what);
+
+	if (!rc && !n->n)
+		rc = walk_err_node(w, n, "%s must not be empty", what);
+	return rc;
+}
+
+static int http_url(const char *u)
+{
+	return !strncmp(u, "http://", 7) || !strncmp(u, "https://", 8);
+}
+
+/* instances: [{url: PUBLIC, admin: ADMIN}, ...] */
+static int parse_instances(struct walker *w, struct environment *e,
+			   const struct ynode *n, const char *what)
+{
+	static const char *const keys[] = { "url", "admin", NULL };
+	size_t i;
+	int rc = want_list(w, n, what);
+
+	if (rc)
+		return rc;
+	e->instances = xcalloc(n->n + 1, sizeof(char *));
+	e->admins = xcalloc(n->n + 1, sizeof(char *));
+	e->ninstances = n->n;
+	for (i = 0; i < n->n && !rc; i++) {
+		const struct ynode *it = n->items[i];
+
+		if (it->kind != YNODE_MAP)
+			return walk_err_node(w, it, "%s: each instance is {url: "
+					     "URL, admin: URL} (where it serves, "
+					     "where its admin API answers)", what);
+		rc = walk_check_keys(w, it, what, keys);
+		if (!rc)
+			rc = walk_get_str(w, it, "url", 1, what, &e->instances[i]);
+		if (!rc)
+			rc = walk_get_str(w, it, "admin", 1, what, &e->admins[i]);
+		if (!rc && (!http_url(e->instances[i]) || !http_url(e->admins[i])))
+			rc = walk_err_node(w, it, "%s: url and admin must be "
+					   "http:// or https:// URLs", what);
+	}
 	return rc;
 }
 
@@ -53,13 +104,10 @@ static int parse_steps(struct walker *w, struct environment *e,
 		       const struct ynode *n, const char *what)
 {
 	size_t i;
-	int rc;
+	int rc = want_list(w, n, what);
 
-	rc = walk_want_kind(w, n, YNODE_SEQ, what);
 	if (rc)
 		return rc;
-	if (!n->n)
-		return walk_err_node(w, n, "%s must not be empty", what);
 	e->steps = xcalloc(n->n, sizeof(int));
 	e->nsteps = n->n;
 	for (i = 0; i < n->n; i++) {
@@ -84,7 +132,7 @@ static int parse_environment(struct walker *w, struct environment *e,
 	static const char *const keys[] = {
 		"kind", "root", "url", "instances", "admin_key_env", "strategy",
 		"steps", "interval", "checks", "namespace", "image",
-		"replicas", "cpu", "memory", NULL,
+		"replicas", "cpu", "memory", "keep_releases", NULL,
 	};
 	struct strbuf what = STRBUF_INIT;
 	const struct ynode *v;
@@ -92,6 +140,8 @@ static int parse_environment(struct walker *w, struct environment *e,
 
 	e->name = xstrdup(key->text);
 	e->max_error_rate = e->max_p99_ms = e->max_psi = -1;
+	e->min_requests = 10;
+	e->keep_releases = 5;
 	e->interval_s = 60;
 	e->replicas = 1;
 	strbuf_addf(&what, "environments.%s", e->name);
@@ -114,8 +164,7 @@ static int parse_environment(struct walker *w, struct environment *e,
 		rc = walk_get_str(w, n, "root", 1, what.buf, &e->root);
 		if (!rc)
 			rc = walk_get_str(w, n, "url", 0, what.buf, &e->url);
-		if (!rc && e->url && strncmp(e->url, "http://", 7) &&
-		    strncmp(e->url, "https://", 8))
+		if (!rc && e->url && !http_url(e->url))
 			rc = walk_err_node(w, ynode_map_get(n, "url"),
 					   "%s.url must be an http:// or https:// "
 					   "URL", what.buf);
@@ -123,11 +172,15 @@ static int parse_environment(struct walker *w, struct environment *e,
 	case ENV_FLEET:
 		rc = walk_require_key(w, n, "instances", what.buf, &v);
 		if (!rc)
-			rc = walk_get_str_list(w, v, "instances", &e->instances,
-					  &e->ninstances);
-		if (!rc && !e->ninstances)
-			rc = walk_err_node(w, v, "%s.instances must not be empty",
-				      what.buf);
+			rc = parse_instances(w, e, v, "instances");
+		if (!rc)
+			rc = walk_get_str(w, n, "root", 0, what.buf, &e->root);
+		if (!rc && !e->root) {
+			struct strbuf r = STRBUF_INIT;
+
+			strbuf_addf(&r, ".mlops/%s", e->name);
+			e->root = strbuf_detach(&r);
+		}
 		if (!rc)
 			rc = walk_get_str(w, n, "admin_key_env", 1, what.buf,
 				     &e->admin_key_env);
@@ -167,9 +220,17 @@ static int parse_environment(struct walker *w, struct environment *e,
 			rc = walk_get_str(w, n, "memory", 0, what.buf, &e->memory);
 		break;
 	}
+	v = ynode_map_get(n, "keep_releases");
+	if (!rc && v && e->kind == ENV_KUBERNETES)
+		rc = walk_err_node(w, v, "%s: 'keep_releases' does not apply to "
+				   "a kubernetes environment", what.buf);
+	if (!rc && v && (!ynode_integer(v, &e->keep_releases) ||
+			 e->keep_releases < 1 || e->keep_releases > 1000))
+		rc = walk_err_node(w, v, "keep_releases must be an integer from 1 "
+				   "to 1000");
 	/* Keys of other kinds are mistakes, not silently ignored. */
 	if (!rc) {
-		static const char *const local_only[] = { "root", "url", NULL };
+		static const char *const local_only[] = { "url", NULL };
 		static const char *const fleet_only[] = {
 			"instances", "admin_key_env", "strategy", "steps",
 			"interval", "checks", NULL };
@@ -179,6 +240,10 @@ static int parse_environment(struct walker *w, struct environment *e,
 						kube_only };
 		int g;
 
+		v = ynode_map_get(n, "root");
+		if (v && e->kind == ENV_KUBERNETES)
+			rc = walk_err_node(w, v, "%s: 'root' does not apply to a "
+					   "kubernetes environment", what.buf);
 		for (g = 0; g < 3 && !rc; g++) {
 			const char *const *k;
 

@@ -57,6 +57,8 @@ static json_t *environment_json(const struct environment *e)
 	json_object_set_new(o, "kind", json_string(env_kind_name(e->kind)));
 	switch (e->kind) {
 	case ENV_LOCAL:
+		json_object_set_new(o, "keep_releases",
+				    json_integer(e->keep_releases));
 		json_object_set_new(o, "root", json_string(e->root));
 		if (e->url)
 			json_object_set_new(o, "url", json_string(e->url));
@@ -64,8 +66,17 @@ static json_t *environment_json(const struct environment *e)
 	case ENV_FLEET: {
 		json_t *steps = json_array(), *checks = json_object();
 
-		json_object_set_new(o, "instances",
-				    strv_json(e->instances, e->ninstances));
+		json_t *inst = json_array();
+
+		for (i = 0; i < e->ninstances; i++)
+			json_array_append_new(inst, json_pack("{s:s, s:s}", "url",
+							      e->instances[i],
+							      "admin",
+							      e->admins[i]));
+		json_object_set_new(o, "instances", inst);
+		json_object_set_new(o, "root", json_string(e->root));
+		json_object_set_new(o, "keep_releases",
+				    json_integer(e->keep_releases));
 		json_object_set_new(o, "admin_key_env",
 				    json_string(e->admin_key_env));
 		json_object_set_new(o, "strategy",
@@ -84,6 +95,8 @@ static json_t *environment_json(const struct environment *e)
 		if (e->max_psi >= 0)
 			json_object_set_new(checks, "max_psi",
 					    json_number(e->max_psi));
+		json_object_set_new(checks, "min_requests",
+				    json_integer(e->min_requests));
 		json_object_set_new(o, "checks", checks);
 		break;
 	}

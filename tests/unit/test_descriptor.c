@@ -37,7 +37,8 @@ static const char good[] =
 	"environments:\n"
 	"  prod:\n"
 	"    kind: fleet\n"
-	"    instances: [http://127.0.0.1:1]\n"
+	"    instances:\n"
+	"      - {url: http://127.0.0.1:1, admin: http://127.0.0.1:2}\n"
 	"    admin_key_env: KEY\n"
 	"    strategy: canary\n"
 	"    interval: 2m\n";
@@ -157,9 +158,18 @@ static void test_errors(void)
 	like(fails(buf), "'image' does not apply to a local environment",
 	     "key of another environment kind");
 	snprintf(buf, sizeof(buf), "%senvironments:\n  prod:\n    kind: fleet\n"
-		 "    instances: [a]\n    admin_key_env: K\n    steps: [50, 10]\n",
+		 "    instances: [{url: http://a, admin: http://b}]\n"
+		 "    admin_key_env: K\n    steps: [50, 10]\n",
 		 base);
 	like(fails(buf), "steps must increase", "canary steps order");
+	snprintf(buf, sizeof(buf), "%senvironments:\n  prod:\n    kind: fleet\n"
+		 "    instances: [http://a]\n    admin_key_env: K\n", base);
+	like(fails(buf), "each instance is {url: URL, admin: URL}",
+	     "instances are url + admin");
+	snprintf(buf, sizeof(buf), "%senvironments:\n  prod:\n    kind: fleet\n"
+		 "    instances: [{url: http://a, admin: ftp://b}]\n"
+		 "    admin_key_env: K\n", base);
+	like(fails(buf), "url and admin must be http", "instance URLs");
 	like(fails("name: m\nname: n\n"), "mlops.yaml:2:1: duplicate key 'name'",
 	     "duplicate key");
 	like(fails("a: &x 1\nb: *x\n"), "aliases", "aliases refused");
