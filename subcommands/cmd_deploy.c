@@ -2,18 +2,23 @@
  * rolled back by itself when it fails. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
+#include "cli/registry_opts.h"
 #include "lib/bundle/reader.h"
+#include "lib/core/fsutil.h"
 #include "lib/core/jsonutil.h"
 #include "lib/deploy/deploy.h"
 #include "lib/deploy/render.h"
+#include "lib/registry/transfer.h"
 #include "subcommands/env_opts.h"
 
 static const char *opt_reason, *opt_render;
 static int opt_no_rollback;
+static struct registry_cli reg;
 
 static const struct opt options[] = {
 	ENV_OPTIONS,
@@ -25,8 +30,73 @@ static const struct opt options[] = {
 	OPT_BOOLEAN(0, "no-rollback", &opt_no_rollback,
 		    "on failure, leave the failed version in place"),
 	CHANGE_OPTIONS,
+	REGISTRY_OPTIONS(reg),
 	OPT_TERMINATOR,
 };
+
+/* BUNDLE is a file, or a registry reference (REGISTRY/REPO:TAG or
+ * @sha256:...) pulled, verified, into a temporary directory first. *path
+ * is what to deploy; *tmpdir, when set, is removed afterwards. Returns
+ * an exit status, or -1 to go on. */
+static int resolve_bundle(const char *arg, char **path, char **tmpdir)
+{
+	struct push_opts o = { 0 };
+	struct pull_result res = { 0 };
+	struct ref ref = { 0 };
+	char tmpl[] = "/tmp/mlops-deploy-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char *out;
+	int rc;
+
+	*path = *tmpdir = NULL;
+	if (fs_exists(arg) || !strchr(arg, '/') || ref_parse(&ref, arg) < 0) {
+		mlops_error_clear();
+		ref_free(&ref);
+		*path = xstrdup(arg);
+		return -1;
+	}
+	if (tmp && *tmp) {
+		struct strbuf t = STRBUF_INIT;
+
+		strbuf_addf(&t, "%s/mlops-deploy-XXXXXX", tmp);
+		*tmpdir = strbuf_detach(&t);
+	} else {
+		*tmpdir = xstrdup(tmpl);
+	}
+	if (!mkdtemp(*tmpdir)) {
+		print_error("cannot make a temporary directory %s", *tmpdir);
+		free(*tmpdir);
+		*tmpdir = NULL;
+		ref_free(&ref);
+		return EXIT_IO;
+	}
+	rc = registry_cli_setup(&reg, &o.store);
+	if (rc) {
+		ref_free(&ref);
+		return rc;
+	}
+	out = fs_join(*tmpdir, "bundle.mlpkg");
+	if (bundle_pull(&res, &ref, out, &o) < 0) {
+		free(out);
+		ref_free(&ref);
+		return report_error();
+	}
+	print_info("mlops: pulled %s (%s)", arg, res.digest);
+	free(res.path);
+	ref_free(&ref);
+	*path = out;
+	return -1;
+}
+
+static void remove_tmpdir(char *dir, const char *path)
+{
+	if (!dir)
+		return;
+	if (path)
+		unlink(path);
+	rmdir(dir);
+	free(dir);
+}
 
 void deploy_opts_fill(struct deploy_opts *o, const struct descriptor *d)
 {
@@ -40,6 +110,7 @@ void deploy_opts_fill(struct deploy_opts *o, const struct descriptor *d)
 	o->force_unlock = env_cli.force_unlock;
 	o->dry_run = env_cli.dry_run;
 	o->no_tag = env_cli.no_tag;
+	o->push_tags = env_cli.push_tags;
 	o->say = env_say;
 }
 
@@ -49,12 +120,14 @@ int deploy_report(const char *what, const char *env, int rc,
 	if (rc < 0)
 		return report_error();
 	if (out_json()) {
-		json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:I, s:s?, s:s?}",
+		json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:I, s:s?, s:b, "
+				      "s:s?}",
 				      "action", what, "env", env, "revision",
 				      (json_int_t)r->revision, "deployed",
 				      r->deployed, "rollback_revision",
 				      (json_int_t)r->rollback_revision, "tag",
-				      r->tag, "error", rc ? r->why : NULL);
+				      r->tag, "tag_pushed", r->tag_pushed,
+				      "error", rc ? r->why : NULL);
 
 		print_json(j);
 		json_decref(j);
@@ -105,6 +178,7 @@ static int cmd_deploy(int argc, const char **argv)
 	struct deploy_result r = { 0 };
 	struct descriptor *d = NULL;
 	const struct environment *e;
+	char *path = NULL, *tmpdir = NULL;
 	int rc = command_parse(&cmd_deploy_spec, &argc, argv);
 
 	if (rc >= 0)
@@ -128,12 +202,23 @@ static int cmd_deploy(int argc, const char **argv)
 		descriptor_free(d);
 		return rc;
 	}
+	rc = resolve_bundle(argv[0], &path, &tmpdir);
+	if (rc >= 0) {
+		remove_tmpdir(tmpdir, path);
+		free(path);
+		registry_cli_release(&reg);
+		descriptor_free(d);
+		return rc;
+	}
 	deploy_opts_fill(&o, d);
 	o.reason = opt_reason;
 	o.no_rollback = opt_no_rollback;
-	rc = deploy_local(e, argv[0], &o, &r);
+	rc = deploy_run(e, path, &o, &r);
 	rc = deploy_report("deploy", e->name, rc, &r);
 	deploy_result_free(&r);
+	remove_tmpdir(tmpdir, path);
+	free(path);
+	registry_cli_release(&reg);
 	descriptor_free(d);
 	return rc;
 }
@@ -141,15 +226,19 @@ static int cmd_deploy(int argc, const char **argv)
 const struct cmd_spec cmd_deploy_spec = {
 	.name = "deploy",
 	.summary = "deploy a bundle to an environment, with rollback",
-	.synopsis = "BUNDLE --env ENV [--reason TEXT] [--timeout SECONDS] "
-		    "[--no-rollback] [--dry-run]",
+	.synopsis = "BUNDLE|REF --env ENV [--reason TEXT] [--timeout SECONDS] "
+		    "[--no-rollback] [--push-tags] [--dry-run]",
 	.description =
-		"Deploy BUNDLE to ENV (mlops.yaml, kind local): lock, a pending "
-		"revision in the\nledger, the release under ROOT/releases, "
-		"current switched, the server told to\nreload, its answer "
-		"awaited, the smoke tests run. On failure the last deployed\n"
-		"revision comes back (a new revision). Exit 0: deployed; 1: "
-		"failed.",
+		"Deploy BUNDLE to ENV (mlops.yaml): lock, a pending revision in "
+		"the ledger, the\nrelease under ROOT/releases. local: current "
+		"switched, the server told to\nreload, its answer awaited. "
+		"fleet: the bundle uploaded to each instance's\nadmin API, "
+		"then activated all at once, rolling, or as a canary checked "
+		"at\neach step against the stable version (error rate, p99, "
+		"prediction PSI).\nThen the smoke tests. A registry REF is "
+		"pulled and verified first. On failure the last "
+		"deployed revision comes back (a\nnew revision). Exit 0: "
+		"deployed; 1: failed.",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_deploy,

@@ -36,7 +36,7 @@ static int cmd_rollback(int argc, const char **argv)
 	if (rc >= 0)
 		return rc;
 	deploy_opts_fill(&o, d);
-	rc = rollback_local(e, opt_to, &o, &r);
+	rc = rollback_run(e, opt_to, &o, &r);
 	rc = deploy_report("rollback", e->name, rc, &r);
 	deploy_result_free(&r);
 	descriptor_free(d);

@@ -7,6 +7,8 @@
 #include "cli/output.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/jsonutil.h"
+#include "lib/deploy/deploy.h"
+#include "lib/deploy/fleet.h"
 #include "lib/deploy/ledger.h"
 #include "lib/deploy/local.h"
 #include "lib/deploy/instance.h"
@@ -16,6 +18,79 @@ static const struct opt options[] = {
 	ENV_OPTIONS,
 	OPT_TERMINATOR,
 };
+
+/* A fleet: each instance's stable and canary versions, from its admin
+ * API, and its readiness. Healthy: every one ready, serving the
+ * deployed revision, no canary. */
+static int status_fleet(const struct environment *e, const char *root,
+			const struct revision *dep)
+{
+	struct deploy_opts o = { 0 };
+	json_t *inst, *row, *j;
+	size_t i;
+	int healthy = dep != NULL;
+
+	o.smoke.api_key = getenv("MLOPS_API_KEY");
+	inst = fleet_status(e, &o);
+	json_array_foreach(inst, i, row) {
+		const char *stable = json_str(json_object_get(row, "stable"),
+					      "digest");
+		int good = dep && json_is_true(json_object_get(row, "ready")) &&
+			   !strcmp(stable, dep->digest) &&
+			   json_is_null(json_object_get(row, "canary"));
+
+		json_object_set_new(row, "healthy", json_boolean(good));
+		healthy &= good;
+	}
+	j = json_pack("{s:s, s:s, s:s, s:I, s:s?, s:s?, s:O, s:b}", "env",
+		      e->name, "kind", "fleet", "root", root, "revision",
+		      (json_int_t)(dep ? dep->number : 0), "version",
+		      dep ? dep->version : NULL, "deployed_digest",
+		      dep ? dep->digest : NULL, "instances", inst, "healthy",
+		      healthy);
+	if (out_json()) {
+		print_json(j);
+	} else {
+		printf("%s%s%s (fleet, %zu instances, %s)\n", sty(STYLE_BOLD),
+		       e->name, sty(STYLE_RESET), e->ninstances,
+		       strategy_name(e->strategy));
+		if (dep)
+			printf("  deployed  revision %ld: %s %s (%s)\n",
+			       dep->number, dep->name, dep->version, dep->digest);
+		else
+			printf("  deployed  nothing yet\n");
+		json_array_foreach(inst, i, row) {
+			const json_t *st = json_object_get(row, "stable");
+			const json_t *ca = json_object_get(row, "canary");
+
+			printf("  %s  ", json_str(row, "url"));
+			if (!json_is_true(json_object_get(row, "reachable")))
+				printf("admin API: %s", json_str(row, "error"));
+			else
+				printf("%s (%.19s)", json_str(st, "version"),
+				       json_str(st, "digest"));
+			if (json_is_object(ca))
+				printf(", canary %s at %lld%%",
+				       json_str(ca, "version"),
+				       (long long)json_integer_value(
+					       json_object_get(row, "weight")));
+			printf(", %s, %s%s%s\n",
+			       json_is_true(json_object_get(row, "ready"))
+				       ? "ready" : "not ready",
+			       json_is_true(json_object_get(row, "healthy"))
+				       ? sty(STYLE_GREEN) : sty(STYLE_RED),
+			       json_is_true(json_object_get(row, "healthy"))
+				       ? "healthy" : "not healthy",
+			       sty(STYLE_RESET));
+		}
+		printf("  health    %s%s%s\n", healthy ? sty(STYLE_GREEN)
+							 : sty(STYLE_RED),
+		       healthy ? "healthy" : "not healthy", sty(STYLE_RESET));
+	}
+	json_decref(j);
+	json_decref(inst);
+	return healthy;
+}
 
 static int cmd_status(int argc, const char **argv)
 {
@@ -38,12 +113,29 @@ static int cmd_status(int argc, const char **argv)
 	rc = env_command_start(&cmd_status_spec, &d, &e);
 	if (rc >= 0)
 		return rc;
-	if (e->kind != ENV_LOCAL) {
-		print_error("environment %s is %s: status covers local "
-			    "environments only for now", e->name,
-			    env_kind_name(e->kind));
+	if (e->kind == ENV_KUBERNETES) {
+		print_error("environment %s is kubernetes: ask the cluster "
+			    "(kubectl rollout status)", e->name);
 		descriptor_free(d);
 		return EXIT_USAGE;
+	}
+	/* A deploy killed halfway is resolved here too, as the next deploy
+	 * would: status then tells what runs after that. */
+	{
+		struct deploy_opts o = { 0 };
+		int r;
+
+		deploy_opts_fill(&o, d);
+		o.no_tag = 1;
+		r = deploy_recover(e, &o);
+		if (r == 1) {
+			print_info("mlops: a deploy is under way: %s",
+				   mlops_error_last()->message);
+			mlops_error_clear();
+		} else if (r < 0) {
+			descriptor_free(d);
+			return report_error();
+		}
 	}
 	root = environment_root(e, d->dir);
 	if (ledger_read(root, &l) < 0) {
@@ -52,6 +144,13 @@ static int cmd_status(int argc, const char **argv)
 		return report_error();
 	}
 	dep = ledger_last(&l, "deployed");
+	if (e->kind == ENV_FLEET) {
+		healthy = status_fleet(e, root, dep);
+		ledger_free(&l);
+		free(root);
+		descriptor_free(d);
+		return finish_stdout(healthy ? EXIT_OK : EXIT_FINDING);
+	}
 	local_current(root, cur, sizeof(cur));
 	if (e->url) {
 		CURL *curl = curl_easy_init();

@@ -11,7 +11,7 @@
 struct env_cli {
 	const char *env, *file, *cacert;
 	long timeout;
-	int force_unlock, dry_run, no_tag;
+	int force_unlock, dry_run, no_tag, push_tags;
 };
 extern struct env_cli env_cli;
 
@@ -30,6 +30,9 @@ extern struct env_cli env_cli;
 		    "holds it"),                                              \
 	OPT_BOOLEAN(0, "no-tag", &env_cli.no_tag,                             \
 		    "write no NAME#ENV#N git tag"),                           \
+	OPT_BOOLEAN(0, "push-tags", &env_cli.push_tags,                       \
+		    "push the tag to origin (libgit2; MLOPS_GIT_TOKEN or "    \
+		    "the ssh agent)"),                                        \
 	OPT_BOOLEAN(0, "dry-run", &env_cli.dry_run,                           \
 		    "say what would happen; change nothing"),                 \
 	OPT_STR(0, "cacert", &env_cli.cacert, "FILE",                         \

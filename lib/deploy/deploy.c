@@ -18,14 +18,14 @@
 #include "../core/timeutil.h"
 #include "../registry/http.h"
 #include "../gitrepo/assign.h"
+#include "../gitrepo/gitrepo.h"
 #include "instance.h"
 #include "ledger.h"
+#include "fleet.h"
 #include "local.h"
 #include "lock.h"
 
-static void say(const struct deploy_opts *o, const char *fmt, ...)
-	MLOPS_PRINTF(2, 3);
-static void say(const struct deploy_opts *o, const char *fmt, ...)
+void deploy_say(const struct deploy_opts *o, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -39,9 +39,7 @@ static void say(const struct deploy_opts *o, const char *fmt, ...)
 	strbuf_release(&sb);
 }
 
-static void set_why(struct deploy_result *r, const char *fmt, ...)
-	MLOPS_PRINTF(2, 3);
-static void set_why(struct deploy_result *r, const char *fmt, ...)
+void deploy_why(struct deploy_result *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -84,39 +82,49 @@ static int wait_for_digest(const char *url, const char *digest,
 	return rc;
 }
 
+void deploy_test_point(const char *step)
+{
+	const char *at = getenv("MLOPS_TEST_KILL_AT");
+
+	if (at && !strcmp(at, step))
+		raise(SIGKILL);
+}
+
 /* current -> digest, the server told, its answer awaited, the smoke
  * tests of d run. 0, or -1 with r->why. */
-static int activate(const struct environment *e, const char *root,
-		    const char *digest, const struct descriptor *d,
-		    const struct deploy_opts *o, struct deploy_result *r)
+static int activate_local(const struct environment *e, const char *root,
+			  const char *digest, const struct descriptor *d,
+			  const struct deploy_opts *o, struct deploy_result *r)
 {
 	char seen[96];
 
 	if (local_switch(root, digest) < 0) {
-		set_why(r, "%s", mlops_error_last()->message);
+		deploy_why(r, "%s", mlops_error_last()->message);
 		return -1;
 	}
-	say(o, "current -> releases/%s", digest + 7);
+	deploy_say(o, "current -> releases/%s", digest + 7);
+	deploy_test_point("switched");
 	if (!local_signal_server(root)) {
 		/* Nothing serves the environment yet: the release is in
 		 * place for the server that starts next. */
-		say(o, "no server runs for %s: start `mlops serve --root %s`; "
+		deploy_say(o, "no server runs for %s: start `mlops serve --root %s`; "
 		    "smoke tests not run", e->name, root);
 		return 0;
 	}
-	say(o, "told the server (serve.pid) to reload");
+	deploy_say(o, "told the server (serve.pid) to reload");
+	deploy_test_point("signalled");
 	if (!e->url) {
-		say(o, "no url for environment %s: not waiting for the server, "
+		deploy_say(o, "no url for environment %s: not waiting for the server, "
 		    "no smoke tests", e->name);
 		return 0;
 	}
 	if (wait_for_digest(e->url, digest, o, seen, sizeof(seen)) < 0) {
-		set_why(r, "%s did not serve %s within %.0f s (it serves %s)",
+		deploy_why(r, "%s did not serve %s within %.0f s (it serves %s)",
 			e->url, digest, o->timeout_s > 0 ? o->timeout_s : 30,
 			seen[0] ? seen : "nothing");
 		return -1;
 	}
-	say(o, "%s serves %s", e->url, digest);
+	deploy_say(o, "%s serves %s", e->url, digest);
 	smoke_results_free(r->smoke, r->nsmoke);
 	r->nsmoke = d->nsmoke;
 	if (smoke_run(e->url, d, &o->smoke, &r->smoke)) {
@@ -124,15 +132,37 @@ static int activate(const struct environment *e, const char *root,
 
 		for (i = 0; i < r->nsmoke; i++)
 			if (!r->smoke[i].passed) {
-				set_why(r, "smoke test '%s' failed: %s",
+				deploy_why(r, "smoke test '%s' failed: %s",
 					r->smoke[i].name, r->smoke[i].why);
 				break;
 			}
 		return -1;
 	}
 	if (d->nsmoke)
-		say(o, "%zu smoke tests passed", d->nsmoke);
+		deploy_say(o, "%zu smoke tests passed", d->nsmoke);
+	deploy_test_point("smoked");
 	return 0;
+}
+
+/* digest goes live in e: local, or a fleet rollout (its strategy for a
+ * deploy; all at once to go back). */
+static int activate(const struct environment *e, const char *root,
+		    const char *digest, const struct descriptor *d,
+		    int going_back, const struct deploy_opts *o,
+		    struct deploy_result *r)
+{
+	char *bundle;
+	int rc;
+
+	if (e->kind == ENV_LOCAL)
+		return activate_local(e, root, digest, d, o, r);
+	bundle = local_release_bundle(root, digest);
+	rc = fleet_rollout(e, digest, bundle, d,
+			   going_back ? STRATEGY_ALL_AT_ONCE : e->strategy, o, r);
+	free(bundle);
+	if (!rc)
+		deploy_test_point("smoked");
+	return rc;
 }
 
 /* The GTO assignment tag NAME#ENV#N on the commit the live bundle was
@@ -147,7 +177,7 @@ static void tag_live(const struct deploy_opts *o, const struct environment *e,
 	if (o->no_tag || !o->dir)
 		return;
 	if (bundle_open(&b, bundle, NULL) < 0) {
-		say(o, "not tagged: %s", mlops_error_last()->message);
+		deploy_say(o, "not tagged: %s", mlops_error_last()->message);
 		mlops_error_clear();
 		return;
 	}
@@ -155,14 +185,21 @@ static void tag_live(const struct deploy_opts *o, const struct environment *e,
 	commit = json_object_get(json_object_get(b->mlops, "provenance"),
 				 "commit");
 	if (!json_is_string(commit)) {
-		say(o, "not tagged: the bundle was not built from a git commit");
+		deploy_say(o, "not tagged: the bundle was not built from a git commit");
 	} else if (assign_tag(o->dir, json_str(desc, "name"), e->name,
 			      json_str(desc, "version"), json_string_value(commit),
 			      b->manifest_digest, &tag) < 0) {
-		say(o, "not tagged: %s", mlops_error_last()->message);
+		deploy_say(o, "not tagged: %s", mlops_error_last()->message);
 		mlops_error_clear();
 	} else {
-		say(o, "tagged %s", tag);
+		deploy_say(o, "tagged %s", tag);
+		if (o->push_tags && gitrepo_tag_push(o->dir, "origin", tag) < 0) {
+			deploy_say(o, "not pushed: %s", mlops_error_last()->message);
+			mlops_error_clear();
+		} else if (o->push_tags) {
+			deploy_say(o, "pushed %s to origin", tag);
+			r->tag_pushed = 1;
+		}
 		free(r->tag);
 		r->tag = tag;
 	}
@@ -193,28 +230,50 @@ static int append(const char *root, struct ledger *l, long number,
 
 /* A pending revision whose deploy is gone (killed, crashed) is marked
  * failed, and current goes back to the last deployed revision. */
-static int recover(const char *root, struct ledger *l,
-		   const struct deploy_opts *o)
+static int recover(const struct environment *e, const char *root,
+		   struct ledger *l, const struct deploy_opts *o)
 {
 	const struct revision *dep;
 	char cur[96];
-	size_t i;
+	size_t i, left = 0;
 
 	for (i = 0; i < l->n; i++) {
 		struct revision *r = &l->revs[i];
 
 		if (strcmp(r->status, "pending"))
 			continue;
-		say(o, "revision %ld was left pending by pid %ld on %s (%s): "
+		deploy_say(o, "revision %ld was left pending by pid %ld on %s (%s): "
 		    "marking it failed", r->number, r->pid, r->host, r->updated);
 		if (append(root, l, r->number, "failed", r->digest, r->name,
 			   r->version, "interrupted before it finished") < 0)
 			return -1;
+		left++;
 	}
 	dep = ledger_last(l, "deployed");
+	if (e->kind == ENV_FLEET) {
+		struct deploy_result again = { 0 };
+		struct descriptor *d = NULL;
+		char *path;
+		int rc = 0;
+
+		/* The instances may be anywhere between the two versions. */
+		if (!left || !dep)
+			return 0;
+		deploy_say(o, "putting every instance back on revision %ld",
+			   dep->number);
+		path = local_release_bundle(root, dep->digest);
+		rc = bundle_or_file_descriptor(path, NULL, &d);
+		free(path);
+		if (!rc && activate(e, root, dep->digest, d, 1, o, &again) < 0)
+			rc = mlops_error_set(MLOPS_EIO, "restoring revision %ld: "
+					     "%s", dep->number, again.why);
+		deploy_result_free(&again);
+		descriptor_free(d);
+		return rc;
+	}
 	local_current(root, cur, sizeof(cur));
 	if (dep && strcmp(cur, dep->digest)) {
-		say(o, "current pointed at %s, not the deployed revision %ld: "
+		deploy_say(o, "current pointed at %s, not the deployed revision %ld: "
 		    "restoring it", cur[0] ? cur : "nothing", dep->number);
 		if (local_switch(root, dep->digest) < 0)
 			return -1;
@@ -247,23 +306,49 @@ struct session {
 	struct ledger ledger;
 };
 
+/* Keeps the releases of the last keep_releases bundles that went live
+ * (newest first, current among them); removes the others. */
+static void prune(const struct session *s, const struct environment *e,
+		  const struct deploy_opts *o)
+{
+	const char **keep = xcalloc((size_t)e->keep_releases, sizeof(char *));
+	size_t n = 0, i, j, removed = 0;
+
+	for (i = s->ledger.n; i > 0 && n < (size_t)e->keep_releases; i--) {
+		const struct revision *r = &s->ledger.revs[i - 1];
+
+		if (strcmp(r->status, "deployed") && strcmp(r->status, "superseded"))
+			continue;
+		for (j = 0; j < n && strcmp(keep[j], r->digest); j++)
+			;
+		if (j == n)
+			keep[n++] = r->digest;
+	}
+	if (n)
+		local_prune(s->root, keep, n, &removed);
+	if (removed)
+		deploy_say(o, "removed %zu old release%s (keep_releases: %lld)",
+			   removed, removed == 1 ? "" : "s", e->keep_releases);
+	free(keep);
+}
+
 static int session_open(struct session *s, const struct environment *e,
 			const char *dir, const struct deploy_opts *o)
 {
 	memset(s, 0, sizeof(*s));
-	if (e->kind != ENV_LOCAL)
-		return mlops_error_set(MLOPS_EUSAGE, "environment %s is %s: "
-				       "this version deploys to local "
-				       "environments only", e->name,
-				       env_kind_name(e->kind));
+	if (e->kind == ENV_KUBERNETES)
+		return mlops_error_set(MLOPS_EUSAGE, "environment %s is "
+				       "kubernetes: write its manifests with "
+				       "--render DIR and apply them with your "
+				       "cluster's tools", e->name);
 	s->root = environment_root(e, dir);
 	if (fs_mkdir_p(s->root, 0755) < 0 ||
 	    env_lock_acquire(&s->lock, s->root, o->force_unlock) < 0)
 		return -1;
 	if (s->lock.stale[0])
-		say(o, "%s", s->lock.stale);
+		deploy_say(o, "%s", s->lock.stale);
 	if (ledger_read(s->root, &s->ledger) < 0 ||
-	    recover(s->root, &s->ledger, o) < 0)
+	    recover(e, s->root, &s->ledger, o) < 0)
 		return -1;
 	return 0;
 }
@@ -273,6 +358,34 @@ static void session_close(struct session *s)
 	env_lock_release(&s->lock);
 	ledger_free(&s->ledger);
 	free(s->root);
+}
+
+int deploy_recover(const struct environment *e, const struct deploy_opts *o)
+{
+	struct session s;
+	struct ledger l;
+	char *root = environment_root(e, o->dir);
+	size_t i, pending = 0;
+	int rc;
+
+	if (!root)
+		return 0;
+	rc = ledger_read(root, &l);
+	free(root);
+	if (rc)
+		return rc;
+	for (i = 0; i < l.n; i++)
+		pending += !strcmp(l.revs[i].status, "pending");
+	ledger_free(&l);
+	if (!pending)
+		return 0;
+	/* The lock tells a deploy under way from one that is gone. */
+	rc = session_open(&s, e, o->dir, o);
+	session_close(&s);
+	if (rc && mlops_error_last()->code == MLOPS_EIO &&
+	    strstr(mlops_error_last()->message, "locked by"))
+		return 1;
+	return rc;
 }
 
 /* After a failed activation: back to the last deployed revision. */
@@ -291,7 +404,7 @@ static int roll_back_after(struct session *s, const struct environment *e,
 	if (last)
 		keep = *last;
 	if (o->no_rollback || !dep) {
-		say(o, o->no_rollback ? "--no-rollback: leaving it as it is"
+		deploy_say(o, o->no_rollback ? "--no-rollback: leaving it as it is"
 				      : "nothing deployed before: nothing to "
 					"roll back to");
 		return 0;
@@ -304,7 +417,7 @@ static int roll_back_after(struct session *s, const struct environment *e,
 	if (!rc)
 		rc = append(s->root, &s->ledger, n, "pending", dep->digest,
 			    dep->name, dep->version, desc);
-	if (!rc && activate(e, s->root, dep->digest, pd, o, &again) < 0)
+	if (!rc && activate(e, s->root, dep->digest, pd, 1, o, &again) < 0)
 		rc = mlops_error_set(MLOPS_EIO, "the rollback to revision %ld "
 				     "failed too: %s", dep->number, again.why);
 	if (!rc) {
@@ -316,7 +429,7 @@ static int roll_back_after(struct session *s, const struct environment *e,
 			tag_live(o, e, path, r);
 			free(path);
 		}
-		say(o, "rolled back: revision %ld serves %s %s", n, keep.name,
+		deploy_say(o, "rolled back: revision %ld serves %s %s", n, keep.name,
 		    keep.version);
 	} else if (s->ledger.n >= (size_t)n) {
 		append(s->root, &s->ledger, n, "failed", dep->digest, dep->name,
@@ -327,7 +440,7 @@ static int roll_back_after(struct session *s, const struct environment *e,
 	return rc;
 }
 
-int deploy_local(const struct environment *e, const char *bundle,
+int deploy_run(const struct environment *e, const char *bundle,
 		 const struct deploy_opts *o, struct deploy_result *r)
 {
 	struct session s;
@@ -353,27 +466,32 @@ int deploy_local(const struct environment *e, const char *bundle,
 		snprintf(desc, sizeof(desc), "Deploy %s %s", d->name, d->version);
 	r->revision = (long)s.ledger.n + 1;
 	if (o->dry_run) {
-		say(o, "would deploy %s %s (%s) to %s as revision %ld", d->name,
+		deploy_say(o, "would deploy %s %s (%s) to %s as revision %ld", d->name,
 		    d->version, b->manifest_digest, e->name, r->revision);
 		goto done;
 	}
 	rc = append(s.root, &s.ledger, r->revision, "pending",
 		    b->manifest_digest, d->name, d->version, desc);
 	if (!rc)
+		deploy_test_point("pending");
+	if (!rc)
 		rc = local_install(s.root, bundle, b->manifest_digest);
 	if (rc)
 		goto done;
-	say(o, "revision %ld pending: %s %s in releases/%s", r->revision,
+	deploy_say(o, "revision %ld pending: %s %s in releases/%s", r->revision,
 	    d->name, d->version, b->manifest_digest + 7);
-	if (activate(e, s.root, b->manifest_digest, d, o, r) == 0) {
+	deploy_test_point("installed");
+	if (activate(e, s.root, b->manifest_digest, d, 0, o, r) == 0) {
 		rc = go_live(s.root, &s.ledger, r->revision, b->manifest_digest,
 			     d->name, d->version, desc);
 		r->deployed = !rc;
 		if (!rc)
 			tag_live(o, e, bundle, r);
+		if (!rc)
+			prune(&s, e, o);
 		goto done;
 	}
-	say(o, "revision %ld failed: %s", r->revision, r->why);
+	deploy_say(o, "revision %ld failed: %s", r->revision, r->why);
 	rc = append(s.root, &s.ledger, r->revision, "failed", b->manifest_digest,
 		    d->name, d->version, desc);
 	if (!rc)
@@ -387,7 +505,7 @@ done:
 	return rc;
 }
 
-int rollback_local(const struct environment *e, long to,
+int rollback_run(const struct environment *e, long to,
 		   const struct deploy_opts *o, struct deploy_result *r)
 {
 	struct session s;
@@ -441,7 +559,7 @@ int rollback_local(const struct environment *e, long to,
 	snprintf(desc, sizeof(desc), "Rollback to %ld", keep.number);
 	r->revision = (long)s.ledger.n + 1;
 	if (o->dry_run) {
-		say(o, "would roll %s back to revision %ld (%s %s)", e->name,
+		deploy_say(o, "would roll %s back to revision %ld (%s %s)", e->name,
 		    keep.number, keep.name, keep.version);
 		goto done;
 	}
@@ -449,7 +567,7 @@ int rollback_local(const struct environment *e, long to,
 		    keep.name, keep.version, desc);
 	if (rc)
 		goto done;
-	if (activate(e, s.root, keep.digest, d, o, r) == 0) {
+	if (activate(e, s.root, keep.digest, d, 1, o, r) == 0) {
 		rc = go_live(s.root, &s.ledger, r->revision, keep.digest,
 			     keep.name, keep.version, desc);
 		r->deployed = !rc;
@@ -457,6 +575,7 @@ int rollback_local(const struct environment *e, long to,
 			path = local_release_bundle(s.root, keep.digest);
 			tag_live(o, e, path, r);
 			free(path);
+			prune(&s, e, o);
 		}
 		goto done;
 	}

@@ -7,6 +7,7 @@
 #ifndef MLOPS_DEPLOY_DEPLOY_H
 #define MLOPS_DEPLOY_DEPLOY_H
 
+#include "../core/error.h"
 #include "../descriptor/descriptor.h"
 #include "smoke.h"
 
@@ -16,6 +17,7 @@ struct deploy_opts {
 	double timeout_s;       /* waiting for the new version, and each smoke test */
 	int no_rollback;
 	int no_tag;             /* no NAME#ENV#N git tag */
+	int push_tags;          /* push it to origin */
 	int force_unlock;
 	int dry_run;
 	struct smoke_opts smoke;
@@ -30,18 +32,35 @@ struct deploy_result {
 	long rollback_revision; /* 0: no rollback happened */
 	char why[512];          /* why it failed */
 	char *tag;              /* the git tag written, if any */
+	int tag_pushed;         /* --push-tags: it reached origin */
 	struct smoke_result *smoke;
 	size_t nsmoke;
 };
 
-/* Deploys bundle (a path) to environment e (kind local). 0 deployed; 1
+/* Deploys bundle (a path) to environment e (local or fleet). 0 deployed; 1
  * failed (rolled back unless told not to; why says why); <0 an error
  * before anything changed, or during the rollback. */
-int deploy_local(const struct environment *e, const char *bundle,
+int deploy_run(const struct environment *e, const char *bundle,
 		 const struct deploy_opts *o, struct deploy_result *r);
 /* Back to revision `to` (0: the deployed one before the current). */
-int rollback_local(const struct environment *e, long to,
+int rollback_run(const struct environment *e, long to,
 		   const struct deploy_opts *o, struct deploy_result *r);
 void deploy_result_free(struct deploy_result *r);
+/* What `mlops status` does first: a pending revision whose deploy is
+ * gone is resolved as the next deploy would (marked failed, the last
+ * deployed revision put back). 0 done or nothing to do; 1 a deploy is
+ * under way (the error says who holds the lock); <0 an error. */
+int deploy_recover(const struct environment *e, const struct deploy_opts *o);
+
+/* Progress for people, through o->say. */
+void deploy_say(const struct deploy_opts *o, const char *fmt, ...)
+	MLOPS_PRINTF(2, 3);
+void deploy_why(struct deploy_result *r, const char *fmt, ...)
+	MLOPS_PRINTF(2, 3);
+/* Tests only: MLOPS_TEST_KILL_AT=STEP kills this process with SIGKILL
+ * when the deploy reaches STEP (pending, installed, switched,
+ * signalled, smoked, shipped, canary, rolling), to prove the next
+ * command recovers from a deploy killed there. */
+void deploy_test_point(const char *step);
 
 #endif

@@ -1,5 +1,6 @@
 #include "local.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -49,36 +50,6 @@ static int intact(const char *path, const char *digest)
 	return ok;
 }
 
-/* Streams src into dst through a temporary file, fsync'd, renamed. */
-static int copy_file(const char *src, const char *dst)
-{
-	struct tempfile t;
-	char buf[1 << 16];
-	int in = open(src, O_RDONLY | O_CLOEXEC), rc = 0;
-	ssize_t n;
-
-	if (in < 0)
-		return mlops_error_errno(MLOPS_EIO, errno, "cannot read %s", src);
-	rc = tempfile_create(&t, dst, 0644);
-	if (rc) {
-		close(in);
-		return rc;
-	}
-	while (!rc && (n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || fs_write_all(t.fd, buf, (size_t)n) < 0)
-			rc = mlops_error_errno(MLOPS_EIO, errno, "cannot copy %s",
-					       src);
-	}
-	close(in);
-	if (rc) {
-		tempfile_discard(&t);
-		return rc;
-	}
-	return tempfile_commit(&t);
-}
-
 int local_install(const char *root, const char *bundle, const char *digest)
 {
 	char *dir = release_dir(root, digest), *dst = fs_join(dir, "bundle.mlpkg");
@@ -87,7 +58,7 @@ int local_install(const char *root, const char *bundle, const char *digest)
 	if (!intact(dst, digest)) {
 		rc = fs_mkdir_p(dir, 0755);
 		if (!rc)
-			rc = copy_file(bundle, dst);
+			rc = fs_copy_atomic(bundle, dst, 0644);
 		if (!rc && !intact(dst, digest))
 			rc = mlops_error_set(MLOPS_EIO, "%s: the copy does not "
 					     "verify as %s", dst, digest);
@@ -95,6 +66,38 @@ int local_install(const char *root, const char *bundle, const char *digest)
 	free(dst);
 	free(dir);
 	return rc;
+}
+
+void local_prune(const char *root, const char *const *keep, size_t nkeep,
+		 size_t *removed)
+{
+	char *dir = fs_join(root, "releases");
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	size_t i;
+
+	*removed = 0;
+	while (dh && (de = readdir(dh))) {
+		char *rel, *bundle;
+
+		if (strlen(de->d_name) != 64)
+			continue;
+		for (i = 0; i < nkeep; i++)
+			if (!strcmp(hex_of(keep[i]), de->d_name))
+				break;
+		if (i < nkeep)
+			continue;
+		rel = fs_join(dir, de->d_name);
+		bundle = fs_join(rel, "bundle.mlpkg");
+		unlink(bundle);
+		if (rmdir(rel) == 0)
+			(*removed)++;
+		free(bundle);
+		free(rel);
+	}
+	if (dh)
+		closedir(dh);
+	free(dir);
 }
 
 int local_switch(const char *root, const char *digest)

@@ -18,6 +18,10 @@ int local_switch(const char *root, const char *digest);
 void local_current(const char *root, char *digest, size_t len);
 /* The bundle a digest's release holds (the caller frees). */
 char *local_release_bundle(const char *root, const char *digest);
+/* Removes the releases whose digests are not in keep; *removed counts
+ * them. Best effort: what cannot be removed stays. */
+void local_prune(const char *root, const char *const *keep, size_t nkeep,
+		 size_t *removed);
 /* SIGHUP to the server serving root, if one runs: 1 sent, 0 none. */
 int local_signal_server(const char *root);
 /* The server side: write and remove ROOT/serve.pid. */

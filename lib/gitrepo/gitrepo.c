@@ -1,6 +1,7 @@
 #include "gitrepo.h"
 
 #include <git2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,6 +331,87 @@ int gitrepo_tag_list(const char *dir, const char *pattern, char ***names,
 		*n = tags.count;
 	}
 	git_strarray_dispose(&tags);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}
+
+struct push_ctx {
+	int attempts;
+	char rejected[256];
+};
+
+/* Credentials, asked for by the remote: a token from MLOPS_GIT_TOKEN
+ * (https), else the ssh agent. Never from argv, never printed. A few
+ * attempts at most: libgit2 asks again after a refusal. */
+static int push_credentials(git_credential **out, const char *url,
+			    const char *user, unsigned int allowed, void *data)
+{
+	struct push_ctx *c = data;
+	const char *token = getenv("MLOPS_GIT_TOKEN");
+	const char *name = getenv("MLOPS_GIT_USERNAME");
+
+	(void)url;
+	if (++c->attempts > 3)
+		return GIT_EUSER;
+	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && token && *token)
+		return git_credential_userpass_plaintext_new(
+			out, name && *name ? name : user ? user : "x-access-token",
+			token);
+	if (allowed & GIT_CREDENTIAL_SSH_KEY)
+		return git_credential_ssh_key_from_agent(out, user ? user : "git");
+	return GIT_PASSTHROUGH;
+}
+
+static int push_update(const char *ref, const char *status, void *data)
+{
+	struct push_ctx *c = data;
+
+	if (status && !c->rejected[0])
+		snprintf(c->rejected, sizeof(c->rejected), "%s: %s", ref, status);
+	return 0;
+}
+
+int gitrepo_tag_push(const char *dir, const char *remote_name,
+		     const char *tag)
+{
+	git_repository *repo = NULL;
+	git_remote *remote = NULL;
+	git_push_options po;
+	struct push_ctx ctx = { 0 };
+	struct strbuf spec = STRBUF_INIT;
+	char *specs[1];
+	git_strarray refspecs = { specs, 1 };
+	int rc;
+
+	git_libgit2_init();
+	rc = open_existing_repo(&repo, dir);
+	if (!rc && git_remote_lookup(&remote, repo, remote_name) < 0)
+		rc = git_fail(MLOPS_EINPUT, "no remote to push the tag to");
+	if (rc)
+		goto done;
+	strbuf_addf(&spec, "refs/tags/%s:refs/tags/%s", tag, tag);
+	specs[0] = spec.buf;
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	po.callbacks.credentials = push_credentials;
+	po.callbacks.push_update_reference = push_update;
+	po.callbacks.payload = &ctx;
+	if (git_remote_push(remote, &refspecs, &po) < 0) {
+		char *url = url_strip_credentials(git_remote_url(remote));
+		const git_error *e = git_error_last();
+
+		rc = mlops_error_set(MLOPS_ENET, "cannot push %s to %s (%s): %s",
+				     tag, remote_name, url,
+				     e && e->message ? e->message
+						     : "libgit2 error");
+		free(url);
+	} else if (ctx.rejected[0]) {
+		rc = mlops_error_set(MLOPS_ENET, "the remote %s refused %s",
+				     remote_name, ctx.rejected);
+	}
+done:
+	strbuf_release(&spec);
+	git_remote_free(remote);
 	git_repository_free(repo);
 	git_libgit2_shutdown();
 	return rc;

@@ -36,6 +36,12 @@ int gitrepo_tag_lookup(const char *dir, const char *name, char commit[41],
 int gitrepo_tag_create(const char *dir, const char *name, const char *commit,
 		       const char *message);
 int gitrepo_tag_name_valid(const char *name);
+/* Pushes refs/tags/<tag> to the remote (such as "origin"), with
+ * libgit2: a token from MLOPS_GIT_TOKEN (and MLOPS_GIT_USERNAME) for
+ * https, the ssh agent for ssh. ENET naming the remote without
+ * credentials when it fails or refuses. */
+int gitrepo_tag_push(const char *dir, const char *remote_name,
+		     const char *tag);
 /* Tags matching a glob ("name#*"); NULL-terminated, the caller frees. */
 int gitrepo_tag_list(const char *dir, const char *pattern, char ***names,
 		     size_t *n);

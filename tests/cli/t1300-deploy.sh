@@ -107,6 +107,36 @@ expect_match "$ERR" "revision 7 was left pending by pid [0-9]+ .*marking it fail
 expect_eq "$(statuses | awk '{print $(NF-1), $NF}')" "7:failed 8:deployed" "7 failed, 8 deployed"
 expect_eq "$(version)" 1.1.0 "and v2 serves"
 
+# kill -9 at each step (MLOPS_TEST_KILL_AT), each resolved by the next
+# command, all under load: no request fails.
+printf '{"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}' > body.json
+timeout 280 "$MLOPS_SRC/tests/tools/load-gen" "$URL/predict" body.json stop count load.json 2 &
+at_exit "touch $SCRATCH/stop"
+for _ in $(seq 600); do [ "$(cat count 2>/dev/null || echo 0)" -ge 20 ] && break; sleep 0.05; done
+next=v1
+for step in pending installed switched signalled smoked; do
+	run env MLOPS_TEST_KILL_AT=$step "$MLOPS" -C proj deploy "$SCRATCH/$next.mlpkg" --env staging
+	expect_rc 137 "killed at '$step'"
+	expect_match "$(statuses | awk '{print $NF}')" ":pending$" "left pending ($step)"
+	run "$MLOPS" -C proj rollback --env staging --to 1
+	expect_rc 0 "the next command recovers ($step)"
+	expect_match "$ERR" "left pending by pid [0-9]+ .*marking it failed" "marks it failed ($step)"
+	expect_eq "$(version)" 1.0.0 "the rolled-back version serves ($step)"
+	run "$MLOPS" -C proj status --env staging
+	expect_rc 0 "healthy again ($step)"
+	next=v2
+done
+run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env staging
+expect_rc 0 "deploy under load"
+run "$MLOPS" -C proj rollback --env staging
+expect_rc 0 "rollback under load"
+run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env staging
+expect_rc 0 "and deploy again"
+touch stop
+for _ in $(seq 600); do [ -s load.json ] && break; sleep 0.05; done
+expect_eq "$(json_get load.json 'd["failures"]')" 0 "no request failed through kills, deploys and rollbacks"
+expect_match "$(json_get load.json 'sorted(d["versions"])')" "'1.0.0', '1.1.0'" "both versions answered"
+
 run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env nowhere
 expect_rc 2 "an unknown environment: exit 2"
 expect_match "$ERR" "no environment 'nowhere' in .*\\(staging, production\\)" "the names there are"
@@ -122,6 +152,18 @@ expect_rc 1 "status with the server down: exit 1"
 expect_match "$OUT" "not answering" "says so"
 run "$MLOPS" -C proj deploy "$SCRATCH/v1.mlpkg" --env staging
 expect_match "$ERR" "not tagged: the bundle was not built from a git commit" "no git commit: no tag, said so"
+
+# Old releases are pruned: the last keep_releases bundles that went live
+# stay; a release that never went live goes at the next deploy.
+expect_eq "$(ls "$ROOT/releases" | sort | tr '\n' ' ')" "$(printf '%s\n' "${D1#sha256:}" "${D2#sha256:}" | sort | tr '\n' ' ')" \
+	"the failed v3's release is gone, v1 and v2 stay"
+sed -i 's|^    root: .mlops/staging$|    root: .mlops/staging\n    keep_releases: 2|; s/^version: .*/version: 1.4.0/' proj/mlops.yaml
+"$MLOPS" -C proj package -q -o "$SCRATCH/v5.mlpkg" > /dev/null
+run "$MLOPS" -C proj deploy "$SCRATCH/v5.mlpkg" --env staging
+expect_rc 0 "deploy with keep_releases: 2"
+expect_match "$ERR" "removed 1 old release \\(keep_releases: 2\\)" "one removed"
+expect_eq "$(ls "$ROOT/releases" | wc -l)" 2 "two releases left"
+ok $([ -f "$ROOT/current/bundle.mlpkg" ] && echo 0 || echo 1) "current still resolves"
 
 # Git tags in GTO's grammar on the commit the bundle came from.
 copy_example repo
@@ -144,4 +186,22 @@ expect_eq "$(printf '%s' "$OUT" | $PY -c 'import json,sys; print(json.load(sys.s
 	"another environment: the next counter, in --json"
 run "$MLOPS" -C repo deploy "$SCRATCH/g1.mlpkg" --env staging --no-tag
 expect_eq "$(git -C repo tag -l 'credit-risk#*' | wc -l)" 2 "--no-tag writes none"
+
+# --push-tags: to origin, with libgit2.
+git init -q --bare origin.git
+git -C repo remote add origin "$SCRATCH/origin.git"
+run "$MLOPS" -C repo deploy "$SCRATCH/g1.mlpkg" --env staging --push-tags --json
+expect_rc 0 "deploy --push-tags"
+expect_match "$ERR" "pushed credit-risk#staging#8 to origin" "says it pushed"
+expect_eq "$(git -C origin.git tag -l 'credit-risk#*')" "credit-risk#staging#8" "the tag is on origin, and only it"
+expect_eq "$(git -C origin.git rev-list -n1 'credit-risk#staging#8')" "$C1" "pointing at the bundle's commit"
+expect_eq "$(printf '%s' "$OUT" | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["tag"], d["tag_pushed"])')" \
+	"credit-risk#staging#8 True" "--json: tag_pushed"
+git -C repo remote set-url origin "$SCRATCH/no-such-remote.git"
+run "$MLOPS" -C repo rollback --env staging --to 1 --push-tags
+expect_rc 0 "a tag that cannot be pushed does not fail the rollback"
+expect_match "$ERR" "not pushed: cannot push credit-risk#staging#9 to origin .*no-such-remote" "says why it was not pushed"
+git -C repo remote remove origin
+run "$MLOPS" -C repo rollback --env staging --to 1 --push-tags
+expect_match "$ERR" "not pushed: no remote to push the tag to" "no origin: said so"
 done_testing

@@ -1,0 +1,364 @@
+#include "fleet.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/error.h"
+#include "../core/jsonutil.h"
+#include "../core/strbuf.h"
+#include "../core/timeutil.h"
+#include "canary.h"
+#include "instance.h"
+
+struct fleet {
+	const struct environment *e;
+	const struct deploy_opts *o;
+	const char *admin_key;
+	CURL *curl;
+	struct http_resp resp;
+};
+
+/* The answer's "error", or its first 200 bytes. */
+static const char *answer_text(struct fleet *f, char *buf, size_t len)
+{
+	json_t *j = json_loadb(f->resp.body.buf, f->resp.body.len, 0, NULL);
+	const char *m = json_string_value(json_object_get(j, "error"));
+
+	snprintf(buf, len, "%.200s", m ? m : strbuf_str(&f->resp.body));
+	json_decref(j);
+	return buf;
+}
+
+static long admin(struct fleet *f, size_t i, const char *method,
+		  const char *path, const char *json, int fd, uint64_t size,
+		  long timeout_ms)
+{
+	struct instance_call c = { 0 };
+
+	c.method = method;
+	c.base = f->e->admins[i];
+	c.path = path;
+	c.key = f->admin_key;
+	c.cainfo = f->o->smoke.cainfo;
+	c.json = json;
+	c.fd = fd;
+	c.size = size;
+	c.timeout_ms = timeout_ms;
+	return instance_call(f->curl, &c, &f->resp);
+}
+
+/* The bundle onto instance i unless it has it already. */
+static int ship(struct fleet *f, size_t i, const char *digest,
+		const char *bundle, struct deploy_result *r)
+{
+	char path[128], buf[256];
+	struct stat st;
+	long status;
+	int fd;
+
+	snprintf(path, sizeof(path), "/admin/bundles/%s", digest);
+	status = admin(f, i, "GET", path, NULL, -1, 0, 0);
+	if (status == 200) {
+		deploy_say(f->o, "%s has %s already", f->e->admins[i], digest);
+		return 0;
+	}
+	if (status != 404) {
+		deploy_why(r, "instance %s: %s", f->e->admins[i],
+			   status ? answer_text(f, buf, sizeof(buf))
+				  : "no answer");
+		return -1;
+	}
+	fd = open(bundle, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		deploy_why(r, "cannot read %s: %s", bundle, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* A minute, plus a second per 10 MB. */
+	status = admin(f, i, "PUT", path, NULL, fd, (uint64_t)st.st_size,
+		       60000 + (long)(st.st_size / 10000));
+	close(fd);
+	if (status != 201 && status != 200) {
+		deploy_why(r, "uploading to %s: %s", f->e->admins[i],
+			   status ? answer_text(f, buf, sizeof(buf))
+				  : "no answer");
+		return -1;
+	}
+	deploy_say(f->o, "uploaded %s to %s", digest, f->e->admins[i]);
+	return 0;
+}
+
+/* Instance i gives weight percent of its predictions to digest (100: the
+ * stable version; 0: no canary). */
+static int set_weight(struct fleet *f, size_t i, const char *digest,
+		      int weight, struct deploy_result *r)
+{
+	char body[160], buf[256];
+	long status;
+
+	snprintf(body, sizeof(body), "{\"digest\":\"%s\",\"weight\":%d}",
+		 digest, weight);
+	/* Loading and warming a model can take a while. */
+	status = admin(f, i, "POST", "/admin/activate", body, -1, 0, 120000);
+	if (status != 200) {
+		deploy_why(r, "activating on %s: %s", f->e->admins[i],
+			   status ? answer_text(f, buf, sizeof(buf))
+				  : "no answer");
+		return -1;
+	}
+	return 0;
+}
+
+static int smoke(struct fleet *f, size_t i, const struct descriptor *d,
+		 struct deploy_result *r)
+{
+	size_t k;
+
+	smoke_results_free(r->smoke, r->nsmoke);
+	r->nsmoke = d->nsmoke;
+	if (!smoke_run(f->e->instances[i], d, &f->o->smoke, &r->smoke)) {
+		if (d->nsmoke)
+			deploy_say(f->o, "%s: %zu smoke tests passed",
+				   f->e->instances[i], d->nsmoke);
+		return 0;
+	}
+	for (k = 0; k < r->nsmoke; k++)
+		if (!r->smoke[k].passed) {
+			deploy_why(r, "%s: smoke test '%s' failed: %s",
+				   f->e->instances[i], r->smoke[k].name,
+				   r->smoke[k].why);
+			break;
+		}
+	return -1;
+}
+
+/* The version instance i serves as stable ("" when it cannot say). */
+static void stable_version(struct fleet *f, size_t i, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (admin(f, i, "GET", "/admin/state", NULL, -1, 0, 0) == 200) {
+		json_t *j = json_loadb(f->resp.body.buf, f->resp.body.len, 0,
+				       NULL);
+
+		snprintf(out, len, "%s",
+			 json_str(json_object_get(j, "stable"), "version"));
+		json_decref(j);
+	}
+}
+
+/* Both versions' counters, summed over the instances. */
+static int scrape(struct fleet *f, const char *stable, const char *canary,
+		  struct version_stats *s, struct version_stats *c,
+		  struct deploy_result *r)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < f->e->ninstances; i++) {
+		long status = instance_get(f->curl, f->e->instances[i],
+					   "/metrics", f->o->smoke.api_key,
+					   f->o->smoke.cainfo, &f->resp);
+
+		if (status != 200) {
+			deploy_why(r, "canary analysis: %s/metrics answered %ld",
+				   f->e->instances[i], status);
+			return -1;
+		}
+		if (canary_scrape(f->resp.body.buf, f->resp.body.len, stable, s) < 0 ||
+		    canary_scrape(f->resp.body.buf, f->resp.body.len, canary, c) < 0) {
+			deploy_why(r, "canary analysis: %s/metrics: %s",
+				   f->e->instances[i], mlops_error_last()->message);
+			mlops_error_clear();
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void say_verdict(struct fleet *f, int weight,
+			const struct canary_verdict *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "canary at %d%%: %.0f requests (stable %.0f), errors "
+		    "%.2f%% (stable %.2f%%)", weight, v->requests[1],
+		    v->requests[0], v->error_rate[1] * 100,
+		    v->error_rate[0] * 100);
+	if (!isnan(v->p99_ms[1]))
+		strbuf_addf(&sb, ", p99 %.2f ms (stable %.2f ms)", v->p99_ms[1],
+			    v->p99_ms[0]);
+	if (!isnan(v->psi))
+		strbuf_addf(&sb, ", prediction PSI %.4f", v->psi);
+	strbuf_addstr(&sb, v->passed ? ": passed" : ": FAILED");
+	deploy_say(f->o, "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
+/* Every instance back to its stable version only. */
+static void abort_canary(struct fleet *f, const char *digest)
+{
+	struct deploy_result ignored = { 0 };
+	size_t i;
+
+	for (i = 0; i < f->e->ninstances; i++)
+		if (set_weight(f, i, digest, 0, &ignored) < 0)
+			deploy_say(f->o, "could not take the canary off %s: %s",
+				   f->e->admins[i], ignored.why);
+	deploy_say(f->o, "canary aborted: weight 0 on every instance");
+}
+
+static int canary(struct fleet *f, const char *digest,
+		  const struct descriptor *d, struct deploy_result *r)
+{
+	const struct environment *e = f->e;
+	char stable[64];
+	size_t i, s;
+
+	stable_version(f, 0, stable, sizeof(stable));
+	if (!strcmp(stable, d->version)) {
+		deploy_why(r, "the canary's version %s is the one the stable "
+			   "version has: metrics could not tell them apart (give "
+			   "the bundle a new version)", d->version);
+		return -1;
+	}
+	for (s = 0; s < e->nsteps && e->steps[s] < 100; s++) {
+		struct version_stats s0, c0, s1, c1;
+		struct canary_verdict v;
+
+		for (i = 0; i < e->ninstances; i++)
+			if (set_weight(f, i, digest, e->steps[s], r) < 0) {
+				abort_canary(f, digest);
+				return -1;
+			}
+		deploy_say(f->o, "canary %s at %d%% on %zu instances for %.0f s",
+			   d->version, e->steps[s], e->ninstances, e->interval_s);
+		deploy_test_point("canary");
+		if (scrape(f, stable, d->version, &s0, &c0, r) < 0) {
+			abort_canary(f, digest);
+			return -1;
+		}
+		sleep_ms(e->interval_s * 1e3);
+		if (scrape(f, stable, d->version, &s1, &c1, r) < 0) {
+			abort_canary(f, digest);
+			return -1;
+		}
+		canary_delta(&s1, &s0);
+		canary_delta(&c1, &c0);
+		canary_judge(e, &s1, &c1, &v);
+		say_verdict(f, e->steps[s], &v);
+		if (!v.passed) {
+			deploy_why(r, "canary analysis at %d%%: %s", e->steps[s],
+				   v.why);
+			abort_canary(f, digest);
+			return -1;
+		}
+	}
+	for (i = 0; i < e->ninstances; i++)
+		if (set_weight(f, i, digest, 100, r) < 0)
+			return -1;
+	deploy_say(f->o, "promoted %s to 100%% on %zu instances", d->version,
+		   e->ninstances);
+	for (i = 0; i < e->ninstances; i++)
+		if (smoke(f, i, d, r) < 0)
+			return -1;
+	return 0;
+}
+
+int fleet_rollout(const struct environment *e, const char *digest,
+		  const char *bundle, const struct descriptor *d,
+		  enum env_strategy strategy, const struct deploy_opts *o,
+		  struct deploy_result *r)
+{
+	struct fleet f = { 0 };
+	size_t i;
+	int rc = 0;
+
+	f.e = e;
+	f.o = o;
+	f.admin_key = getenv(e->admin_key_env);
+	if (!f.admin_key || !*f.admin_key) {
+		deploy_why(r, "environment %s: the admin key variable %s is not "
+			   "set", e->name, e->admin_key_env);
+		return -1;
+	}
+	f.curl = curl_easy_init();
+	for (i = 0; i < e->ninstances && !rc; i++)
+		rc = ship(&f, i, digest, bundle, r);
+	if (!rc)
+		deploy_test_point("shipped");
+	if (!rc && strategy == STRATEGY_CANARY) {
+		rc = canary(&f, digest, d, r);
+	} else if (!rc && strategy == STRATEGY_ROLLING) {
+		for (i = 0; i < e->ninstances && !rc; i++) {
+			rc = set_weight(&f, i, digest, 100, r);
+			if (!rc)
+				deploy_say(o, "%s serves %s %s (%zu of %zu)",
+					   e->instances[i], d->name, d->version,
+					   i + 1, e->ninstances);
+			if (!rc)
+				rc = smoke(&f, i, d, r);
+			if (!rc && i + 1 < e->ninstances)
+				deploy_test_point("rolling");
+		}
+	} else if (!rc) {
+		for (i = 0; i < e->ninstances && !rc; i++)
+			rc = set_weight(&f, i, digest, 100, r);
+		if (!rc)
+			deploy_say(o, "%zu instances serve %s %s", e->ninstances,
+				   d->name, d->version);
+		for (i = 0; i < e->ninstances && !rc; i++)
+			rc = smoke(&f, i, d, r);
+	}
+	http_resp_release(&f.resp);
+	curl_easy_cleanup(f.curl);
+	return rc;
+}
+
+json_t *fleet_status(const struct environment *e, const struct deploy_opts *o)
+{
+	struct fleet f = { 0 };
+	json_t *out = json_array();
+	size_t i;
+
+	f.e = e;
+	f.o = o;
+	f.admin_key = e->admin_key_env ? getenv(e->admin_key_env) : NULL;
+	f.curl = curl_easy_init();
+	for (i = 0; i < e->ninstances; i++) {
+		json_t *row = json_pack("{s:s, s:s}", "url", e->instances[i],
+					"admin", e->admins[i]);
+		long st = admin(&f, i, "GET", "/admin/state", NULL, -1, 0, 0);
+		char buf[256];
+
+		if (st == 200) {
+			json_t *j = json_loadb(f.resp.body.buf, f.resp.body.len, 0,
+					       NULL);
+
+			json_object_set(row, "stable", json_object_get(j, "stable"));
+			json_object_set(row, "canary", json_object_get(j, "canary"));
+			json_object_set(row, "weight", json_object_get(j, "weight"));
+			json_decref(j);
+		} else {
+			json_object_set_new(row, "error",
+					    json_string(st ? answer_text(&f, buf,
+									 sizeof(buf))
+						       : "no answer"));
+		}
+		json_object_set_new(row, "reachable", json_boolean(st == 200));
+		st = instance_get(f.curl, e->instances[i], "/health/ready",
+				  o->smoke.api_key, o->smoke.cainfo, &f.resp);
+		json_object_set_new(row, "ready", json_boolean(st == 200));
+		json_array_append_new(out, row);
+	}
+	http_resp_release(&f.resp);
+	curl_easy_cleanup(f.curl);
+	return out;
+}
