@@ -146,12 +146,20 @@ expect_rc 2 "no password source: usage error"
 
 # --- the Bearer token flow, tokens expiring in the middle of an upload ---
 start_registry behind
-tport=$(free_port)
-timeout 600 "$MLOPS_SRC/tests/tools/token-proxy" "$tport" "$REG" bob 'b0b-pw' 5 \
-	> "$SCRATCH/proxy.log" 2>&1 &
-tpid=$!
-at_exit "kill $tpid 2>/dev/null"
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$tport/stats" && break; sleep 0.1; done
+# A port another test took first: the proxy dies, and another is tried.
+for _attempt in 1 2 3 4 5; do
+	tport=$(free_port)
+	timeout 600 "$MLOPS_SRC/tests/tools/token-proxy" "$tport" "$REG" bob 'b0b-pw' 5 \
+		> "$SCRATCH/proxy.log" 2>&1 &
+	tpid=$!
+	at_exit "kill $tpid 2>/dev/null"
+	for _ in $(seq 50); do
+		kill -0 "$tpid" 2>/dev/null || break
+		curl -s "http://127.0.0.1:$tport/stats" 2>/dev/null | grep -q issued && break 2
+		sleep 0.1
+	done
+	kill "$tpid" 2>/dev/null
+done
 MLOPS_REGISTRY_USER=bob MLOPS_REGISTRY_PASSWORD=b0b-pw run "$MLOPS" --json push b.mlpkg \
 	"127.0.0.1:$tport/tok/model" --concurrency 1
 expect_rc 0 "push through the Bearer flow (realm, service, scope)"
