@@ -51,7 +51,7 @@ ALL_LIBS := $(PKG_LIBS) -lxgboost -lm -lpthread
 
 LIB_SRC := $(sort $(wildcard lib/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c) $(wildcard subcommands/*.c))
-GEN_SRC := $(B)/gen/init_template.c
+GEN_SRC := $(B)/gen/init_template.c $(B)/gen/templates.c
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
@@ -96,6 +96,11 @@ $(MLOPS): $(CLI_OBJ) $(B)/libmlops.a
 $(B)/gen/init_template.c: templates/mlops.yaml scripts/embed
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)sh scripts/embed init_template < $< > $@
+
+# The files of `mlops init --template NAME`.
+$(B)/gen/templates.c: $(shell find templates -mindepth 2 -type f) scripts/embed-templates
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)sh scripts/embed-templates templates > $@
 
 $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libmlops.a
 	@mkdir -p $(@D)

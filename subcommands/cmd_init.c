@@ -7,9 +7,14 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
+#include "lib/bundle/package.h"
+#include "lib/core/error.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/strbuf.h"
+#include "lib/deploy/render.h"
+#include "lib/descriptor/descriptor.h"
 #include "lib/descriptor/names.h"
+#include "subcommands/templates.h"
 
 extern const char init_template[];
 extern const size_t init_template_len;
@@ -20,6 +25,10 @@ static const char *opt_file = "mlops.yaml";
 static int opt_force;
 
 static const char *const runtimes[] = { "xgboost", "glm", NULL };
+static const char *opt_template;
+static const char *const template_names[] = {
+	"github-actions", "dockerfile", "kubernetes", "prometheus", "runbook",
+	NULL };
 
 static const struct opt options[] = {
 	OPT_STR(0, "name", &opt_name, "NAME",
@@ -28,7 +37,10 @@ static const struct opt options[] = {
 		 "xgboost (default) or glm", runtimes),
 	OPT_STR('f', "file", &opt_file, "FILE",
 		"where to write (default: mlops.yaml)", "file:yaml"),
-	OPT_BOOLEAN(0, "force", &opt_force, "overwrite an existing file"),
+	OPT_ENUM(0, "template", &opt_template, "NAME",
+		 "write a starting point beside mlops.yaml: github-actions, "
+		 "dockerfile, kubernetes, prometheus or runbook", template_names),
+	OPT_BOOLEAN(0, "force", &opt_force, "overwrite existing files"),
 	OPT_TERMINATOR,
 };
 
@@ -80,6 +92,133 @@ static void substitute(struct strbuf *out, const char *text, size_t len,
 	}
 }
 
+/* Kubernetes: what `mlops deploy --render` writes, for the first
+ * kubernetes environment of mlops.yaml or a default one. */
+static int write_kubernetes(const struct descriptor *d, const char *name,
+			    const char *version, size_t *files)
+{
+	struct environment def = { 0 };
+	const struct environment *e = NULL;
+	struct strbuf image = STRBUF_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; d && i < d->nenvironments; i++)
+		if (d->environments[i].kind == ENV_KUBERNETES) {
+			e = &d->environments[i];
+			break;
+		}
+	if (!e) {
+		strbuf_addf(&image, "registry.example.com/%s:%s", name, version);
+		def.name = (char *)"production";
+		def.kind = ENV_KUBERNETES;
+		def.namespace_ = (char *)"default";
+		def.image = image.buf;
+		def.replicas = 2;
+		e = &def;
+	}
+	if (!opt_force && fs_exists("k8s")) {
+		strbuf_release(&image);
+		print_error("'k8s' already exists");
+		print_hint("pass --force to overwrite its files");
+		return EXIT_USAGE;
+	}
+	rc = render_kubernetes(e, name, version, "sha256:set-by-mlops-deploy-render",
+			       "k8s", files);
+	strbuf_release(&image);
+	return rc < 0 ? report_error() : EXIT_OK;
+}
+
+/* --template NAME: its files, with the project's name and version, into
+ * the current directory; nothing is written when one exists already. */
+static int write_template(void)
+{
+	struct descriptor *d = NULL;
+	char *name, *bundle;
+	const char *version = "0.1.0";
+	const char *vars[13];
+	char action[64];
+	size_t i, files = 0;
+	int rc = EXIT_OK;
+
+	if (fs_exists("mlops.yaml") && descriptor_load(&d, "mlops.yaml") < 0)
+		return report_error();
+	name = xstrdup(d ? d->name : opt_name ? opt_name : "");
+	if (!d && !opt_name) {
+		free(name);
+		name = default_name();
+	}
+	if (d)
+		version = d->version;
+	{
+		struct descriptor tmp = { 0 };
+
+		tmp.name = name;
+		tmp.version = (char *)version;
+		bundle = bundle_default_filename(&tmp);
+	}
+	snprintf(action, sizeof(action), "mlops/mlops@v%s", MLOPS_VERSION);
+	vars[0] = "@NAME@";
+	vars[1] = name;
+	vars[2] = "@VERSION@";
+	vars[3] = version;
+	vars[4] = "@BUNDLE@";
+	vars[5] = bundle;
+	vars[6] = "@ACTION@";
+	vars[7] = action;
+	vars[8] = "@MLOPS_VERSION@";
+	vars[9] = MLOPS_VERSION;
+	vars[10] = NULL;
+	if (!strcmp(opt_template, "kubernetes")) {
+		rc = write_kubernetes(d, name, version, &files);
+		goto done;
+	}
+	for (i = 0; i < ntemplate_files && !opt_force; i++)
+		if (!strcmp(template_files[i].name, opt_template) &&
+		    fs_exists(template_files[i].path)) {
+			print_error("'%s' already exists", template_files[i].path);
+			print_hint("pass --force to overwrite it");
+			rc = EXIT_USAGE;
+			goto done;
+		}
+	for (i = 0; i < ntemplate_files; i++) {
+		const struct template_file *t = &template_files[i];
+		struct strbuf text = STRBUF_INIT;
+		char *dir;
+
+		if (strcmp(t->name, opt_template))
+			continue;
+		dir = fs_dirname(t->path);
+		substitute(&text, t->data, t->len, vars);
+		if (fs_mkdir_p(dir, 0777) < 0 ||
+		    fs_write_atomic(t->path, text.buf, text.len, 0666) < 0)
+			rc = report_error();
+		else
+			files++;
+		free(dir);
+		strbuf_release(&text);
+		if (rc)
+			goto done;
+		if (!out_json())
+			printf("wrote %s\n", t->path);
+	}
+done:
+	if (!rc && out_json()) {
+		json_t *o = json_pack("{s:s, s:s, s:I}", "template", opt_template,
+				      "name", name, "files", (json_int_t)files);
+
+		print_json(o);
+		json_decref(o);
+	} else if (!rc && !strcmp(opt_template, "kubernetes")) {
+		printf("wrote %zu manifests to k8s/ (kubectl apply -f k8s)\n",
+		       files);
+	}
+	free(bundle);
+	free(name);
+	descriptor_free(d);
+	return rc;
+}
+
 static int cmd_init(int argc, const char **argv)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -92,6 +231,8 @@ static int cmd_init(int argc, const char **argv)
 	if (argc)
 		return command_usage_error(&cmd_init_spec,
 					   "unexpected argument '%s'", argv[0]);
+	if (opt_template)
+		return write_template();
 	name = opt_name ? xstrdup(opt_name) : default_name();
 	if (!name_is_gto(name)) {
 		print_error("name '%s' is not valid: letters, digits, '-', '_' "
@@ -139,9 +280,14 @@ static int cmd_init(int argc, const char **argv)
 const struct cmd_spec cmd_init_spec = {
 	.name = "init",
 	.summary = "write a commented mlops.yaml to start from",
-	.synopsis = "[--name NAME] [--runtime RUNTIME] [-f FILE] [--force]",
-	.description = "Write a commented mlops.yaml for a new model project. "
-		       "An existing file is\nnever overwritten without --force.",
+	.synopsis = "[--name NAME] [--runtime RUNTIME] [-f FILE] [--force]\n"
+		    "       mlops init --template NAME [--force]",
+	.description = "Write a commented mlops.yaml for a new model project, "
+		       "or with --template a\nstarting point beside it: a GitHub "
+		       "Actions workflow, a Dockerfile, Kubernetes\nmanifests, "
+		       "Prometheus alert rules and a Grafana dashboard, or a "
+		       "runbook,\nwith the project's name and version. An "
+		       "existing file is never overwritten\nwithout --force.",
 	.opts = options,
 	.run = cmd_init,
 };
