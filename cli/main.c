@@ -7,7 +7,9 @@
 
 #include "command.h"
 #include "exit_status.h"
+#include "cli/manpage.h"
 #include "lib/core/libversions.h"
+#include "lib/core/strbuf.h"
 #include "lib/core/suggest.h"
 #include "lib/core/tempfile.h"
 #include "output.h"
@@ -112,6 +114,9 @@ const struct cmd_spec cmd_version_spec = {
 	.run = cmd_version,
 };
 
+static int opt_text;
+
+/* The command's man page (man(1)), else its --help text. */
 static int cmd_help(int argc, const char **argv)
 {
 	const struct cmd_spec *spec;
@@ -127,14 +132,34 @@ static int cmd_help(int argc, const char **argv)
 	if (!spec || (spec->flags & OPT_HIDDEN))
 		return command_usage_error(&cmd_help_spec,
 					   "no such command '%s'", argv[0]);
+	if (!opt_text) {
+		struct strbuf page = STRBUF_INIT;
+		int shown;
+
+		strbuf_addf(&page, "mlops-%s", spec->name);
+		shown = manpage_show(page.buf) == 0;
+		strbuf_release(&page);
+		if (shown)
+			return EXIT_OK;
+	}
 	options_help(stdout, spec, common_opts);
 	return EXIT_OK;
 }
 
+static const struct opt help_options[] = {
+	OPT_BOOLEAN(0, "text", &opt_text,
+		    "print the short help text, not the man page"),
+	OPT_TERMINATOR,
+};
+
 const struct cmd_spec cmd_help_spec = {
 	.name = "help",
 	.summary = "show help for mlops or for one command",
-	.synopsis = "[<command>]",
+	.synopsis = "[<command>] [--text]",
+	.description = "Without a command: the commands. With one: its man page "
+		       "(mlops-COMMAND(1)),\nor, without man(1) or the page, "
+		       "or with --text, its short help.",
+	.opts = help_options,
 	.args_complete = "command",
 	.run = cmd_help,
 };

@@ -35,4 +35,17 @@ for k in name version description license authors model signature datasets \
 	admin_key_env max_latency_ms tolerance; do
 	expect_match "$text" "$k" "mlops.yaml(5) documents '$k'"
 done
+
+# mlops help COMMAND: the man page; its short help without man(1).
+run "$MLOPS" help deploy
+expect_rc 0 "mlops help deploy"
+expect_match "$OUT" "MLOPS-DEPLOY\\(1\\)" "shows mlops-deploy(1)"
+expect_match "$OUT" "canary analysis" "the whole page"
+run "$MLOPS" help deploy --text
+expect_match "$OUT" "^usage: mlops deploy" "--text: the short help"
+run env PATH=/nonexistent "$MLOPS" help serve
+expect_rc 0 "without man(1)"
+expect_match "$OUT" "^usage: mlops serve" "falls back to the short help"
+run "$MLOPS" help nosuch
+expect_rc 2 "an unknown command: exit 2"
 done_testing
