@@ -119,6 +119,12 @@ int cmd_complete(int argc, const char **argv)
 		if (o && o->type != OPT_BOOL && !strchr(argv[i], '='))
 			i++;
 	}
+	/* `drift profile` is a command of its own. */
+	if (spec == &cmd_drift_spec && i + 1 < ncur &&
+	    !strcmp(argv[i + 1], "profile")) {
+		spec = &cmd_drift_profile_spec;
+		i++;
+	}
 	/* --opt=value */
 	if (starts_with(cur, "--") && strchr(cur, '=')) {
 		size_t len = (size_t)(strchr(cur, '=') - cur);
@@ -166,6 +172,8 @@ int cmd_complete(int argc, const char **argv)
 		emit("--help", cur);
 		return EXIT_OK;
 	}
+	if (spec == &cmd_drift_spec && i == ncur - 1)
+		emit("profile", cur);
 	if (spec->args_complete) {
 		if (!strcmp(spec->args_complete, "command"))
 			emit_commands(cur);

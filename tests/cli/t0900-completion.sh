@@ -33,6 +33,9 @@ expect_eq "$(complete_bash mlops init --runtime '')" "glm xgboost " "bash: optio
 expect_eq "$(complete_bash mlops --color=a)" "--color=always --color=auto " "bash: --opt=value"
 expect_eq "$(complete_bash mlops help pack)" "package " "bash: help takes a command"
 expect_eq "$(complete_bash mlops drift --test c)" "chisquare cramer_von_mises " "bash: drift tests by name"
+expect_eq "$(complete_bash mlops drift pro)" "profile " "bash: drift's profile command"
+expect_eq "$(complete_bash mlops drift profile --me)" "--merge " "bash: the options of drift profile"
+expect_eq "$(complete_bash mlops init --template k)" "kubernetes " "bash: init's templates"
 copy_example envproj
 expect_eq "$(cd envproj && complete_bash mlops deploy --env '')" "production staging " "bash: --env from ./mlops.yaml"
 expect_eq "$(cd envproj && complete_bash mlops history --env st)" "staging " "bash: --env by prefix"
