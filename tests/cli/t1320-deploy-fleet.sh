@@ -34,7 +34,12 @@ start() {
 		--admin-listen "127.0.0.1:$(eval echo \${A$1:-0})" --log-file "access$1.log" 2> "serve$1.log" &
 	eval "SPID$1=$!"
 	at_exit "kill $! 2>/dev/null"
-	for _ in $(seq 300); do grep -q "; ready" "serve$1.log" && break; sleep 0.05; done
+	# Up to a minute on a loaded machine; a server that died stops the wait.
+	for _ in $(seq 1200); do
+		grep -q "; ready" "serve$1.log" && break
+		kill -0 $! 2>/dev/null || break
+		sleep 0.05
+	done
 	eval "P$1=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "serve$1.log")"
 	eval "A$1=$(sed -n 's|.*admin API on http://127.0.0.1:\([0-9]*\)$|\1|p' "serve$1.log")"
 	eval "MPID$1=\$(pgrep -P $!)"
@@ -198,7 +203,7 @@ expect_match "$(json_get load1.json 'sorted(d["versions"])')" "'1.1.0', '1.2.0',
 
 # --- An instance restarted from its state directory ---
 kill "$(eval echo \$MPID2)"
-for _ in $(seq 200); do kill -0 "$(eval echo \$MPID2)" 2>/dev/null || break; sleep 0.05; done
+for _ in $(seq 1200); do kill -0 "$(eval echo \$MPID2)" 2>/dev/null || break; sleep 0.05; done
 start 2
 expect_match "$(cat serve2.log)" "serves the stable version of its state \($D4\), not v1.mlpkg" "a restart serves its state, not the seed"
 expect_eq "$(versions)" "1.3.0 1.3.0 1.3.0" "after a restart"
