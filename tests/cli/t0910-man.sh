@@ -48,4 +48,16 @@ expect_rc 0 "without man(1)"
 expect_match "$OUT" "^usage: mlops serve" "falls back to the short help"
 run "$MLOPS" help nosuch
 expect_rc 2 "an unknown command: exit 2"
+
+# Each command's page has the sections a reader looks for, and every
+# command of its EXAMPLES is a real command with real options.
+for f in "$MLOPS_SRC"/man/mlops-*.1.scd "$MLOPS_SRC/man/mlops.1.scd"; do
+	page=$(basename "$f" .1.scd)
+	for sec in SYNOPSIS OPTIONS "EXIT STATUS" EXAMPLES; do
+		grep -Eq "^# ([A-Z]+ )?$sec" "$f" || echo "$page: no $sec"
+	done
+	r=$($PY "$MLOPS_SRC/tests/tools/check-commands" "$MLOPS" "$f" --code-only)
+	case $r in "ok 0") echo "$page: no mlops command in EXAMPLES" ;; ok*) ;; *) echo "$r" ;; esac
+done > pages.txt
+expect_eq "$(cat pages.txt)" "" "every page: synopsis, options, exit status, examples whose commands are real"
 done_testing
