@@ -21,7 +21,13 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 PKGS := libcurl libarchive libgit2 jansson yaml-0.1 libmicrohttpd openssl
 
-ifeq ($(SANITIZE),)
+ifneq ($(FUZZ),)
+# `make fuzz`: clang's libFuzzer, the library instrumented for coverage.
+B := build/libfuzzer
+CC := clang
+CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(SANITIZE),)
 B := build
 else
 B := build/san
@@ -57,6 +63,10 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o) $(GEN_SRC:.c=.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+# Each harness linked with a plain driver that replays its corpus.
+FUZZ_REPLAY := $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
 
 MAN_SRC := $(sort $(wildcard man/*.scd))
 MAN_OUT := $(MAN_SRC:man/%.scd=$(B)/man/%)
@@ -72,7 +82,7 @@ Q :=
 say =
 endif
 
-.PHONY: all check test demo deps install uninstall clean format bench \
+.PHONY: fuzz fuzz-run all check test demo deps install uninstall clean format bench \
 	man lint-man
 
 all: $(MLOPS) $(MAN_OUT)
@@ -96,6 +106,32 @@ $(MLOPS): $(CLI_OBJ) $(B)/libmlops.a
 $(B)/gen/init_template.c: templates/mlops.yaml scripts/embed
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)sh scripts/embed init_template < $< > $@
+
+$(B)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(B)/libmlops.a
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(B)/libmlops.a $(LDFLAGS) $(ALL_LIBS)
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libmlops.a
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fsanitize=fuzzer -o $@ $< $(B)/libmlops.a $(LDFLAGS) $(ALL_LIBS)
+
+# `make fuzz SECONDS=N`: each harness for N seconds (default 60), new
+# inputs kept under build/libfuzzer/fuzz/corpus/NAME, crashers saved as
+# build/libfuzzer/fuzz/crash-NAME-*. Add a crasher to tests/fuzz/corpus/NAME once
+# fixed: `make check` replays it from then on.
+SECONDS ?= 60
+fuzz: deps
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-run
+
+fuzz-run: $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+	@for n in $(FUZZ_NAMES); do \
+		mkdir -p $(B)/fuzz/corpus/$$n; \
+		echo "== fuzz $$n for $(SECONDS) s"; \
+		$(B)/fuzz/fuzz_$$n -max_total_time=$(SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(B)/fuzz/crash-$$n- \
+			$(B)/fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | \
+			grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::new_units_added|==[0-9]+==ERROR|SUMMARY)' ; \
+	done
 
 # The files of `mlops init --template NAME`.
 $(B)/gen/templates.c: $(shell find templates -mindepth 2 -type f) scripts/embed-templates
@@ -121,7 +157,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: $(MLOPS) $(MAN_OUT) $(UNIT_BIN)
+test: $(MLOPS) $(MAN_OUT) $(UNIT_BIN) $(FUZZ_REPLAY)
 	@MLOPS="$(CURDIR)/$(MLOPS)" MLOPS_BUILD="$(CURDIR)/$(B)" \
 	 MLOPS_SRC="$(CURDIR)" MLOPS_SANITIZE="$(SANITIZE)" \
 	 LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0" \

@@ -16,6 +16,7 @@
 #include "../core/jsonutil.h"
 #include "../core/sha256.h"
 #include "../core/strbuf.h"
+#include "challenge.h"
 #include "creds.h"
 #include "http.h"
 #include "store.h"
@@ -70,44 +71,6 @@ static int remote_fail(struct remote *r, const char *step,
 	return rc;
 }
 
-/* WWW-Authenticate: Scheme k="v", k2="v2" -> the value of one key. */
-static char *challenge_param(const char *c, const char *key)
-{
-	size_t klen = strlen(key);
-	const char *p = strchr(c, ' ');
-
-	while (p && *p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (!strncasecmp(p, key, klen) && p[klen] == '=') {
-			struct strbuf v = STRBUF_INIT;
-
-			p += klen + 1;
-			if (*p == '"') {
-				for (p++; *p && *p != '"'; p++) {
-					if (*p == '\\' && p[1])
-						p++;
-					strbuf_addch(&v, *p);
-				}
-			} else {
-				while (*p && *p != ',' && *p != ' ')
-					strbuf_addch(&v, *p++);
-			}
-			return strbuf_detach(&v);
-		}
-		/* skip this parameter */
-		while (*p && *p != ',') {
-			if (*p == '"') {
-				for (p++; *p && *p != '"'; p++)
-					if (*p == '\\' && p[1])
-						p++;
-			}
-			if (*p)
-				p++;
-		}
-	}
-	return NULL;
-}
 
 static char *basic_value(const char *user, const char *pass)
 {
@@ -138,9 +101,9 @@ static void url_escape(struct strbuf *sb, const char *s)
 /* The Bearer flow: a token from the realm, for this repository. */
 static int bearer_token(struct remote *r, const char *challenge)
 {
-	char *realm = challenge_param(challenge, "realm");
-	char *service = challenge_param(challenge, "service");
-	char *scope = challenge_param(challenge, "scope");
+	char *realm = registry_challenge_param(challenge, "realm");
+	char *service = registry_challenge_param(challenge, "service");
+	char *scope = registry_challenge_param(challenge, "scope");
 	struct strbuf url = STRBUF_INIT, sc = STRBUF_INIT;
 	struct http_resp resp = { 0 };
 	struct http_req req = { 0 };

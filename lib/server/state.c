@@ -86,6 +86,8 @@ int state_load(const char *dir, struct serve_state *st)
 	}
 	if (!st->history)
 		st->history = json_array();
+	if (rc)
+		state_release(st); /* nothing for the caller to free */
 	json_decref(j);
 	strbuf_release(&sb);
 	free(bundles);

@@ -21,7 +21,8 @@ struct serve_state {
 };
 
 /* Reads DIR/state.json (absent: empty state), creating DIR and
- * DIR/bundles (0700). A malformed file is EINPUT naming it. */
+ * DIR/bundles (0700). A malformed file is EINPUT naming it (and st
+ * holds nothing to release). */
 int state_load(const char *dir, struct serve_state *st);
 int state_save(const char *dir, const struct serve_state *st);
 /* Appends an entry (the oldest dropped past STATE_HISTORY_MAX). */

@@ -1,0 +1,60 @@
+/* What the fuzz harnesses share: inputs that the code under test reads
+ * from a file get one, in a private directory made once per process. */
+#ifndef MLOPS_FUZZ_H
+#define MLOPS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/core/error.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The harness's directory (removed by nothing: /tmp is for that). */
+static __attribute__((unused)) const char *fuzz_dir(void)
+{
+	static char dir[256];
+
+	if (!dir[0]) {
+		const char *t = getenv("TMPDIR");
+
+		snprintf(dir, sizeof(dir), "%s/mlops-fuzz-XXXXXX",
+			 t && *t ? t : "/tmp");
+		if (!mkdtemp(dir))
+			abort();
+	}
+	return dir;
+}
+
+/* data written to DIR/name; the path (static storage). */
+static __attribute__((unused)) const char *fuzz_file(const uint8_t *data, size_t size,
+			     const char *name)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", fuzz_dir(), name);
+	f = fopen(path, "wb");
+	if (!f || (size && fwrite(data, 1, size, f) != size))
+		abort();
+	fclose(f);
+	return path;
+}
+
+/* data as a NUL-terminated string (the caller frees). */
+static __attribute__((unused)) char *fuzz_string(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+
+	if (!s)
+		abort();
+	memcpy(s, data, size);
+	s[size] = '\0';
+	return s;
+}
+
+#endif
