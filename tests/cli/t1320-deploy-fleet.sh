@@ -29,19 +29,23 @@ D4=$(bundle_digest v4.mlpkg)
 # start N: instance N (state sN, seeded with v1 the first time), on the
 # ports P<N> and A<N> when set, else on ports the kernel picks (read
 # from its log: no race for a "free" port with other tests).
+# LOG is serve<N>.log, or a new name for a restart (the old server's
+# stderr never shares a file with the new one's).
 start() {
+	LOG=serve$1${2:-}.log
 	timeout 300 "$MLOPS" serve --state "s$1" v1.mlpkg --listen "127.0.0.1:$(eval echo \${P$1:-0})" \
-		--admin-listen "127.0.0.1:$(eval echo \${A$1:-0})" --log-file "access$1.log" 2> "serve$1.log" &
+		--admin-listen "127.0.0.1:$(eval echo \${A$1:-0})" --log-file "access$1.log" 2> "$LOG" &
 	eval "SPID$1=$!"
 	at_exit "kill $! 2>/dev/null"
 	# Up to a minute on a loaded machine; a server that died stops the wait.
 	for _ in $(seq 1200); do
-		grep -q "; ready" "serve$1.log" && break
+		grep -q "; ready" "$LOG" && break
 		kill -0 $! 2>/dev/null || break
 		sleep 0.05
 	done
-	eval "P$1=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "serve$1.log")"
-	eval "A$1=$(sed -n 's|.*admin API on http://127.0.0.1:\([0-9]*\)$|\1|p' "serve$1.log")"
+	grep -q "; ready" "$LOG" || { diag "instance $1 did not start:" "$(cat "$LOG")" "$(ps -ef | grep '[m]lops serve')"; return 1; }
+	eval "P$1=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$LOG")"
+	eval "A$1=$(sed -n 's|.*admin API on http://127.0.0.1:\([0-9]*\)$|\1|p' "$LOG")"
 	eval "MPID$1=\$(pgrep -P $!)"
 }
 for i in 1 2 3; do
@@ -204,8 +208,8 @@ expect_match "$(json_get load1.json 'sorted(d["versions"])')" "'1.1.0', '1.2.0',
 # --- An instance restarted from its state directory ---
 kill "$(eval echo \$MPID2)"
 for _ in $(seq 1200); do kill -0 "$(eval echo \$MPID2)" 2>/dev/null || break; sleep 0.05; done
-start 2
-expect_match "$(cat serve2.log)" "serves the stable version of its state \($D4\), not v1.mlpkg" "a restart serves its state, not the seed"
+start 2 -restart
+expect_match "$(cat serve2-restart.log)" "serves the stable version of its state \($D4\), not v1.mlpkg" "a restart serves its state, not the seed"
 expect_eq "$(versions)" "1.3.0 1.3.0 1.3.0" "after a restart"
 
 done_testing
