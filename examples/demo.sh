@@ -3,7 +3,7 @@
 set -eu
 MLOPS=${MLOPS:-build/mlops}
 here=$(cd "$(dirname "$0")/.." && pwd)
-out="$here/build/demo"
+out=${DEMO_OUT:-$here/build/demo}
 rm -rf "$out"
 mkdir -p "$out"
 bundle="$out/credit-risk-1.0.0.mlpkg"
@@ -64,14 +64,17 @@ echo "GET /health/ready -> $(curl -s "http://127.0.0.1:$port/health/ready")"
 echo "POST /predict -> $(curl -s "http://127.0.0.1:$port/predict" -d '{"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}')"
 echo "POST /predict (credit_score 900) -> $(curl -s -w ' [HTTP %{http_code}]' "http://127.0.0.1:$port/predict" -d '{"features":{"income":50000,"debt_ratio":0.3,"credit_score":900,"age":40,"employment_years":5,"num_credit_lines":3,"loan_amount":10000,"has_prior_default":false}}')"
 curl -s "http://127.0.0.1:$port/metrics" | grep '^mlops_requests_total'
+step "Smoke-test the running server with the golden requests of mlops.yaml" \
+	"mlops smoke http://127.0.0.1:PORT --bundle $bundle"
+"$MLOPS" smoke "http://127.0.0.1:$port" --bundle "$bundle"
 kill -TERM "$spid"
 wait "$spid" && echo "the server drained and exited 0"
 
-step "Has this week's data drifted from the reference? (exit 1 would fail a CI job)" \
-	"mlops drift --bundle $bundle --current examples/credit-risk/data/current.csv --predictions --html $out/drift.html"
+step "Has this week's data drifted from the reference? (exit 1 fails a CI job)" \
+	"mlops drift --bundle $bundle --current examples/credit-risk/data/current.csv --predictions --drift-share 0.2 --html $out/drift.html"
 rc=0
 "$MLOPS" drift --bundle "$bundle" --current "$here/examples/credit-risk/data/current.csv" \
-	--predictions --html "$out/drift.html" || rc=$?
+	--predictions --drift-share 0.2 --html "$out/drift.html" || rc=$?
 echo "exit status $rc: income and debt_ratio were shifted on purpose; the report is $out/drift.html"
 
 step "The same, live: the server compares what it scores with the reference" \

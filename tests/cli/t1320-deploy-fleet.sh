@@ -39,11 +39,11 @@ start() {
 	at_exit "kill $! 2>/dev/null"
 	# Up to a minute on a loaded machine; a server that died stops the wait.
 	for _ in $(seq 1200); do
-		grep -q "; ready" "$LOG" && break
+		grep -qs "; ready" "$LOG" && break
 		kill -0 $! 2>/dev/null || break
 		sleep 0.05
 	done
-	grep -q "; ready" "$LOG" || { diag "instance $1 did not start:" "$(cat "$LOG")" "$(ps -ef | grep '[m]lops serve')"; return 1; }
+	grep -qs "; ready" "$LOG" || { diag "instance $1 did not start:" "$(cat "$LOG")" "$(ps -ef | grep '[m]lops serve')"; return 1; }
 	eval "P$1=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$LOG")"
 	eval "A$1=$(sed -n 's|.*admin API on http://127.0.0.1:\([0-9]*\)$|\1|p' "$LOG")"
 	eval "MPID$1=\$(pgrep -P $!)"
