@@ -6,6 +6,7 @@
 #   make deps       install the Debian packages in packages.txt
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=address,undefined check   (objects under build/san)
+#   make fuzz SECONDS=N   each libFuzzer harness for N s (build/libfuzzer)
 #   make WERROR=1   warnings are errors (CI)
 
 VERSION := 0.1.0

@@ -10,7 +10,7 @@ for src in "$MLOPS_SRC"/tests/fuzz/fuzz_*.c; do
 	corpus="$MLOPS_SRC/tests/fuzz/corpus/$name"
 	n=$(ls "$corpus" 2>/dev/null | wc -l)
 	ok $([ "$n" -ge 1 ] && echo 0 || echo 1) "$name: a seed corpus ($n inputs)"
-	run "$MLOPS_BUILD/fuzz/replay_$name" "$corpus"
+	run env MLOPS_FUZZ_BUNDLE="$MLOPS_SRC/tests/fuzz/corpus/bundle/tiny" "$MLOPS_BUILD/fuzz/replay_$name" "$corpus"
 	expect_rc 0 "$name: the corpus replays without a crash or a leak"
 	expect_eq "$OUT" "$n inputs" "$name: every input ran"
 done

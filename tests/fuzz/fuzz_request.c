@@ -1,0 +1,38 @@
+/* Request bodies of the public listener: POST /predict and
+ * /predict/batch (the first byte picks one) through JSON parsing, the
+ * data contract and a small GLM model (the bundle named by
+ * MLOPS_FUZZ_BUNDLE, else tests/fuzz/corpus/bundle/tiny). */
+#include "fuzz.h"
+
+#include "lib/server/handlers.h"
+#include "lib/server/serving.h"
+
+static struct serving *sv;
+static struct metrics m;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	json_t *out = NULL;
+
+	if (!sv) {
+		const char *path = getenv("MLOPS_FUZZ_BUNDLE");
+
+		if (serving_open(&sv, path ? path : "tests/fuzz/corpus/bundle/tiny",
+				 1, 100) < 0) {
+			fprintf(stderr, "fuzz_request: %s\n",
+				mlops_error_last()->message);
+			abort();
+		}
+		sv->metrics = &m;
+		sv->version_slot = metrics_version(&m, "1.0.0");
+	}
+	if (!size)
+		return 0;
+	if (data[0] & 1)
+		handle_batch(sv, (const char *)data + 1, size - 1, &out);
+	else
+		handle_predict(sv, (const char *)data + 1, size - 1, &out);
+	json_decref(out);
+	mlops_error_clear();
+	return 0;
+}
