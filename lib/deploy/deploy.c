@@ -88,6 +88,11 @@ void deploy_test_point(const char *step)
 
 	if (at && !strcmp(at, step))
 		raise(SIGKILL);
+	at = getenv("MLOPS_TEST_PAUSE_AT");
+	if (at && !strcmp(at, step)) {
+		unsetenv("MLOPS_TEST_PAUSE_AT"); /* once */
+		raise(SIGSTOP);
+	}
 }
 
 /* current -> digest, the server told, its answer awaited, the smoke

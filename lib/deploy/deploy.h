@@ -60,7 +60,8 @@ void deploy_why(struct deploy_result *r, const char *fmt, ...)
 /* Tests only: MLOPS_TEST_KILL_AT=STEP kills this process with SIGKILL
  * when the deploy reaches STEP (pending, installed, switched,
  * signalled, smoked, shipped, canary, rolling), to prove the next
- * command recovers from a deploy killed there. */
+ * command recovers from a deploy killed there; MLOPS_TEST_PAUSE_AT=STEP
+ * stops it there once (SIGSTOP), for a test to break something first. */
 void deploy_test_point(const char *step);
 
 #endif

@@ -272,6 +272,38 @@ static int canary(struct fleet *f, const char *digest,
 	return 0;
 }
 
+/* Ships to and activates every instance it can, the failures counted
+ * (the first one's reason kept); smoke tests when all switched. */
+static int all_at_once(struct fleet *f, const char *digest,
+		       const struct descriptor *d, struct deploy_result *r,
+		       const char *bundle)
+{
+	const struct environment *e = f->e;
+	char first[sizeof(r->why)] = "";
+	size_t i, failed = 0;
+
+	for (i = 0; i < e->ninstances; i++) {
+		if (ship(f, i, digest, bundle, r) < 0 ||
+		    set_weight(f, i, digest, 100, r) < 0) {
+			if (!failed++)
+				snprintf(first, sizeof(first), "%s", r->why);
+			deploy_say(f->o, "%s", r->why);
+		}
+	}
+	if (failed) {
+		deploy_why(r, "%zu of %zu instances not switched; the first: %s",
+			   failed, e->ninstances, first);
+		return -1;
+	}
+	deploy_test_point("shipped");
+	deploy_say(f->o, "%zu instances serve %s %s", e->ninstances, d->name,
+		   d->version);
+	for (i = 0; i < e->ninstances; i++)
+		if (smoke(f, i, d, r) < 0)
+			return -1;
+	return 0;
+}
+
 int fleet_rollout(const struct environment *e, const char *digest,
 		  const char *bundle, const struct descriptor *d,
 		  enum env_strategy strategy, const struct deploy_opts *o,
@@ -290,6 +322,14 @@ int fleet_rollout(const struct environment *e, const char *digest,
 		return -1;
 	}
 	f.curl = curl_easy_init();
+	if (strategy == STRATEGY_ALL_AT_ONCE) {
+		/* Every instance that can be reached is switched, even when
+		 * another cannot: this is also how a fleet goes back. */
+		rc = all_at_once(&f, digest, d, r, bundle);
+		http_resp_release(&f.resp);
+		curl_easy_cleanup(f.curl);
+		return rc;
+	}
 	for (i = 0; i < e->ninstances && !rc; i++)
 		rc = ship(&f, i, digest, bundle, r);
 	if (!rc)
@@ -308,14 +348,6 @@ int fleet_rollout(const struct environment *e, const char *digest,
 			if (!rc && i + 1 < e->ninstances)
 				deploy_test_point("rolling");
 		}
-	} else if (!rc) {
-		for (i = 0; i < e->ninstances && !rc; i++)
-			rc = set_weight(&f, i, digest, 100, r);
-		if (!rc)
-			deploy_say(o, "%zu instances serve %s %s", e->ninstances,
-				   d->name, d->version);
-		for (i = 0; i < e->ninstances && !rc; i++)
-			rc = smoke(&f, i, d, r);
 	}
 	http_resp_release(&f.resp);
 	curl_easy_cleanup(f.curl);

@@ -13,7 +13,9 @@
 /* Makes every instance of e serve digest (bundle: a local copy to
  * upload) following strategy. 0 live everywhere; -1 failed, r->why
  * says why (a canary is taken back to weight 0 first; instances a
- * rolling or all-at-once rollout switched are left for the rollback). */
+ * rolling rollout switched are left for the rollback). All at once (and
+ * so every rollback) switches every instance it can reach even when
+ * another fails. */
 int fleet_rollout(const struct environment *e, const char *digest,
 		  const char *bundle, const struct descriptor *d,
 		  enum env_strategy strategy, const struct deploy_opts *o,

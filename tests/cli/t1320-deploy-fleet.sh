@@ -70,7 +70,7 @@ admin_get() { curl -s -H "Authorization: Bearer $ADMIN_KEY" "$ADMIN1$1"; }
 versions() {
 	for i in 1 2 3; do
 		curl -s -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$(eval echo \$A$i)/admin/state" |
-			$PY -c 'import json,sys; d=json.load(sys.stdin); print(d["stable"]["version"] + ("+" + d["canary"]["version"] if d["canary"] else ""))'
+			$PY -c 'import json,sys; d=json.load(sys.stdin); print(d["stable"]["version"] + ("+" + d["canary"]["version"] if d["canary"] else ""))' 2>/dev/null
 	done | tr '\n' ' ' | sed 's/ $//'
 }
 statuses() { "$MLOPS" -C proj history --env prod --json | $PY -c 'import json,sys; print(" ".join("%d:%s" % (r["revision"], r["status"]) for r in json.load(sys.stdin)))'; }
@@ -212,4 +212,25 @@ start 2 -restart
 expect_match "$(cat serve2-restart.log)" "serves the stable version of its state \($D4\), not v1.mlpkg" "a restart serves its state, not the seed"
 expect_eq "$(versions)" "1.3.0 1.3.0 1.3.0" "after a restart"
 
+# --- An instance lost in the middle of a rolling deploy ---
+sed -i 's/    strategy: canary/    strategy: rolling/' proj/mlops.yaml
+MLOPS_TEST_PAUSE_AT=rolling "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env prod > lost.out 2> lost.err &
+DPID=$!
+# The deploy stops itself after the first instance: take the third away.
+for _ in $(seq 1200); do [ "$(awk '{print $3}' /proc/$DPID/stat 2>/dev/null)" = T ] && break; sleep 0.05; done
+kill -9 "$(eval echo \$MPID3)"
+for _ in $(seq 1200); do kill -0 "$(eval echo \$MPID3)" 2>/dev/null || break; sleep 0.05; done
+kill -CONT "$DPID"
+wait "$DPID"
+RC=$?
+ERR=$(cat lost.err)
+expect_rc 4 "a rolling deploy that loses an instance fails, and so does putting it back: exit 4"
+expect_match "$ERR" "127.0.0.1:$P1 serves credit-risk 1.1.0 \(1 of 3\)" "the first instance had switched"
+expect_match "$ERR" "activating on http://127.0.0.1:$A3: no answer" "the lost instance is named"
+expect_match "$ERR" "the rollback to revision [0-9]+ failed too: 1 of 3 instances not switched" "the rollback says what it could not do"
+expect_eq "$(versions)" "1.3.0 1.3.0" "the two instances left are back on v4"
+start 3 -restart
+expect_eq "$(versions)" "1.3.0 1.3.0 1.3.0" "the lost one, restarted, serves its state: v4 too"
+run "$MLOPS" -C proj status --env prod
+expect_rc 0 "the fleet is healthy again, without repair"
 done_testing
