@@ -204,4 +204,9 @@ expect_match "$ERR" "not pushed: cannot push credit-risk#staging#9 to origin .*n
 git -C repo remote remove origin
 run "$MLOPS" -C repo rollback --env staging --to 1 --push-tags
 expect_match "$ERR" "not pushed: no remote to push the tag to" "no origin: said so"
+git -C repo remote add origin "https://deployer:tok3n-s3cret@127.0.0.1:1/acme/model.git"
+MLOPS_GIT_TOKEN=env-tok3n-s3cret run "$MLOPS" -C repo rollback --env staging --to 1 --push-tags
+expect_rc 0 "a push to an unreachable https origin does not fail the rollback"
+expect_match "$ERR" "not pushed: cannot push .* \\(https://127.0.0.1:1/acme/model.git\\)" "the remote is named without its credentials"
+expect_no_match "$OUT$ERR" "tok3n" "no token from the URL or the environment appears"
 done_testing

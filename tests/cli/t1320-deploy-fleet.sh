@@ -233,4 +233,12 @@ start 3 -restart
 expect_eq "$(versions)" "1.3.0 1.3.0 1.3.0" "the lost one, restarted, serves its state: v4 too"
 run "$MLOPS" -C proj status --env prod
 expect_rc 0 "the fleet is healthy again, without repair"
+# --- The admin key never shows ---
+run "$MLOPS" -C proj status --env prod --json
+expect_no_match "$OUT$ERR" "$ADMIN_KEY" "status --json does not show the admin key"
+expect_no_match "$(cat serve*.log access*.log lost.err proj/.mlops/prod/ledger.jsonl s*/state.json 2>/dev/null)" "$ADMIN_KEY" \
+	"nor any server log, access log, deploy output, ledger or state file"
+for p in $(pgrep -f "serve --state"); do cat "/proc/$p/cmdline" 2>/dev/null; done | tr '\0' ' ' > argv.txt
+expect_match "$(cat argv.txt)" "--admin-listen" "(the instances' command lines, read)"
+expect_no_match "$(cat argv.txt)" "$ADMIN_KEY" "nor their command lines (the key comes from the environment)"
 done_testing
