@@ -387,10 +387,7 @@ int deploy_recover(const struct environment *e, const struct deploy_opts *o)
 	/* The lock tells a deploy under way from one that is gone. */
 	rc = session_open(&s, e, o->dir, o);
 	session_close(&s);
-	if (rc && mlops_error_last()->code == MLOPS_EIO &&
-	    strstr(mlops_error_last()->message, "locked by"))
-		return 1;
-	return rc;
+	return rc && s.lock.busy ? 1 : rc;
 }
 
 /* After a failed activation: back to the last deployed revision. */

@@ -87,6 +87,7 @@ int env_lock_acquire(struct env_lock *l, const char *root, int force)
 			unlink(l->path);
 			continue;
 		}
+		l->busy = 1;
 		mlops_error_set(MLOPS_EIO, "the environment is locked by pid %ld "
 				"on %s since %lld s (%s)", pid, host[0] ? host : "?",
 				since ? (long long)time(NULL) - since : 0, l->path);

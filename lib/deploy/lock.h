@@ -9,6 +9,7 @@
 struct env_lock {
 	char *path;
 	char stale[256]; /* set when a dead owner's lock was taken over */
+	int busy;        /* acquire failed: a live owner holds it */
 };
 
 int env_lock_acquire(struct env_lock *l, const char *root, int force);

@@ -118,6 +118,15 @@ for step in pending installed switched signalled smoked; do
 	run env MLOPS_TEST_KILL_AT=$step "$MLOPS" -C proj deploy "$SCRATCH/$next.mlpkg" --env staging
 	expect_rc 137 "killed at '$step'"
 	expect_match "$(statuses | awk '{print $NF}')" ":pending$" "left pending ($step)"
+	if [ "$step" = pending ]; then
+		# A live process holding the lock is a deploy under way: status
+		# leaves its pending revision alone.
+		printf '%s %s %s\n' "$MPID" "$(hostname)" "$(date +%s)" > "$ROOT/lock"
+		run "$MLOPS" -C proj status --env staging
+		expect_match "$ERR" "a deploy is under way: the environment is locked by pid $MPID" "status: a deploy under way is left alone"
+		expect_match "$(statuses | awk '{print $NF}')" ":pending$" "its revision stays pending"
+		rm -f "$ROOT/lock"
+	fi
 	run "$MLOPS" -C proj rollback --env staging --to 1
 	expect_rc 0 "the next command recovers ($step)"
 	expect_match "$ERR" "left pending by pid [0-9]+ .*marking it failed" "marks it failed ($step)"
