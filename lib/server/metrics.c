@@ -111,7 +111,9 @@ void metrics_predictions(struct metrics *m, unsigned version,
 			 const double *v, size_t n)
 {
 	unsigned ne = __atomic_load_n(&m->npred_edges, __ATOMIC_ACQUIRE);
+	uint64_t counts[PRED_BUCKETS + 1] = { 0 };
 	struct version_metrics *vm;
+	int64_t sum = 0;
 	size_t i;
 
 	if (!ne)
@@ -119,6 +121,8 @@ void metrics_predictions(struct metrics *m, unsigned version,
 	if (version >= METRIC_VERSIONS)
 		version = METRIC_VERSIONS - 1;
 	vm = &m->versions[version];
+	/* Counted here, added once a bucket: a batch of 100 rows costs a
+	 * few atomic adds, not 200. */
 	for (i = 0; i < n; i++) {
 		unsigned lo = 0, hi = ne;
 
@@ -131,12 +135,15 @@ void metrics_predictions(struct metrics *m, unsigned version,
 			else
 				lo = mid + 1;
 		}
-		__atomic_add_fetch(&vm->predictions[lo], 1, __ATOMIC_RELAXED);
+		counts[lo]++;
 		if (v[i] == v[i] && fabs(v[i]) < 1e12)
-			__atomic_add_fetch(&vm->prediction_sum_micro,
-					   (int64_t)llround(v[i] * 1e6),
-					   __ATOMIC_RELAXED);
+			sum += (int64_t)llround(v[i] * 1e6);
 	}
+	for (i = 0; i <= ne; i++)
+		if (counts[i])
+			__atomic_add_fetch(&vm->predictions[i], counts[i],
+					   __ATOMIC_RELAXED);
+	__atomic_add_fetch(&vm->prediction_sum_micro, sum, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&vm->npredictions, n, __ATOMIC_RELAXED);
 }
 
