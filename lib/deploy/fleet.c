@@ -272,6 +272,21 @@ static int canary(struct fleet *f, const char *digest,
 	return 0;
 }
 
+/* The bundle onto every instance first (stopping at the first that
+ * fails): a canary or rolling rollout starts only when all hold it. */
+static int ship_all(struct fleet *f, const char *digest, const char *bundle,
+		    struct deploy_result *r)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < f->e->ninstances && !rc; i++)
+		rc = ship(f, i, digest, bundle, r);
+	if (!rc)
+		deploy_test_point("shipped");
+	return rc;
+}
+
 /* Ships to and activates every instance it can, the failures counted
  * (the first one's reason kept); smoke tests when all switched. */
 static int all_at_once(struct fleet *f, const char *digest,
@@ -322,21 +337,19 @@ int fleet_rollout(const struct environment *e, const char *digest,
 		return -1;
 	}
 	f.curl = curl_easy_init();
-	if (strategy == STRATEGY_ALL_AT_ONCE) {
+	switch (strategy) {
+	case STRATEGY_ALL_AT_ONCE:
 		/* Every instance that can be reached is switched, even when
 		 * another cannot: this is also how a fleet goes back. */
 		rc = all_at_once(&f, digest, d, r, bundle);
-		http_resp_release(&f.resp);
-		curl_easy_cleanup(f.curl);
-		return rc;
-	}
-	for (i = 0; i < e->ninstances && !rc; i++)
-		rc = ship(&f, i, digest, bundle, r);
-	if (!rc)
-		deploy_test_point("shipped");
-	if (!rc && strategy == STRATEGY_CANARY) {
-		rc = canary(&f, digest, d, r);
-	} else if (!rc && strategy == STRATEGY_ROLLING) {
+		break;
+	case STRATEGY_CANARY:
+		rc = ship_all(&f, digest, bundle, r);
+		if (!rc)
+			rc = canary(&f, digest, d, r);
+		break;
+	case STRATEGY_ROLLING:
+		rc = ship_all(&f, digest, bundle, r);
 		for (i = 0; i < e->ninstances && !rc; i++) {
 			rc = set_weight(&f, i, digest, 100, r);
 			if (!rc)
@@ -348,6 +361,7 @@ int fleet_rollout(const struct environment *e, const char *digest,
 			if (!rc && i + 1 < e->ninstances)
 				deploy_test_point("rolling");
 		}
+		break;
 	}
 	http_resp_release(&f.resp);
 	curl_easy_cleanup(f.curl);
