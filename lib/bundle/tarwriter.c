@@ -18,7 +18,8 @@ struct tarw {
 	tarw_sink_fn sink;
 	void *sink_ctx;
 	int sink_err;
-	int aborted;        /* refuse every write: a failure is unwinding */
+	int write_errno;    /* the fd's first failed write */
+	int aborted;        /* drop every write: a failure is unwinding */
 	time_t mtime;
 	uint64_t offset;    /* bytes handed to the fd or the sink */
 	uint64_t entry_start, entry_data;
@@ -30,26 +31,40 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf,
 	struct tarw *t = ctx;
 	int rc;
 
-	if (t->aborted) {
-		archive_set_error(a, ECANCELED, "aborted");
-		return -1;
-	}
+	/* A failure is recorded here and reported by the tarw call that
+	 * caused it (write_failed), while libarchive is told the bytes were
+	 * taken: an archive in libarchive's fatal state leaks its output
+	 * filter's memory when freed (libarchive 3.6). Nothing more reaches
+	 * the output after a failure. */
+	(void)a;
+	if (t->aborted || t->write_errno || t->sink_err)
+		return (la_ssize_t)len;
 	if (t->fd >= 0) {
 		rc = fs_write_all(t->fd, buf, len);
 		if (rc < 0) {
-			archive_set_error(a, -rc, "%s", strerror(-rc));
-			return -1;
+			t->write_errno = -rc;
+			return (la_ssize_t)len;
 		}
 	} else {
 		rc = t->sink(t->sink_ctx, buf, len);
 		if (rc < 0) {
 			t->sink_err = rc;
-			archive_set_error(a, EIO, "write failed");
-			return -1;
+			return (la_ssize_t)len;
 		}
 	}
 	t->offset += len;
 	return (la_ssize_t)len;
+}
+
+/* The error of a write the callback took in but could not make. */
+static int write_failed(struct tarw *t, const char *what)
+{
+	if (t->sink_err)
+		return t->sink_err; /* the sink recorded its own error */
+	if (t->write_errno)
+		return mlops_error_set(MLOPS_EIO, "cannot write the archive "
+				       "(%s): %s", what, strerror(t->write_errno));
+	return 0;
 }
 
 static int archive_fail(struct tarw *t, const char *what)
@@ -129,6 +144,8 @@ static int write_header(struct tarw *t, const char *path, mode_t type,
 	t->entry_start = t->offset;
 	if (archive_write_header(t->a, e) != ARCHIVE_OK)
 		rc = archive_fail(t, path);
+	else
+		rc = write_failed(t, path);
 	t->entry_data = t->offset;
 	archive_entry_free(e);
 	return rc;
@@ -156,14 +173,14 @@ int tarw_write(struct tarw *t, const void *data, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
-	return 0;
+	return write_failed(t, "data");
 }
 
 int tarw_end(struct tarw *t)
 {
 	if (archive_write_finish_entry(t->a) != ARCHIVE_OK)
 		return archive_fail(t, "entry");
-	return 0;
+	return write_failed(t, "entry");
 }
 
 int tarw_add_buf(struct tarw *t, const char *path, const void *data,
@@ -266,6 +283,8 @@ int tarw_close(struct tarw *t)
 
 	if (archive_write_close(t->a) != ARCHIVE_OK)
 		rc = archive_fail(t, "end");
+	else
+		rc = write_failed(t, "end");
 	archive_write_free(t->a);
 	free(t);
 	return rc;
@@ -276,7 +295,7 @@ void tarw_abort(struct tarw *t)
 	if (!t)
 		return;
 	/* Not archive_write_fail(): it leaks the pending entry's state.
-	 * Closing normally frees everything; the refused writes make it
+	 * Closing normally frees everything; the dropped writes make it
 	 * quick and keep anything more from reaching the output. */
 	t->aborted = 1;
 	archive_write_free(t->a);
