@@ -16,6 +16,7 @@
 #include "../core/error.h"
 #include "../core/fsutil.h"
 #include "../core/jsonutil.h"
+#include "../core/sha256.h"
 #include "../core/strbuf.h"
 #include "collect.h"
 #include "mediatypes.h"
@@ -547,6 +548,63 @@ done:
 /* Names the cache layout: model, datasets, mlops.json. */
 #define CACHE_MARK ".mlops-cache-1"
 
+/* 1 when the file at path is regular, of `size` bytes and hashes to
+ * `digest`. */
+static int file_matches(const char *path, uint64_t size, const char *digest)
+{
+	unsigned char buf[1 << 16];
+	char got[DIGEST_STR_LEN];
+	struct sha256 h;
+	struct stat st;
+	ssize_t n;
+	int fd, ok;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != size || sha256_init(&h) < 0) {
+		close(fd);
+		return 0;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sha256_update(&h, buf, (size_t)n);
+	sha256_final_digest(&h, got);
+	ok = n == 0 && !strcmp(got, digest);
+	close(fd);
+	return ok;
+}
+
+/* A cache entry is used only when every model and dataset file in it is
+ * still what the bundle lists: a file truncated, altered or removed
+ * since (a full disk, a stray edit, a bad sector) sends the bundle back
+ * through extraction instead of into the runtime. */
+static int cache_intact(const struct bundle *b, const char *dir)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(b->mlops, "files"), i, f) {
+		int k = kind_of(json_str(f, "kind"));
+		const json_t *size = json_object_get(f, "size");
+		char *path;
+		int ok;
+
+		if (k != FILE_MODEL && k != FILE_DATASET)
+			continue; /* only models and datasets are cached */
+		if (!json_str(f, "path") || !json_str(f, "digest") ||
+		    !json_is_integer(size))
+			return 0;
+		path = fs_join(dir, json_str(f, "path"));
+		ok = file_matches(path, (uint64_t)json_integer_value(size),
+				  json_str(f, "digest"));
+		free(path);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
 int bundle_cache(const struct bundle *b, char **dir)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -565,7 +623,7 @@ int bundle_cache(const struct bundle *b, char **dir)
 			    home && *home ? home : "/tmp");
 	strbuf_addf(&path, "%s/%s", base.buf, b->manifest_digest + 7);
 	strbuf_addf(&mark, "%s/" CACHE_MARK, path.buf);
-	if (fs_exists(mark.buf))
+	if (fs_exists(mark.buf) && cache_intact(b, path.buf))
 		goto found;
 	rc = make_parents("", base.buf + (base.buf[0] == '/'));
 	if (!rc && mkdir(base.buf, 0755) < 0 && errno != EEXIST)
@@ -573,7 +631,8 @@ int bundle_cache(const struct bundle *b, char **dir)
 				       base.buf);
 	if (rc)
 		goto done;
-	/* A directory without its mark is a crashed extraction. */
+	/* A directory without its mark is a crashed extraction; one that
+	 * fails cache_intact was damaged since. */
 	remove_tree(path.buf);
 	strbuf_addf(&tmp, "%s/.%s.tmp-XXXXXX", base.buf, b->manifest_digest + 7);
 	if (!mkdtemp(tmp.buf)) {
