@@ -9,6 +9,8 @@
 #include "cli/output.h"
 #include "cli/registry_opts.h"
 #include "lib/bundle/reader.h"
+#include "lib/bundle/signature.h"
+#include "lib/core/error.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/jsonutil.h"
 #include "lib/deploy/deploy.h"
@@ -16,7 +18,7 @@
 #include "lib/registry/transfer.h"
 #include "subcommands/env_opts.h"
 
-static const char *opt_reason, *opt_render;
+static const char *opt_reason, *opt_render, *opt_require_signature;
 static int opt_no_rollback;
 static struct registry_cli reg;
 
@@ -27,6 +29,9 @@ static const struct opt options[] = {
 	OPT_STR(0, "render", &opt_render, "DIR",
 		"kubernetes environments: write the manifests into DIR",
 		"dir"),
+	OPT_STR(0, "require-signature", &opt_require_signature, "PUBKEY",
+		"refuse a bundle not signed by this Ed25519 public key (PEM)",
+		"file"),
 	OPT_BOOLEAN(0, "no-rollback", &opt_no_rollback,
 		    "on failure, leave the failed version in place"),
 	CHANGE_OPTIONS,
@@ -172,11 +177,34 @@ static int render(const struct environment *e, const char *bundle)
 	return finish_stdout(EXIT_OK);
 }
 
+/* The environment's require_signature (relative to the project) and
+ * --require-signature: each key given must have signed the bundle. */
+static int load_signature_keys(const struct descriptor *d,
+			       const struct environment *e,
+			       struct sig_key *keys[2])
+{
+	int rc = 0;
+
+	if (e->require_signature) {
+		char *p = fs_join(d->dir, e->require_signature);
+
+		rc = sig_key_load(&keys[0], p, 0);
+		if (rc)
+			mlops_error_prefix("environments.%s.require_signature: ",
+					   e->name);
+		free(p);
+	}
+	if (!rc && opt_require_signature)
+		rc = sig_key_load(&keys[1], opt_require_signature, 0);
+	return rc;
+}
+
 static int cmd_deploy(int argc, const char **argv)
 {
 	struct deploy_opts o = { 0 };
 	struct deploy_result r = { 0 };
 	struct descriptor *d = NULL;
+	struct sig_key *keys[2] = { NULL, NULL };
 	const struct environment *e;
 	char *path = NULL, *tmpdir = NULL;
 	int rc = command_parse(&cmd_deploy_spec, &argc, argv);
@@ -213,8 +241,17 @@ static int cmd_deploy(int argc, const char **argv)
 	deploy_opts_fill(&o, d);
 	o.reason = opt_reason;
 	o.no_rollback = opt_no_rollback;
-	rc = deploy_run(e, path, &o, &r);
-	rc = deploy_report("deploy", e->name, rc, &r);
+	rc = load_signature_keys(d, e, keys);
+	if (rc < 0) {
+		rc = report_error();
+	} else {
+		o.require_signature[0] = keys[0];
+		o.require_signature[1] = keys[1];
+		rc = deploy_run(e, path, &o, &r);
+		rc = deploy_report("deploy", e->name, rc, &r);
+	}
+	sig_key_free(keys[0]);
+	sig_key_free(keys[1]);
 	deploy_result_free(&r);
 	remove_tmpdir(tmpdir, path);
 	free(path);
@@ -227,7 +264,8 @@ const struct cmd_spec cmd_deploy_spec = {
 	.name = "deploy",
 	.summary = "deploy a bundle to an environment, with rollback",
 	.synopsis = "BUNDLE|REF --env ENV [--reason TEXT] [--timeout SECONDS] "
-		    "[--no-rollback] [--push-tags] [--dry-run]",
+		    "[--require-signature PUBKEY] [--no-rollback] [--push-tags] "
+		    "[--dry-run]",
 	.description =
 		"Deploy BUNDLE to ENV (mlops.yaml): lock, a pending revision in "
 		"the ledger, the\nrelease under ROOT/releases. local: current "
@@ -235,7 +273,8 @@ const struct cmd_spec cmd_deploy_spec = {
 		"fleet: the bundle uploaded to each instance's\nadmin API, "
 		"then activated all at once, rolling, or as a canary checked "
 		"at\neach step against the stable version (error rate, p99, "
-		"prediction PSI).\nThen the smoke tests. A registry REF is "
+		"prediction PSI).\nThen the smoke tests. A bundle not signed by "
+		"the required keys is refused\nbefore anything changes. A registry REF is "
 		"pulled and verified first. On failure the last "
 		"deployed revision comes back (a\nnew revision). Exit 0: "
 		"deployed; 1: failed.",

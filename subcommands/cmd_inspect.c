@@ -84,6 +84,23 @@ static void print_signature(const json_t *info)
 	printf("\n");
 }
 
+/* Who says they signed it; mlops validate --verify checks it. */
+static void print_signed(const json_t *sigs)
+{
+	const json_t *s;
+	size_t i;
+
+	if (!json_array_size(sigs)) {
+		printf("  signed        no\n");
+		return;
+	}
+	json_array_foreach(sigs, i, s)
+		printf("  signed        %s by key %s\n", i ? "and" : "yes,",
+		       json_str(s, "key"));
+	printf("                (unchecked here: mlops validate --verify "
+	       "PUBKEY)\n");
+}
+
 static void print_release(const json_t *info)
 {
 	const json_t *gates = json_object_get(info, "gates");
@@ -215,6 +232,7 @@ static void print_human(const json_t *info)
 	printf("  digest        %s\n", json_str(info, "digest"));
 	if (json_str(info, "created"))
 		printf("  created       %s\n", json_str(info, "created"));
+	print_signed(json_object_get(info, "signatures"));
 	printf("  model         %s (%s, %s", json_str(model, "path"),
 	       json_str(model, "runtime"), json_str(model, "task"));
 	if (json_object_get(model, "threshold"))

@@ -6,6 +6,7 @@
 #include "cli/exit_status.h"
 #include "cli/output.h"
 #include "lib/bundle/package.h"
+#include "lib/bundle/signature.h"
 #include "lib/core/strbuf.h"
 #include "lib/descriptor/descriptor.h"
 #include "lib/drift/profile.h"
@@ -15,7 +16,7 @@
 #include "lib/quality/evaluate.h"
 
 static const char *opt_file = "mlops.yaml";
-static const char *opt_output;
+static const char *opt_output, *opt_sign;
 static int opt_tag, opt_allow_dirty;
 
 static const struct opt options[] = {
@@ -23,6 +24,8 @@ static const struct opt options[] = {
 		"descriptor to read (default: mlops.yaml)", "file:yaml"),
 	OPT_STR('o', "output", &opt_output, "FILE",
 		"bundle to write (default: NAME-VERSION.mlpkg)", "file:mlpkg"),
+	OPT_STR(0, "sign", &opt_sign, "KEY",
+		"sign the bundle with an Ed25519 private key (PEM)", "file"),
 	OPT_BOOLEAN(0, "tag", &opt_tag,
 		    "create the git tag NAME@vVERSION on HEAD"),
 	OPT_BOOLEAN(0, "allow-dirty", &opt_allow_dirty,
@@ -38,7 +41,7 @@ static void on_warning(void *ctx, const char *msg)
 
 static void print_human(const struct descriptor *d,
 			const struct package_result *res, const char *tag,
-			int tag_created)
+			int tag_created, const struct sig_key *key)
 {
 	const struct provenance *p = &res->prov;
 	char size[32];
@@ -57,6 +60,8 @@ static void print_human(const struct descriptor *d,
 		printf("  source  git %.12s%s%s%s\n", p->commit,
 		       p->dirty ? " (dirty)" : "", p->remote ? " " : "",
 		       p->remote ? p->remote : "");
+	if (key)
+		printf("  signed  by key %s\n", sig_key_id(key));
 	if (tag)
 		printf("  tag     %s%s\n", tag,
 		       tag_created ? "" : " (already there)");
@@ -64,7 +69,7 @@ static void print_human(const struct descriptor *d,
 
 static void print_result_json(const struct descriptor *d,
 			      const struct package_result *res,
-			      const char *tag)
+			      const char *tag, const struct sig_key *key)
 {
 	const struct provenance *p = &res->prov;
 	json_t *o = json_object(), *prov = json_object();
@@ -85,6 +90,11 @@ static void print_result_json(const struct descriptor *d,
 			    json_string(res->epoch_source));
 	json_object_set_new(o, "provenance", prov);
 	json_object_set_new(o, "tag", tag ? json_string(tag) : json_null());
+	json_object_set_new(o, "signature",
+			    key ? json_pack("{s:s, s:s}", "digest",
+					    res->signature, "key",
+					    sig_key_id(key))
+				: json_null());
 	print_json(o);
 	json_decref(o);
 }
@@ -187,6 +197,7 @@ static int cmd_package(int argc, const char **argv)
 	struct package_result res;
 	struct register_plan plan = { 0 };
 	struct descriptor *d = NULL;
+	struct sig_key *key = NULL;
 	struct lazy_progress bar = { "packaging", NULL };
 	int rc = command_parse(&cmd_package_spec, &argc, argv), created = 0;
 
@@ -198,8 +209,13 @@ static int cmd_package(int argc, const char **argv)
 	if (opt_allow_dirty && !opt_tag)
 		return command_usage_error(&cmd_package_spec,
 					   "--allow-dirty goes with --tag");
-	if (descriptor_load(&d, opt_file) < 0)
+	/* A key that cannot sign fails before any work. */
+	if (opt_sign && sig_key_load(&key, opt_sign, 1) < 0)
 		return report_error();
+	if (descriptor_load(&d, opt_file) < 0) {
+		sig_key_free(key);
+		return report_error();
+	}
 	if (opt_tag) {
 		struct provenance prov = { 0 };
 
@@ -221,6 +237,7 @@ static int cmd_package(int argc, const char **argv)
 	popts.warn = on_warning;
 	popts.progress = progress_callback;
 	popts.progress_ctx = &bar;
+	popts.sign = key;
 	rc = bundle_package(&res, d, &popts);
 	progress_finish(bar.bar);
 	if (rc) {
@@ -237,9 +254,9 @@ static int cmd_package(int argc, const char **argv)
 		goto done;
 	}
 	if (out_json())
-		print_result_json(d, &res, opt_tag ? plan.tag : NULL);
+		print_result_json(d, &res, opt_tag ? plan.tag : NULL, key);
 	else
-		print_human(d, &res, opt_tag ? plan.tag : NULL, created);
+		print_human(d, &res, opt_tag ? plan.tag : NULL, created, key);
 	if (output.verbose)
 		print_files(&res);
 	summarize(d, &res, opt_tag ? plan.tag : NULL);
@@ -257,6 +274,7 @@ done:
 	json_decref(profile);
 	register_plan_free(&plan);
 	descriptor_free(d);
+	sig_key_free(key);
 	return rc;
 }
 

@@ -47,10 +47,12 @@ static int cmd_pull(int argc, const char **argv)
 		goto done;
 	}
 	if (out_json()) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I}", "ref", argv[0],
-				      "path", res.path, "digest", res.digest,
-				      "blobs", (json_int_t)res.blobs, "bytes",
-				      (json_int_t)res.bytes);
+		json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "ref",
+				      argv[0], "path", res.path, "digest",
+				      res.digest, "blobs", (json_int_t)res.blobs,
+				      "bytes", (json_int_t)res.bytes,
+				      "signatures",
+				      (json_int_t)res.signatures);
 
 		print_json(j);
 		json_decref(j);
@@ -58,6 +60,9 @@ static int cmd_pull(int argc, const char **argv)
 		printf("%sPulled%s %s\n  bundle  %s\n  digest  %s\n",
 		       sty(STYLE_BOLD), sty(STYLE_RESET), argv[0], res.path,
 		       res.digest);
+		if (res.signatures)
+			printf("  signed  %zu signature%s\n", res.signatures,
+			       res.signatures == 1 ? "" : "s");
 	}
 	free(res.path);
 	rc = EXIT_OK;

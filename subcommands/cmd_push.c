@@ -135,6 +135,8 @@ static int cmd_push(int argc, const char **argv)
 			for (i = 0; i < ntags; i++)
 				json_array_append_new(json_object_get(j, "tags"),
 						      json_string(tags[i]));
+			json_object_set_new(j, "signatures",
+					    json_integer((json_int_t)res.signatures));
 			json_object_set_new(j, "sbom_referrer",
 					    res.sbom_referrer[0]
 						    ? json_string(res.sbom_referrer)
@@ -153,6 +155,11 @@ static int cmd_push(int argc, const char **argv)
 			printf("\n  blobs   %zu: %zu uploaded (%s), %zu already "
 			       "there, %zu mounted\n", res.blobs, res.uploaded,
 			       size, res.skipped, res.mounted);
+			if (res.signatures)
+				printf("  signed  %zu signature%s (referrer%s)\n",
+				       res.signatures,
+				       res.signatures == 1 ? "" : "s",
+				       res.signatures == 1 ? "" : "s");
 			if (res.sbom_referrer[0])
 				printf("  sbom    %s (referrer)\n",
 				       res.sbom_referrer);

@@ -15,6 +15,7 @@
 #include "lib/core/error.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/timeutil.h"
+#include "lib/bundle/signature.h"
 #include "lib/deploy/local.h"
 #include "lib/server/admin.h"
 #include "lib/server/server.h"
@@ -35,6 +36,9 @@ static int opt_log_payloads;
 static struct strv opt_redact;
 static const char *opt_state, *opt_admin_listen, *opt_admin_key_file;
 static const char *opt_admin_max_upload = "4G";
+static const char *opt_require_signature;
+/* How every version is loaded: the first, reloads and the admin API's. */
+static struct serving_opts serving_opts;
 
 static const struct opt options[] = {
 	OPT_STR(0, "root", &opt_root, "DIR",
@@ -83,6 +87,9 @@ static const struct opt options[] = {
 		"file"),
 	OPT_STR(0, "tls-key", &opt_tls_key, "FILE",
 		"the PEM private key for --tls-cert", "file"),
+	OPT_STR(0, "require-signature", &opt_require_signature, "PUBKEY",
+		"refuse bundles not signed by this Ed25519 public key (PEM)",
+		"file"),
 	OPT_NUM(0, "drift-window", &opt_drift_window, "N",
 		"live drift over the last N rows (default: 1000; 0: off)"),
 	OPT_STR(0, "log-file", &opt_log_file, "FILE",
@@ -144,7 +151,7 @@ static int open_serving(const char *arg, struct serving **sv)
 
 	if (opt_root && serving_root_path(opt_root, &path) < 0)
 		return -1;
-	rc = serving_open(sv, path ? path : arg, 1, (size_t)opt_drift_window);
+	rc = serving_open(sv, path ? path : arg, &serving_opts);
 	free(path);
 	return rc;
 }
@@ -243,6 +250,15 @@ static int cmd_serve(int argc, const char **argv)
 	if (!opt_tls_cert != !opt_tls_key)
 		return command_usage_error(&cmd_serve_spec, "--tls-cert and "
 					   "--tls-key go together");
+	serving_opts.nthread = 1;
+	serving_opts.drift_window = (size_t)opt_drift_window;
+	if (opt_require_signature) {
+		struct sig_key *k = NULL;
+
+		if (sig_key_load(&k, opt_require_signature, 0) < 0)
+			return report_error();
+		serving_opts.require_signature = k;
+	}
 	/* Signals go to sigwait below, not to the server's threads. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -259,22 +275,17 @@ static int cmd_serve(int argc, const char **argv)
 			rc = EXIT_USAGE;
 		}
 	}
-	if (rc) {
-		strv_clear(&keys);
-		strbuf_release(&key_text);
-		strv_clear(&admin_keys);
-		strbuf_release(&admin_text);
-		return rc;
-	}
+	if (rc)
+		goto done;
 	if (opt_log_file) {
 		log_fd = open(opt_log_file, O_WRONLY | O_CREAT | O_APPEND |
 						   O_CLOEXEC, 0640);
 		if (log_fd < 0) {
 			print_error("cannot open '%s': %s", opt_log_file,
 				    strerror(errno));
-			strv_clear(&keys);
-			strbuf_release(&key_text);
-			return EXIT_IO;
+			log_fd = -1;
+			rc = EXIT_IO;
+			goto done;
 		}
 	} else if (output.quiet) {
 		log_fd = -1;
@@ -282,9 +293,9 @@ static int cmd_serve(int argc, const char **argv)
 	if ((opt_tls_cert &&
 	     (fs_read_file(opt_tls_cert, 1 << 20, &cert) < 0 ||
 	      fs_read_file(opt_tls_key, 1 << 20, &tkey) < 0)) ||
-	    (opt_state ? admin_restore(opt_state, &st, argc ? argv[0] : NULL, 1,
-				       (size_t)opt_drift_window, &sv, &canary,
-				       note, sizeof(note))
+	    (opt_state ? admin_restore(opt_state, &st, argc ? argv[0] : NULL,
+				       &serving_opts, &sv, &canary, note,
+				       sizeof(note))
 		       : open_serving(argv[0], &sv)) < 0) {
 		rc = report_error();
 		goto done;
@@ -330,8 +341,7 @@ static int cmd_serve(int argc, const char **argv)
 		ao.keys = admin_keys.v;
 		ao.nkeys = admin_keys.n;
 		ao.state_dir = opt_state;
-		ao.nthread = 1;
-		ao.drift_window = (size_t)opt_drift_window;
+		ao.serving = serving_opts;
 		ao.max_upload = (uint64_t)parse_size(opt_admin_max_upload);
 		ao.tls_cert = cert.buf;
 		ao.tls_key = tkey.buf;
@@ -387,6 +397,8 @@ done:
 		serving_put(sv);
 	serving_put(canary);
 	state_release(&st);
+	sig_key_free((struct sig_key *)serving_opts.require_signature);
+	serving_opts.require_signature = NULL;
 	strv_clear(&admin_keys);
 	if (admin_text.buf)
 		memset(admin_text.buf, 0, admin_text.len);

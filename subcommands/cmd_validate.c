@@ -7,19 +7,23 @@
 #include "cli/exit_status.h"
 #include "cli/output.h"
 #include "lib/bundle/reader.h"
+#include "lib/bundle/signature.h"
 #include "lib/core/jsonutil.h"
 #include "lib/data/validate.h"
 #include "lib/descriptor/descriptor.h"
 #include "lib/quality/checklist.h"
 
 static const char *opt_data, *opt_bundle, *opt_file, *opt_unknown = "warn";
-static const char *opt_na;
+static const char *opt_na, *opt_verify;
 static long opt_max_errors, opt_examples = 10;
 
 static const char *const unknown_choices[] = { "warn", "error", "ignore",
 					       NULL };
 
 static const struct opt options[] = {
+	OPT_STR(0, "verify", &opt_verify, "PUBKEY",
+		"check the bundle is signed by this Ed25519 public key (PEM)",
+		"file"),
 	OPT_STR(0, "data", &opt_data, "FILE",
 		"check a CSV or JSON-lines file against the contract", "file"),
 	OPT_STR(0, "bundle", &opt_bundle, "BUNDLE",
@@ -92,9 +96,14 @@ static void annotate_checklist(const json_t *r)
 
 static int validate_bundle_cmd(const char *path)
 {
+	struct sig_key *key = NULL;
 	json_t *r = NULL;
-	int rc = validate_bundle(&r, path);
+	int rc;
 
+	if (opt_verify && sig_key_load(&key, opt_verify, 0) < 0)
+		return report_error();
+	rc = validate_bundle(&r, path, key);
+	sig_key_free(key);
 	if (rc < 0)
 		return report_error();
 	if (out_json())
@@ -266,6 +275,10 @@ static int cmd_validate(int argc, const char **argv)
 					   "--max-errors and --examples take a "
 					   "number from 0");
 	if (opt_data) {
+		if (opt_verify)
+			return command_usage_error(&cmd_validate_spec,
+						   "--verify checks a bundle, "
+						   "not --data");
 		if (argc)
 			return command_usage_error(&cmd_validate_spec,
 						   "with --data, name the "
@@ -287,11 +300,13 @@ static int cmd_validate(int argc, const char **argv)
 const struct cmd_spec cmd_validate_spec = {
 	.name = "validate",
 	.summary = "check a bundle (integrity, model, quality gates) or data",
-	.synopsis = "BUNDLE | --data FILE [--bundle BUNDLE | -f FILE] "
+	.synopsis = "BUNDLE [--verify PUBKEY] | --data FILE "
+		    "[--bundle BUNDLE | -f FILE] "
 		    "[--max-errors N] [--unknown-columns POLICY]",
 	.description =
 		"With a BUNDLE: run every check (archive safety, blob digests, "
-		"manifest, ModelPack\nconfig, files and SBOM, the model loads, "
+		"manifest, ModelPack\nconfig, signed (--verify), files and SBOM, the "
+		"model loads, "
 		"quality gates on the golden set, golden\npredictions "
 		"reproduced) and print a checklist. With --data: check every "
 		"row of a\nCSV or JSON-lines file against the data contract. "

@@ -102,5 +102,18 @@ json_t *bundle_info(const struct bundle *b)
 		json_object_set(o, "provenance",
 				json_object_get(b->mlops, "provenance"));
 	json_object_set_new(o, "sbom", sbom_summary(b));
+	/* As the signatures name themselves: checked by validate --verify. */
+	{
+		json_t *sigs = json_array();
+		size_t k;
+
+		for (k = 0; k < b->nsigs; k++)
+			json_array_append_new(sigs, json_pack("{s:s, s:s}",
+							      "digest",
+							      b->sigs[k].digest,
+							      "key",
+							      b->sigs[k].key_id));
+		json_object_set_new(o, "signatures", sigs);
+	}
 	return o;
 }

@@ -15,6 +15,14 @@
  * tests), provenance and the file list. */
 #define MT_MLOPS_DESCRIPTOR "application/vnd.mlops.descriptor.v1+json"
 #define MT_CYCLONEDX "application/vnd.cyclonedx+json"
+/* A bundle signature: an OCI artifact whose subject is the bundle's
+ * manifest, kept in the bundle's index.json and pushed as a referrer. */
+#define MT_MLOPS_SIGNATURE "application/vnd.mlops.signature.v1+json"
+#define MT_EMPTY "application/vnd.oci.empty.v1+json"
+#define EMPTY_DIGEST \
+	"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+#define AN_SIGNATURE "dev.mlops.signature"
+#define AN_SIGNATURE_KEY "dev.mlops.signature.key"
 
 #define AN_FILEPATH "org.cncf.model.filepath"
 #define AN_FILE_METADATA "org.cncf.model.file.metadata+json"

@@ -18,6 +18,7 @@
 #include "manifest.h"
 #include "mediatypes.h"
 #include "sbom.h"
+#include "signature.h"
 #include "tarwriter.h"
 
 #define COPY_BUFFER (1u << 20)
@@ -488,6 +489,34 @@ char *bundle_default_filename(const struct descriptor *d)
 	return strbuf_detach(&sb);
 }
 
+/* The signature artifact's blobs, and its entry in the index. */
+static int add_signature(struct writer *w, struct package_result *res,
+			 uint64_t manifest_size, json_t *index)
+{
+	struct strbuf payload = STRBUF_INIT, manifest = STRBUF_INIT;
+	char digest[DIGEST_STR_LEN];
+	int rc = sig_make(&payload, &manifest, w->opts->sign, res->digest,
+			  manifest_size);
+
+	if (!rc)
+		rc = add_buf_blob(w, "{}", 2, digest);
+	if (!rc)
+		rc = add_buf_blob(w, payload.buf, payload.len, digest);
+	if (!rc)
+		rc = add_buf_blob(w, manifest.buf, manifest.len,
+				  res->signature);
+	if (!rc)
+		json_array_append_new(
+			json_object_get(index, "manifests"),
+			json_pack("{s:s, s:s, s:I, s:s}", "mediaType",
+				  MT_OCI_MANIFEST, "digest", res->signature,
+				  "size", (json_int_t)manifest.len,
+				  "artifactType", MT_MLOPS_SIGNATURE));
+	strbuf_release(&payload);
+	strbuf_release(&manifest);
+	return rc;
+}
+
 static int write_bundle(struct writer *w, struct package_result *res,
 			const struct dep_list *deps)
 {
@@ -568,7 +597,9 @@ static int write_bundle(struct writer *w, struct package_result *res,
 	ref = manifest_ref_name(w->d->version);
 	index = manifest_index(res->digest, manifest_size, ref);
 	free(ref);
-	{
+	if (w->opts->sign)
+		rc = add_signature(w, res, manifest_size, index);
+	if (!rc) {
 		struct strbuf sb = STRBUF_INIT;
 
 		json_dump_strbuf(index, JSON_DUMP_COMPACT, &sb);

@@ -12,6 +12,8 @@
 #include "../descriptor/descriptor.h"
 #include "../gitrepo/gitrepo.h"
 
+struct sig_key;
+
 struct package_opts {
 	const char *output;       /* NULL: NAME-VERSION.mlpkg here */
 	const char *tool_version; /* recorded in the SBOM */
@@ -23,6 +25,9 @@ struct package_opts {
 	 * that validate can check the bundle predicts the same anywhere. */
 	const json_t *golden_predictions;
 	const json_t *reference_profile; /* mlops drift profile of datasets.reference */
+	/* Signs the bundle (signature.h): a signature artifact is listed in
+	 * index.json after the manifest; the bundle's digest is unchanged. */
+	const struct sig_key *sign;
 };
 
 struct package_result {
@@ -34,6 +39,7 @@ struct package_result {
 	int64_t epoch;
 	const char *epoch_source;    /* "SOURCE_DATE_EPOCH", "commit", "none" */
 	struct provenance prov;
+	char signature[DIGEST_STR_LEN]; /* the signature artifact's; "" */
 };
 
 int bundle_package(struct package_result *res, const struct descriptor *d,

@@ -26,6 +26,8 @@
 #define KEEP_BUDGET (32u << 20)
 /* Entries are looked up linearly; a real bundle has a few dozen. */
 #define MAX_ENTRIES 8192
+#define MAX_SIGNATURES 16
+#define SIGNATURE_PAYLOAD_MAX (64u << 10)
 
 struct scan {
 	struct bundle *b;
@@ -514,6 +516,73 @@ static int read_documents(struct scan *s)
 	return 0;
 }
 
+/* Index entries after the first: signatures of the bundle's manifest
+ * (anything else is ignored, as OCI tools do). A signature entry must be
+ * well formed and about this bundle, or the bundle is refused. */
+static int read_signatures(struct scan *s)
+{
+	struct bundle *b = s->b;
+	const json_t *manifests = json_object_get(b->index, "manifests"), *e;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(manifests, i, e) {
+		const char *digest, *at = json_str(e, "artifactType");
+		const json_t *layers, *ann, *l;
+		struct bundle_signature *sig;
+		uint64_t size;
+		json_t *m = NULL;
+
+		if (!i || !at || strcmp(at, MT_MLOPS_SIGNATURE))
+			continue;
+		if (b->nsigs == MAX_SIGNATURES)
+			return bad(b, "it has more than %d signatures",
+				   MAX_SIGNATURES);
+		rc = check_desc(s, e, "signature", &digest, &size);
+		if (rc)
+			return rc;
+		if (!b->sigs)
+			b->sigs = xcalloc(MAX_SIGNATURES, sizeof(*b->sigs));
+		sig = &b->sigs[b->nsigs++];
+		memcpy(sig->digest, digest, DIGEST_STR_LEN);
+		rc = load_blob(s, digest, size, DOC_MAX, &sig->manifest,
+			       "signature manifest");
+		if (!rc && json_parse_buf(&m, sig->manifest.buf,
+					  sig->manifest.len,
+					  "signature manifest"))
+			rc = bad_again(b);
+		if (rc)
+			return rc;
+		layers = json_object_get(m, "layers");
+		l = json_array_get(layers, 0);
+		ann = json_object_get(l, "annotations");
+		if (!json_is_object(m) || json_array_size(layers) != 1 ||
+		    !json_str(json_object_get(m, "subject"), "digest") ||
+		    strcmp(json_str(json_object_get(m, "subject"), "digest"),
+			   b->manifest_digest) ||
+		    !json_str(l, "mediaType") ||
+		    strcmp(json_str(l, "mediaType"), MT_MLOPS_SIGNATURE) ||
+		    !json_str(ann, AN_SIGNATURE) ||
+		    !json_str(ann, AN_SIGNATURE_KEY)) {
+			json_decref(m);
+			return bad(b, "signature %s is malformed or not about "
+				   "this bundle's manifest", digest);
+		}
+		sig->signature = xstrdup(json_str(ann, AN_SIGNATURE));
+		sig->key_id = xstrdup(json_str(ann, AN_SIGNATURE_KEY));
+		rc = check_desc(s, l, "signature payload", &digest, &size);
+		if (!rc) {
+			memcpy(sig->payload_digest, digest, DIGEST_STR_LEN);
+			rc = load_blob(s, digest, size, SIGNATURE_PAYLOAD_MAX,
+				       &sig->payload, "signature payload");
+		}
+		json_decref(m);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int bundle_open(struct bundle **out, const char *path,
 		const struct bundle_open_opts *opts)
 {
@@ -530,6 +599,8 @@ int bundle_open(struct bundle **out, const char *path,
 	rc = scan_archive(&s);
 	if (!rc)
 		rc = read_documents(&s);
+	if (!rc)
+		rc = read_signatures(&s);
 	close_archive(&s);
 	free(s.buf);
 	strbuf_release(&s.layout);
@@ -551,6 +622,13 @@ void bundle_free(struct bundle *b)
 	for (i = 0; i < b->nblobs; i++)
 		free(b->blobs[i].data);
 	free(b->blobs);
+	for (i = 0; i < b->nsigs; i++) {
+		strbuf_release(&b->sigs[i].manifest);
+		strbuf_release(&b->sigs[i].payload);
+		free(b->sigs[i].signature);
+		free(b->sigs[i].key_id);
+	}
+	free(b->sigs);
 	for (i = 0; i < b->nmismatched; i++)
 		free(b->mismatched[i]);
 	free(b->mismatched);

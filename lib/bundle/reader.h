@@ -10,12 +10,23 @@
 #include <stdint.h>
 
 #include "../core/sha256.h"
+#include "../core/strbuf.h"
 
 struct bundle_blob {
 	char digest[DIGEST_STR_LEN];
 	uint64_t size;
 	unsigned char *data; /* kept in memory when small, else NULL */
 	int verified;        /* sha256 of the bytes read matched */
+};
+
+/* A signature artifact listed in index.json (signature.h checks it). */
+struct bundle_signature {
+	char digest[DIGEST_STR_LEN]; /* of its manifest */
+	struct strbuf manifest;      /* that manifest's bytes */
+	struct strbuf payload;       /* the signed bytes */
+	char payload_digest[DIGEST_STR_LEN];
+	char *signature;             /* base64, from the annotation */
+	char *key_id;                /* the key the annotation names */
 };
 
 struct bundle {
@@ -31,6 +42,8 @@ struct bundle {
 	json_t *mlops; /* the descriptor layer: descriptor, files, provenance */
 	json_t *sbom;
 	char sbom_digest[DIGEST_STR_LEN];
+	struct bundle_signature *sigs;
+	size_t nsigs;
 	/* With collect_mismatches: blobs whose content does not match. */
 	char **mismatched;
 	size_t nmismatched;

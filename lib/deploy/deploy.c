@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../bundle/reader.h"
+#include "../bundle/signature.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
 #include "../core/jsonutil.h"
@@ -449,10 +450,14 @@ int deploy_run(const struct environment *e, const char *bundle,
 	struct bundle *b = NULL;
 	struct descriptor *d = NULL;
 	char desc[256];
+	size_t i;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	rc = bundle_open(&b, bundle, NULL);
+	for (i = 0; !rc && i < 2; i++)
+		if (o->require_signature[i])
+			rc = sig_verify_bundle(b, o->require_signature[i]);
 	if (!rc)
 		rc = descriptor_from_json(&d, json_object_get(b->mlops,
 							      "descriptor"));

@@ -11,6 +11,8 @@
 #include "../descriptor/descriptor.h"
 #include "smoke.h"
 
+struct sig_key;
+
 struct deploy_opts {
 	const char *dir;        /* the project: relative roots start here */
 	const char *reason;     /* the revision's description */
@@ -21,6 +23,10 @@ struct deploy_opts {
 	int force_unlock;
 	int dry_run;
 	struct smoke_opts smoke;
+	/* Keys that must each have signed the bundle (the environment's
+	 * require_signature, --require-signature); checked before anything
+	 * changes. */
+	const struct sig_key *require_signature[2];
 	/* Progress lines for people ("installed releases/...", ...). */
 	void (*say)(void *ctx, const char *line);
 	void *say_ctx;

@@ -642,6 +642,7 @@ void descriptor_free(struct descriptor *d)
 
 		free(e->name);
 		free(e->root);
+		free(e->require_signature);
 		free(e->url);
 		free_strv(e->instances, e->ninstances);
 		free_strv(e->admins, e->ninstances);

@@ -63,6 +63,8 @@ struct environment {
 	double max_error_rate, max_p99_ms, max_psi; /* canary checks, <0 unset */
 	long long min_requests;     /* canary requests a step needs */
 	long long keep_releases;    /* local, fleet: releases kept (5) */
+	char *require_signature;    /* local, fleet: a public key (PEM) that
+				     * must have signed what is deployed */
 	char *namespace_;           /* kubernetes */
 	char *image;
 	long long replicas;

@@ -132,7 +132,8 @@ static int parse_environment(struct walker *w, struct environment *e,
 	static const char *const keys[] = {
 		"kind", "root", "url", "instances", "admin_key_env", "strategy",
 		"steps", "interval", "checks", "namespace", "image",
-		"replicas", "cpu", "memory", "keep_releases", NULL,
+		"replicas", "cpu", "memory", "keep_releases",
+		"require_signature", NULL,
 	};
 	struct strbuf what = STRBUF_INIT;
 	const struct ynode *v;
@@ -228,6 +229,13 @@ static int parse_environment(struct walker *w, struct environment *e,
 			 e->keep_releases < 1 || e->keep_releases > 1000))
 		rc = walk_err_node(w, v, "keep_releases must be an integer from 1 "
 				   "to 1000");
+	v = ynode_map_get(n, "require_signature");
+	if (!rc && v && e->kind == ENV_KUBERNETES)
+		rc = walk_err_node(w, v, "%s: 'require_signature' does not apply "
+				   "to a kubernetes environment", what.buf);
+	if (!rc)
+		rc = walk_get_str(w, n, "require_signature", 0, what.buf,
+				  &e->require_signature);
 	/* Keys of other kinds are mistakes, not silently ignored. */
 	if (!rc) {
 		static const char *const local_only[] = { "url", NULL };

@@ -55,6 +55,9 @@ static json_t *environment_json(const struct environment *e)
 	size_t i;
 
 	json_object_set_new(o, "kind", json_string(env_kind_name(e->kind)));
+	if (e->require_signature)
+		json_object_set_new(o, "require_signature",
+				    json_string(e->require_signature));
 	switch (e->kind) {
 	case ENV_LOCAL:
 		json_object_set_new(o, "keep_releases",

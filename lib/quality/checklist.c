@@ -10,6 +10,7 @@
 #include "../bundle/mediatypes.h"
 #include "../bundle/modelpack.h"
 #include "../bundle/reader.h"
+#include "../bundle/signature.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
 #include "../core/jsonutil.h"
@@ -150,7 +151,34 @@ static void check_quality(struct list *l, struct bundled_model *bm,
 	free(golden);
 }
 
-int validate_bundle(json_t **report, const char *path)
+static void check_signature(struct list *l, const struct bundle *b,
+			    const struct sig_key *verify)
+{
+	struct strbuf keys = STRBUF_INIT;
+	size_t i;
+
+	if (verify) {
+		if (sig_verify_bundle(b, verify) < 0)
+			add(l, "signed", "fail", "%s", last());
+		else
+			add(l, "signed", "pass", "by key %s",
+			    sig_key_id(verify));
+		return;
+	}
+	if (!b->nsigs) {
+		add(l, "signed", "skip", "the bundle carries no signature");
+		return;
+	}
+	for (i = 0; i < b->nsigs; i++)
+		strbuf_addf(&keys, "%s%s", i ? ", " : "", b->sigs[i].key_id);
+	add(l, "signed", "skip", "%zu signature%s (key %s), not checked: "
+	    "give --verify PUBKEY", b->nsigs, b->nsigs == 1 ? "" : "s",
+	    keys.buf);
+	strbuf_release(&keys);
+}
+
+int validate_bundle(json_t **report, const char *path,
+		    const struct sig_key *verify)
 {
 	struct bundle_open_opts o = { 1, 1 };
 	struct strbuf why = STRBUF_INIT;
@@ -194,6 +222,7 @@ int validate_bundle(json_t **report, const char *path)
 		add(&l, "config", "fail", "%s", why.buf);
 	else
 		add(&l, "config", "pass", "follows the ModelPack config schema");
+	check_signature(&l, b, verify);
 	if (l.failed) {
 		static const char *const rest[] = { "files", "sbom", "model",
 						    "gates", "golden", NULL };

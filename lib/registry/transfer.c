@@ -25,9 +25,6 @@
 #include "../core/sha256.h"
 #include "../core/tempfile.h"
 
-#define MT_EMPTY "application/vnd.oci.empty.v1+json"
-#define EMPTY_DIGEST \
-	"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 #define GET_RETRIES 3
 
 struct job {
@@ -157,15 +154,57 @@ static int put_memory_blob(struct store *s, const void *data, size_t len,
 	return rc;
 }
 
-/* The SBOM as a referrer artifact, and the referrers fallback tag
- * sha256-<hex> (an image index) for registries without the API. */
+/* Records a referrer of `subject` in the fallback tag sha256-<hex> (an
+ * image index) for registries without the referrers API, merged into
+ * what the tag holds. */
+static int add_referrer(struct store *s, const char *subject,
+			const char *digest, size_t size,
+			const char *artifact_type)
+{
+	struct strbuf body = STRBUF_INIT, mt = STRBUF_INIT, tag = STRBUF_INIT;
+	json_t *idx = NULL, *list, *e;
+	size_t i;
+	int rc, have = 0;
+
+	strbuf_addf(&tag, "sha256-%s", subject + 7);
+	if (s->ops->manifest_get(s, tag.buf, &body, &mt) == 0)
+		idx = json_loadb(body.buf, body.len, 0, NULL);
+	mlops_error_clear();
+	if (!json_is_array(json_object_get(idx, "manifests"))) {
+		json_decref(idx);
+		idx = json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2,
+				"mediaType", MT_OCI_INDEX, "manifests");
+	}
+	list = json_object_get(idx, "manifests");
+	json_array_foreach(list, i, e)
+		have |= json_str(e, "digest") &&
+			!strcmp(json_str(e, "digest"), digest);
+	if (!have)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:s}",
+						      "mediaType",
+						      MT_OCI_MANIFEST, "digest",
+						      digest, "size",
+						      (json_int_t)size,
+						      "artifactType",
+						      artifact_type));
+	strbuf_reset(&body);
+	json_dump_strbuf(idx, JSON_DUMP_COMPACT, &body);
+	rc = s->ops->manifest_put(s, tag.buf, MT_OCI_INDEX, body.buf, body.len);
+	json_decref(idx);
+	strbuf_release(&body);
+	strbuf_release(&mt);
+	strbuf_release(&tag);
+	return rc;
+}
+
+/* The SBOM as a referrer artifact. */
 static int attach_sbom(struct store *s, const struct bundle *b,
 		       struct push_result *res)
 {
 	const json_t *layers = json_object_get(b->manifest, "layers"), *l, *sl;
-	json_t *m, *idx = NULL;
-	struct strbuf body = STRBUF_INIT, mt = STRBUF_INIT, tag = STRBUF_INIT;
+	struct strbuf body = STRBUF_INIT;
 	char digest[DIGEST_STR_LEN];
+	json_t *m;
 	size_t i;
 	int rc;
 
@@ -191,47 +230,39 @@ static int attach_sbom(struct store *s, const struct bundle *b,
 	json_decref(m);
 	sha256_digest_buf(body.buf, body.len, digest);
 	rc = s->ops->manifest_put(s, digest, MT_OCI_MANIFEST, body.buf, body.len);
-	if (rc)
-		goto done;
-	memcpy(res->sbom_referrer, digest, sizeof(digest));
-	/* Fallback tag: merge into what is there. */
-	strbuf_addf(&tag, "sha256-%s", b->manifest_digest + 7);
-	{
-		struct strbuf old = STRBUF_INIT;
-
-		if (s->ops->manifest_get(s, tag.buf, &old, &mt) == 0)
-			idx = json_loadb(old.buf, old.len, 0, NULL);
-		mlops_error_clear();
-		strbuf_release(&old);
+	if (!rc) {
+		memcpy(res->sbom_referrer, digest, sizeof(digest));
+		rc = add_referrer(s, b->manifest_digest, digest, body.len,
+				  MT_CYCLONEDX);
 	}
-	if (!json_is_array(json_object_get(idx, "manifests"))) {
-		json_decref(idx);
-		idx = json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2,
-				"mediaType", MT_OCI_INDEX, "manifests");
-	}
-	{
-		json_t *list = json_object_get(idx, "manifests"), *e;
-		int have = 0;
-
-		json_array_foreach(list, i, e)
-			have |= json_str(e, "digest") &&
-				!strcmp(json_str(e, "digest"), digest);
-		if (!have)
-			json_array_append_new(
-				list, json_pack("{s:s, s:s, s:I, s:s}",
-						"mediaType", MT_OCI_MANIFEST,
-						"digest", digest, "size",
-						(json_int_t)body.len,
-						"artifactType", MT_CYCLONEDX));
-	}
-	strbuf_reset(&body);
-	json_dump_strbuf(idx, JSON_DUMP_COMPACT, &body);
-	rc = s->ops->manifest_put(s, tag.buf, MT_OCI_INDEX, body.buf, body.len);
-done:
-	json_decref(idx);
 	strbuf_release(&body);
-	strbuf_release(&mt);
-	strbuf_release(&tag);
+	return rc;
+}
+
+/* The bundle's signatures as referrers, byte for byte as signed. */
+static int push_signatures(struct store *s, const struct bundle *b,
+			   struct push_result *res)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; !rc && i < b->nsigs; i++) {
+		const struct bundle_signature *sig = &b->sigs[i];
+
+		rc = put_memory_blob(s, "{}", 2, EMPTY_DIGEST);
+		if (!rc)
+			rc = put_memory_blob(s, sig->payload.buf, sig->payload.len,
+					     sig->payload_digest);
+		if (!rc)
+			rc = s->ops->manifest_put(s, sig->digest, MT_OCI_MANIFEST,
+						  sig->manifest.buf,
+						  sig->manifest.len);
+		if (!rc)
+			rc = add_referrer(s, b->manifest_digest, sig->digest,
+					  sig->manifest.len, MT_MLOPS_SIGNATURE);
+		if (!rc)
+			res->signatures++;
+	}
 	return rc;
 }
 
@@ -306,6 +337,8 @@ int bundle_push(struct push_result *res, const char *path,
 	for (i = 0; !rc && i < ntags; i++)
 		rc = j.store->ops->manifest_put(j.store, tags[i], MT_OCI_MANIFEST,
 						manifest.buf, manifest.len);
+	if (!rc)
+		rc = push_signatures(j.store, b, res);
 	if (!rc && o->attach_sbom)
 		rc = attach_sbom(j.store, b, res);
 	if (!rc && ref->kind == REF_REMOTE)
@@ -382,9 +415,174 @@ static int pull_blob(struct store *s, struct tarw *t, const char *digest,
 	return tarw_end(t);
 }
 
+/* Digests already in the tar: an entry appears once. */
+struct seen {
+	char (*v)[DIGEST_STR_LEN];
+	size_t n;
+};
+
+#define MAX_PULLED_BLOBS 4200
+
+static int seen_add(struct seen *sn, const char *digest)
+{
+	size_t k;
+
+	for (k = 0; k < sn->n; k++)
+		if (!strcmp(sn->v[k], digest))
+			return 0;
+	if (sn->n == MAX_PULLED_BLOBS)
+		return mlops_error_set(MLOPS_EINPUT, "the manifest names more "
+				       "than %d blobs", MAX_PULLED_BLOBS);
+	if (!sn->v)
+		sn->v = xcalloc(MAX_PULLED_BLOBS, DIGEST_STR_LEN);
+	memcpy(sn->v[sn->n++], digest, DIGEST_STR_LEN);
+	return 1;
+}
+
+/* Each descriptor's blob into the tar, once. */
+static int pull_blobs(struct store *s, struct tarw *t, const json_t *descs,
+		      struct seen *sn, const struct push_opts *o,
+		      struct pull_result *res)
+{
+	const json_t *l;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(descs, i, l) {
+		const char *d = json_str(l, "digest");
+		const json_t *sz = json_object_get(l, "size");
+
+		if (!d || !digest_is_valid(d) || !json_is_integer(sz) ||
+		    json_integer_value(sz) < 0)
+			return mlops_error_set(MLOPS_EINPUT, "the manifest has a "
+					       "malformed descriptor");
+		rc = seen_add(sn, d);
+		if (rc <= 0) {
+			if (rc)
+				return rc;
+			continue;
+		}
+		rc = pull_blob(s, t, d, (uint64_t)json_integer_value(sz), o);
+		if (rc)
+			return rc;
+		res->blobs++;
+		res->bytes += (uint64_t)json_integer_value(sz);
+	}
+	return 0;
+}
+
+/* One signature referrer, when it is one of ours about `subject`; 1 when
+ * it went into the tar and the index, 0 when it is not ours. */
+static int pull_signature(struct store *s, struct tarw *t, const char *subject,
+			  const char *digest, json_t *index, struct seen *sn,
+			  const struct push_opts *o, struct pull_result *res)
+{
+	struct strbuf body = STRBUF_INIT, mt = STRBUF_INIT;
+	char got[DIGEST_STR_LEN], path[96];
+	const json_t *layers, *l0;
+	json_t *m = NULL, *blobs;
+	int rc;
+
+	rc = s->ops->manifest_get(s, digest, &body, &mt);
+	if (rc)
+		goto done;
+	sha256_digest_buf(body.buf, body.len, got);
+	m = json_loadb(body.buf, body.len, 0, NULL);
+	layers = json_object_get(m, "layers");
+	l0 = json_array_get(layers, 0);
+	if (strcmp(got, digest) || body.len > (64u << 10) ||
+	    !json_str(m, "artifactType") ||
+	    strcmp(json_str(m, "artifactType"), MT_MLOPS_SIGNATURE) ||
+	    !json_str(json_object_get(m, "subject"), "digest") ||
+	    strcmp(json_str(json_object_get(m, "subject"), "digest"), subject) ||
+	    json_array_size(layers) != 1 || !json_str(l0, "mediaType") ||
+	    strcmp(json_str(l0, "mediaType"), MT_MLOPS_SIGNATURE) ||
+	    !json_is_integer(json_object_get(l0, "size")) ||
+	    json_integer_value(json_object_get(l0, "size")) > (64 << 10)) {
+		rc = 0; /* not a signature of this bundle: left out */
+		goto done;
+	}
+	rc = seen_add(sn, digest);
+	if (rc <= 0)
+		goto done; /* already in */
+	blobs = json_array();
+	json_array_append(blobs, json_object_get(m, "config"));
+	json_array_append(blobs, (json_t *)l0);
+	rc = pull_blobs(s, t, blobs, sn, o, res);
+	json_decref(blobs);
+	snprintf(path, sizeof(path), "blobs/sha256/%s", digest + 7);
+	if (!rc)
+		rc = tarw_add_buf(t, path, body.buf, body.len, 0644);
+	if (!rc) {
+		json_array_append_new(json_object_get(index, "manifests"),
+				      json_pack("{s:s, s:s, s:I, s:s}",
+						"mediaType", MT_OCI_MANIFEST,
+						"digest", digest, "size",
+						(json_int_t)body.len,
+						"artifactType",
+						MT_MLOPS_SIGNATURE));
+		rc = 1;
+	}
+done:
+	json_decref(m);
+	strbuf_release(&body);
+	strbuf_release(&mt);
+	return rc;
+}
+
+#define MAX_PULLED_SIGNATURES 16
+
+/* The bundle's signatures, from the referrers fallback tag (where push
+ * puts them); a registry without the tag has none for us. */
+static int pull_signatures(struct store *s, struct tarw *t, const char *subject,
+			   json_t *index, struct seen *sn,
+			   const struct push_opts *o, struct pull_result *res)
+{
+	struct strbuf body = STRBUF_INIT, mt = STRBUF_INIT, tag = STRBUF_INIT;
+	const json_t *e;
+	json_t *idx;
+	size_t i;
+	int rc = 0;
+
+	strbuf_addf(&tag, "sha256-%s", subject + 7);
+	if (s->ops->manifest_get(s, tag.buf, &body, &mt) < 0) {
+		mlops_error_clear();
+		goto done;
+	}
+	idx = json_loadb(body.buf, body.len, 0, NULL);
+	json_array_foreach(json_object_get(idx, "manifests"), i, e) {
+		const char *d = json_str(e, "digest");
+
+		if (!json_str(e, "artifactType") ||
+		    strcmp(json_str(e, "artifactType"), MT_MLOPS_SIGNATURE) ||
+		    !d || !digest_is_valid(d))
+			continue;
+		if (res->signatures == MAX_PULLED_SIGNATURES)
+			break;
+		rc = pull_signature(s, t, subject, d, index, sn, o, res);
+		if (rc == MLOPS_EINPUT) {
+			/* Listed but not there: the registry lost it. */
+			mlops_error_clear();
+			rc = 0;
+			continue;
+		}
+		if (rc < 0)
+			break;
+		res->signatures += (size_t)rc;
+		rc = 0;
+	}
+	json_decref(idx);
+done:
+	strbuf_release(&body);
+	strbuf_release(&mt);
+	strbuf_release(&tag);
+	return rc;
+}
+
 int bundle_pull(struct pull_result *res, const struct ref *ref,
 		const char *output, const struct push_opts *o)
 {
+	struct seen seen = { 0 };
 	struct strbuf body = STRBUF_INIT, mt = STRBUF_INIT, text = STRBUF_INIT;
 	struct tempfile tmp = { -1, NULL, NULL, -1 };
 	const char *reference = ref->digest ? ref->digest : ref->tag;
@@ -450,36 +648,12 @@ int bundle_pull(struct pull_result *res, const struct ref *ref,
 	if (!rc)
 		rc = tarw_add_dir(t, "blobs/sha256/");
 	{
-		const json_t *cfg = json_object_get(m, "config");
-		const char *seen[4096];
-		size_t nseen = 0, k;
 		json_t *all = json_array();
 
-		json_array_append(all, (json_t *)cfg);
+		json_array_append(all, json_object_get(m, "config"));
 		json_array_extend(all, json_object_get(m, "layers"));
-		json_array_foreach(all, i, l) {
-			const char *d = json_str(l, "digest");
-			const json_t *sz = json_object_get(l, "size");
-
-			if (rc)
-				break;
-			if (!d || !digest_is_valid(d) || !json_is_integer(sz) ||
-			    json_integer_value(sz) < 0) {
-				rc = mlops_error_set(MLOPS_EINPUT, "the manifest has "
-						     "a malformed descriptor");
-				break;
-			}
-			for (k = 0; k < nseen && strcmp(seen[k], d); k++)
-				;
-			if (k < nseen)
-				continue;
-			if (nseen < 4096)
-				seen[nseen++] = d;
-			rc = pull_blob(s, t, d, (uint64_t)json_integer_value(sz),
-				       o);
-			res->blobs++;
-			res->bytes += (uint64_t)json_integer_value(sz);
-		}
+		if (!rc)
+			rc = pull_blobs(s, t, all, &seen, o, res);
 		json_decref(all);
 	}
 	if (!rc) {
@@ -497,6 +671,8 @@ int bundle_pull(struct pull_result *res, const struct ref *ref,
 				       : "latest");
 	index = manifest_index(digest, body.len, tag);
 	free(tag);
+	if (!rc)
+		rc = pull_signatures(s, t, digest, index, &seen, o, res);
 	json_dump_strbuf(index, JSON_DUMP_COMPACT, &text);
 	json_decref(index);
 	if (!rc)
@@ -517,6 +693,7 @@ int bundle_pull(struct pull_result *res, const struct ref *ref,
 			blob_seen(ref->host, ref->repo, json_str(l, "digest"));
 	}
 done:
+	free(seen.v);
 	tempfile_discard(&tmp);
 	json_decref(m);
 	store_close(s);

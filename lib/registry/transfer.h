@@ -19,11 +19,13 @@ struct push_result {
 	size_t blobs, uploaded, skipped, mounted;
 	uint64_t bytes;
 	char sbom_referrer[DIGEST_STR_LEN]; /* "" when not attached */
+	size_t signatures;                  /* pushed as referrers */
 };
 
 struct pull_result {
 	char *path;
 	char digest[DIGEST_STR_LEN];
+	size_t signatures; /* mlops signatures found among the referrers */
 	size_t blobs;
 	uint64_t bytes;
 };

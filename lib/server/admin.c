@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include "../bundle/reader.h"
+#include "../bundle/signature.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
 #include "../core/tempfile.h"
+#include "admin_body.h"
 #include "auth.h"
 #include "handlers.h"
 
@@ -53,7 +55,7 @@ static int open_digest(const struct admin_opts *o, const char *digest,
 				     "it first (PUT %s%s)", digest,
 				     BUNDLES_PREFIX, digest);
 	} else {
-		rc = serving_open(sv, path, o->nthread, o->drift_window);
+		rc = serving_open(sv, path, &o->serving);
 		if (!rc && strcmp((*sv)->digest, digest)) {
 			rc = mlops_error_set(MLOPS_EINPUT, "%s holds %s, not %s",
 					     path, (*sv)->digest, digest);
@@ -66,14 +68,20 @@ static int open_digest(const struct admin_opts *o, const char *digest,
 }
 
 /* Stores the bundle at path under its digest (kept when already there). */
-static int store(const char *dir, const char *path, char *digest, size_t len)
+static int store(const struct admin_opts *o, const char *path, char *digest,
+		 size_t len)
 {
+	const char *dir = o->state_dir;
 	struct bundle *b = NULL;
 	char *dst;
 	int rc = bundle_open(&b, path, NULL);
 
-	if (rc)
+	if (!rc && o->serving.require_signature)
+		rc = sig_verify_bundle(b, o->serving.require_signature);
+	if (rc) {
+		bundle_free(b);
 		return rc;
+	}
 	snprintf(digest, len, "%s", b->manifest_digest);
 	bundle_free(b);
 	dst = state_bundle_path(dir, digest);
@@ -84,7 +92,7 @@ static int store(const char *dir, const char *path, char *digest, size_t len)
 }
 
 int admin_restore(const char *dir, struct serve_state *st, const char *seed,
-		  int nthread, size_t drift_window, struct serving **stable,
+		  const struct serving_opts *so, struct serving **stable,
 		  struct serving **canary, char *note, size_t len)
 {
 	struct admin_opts o = { 0 };
@@ -93,15 +101,14 @@ int admin_restore(const char *dir, struct serve_state *st, const char *seed,
 	*stable = *canary = NULL;
 	note[0] = '\0';
 	o.state_dir = dir;
-	o.nthread = nthread;
-	o.drift_window = drift_window;
+	o.serving = *so;
 	rc = state_load(dir, st);
 	if (rc)
 		return rc;
 	if (!st->stable[0] && seed) {
 		char digest[80];
 
-		rc = store(dir, seed, digest, sizeof(digest));
+		rc = store(&o, seed, digest, sizeof(digest));
 		if (rc)
 			return rc;
 		snprintf(st->stable, sizeof(st->stable), "%s", digest);
@@ -241,18 +248,16 @@ static void make_stable(struct admin *a, struct serving *sv)
 }
 
 static enum MHD_Result activate(struct admin *a, struct MHD_Connection *c,
-				const json_t *body)
+				const struct strbuf *body)
 {
-	const json_t *w = json_object_get(body, "weight");
-	const char *digest = json_string_value(json_object_get(body, "digest"));
+	struct activate_req req;
+	const char *digest = req.digest;
 	struct serving *canary, *sv = NULL;
-	unsigned cur_weight;
-	json_int_t weight;
+	unsigned cur_weight, weight;
 
-	if (!json_is_integer(w) || json_integer_value(w) < 0 ||
-	    json_integer_value(w) > 100)
-		return fail(c, 400, "\"weight\" must be an integer from 0 to 100");
-	weight = json_integer_value(w);
+	if (admin_parse_activate(&req, strbuf_str(body), body->len) < 0)
+		return fail(c, 400, mlops_error_last()->message);
+	weight = req.weight;
 	if (weight == 0) {
 		server_set_canary(a->srv, NULL, 0);
 		state_note(&a->st, "abort", a->st.canary, NULL, 0);
@@ -260,8 +265,6 @@ static enum MHD_Result activate(struct admin *a, struct MHD_Connection *c,
 		a->st.weight = 0;
 		return changed(a, c);
 	}
-	if (!digest_valid(digest))
-		return fail(c, 400, "\"digest\" must be sha256: and 64 hex digits");
 	canary = server_acquire_canary(a->srv, &cur_weight);
 	if (canary && !strcmp(canary->digest, digest))
 		sv = canary; /* its reference passes on */
@@ -331,6 +334,11 @@ static enum MHD_Result finish_upload(struct admin *a, struct MHD_Connection *c,
 			    b->manifest_digest, digest);
 		rc = -1;
 	}
+	if (!rc && a->o.serving.require_signature &&
+	    sig_verify_bundle(b, a->o.serving.require_signature) < 0) {
+		strbuf_addstr(&m, mlops_error_last()->message);
+		rc = -1;
+	}
 	bundle_free(b);
 	if (rc) {
 		tempfile_discard(&q->t);
@@ -386,24 +394,13 @@ static enum MHD_Result route(struct admin *a, struct MHD_Connection *c,
 		return reply(c, 200, state_json(a));
 	}
 	if (!strcmp(url, "/admin/activate") || !strcmp(url, "/admin/rollback")) {
-		json_t *body;
-		enum MHD_Result r;
-
 		if (strcmp(method, "POST"))
 			return fail(c, 405, "method not allowed (POST)");
 		if (!strcmp(url, "/admin/rollback"))
 			return rollback(a, c);
 		if (q->too_large)
 			return fail(c, 413, "the request body is too large");
-		body = json_loadb(strbuf_str(&q->body), q->body.len, 0, NULL);
-		if (!json_is_object(body)) {
-			json_decref(body);
-			return fail(c, 400, "the body must be a JSON object: "
-				    "{\"digest\": \"sha256:...\", \"weight\": N}");
-		}
-		r = activate(a, c, body);
-		json_decref(body);
-		return r;
+		return activate(a, c, &q->body);
 	}
 	return fail(c, 404, "no such admin endpoint");
 }

@@ -29,8 +29,7 @@ struct admin_opts {
 	const char *const *keys;      /* at least one */
 	size_t nkeys;
 	const char *state_dir;
-	int nthread;                  /* for models it loads */
-	size_t drift_window;
+	struct serving_opts serving;  /* for the versions it loads */
 	uint64_t max_upload;          /* bytes; more gets 413 */
 	const char *tls_cert;         /* PEM text: TLS when both are set */
 	const char *tls_key;
@@ -42,7 +41,7 @@ struct admin;
  * seed, a bundle, is stored and becomes it) and its canary. *stable is
  * NULL only when there is neither. note: what was decided, for the log. */
 int admin_restore(const char *dir, struct serve_state *st, const char *seed,
-		  int nthread, size_t drift_window, struct serving **stable,
+		  const struct serving_opts *so, struct serving **stable,
 		  struct serving **canary, char *note, size_t len);
 /* Starts answering; st (from admin_restore) is taken over. */
 int admin_start(struct admin **out, struct server *srv,

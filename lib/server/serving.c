@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../bundle/signature.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
 #include "../core/strbuf.h"
@@ -40,8 +41,8 @@ int serving_root_path(const char *root, char **path)
 	return 0;
 }
 
-int serving_open(struct serving **out, const char *path, int nthread,
-		 size_t drift_window)
+int serving_open(struct serving **out, const char *path,
+		 const struct serving_opts *o)
 {
 	struct serving *s = xcalloc(1, sizeof(*s));
 	uint64_t t0 = mono_ns();
@@ -55,7 +56,9 @@ int serving_open(struct serving **out, const char *path, int nthread,
 		file = xstrdup(path);
 	s->path = file;
 	if (bundle_open(&s->bundle, file, NULL) < 0 ||
-	    bundled_model_load(&s->own, s->bundle, nthread) < 0) {
+	    (o->require_signature &&
+	     sig_verify_bundle(s->bundle, o->require_signature) < 0) ||
+	    bundled_model_load(&s->own, s->bundle, o->nthread) < 0) {
 		serving_put(s);
 		return -1;
 	}
@@ -65,7 +68,7 @@ int serving_open(struct serving **out, const char *path, int nthread,
 		return -1;
 	}
 	s->digest = s->bundle->manifest_digest;
-	if (drift_window &&
+	if (o->drift_window &&
 	    json_object_get(s->bundle->mlops, "reference_profile")) {
 		struct profile *p = NULL;
 
@@ -75,7 +78,7 @@ int serving_open(struct serving **out, const char *path, int nthread,
 			serving_put(s);
 			return -1;
 		}
-		s->drift = live_drift_new(p, s->bm->d, drift_window,
+		s->drift = live_drift_new(p, s->bm->d, o->drift_window,
 					  s->bm->d->model.task,
 					  s->bm->m->noutputs);
 		s->profile = p;

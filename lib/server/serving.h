@@ -6,12 +6,20 @@
 
 #include "handlers.h"
 
+struct sig_key;
+
+struct serving_opts {
+	int nthread;          /* for the model's predictions */
+	size_t drift_window;  /* rows of live drift against the bundle's
+			       * reference profile; 0: off */
+	/* Bundles not signed by this key are refused (EINPUT). */
+	const struct sig_key *require_signature;
+};
+
 /* path: a bundle, or a directory holding bundle.mlpkg (a release
- * directory of `mlops deploy`). One reference for the caller.
- * drift_window: rows of live drift against the bundle's reference
- * profile (0: off). */
-int serving_open(struct serving **out, const char *path, int nthread,
-		 size_t drift_window);
+ * directory of `mlops deploy`). One reference for the caller. */
+int serving_open(struct serving **out, const char *path,
+		 const struct serving_opts *o);
 /* The bundle a --root directory serves: ROOT/current, resolved. */
 int serving_root_path(const char *root, char **path);
 void serving_get(struct serving *s);

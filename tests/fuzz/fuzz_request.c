@@ -16,9 +16,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!sv) {
 		const char *path = getenv("MLOPS_FUZZ_BUNDLE");
+		struct serving_opts so = { 1, 100, NULL };
 
 		if (serving_open(&sv, path ? path : "tests/fuzz/corpus/bundle/tiny",
-				 1, 100) < 0) {
+				 &so) < 0) {
 			fprintf(stderr, "fuzz_request: %s\n",
 				mlops_error_last()->message);
 			abort();
