@@ -276,6 +276,22 @@ expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$TPORT/hea
 expect_match "$(curl -s -o /dev/null -w '%{errormsg}' "https://127.0.0.1:$TPORT/health/ready")" "certificate" \
 	"a client that does not trust the certificate fails"
 kill "$TPID"
+# A fleet instance with TLS: the admin listener is HTTPS only too.
+MLOPS_ADMIN_KEY=tls-admin-key timeout 300 "$MLOPS" serve --state tls-state b.mlpkg \
+	--listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --tls-cert tls.crt --tls-key tls.key 2> tls-admin.err &
+TAPID=$!
+at_exit "kill $TAPID 2>/dev/null"
+for _ in $(seq 1200); do grep -q "admin API on" tls-admin.err && break; kill -0 $TAPID 2>/dev/null || break; sleep 0.05; done
+TADMIN=$(sed -n 's|.*admin API on https://\([0-9.:]*\)$|\1|p' tls-admin.err)
+ok $([ -n "$TADMIN" ] && echo 0 || echo 1) "the admin API announces https:// when TLS is on"
+expect_eq "$(curl -s --cacert tls.crt -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer tls-admin-key' "https://$TADMIN/admin/state")" 200 \
+	"the admin API over HTTPS"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer tls-admin-key' "http://$TADMIN/admin/state")" "000" \
+	"plain HTTP to the admin API is refused: TLS only"
+TPUB=$(sed -n 's|.*listening on https://\([0-9.:]*\).*|\1|p' tls-admin.err | head -1)
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://$TPUB/health/ready")" "000" "and to the instance's public listener"
+expect_eq "$(curl -s --cacert tls.crt "https://$TPUB/health/ready")" '{"ready":true}' "which answers HTTPS"
+kill "$TAPID"
 run "$MLOPS" serve b.mlpkg --tls-cert tls.crt
 expect_rc 2 "--tls-cert without --tls-key: exit 2"
 run timeout 10 "$MLOPS" serve b.mlpkg --tls-cert tls.crt --tls-key nothere.key
