@@ -6,7 +6,9 @@
 #   make deps       install the Debian packages in packages.txt
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=address,undefined check   (objects under build/san)
-#   make fuzz SECONDS=N   each libFuzzer harness for N s (build/libfuzzer)
+#   make valgrind         package/validate/predict tests under memcheck
+#   make fuzz SECONDS=N   each libFuzzer harness for N s (build/libfuzzer);
+#                         FUZZERS="a b" runs only those
 #   make WERROR=1   warnings are errors (CI)
 
 VERSION := 0.1.0
@@ -83,7 +85,7 @@ Q :=
 say =
 endif
 
-.PHONY: fuzz fuzz-run all check test demo deps install uninstall clean format bench \
+.PHONY: valgrind fuzz fuzz-run all check test demo deps install uninstall clean format bench \
 	man lint-man
 
 all: $(MLOPS) $(MAN_OUT)
@@ -121,11 +123,12 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/libmlops.a
 # build/libfuzzer/fuzz/crash-NAME-*. Add a crasher to tests/fuzz/corpus/NAME once
 # fixed: `make check` replays it from then on.
 SECONDS ?= 60
+FUZZERS ?= $(FUZZ_NAMES)
 fuzz: deps
 	@$(MAKE) --no-print-directory FUZZ=1 fuzz-run
 
-fuzz-run: $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
-	@for n in $(FUZZ_NAMES); do \
+fuzz-run: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
+	@for n in $(FUZZERS); do \
 		mkdir -p $(B)/fuzz/corpus/$$n; \
 		echo "== fuzz $$n for $(SECONDS) s"; \
 		$(B)/fuzz/fuzz_$$n -max_total_time=$(SECONDS) -print_final_stats=1 \
@@ -146,7 +149,8 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libmlops.a
 
 $(B)/man/%: man/%.scd scripts/man-tidy
 	@mkdir -p $(@D)
-	$(call say,SCDOC,$<)scdoc < $< | sh scripts/man-tidy > $@
+	@# Not a pipeline: a page scdoc cannot read must fail the build.
+	$(call say,SCDOC,$<)scdoc < $< > $@.raw && sh scripts/man-tidy < $@.raw > $@ && rm -f $@.raw || { rm -f $@ $@.raw; exit 1; }
 
 man: $(MAN_OUT)
 
@@ -158,12 +162,39 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: $(MLOPS) $(MAN_OUT) $(UNIT_BIN) $(FUZZ_REPLAY)
+# A full disk for the fault tests (LD_PRELOAD; never sanitized: it must
+# load beside any build).
+ENOSPC_LIB := $(B)/tests/libenospc.so
+$(ENOSPC_LIB): tests/tools/enospc.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) -std=gnu11 -O2 -Wall -Wextra -shared -fPIC -o $@ $< -ldl
+
+test: $(MLOPS) $(MAN_OUT) $(UNIT_BIN) $(FUZZ_REPLAY) $(ENOSPC_LIB)
 	@MLOPS="$(CURDIR)/$(MLOPS)" MLOPS_BUILD="$(CURDIR)/$(B)" \
 	 MLOPS_SRC="$(CURDIR)" MLOPS_SANITIZE="$(SANITIZE)" \
 	 LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0" \
 	 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
 	 prove --exec '' --jobs 2 --timer $(UNIT_BIN) tests/cli/t*.sh
+
+# The CLI tests of package, validate and predict with mlops under valgrind
+# memcheck (tests/tools/valgrind-mlops): zero errors, zero definite leaks.
+VALGRIND_TESTS := $(wildcard tests/cli/t030*.sh tests/cli/t0310*.sh \
+	tests/cli/t032*.sh tests/cli/t05*.sh tests/cli/t06*.sh)
+VALGRIND_TESTS := $(sort $(filter-out tests/cli/t0350%,$(VALGRIND_TESTS)))
+valgrind: deps
+	@$(MAKE) --no-print-directory $(MLOPS) $(MAN_OUT)
+	@rm -rf $(B)/valgrind && mkdir -p $(B)/valgrind
+	@MLOPS="$(CURDIR)/tests/tools/valgrind-mlops" \
+	 MLOPS_VALGRIND_BINARY="$(CURDIR)/$(MLOPS)" \
+	 MLOPS_VALGRIND_LOGS="$(CURDIR)/$(B)/valgrind" \
+	 MLOPS_BUILD="$(CURDIR)/$(B)" MLOPS_SRC="$(CURDIR)" \
+	 prove --exec '' --jobs 2 --timer $(VALGRIND_TESTS)
+	@n=$$(find $(B)/valgrind -name '*.log' -size +0 | wc -l); \
+	 if [ "$$n" -ne 0 ]; then \
+		echo "valgrind: $$n run(s) with errors:"; \
+		find $(B)/valgrind -name '*.log' -size +0 -exec cat {} +; exit 1; \
+	 fi; \
+	 echo "valgrind: $$(ls $(B)/valgrind | wc -l) mlops runs, 0 errors"
 
 demo: deps
 	@$(MAKE) --no-print-directory $(MLOPS)
