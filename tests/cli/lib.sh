@@ -106,6 +106,24 @@ done_testing() {
 	[ "$TEST_FAILED" -eq 0 ]
 }
 
+# start_instance LOG ARGS...: a fleet instance, `mlops serve ARGS` (with
+# --admin-listen among them) in the background for at most 300 s, its
+# stderr in LOG, stopped by PID when the test ends. Waits (bounded) for its
+# admin API; sets IPID and ADMIN (scheme://addr:port, empty if it failed).
+start_instance() {
+	_log=$1
+	shift
+	timeout 300 "$MLOPS" serve "$@" 2> "$_log" &
+	IPID=$!
+	at_exit "kill $IPID 2>/dev/null"
+	for _ in $(seq 1200); do
+		grep -q "admin API on" "$_log" && break
+		kill -0 $IPID 2>/dev/null || break
+		sleep 0.05
+	done
+	ADMIN=$(sed -n 's|.*admin API on \(https*://[0-9.:]*\)$|\1|p' "$_log")
+}
+
 # A copy of the credit-risk example to work on. Its latency gate gets a
 # threshold no loaded machine can miss: tests never depend on timing.
 copy_example() {

@@ -277,13 +277,11 @@ expect_match "$(curl -s -o /dev/null -w '%{errormsg}' "https://127.0.0.1:$TPORT/
 	"a client that does not trust the certificate fails"
 kill "$TPID"
 # A fleet instance with TLS: the admin listener is HTTPS only too.
-MLOPS_ADMIN_KEY=tls-admin-key timeout 300 "$MLOPS" serve --state tls-state b.mlpkg \
-	--listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --tls-cert tls.crt --tls-key tls.key 2> tls-admin.err &
-TAPID=$!
-at_exit "kill $TAPID 2>/dev/null"
-for _ in $(seq 1200); do grep -q "admin API on" tls-admin.err && break; kill -0 $TAPID 2>/dev/null || break; sleep 0.05; done
-TADMIN=$(sed -n 's|.*admin API on https://\([0-9.:]*\)$|\1|p' tls-admin.err)
-ok $([ -n "$TADMIN" ] && echo 0 || echo 1) "the admin API announces https:// when TLS is on"
+MLOPS_ADMIN_KEY=tls-admin-key start_instance tls-admin.err --state tls-state b.mlpkg \
+	--listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --tls-cert tls.crt --tls-key tls.key
+TAPID=$IPID
+TADMIN=${ADMIN#https://}
+ok $([ -n "$ADMIN" ] && [ "$TADMIN" != "$ADMIN" ] && echo 0 || echo 1) "the admin API announces https:// when TLS is on"
 expect_eq "$(curl -s --cacert tls.crt -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer tls-admin-key' "https://$TADMIN/admin/state")" 200 \
 	"the admin API over HTTPS"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer tls-admin-key' "http://$TADMIN/admin/state")" "000" \

@@ -15,12 +15,8 @@ n=$(ls hostile | wc -l)
 ok $([ "$n" -ge 20 ] && echo 0 || echo 1) "$n hostile bundles"
 
 # One fleet instance to upload to.
-timeout 300 "$MLOPS" serve --state inst good.mlpkg --listen 127.0.0.1:0 \
-	--admin-listen 127.0.0.1:0 --log-file access.log 2> inst.log &
-IPID=$!
-at_exit "kill $IPID 2>/dev/null"
-for _ in $(seq 1200); do grep -q "; ready" inst.log && break; kill -0 $IPID 2>/dev/null || break; sleep 0.05; done
-ADMIN=$(sed -n 's|.*admin API on \(http://[0-9.:]*\)$|\1|p' inst.log)
+start_instance inst.log --state inst good.mlpkg --listen 127.0.0.1:0 \
+	--admin-listen 127.0.0.1:0 --log-file access.log
 ok $([ -n "$ADMIN" ] && echo 0 || echo 1) "the instance is up"
 GOOD=$(bundle_digest good.mlpkg)
 

@@ -140,12 +140,8 @@ kill "$MPID"
 run timeout 60 "$MLOPS" serve --state seedless plain.mlpkg --require-signature release.pub --listen 127.0.0.1:0 -q
 expect_rc 3 "a fleet instance refuses an unsigned seed"
 expect_eq "$(ls seedless/bundles 2>/dev/null | wc -l)" 0 "and stores nothing"
-timeout 300 "$MLOPS" serve --state inst signed.mlpkg --require-signature release.pub \
-	--listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --log-file inst-access.log 2> inst.log &
-IPID=$!
-at_exit "kill $IPID 2>/dev/null"
-for _ in $(seq 1200); do grep -q "admin API on" inst.log && break; kill -0 $IPID 2>/dev/null || break; sleep 0.05; done
-ADMIN=$(sed -n 's|.*admin API on \(http://[0-9.:]*\)$|\1|p' inst.log)
+start_instance inst.log --state inst signed.mlpkg --require-signature release.pub \
+	--listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --log-file inst-access.log
 ok $([ -n "$ADMIN" ] && echo 0 || echo 1) "a fleet instance with --require-signature starts on a signed seed"
 OD=$(bundle_digest other.mlpkg)
 code=$(curl -s -o up.json -w '%{http_code}' -X PUT -H "Authorization: Bearer $MLOPS_ADMIN_KEY" \
