@@ -261,20 +261,13 @@ static char *api(struct remote *r, const char *fmt, ...)
 /* Location headers may be relative; the newest one is always used. */
 static char *location(struct remote *r, const struct http_resp *resp)
 {
-	struct strbuf loc = STRBUF_INIT, abs = STRBUF_INIT;
+	struct strbuf loc = STRBUF_INIT;
+	char *url = NULL;
 
-	if (!http_header(resp, "Location", &loc)) {
-		strbuf_release(&loc);
-		return NULL;
-	}
-	if (strstr(loc.buf, "://")) {
-		strbuf_release(&abs);
-		return strbuf_detach(&loc);
-	}
-	strbuf_addf(&abs, "%s%s%s", r->url, loc.buf[0] == '/' ? "" : "/",
-		    loc.buf);
+	if (http_header(resp, "Location", &loc))
+		url = registry_location(r->url, loc.buf);
 	strbuf_release(&loc);
-	return strbuf_detach(&abs);
+	return url;
 }
 
 static int r_blob_exists(struct store *s, const char *digest, int *exists)

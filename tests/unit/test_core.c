@@ -10,6 +10,7 @@
 #include "lib/core/timeutil.h"
 #include "lib/gitrepo/gitrepo.h"
 #include "lib/gitrepo/register.h"
+#include "lib/registry/challenge.h"
 #include "tap.h"
 
 static void test_strbuf(void)
@@ -95,6 +96,30 @@ static void test_lockfile(void)
 	dep_list_free(&l);
 }
 
+static void test_location(void)
+{
+	static const char *const cases[][2] = {
+		{ "/v2/r/blobs/uploads/abc?_state=x",
+		  "https://reg:5000/v2/r/blobs/uploads/abc?_state=x" },
+		{ "v2/r/blobs/uploads/abc", "https://reg:5000/v2/r/blobs/uploads/abc" },
+		{ "https://s3.example/bucket/x?sig=1", "https://s3.example/bucket/x?sig=1" },
+		{ "HTTP://other/x", "HTTP://other/x" },
+		{ "//cdn.example/x", "https://cdn.example/x" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *u = registry_location("https://reg:5000", cases[i][0]);
+
+		is_str(u, cases[i][1], cases[i][0]);
+		free(u);
+	}
+	ok(!registry_location("https://reg:5000", ""), "an empty Location: none");
+	ok(!registry_location("https://reg:5000", "/v2/x\r\nX-Evil: 1"),
+	   "control characters: none");
+	ok(!registry_location("https://reg:5000", "/v2/a b"), "a space: none");
+}
+
 static void test_urls(void)
 {
 	char *u = url_strip_credentials("https://user:tok3n@github.com/a/b.git");
@@ -136,6 +161,7 @@ int main(void)
 	test_paths();
 	test_lockfile();
 	test_urls();
+	test_location();
 	test_misc();
 	return done_testing();
 }
