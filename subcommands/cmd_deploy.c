@@ -43,6 +43,17 @@ static const struct opt options[] = {
  * @sha256:...) pulled, verified, into a temporary directory first. *path
  * is what to deploy; *tmpdir, when set, is removed afterwards. Returns
  * an exit status, or -1 to go on. */
+/* Not a file: HOST/REPO:TAG, oci:DIR:TAG, or NAME:TAG of the default
+ * registry. A name ending in .mlpkg is always taken for a file. */
+static int names_a_ref(const char *arg)
+{
+	size_t n = strlen(arg);
+
+	if (fs_exists(arg) || (n > 6 && !strcmp(arg + n - 6, ".mlpkg")))
+		return 0;
+	return strchr(arg, '/') || strchr(arg, ':');
+}
+
 static int resolve_bundle(const char *arg, char **path, char **tmpdir)
 {
 	struct push_opts o = { 0 };
@@ -54,7 +65,7 @@ static int resolve_bundle(const char *arg, char **path, char **tmpdir)
 	int rc;
 
 	*path = *tmpdir = NULL;
-	if (fs_exists(arg) || !strchr(arg, '/') || ref_parse(&ref, arg) < 0) {
+	if (!names_a_ref(arg) || ref_parse(&ref, arg) < 0) {
 		mlops_error_clear();
 		ref_free(&ref);
 		*path = xstrdup(arg);
@@ -84,6 +95,8 @@ static int resolve_bundle(const char *arg, char **path, char **tmpdir)
 	if (bundle_pull(&res, &ref, out, &o) < 0) {
 		free(out);
 		ref_free(&ref);
+		if (!strchr(arg, '/'))
+			mlops_error_hint("there is no file '%s' either", arg);
 		return report_error();
 	}
 	print_info("mlops: pulled %s (%s)", arg, res.digest);

@@ -218,4 +218,16 @@ MLOPS_GIT_TOKEN=env-tok3n-s3cret run "$MLOPS" -C repo rollback --env staging --t
 expect_rc 0 "a push to an unreachable https origin does not fail the rollback"
 expect_match "$ERR" "not pushed: cannot push .* \\(https://127.0.0.1:1/acme/model.git\\)" "the remote is named without its credentials"
 expect_no_match "$OUT$ERR" "tok3n" "no token from the URL or the environment appears"
+
+# A bare NAME:TAG names a bundle of the default registry (a local store
+# under XDG_DATA_HOME here); a name ending in .mlpkg is always a file.
+"$MLOPS" push v1.mlpkg credit-risk:1.0.0 > /dev/null
+run "$MLOPS" -C proj deploy credit-risk:1.0.0 --env staging --dry-run
+expect_rc 0 "deploy NAME:TAG pulls from the default registry"
+expect_match "$ERR" "would deploy credit-risk 1.0.0 \\($D1\\)" "the bundle that was pushed"
+run "$MLOPS" -C proj deploy credit-risk:9.9.9 --env staging --dry-run
+expect_rc 3 "an unknown tag: exit 3"
+expect_match "$ERR" "there is no file 'credit-risk:9.9.9' either" "and says it is not a file either"
+run "$MLOPS" -C proj deploy nothere.mlpkg --env staging --dry-run
+expect_rc 4 "a missing .mlpkg file is a missing file, not a registry lookup"
 done_testing
