@@ -19,8 +19,10 @@
  * manifest, kept in the bundle's index.json and pushed as a referrer. */
 #define MT_MLOPS_SIGNATURE "application/vnd.mlops.signature.v1+json"
 #define MT_EMPTY "application/vnd.oci.empty.v1+json"
-#define EMPTY_DIGEST \
-	"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+/* The empty config "{}": its digest. */
+#define EMPTY_HEX \
+	"44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+#define EMPTY_DIGEST "sha256:" EMPTY_HEX
 #define AN_SIGNATURE "dev.mlops.signature"
 #define AN_SIGNATURE_KEY "dev.mlops.signature.key"
 

@@ -15,6 +15,7 @@
 #include "../core/strbuf.h"
 #include "../descriptor/descriptor.h"
 #include "mediatypes.h"
+#include "signature.h"
 
 /* Documents mlops parses are small; larger ones are hostile. */
 #define DOC_MAX (16u << 20)
@@ -27,7 +28,6 @@
 /* Entries are looked up linearly; a real bundle has a few dozen. */
 #define MAX_ENTRIES 8192
 #define MAX_SIGNATURES 16
-#define SIGNATURE_PAYLOAD_MAX (64u << 10)
 
 struct scan {
 	struct bundle *b;
@@ -528,7 +528,7 @@ static int read_signatures(struct scan *s)
 
 	json_array_foreach(manifests, i, e) {
 		const char *digest, *at = json_str(e, "artifactType");
-		const json_t *layers, *ann, *l;
+		const json_t *ann, *l;
 		struct bundle_signature *sig;
 		uint64_t size;
 		json_t *m = NULL;
@@ -553,17 +553,9 @@ static int read_signatures(struct scan *s)
 			rc = bad_again(b);
 		if (rc)
 			return rc;
-		layers = json_object_get(m, "layers");
-		l = json_array_get(layers, 0);
+		l = json_array_get(json_object_get(m, "layers"), 0);
 		ann = json_object_get(l, "annotations");
-		if (!json_is_object(m) || json_array_size(layers) != 1 ||
-		    !json_str(json_object_get(m, "subject"), "digest") ||
-		    strcmp(json_str(json_object_get(m, "subject"), "digest"),
-			   b->manifest_digest) ||
-		    !json_str(l, "mediaType") ||
-		    strcmp(json_str(l, "mediaType"), MT_MLOPS_SIGNATURE) ||
-		    !json_str(ann, AN_SIGNATURE) ||
-		    !json_str(ann, AN_SIGNATURE_KEY)) {
+		if (!sig_manifest_valid(m, b->manifest_digest)) {
 			json_decref(m);
 			return bad(b, "signature %s is malformed or not about "
 				   "this bundle's manifest", digest);
@@ -573,7 +565,7 @@ static int read_signatures(struct scan *s)
 		rc = check_desc(s, l, "signature payload", &digest, &size);
 		if (!rc) {
 			memcpy(sig->payload_digest, digest, DIGEST_STR_LEN);
-			rc = load_blob(s, digest, size, SIGNATURE_PAYLOAD_MAX,
+			rc = load_blob(s, digest, size, SIG_PAYLOAD_MAX,
 				       &sig->payload, "signature payload");
 		}
 		json_decref(m);

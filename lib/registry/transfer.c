@@ -15,6 +15,7 @@
 
 #include "../bundle/manifest.h"
 #include "../bundle/mediatypes.h"
+#include "../bundle/signature.h"
 #include "../bundle/package.h"
 #include "../bundle/reader.h"
 #include "../bundle/tarindex.h"
@@ -471,45 +472,73 @@ static int pull_blobs(struct store *s, struct tarw *t, const json_t *descs,
 	return 0;
 }
 
-/* One signature referrer, when it is one of ours about `subject`; 1 when
- * it went into the tar and the index, 0 when it is not ours. */
+/* A small blob into memory (at most cap bytes), verified. */
+struct capped {
+	struct strbuf *out;
+	size_t cap;
+};
+
+static int to_capped(void *ctx, const void *data, size_t len)
+{
+	struct capped *c = ctx;
+
+	if (c->out->len + len > c->cap)
+		return mlops_error_set(MLOPS_EINPUT, "a blob larger than said");
+	strbuf_add(c->out, data, len);
+	return 0;
+}
+
+static int fetch_small(struct store *s, const char *digest, size_t cap,
+		       struct strbuf *out)
+{
+	struct capped c = { out, cap };
+	char got[DIGEST_STR_LEN];
+	int rc = s->ops->blob_get(s, digest, 0, to_capped, &c);
+
+	if (rc)
+		return rc;
+	sha256_digest_buf(out->buf, out->len, got);
+	if (strcmp(got, digest))
+		return mlops_error_set(MLOPS_EINPUT, "blob %s does not match "
+				       "its digest", digest);
+	return 0;
+}
+
+/* One signature referrer into the tar and the index, when it is one of
+ * ours about `subject`: 1 when taken, 0 when left out. Everything is
+ * fetched and checked before anything is written, so a referrer that is
+ * malformed, foreign or half missing leaves the pull as it was. */
 static int pull_signature(struct store *s, struct tarw *t, const char *subject,
 			  const char *digest, json_t *index, struct seen *sn,
-			  const struct push_opts *o, struct pull_result *res)
+			  struct pull_result *res)
 {
-	struct strbuf body = STRBUF_INIT, mt = STRBUF_INIT;
+	struct strbuf body = STRBUF_INIT, mt = STRBUF_INIT, payload = STRBUF_INIT;
 	char got[DIGEST_STR_LEN], path[96];
-	const json_t *layers, *l0;
-	json_t *m = NULL, *blobs;
+	const char *pd;
+	json_t *m = NULL;
 	int rc;
 
-	rc = s->ops->manifest_get(s, digest, &body, &mt);
-	if (rc)
-		goto done;
+	if (s->ops->manifest_get(s, digest, &body, &mt) < 0)
+		goto left_out;
 	sha256_digest_buf(body.buf, body.len, got);
 	m = json_loadb(body.buf, body.len, 0, NULL);
-	layers = json_object_get(m, "layers");
-	l0 = json_array_get(layers, 0);
-	if (strcmp(got, digest) || body.len > (64u << 10) ||
-	    !json_str(m, "artifactType") ||
-	    strcmp(json_str(m, "artifactType"), MT_MLOPS_SIGNATURE) ||
-	    !json_str(json_object_get(m, "subject"), "digest") ||
-	    strcmp(json_str(json_object_get(m, "subject"), "digest"), subject) ||
-	    json_array_size(layers) != 1 || !json_str(l0, "mediaType") ||
-	    strcmp(json_str(l0, "mediaType"), MT_MLOPS_SIGNATURE) ||
-	    !json_is_integer(json_object_get(l0, "size")) ||
-	    json_integer_value(json_object_get(l0, "size")) > (64 << 10)) {
-		rc = 0; /* not a signature of this bundle: left out */
-		goto done;
-	}
+	if (strcmp(got, digest) || body.len > SIG_PAYLOAD_MAX ||
+	    !sig_manifest_valid(m, subject))
+		goto left_out;
+	pd = json_str(json_array_get(json_object_get(m, "layers"), 0),
+		      "digest");
+	if (fetch_small(s, pd, SIG_PAYLOAD_MAX, &payload) < 0)
+		goto left_out;
 	rc = seen_add(sn, digest);
 	if (rc <= 0)
-		goto done; /* already in */
-	blobs = json_array();
-	json_array_append(blobs, json_object_get(m, "config"));
-	json_array_append(blobs, (json_t *)l0);
-	rc = pull_blobs(s, t, blobs, sn, o, res);
-	json_decref(blobs);
+		goto done; /* already in, or too many blobs */
+	rc = 0;
+	if (seen_add(sn, EMPTY_DIGEST) > 0)
+		rc = tarw_add_buf(t, "blobs/sha256/" EMPTY_HEX, "{}", 2, 0644);
+	if (!rc && seen_add(sn, pd) > 0) {
+		snprintf(path, sizeof(path), "blobs/sha256/%s", pd + 7);
+		rc = tarw_add_buf(t, path, payload.buf, payload.len, 0644);
+	}
 	snprintf(path, sizeof(path), "blobs/sha256/%s", digest + 7);
 	if (!rc)
 		rc = tarw_add_buf(t, path, body.buf, body.len, 0644);
@@ -521,12 +550,19 @@ static int pull_signature(struct store *s, struct tarw *t, const char *subject,
 						(json_int_t)body.len,
 						"artifactType",
 						MT_MLOPS_SIGNATURE));
+		res->blobs++;
+		res->bytes += payload.len;
 		rc = 1;
 	}
+	goto done;
+left_out:
+	mlops_error_clear();
+	rc = 0;
 done:
 	json_decref(m);
 	strbuf_release(&body);
 	strbuf_release(&mt);
+	strbuf_release(&payload);
 	return rc;
 }
 
@@ -536,7 +572,7 @@ done:
  * puts them); a registry without the tag has none for us. */
 static int pull_signatures(struct store *s, struct tarw *t, const char *subject,
 			   json_t *index, struct seen *sn,
-			   const struct push_opts *o, struct pull_result *res)
+			   struct pull_result *res)
 {
 	struct strbuf body = STRBUF_INIT, mt = STRBUF_INIT, tag = STRBUF_INIT;
 	const json_t *e;
@@ -559,13 +595,7 @@ static int pull_signatures(struct store *s, struct tarw *t, const char *subject,
 			continue;
 		if (res->signatures == MAX_PULLED_SIGNATURES)
 			break;
-		rc = pull_signature(s, t, subject, d, index, sn, o, res);
-		if (rc == MLOPS_EINPUT) {
-			/* Listed but not there: the registry lost it. */
-			mlops_error_clear();
-			rc = 0;
-			continue;
-		}
+		rc = pull_signature(s, t, subject, d, index, sn, res);
 		if (rc < 0)
 			break;
 		res->signatures += (size_t)rc;
@@ -672,7 +702,7 @@ int bundle_pull(struct pull_result *res, const struct ref *ref,
 	index = manifest_index(digest, body.len, tag);
 	free(tag);
 	if (!rc)
-		rc = pull_signatures(s, t, digest, index, &seen, o, res);
+		rc = pull_signatures(s, t, digest, index, &seen, res);
 	json_dump_strbuf(index, JSON_DUMP_COMPACT, &text);
 	json_decref(index);
 	if (!rc)

@@ -192,6 +192,43 @@ expect_rc 0 "the pulled bundle verifies"
 run "$MLOPS" --json pull "$REG/signing/plain:1.0.0" -o "$SCRATCH/pulled-plain.mlpkg" --plain-http
 echo "$OUT" > pp.json
 expect_eq "$(json_get pp.json 'd["signatures"]')" 0 "an unsigned push pulls with no signature"
+# A referrer that only looks like a signature (no signature annotation;
+# one naming a blob the store lacks) is left out of the pull, which still
+# brings the good one and gives a bundle that opens.
+"$MLOPS" push signed.mlpkg "oci:$SCRATCH/lay:1.0.0" > /dev/null
+$PY - "$SCRATCH/lay" "$D" <<'PY'
+import hashlib, json, sys
+lay, subject = sys.argv[1], sys.argv[2]
+def put(data):
+    d = "sha256:" + hashlib.sha256(data).hexdigest()
+    open(lay + "/blobs/sha256/" + d[7:], "wb").write(data)
+    return d, len(data)
+def get(d):
+    return open(lay + "/blobs/sha256/" + d[7:], "rb").read()
+index = json.load(open(lay + "/index.json"))
+tag = "sha256-" + subject[7:]
+entry = [e for e in index["manifests"]
+         if e.get("annotations", {}).get("org.opencontainers.image.ref.name") == tag][0]
+refs = json.loads(get(entry["digest"]))
+good = json.loads(get(refs["manifests"][0]["digest"]))
+bare = json.loads(json.dumps(good))
+del bare["layers"][0]["annotations"]["dev.mlops.signature"]
+lost = json.loads(json.dumps(good))
+lost["layers"][0]["digest"] = "sha256:" + "0" * 64
+for m in (bare, lost):
+    d, n = put(json.dumps(m).encode())
+    refs["manifests"].insert(0, {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                 "digest": d, "size": n,
+                                 "artifactType": "application/vnd.mlops.signature.v1+json"})
+entry["digest"], entry["size"] = put(json.dumps(refs).encode())
+json.dump(index, open(lay + "/index.json", "w"))
+PY
+run "$MLOPS" --json pull "oci:$SCRATCH/lay:1.0.0" -o "$SCRATCH/pulled-odd.mlpkg"
+echo "$OUT" > po.json
+expect_rc 0 "a pull past malformed and half-missing signature referrers"
+expect_eq "$(json_get po.json 'd["signatures"]')" 1 "only the good signature comes along"
+run "$MLOPS" validate pulled-odd.mlpkg --verify release.pub
+expect_rc 0 "and the bundle opens and verifies"
 run "$MLOPS" -C proj deploy "$REG/signing/plain:1.0.0" --env staging --require-signature "$SCRATCH/release.pub" --plain-http --no-tag
 expect_rc 3 "deploy by REF refuses the unsigned bundle"
 run "$MLOPS" -C proj deploy "$REG/signing/credit-risk:1.0.0" --env staging --require-signature "$SCRATCH/release.pub" --plain-http --dry-run
