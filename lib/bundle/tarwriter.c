@@ -69,8 +69,10 @@ static int write_failed(struct tarw *t, const char *what)
 
 static int archive_fail(struct tarw *t, const char *what)
 {
-	if (t->sink_err)
-		return t->sink_err; /* the sink recorded its own error */
+	int rc = write_failed(t, what);
+
+	if (rc)
+		return rc;
 	return mlops_error_set(MLOPS_EIO, "cannot write the archive (%s): %s", what,
 			       archive_error_string(t->a)
 				       ? archive_error_string(t->a)

@@ -14,27 +14,22 @@
 #include "lib/core/sha256.h"
 #include "lib/registry/transfer.h"
 
-static void put(const char *dir, const char *name, const void *data,
-		size_t len)
-{
-	char path[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || (len && fwrite(data, 1, len, f) != len))
-		abort();
-	fclose(f);
-}
-
 /* Blobs written for this input, removed after it: a long run must not
  * fill the disk. */
 #define MAX_BLOBS 64
 static char written[MAX_BLOBS][600];
 static size_t nwritten;
 
-static void put_blob(const char *dir, const void *data, size_t len,
-		     char digest[DIGEST_STR_LEN])
+/* A file under fuzz_dir()/layout (fuzz.h writes it); its path. */
+static const char *put(const char *name, const void *data, size_t len)
+{
+	char rel[160];
+
+	snprintf(rel, sizeof(rel), "layout/%s", name);
+	return fuzz_file(data, len, rel);
+}
+
+static void put_blob(const void *data, size_t len, char digest[DIGEST_STR_LEN])
 {
 	char name[128];
 
@@ -42,8 +37,8 @@ static void put_blob(const char *dir, const void *data, size_t len,
 	if (nwritten == MAX_BLOBS)
 		return;
 	snprintf(name, sizeof(name), "blobs/sha256/%s", digest + 7);
-	put(dir, name, data, len);
-	snprintf(written[nwritten++], sizeof(written[0]), "%s/%s", dir, name);
+	snprintf(written[nwritten++], sizeof(written[0]), "%s",
+		 put(name, data, len));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -64,16 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char blobs[400];
 
 		snprintf(dir, sizeof(dir), "%s/layout", fuzz_dir());
-		snprintf(blobs, sizeof(blobs), "%s/blobs/sha256", dir);
 		mkdir(dir, 0700);
 		snprintf(blobs, sizeof(blobs), "%s/blobs", dir);
 		mkdir(blobs, 0700);
 		snprintf(blobs, sizeof(blobs), "%s/blobs/sha256", dir);
 		mkdir(blobs, 0700);
-		put(dir, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
+		put("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
 	}
-	put_blob(dir, "{}", 2, idigest);
-	put_blob(dir, data, mlen, mdigest);
+	put_blob("{}", 2, idigest);
+	put_blob(data, mlen, mdigest);
 	index = json_pack("{s:i, s:[{s:s, s:s, s:I, s:{s:s}}]}", "schemaVersion",
 			  2, "manifests", "mediaType",
 			  "application/vnd.oci.image.manifest.v1+json", "digest",
@@ -86,11 +80,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		next = memchr(p, '\0', (size_t)(end - p));
 		ilen = next ? (size_t)(next - p) : (size_t)(end - p);
-		put_blob(dir, p, ilen, idigest);
+		put_blob(p, ilen, idigest);
 		while (next) {
 			p = next + 1;
 			next = memchr(p, '\0', (size_t)(end - p));
-			put_blob(dir, p, next ? (size_t)(next - p) : (size_t)(end - p),
+			put_blob(p, next ? (size_t)(next - p) : (size_t)(end - p),
 				 bd);
 		}
 		snprintf(tag, sizeof(tag), "sha256-%s", mdigest + 7);
@@ -105,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						tag));
 	}
 	text = json_dumps(index, JSON_COMPACT);
-	put(dir, "index.json", text, strlen(text));
+	put("index.json", text, strlen(text));
 	free(text);
 	json_decref(index);
 
