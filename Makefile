@@ -132,6 +132,7 @@ fuzz-run: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 		mkdir -p $(B)/fuzz/corpus/$$n; \
 		echo "== fuzz $$n for $(SECONDS) s"; \
 		$(B)/fuzz/fuzz_$$n -max_total_time=$(SECONDS) -print_final_stats=1 \
+			-dict=tests/fuzz/numbers.dict \
 			-artifact_prefix=$(B)/fuzz/crash-$$n- \
 			$(B)/fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | \
 			grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::new_units_added|==[0-9]+==ERROR|SUMMARY)' ; \

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "../core/jsonutil.h"
+#include "../core/number.h"
 
 #define SHOWN_MAX 40
 
@@ -31,79 +32,9 @@ static void show(struct strbuf *sb, const char *s, size_t len)
 		strbuf_addstr(sb, "...");
 }
 
-/* Decimals such as "53660.15" or "-1.5e3" whose digits fit in 2^53 and
- * whose power of ten is at most 22 convert exactly with one
- * multiplication or division (Clinger's fast path): the result is the
- * correctly rounded double, as strtod's. Anything else goes to strtod. */
-static int fast_number(const char *s, double *out)
-{
-	static const double p10[] = {
-		1e0,  1e1,  1e2,  1e3,	1e4,  1e5,  1e6,  1e7,
-		1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-		1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-	};
-	const char *p = s;
-	uint64_t m = 0;
-	int neg = 0, e10 = 0, digits = 0, any = 0;
-
-	if (*p == '-' || *p == '+')
-		neg = *p++ == '-';
-	for (; *p >= '0' && *p <= '9'; p++, any = 1) {
-		if (m || *p != '0')
-			digits++;
-		if (digits > 15)
-			return -1;
-		m = m * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
-			if (m || *p != '0')
-				digits++;
-			if (digits > 15)
-				return -1;
-			m = m * 10 + (uint64_t)(*p - '0');
-			e10--;
-		}
-	}
-	if (!any)
-		return -1;
-	if (*p == 'e' || *p == 'E') {
-		int eneg = 0, e = 0;
-
-		p++;
-		if (*p == '-' || *p == '+')
-			eneg = *p++ == '-';
-		if (*p < '0' || *p > '9')
-			return -1;
-		for (; *p >= '0' && *p <= '9' && e < 1000; p++)
-			e = e * 10 + (*p - '0');
-		e10 += eneg ? -e : e;
-	}
-	if (*p || e10 < -22 || e10 > 22)
-		return -1;
-	*out = e10 < 0 ? (double)m / p10[-e10] : (double)m * p10[e10];
-	if (neg)
-		*out = -*out;
-	return 0;
-}
-
 int contract_parse_number(const char *s, double *out)
 {
-	char *end;
-
-	if (!fast_number(s, out))
-		return 0;
-	while (*s == ' ')
-		s++;
-	if (!*s)
-		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	while (*end == ' ')
-		end++;
-	if (*end || errno == ERANGE)
-		return -1;
-	return 0;
+	return number_parse_str(s, out) ? -1 : 0;
 }
 
 static int parse_bool(const char *s, double *out)
@@ -148,6 +79,7 @@ int contract_convert(const struct field *f, const struct cell *c, double *out,
 	char num[64];
 	double v;
 	size_t i;
+	int st;
 
 	strbuf_reset(problem);
 	strbuf_reset(shown);
@@ -170,6 +102,10 @@ int contract_convert(const struct field *f, const struct cell *c, double *out,
 		return 1;
 	default:
 		break;
+	}
+	if (c->kind == CELL_TEXT && memchr(c->text, '\0', c->len)) {
+		strbuf_addstr(problem, number_problem(NUMBER_NUL));
+		goto shown;
 	}
 	switch (f->type) {
 	case VT_STRING:
@@ -213,16 +149,20 @@ int contract_convert(const struct field *f, const struct cell *c, double *out,
 	}
 	case VT_FLOAT:
 	case VT_INT:
-		if (c->kind == CELL_NUMBER)
+		st = NUMBER_SYNTAX;
+		if (c->kind == CELL_NUMBER) {
 			v = c->num;
-		else if (c->kind == CELL_BOOL || c->kind != CELL_TEXT ||
-			 contract_parse_number(c->text, &v)) {
+			st = number_check(&v);
+		} else if (c->kind == CELL_TEXT) {
+			st = number_parse(c->text, c->len, &v);
+		}
+		if (st == NUMBER_SYNTAX || st == NUMBER_EMPTY) {
 			strbuf_addf(problem, "not %s",
 				    f->type == VT_INT ? "an integer" : "a number");
 			goto shown;
 		}
-		if (!isfinite(v)) {
-			strbuf_addstr(problem, "not a finite number");
+		if (st) {
+			strbuf_addstr(problem, number_problem(st));
 			goto shown;
 		}
 		if (f->type == VT_INT && v != floor(v)) {

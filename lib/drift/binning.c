@@ -35,11 +35,85 @@ static size_t upper_bound(const double *v, size_t n, double x)
 	return lo;
 }
 
+/* At most this many equal-width bins, whatever the floating point says. */
+#define NBINS_MAX 100000
+
+/* Numbers are finite here (core/number.h), but the span between two of
+ * them may not be (-1e308 .. 1e308): statistics over such a span are
+ * taken on values scaled down, which changes nothing for ordinary data
+ * (the scale is then 1) and keeps numpy's bin count and edges exact. */
+static double span_scale(double lo, double hi)
+{
+	double m = fmax(fabs(lo), fabs(hi));
+
+	return isfinite(hi - lo) ? 1.0 : m;
+}
+
+static size_t doane_or_sturges(enum bin_rule rule, const double *a, size_t na,
+			       const double *b, size_t nb, double lo, double hi,
+			       double first, double last, double sc)
+{
+	double width = 0, n = (double)(na + nb), nbins;
+	size_t i;
+
+	if (rule == BIN_DOANE) {
+		if (n > 2) {
+			double sg1 = sqrt(6.0 * (n - 2) / ((n + 1.0) * (n + 3)));
+			double mean = 0, var = 0, g1 = 0, sd;
+
+			for (i = 0; i < na; i++)
+				mean += a[i] / sc;
+			for (i = 0; i < nb; i++)
+				mean += b[i] / sc;
+			mean /= n;
+			for (i = 0; i < na; i++)
+				var += (a[i] / sc - mean) * (a[i] / sc - mean);
+			for (i = 0; i < nb; i++)
+				var += (b[i] / sc - mean) * (b[i] / sc - mean);
+			sd = sqrt(var / n);
+			if (sd > 0) {
+				for (i = 0; i < na; i++)
+					g1 += pow((a[i] / sc - mean) / sd, 3);
+				for (i = 0; i < nb; i++)
+					g1 += pow((b[i] / sc - mean) / sd, 3);
+				g1 /= n;
+				width = (hi / sc - lo / sc) /
+					(1.0 + log2(n) + log2(1.0 + fabs(g1) / sg1));
+			}
+		}
+	} else {
+		width = (hi / sc - lo / sc) / (log2(n) + 1.0);
+	}
+	if (!(width > 0))
+		return 1;
+	nbins = ceil((last / sc - first / sc) / width);
+	if (!(nbins >= 1))
+		return 1;
+	return nbins > NBINS_MAX ? NBINS_MAX : (size_t)nbins;
+}
+
+double bin_lerp(double a, double b, double t)
+{
+	double d = b - a;
+
+	return isfinite(d) ? a + d * t : a * (1 - t) + b * t;
+}
+
+double bin_edge(double first, double last, size_t i, size_t nbins)
+{
+	double step = (last - first) / (double)nbins, t;
+
+	if (isfinite(step))
+		return (double)i * step + first;
+	t = (double)i / (double)nbins;
+	return first * (1 - t) + last * t;
+}
+
 size_t bin_edges_equal(enum bin_rule rule, const double *a, size_t na,
 		       const double *b, size_t nb, double **edges)
 {
-	double lo, hi, first, last, width = 0, step, n = (double)(na + nb);
-	size_t nbins = 1, i;
+	double lo, hi, first, last;
+	size_t nbins, i;
 
 	lo = na ? a[0] : b[0];
 	hi = na ? a[na - 1] : b[nb - 1];
@@ -53,42 +127,11 @@ size_t bin_edges_equal(enum bin_rule rule, const double *a, size_t na,
 		first -= 0.5;
 		last += 0.5;
 	}
-	if (rule == BIN_DOANE) {
-		if (n > 2) {
-			double sg1 = sqrt(6.0 * (n - 2) / ((n + 1.0) * (n + 3)));
-			double mean = 0, var = 0, g1 = 0, sd;
-
-			for (i = 0; i < na; i++)
-				mean += a[i];
-			for (i = 0; i < nb; i++)
-				mean += b[i];
-			mean /= n;
-			for (i = 0; i < na; i++)
-				var += (a[i] - mean) * (a[i] - mean);
-			for (i = 0; i < nb; i++)
-				var += (b[i] - mean) * (b[i] - mean);
-			sd = sqrt(var / n);
-			if (sd > 0) {
-				for (i = 0; i < na; i++)
-					g1 += pow((a[i] - mean) / sd, 3);
-				for (i = 0; i < nb; i++)
-					g1 += pow((b[i] - mean) / sd, 3);
-				g1 /= n;
-				width = (hi - lo) /
-					(1.0 + log2(n) + log2(1.0 + fabs(g1) / sg1));
-			}
-		}
-	} else {
-		width = (hi - lo) / (log2(n) + 1.0);
-	}
-	if (width > 0)
-		nbins = (size_t)ceil((last - first) / width);
-	if (nbins < 1)
-		nbins = 1;
+	nbins = doane_or_sturges(rule, a, na, b, nb, lo, hi, first, last,
+				 span_scale(first, last));
 	*edges = xmalloc(sizeof(double) * (nbins + 1));
-	step = (last - first) / (double)nbins;
 	for (i = 0; i <= nbins; i++)
-		(*edges)[i] = (double)i * step + first;
+		(*edges)[i] = bin_edge(first, last, i, nbins);
 	(*edges)[nbins] = last;
 	return nbins + 1;
 }
@@ -102,7 +145,7 @@ size_t bin_edges_quantile(const double *v, size_t n, int q, double **edges)
 		double pos = (double)(n - 1) * (double)i / q, e;
 		size_t lo = (size_t)floor(pos);
 
-		e = lo + 1 < n ? v[lo] + (v[lo + 1] - v[lo]) * (pos - (double)lo)
+		e = lo + 1 < n ? bin_lerp(v[lo], v[lo + 1], pos - (double)lo)
 			       : v[n - 1];
 		if (k && e <= (*edges)[k - 1])
 			continue;

@@ -16,6 +16,11 @@ enum bin_rule {
 	BIN_VALUES,   /* one bin per distinct value */
 };
 
+/* a + (b - a) * t, also when b - a is beyond the largest double. */
+double bin_lerp(double a, double b, double t);
+/* Edge i of nbins equal-width bins from first to last (numpy's
+ * i * step + first, also when last - first overflows). */
+double bin_edge(double first, double last, size_t i, size_t nbins);
 /* Equal-width edges (n + 1 of them) over the sorted pooled values a, b by
  * Sturges' or Doane's rule. */
 size_t bin_edges_equal(enum bin_rule rule, const double *a, size_t na,

@@ -11,6 +11,7 @@
 
 #include "../core/error.h"
 #include "../core/strbuf.h"
+#include "../core/number.h"
 #include "../data/contract.h"
 #include "../data/table.h"
 #include "profile_predict.h"
@@ -213,17 +214,18 @@ int collect_columns(const char *reference, const struct descriptor *d,
 	return 0;
 }
 
+/* A number by the one policy of core/number.h: finite, no NUL byte. */
 static int is_number_cell(const struct cell *c, double *v)
 {
 	if (c->kind == CELL_NUMBER) {
 		*v = c->num;
-		return 1;
+		return !number_check(v);
 	}
 	if (c->kind == CELL_BOOL) {
 		*v = c->b;
 		return 1;
 	}
-	return c->kind == CELL_TEXT && !contract_parse_number(c->text, v);
+	return c->kind == CELL_TEXT && !number_parse(c->text, c->len, v);
 }
 
 /* Without a signature: numeric when the first 1000 values of the
@@ -314,15 +316,29 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 	}
 	if (which ? c->cur_error : c->error)
 		return;
+	if (cell->kind == CELL_TEXT && memchr(cell->text, '\0', cell->len)) {
+		col_error(c, which, "%s row %llu: the value contains a NUL byte",
+			  table_name(t), (unsigned long long)table_row(t));
+		return;
+	}
 	if (!c->categorical) {
-		if (cell->kind != CELL_BOOL && is_number_cell(cell, &v) &&
-		    !isnan(v)) {
+		int st = NUMBER_SYNTAX;
+
+		if (cell->kind == CELL_NUMBER) {
+			v = cell->num;
+			st = number_check(&v);
+		} else if (cell->kind == CELL_TEXT) {
+			st = number_parse(cell->text, cell->len, &v);
+		}
+		if (!st) {
 			dbuf_push(&c->num[which], v);
 			return;
 		}
-		col_error(c, which, "%s row %llu: '%.40s' is not a number",
-			  table_name(t), (unsigned long long)table_row(t),
-			  cell->kind == CELL_TEXT ? cell->text : "?");
+		col_error(c, which, "%s row %llu: '%s' is %s", table_name(t),
+			  (unsigned long long)table_row(t),
+			  cell->kind == CELL_TEXT ? cell->text : "?",
+			  st == NUMBER_NONFINITE || st == NUMBER_RANGE
+				  ? number_problem(st) : "not a number");
 		return;
 	}
 	if (c->field && c->field->type == VT_BOOL) {

@@ -245,7 +245,8 @@ static void test_numeric(struct col *c, const struct drift_opts *o,
 			cb[profile_bin(pc, b[i])]++;
 		edges = xmalloc(sizeof(double) * (k + 1));
 		for (i = 0; i <= k; i++)
-			edges[i] = pc->min + (double)i * width;
+			edges[i] = isfinite(width) ? pc->min + (double)i * width
+						   : bin_edge(pc->min, pc->max, i, k);
 		edges[0] = -INFINITY;
 		edges[k] = INFINITY;
 		r->edges = edges;

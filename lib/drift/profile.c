@@ -15,15 +15,22 @@
 
 size_t profile_bin(const struct profile_column *c, double v)
 {
-	double w;
+	double w, x;
 	long i;
 
 	if (c->nbins < 2 || !(c->max > c->min))
 		return 0;
 	w = (c->max - c->min) / (double)c->nbins;
-	if (v <= c->min)
+	if (!(v > c->min)) /* NaN too */
 		return 0;
-	i = (long)floor((v - c->min) / w);
+	if (v >= c->max)
+		return c->nbins - 1;
+	if (isfinite(w) && isfinite(v - c->min))
+		x = floor((v - c->min) / w);
+	else /* a span beyond the largest double: halves do not overflow */
+		x = floor((v / 2 - c->min / 2) /
+			  ((c->max / 2 - c->min / 2) / (double)c->nbins));
+	i = x >= 0 ? (long)fmin(x, (double)c->nbins) : 0;
 	return i >= (long)c->nbins ? c->nbins - 1 : (size_t)i;
 }
 
@@ -71,8 +78,8 @@ static void numeric_column(struct profile_column *pc, double *v, size_t n,
 		double pos = (double)(n - 1) * (double)i / (PROFILE_QUANTILES - 1);
 		size_t lo = (size_t)floor(pos);
 
-		pc->quantiles[i] = lo + 1 < n ? v[lo] + (v[lo + 1] - v[lo]) *
-							 (pos - (double)lo)
+		pc->quantiles[i] = lo + 1 < n ? bin_lerp(v[lo], v[lo + 1],
+							 pos - (double)lo)
 					      : v[n - 1];
 	}
 	/* A uniform sample (reservoir, fixed seed: profiles are

@@ -1,9 +1,12 @@
+#include <math.h>
+#include <stdlib.h>
 /* core: strbuf, sha256, suggestions, paths, lock files, URL hygiene. */
 #include <string.h>
 
 #include "lib/bundle/collect.h"
 #include "lib/bundle/lockfile.h"
 #include "lib/core/error.h"
+#include "lib/core/number.h"
 #include "lib/core/sha256.h"
 #include "lib/core/strbuf.h"
 #include "lib/core/suggest.h"
@@ -153,8 +156,90 @@ static void test_misc(void)
 	is_str(mlops_error_last()->message, "while y: x 5", "prefix");
 }
 
+/* core/number.h against strtod: the same double, bit for bit, for every
+ * accepted decimal; the documented refusals. */
+static void test_numbers(void)
+{
+	static const struct {
+		const char *s;
+		int status;
+	} refused[] = {
+		{ "inf", NUMBER_NONFINITE },	  { "-Inf", NUMBER_NONFINITE },
+		{ "+INFINITY", NUMBER_NONFINITE }, { "nan", NUMBER_NONFINITE },
+		{ "NaN(0x1)", NUMBER_NONFINITE },  { "1e400", NUMBER_RANGE },
+		{ "-1e309", NUMBER_RANGE },	  { "0x1p3", NUMBER_SYNTAX },
+		{ "0x10", NUMBER_SYNTAX },	  { "1e", NUMBER_SYNTAX },
+		{ "1.2.3", NUMBER_SYNTAX },	  { "--1", NUMBER_SYNTAX },
+		{ ".", NUMBER_SYNTAX },		  { "1 2", NUMBER_SYNTAX },
+		{ "\t1", NUMBER_SYNTAX },	  { "", NUMBER_EMPTY },
+		{ "   ", NUMBER_EMPTY },	  { "1e+", NUMBER_SYNTAX },
+		{ "infinity1", NUMBER_SYNTAX },
+	};
+	static const char *const odd[] = {
+		"0", "-0", "+0.0", ".5", "5.", " 42 ", "1e-400", "4.9e-324",
+		"2.2250738585072011e-308", "1.7976931348623157e308",
+		"9007199254740993", "0.1", "123456789012345678901234567890",
+		"1e22", "1e23", "8.5e-5", "-1.5e3", "00001.2500", "1E5",
+		"0.000000000000000000000000000001234",
+		"2.470328229206232720882538e-324",
+	};
+	char buf[64];
+	double got, want;
+	size_t i;
+	int bad = 0, n;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		int st = number_parse_str(refused[i].s, &got);
+
+		if (st != refused[i].status) {
+			bad++;
+			printf("#   '%s': %d, want %d\n", refused[i].s, st,
+			       refused[i].status);
+		}
+	}
+	is_int(bad, 0, "inf, nan, hex, overflow and bad syntax are refused");
+	is_int(number_parse("40\0.5", 5, &got), NUMBER_NUL,
+	       "a NUL byte inside a field is refused, not read as 40");
+	bad = 0;
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		want = strtod(odd[i], NULL);
+		if (want == 0)
+			want = 0;
+		if (number_parse_str(odd[i], &got) || memcmp(&got, &want, 8)) {
+			bad++;
+			printf("#   '%s': %.17g, want %.17g\n", odd[i], got, want);
+		}
+	}
+	is_int(bad, 0, "halfway, subnormal, 19+ digit and edge values: as strtod");
+	ok(!number_parse_str("-0", &got) && !signbit(got), "-0 is read as +0");
+	/* Random decimals of every shape. */
+	srand(7);
+	bad = 0;
+	for (n = 0; n < 200000; n++) {
+		double m = (double)rand() / RAND_MAX;
+		int e = rand() % 640 - 320, digits = 1 + rand() % 18;
+
+		snprintf(buf, sizeof(buf), "%s%.*e", rand() & 1 ? "-" : "",
+			 digits, m * 9.999);
+		if (rand() & 1)
+			snprintf(buf + strlen(buf) - 4, 8, "e%d", e);
+		want = strtod(buf, NULL);
+		if (want == 0)
+			want = 0;
+		if (!isfinite(want))
+			continue;
+		if (number_parse_str(buf, &got) || memcmp(&got, &want, 8)) {
+			if (bad++ < 5)
+				printf("#   '%s': %.17g, want %.17g\n", buf, got,
+				       want);
+		}
+	}
+	is_int(bad, 0, "200,000 random decimals: bit for bit as strtod");
+}
+
 int main(void)
 {
+	test_numbers();
 	test_strbuf();
 	test_sha256();
 	test_suggest();
