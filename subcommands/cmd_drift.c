@@ -350,7 +350,7 @@ static int cmd_drift(int argc, const char **argv)
 		struct strbuf html = STRBUF_INIT;
 
 		drift_report_html(&r, &html);
-		if (fs_write_atomic(opt_html, html.buf, html.len, 0644) < 0)
+		if (fs_write_output(opt_html, html.buf, html.len, 0644) < 0)
 			rc = report_error();
 		else
 			print_info("mlops: wrote %s", opt_html);

@@ -43,7 +43,7 @@ static int write_profile(const struct profile *p)
 
 	json_dump_strbuf(j, JSON_DUMP_COMPACT, &sb);
 	strbuf_addch(&sb, '\n');
-	rc = fs_write_atomic(opt_out, sb.buf, sb.len, 0644);
+	rc = fs_write_output(opt_out, sb.buf, sb.len, 0644);
 	strbuf_release(&sb);
 	json_decref(j);
 	return rc;

@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
+#include "lib/bundle/collect.h"
 #include "lib/bundle/package.h"
 #include "lib/bundle/signature.h"
 #include "lib/core/strbuf.h"
@@ -147,9 +148,11 @@ static json_t *reference_profile(struct descriptor *d, struct bundled_model *bm)
 	struct drift_opts o = { 0 };
 	struct profile *p = NULL;
 	json_t *out = NULL;
-	char *ref = fs_join(d->dir, d->datasets.reference_path);
+	char *ref = NULL;
 
-	if (profile_build(ref, d, &o, BUNDLE_PROFILE_SAMPLE, NULL, &p) < 0 ||
+	if (project_file(&ref, d->dir, d->datasets.reference_path,
+			 "datasets.reference") < 0 ||
+	    profile_build(ref, d, &o, BUNDLE_PROFILE_SAMPLE, NULL, &p) < 0 ||
 	    (bm && profile_add_predictions(p, bm, ref, BUNDLE_PROFILE_SAMPLE) < 0))
 		print_warning("reference profile not recorded: %s",
 			      mlops_error_last()->message);
@@ -178,8 +181,9 @@ static void model_records(struct descriptor *d, json_t **golden,
 		print_warning("golden predictions and prediction drift not "
 			      "recorded: %s", mlops_error_last()->message);
 	if (loaded && d->datasets.golden_path) {
-		path = fs_join(d->dir, d->datasets.golden_path);
-		if (quality_record_golden(golden, &bm, path) < 0)
+		if (project_file(&path, d->dir, d->datasets.golden_path,
+				 "datasets.golden") < 0 ||
+		    quality_record_golden(golden, &bm, path) < 0)
 			print_warning("golden predictions not recorded: %s",
 				      mlops_error_last()->message);
 		free(path);

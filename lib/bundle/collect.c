@@ -48,6 +48,37 @@ int normalize_rel_path(char **out, const char *path, const char *what)
 	return 0;
 }
 
+int project_file(char **out, const char *root, const char *path,
+		 const char *what)
+{
+	char *rel = NULL, *abs = NULL;
+	struct stat st;
+	int rc = normalize_rel_path(&rel, path, what);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	abs = fs_join(root, rel);
+	if (stat(abs, &st) < 0)
+		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot open %s '%s'",
+				       what, rel);
+	else if (!fs_is_within(root, abs))
+		rc = mlops_error_set(MLOPS_EINPUT, "%s '%s' leads outside the "
+				     "project directory", what, rel);
+	else if (!S_ISREG(st.st_mode))
+		rc = mlops_error_set(MLOPS_EIO, "%s '%s' is %s, not a "
+				     "regular file", what, rel,
+				     fs_type_name(st.st_mode));
+	else
+		fs_note_input(abs, &st);
+	free(rel);
+	if (rc)
+		free(abs);
+	else
+		*out = abs;
+	return rc;
+}
+
 struct collector {
 	struct file_set *fs;
 	const char *root;
@@ -147,8 +178,9 @@ static int add_path(struct collector *c, const char *rel, enum file_kind kind,
 	else if (S_ISREG(st.st_mode))
 		rc = add_file(c, rel, src, &st, kind);
 	else
-		rc = mlops_error_set(MLOPS_EINPUT, "'%s' is not a regular file "
-				     "or directory", rel);
+		rc = mlops_error_set(MLOPS_EIO, "'%s' is %s, not a regular "
+				     "file or directory", rel,
+				     fs_type_name(st.st_mode));
 done:
 	free(src);
 	return rc;

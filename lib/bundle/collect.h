@@ -31,4 +31,12 @@ void file_set_free(struct file_set *fs);
  * EINPUT for "..", absolute or empty paths. */
 int normalize_rel_path(char **out, const char *path, const char *what);
 
+/* The file a descriptor names (`what`: "model.path", ...) under root, as
+ * a path to open: refused (EINPUT) before anything opens it when it is
+ * absolute, has "..", leads outside root through a link, or is not a
+ * regular file (EIO, as for a missing file: a FIFO would block the
+ * reader forever). */
+int project_file(char **out, const char *root, const char *path,
+		 const char *what);
+
 #endif

@@ -629,8 +629,13 @@ int bundle_cache(const struct bundle *b, char **dir)
 	if (!rc && mkdir(base.buf, 0755) < 0 && errno != EEXIST)
 		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot create '%s'",
 				       base.buf);
-	if (rc)
+	if (rc) {
+		mlops_error_prefix("the bundle cache: ");
+		mlops_error_hint("mlops unpacks bundles under $XDG_CACHE_HOME/"
+				 "mlops (else ~/.cache/mlops): point "
+				 "XDG_CACHE_HOME at a writable directory");
 		goto done;
+	}
 	/* A directory without its mark is a crashed extraction; one that
 	 * fails cache_intact was damaged since. */
 	remove_tree(path.buf);

@@ -145,10 +145,9 @@ static int stream_file(struct writer *w, struct bundle_file *f, chunk_fn fn,
 	uint64_t left = f->size;
 	int fd, rc = 0;
 
-	fd = open(f->src, O_RDONLY | O_CLOEXEC);
+	fd = fs_open_regular(f->src, NULL);
 	if (fd < 0)
-		return mlops_error_errno(MLOPS_EIO, errno, "cannot open '%s'",
-					 f->path);
+		return fd;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	rc = sha256_init(&h);
 	if (rc) {
@@ -433,8 +432,8 @@ static void collect_dependencies(struct writer *w, struct dep_list *deps)
 			     "the SBOM", path);
 			continue;
 		}
-		src = fs_join(w->d->dir, path);
-		if (fs_read_file(src, LOCKFILE_MAX_BYTES, &text) == 0)
+		if (project_file(&src, w->d->dir, path, "dependencies") == 0 &&
+		    fs_read_file(src, LOCKFILE_MAX_BYTES, &text) == 0)
 			lockfile_parse_requirements(deps, text.buf, text.len);
 		free(src);
 		strbuf_release(&text);
@@ -660,7 +659,7 @@ int bundle_package(struct package_result *res, const struct descriptor *d,
 
 	res->path = opts->output ? xstrdup(opts->output)
 				 : bundle_default_filename(d);
-	rc = tempfile_create(&tmp, res->path, 0666);
+	rc = tempfile_create_output(&tmp, res->path, 0666);
 	if (rc)
 		goto done;
 	rc = tarw_open_fd(&w.tar, tmp.fd, (time_t)w.epoch);

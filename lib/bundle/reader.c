@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fsutil.h"
 #include "../core/error.h"
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
@@ -99,16 +100,9 @@ static int open_archive(struct scan *s)
 {
 	struct stat st;
 
-	s->fd = open(s->b->path, O_RDONLY | O_CLOEXEC);
+	s->fd = fs_open_regular(s->b->path, &st);
 	if (s->fd < 0)
-		return mlops_error_errno(MLOPS_EIO, errno, "cannot open '%s'",
-					 s->b->path);
-	if (fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(s->fd);
-		s->fd = -1;
-		return mlops_error_set(MLOPS_EIO, "'%s' is not a regular file",
-				       s->b->path);
-	}
+		return s->fd;
 	s->b->file_size = (uint64_t)st.st_size;
 	s->a = archive_read_new();
 	/* Plain tar only: no compression filters, so no decompression

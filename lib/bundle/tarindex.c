@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/fsutil.h"
 #include "../core/error.h"
 #include "../core/strbuf.h"
 
@@ -59,7 +60,7 @@ static void pax_records(const char *d, size_t n, uint64_t *size,
 
 int tarindex_blobs(struct blob_span **spans, size_t *n, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = fs_open_regular(path, NULL);
 	unsigned char h[512];
 	struct strbuf name = STRBUF_INIT, longname = STRBUF_INIT;
 	uint64_t off = 0, pax_size = 0;

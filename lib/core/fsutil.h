@@ -3,11 +3,32 @@
 #define MLOPS_CORE_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "strbuf.h"
 
-/* Reads all of `path` into sb; fails (EINPUT) past `max` bytes. */
+/* Opens `path` for reading when it is a regular file; anything else (a
+ * FIFO that would block, a device, a socket, a directory) is refused
+ * (EIO, as a missing file is) before it is opened, and checked again on the open descriptor
+ * (O_NONBLOCK, so that a FIFO swapped in meanwhile cannot block). The fd,
+ * or a negative error. `st` (may be NULL) receives its fstat. */
+int fs_open_regular(const char *path, struct stat *st);
+/* Every file opened through fs_open_regular (and project_file) is noted
+ * as an input of this process. An output the user names must not be one
+ * of them: fs_output_check refuses (EUSAGE) a target that is, by device
+ * and inode, a file this process read, naming both. Thread-safe. */
+/* a and b exist and are the same file (device and inode). */
+int fs_same_file(const char *a, const char *b);
+void fs_note_input(const char *path, const struct stat *st);
+int fs_output_check(const char *target);
+/* Like fs_write_atomic, for an output the user named: fs_output_check
+ * first. */
+int fs_write_output(const char *path, const void *data, size_t len,
+		    mode_t mode);
+/* "a FIFO", "a directory", ... for a file type (st_mode). */
+const char *fs_type_name(unsigned mode);
+/* Reads all of `path` (a regular file) into sb; fails (EINPUT) past `max` bytes. */
 int fs_read_file(const char *path, size_t max, struct strbuf *sb);
 /* Writes data to path atomically: temp file in the same directory,
  * fsync, rename(2) over path, fsync of the directory. */

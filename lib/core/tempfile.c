@@ -66,6 +66,7 @@ int tempfile_create(struct tempfile *t, const char *target, mode_t mode)
 	free(dir);
 	t->path = strbuf_detach(&sb);
 	t->target = xstrdup(target);
+	t->output = 0;
 	/* Register before the file exists, with signals held, so that no
 	 * signal can arrive between creation and registration. */
 	sigfillset(&all);
@@ -94,6 +95,23 @@ int tempfile_create(struct tempfile *t, const char *target, mode_t mode)
 	return 0;
 }
 
+int tempfile_create_output(struct tempfile *t, const char *target,
+			   mode_t mode)
+{
+	int rc = fs_output_check(target);
+
+	if (rc) {
+		memset(t, 0, sizeof(*t));
+		t->fd = -1;
+		t->slot = -1;
+		return rc;
+	}
+	rc = tempfile_create(t, target, mode);
+	if (!rc)
+		t->output = 1;
+	return rc;
+}
+
 static void tempfile_free(struct tempfile *t)
 {
 	sigset_t all, old;
@@ -120,6 +138,8 @@ int tempfile_commit(struct tempfile *t)
 		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot write '%s'",
 				       t->target);
 	t->fd = -1;
+	if (!rc && t->output)
+		rc = fs_output_check(t->target);
 	if (!rc && rename(t->path, t->target) < 0)
 		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot rename to '%s'",
 				       t->target);

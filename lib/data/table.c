@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fsutil.h"
 #include "../core/error.h"
 #include "../core/strbuf.h"
 #include "csv.h"
@@ -69,10 +70,14 @@ int table_open(struct table **out, const char *path,
 	if (!strcmp(path, "-")) {
 		t->fd = 0;
 	} else {
-		t->fd = open(path, O_RDONLY | O_CLOEXEC);
+		t->fd = fs_open_regular(path, NULL);
 		if (t->fd < 0) {
-			int rc = mlops_error_errno(MLOPS_EIO, errno,
-						   "cannot open '%s'", path);
+			int rc = t->fd;
+
+			if (rc == MLOPS_EIO && access(path, F_OK) == 0)
+				mlops_error_hint("to read a pipe, give - and "
+						 "send the data to standard "
+						 "input");
 
 			free(t->name);
 			free(t);

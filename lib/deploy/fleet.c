@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fsutil.h"
 #include "../core/error.h"
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
@@ -74,11 +75,10 @@ static int ship(struct fleet *f, size_t i, const char *digest,
 				  : "no answer");
 		return -1;
 	}
-	fd = open(bundle, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		deploy_why(r, "cannot read %s: %s", bundle, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	fd = fs_open_regular(bundle, &st);
+	if (fd < 0) {
+		deploy_why(r, "%s", mlops_error_last()->message);
+		mlops_error_clear();
 		return -1;
 	}
 	/* A minute, plus a second per 10 MB. */

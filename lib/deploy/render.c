@@ -53,7 +53,7 @@ static int write_manifest(const char *dir, const char *file, const struct strbuf
 		 size_t *files)
 {
 	char *path = fs_join(dir, file);
-	int rc = fs_write_atomic(path, o->buf, o->len, 0644);
+	int rc = fs_write_output(path, o->buf, o->len, 0644);
 
 	free(path);
 	if (!rc)

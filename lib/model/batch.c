@@ -389,7 +389,7 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 	if (to_stream) {
 		j.out = o->stream;
 	} else {
-		rc = tempfile_create(&tmp, o->output, 0666);
+		rc = tempfile_create_output(&tmp, o->output, 0666);
 		if (!rc) {
 			j.out = fdopen(dup(tmp.fd), "w");
 			if (!j.out)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../bundle/collect.h"
 #include "../bundle/extract.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
@@ -102,8 +103,10 @@ int project_model_load(struct bundled_model *out, struct descriptor *d,
 	memset(out, 0, sizeof(*out));
 	out->d = d;
 	out->borrowed_d = 1;
-	out->model_file = fs_join(d->dir, d->model.path);
-	rc = load(out, nthread);
+	rc = project_file(&out->model_file, d->dir, d->model.path,
+			  "model.path");
+	if (!rc)
+		rc = load(out, nthread);
 	if (rc)
 		bundled_model_free(out);
 	return rc;

@@ -238,6 +238,16 @@ int validate_bundle(json_t **report, const char *path,
 		    json_array_size(json_object_get(b->mlops, "files")));
 	check_sbom(&l, b);
 	if (bundled_model_load(&bm, b, 0) < 0) {
+		/* An unusable cache directory, a full disk: the machine's
+		 * failure (exit 4), not a finding against the bundle. */
+		if (mlops_error_last()->code == MLOPS_EIO) {
+			json_decref(l.checks);
+			json_decref(*report);
+			*report = NULL;
+			strbuf_release(&why);
+			bundle_free(b);
+			return MLOPS_EIO;
+		}
 		add(&l, "model", "fail", "%s", last());
 		add(&l, "gates", "skip", "the model does not load");
 		add(&l, "golden", "skip", "the model does not load");

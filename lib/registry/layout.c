@@ -125,7 +125,7 @@ static int l_blob_get(struct store *s, const char *digest, uint64_t from,
 {
 	char *f = blob_file((struct layout *)s, digest);
 	unsigned char *buf;
-	int fd = open(f, O_RDONLY | O_CLOEXEC), rc = 0;
+	int fd = fs_open_regular(f, NULL), rc = 0;
 	ssize_t n;
 
 	if (fd < 0) {
@@ -284,11 +284,12 @@ static int l_manifest_get(struct store *s, const char *reference,
 	f = blob_file(l, digest);
 	rc = fs_read_file(f, INDEX_MAX, body);
 	free(f);
-	json_decref(index);
+	/* digest points into index: report before it is freed. */
 	if (rc)
-		return mlops_error_set(MLOPS_EINPUT, "%s: manifest %s is missing",
-				       s->name, digest);
-	return 0;
+		rc = mlops_error_set(MLOPS_EINPUT, "%s: manifest %s is missing",
+				     s->name, digest);
+	json_decref(index);
+	return rc;
 }
 
 static int l_tags(struct store *s, json_t **out)

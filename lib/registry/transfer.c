@@ -290,9 +290,9 @@ int bundle_push(struct push_result *res, const char *path,
 	if (rc)
 		goto done;
 	memcpy(res->digest, b->manifest_digest, DIGEST_STR_LEN);
-	j.fd = open(path, O_RDONLY | O_CLOEXEC);
+	j.fd = fs_open_regular(path, NULL);
 	if (j.fd < 0) {
-		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot open '%s'", path);
+		rc = j.fd;
 		goto done;
 	}
 	rc = store_open(&j.store, ref, &o->store);
@@ -667,7 +667,7 @@ int bundle_pull(struct pull_result *res, const struct ref *ref,
 			strbuf_addf(&p, "%s.mlpkg", digest + 7);
 		res->path = strbuf_detach(&p);
 	}
-	rc = tempfile_create(&tmp, res->path, 0666);
+	rc = tempfile_create_output(&tmp, res->path, 0666);
 	if (!rc)
 		rc = tarw_open_fd(&t, tmp.fd, 0);
 	if (!rc)

@@ -106,8 +106,11 @@ expect_eq "$(code -H "Authorization: Bearer $ADMIN_KEY" -d '[1' "$ADMIN1/admin/a
 expect_eq "$(code -X POST -H "Authorization: Bearer $ADMIN_KEY" "$ADMIN1/admin/rollback")" 409 "rollback with nothing before: 409"
 expect_eq "$(code -X DELETE -H "Authorization: Bearer $ADMIN_KEY" "$ADMIN1/admin/state")" 405 "DELETE /admin/state: 405"
 
-run "$MLOPS" serve --state s9 --admin-listen 127.0.0.1:0 v1.mlpkg --listen 127.0.0.1:0 --admin-key-file /dev/null
+: > empty.key
+run "$MLOPS" serve --state s9 --admin-listen 127.0.0.1:0 v1.mlpkg --listen 127.0.0.1:0 --admin-key-file empty.key
 expect_rc 2 "--admin-listen with an empty key file: exit 2"
+run "$MLOPS" serve --state s9 --admin-listen 127.0.0.1:0 v1.mlpkg --listen 127.0.0.1:0 --admin-key-file /dev/null
+expect_rc 4 "--admin-key-file naming a device: refused, exit 4"
 run env -u MLOPS_ADMIN_KEY "$MLOPS" serve --state s9 --admin-listen 127.0.0.1:0 v1.mlpkg --listen 127.0.0.1:0
 expect_rc 2 "--admin-listen without any key: exit 2"
 expect_match "$ERR" "needs an admin key: MLOPS_ADMIN_KEY or --admin-key-file" "says where the key comes from"
