@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "exit_status.h"
+#include "termsafe.h"
 #include "lib/core/jsonutil.h"
 #include "lib/core/strbuf.h"
 
@@ -37,6 +38,7 @@ void output_setup(void)
 {
 	color_stdout = color_wanted(1);
 	color_stderr = color_wanted(2);
+	termsafe_install();
 }
 
 int out_json(void)
