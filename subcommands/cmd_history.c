@@ -38,11 +38,18 @@ static int cmd_history(int argc, const char **argv)
 		return rc;
 	root = environment_root(e, d->dir);
 	rc = ledger_read(root, &l);
-	free(root);
 	if (rc < 0) {
+		free(root);
 		descriptor_free(d);
 		return report_error();
 	}
+	{
+		char why[1024];
+
+		if (ledger_damage(&l, root, why, sizeof(why)))
+			print_warning("%s", why);
+	}
+	free(root);
 	first = l.n > (size_t)opt_max ? l.n - (size_t)opt_max : 0;
 	if (out_json()) {
 		json_t *a = json_array();
@@ -50,6 +57,8 @@ static int cmd_history(int argc, const char **argv)
 		for (i = first; i < l.n; i++) {
 			const struct revision *r = &l.revs[i];
 
+			if (!r->number) /* its lines were damaged */
+				continue;
 			json_array_append_new(
 				a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
 					     "revision", (json_int_t)r->number,
@@ -69,6 +78,8 @@ static int cmd_history(int argc, const char **argv)
 		for (i = first; i < l.n; i++) {
 			const struct revision *r = &l.revs[i];
 
+			if (!r->number)
+				continue;
 			printf("%-8ld  %-20s  %-10s  %-10s  %.19s  %s\n", r->number,
 			       r->updated, r->status, r->version, r->digest,
 			       r->description);

@@ -143,6 +143,12 @@ static int cmd_status(int argc, const char **argv)
 		descriptor_free(d);
 		return report_error();
 	}
+	{
+		char why[1024];
+
+		if (ledger_damage(&l, root, why, sizeof(why)))
+			print_warning("%s", why);
+	}
 	dep = ledger_last(&l, "deployed");
 	if (e->kind == ENV_FLEET) {
 		healthy = status_fleet(e, root, dep);

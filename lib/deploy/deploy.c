@@ -312,6 +312,31 @@ struct session {
 	struct ledger ledger;
 };
 
+/* A revision whose run failed (an error, not a finding) is marked failed
+ * before the error is reported, so that no run leaves it pending. The
+ * error that made it fail is kept for the caller. */
+static void settle_failed(struct session *s, long number,
+			  const char *digest, const char *name,
+			  const char *version)
+{
+	const struct mlops_error *e = mlops_error_last();
+	int code = e->code;
+	char *msg = xstrdup(e->message), *hint = e->hint ? xstrdup(e->hint) : NULL;
+	char desc[256];
+
+	snprintf(desc, sizeof(desc), "failed: %s", msg);
+	if (append(s->root, &s->ledger, number, "failed", digest, name,
+		   version, desc) < 0) {
+		/* Not even that could be written: the next run resolves it. */
+	}
+	mlops_error_set(code ? code : MLOPS_EINTERNAL, "%s", msg);
+	if (hint)
+		mlops_error_hint("%s", hint);
+	free(msg);
+	free(hint);
+}
+
+
 /* Keeps the releases of the last keep_releases bundles that went live
  * (newest first, current among them); removes the others. */
 static void prune(const struct session *s, const struct environment *e,
@@ -353,8 +378,25 @@ static int session_open(struct session *s, const struct environment *e,
 		return -1;
 	if (s->lock.stale[0])
 		deploy_say(o, "%s", s->lock.stale);
-	if (ledger_read(s->root, &s->ledger) < 0 ||
-	    recover(e, s->root, &s->ledger, o) < 0)
+	if (ledger_read(s->root, &s->ledger) < 0)
+		return -1;
+	{
+		char why[1024];
+
+		if (ledger_damage(&s->ledger, s->root, why, sizeof(why)))
+			deploy_say(o, "%s", why);
+	}
+	{
+		uint64_t bytes = 0;
+		size_t files = local_clean_leftovers(s->root, &bytes);
+
+		if (files)
+			deploy_say(o, "removed %zu temporary file%s (%llu bytes) "
+				   "that a deploy which did not finish left",
+				   files, files == 1 ? "" : "s",
+				   (unsigned long long)bytes);
+	}
+	if (recover(e, s->root, &s->ledger, o) < 0)
 		return -1;
 	return 0;
 }
@@ -377,11 +419,15 @@ int deploy_recover(const struct environment *e, const struct deploy_opts *o)
 	if (!root)
 		return 0;
 	rc = ledger_read(root, &l);
-	free(root);
-	if (rc)
+	if (rc) {
+		free(root);
 		return rc;
+	}
 	for (i = 0; i < l.n; i++)
 		pending += !strcmp(l.revs[i].status, "pending");
+	/* What a dead deploy left is cleaned under the lock too. */
+	pending += local_has_leftovers(root);
+	free(root);
 	ledger_free(&l);
 	if (!pending)
 		return 0;
@@ -451,7 +497,7 @@ int deploy_run(const struct environment *e, const char *bundle,
 	struct descriptor *d = NULL;
 	char desc[256];
 	size_t i;
-	int rc;
+	int rc, pending = 0;
 
 	memset(r, 0, sizeof(*r));
 	rc = bundle_open(&b, bundle, NULL);
@@ -479,10 +525,11 @@ int deploy_run(const struct environment *e, const char *bundle,
 	}
 	rc = append(s.root, &s.ledger, r->revision, "pending",
 		    b->manifest_digest, d->name, d->version, desc);
-	if (!rc)
-		deploy_test_point("pending");
-	if (!rc)
-		rc = local_install(s.root, bundle, b->manifest_digest);
+	if (rc)
+		goto done;
+	pending = 1;
+	deploy_test_point("pending");
+	rc = local_install(s.root, bundle, b->manifest_digest);
 	if (rc)
 		goto done;
 	deploy_say(o, "revision %ld pending: %s %s in releases/%s", r->revision,
@@ -501,11 +548,15 @@ int deploy_run(const struct environment *e, const char *bundle,
 	deploy_say(o, "revision %ld failed: %s", r->revision, r->why);
 	rc = append(s.root, &s.ledger, r->revision, "failed", b->manifest_digest,
 		    d->name, d->version, desc);
+	pending = 0;
 	if (!rc)
 		rc = roll_back_after(&s, e, o, r);
 	if (!rc)
 		rc = 1;
 done:
+	if (rc < 0 && pending && !r->deployed)
+		settle_failed(&s, r->revision, b->manifest_digest, d->name,
+			      d->version);
 	session_close(&s);
 	descriptor_free(d);
 	bundle_free(b);
@@ -532,6 +583,10 @@ int rollback_run(const struct environment *e, long to,
 		if ((size_t)to > s.ledger.n)
 			rc = mlops_error_set(MLOPS_EUSAGE, "no revision %ld (the "
 					     "last is %zu)", to, s.ledger.n);
+		else if (!s.ledger.revs[to - 1].number)
+			rc = mlops_error_set(MLOPS_EINPUT, "revision %ld: its "
+					     "ledger lines are damaged; roll "
+					     "back to another", to);
 		else
 			target = &s.ledger.revs[to - 1];
 	} else {
@@ -578,6 +633,9 @@ int rollback_run(const struct environment *e, long to,
 		rc = go_live(s.root, &s.ledger, r->revision, keep.digest,
 			     keep.name, keep.version, desc);
 		r->deployed = !rc;
+		if (rc < 0)
+			settle_failed(&s, r->revision, keep.digest, keep.name,
+				      keep.version);
 		if (!rc) {
 			path = local_release_bundle(s.root, keep.digest);
 			tag_live(o, e, path, r);

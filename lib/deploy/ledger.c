@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +21,35 @@
 static void copy(char *dst, size_t len, const json_t *v)
 {
 	snprintf(dst, len, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+/* One line as a revision: 0, or -1 when it is not a ledger line. A
+ * revision first appears after the lines of every earlier one, so its
+ * number is at most the line's. */
+static int parse_line(const char *line, unsigned lineno, struct revision *r)
+{
+	json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+	json_t *num = json_object_get(j, "revision");
+	json_int_t n = json_is_integer(num) ? json_integer_value(num) : 0;
+
+	if (!json_is_object(j) || n < 1 || n > (json_int_t)lineno ||
+	    !json_is_string(json_object_get(j, "status"))) {
+		json_decref(j);
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	r->number = (long)n;
+	copy(r->status, sizeof(r->status), json_object_get(j, "status"));
+	copy(r->digest, sizeof(r->digest), json_object_get(j, "digest"));
+	copy(r->name, sizeof(r->name), json_object_get(j, "name"));
+	copy(r->version, sizeof(r->version), json_object_get(j, "version"));
+	copy(r->updated, sizeof(r->updated), json_object_get(j, "updated"));
+	copy(r->description, sizeof(r->description),
+	     json_object_get(j, "description"));
+	copy(r->host, sizeof(r->host), json_object_get(j, "host"));
+	r->pid = (long)json_integer_value(json_object_get(j, "pid"));
+	json_decref(j);
+	return 0;
 }
 
 int ledger_read(const char *root, struct ledger *l)
@@ -35,53 +66,105 @@ int ledger_read(const char *root, struct ledger *l)
 	}
 	rc = fs_read_file(path, LEDGER_MAX, &sb);
 	for (line = sb.buf; !rc && line && *line; line = nl ? nl + 1 : NULL) {
-		json_t *j;
-		long n;
-		struct revision *r;
+		struct revision r;
+		size_t len;
 
-		nl = strchr(line, '\n');
+		nl = memchr(line, '\n', sb.len - (size_t)(line - sb.buf));
+		len = nl ? (size_t)(nl - line) : strlen(line);
 		if (nl)
 			*nl = '\0';
 		lineno++;
-		if (!*line)
+		if (!len)
 			continue;
-		j = json_loads(line, 0, NULL);
-		n = json_is_integer(json_object_get(j, "revision"))
-			    ? (long)json_integer_value(json_object_get(j, "revision"))
-			    : 0;
-		if (!j || n < 1 || n > (long)l->n + 1 ||
-		    !json_is_string(json_object_get(j, "status"))) {
-			json_decref(j);
-			/* A last line cut by a crash is not a corruption. */
-			if (!nl || !nl[1])
-				break;
-			rc = mlops_error_set(MLOPS_EINPUT, "%s:%u: not a ledger "
-					     "line; the ledger is kept as it is",
-					     path, lineno);
-			break;
+		if (memchr(line, '\0', len) || parse_line(line, lineno, &r) < 0) {
+			if (!nl) {
+				l->torn = len;
+			} else if (!l->damaged++) {
+				l->first_damaged = lineno;
+			}
+			continue;
 		}
-		if ((size_t)n > l->n) {
-			l->revs = xrealloc(l->revs, sizeof(*l->revs) * (size_t)n);
-			memset(&l->revs[n - 1], 0, sizeof(*l->revs));
-			l->n = (size_t)n;
+		if ((size_t)r.number > l->n) {
+			l->revs = xrealloc(l->revs,
+					   sizeof(*l->revs) * (size_t)r.number);
+			memset(&l->revs[l->n], 0,
+			       sizeof(*l->revs) * ((size_t)r.number - l->n));
+			l->n = (size_t)r.number;
 		}
-		r = &l->revs[n - 1];
-		r->number = n;
-		copy(r->status, sizeof(r->status), json_object_get(j, "status"));
-		copy(r->digest, sizeof(r->digest), json_object_get(j, "digest"));
-		copy(r->name, sizeof(r->name), json_object_get(j, "name"));
-		copy(r->version, sizeof(r->version), json_object_get(j, "version"));
-		copy(r->updated, sizeof(r->updated), json_object_get(j, "updated"));
-		copy(r->description, sizeof(r->description),
-		     json_object_get(j, "description"));
-		copy(r->host, sizeof(r->host), json_object_get(j, "host"));
-		r->pid = (long)json_integer_value(json_object_get(j, "pid"));
-		json_decref(j);
+		l->revs[r.number - 1] = r;
 	}
 	strbuf_release(&sb);
 	free(path);
 	if (rc)
 		ledger_free(l);
+	return rc;
+}
+
+/* Before an append: every line must end where it should. A last line
+ * without its newline is completed when it is a whole ledger line, else
+ * set aside in LEDGER_TORN_FILE and cut off. The caller holds the lock. */
+static int repair_tail(const char *root, const char *path, int fd)
+{
+	struct strbuf tail = STRBUF_INIT;
+	struct stat st;
+	off_t start;
+	char c;
+	int rc = 0;
+
+	if (fstat(fd, &st) < 0)
+		return mlops_error_errno(MLOPS_EIO, errno, "cannot stat %s", path);
+	if (st.st_size == 0 ||
+	    (pread(fd, &c, 1, st.st_size - 1) == 1 && c == '\n'))
+		return 0;
+	/* Find the start of the last line. */
+	for (start = st.st_size - 1; start > 0; start--) {
+		if (pread(fd, &c, 1, start - 1) != 1)
+			return mlops_error_errno(MLOPS_EIO, errno,
+						 "cannot read %s", path);
+		if (c == '\n')
+			break;
+	}
+	{
+		size_t n = (size_t)(st.st_size - start);
+		char *buf = xmalloc(n + 1);
+
+		if (pread(fd, buf, n, start) != (ssize_t)n) {
+			free(buf);
+			return mlops_error_errno(MLOPS_EIO, errno,
+						 "cannot read %s", path);
+		}
+		strbuf_add(&tail, buf, n);
+		free(buf);
+	}
+	{
+		struct revision r;
+		int whole = !memchr(tail.buf, '\0', tail.len) &&
+			    parse_line(tail.buf, UINT_MAX, &r) == 0;
+
+		if (whole) {
+			if (fs_write_all(fd, "\n", 1) < 0)
+				rc = mlops_error_errno(MLOPS_EIO, errno,
+						       "cannot append to %s", path);
+		} else {
+			char *aside = fs_join(root, LEDGER_TORN_FILE);
+			int afd = open(aside, O_WRONLY | O_CREAT | O_APPEND |
+						      O_CLOEXEC, 0600);
+
+			strbuf_addch(&tail, '\n');
+			if (afd < 0 || fs_write_all(afd, tail.buf, tail.len) < 0 ||
+			    fsync(afd) != 0)
+				rc = mlops_error_errno(MLOPS_EIO, errno, "cannot "
+						       "set the torn line aside "
+						       "in %s", aside);
+			if (afd >= 0)
+				close(afd);
+			if (!rc && ftruncate(fd, start) != 0)
+				rc = mlops_error_errno(MLOPS_EIO, errno,
+						       "cannot repair %s", path);
+			free(aside);
+		}
+	}
+	strbuf_release(&tail);
 	return rc;
 }
 
@@ -106,8 +189,13 @@ int ledger_append(const char *root, struct revision *r)
 	json_decref(j);
 	len = strlen(text);
 	text[len++] = '\n'; /* json_dumps leaves room for the NUL */
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0 || fs_write_all(fd, text, len) < 0 || fsync(fd) != 0)
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot append to %s",
+				       path);
+	if (!rc)
+		rc = repair_tail(root, path, fd);
+	if (!rc && (fs_write_all(fd, text, len) < 0 || fsync(fd) != 0))
 		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot append to %s",
 				       path);
 	if (fd >= 0)
@@ -115,6 +203,26 @@ int ledger_append(const char *root, struct revision *r)
 	free(text);
 	free(path);
 	return rc;
+}
+
+int ledger_damage(const struct ledger *l, const char *root, char *buf,
+		  size_t len)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	if (l->torn)
+		n = snprintf(buf, len, "%s/%s: the last line (%zu bytes) was cut "
+			     "by a crash or a full disk and is left out; the "
+			     "next deploy sets it aside in %s", root,
+			     LEDGER_FILE, l->torn, LEDGER_TORN_FILE);
+	if (l->damaged && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%s%s/%s: %zu damaged "
+			 "line%s left out (the first: line %u); the ledger is "
+			 "kept as it is", n ? "; " : "", root, LEDGER_FILE,
+			 l->damaged, l->damaged == 1 ? "" : "s",
+			 l->first_damaged);
+	return l->torn || l->damaged;
 }
 
 const struct revision *ledger_last(const struct ledger *l, const char *status)

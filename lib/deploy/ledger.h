@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #define LEDGER_FILE "ledger.jsonl"
+#define LEDGER_TORN_FILE "ledger.jsonl.torn"
 
 struct revision {
 	long number;
@@ -21,15 +22,29 @@ struct revision {
 };
 
 struct ledger {
-	struct revision *revs; /* by number, 1..n (index number - 1) */
+	struct revision *revs; /* by number, 1..n (index number - 1); a
+				* number no line names has number 0 */
 	size_t n;
+	/* Damage found while reading, for the caller to report. */
+	size_t damaged;        /* complete lines that are not ledger lines */
+	unsigned first_damaged;/* the first one's line number */
+	size_t torn;           /* bytes of a last line cut by a crash */
 };
 
-/* Reads ROOT/ledger.jsonl (none: empty). A malformed line is EINPUT
- * naming it: the ledger is never rewritten, so nothing is lost. */
+/* Reads ROOT/ledger.jsonl (none: empty). Never fails on its contents: a
+ * last line without its newline that does not parse was cut by a crash
+ * or a full disk (torn, left out); a damaged line elsewhere is left out
+ * and counted, so history, status and rollback to a known revision keep
+ * working. Only I/O errors fail. */
 int ledger_read(const char *root, struct ledger *l);
-/* Appends r (updated, pid and host filled in) and fsyncs. */
+/* Appends r (updated, pid and host filled in) and fsyncs. A torn last
+ * line is first moved to ROOT/ledger.jsonl.torn and cut off, so every
+ * line stays whole; a complete last line without its newline gets one. */
 int ledger_append(const char *root, struct revision *r);
+/* What ledger_read left out, as a sentence for the user ("" when
+ * nothing was): fills buf, returns whether there was damage. */
+int ledger_damage(const struct ledger *l, const char *root, char *buf,
+		  size_t len);
 /* The newest revision with this status, or NULL. */
 const struct revision *ledger_last(const struct ledger *l,
 				   const char *status);

@@ -100,6 +100,71 @@ void local_prune(const char *root, const char *const *keep, size_t nkeep,
 	free(dir);
 }
 
+static int is_temp_name(const char *name)
+{
+	return name[0] == '.' && strstr(name, ".tmp-") != NULL;
+}
+
+static size_t leftovers(const char *root, uint64_t *bytes, int remove);
+
+size_t local_clean_leftovers(const char *root, uint64_t *bytes)
+{
+	return leftovers(root, bytes, 1);
+}
+
+int local_has_leftovers(const char *root)
+{
+	uint64_t bytes = 0;
+
+	return leftovers(root, &bytes, 0) > 0;
+}
+
+static size_t leftovers(const char *root, uint64_t *bytes, int remove)
+{
+	char *dir = fs_join(root, "releases"), *cur = fs_join(root, ".current.new");
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	size_t files = 0;
+
+	if (remove ? unlink(cur) == 0 : access(cur, F_OK) == 0)
+		files++;
+	while (dh && (de = readdir(dh))) {
+		char *rel;
+		DIR *rh;
+		struct dirent *fe;
+
+		if (strlen(de->d_name) != 64 && !is_temp_name(de->d_name))
+			continue;
+		rel = fs_join(dir, de->d_name);
+		rh = opendir(rel);
+		while (rh && (fe = readdir(rh))) {
+			char *f;
+			struct stat st;
+
+			if (!is_temp_name(fe->d_name))
+				continue;
+			f = fs_join(rel, fe->d_name);
+			if (lstat(f, &st) == 0 && S_ISREG(st.st_mode) &&
+			    (!remove || unlink(f) == 0)) {
+				files++;
+				*bytes += (uint64_t)st.st_size;
+			}
+			free(f);
+		}
+		if (rh)
+			closedir(rh);
+		/* Empty (nothing was installed): gone; else left alone. */
+		if (remove)
+			rmdir(rel);
+		free(rel);
+	}
+	if (dh)
+		closedir(dh);
+	free(dir);
+	free(cur);
+	return files;
+}
+
 int local_switch(const char *root, const char *digest)
 {
 	struct strbuf target = STRBUF_INIT;

@@ -6,6 +6,7 @@
 #define MLOPS_DEPLOY_LOCAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define SERVE_PID_FILE "serve.pid"
 
@@ -27,5 +28,14 @@ int local_signal_server(const char *root);
 /* The server side: write and remove ROOT/serve.pid. */
 int local_write_pid(const char *root);
 void local_remove_pid(const char *root);
+
+/* What a deploy killed mid-copy leaves: temporary files under
+ * releases/<digest>/, a release directory without its bundle, a
+ * half-made current link. Removed; the caller holds the environment's
+ * lock, so none of them belongs to a live deploy. Returns the number of
+ * files removed and adds their bytes to *bytes. */
+size_t local_clean_leftovers(const char *root, uint64_t *bytes);
+/* Whether there is anything for local_clean_leftovers (nothing removed). */
+int local_has_leftovers(const char *root);
 
 #endif
