@@ -94,6 +94,13 @@ static int set_value(const struct opt *o, const char *arg, struct strbuf *err)
 			strbuf_addf(err, "' expects a whole number, not '%s'", arg);
 			return PARSE_ERROR;
 		}
+		if (o->min < o->max && (v < o->min || v > o->max)) {
+			strbuf_addstr(err, "option '");
+			opt_name(err, o);
+			strbuf_addf(err, "' takes %ld to %ld, not '%s'", o->min,
+				    o->max, arg);
+			return PARSE_ERROR;
+		}
 		*(long *)o->value = v;
 		return 0;
 	}

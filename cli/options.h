@@ -29,6 +29,7 @@ struct opt {
 	const char *const *choices; /* OPT_CHOICE values, NULL-terminated */
 	const char *complete;       /* "file", "file:EXT", "dir" or NULL */
 	unsigned flags;
+	long min, max;              /* OPT_INT: the range, when min < max */
 };
 
 struct strv {
@@ -39,6 +40,10 @@ struct strv {
 #define OPT_BOOLEAN(s, l, v, h) { OPT_BOOL, s, l, v, NULL, h, NULL, NULL, 0 }
 #define OPT_STR(s, l, v, a, h, c) { OPT_STRING, s, l, v, a, h, NULL, c, 0 }
 #define OPT_NUM(s, l, v, a, h) { OPT_INT, s, l, v, a, h, NULL, NULL, 0 }
+/* A whole number from lo to hi: anything else is a usage error naming
+ * the option, the range and the value. */
+#define OPT_RANGE(s, l, v, a, h, lo, hi) \
+	{ OPT_INT, s, l, v, a, h, NULL, NULL, 0, lo, hi }
 #define OPT_ENUM(s, l, v, a, h, ch) { OPT_CHOICE, s, l, v, a, h, ch, NULL, 0 }
 #define OPT_MULTI(s, l, v, a, h, c) { OPT_LIST, s, l, v, a, h, NULL, c, 0 }
 #define OPT_TERMINATOR { OPT_END, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0 }

@@ -30,7 +30,8 @@ static int opt_public_health;
 static const char *opt_rate, *opt_tls_cert, *opt_tls_key;
 static long opt_burst;
 static const char *opt_root;
-static long opt_max_conn = 1024, opt_per_ip, opt_max_in_flight;
+static long opt_max_conn = 1024, opt_per_ip = 256, opt_max_in_flight;
+static long opt_request_timeout = 10, opt_min_rate = 1024;
 static long opt_drift_window = 1000;
 static int opt_log_payloads;
 static struct strv opt_redact;
@@ -56,22 +57,33 @@ static const struct opt options[] = {
 		"largest bundle the admin API takes (default: 4G)", NULL),
 	OPT_MULTI(0, "listen", &opt_listen, "ADDR:PORT",
 		  "where to listen, repeatable (default: 127.0.0.1:8080)", NULL),
-	OPT_NUM(0, "threads", &opt_threads, "N",
-		"worker threads per address (default: 2)"),
+	OPT_RANGE(0, "threads", &opt_threads, "N",
+		  "worker threads per address (default: 2)", 1, 256),
 	OPT_STR(0, "max-body", &opt_max_body, "SIZE",
 		"largest request body; more gets 413 (default: 1M)", NULL),
-	OPT_NUM(0, "max-batch", &opt_max_batch, "N",
-		"most rows in one /predict/batch (default: 10000)"),
-	OPT_NUM(0, "drain-timeout", &opt_drain, "SECONDS",
-		"on SIGTERM, wait this long for requests under way (default: 10)"),
-	OPT_NUM(0, "timeout", &opt_timeout, "SECONDS",
-		"close idle or slow connections after this (default: 30)"),
-	OPT_NUM(0, "max-connections", &opt_max_conn, "N",
-		"open connections at most, per address (default: 1024)"),
-	OPT_NUM(0, "max-connections-per-ip", &opt_per_ip, "N",
-		"open connections from one client address (default: no limit)"),
-	OPT_NUM(0, "max-in-flight", &opt_max_in_flight, "N",
-		"requests under way at most; more get 503 (default: no limit)"),
+	OPT_RANGE(0, "max-batch", &opt_max_batch, "N",
+		  "most rows in one /predict/batch (default: 10000)", 1,
+		  100000000),
+	OPT_RANGE(0, "drain-timeout", &opt_drain, "SECONDS",
+		  "on SIGTERM, wait this long for requests under way (default: "
+		  "10)", 0, 86400),
+	OPT_RANGE(0, "timeout", &opt_timeout, "SECONDS",
+		  "close idle connections after this (default: 30)", 1, 86400),
+	OPT_RANGE(0, "request-timeout", &opt_request_timeout, "SECONDS",
+		  "a request's headers must arrive within this, and its body "
+		  "at --min-rate after it (default: 10)", 1, 3600),
+	OPT_RANGE(0, "min-rate", &opt_min_rate, "BYTES",
+		  "slowest request body accepted, in bytes a second (default: "
+		  "1024)", 1, 1L << 30),
+	OPT_RANGE(0, "max-connections", &opt_max_conn, "N",
+		  "open connections at most, per address; more get 503 "
+		  "(default: 1024)", 1, 65536),
+	OPT_RANGE(0, "max-connections-per-ip", &opt_per_ip, "N",
+		  "open connections from one client address; more are closed "
+		  "(default: 256, 0: no limit)", 0, 65536),
+	OPT_RANGE(0, "max-in-flight", &opt_max_in_flight, "N",
+		  "requests under way at most; more get 503 (default: no "
+		  "limit)", 0, 1L << 30),
 	OPT_STR(0, "api-key-file", &opt_key_file, "FILE",
 		"require one of these API keys (one a line; else MLOPS_API_KEYS)",
 		"file"),
@@ -90,8 +102,9 @@ static const struct opt options[] = {
 	OPT_STR(0, "require-signature", &opt_require_signature, "PUBKEY",
 		"refuse bundles not signed by this Ed25519 public key (PEM)",
 		"file"),
-	OPT_NUM(0, "drift-window", &opt_drift_window, "N",
-		"live drift over the last N rows (default: 1000; 0: off)"),
+	OPT_RANGE(0, "drift-window", &opt_drift_window, "N",
+		  "live drift over the last N rows (default: 1000; 0: off)", 0,
+		  100000000),
 	OPT_STR(0, "log-file", &opt_log_file, "FILE",
 		"access log, JSON lines (default: stderr; -q: none)", "file"),
 	OPT_BOOLEAN(0, "log-payloads", &opt_log_payloads,
@@ -222,14 +235,10 @@ static int cmd_serve(int argc, const char **argv)
 	if (parse_size(opt_admin_max_upload) < 1)
 		return command_usage_error(&cmd_serve_spec, "--admin-max-upload "
 					   "takes a size, such as 4G");
-	if (opt_threads < 1 || opt_threads > 256 || opt_max_batch < 1 ||
-	    opt_drain < 0 || opt_timeout < 1 || parse_size(opt_max_body) < 1024 ||
-	    opt_max_conn < 1 || opt_max_conn > 65536 || opt_per_ip < 0 ||
-	    opt_max_in_flight < 0 || opt_drift_window < 0 ||
-	    opt_drift_window > 100000000)
-		return command_usage_error(&cmd_serve_spec, "--threads 1-256, "
-					   "--max-batch >= 1, --max-body >= 1K, "
-					   "--max-connections 1-65536");
+	if (parse_size(opt_max_body) < 1024)
+		return command_usage_error(&cmd_serve_spec, "--max-body takes a "
+					   "size of at least 1K, not '%s'",
+					   opt_max_body);
 	if (opt_redact.n && !opt_log_payloads)
 		return command_usage_error(&cmd_serve_spec,
 					   "--redact goes with --log-payloads");
@@ -277,6 +286,12 @@ static int cmd_serve(int argc, const char **argv)
 	}
 	if (rc)
 		goto done;
+	if (opt_log_file && argc && fs_same_file(opt_log_file, argv[0])) {
+		print_error("--log-file '%s' is the bundle '%s': logging to it "
+			    "would destroy it", opt_log_file, argv[0]);
+		rc = EXIT_USAGE;
+		goto done;
+	}
 	if (opt_log_file) {
 		log_fd = open(opt_log_file, O_WRONLY | O_CREAT | O_APPEND |
 						   O_CLOEXEC, 0640);
@@ -310,6 +325,8 @@ static int cmd_serve(int argc, const char **argv)
 	so.conn_timeout = (unsigned)opt_timeout;
 	so.max_connections = (unsigned)opt_max_conn;
 	so.max_per_ip = (unsigned)opt_per_ip;
+	so.request_timeout = (unsigned)opt_request_timeout;
+	so.min_rate = (unsigned)opt_min_rate;
 	so.max_in_flight = (unsigned)opt_max_in_flight;
 	so.api_keys = keys.v;
 	so.nkeys = keys.n;

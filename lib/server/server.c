@@ -23,7 +23,9 @@
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
 #include "../core/timeutil.h"
+#include "admission.h"
 #include "auth.h"
+#include "conntrack.h"
 #include "oip.h"
 #include "ratelimit.h"
 #include "livedrift.h"
@@ -48,6 +50,7 @@ struct server {
 	struct metrics metrics;
 	struct server_opts opts;
 	struct ratelimit *limit;
+	struct conntrack *ct;
 	int ready;
 };
 
@@ -57,6 +60,8 @@ struct request {
 	uint64_t start;
 	char id[72];      /* X-Request-Id, given or made */
 	char retry_after[16];
+	int http11;
+	struct conn *conn; /* its connection's deadlines */
 };
 
 static struct serving *acquire_for(struct server *s, const char *url);
@@ -183,6 +188,21 @@ static int overloaded(const struct server *s, enum route r)
 	return server_in_flight(s) > (int64_t)s->opts.max_in_flight;
 }
 
+/* admission_check, answered here. */
+static unsigned admit(struct server *s, struct MHD_Connection *c,
+		      const char *url, const struct request *req)
+{
+	const char *why = NULL;
+	unsigned status = admission_check(c, url, req->http11, req->conn, &why);
+
+	if (!status)
+		return 0;
+	if (status == 503)
+		conntrack_count_refused(s->ct);
+	respond_json(c, status, error_json(why), NULL);
+	return status;
+}
+
 static unsigned answer(struct server *s, struct serving *sv,
 		       struct MHD_Connection *c, const char *url,
 		       const char *method, struct request *req,
@@ -194,6 +214,9 @@ static unsigned answer(struct server *s, struct serving *sv,
 	size_t i;
 
 	*route = ROUTE_OTHER;
+	status = admit(s, c, url, req);
+	if (status)
+		return status;
 	if (!within_limit(s, c, url, req)) {
 		respond_json(c, 429, error_json("rate limit exceeded; retry "
 						"after Retry-After seconds"),
@@ -436,19 +459,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	enum route route;
 	unsigned status;
 
-	(void)version;
 	if (!req) {
 		const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							      "X-Request-Id");
 
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
 		req = xcalloc(1, sizeof(*req));
 		req->start = mono_ns();
 		request_id(req, rid);
+		req->http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1);
+		req->conn = ci ? ci->socket_context : NULL;
+		conntrack_headers_done(s->ct, req->conn);
 		*ctx = req;
 		__atomic_add_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
 		return MHD_YES;
 	}
 	if (*size) {
+		conntrack_body(s->ct, req->conn, *size);
 		if (req->body.len + *size > s->opts.max_body)
 			req->too_large = 1; /* drain it, keep nothing */
 		else
@@ -456,6 +485,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*size = 0;
 		return MHD_YES;
 	}
+	conntrack_answering(s->ct, req->conn);
 	current = req;
 	sv = acquire_for(s, url);
 	status = answer(s, sv, c, url, method, req, &route);
@@ -481,6 +511,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 	(void)code;
 	if (!req)
 		return;
+	conntrack_answered(s->ct, req->conn);
 	strbuf_release(&req->body);
 	free(req);
 	*ctx = NULL;
@@ -643,6 +674,17 @@ int server_start(struct server **out, struct serving *sv,
 	if (o->rate_limit > 0)
 		s->limit = ratelimit_new(o->rate_limit,
 					 o->burst > 0 ? o->burst : o->rate_limit);
+	{
+		struct conntrack_opts co = {
+			o->max_connections ? o->max_connections : 1024,
+			o->request_timeout, o->min_rate,
+		};
+
+		s->ct = conntrack_new(&co);
+		if (!s->ct)
+			rc = mlops_error_set(MLOPS_EIO, "cannot start the "
+					     "connection watchdog");
+	}
 	for (i = 0; i < o->nlisten && i < MAX_LISTEN && !rc; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len;
@@ -664,12 +706,17 @@ int server_start(struct server **out, struct serving *sv,
 			(unsigned int)(o->threads ? o->threads : 2),
 			MHD_OPTION_CONNECTION_TIMEOUT,
 			(unsigned int)(o->conn_timeout ? o->conn_timeout : 30),
+			/* A reserve above --max-connections: those are
+			 * answered 503, health and metrics still served. */
 			MHD_OPTION_CONNECTION_LIMIT,
 			(unsigned int)(o->max_connections ? o->max_connections
-							  : 1024),
+							  : 1024) + 64,
 			MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 			(unsigned int)o->max_per_ip,
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+			(size_t)ADMISSION_CONN_MEMORY,
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+			MHD_OPTION_NOTIFY_CONNECTION, admission_track, s->ct,
 			/* Ignored without MHD_USE_TLS. */
 			MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert ? o->tls_cert : "",
 			MHD_OPTION_HTTPS_MEM_KEY, o->tls_key ? o->tls_key : "",
@@ -729,6 +776,7 @@ void server_stop(struct server *s, unsigned drain_ms)
 	for (i = 0; i < MAX_LISTEN; i++)
 		if (s->d[i])
 			MHD_stop_daemon(s->d[i]);
+	conntrack_free(s->ct);
 	ratelimit_free(s->limit);
 	serving_put(s->active);
 	serving_put(s->canary);

@@ -17,6 +17,8 @@ struct server_opts {
 	unsigned conn_timeout;     /* seconds idle before a close */
 	unsigned max_connections;  /* 0: 1024 */
 	unsigned max_per_ip;       /* connections from one address; 0: any */
+	unsigned request_timeout;  /* seconds for a request's headers; 0: 10 */
+	unsigned min_rate;         /* body bytes a second after that; 0: 1024 */
 	unsigned max_in_flight;    /* more requests get 503; 0: no limit */
 	const char *const *api_keys; /* none: no authentication */
 	size_t nkeys;
