@@ -97,6 +97,107 @@ static unsigned bad(json_t **out, const char *before, const char *arg,
 	return 400;
 }
 
+/* The tensor datatypes of the protocol. */
+static int known_datatype(const char *t)
+{
+	static const char *const types[] = {
+		"BOOL",	 "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16",
+		"INT32", "INT64", "FP16",   "FP32",   "FP64",   "BYTES", NULL,
+	};
+	size_t i;
+
+	for (i = 0; types[i]; i++)
+		if (!strcmp(types[i], t))
+			return 1;
+	return 0;
+}
+
+/* Each input tensor as the protocol defines it: an object with a name
+ * (unique), a known datatype, a shape, data, and parameters that are an
+ * object when present. */
+static unsigned check_tensors(const json_t *inputs, json_t **out)
+{
+	const json_t *t, *u;
+	size_t i, j;
+	char at[32];
+
+	json_array_foreach(inputs, i, t) {
+		const json_t *dt = json_object_get(t, "datatype");
+		const json_t *par = json_object_get(t, "parameters");
+		const char *name = json_str(t, "name");
+
+		snprintf(at, sizeof(at), "inputs[%zu]", i);
+		if (!json_is_object(t))
+			return bad(out, at, NULL, " must be an object");
+		if (!name)
+			return bad(out, at, NULL, ": \"name\" (a string) is "
+				   "required");
+		if (!json_is_string(dt))
+			return bad(out, "tensor '", name, "': \"datatype\" (a "
+				   "string) is required");
+		if (!known_datatype(json_string_value(dt)))
+			return bad(out, "tensor '", name, "': unknown datatype "
+				   "(BOOL, INT8..INT64, UINT8..UINT64, FP16, "
+				   "FP32, FP64 or BYTES)");
+		if (!json_is_array(json_object_get(t, "shape")))
+			return bad(out, "tensor '", name, "': \"shape\" (a list "
+				   "of integers) is required");
+		if (!json_object_get(t, "data"))
+			return bad(out, "tensor '", name, "': \"data\" is "
+				   "required");
+		if (par && !json_is_object(par))
+			return bad(out, "tensor '", name, "': \"parameters\" "
+				   "must be an object");
+		json_array_foreach(inputs, j, u) {
+			if (j >= i)
+				break;
+			if (!strcmp(name, json_str(u, "name") ? json_str(u, "name")
+							      : ""))
+				return bad(out, "tensor '", name, "' is given "
+					   "twice");
+		}
+	}
+	return 0;
+}
+
+/* Which outputs the request asks for (none listed: all). An unknown name
+ * is a 400. want[0]: prediction, want[1]: probability. */
+static unsigned requested_outputs(const json_t *req, int has_probability,
+				  int want[2], json_t **out)
+{
+	const json_t *outs = json_object_get(req, "outputs"), *o;
+	size_t i;
+
+	want[0] = want[1] = !outs;
+	want[1] = want[1] && has_probability;
+	if (!outs)
+		return 0;
+	if (!json_is_array(outs))
+		return bad(out, "\"outputs\" must be a list", NULL, "");
+	json_array_foreach(outs, i, o) {
+		const char *name = json_str(o, "name");
+		const json_t *par = json_object_get(o, "parameters");
+
+		if (!json_is_object(o) || !name)
+			return bad(out, "every requested output needs a \"name\"",
+				   NULL, "");
+		if (par && !json_is_object(par))
+			return bad(out, "output '", name, "': \"parameters\" "
+				   "must be an object");
+		if (!strcmp(name, "prediction"))
+			want[0] = 1;
+		else if (!strcmp(name, "probability") && has_probability)
+			want[1] = 1;
+		else
+			return bad(out, "'", name, has_probability
+					   ? "' is not an output of this model "
+					     "(prediction, probability)"
+					   : "' is not an output of this model "
+					     "(prediction)");
+	}
+	return 0;
+}
+
 /* OIP inputs -> an array of feature objects for handle_rows(). */
 static unsigned to_rows(const struct serving *s, const json_t *inputs,
 			json_t **rows, json_t **out)
@@ -104,11 +205,15 @@ static unsigned to_rows(const struct serving *s, const json_t *inputs,
 	const struct descriptor *d = s->bm->d;
 	const json_t *t;
 	size_t i, n = (size_t)-1, k;
+	unsigned st;
 
 	*rows = NULL;
 	if (!json_is_array(inputs) || !json_array_size(inputs))
 		return bad(out, "\"inputs\" must be a non-empty list of tensors",
 			   NULL, "");
+	st = check_tensors(inputs, out);
+	if (st)
+		return st;
 	/* One [n, k] tensor with every feature, in signature order. */
 	if (json_array_size(inputs) == 1) {
 		size_t cols;
@@ -185,9 +290,28 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 	unsigned status;
 	size_t i;
 
+	int want[2];
+
 	req = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
 	if (!req)
 		return bad(out, "malformed JSON: ", err.text, "");
+	if (!json_is_object(req)) {
+		status = bad(out, "the request must be a JSON object", NULL, "");
+		goto done;
+	}
+	if (json_object_get(req, "id") && !json_is_string(json_object_get(req, "id"))) {
+		status = bad(out, "\"id\" must be a string", NULL, "");
+		goto done;
+	}
+	if (json_object_get(req, "parameters") &&
+	    !json_is_object(json_object_get(req, "parameters"))) {
+		status = bad(out, "\"parameters\" must be an object", NULL, "");
+		goto done;
+	}
+	status = requested_outputs(req, d->model.task != TASK_REGRESSION, want,
+				   out);
+	if (status)
+		goto done;
 	status = to_rows(s, json_object_get(req, "inputs"), &rows, out);
 	if (status)
 		goto done;
@@ -217,13 +341,20 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 		if (json_object_get(p, "probability"))
 			json_array_append(pr, json_object_get(p, "probability"));
 	}
-	*out = json_pack("{s:s, s:s, s:[{s:s, s:[I], s:s, s:o}]}", "model_name",
-			 d->name, "model_version", d->version, "outputs", "name",
-			 "prediction", "shape", (json_int_t)json_array_size(pv),
-			 "datatype",
-			 d->model.task == TASK_REGRESSION ? "FP64" : "INT64",
-			 "data", pv);
-	if (json_array_size(pr))
+	*out = json_pack("{s:s, s:s, s:[]}", "model_name", d->name,
+			 "model_version", d->version, "outputs");
+	if (want[0])
+		json_array_append_new(json_object_get(*out, "outputs"),
+				      json_pack("{s:s, s:[I], s:s, s:o}", "name",
+						"prediction", "shape",
+						(json_int_t)json_array_size(pv),
+						"datatype",
+						d->model.task == TASK_REGRESSION
+							? "FP64" : "INT64",
+						"data", pv));
+	else
+		json_decref(pv);
+	if (want[1] && json_array_size(pr))
 		json_array_append_new(json_object_get(*out, "outputs"),
 				      json_pack("{s:s, s:[I], s:s, s:o}", "name",
 						"probability", "shape",

@@ -144,6 +144,34 @@ expect_match "$CODE $BODY" "^400 .*'zzz' is not an input" "OIP: an unknown input
 req GET /v2/models/credit-risk/infer
 expect_eq "$CODE" 405 "OIP: GET infer: 405"
 
+# The protocol, strictly: every tensor named once, typed, shaped.
+dup=$(printf '%s' "$per" | sed 's/"name":"age"/"name":"income"/')
+req POST /v2/models/credit-risk/infer "$dup"
+expect_match "$CODE $BODY" "^400 .*'income' is given twice" "OIP: the same input twice: 400, not last-wins"
+T='"shape":[1],"data":[85000]'
+for bad in "{\"datatype\":\"FP64\",$T}|name.*is required" \
+	"{\"name\":\"income\",$T}|datatype.*is required" \
+	"{\"name\":\"income\",\"datatype\":\"FLOAT\",$T}|unknown datatype" \
+	"{\"name\":\"income\",\"datatype\":\"FP64\",\"parameters\":[1],$T}|parameters.*must be an object" \
+	"{\"name\":\"income\",\"datatype\":\"FP64\",\"data\":[1]}|shape.*is required"; do
+	body="{\"inputs\":[${bad%%|*}]}"
+	req POST /v2/models/credit-risk/infer "$body"
+	expect_match "$CODE $BODY" "^400 .*${bad#*|}" "OIP: $body: 400 naming the field"
+done
+req POST /v2/models/credit-risk/infer "{\"id\":7,${per#\{}"
+expect_match "$CODE $BODY" '^400 .*"id\\" must be a string' "OIP: a numeric id: 400"
+req POST /v2/models/credit-risk/infer "{\"parameters\":5,${per#\{}"
+expect_match "$CODE $BODY" '^400 .*parameters' "OIP: request parameters not an object: 400"
+req POST /v2/models/credit-risk/infer "{\"outputs\":[{\"name\":\"probability\"}],${per#\{}"
+expect_eq "$CODE" 200 "OIP: asking for one output"
+printf '%s' "$BODY" > o1.json
+expect_eq "$(json_get o1.json '[o["name"] for o in d["outputs"]]')" "['probability']" "only the output asked for"
+req POST /v2/models/credit-risk/infer "{\"outputs\":[{\"name\":\"prediction\"},{\"name\":\"probability\"}],${per#\{}"
+printf '%s' "$BODY" > o2.json
+expect_eq "$CODE $(json_get o2.json '[o["name"] for o in d["outputs"]]')" "200 ['prediction', 'probability']" "both, when both are asked for"
+req POST /v2/models/credit-risk/infer "{\"outputs\":[{\"name\":\"score\"}],${per#\{}"
+expect_match "$CODE $BODY" "^400 .*'score' is not an output" "OIP: an unknown output: 400"
+
 # Metrics: promtool is clean, and the counters count.
 curl -s "$URL/metrics" > metrics.txt
 run promtool check metrics < metrics.txt
