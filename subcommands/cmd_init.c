@@ -234,10 +234,8 @@ static int cmd_init(int argc, const char **argv)
 	if (opt_template)
 		return write_template();
 	name = opt_name ? xstrdup(opt_name) : default_name();
-	if (!name_is_gto(name)) {
-		print_error("name '%s' is not valid: letters, digits, '-', '_' "
-			    "and '/', starting and ending with a letter or digit",
-			    name);
+	if (!name_is_valid(name)) {
+		print_error("name '%s' is not valid: " NAME_RULE, name);
 		free(name);
 		return EXIT_USAGE;
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/number.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
 #include "../core/strbuf.h"
@@ -299,7 +300,6 @@ static int parse_gate(struct walker *w, struct gate *g, const char *metric,
 		    { ">", GATE_GT }, { "<", GATE_LT } };
 	const char *s;
 	size_t i;
-	char *end;
 
 	g->metric = xstrdup(metric);
 	if (v->kind != YNODE_SCALAR || ynode_is_null(v))
@@ -318,10 +318,7 @@ static int parse_gate(struct walker *w, struct gate *g, const char *metric,
 		s++;
 	if (!*s)
 		goto bad;
-	g->value = strtod(s, &end);
-	while (*end == ' ')
-		end++;
-	if (*end || !isfinite(g->value) || strpbrk(s, "xXnN"))
+	if (number_parse_str(s, &g->value))
 		goto bad;
 	return 0;
 bad:
@@ -468,13 +465,12 @@ static int parse_top(struct walker *w, struct descriptor *d,
 		rc = walk_check_keys(w, root, "the descriptor", keys);
 	if (!rc)
 		rc = walk_get_str(w, root, "name", 1, "descriptor", &d->name);
-	if (!rc && !name_is_gto(d->name)) {
+	if (!rc && !name_is_valid(d->name)) {
 		rc = walk_err_node(w, ynode_map_get(root, "name"),
-			      "name '%s' is not valid: letters, digits, '-', "
-			      "'_' and '/', starting and ending with a letter "
-			      "or digit", d->name);
-		mlops_error_hint("the name becomes git tags (NAME@vX.Y.Z), so it "
-				 "follows GTO's grammar");
+			      "name '%s' is not valid: " NAME_RULE, d->name);
+		mlops_error_hint("the name becomes git tags (NAME@vX.Y.Z), a "
+				 "registry repository and a file name, so it "
+				 "follows the rules of all three");
 	}
 	if (!rc)
 		rc = walk_get_str(w, root, "version", 1, "descriptor", &d->version);

@@ -162,7 +162,7 @@ int descriptor_from_json(struct descriptor **out, const json_t *j)
 	d->dir = xstrdup(".");
 	d->name = dup_opt(j, "name");
 	d->version = dup_opt(j, "version");
-	if (!d->name || !d->version || !name_is_gto(d->name) ||
+	if (!d->name || !d->version || !name_is_valid(d->name) ||
 	    !version_is_semver(d->version))
 		rc = bad("name or version");
 	else if (!json_str(model, "path") ||

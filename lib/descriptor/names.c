@@ -21,6 +21,42 @@ int name_is_gto(const char *s)
 	return 1;
 }
 
+static int lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+int name_is_oci_repository(const char *p)
+{
+	if (!*p)
+		return 0;
+	while (*p) {
+		if (!lower_alnum(*p))
+			return 0;
+		while (lower_alnum(*p))
+			p++;
+		if (!*p)
+			return 1;
+		if (*p == '-') {
+			while (*p == '-')
+				p++;
+		} else if (*p == '_' && p[1] == '_') {
+			p += 2;
+		} else if (*p == '/' || *p == '.' || *p == '_') {
+			p++;
+		} else {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+int name_is_valid(const char *s)
+{
+	return strlen(s) <= NAME_MAX_LEN && name_is_gto(s) &&
+	       name_is_oci_repository(s);
+}
+
 /* A numeric identifier: digits, no leading zero unless it is "0". */
 static const char *numeric_id(const char *s)
 {

@@ -5,6 +5,16 @@
 
 /* [a-zA-Z0-9]([a-zA-Z0-9-/_]*[a-zA-Z0-9])? */
 int name_is_gto(const char *s);
+/* An OCI distribution repository path: components of lowercase letters
+ * and digits joined by '.', '_', '__' or runs of '-', split by '/'. */
+int name_is_oci_repository(const char *s);
+/* A model's name: both, at most NAME_MAX_LEN bytes, so that it works as
+ * a git tag (GTO), a registry repository (push with no REF) and a file
+ * name. */
+#define NAME_MAX_LEN 128
+int name_is_valid(const char *s);
+#define NAME_RULE "lowercase letters and digits, joined by '-', '_' or '/', " \
+	"starting and ending with a letter or digit, at most 128 bytes"
 /* MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], no leading zeros. */
 int version_is_semver(const char *s);
 

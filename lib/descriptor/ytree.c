@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "../core/number.h"
 #include "../core/error.h"
 #include "../core/strbuf.h"
 
@@ -341,19 +342,14 @@ int ynode_bool(const struct ynode *n, int *out)
 
 int ynode_number(const struct ynode *n, double *out)
 {
-	char *end;
 	double v;
 	const char *s;
 
 	if (n->kind != YNODE_SCALAR || n->quoted || !n->text[0])
 		return 0;
 	s = n->text;
-	/* strtod accepts hex, inf and nan; a descriptor should not. */
-	if (strpbrk(s, "xXnN") || strchr(s, 'i') || strchr(s, 'I'))
-		return 0;
-	errno = 0;
-	v = strtod(s, &end);
-	if (*end || errno == ERANGE || !isfinite(v))
+	/* The one number policy (core/number.h): no hex, inf or nan. */
+	if (number_parse_str(s, &v))
 		return 0;
 	*out = v;
 	return 1;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../descriptor/names.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
 #include "../core/sha256.h"
@@ -20,30 +21,6 @@ int tag_is_valid(const char *t)
 		if (!isalnum((unsigned char)t[i]) && !strchr("._-", t[i]))
 			return 0;
 	return 1;
-}
-
-static int repo_is_valid(const char *r)
-{
-	const char *p = r;
-
-	if (!*p)
-		return 0;
-	while (*p) {
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p)))
-			return 0;
-		while (islower((unsigned char)*p) || isdigit((unsigned char)*p))
-			p++;
-		if (!*p)
-			return 1;
-		if (*p == '/' || *p == '.' || *p == '_' || *p == '-') {
-			if (*p == '_' && p[1] == '_')
-				p++;
-			p++;
-			continue;
-		}
-		return 0;
-	}
-	return 0;
 }
 
 int ref_is_loopback(const char *host)
@@ -144,7 +121,7 @@ int ref_parse(struct ref *out, const char *text)
 		out->kind = REF_REMOTE;
 		out->host = first;
 		rc = split_tag(out, slash + 1);
-		if (!rc && !repo_is_valid(slash + 1))
+		if (!rc && !name_is_oci_repository(slash + 1))
 			rc = mlops_error_set(MLOPS_EUSAGE, "'%s' is not a valid "
 					     "repository name (lowercase letters, "
 					     "digits, separators)", slash + 1);
@@ -162,7 +139,7 @@ int ref_parse(struct ref *out, const char *text)
 			char *name = s;
 
 			rc = split_tag(out, name);
-			if (!rc && !repo_is_valid(name))
+			if (!rc && !name_is_oci_repository(name))
 				rc = mlops_error_set(MLOPS_EUSAGE, "'%s' is not a "
 						     "valid repository name",
 						     name);

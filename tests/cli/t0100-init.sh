@@ -42,4 +42,41 @@ run "$MLOPS" init -f fifo --force
 expect_rc 2 "writing over a pipe: refused, exit 2"
 expect_match "$ERR" "'fifo' is not a regular file" "says why"
 ok $([ -p fifo ] && echo 0 || echo 1) "the pipe is still a pipe"
+# A name init takes works for every later command: packaged, and pushed
+# to the default registry with no REF (the name is the repository).
+long=$(printf 'm%.0s' $(seq 128))
+for n in a team/model foo__bar a--b v1.x "$long"; do
+	rm -rf nm && mkdir nm
+	run "$MLOPS" -C nm init --name "$n"
+	case $n in
+	v1.x) expect_rc 2 "init refuses '$n' (GTO has no dots)"; continue ;;
+	esac
+	expect_rc 0 "init takes '$(printf '%.20s' "$n")'"
+	printf '{"intercept": 0.5, "coefficients": [1.0]}' > nm/glm.json
+	sed -i 's|^  path: .*|  path: glm.json|; s|^  runtime: .*|  runtime: glm|' nm/mlops.yaml
+	$PY - nm/mlops.yaml <<'PY'
+import sys, yaml
+p = sys.argv[1]
+d = yaml.safe_load(open(p))
+d["model"] = {"path": "glm.json", "runtime": "glm", "task": "regression"}
+d["signature"] = {"inputs": [{"name": "x", "type": "float"}]}
+for k in ("datasets", "gates", "smoke_tests", "files", "environments", "dependencies", "drift"):
+    d.pop(k, None)
+open(p, "w").write(yaml.safe_dump(d))
+PY
+	run "$MLOPS" -C nm package -q -o "$SCRATCH/nm.mlpkg"
+	expect_rc 0 "'$(printf '%.20s' "$n")' packages"
+	MLOPS_REGISTRY="oci:$SCRATCH/reg" run "$MLOPS" push "$SCRATCH/nm.mlpkg"
+	expect_rc 0 "'$(printf '%.20s' "$n")' pushes with no REF"
+done
+for n in Foo foo___bar a-_b "${long}m" "-a" "a/"; do
+	run "$MLOPS" init --name "$n" -f nm.yaml
+	expect_rc 2 "init refuses '$(printf '%.20s' "$n")'"
+	expect_match "$ERR" "lowercase letters and digits" "and says the rule"
+done
+printf 'name: Foo\nversion: 1.0.0\nmodel: {path: glm.json, runtime: glm, task: regression}\n' > up.yaml
+run "$MLOPS" package -f up.yaml
+expect_rc 3 "a descriptor named 'Foo' is refused at load"
+expect_match "$ERR" "up.yaml:1:7: .*name 'Foo' is not valid" "with file:line:col"
+
 done_testing
