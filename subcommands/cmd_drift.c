@@ -10,6 +10,7 @@
 #include "cli/output.h"
 #include "lib/bundle/reader.h"
 #include "lib/core/fsutil.h"
+#include "lib/core/number.h"
 #include "lib/drift/config.h"
 #include "lib/drift/drift.h"
 #include "lib/drift/profile.h"
@@ -67,12 +68,9 @@ static const struct opt options[] = {
 
 static int parse_unit(const char *s, double *out, double lo, double hi)
 {
-	char *end;
-
 	if (!s)
 		return 0;
-	*out = strtod(s, &end);
-	return (*end || end == s || !(*out >= lo && *out <= hi)) ? -1 : 0;
+	return number_parse_str(s, out) || !(*out >= lo && *out <= hi) ? -1 : 0;
 }
 
 void drift_opts_lists(struct drift_opts *o, const char *columns,
@@ -287,12 +285,20 @@ static int cmd_drift(int argc, const char **argv)
 					 "man mlops-drift)", opt_test);
 		goto done;
 	}
-	if (parse_unit(opt_threshold, &o.threshold, 0, 1e300) < 0 ||
-	    parse_unit(opt_share, &o.drift_share, 1e-9, 1) < 0 ||
-	    parse_unit(opt_missing, &o.missing_threshold, 0, 1) < 0) {
-		rc = command_usage_error(&cmd_drift_spec, "--threshold >= 0, "
-					 "--drift-share in (0, 1], "
-					 "--missing-threshold in [0, 1]");
+	if (parse_unit(opt_threshold, &o.threshold, 0, 1e300) < 0) {
+		rc = command_usage_error(&cmd_drift_spec, "--threshold takes a "
+					 "number >= 0, not '%s'", opt_threshold);
+		goto done;
+	}
+	if (parse_unit(opt_share, &o.drift_share, 1e-9, 1) < 0) {
+		rc = command_usage_error(&cmd_drift_spec, "--drift-share takes a "
+					 "number in (0, 1], not '%s'", opt_share);
+		goto done;
+	}
+	if (parse_unit(opt_missing, &o.missing_threshold, 0, 1) < 0) {
+		rc = command_usage_error(&cmd_drift_spec, "--missing-threshold "
+					 "takes a number in [0, 1], not '%s'",
+					 opt_missing);
 		goto done;
 	}
 	if (opt_binning && drift_binning_parse(opt_binning, &o, &edges) < 0) {

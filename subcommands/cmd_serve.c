@@ -14,6 +14,7 @@
 #include "cli/registry_opts.h"
 #include "lib/core/error.h"
 #include "lib/core/fsutil.h"
+#include "lib/core/number.h"
 #include "lib/core/timeutil.h"
 #include "lib/bundle/signature.h"
 #include "lib/deploy/local.h"
@@ -239,17 +240,30 @@ static int cmd_serve(int argc, const char **argv)
 		return command_usage_error(&cmd_serve_spec, "--max-body takes a "
 					   "size of at least 1K, not '%s'",
 					   opt_max_body);
+	/* Before any bundle is opened: a usage error is found at once. */
+	for (size_t li = 0; li < opt_listen.n; li++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		int v6;
+
+		if (server_parse_listen(opt_listen.v[li], &ss, &len, &v6) < 0)
+			return command_usage_error(&cmd_serve_spec, "--listen: %s",
+						   mlops_error_last()->message);
+	}
 	if (opt_redact.n && !opt_log_payloads)
 		return command_usage_error(&cmd_serve_spec,
 					   "--redact goes with --log-payloads");
 	if (opt_rate) {
-		char *end;
-		double r = strtod(opt_rate, &end);
+		const char *slash = strstr(opt_rate, "/s");
+		double r = 0;
 
-		if (!(r > 0) || (*end && strcmp(end, "/s")) || opt_burst < 0)
+		if ((slash && slash[2]) ||
+		    number_parse(opt_rate, slash ? (size_t)(slash - opt_rate)
+						 : strlen(opt_rate), &r) ||
+		    !(r > 0) || opt_burst < 0)
 			return command_usage_error(&cmd_serve_spec,
 						   "--rate-limit takes N/s, such "
-						   "as 100/s");
+						   "as 100/s, not '%s'", opt_rate);
 		so.rate_limit = r;
 		so.burst = (double)opt_burst;
 	} else if (opt_burst) {

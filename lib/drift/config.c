@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/number.h"
 #include "../core/error.h"
 #include "../core/strbuf.h"
 
@@ -31,12 +32,13 @@ int drift_binning_parse(const char *b, struct drift_opts *o, double **edges)
 		*edges = xmalloc(sizeof(double) * cap);
 		(*edges)[n++] = -INFINITY;
 		while (*p) {
-			char *end;
-			double v = strtod(p, &end);
+			const char *end = strchr(p, ',');
+			double v;
 
-			if (end == p || isnan(v) || isinf(v) ||
-			    (n > 1 && v <= (*edges)[n - 1]) ||
-			    (*end && *end != ','))
+			if (!end)
+				end = p + strlen(p);
+			if (number_parse(p, (size_t)(end - p), &v) ||
+			    (n > 1 && v <= (*edges)[n - 1]))
 				goto bad;
 			if (n + 2 > cap) {
 				cap *= 2;

@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "../core/number.h"
 #include "../core/error.h"
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
@@ -23,12 +24,10 @@ struct golden {
 
 static int label_value(const struct cell *c, double *out)
 {
-	char *end;
-
 	switch (c->kind) {
 	case CELL_NUMBER:
 		*out = c->num;
-		return isfinite(*out) ? 0 : -1;
+		return number_check(out) ? -1 : 0;
 	case CELL_BOOL:
 		*out = c->b;
 		return 0;
@@ -37,8 +36,7 @@ static int label_value(const struct cell *c, double *out)
 			*out = !strcasecmp(c->text, "true");
 			return 0;
 		}
-		*out = strtod(c->text, &end);
-		return *end || end == c->text || !isfinite(*out) ? -1 : 0;
+		return number_parse(c->text, c->len, out) ? -1 : 0;
 	default:
 		return -1;
 	}

@@ -173,6 +173,21 @@ for c in "validate b.mlpkg" "predict b.mlpkg -i proj/data/golden.csv" \
 	expect_match "$ERR" "the bundle cache: cannot create" "$c: says it is the cache"
 done
 
+# --- usage errors name the option and the value, before any slow work ----
+for c in "drift --bundle b.mlpkg --current r.csv --threshold abc|--threshold takes a number >= 0, not 'abc'" \
+	"drift --bundle b.mlpkg --current r.csv --drift-share 0x1|--drift-share takes a number in \(0, 1\], not '0x1'" \
+	"drift --bundle b.mlpkg --current r.csv --missing-threshold inf|--missing-threshold takes a number in \[0, 1\], not 'inf'" \
+	"serve b.mlpkg --rate-limit inf/s|--rate-limit takes N/s, such as 100/s, not 'inf/s'" \
+	"serve b.mlpkg --listen nope|--listen: 'nope' is not ADDRESS:PORT" \
+	"serve b.mlpkg --threads 999|option '--threads' takes 1 to 256, not '999'" \
+	"drift --reference r.csv --current r.csv --binning edges:1,inf|--binning takes"; do
+	# shellcheck disable=SC2086
+	run timeout 20 "$MLOPS" ${c%%|*}
+	expect_rc 2 "${c%%|*}: a usage error"
+	expect_match "$ERR" "${c#*|}" "${c%%|*}: names the option and the value"
+	expect_no_match "$ERR" "serving|wrote" "${c%%|*}: found before any work"
+done
+
 # --- control characters from data on a terminal ---------------------------
 printf 'x\n\033]0;pwned\007\033[2J\n' > esc.csv
 MLOPS_TERMSAFE=1 run "$MLOPS" drift --reference r.csv --current esc.csv
