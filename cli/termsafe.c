@@ -126,23 +126,21 @@ static int filter_close(void *cookie)
 	return rc;
 }
 
-static FILE *wrap(FILE *raw, int line_buffered)
+/* One filter a stream, for the life of the process. */
+static struct filter filters[2];
+
+static FILE *wrap(FILE *raw, struct filter *f, int line_buffered)
 {
 	static const cookie_io_functions_t io = {
 		.write = filter_write,
 		.close = filter_close,
 	};
-	struct filter *f = calloc(1, sizeof(*f));
 	FILE *w;
 
-	if (!f)
-		return raw;
 	f->raw = raw;
 	w = fopencookie(f, "w", io);
-	if (!w) {
-		free(f);
+	if (!w)
 		return raw;
-	}
 	setvbuf(w, NULL, line_buffered ? _IOLBF : _IONBF, 0);
 	return w;
 }
@@ -157,7 +155,7 @@ void termsafe_install(void)
 		return;
 	done = 1;
 	if (all || isatty(STDOUT_FILENO))
-		stdout = wrap(stdout, 1);
+		stdout = wrap(stdout, &filters[0], 1);
 	if (all || isatty(STDERR_FILENO))
-		stderr = wrap(stderr, 0);
+		stderr = wrap(stderr, &filters[1], 0);
 }
