@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "../core/strbuf.h"
 #include "../core/timeutil.h"
 
 #define NS 1000000000ull
@@ -73,7 +74,7 @@ static void *watch(void *arg)
 				 * reports the close, which needs this lock. */
 				shutdown(c->fd, SHUT_RDWR);
 				c->cut = 1;
-				ct->cut++;
+				__atomic_add_fetch(&ct->cut, 1, __ATOMIC_RELAXED);
 			}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_nsec += (long)TICK_NS;
@@ -202,17 +203,32 @@ void conntrack_answered(struct conntrack *ct, struct conn *c)
 	set_phase(ct, c, WAIT_HEADERS);
 }
 
-uint64_t conntrack_cut(const struct conntrack *ct)
-{
-	return __atomic_load_n(&ct->cut, __ATOMIC_RELAXED);
-}
-
-uint64_t conntrack_refused(const struct conntrack *ct)
-{
-	return __atomic_load_n(&ct->refused, __ATOMIC_RELAXED);
-}
-
 void conntrack_count_refused(struct conntrack *ct)
 {
 	__atomic_add_fetch(&ct->refused, 1, __ATOMIC_RELAXED);
+}
+
+void conntrack_metrics(struct conntrack *ct, struct strbuf *out)
+{
+	unsigned open;
+
+	pthread_mutex_lock(&ct->lock);
+	open = ct->n;
+	pthread_mutex_unlock(&ct->lock);
+	strbuf_addf(out, "# HELP mlops_connections_open Connections open.\n"
+		    "# TYPE mlops_connections_open gauge\n"
+		    "mlops_connections_open %u\n"
+		    "# HELP mlops_connections_cut_total Connections cut for "
+		    "missing --request-timeout or --min-rate.\n"
+		    "# TYPE mlops_connections_cut_total counter\n"
+		    "mlops_connections_cut_total %llu\n"
+		    "# HELP mlops_connections_refused_total Requests answered "
+		    "503 for coming over --max-connections.\n"
+		    "# TYPE mlops_connections_refused_total counter\n"
+		    "mlops_connections_refused_total %llu\n",
+		    open,
+		    (unsigned long long)__atomic_load_n(&ct->cut,
+							__ATOMIC_RELAXED),
+		    (unsigned long long)__atomic_load_n(&ct->refused,
+							__ATOMIC_RELAXED));
 }

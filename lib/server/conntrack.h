@@ -43,9 +43,10 @@ void conntrack_body(struct conntrack *ct, struct conn *c, uint64_t bytes);
 void conntrack_answering(struct conntrack *ct, struct conn *c);
 void conntrack_answered(struct conntrack *ct, struct conn *c);
 
-/* Connections cut so far, for the metrics. */
-uint64_t conntrack_cut(const struct conntrack *ct);
-uint64_t conntrack_refused(const struct conntrack *ct);
+/* A request answered 503 for coming over the limit. */
 void conntrack_count_refused(struct conntrack *ct);
+/* Prometheus text: connections open, cut by a deadline, refused. */
+struct strbuf;
+void conntrack_metrics(struct conntrack *ct, struct strbuf *out);
 
 #endif

@@ -311,6 +311,7 @@ static unsigned answer(struct server *s, struct serving *sv,
 			       sv->load_seconds);
 		if (sv->drift)
 			live_drift_metrics(sv->drift, &text);
+		conntrack_metrics(s->ct, &text);
 		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 			strbuf_str(&text), text.len, NULL);
 		strbuf_release(&text);

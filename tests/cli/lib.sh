@@ -124,6 +124,25 @@ start_instance() {
 	ADMIN=$(sed -n 's|.*admin API on \(https*://[0-9.:]*\)$|\1|p' "$_log")
 }
 
+# start_serve LOG PORT ARGS...: `mlops serve ARGS` on 127.0.0.1:PORT in the
+# background for at most 300 s, its stderr in LOG, stopped by PID when the
+# test ends; waits (bounded) until it is ready. Sets SPID; fails when it
+# did not get ready.
+start_serve() {
+	_log=$1
+	_port=$2
+	shift 2
+	timeout 300 "$MLOPS" serve "$@" --listen "127.0.0.1:$_port" 2> "$_log" &
+	SPID=$!
+	at_exit "kill $SPID 2>/dev/null"
+	for _ in $(seq 600); do
+		curl -s -o /dev/null "http://127.0.0.1:$_port/health/ready" && return 0
+		kill -0 $SPID 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
 # A copy of the credit-risk example to work on. Its latency gate gets a
 # threshold no loaded machine can miss: tests never depend on timing.
 copy_example() {

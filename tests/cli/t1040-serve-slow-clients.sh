@@ -12,20 +12,6 @@ copy_example proj
 RC=$?
 expect_rc 0 "packaged"
 
-# start PORT ARGS...: a server for at most 120 s, stopped by PID.
-start() {
-	_port=$1
-	shift
-	timeout 120 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$_port" "$@" 2> "serve-$_port.err" &
-	at_exit "kill $! 2>/dev/null"
-	SPID=$!
-	for _ in $(seq 300); do
-		curl -s -o /dev/null "http://127.0.0.1:$_port/health/ready" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # clients.py PORT SCENARIO: raw sockets, each step bounded in time.
 cat > clients.py <<'PY'
 import json, socket, sys, time
@@ -146,7 +132,7 @@ elif what == "errors":
 PY
 
 P=$(free_port)
-start "$P" --request-timeout 2 --min-rate 100
+start_serve serve.err "$P" b.mlpkg --request-timeout 2 --min-rate 100
 RC=$?
 expect_rc 0 "server up"
 run timeout 30 $PY clients.py "$P" slowloris
@@ -155,6 +141,10 @@ run timeout 30 $PY clients.py "$P" slowbody
 expect_match "$OUT" "^cut after [2-6]$" "a body at 1 byte a second is cut ($OUT)"
 run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P/health/live"
 expect_eq "$OUT" 200 "the server answers others afterwards"
+curl -s "http://127.0.0.1:$P/metrics" > metrics.txt
+run promtool check metrics < metrics.txt
+expect_rc 0 "promtool accepts the connection metrics"
+expect_match "$(cat metrics.txt)" "^mlops_connections_cut_total (9|[1-9][0-9])$" "the 9 cut connections are counted"
 run timeout 60 $PY clients.py "$P" errors
 expect_eq "$OUT" "nohost 400 json
 http10 200 json
@@ -167,16 +157,18 @@ method 405 json" "error answers are JSON; only headers beyond 256 KiB get the HT
 kill "$SPID" 2>/dev/null
 
 P=$(free_port)
-start "$P" --max-connections 4
+start_serve serve.err "$P" b.mlpkg --max-connections 4
 run timeout 30 $PY clients.py "$P" fill 4
 expect_match "$OUT" "^info 503 application/json 0\.[0-9] too many connections" \
 	"over --max-connections: 503 at once, JSON ($OUT)"
 expect_match "$OUT" "live 200" "health still answers over the limit"
 expect_match "$OUT" "metrics 200" "metrics still answer over the limit"
+run curl -s "http://127.0.0.1:$P/metrics"
+expect_match "$OUT" "^mlops_connections_refused_total [1-9]" "the refusal is counted"
 kill "$SPID" 2>/dev/null
 
 P=$(free_port)
-start "$P"
+start_serve serve.err "$P" b.mlpkg
 run timeout 60 $PY clients.py "$P" flood 1100
 expect_match "$OUT" "^other 200 [0-1]\.[0-9]" "1,100 connections from one address: another address still gets /health/live ($OUT)"
 expect_match "$OUT" "closed (8[0-9][0-9]|9[0-9][0-9]|1[0-9][0-9][0-9])" "connections beyond the default per-address limit (256) are closed"

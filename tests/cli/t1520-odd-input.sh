@@ -83,13 +83,7 @@ expect_rc 3 "predict: JSON lines 1e400 stops the job"
 
 # --- numbers: request bodies ----------------------------------------------
 PORT=$(free_port)
-timeout 120 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$PORT" 2> serve.err &
-SPID=$!
-at_exit "kill $SPID 2>/dev/null"
-for _ in $(seq 200); do
-	curl -s -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break
-	sleep 0.05
-done
+start_serve serve.err "$PORT" b.mlpkg
 F='"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false'
 for v in '"Inf"' '"NaN"' '"-infinity"' '"0x1p3"' '1e400' 'NaN' 'Infinity'; do
 	code=$(curl -s -o resp.txt -w '%{http_code}' -H 'Content-Type: application/json' \
