@@ -60,17 +60,24 @@ unsigned long long parse_size(const char *s)
 {
 	char *end;
 	unsigned long long v;
+	unsigned shift = 0;
 
+	/* strtoull takes "-1" as the largest value: digits only. */
+	if (*s < '0' || *s > '9')
+		return 0;
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return 0;
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	default: break;
 	}
+	if (shift && v > (~0ull >> shift))
+		return 0; /* would wrap */
+	v <<= shift;
 	if (*end == 'i' && end[1] == 'B')
 		end += 2;
 	else if (*end == 'B')

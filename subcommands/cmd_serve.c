@@ -300,6 +300,17 @@ static int cmd_serve(int argc, const char **argv)
 	}
 	if (rc)
 		goto done;
+	if (opt_tls_cert && (fs_read_file(opt_tls_cert, 1 << 20, &cert) < 0 ||
+			     fs_read_file(opt_tls_key, 1 << 20, &tkey) < 0)) {
+		rc = report_error();
+		goto done;
+	}
+	/* The log is appended to: never a file read here (keys, TLS,
+	 * the signing key, the bundle). */
+	if (opt_log_file && fs_output_check(opt_log_file) < 0) {
+		rc = report_error();
+		goto done;
+	}
 	if (opt_log_file && argc && fs_same_file(opt_log_file, argv[0])) {
 		print_error("--log-file '%s' is the bundle '%s': logging to it "
 			    "would destroy it", opt_log_file, argv[0]);
@@ -319,10 +330,7 @@ static int cmd_serve(int argc, const char **argv)
 	} else if (output.quiet) {
 		log_fd = -1;
 	}
-	if ((opt_tls_cert &&
-	     (fs_read_file(opt_tls_cert, 1 << 20, &cert) < 0 ||
-	      fs_read_file(opt_tls_key, 1 << 20, &tkey) < 0)) ||
-	    (opt_state ? admin_restore(opt_state, &st, argc ? argv[0] : NULL,
+	if ((opt_state ? admin_restore(opt_state, &st, argc ? argv[0] : NULL,
 				       &serving_opts, &sv, &canary, note,
 				       sizeof(note))
 		       : open_serving(argv[0], &sv)) < 0) {

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "admission.h"
 #include "../bundle/reader.h"
 #include "../bundle/signature.h"
 #include "../core/error.h"
@@ -23,8 +24,13 @@
 #define ADMIN_BODY_MAX (64 * 1024)
 #define BUNDLES_PREFIX "/admin/bundles/"
 
+/* The admin listener's limits: a few operators, never a crowd. */
+#define ADMIN_MAX_CONNECTIONS 64
+#define ADMIN_PER_IP 16
+
 struct admin {
 	struct MHD_Daemon *d;
+	struct conntrack *ct;
 	unsigned port;
 	struct server *srv;
 	struct serve_state st;
@@ -40,6 +46,8 @@ struct admin_req {
 	int too_large;
 	int io_error;
 	struct strbuf body;
+	int http11;
+	struct conn *conn; /* its connection's deadlines */
 };
 
 /* Reads the bundle a digest names from the state directory, verified. */
@@ -452,19 +460,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct admin *a = cls;
 	struct admin_req *q = *ctx;
 
-	(void)version;
 	if (!q) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
 		q = xcalloc(1, sizeof(*q));
 		q->authed = auth_key_ok(a->o.keys, a->o.nkeys, auth_presented(c));
 		q->upload = !strcmp(method, "PUT") &&
 			    !strncmp(url, BUNDLES_PREFIX, strlen(BUNDLES_PREFIX));
+		q->http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1);
+		q->conn = ci ? ci->socket_context : NULL;
+		conntrack_headers_done(q->conn);
 		*ctx = q;
 		return MHD_YES;
 	}
 	if (*size) {
+		conntrack_body(q->conn, *size);
 		take_data(a, q, url, data, *size);
 		*size = 0;
 		return MHD_YES;
+	}
+	conntrack_answering(q->conn);
+	{
+		const char *why = NULL;
+		unsigned status = admission_check(c, url, q->http11, q->conn,
+						  &why);
+
+		if (status) {
+			if (status == 503)
+				conntrack_count_refused(q->conn);
+			return fail(c, status, why);
+		}
 	}
 	if (!q->authed)
 		return fail(c, 401, "unauthorized: the admin API needs the admin "
@@ -482,6 +508,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 	(void)code;
 	if (!q)
 		return;
+	conntrack_answered(q->conn);
 	if (q->t_open)
 		tempfile_discard(&q->t); /* a client that went away */
 	strbuf_release(&q->body);
@@ -517,12 +544,30 @@ int admin_start(struct admin **out, struct server *srv,
 		flags |= MHD_USE_IPv6;
 	if (o->tls_cert && o->tls_key)
 		flags |= MHD_USE_TLS;
+	{
+		/* The public listener's deadlines (slowloris, slow bodies). */
+		struct conntrack_opts co = { ADMIN_MAX_CONNECTIONS, 10, 1024 };
+
+		a->ct = conntrack_new(&co);
+		if (!a->ct) {
+			admin_stop(a);
+			return mlops_error_set(MLOPS_EIO, "cannot start the "
+					       "connection watchdog");
+		}
+	}
 	/* One thread, no pool: admin changes are applied one at a time. */
 	a->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, a,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-				MHD_OPTION_CONNECTION_LIMIT, 64u,
+				MHD_OPTION_CONNECTION_LIMIT,
+				(unsigned)ADMIN_MAX_CONNECTIONS + 16u,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				(unsigned)ADMIN_PER_IP,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				(size_t)ADMISSION_CONN_MEMORY,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
+				MHD_OPTION_NOTIFY_CONNECTION, admission_track,
+				a->ct,
 				MHD_OPTION_HTTPS_MEM_CERT,
 				o->tls_cert ? o->tls_cert : "",
 				MHD_OPTION_HTTPS_MEM_KEY,
@@ -551,6 +596,7 @@ void admin_stop(struct admin *a)
 		return;
 	if (a->d)
 		MHD_stop_daemon(a->d);
+	conntrack_free(a->ct);
 	state_release(&a->st);
 	free(a);
 }

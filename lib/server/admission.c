@@ -37,7 +37,8 @@ void admission_track(void *ct, struct MHD_Connection *c,
 
 		*socket_context = ci ? conntrack_open(ct, ci->connect_fd) : NULL;
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		conntrack_close(ct, *socket_context);
+		(void)ct;
+		conntrack_close(*socket_context);
 		*socket_context = NULL;
 	}
 }

@@ -17,6 +17,7 @@ enum phase { WAIT_HEADERS, BODY, ANSWERING };
 
 struct conn {
 	struct conn *prev, *next;
+	struct conntrack *ct;
 	int fd;
 	int over;
 	int cut;
@@ -125,7 +126,7 @@ void conntrack_free(struct conntrack *ct)
 	pthread_mutex_unlock(&ct->lock);
 	pthread_join(ct->watchdog, NULL);
 	while (ct->head.next != &ct->head)
-		conntrack_close(ct, ct->head.next);
+		conntrack_close(ct->head.next);
 	pthread_cond_destroy(&ct->wake);
 	pthread_mutex_destroy(&ct->lock);
 	free(ct);
@@ -137,6 +138,7 @@ struct conn *conntrack_open(struct conntrack *ct, int fd)
 
 	if (!c)
 		return NULL;
+	c->ct = ct;
 	c->fd = fd;
 	c->phase = WAIT_HEADERS;
 	c->since = mono_ns();
@@ -151,10 +153,13 @@ struct conn *conntrack_open(struct conntrack *ct, int fd)
 	return c;
 }
 
-void conntrack_close(struct conntrack *ct, struct conn *c)
+void conntrack_close(struct conn *c)
 {
+	struct conntrack *ct;
+
 	if (!c)
 		return;
+	ct = c->ct;
 	pthread_mutex_lock(&ct->lock);
 	c->prev->next = c->next;
 	c->next->prev = c->prev;
@@ -168,56 +173,65 @@ int conntrack_over_limit(const struct conn *c)
 	return c && c->over;
 }
 
-static void set_phase(struct conntrack *ct, struct conn *c, enum phase p)
+static void set_phase(struct conn *c, enum phase p)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&ct->lock);
+	pthread_mutex_lock(&c->ct->lock);
 	c->phase = p;
 	c->since = mono_ns();
 	c->body = 0;
-	pthread_mutex_unlock(&ct->lock);
+	pthread_mutex_unlock(&c->ct->lock);
 }
 
-void conntrack_headers_done(struct conntrack *ct, struct conn *c)
+void conntrack_headers_done(struct conn *c)
 {
-	set_phase(ct, c, BODY);
+	set_phase(c, BODY);
 }
 
-void conntrack_body(struct conntrack *ct, struct conn *c, uint64_t bytes)
+void conntrack_body(struct conn *c, uint64_t bytes)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&ct->lock);
+	pthread_mutex_lock(&c->ct->lock);
 	c->body += bytes;
-	pthread_mutex_unlock(&ct->lock);
+	pthread_mutex_unlock(&c->ct->lock);
 }
 
-void conntrack_answering(struct conntrack *ct, struct conn *c)
+void conntrack_answering(struct conn *c)
 {
-	set_phase(ct, c, ANSWERING);
+	set_phase(c, ANSWERING);
 }
 
-void conntrack_answered(struct conntrack *ct, struct conn *c)
+void conntrack_answered(struct conn *c)
 {
-	set_phase(ct, c, WAIT_HEADERS);
+	set_phase(c, WAIT_HEADERS);
 }
 
-void conntrack_count_refused(struct conntrack *ct)
+void conntrack_count_refused(struct conn *c)
 {
-	__atomic_add_fetch(&ct->refused, 1, __ATOMIC_RELAXED);
+	if (c)
+		__atomic_add_fetch(&c->ct->refused, 1, __ATOMIC_RELAXED);
 }
 
-void conntrack_metrics(struct conntrack *ct, struct strbuf *out)
+void conntrack_metrics(struct conntrack *const *cts, size_t n,
+		       struct strbuf *out)
 {
-	unsigned open;
+	unsigned long long open = 0, cut = 0, refused = 0;
+	size_t i;
 
-	pthread_mutex_lock(&ct->lock);
-	open = ct->n;
-	pthread_mutex_unlock(&ct->lock);
+	for (i = 0; i < n; i++) {
+		struct conntrack *ct = cts[i];
+
+		pthread_mutex_lock(&ct->lock);
+		open += ct->n;
+		pthread_mutex_unlock(&ct->lock);
+		cut += __atomic_load_n(&ct->cut, __ATOMIC_RELAXED);
+		refused += __atomic_load_n(&ct->refused, __ATOMIC_RELAXED);
+	}
 	strbuf_addf(out, "# HELP mlops_connections_open Connections open.\n"
 		    "# TYPE mlops_connections_open gauge\n"
-		    "mlops_connections_open %u\n"
+		    "mlops_connections_open %llu\n"
 		    "# HELP mlops_connections_cut_total Connections cut for "
 		    "missing --request-timeout or --min-rate.\n"
 		    "# TYPE mlops_connections_cut_total counter\n"
@@ -226,9 +240,5 @@ void conntrack_metrics(struct conntrack *ct, struct strbuf *out)
 		    "503 for coming over --max-connections.\n"
 		    "# TYPE mlops_connections_refused_total counter\n"
 		    "mlops_connections_refused_total %llu\n",
-		    open,
-		    (unsigned long long)__atomic_load_n(&ct->cut,
-							__ATOMIC_RELAXED),
-		    (unsigned long long)__atomic_load_n(&ct->refused,
-							__ATOMIC_RELAXED));
+		    open, cut, refused);
 }

@@ -16,11 +16,13 @@
 #ifndef MLOPS_SERVER_CONNTRACK_H
 #define MLOPS_SERVER_CONNTRACK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct conntrack;
 struct conn;
 
+/* One tracker a listening daemon: limits are per listen address. */
 struct conntrack_opts {
 	unsigned max_connections; /* over it: marked, 503 */
 	unsigned request_timeout; /* seconds; 0: 10 */
@@ -33,20 +35,23 @@ void conntrack_free(struct conntrack *ct);
 
 /* A new connection on socket fd; NULL only when memory is short. */
 struct conn *conntrack_open(struct conntrack *ct, int fd);
-void conntrack_close(struct conntrack *ct, struct conn *c);
+void conntrack_close(struct conn *c);
 
 /* Whether the connection came in over max_connections. */
 int conntrack_over_limit(const struct conn *c);
-/* The phases of a request, from the HTTP layer's callbacks. */
-void conntrack_headers_done(struct conntrack *ct, struct conn *c);
-void conntrack_body(struct conntrack *ct, struct conn *c, uint64_t bytes);
-void conntrack_answering(struct conntrack *ct, struct conn *c);
-void conntrack_answered(struct conntrack *ct, struct conn *c);
+/* The phases of a request, from the HTTP layer's callbacks; c may be
+ * NULL (not tracked). */
+void conntrack_headers_done(struct conn *c);
+void conntrack_body(struct conn *c, uint64_t bytes);
+void conntrack_answering(struct conn *c);
+void conntrack_answered(struct conn *c);
 
 /* A request answered 503 for coming over the limit. */
-void conntrack_count_refused(struct conntrack *ct);
-/* Prometheus text: connections open, cut by a deadline, refused. */
+void conntrack_count_refused(struct conn *c);
+/* Prometheus text over n trackers (one a listen address): connections
+ * open, cut by a deadline, refused. */
 struct strbuf;
-void conntrack_metrics(struct conntrack *ct, struct strbuf *out);
+void conntrack_metrics(struct conntrack *const *cts, size_t n,
+		       struct strbuf *out);
 
 #endif

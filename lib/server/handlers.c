@@ -15,7 +15,9 @@
 #include "../drift/profile_predict.h"
 #include "livedrift.h"
 
-#define REQUEST_JSON_DEPTH_FLAGS (JSON_REJECT_DUPLICATES)
+/* Integers as doubles, so that a value reads the same in a body as in a
+ * CSV file (core/number.h), however many digits it has. */
+#define REQUEST_JSON_DEPTH_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL)
 
 json_t *error_json(const char *message)
 {

@@ -112,52 +112,58 @@ static int known_datatype(const char *t)
 	return 0;
 }
 
-/* Each input tensor as the protocol defines it: an object with a name
- * (unique), a known datatype, a shape, data, and parameters that are an
- * object when present. */
-static unsigned check_tensors(const json_t *inputs, json_t **out)
+/* One input tensor as the protocol defines it: an object with a name,
+ * a known datatype, a shape, data, and parameters that are an object
+ * when present. seen holds the names so far: a name given twice is
+ * refused (a set, so a request of many tensors costs linear time). */
+static unsigned check_tensor(const json_t *t, size_t i, json_t *seen,
+			     json_t **out)
 {
-	const json_t *t, *u;
-	size_t i, j;
+	const json_t *dt = json_object_get(t, "datatype");
+	const json_t *par = json_object_get(t, "parameters");
+	const char *name = json_str(t, "name");
 	char at[32];
 
-	json_array_foreach(inputs, i, t) {
-		const json_t *dt = json_object_get(t, "datatype");
-		const json_t *par = json_object_get(t, "parameters");
-		const char *name = json_str(t, "name");
-
-		snprintf(at, sizeof(at), "inputs[%zu]", i);
-		if (!json_is_object(t))
-			return bad(out, at, NULL, " must be an object");
-		if (!name)
-			return bad(out, at, NULL, ": \"name\" (a string) is "
-				   "required");
-		if (!json_is_string(dt))
-			return bad(out, "tensor '", name, "': \"datatype\" (a "
-				   "string) is required");
-		if (!known_datatype(json_string_value(dt)))
-			return bad(out, "tensor '", name, "': unknown datatype "
-				   "(BOOL, INT8..INT64, UINT8..UINT64, FP16, "
-				   "FP32, FP64 or BYTES)");
-		if (!json_is_array(json_object_get(t, "shape")))
-			return bad(out, "tensor '", name, "': \"shape\" (a list "
-				   "of integers) is required");
-		if (!json_object_get(t, "data"))
-			return bad(out, "tensor '", name, "': \"data\" is "
-				   "required");
-		if (par && !json_is_object(par))
-			return bad(out, "tensor '", name, "': \"parameters\" "
-				   "must be an object");
-		json_array_foreach(inputs, j, u) {
-			if (j >= i)
-				break;
-			if (!strcmp(name, json_str(u, "name") ? json_str(u, "name")
-							      : ""))
-				return bad(out, "tensor '", name, "' is given "
-					   "twice");
-		}
-	}
+	snprintf(at, sizeof(at), "inputs[%zu]", i);
+	if (!json_is_object(t))
+		return bad(out, at, NULL, " must be an object");
+	if (!name)
+		return bad(out, at, NULL, ": \"name\" (a string) is required");
+	if (!json_is_string(dt))
+		return bad(out, "tensor '", name, "': \"datatype\" (a string) "
+			   "is required");
+	if (!known_datatype(json_string_value(dt)))
+		return bad(out, "tensor '", name, "': unknown datatype (BOOL, "
+			   "INT8..INT64, UINT8..UINT64, FP16, FP32, FP64 or "
+			   "BYTES)");
+	if (!json_is_array(json_object_get(t, "shape")))
+		return bad(out, "tensor '", name, "': \"shape\" (a list of "
+			   "integers) is required");
+	if (!json_object_get(t, "data"))
+		return bad(out, "tensor '", name, "': \"data\" is required");
+	if (par && !json_is_object(par))
+		return bad(out, "tensor '", name, "': \"parameters\" must be an "
+			   "object");
+	if (json_object_get(seen, name))
+		return bad(out, "tensor '", name, "' is given twice");
+	json_object_set_new(seen, name, json_true());
 	return 0;
+}
+
+static unsigned check_tensors(const json_t *inputs, json_t **out)
+{
+	const json_t *t;
+	json_t *seen = json_object();
+	unsigned st = 0;
+	size_t i;
+
+	json_array_foreach(inputs, i, t) {
+		st = check_tensor(t, i, seen, out);
+		if (st)
+			break;
+	}
+	json_decref(seen);
+	return st;
 }
 
 /* Which outputs the request asks for (none listed: all). An unknown name
@@ -224,7 +230,9 @@ static unsigned to_rows(const struct serving *s, const json_t *inputs,
 			json_t *flat = json_array();
 
 			flatten(json_object_get(t, "data"), flat);
-			if (json_array_size(flat) != n * cols) {
+			/* n * cols may wrap: compare by division. */
+			if (json_array_size(flat) / cols != n ||
+			    json_array_size(flat) % cols) {
 				json_decref(flat);
 				return bad(out, "tensor '", json_str(t, "name"),
 					   "': data does not match its shape");

@@ -50,7 +50,7 @@ struct server {
 	struct metrics metrics;
 	struct server_opts opts;
 	struct ratelimit *limit;
-	struct conntrack *ct;
+	struct conntrack *ct[MAX_LISTEN]; /* one a listen address */
 	int ready;
 };
 
@@ -197,8 +197,9 @@ static unsigned admit(struct server *s, struct MHD_Connection *c,
 
 	if (!status)
 		return 0;
+	(void)s;
 	if (status == 503)
-		conntrack_count_refused(s->ct);
+		conntrack_count_refused(req->conn);
 	respond_json(c, status, error_json(why), NULL);
 	return status;
 }
@@ -311,7 +312,7 @@ static unsigned answer(struct server *s, struct serving *sv,
 			       sv->load_seconds);
 		if (sv->drift)
 			live_drift_metrics(sv->drift, &text);
-		conntrack_metrics(s->ct, &text);
+		conntrack_metrics(s->ct, s->n, &text);
 		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 			strbuf_str(&text), text.len, NULL);
 		strbuf_release(&text);
@@ -411,7 +412,8 @@ static void log_payload(const struct server *s, const struct request *req,
 	}
 	redact(s, j);
 	strbuf_addstr(line, ",\"payload\":");
-	json_dump_strbuf(j, JSON_DUMP_COMPACT, line);
+	/* ASCII only: no C1 control from a client reaches a terminal. */
+	json_dump_strbuf(j, JSON_DUMP_COMPACT | JSON_ENSURE_ASCII, line);
 	json_decref(j);
 }
 
@@ -472,13 +474,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		request_id(req, rid);
 		req->http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1);
 		req->conn = ci ? ci->socket_context : NULL;
-		conntrack_headers_done(s->ct, req->conn);
+		conntrack_headers_done(req->conn);
 		*ctx = req;
 		__atomic_add_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
 		return MHD_YES;
 	}
 	if (*size) {
-		conntrack_body(s->ct, req->conn, *size);
+		conntrack_body(req->conn, *size);
 		if (req->body.len + *size > s->opts.max_body)
 			req->too_large = 1; /* drain it, keep nothing */
 		else
@@ -486,7 +488,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*size = 0;
 		return MHD_YES;
 	}
-	conntrack_answering(s->ct, req->conn);
+	conntrack_answering(req->conn);
 	current = req;
 	sv = acquire_for(s, url);
 	status = answer(s, sv, c, url, method, req, &route);
@@ -512,7 +514,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 	(void)code;
 	if (!req)
 		return;
-	conntrack_answered(s->ct, req->conn);
+	conntrack_answered(req->conn);
 	strbuf_release(&req->body);
 	free(req);
 	*ctx = NULL;
@@ -675,18 +677,11 @@ int server_start(struct server **out, struct serving *sv,
 	if (o->rate_limit > 0)
 		s->limit = ratelimit_new(o->rate_limit,
 					 o->burst > 0 ? o->burst : o->rate_limit);
-	{
+	for (i = 0; i < o->nlisten && i < MAX_LISTEN && !rc; i++) {
 		struct conntrack_opts co = {
 			o->max_connections ? o->max_connections : 1024,
 			o->request_timeout, o->min_rate,
 		};
-
-		s->ct = conntrack_new(&co);
-		if (!s->ct)
-			rc = mlops_error_set(MLOPS_EIO, "cannot start the "
-					     "connection watchdog");
-	}
-	for (i = 0; i < o->nlisten && i < MAX_LISTEN && !rc; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len;
 		int v6 = 0;
@@ -700,6 +695,12 @@ int server_start(struct server **out, struct serving *sv,
 			flags |= MHD_USE_IPv6;
 		if (o->tls_cert && o->tls_key)
 			flags |= MHD_USE_TLS;
+		s->ct[i] = conntrack_new(&co);
+		if (!s->ct[i]) {
+			rc = mlops_error_set(MLOPS_EIO, "cannot start the "
+					     "connection watchdog");
+			break;
+		}
 		s->d[i] = MHD_start_daemon(
 			flags, 0, NULL, NULL, on_request, s,
 			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -717,7 +718,7 @@ int server_start(struct server **out, struct serving *sv,
 			MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 			(size_t)ADMISSION_CONN_MEMORY,
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-			MHD_OPTION_NOTIFY_CONNECTION, admission_track, s->ct,
+			MHD_OPTION_NOTIFY_CONNECTION, admission_track, s->ct[i],
 			/* Ignored without MHD_USE_TLS. */
 			MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert ? o->tls_cert : "",
 			MHD_OPTION_HTTPS_MEM_KEY, o->tls_key ? o->tls_key : "",
@@ -777,7 +778,8 @@ void server_stop(struct server *s, unsigned drain_ms)
 	for (i = 0; i < MAX_LISTEN; i++)
 		if (s->d[i])
 			MHD_stop_daemon(s->d[i]);
-	conntrack_free(s->ct);
+	for (i = 0; i < MAX_LISTEN; i++)
+		conntrack_free(s->ct[i]);
 	ratelimit_free(s->limit);
 	serving_put(s->active);
 	serving_put(s->canary);

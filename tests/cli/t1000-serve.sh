@@ -158,6 +158,8 @@ for bad in "{\"datatype\":\"FP64\",$T}|name.*is required" \
 	req POST /v2/models/credit-risk/infer "$body"
 	expect_match "$CODE $BODY" "^400 .*${bad#*|}" "OIP: $body: 400 naming the field"
 done
+req POST /v2/models/credit-risk/infer '{"inputs":[{"name":"x","datatype":"FP64","shape":[2305843009213693952,8],"data":[]}]}'
+expect_match "$CODE $BODY" "^400 .*does not match its shape" "OIP: a shape whose size wraps around: 400, no allocation"
 req POST /v2/models/credit-risk/infer "{\"id\":7,${per#\{}"
 expect_match "$CODE $BODY" '^400 .*"id\\" must be a string' "OIP: a numeric id: 400"
 req POST /v2/models/credit-risk/infer "{\"parameters\":5,${per#\{}"

@@ -115,6 +115,27 @@ elif what == "flood":
     st, _, _ = get("/health/live", "127.0.0.2")
     print("other", st, round(time.time() - t0, 1))
     print("closed", sum(closed(s, 0.01) for s in socks))
+elif what == "admin":
+    # 70 connections from another address, one byte each, then nothing.
+    socks = []
+    for _ in range(70):
+        try:
+            s = conn("127.0.0.2")
+            s.sendall(b"G")
+            socks.append(s)
+        except OSError:
+            break
+    time.sleep(0.5)
+    import urllib.request
+    t0 = time.time()
+    r = urllib.request.Request("http://127.0.0.1:%d/admin/state" % port,
+                               headers={"Authorization": "Bearer " + sys.argv[3]})
+    try:
+        print("state", urllib.request.urlopen(r, timeout=10).status, round(time.time() - t0, 1))
+    except Exception as e:
+        print("state failed", e)
+    time.sleep(12)
+    print("open", sum(not closed(s, 0.01) for s in socks))
 elif what == "errors":
     for name, data in [
         ("nohost", b"GET /health/live HTTP/1.1\r\n\r\n"),
@@ -173,6 +194,16 @@ run timeout 60 $PY clients.py "$P" flood 1100
 expect_match "$OUT" "^other 200 [0-1]\.[0-9]" "1,100 connections from one address: another address still gets /health/live ($OUT)"
 expect_match "$OUT" "closed (8[0-9][0-9]|9[0-9][0-9]|1[0-9][0-9][0-9])" "connections beyond the default per-address limit (256) are closed"
 kill "$SPID" 2>/dev/null
+
+# The admin API: the same deadlines, and a per-address limit of its own.
+export MLOPS_ADMIN_KEY=slow-admin-key-1
+P=$(free_port)
+start_instance admin.err --state st --admin-listen "127.0.0.1:$P" b.mlpkg --listen 127.0.0.1:0
+ok $([ -n "$ADMIN" ] && echo 0 || echo 1) "a fleet instance with its admin API"
+run timeout 60 $PY clients.py "$P" admin "$MLOPS_ADMIN_KEY"
+expect_match "$OUT" "^state 200 [0-2]\.[0-9]" "70 stalled connections from another address: the admin API still answers ($OUT)"
+expect_match "$OUT" "open 0$" "and the stalled connections are cut"
+kill "$IPID" 2>/dev/null
 
 run "$MLOPS" serve b.mlpkg --threads 0
 expect_rc 2 "--threads 0: a usage error"
