@@ -65,12 +65,14 @@ int ledger_read(const char *root, struct ledger *l)
 		return 0;
 	}
 	rc = fs_read_file(path, LEDGER_MAX, &sb);
-	for (line = sb.buf; !rc && line && *line; line = nl ? nl + 1 : NULL) {
+	/* By length, not by NUL: a damaged line may hold NUL bytes. */
+	for (line = sb.buf; !rc && line && line < sb.buf + sb.len;
+	     line = nl ? nl + 1 : NULL) {
 		struct revision r;
-		size_t len;
+		size_t len, left = sb.len - (size_t)(line - sb.buf);
 
-		nl = memchr(line, '\n', sb.len - (size_t)(line - sb.buf));
-		len = nl ? (size_t)(nl - line) : strlen(line);
+		nl = memchr(line, '\n', left);
+		len = nl ? (size_t)(nl - line) : left;
 		if (nl)
 			*nl = '\0';
 		lineno++;

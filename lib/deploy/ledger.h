@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "../descriptor/names.h"
+
 #define LEDGER_FILE "ledger.jsonl"
 #define LEDGER_TORN_FILE "ledger.jsonl.torn"
 
@@ -13,8 +15,8 @@ struct revision {
 	long number;
 	char status[16];
 	char digest[80];     /* sha256:... */
-	char name[128];
-	char version[64];
+	char name[NAME_MAX_LEN + 1];
+	char version[VERSION_MAX_LEN + 1];
 	char updated[32];    /* ISO 8601 */
 	char description[256];
 	long pid;            /* of the deploy that wrote it */

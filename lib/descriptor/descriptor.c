@@ -476,7 +476,8 @@ static int parse_top(struct walker *w, struct descriptor *d,
 		rc = walk_get_str(w, root, "version", 1, "descriptor", &d->version);
 	if (!rc && !version_is_semver(d->version)) {
 		rc = walk_err_node(w, ynode_map_get(root, "version"),
-			      "version '%s' is not a semantic version", d->version);
+			      "version '%s' is not a semantic version (at most "
+			      "64 bytes)", d->version);
 		mlops_error_hint("use MAJOR.MINOR.PATCH, such as 1.0.0 or "
 				 "1.2.0-rc.1");
 	}

@@ -96,6 +96,8 @@ int version_is_semver(const char *s)
 {
 	int i;
 
+	if (strlen(s) > VERSION_MAX_LEN)
+		return 0;
 	for (i = 0; i < 3; i++) {
 		s = numeric_id(s);
 		if (!s)

@@ -15,7 +15,9 @@ int name_is_oci_repository(const char *s);
 int name_is_valid(const char *s);
 #define NAME_RULE "lowercase letters and digits, joined by '-', '_' or '/', " \
 	"starting and ending with a letter or digit, at most 128 bytes"
-/* MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], no leading zeros. */
+/* MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], no leading zeros, at most
+ * VERSION_MAX_LEN bytes (it goes into tags, file names, the ledger). */
+#define VERSION_MAX_LEN 64
 int version_is_semver(const char *s);
 
 #endif

@@ -98,6 +98,23 @@ expect_rc 0 "the damaged ledger is kept as it was, only appended to"
 run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env staging
 expect_rc 0 "and later deploys work"
 
+# A damaged line that starts with NUL bytes hides nothing after it.
+rm -rf "$ROOT"
+cp -R root.good "$ROOT"
+$PY - "$ROOT/ledger.jsonl" <<'PY'
+import sys
+p = sys.argv[1]
+lines = open(p, "rb").read().split(b"\n")
+lines.insert(2, b"\0\0\0\0")
+open(p, "wb").write(b"\n".join(lines))
+PY
+expect_eq "$(statuses)" "1:superseded 2:deployed" "a NUL-led line in the middle: the revisions after it still count"
+run "$MLOPS" -C proj history --env staging
+expect_match "$ERR" "1 damaged line left out \(the first: line 3\)" "and it is reported"
+run "$MLOPS" -C proj deploy "$SCRATCH/v1.mlpkg" --env staging
+expect_rc 0 "the next deploy works"
+expect_eq "$(statuses)" "1:superseded 2:superseded 3:deployed" "as revision 3, numbers never reused"
+
 # Revision numbers past the line count, duplicate keys, NUL bytes: left out.
 rm -rf "$ROOT"
 cp -R root.good "$ROOT"
