@@ -276,17 +276,22 @@ static void progress_draw(struct progress *p, const struct timespec *now)
 	double secs = since(&p->start, now);
 	double frac = p->total ? (double)p->done / (double)p->total : 1;
 	int width = 30, fill = (int)(frac * width), i;
+	/* All mlops's own text: past the terminal filter, so that \r and
+	 * erase-line work (cli/termsafe.h). */
+	FILE *err = termsafe_raw_stderr();
 
 	human_size(done, sizeof(done), p->done);
 	human_size(total, sizeof(total), p->total);
-	fprintf(stderr, "\r%s [", p->label);
+	fflush(stderr);
+	fprintf(err, "\r%s [", p->label);
 	for (i = 0; i < width; i++)
-		fputc(i < fill ? '#' : '.', stderr);
-	fprintf(stderr, "] %3.0f%% %s/%s", frac * 100, done, total);
+		fputc(i < fill ? '#' : '.', err);
+	fprintf(err, "] %3.0f%% %s/%s", frac * 100, done, total);
 	if (secs > 0.5)
-		fprintf(stderr, " %.0f MiB/s",
+		fprintf(err, " %.0f MiB/s",
 			(double)p->done / 1048576.0 / secs);
-	fputs("\033[K", stderr);
+	fputs("\033[K", err);
+	fflush(err);
 	p->drawn = 1;
 	p->last = *now;
 }
@@ -328,7 +333,7 @@ void progress_finish(struct progress *p)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		p->done = p->total;
 		progress_draw(p, &now);
-		fputc('\n', stderr);
+		fputc('\n', termsafe_raw_stderr());
 	}
 	pthread_mutex_destroy(&p->mu);
 	free(p->label);

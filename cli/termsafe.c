@@ -39,6 +39,24 @@ static size_t flush_held(struct filter *f, char *out)
 	return n;
 }
 
+/* The escape sequences mlops itself writes (cli/output.c's colours):
+ * the only ones let through. Anything else that starts with ESC, from
+ * whatever source, is shown escaped: data cannot hide text (8m), erase
+ * (K, J), move the cursor or retitle the window. */
+static int own_sequence(const char *seq, size_t n)
+{
+	static const char *const own[] = {
+		"\033[0m", "\033[1m", "\033[2m", "\033[31m", "\033[32m",
+		"\033[33m", "\033[36m", NULL,
+	};
+	size_t i;
+
+	for (i = 0; own[i]; i++)
+		if (strlen(own[i]) == n && !memcmp(own[i], seq, n))
+			return 1;
+	return 0;
+}
+
 static size_t step(struct filter *f, unsigned char c, char *out)
 {
 	size_t n = 0;
@@ -51,23 +69,26 @@ static size_t step(struct filter *f, unsigned char c, char *out)
 		}
 		out[n++] = (char)0xc2;
 	} else if (f->nseq) {
-		/* In ESC [ ...: only digits and ';' before the final byte. */
+		/* In ESC [ ...: only digits before the final byte. */
 		if (f->nseq == 1) {
 			if (c == '[') {
 				f->seq[f->nseq++] = (char)c;
 				return 0;
 			}
-		} else if ((c >= '0' && c <= '9') || c == ';') {
-			if (f->nseq < sizeof(f->seq)) {
+		} else if (c >= '0' && c <= '9') {
+			if (f->nseq + 1 < sizeof(f->seq)) {
 				f->seq[f->nseq++] = (char)c;
 				return 0;
 			}
-		} else if (c == 'm' || c == 'K') {
-			memcpy(out, f->seq, f->nseq);
-			n = f->nseq;
-			f->nseq = 0;
-			out[n++] = (char)c;
-			return n;
+		} else if (c == 'm') {
+			f->seq[f->nseq++] = (char)c;
+			if (own_sequence(f->seq, f->nseq)) {
+				memcpy(out, f->seq, f->nseq);
+				n = f->nseq;
+				f->nseq = 0;
+				return n;
+			}
+			return flush_held(f, out);
 		}
 		n += flush_held(f, out);
 	}
@@ -75,7 +96,7 @@ static size_t step(struct filter *f, unsigned char c, char *out)
 		f->seq[f->nseq++] = (char)c;
 		return n;
 	}
-	if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f)
+	if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
 		return n + put_escaped(c, out + n);
 	out[n++] = (char)c;
 	return n;
@@ -128,6 +149,12 @@ static int filter_close(void *cookie)
 
 /* One filter a stream, for the life of the process. */
 static struct filter filters[2];
+static FILE *raw_stderr;
+
+FILE *termsafe_raw_stderr(void)
+{
+	return raw_stderr ? raw_stderr : stderr;
+}
 
 static FILE *wrap(FILE *raw, struct filter *f, int line_buffered)
 {
@@ -156,6 +183,8 @@ void termsafe_install(void)
 	done = 1;
 	if (all || isatty(STDOUT_FILENO))
 		stdout = wrap(stdout, &filters[0], 1);
-	if (all || isatty(STDERR_FILENO))
+	if (all || isatty(STDERR_FILENO)) {
+		raw_stderr = stderr;
 		stderr = wrap(stderr, &filters[1], 0);
+	}
 }

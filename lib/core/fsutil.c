@@ -31,7 +31,7 @@ void fs_note_input(const char *path, const struct stat *st)
 	for (i = 0; i < inputs.n; i++)
 		if (inputs.v[i].dev == st->st_dev && inputs.v[i].ino == st->st_ino)
 			break;
-	if (i == inputs.n && inputs.n < 4096) {
+	if (i == inputs.n) {
 		ARRAY_GROW(inputs.v, inputs.n + 1, inputs.alloc);
 		inputs.v[inputs.n].dev = st->st_dev;
 		inputs.v[inputs.n].ino = st->st_ino;

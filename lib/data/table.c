@@ -68,7 +68,12 @@ int table_open(struct table **out, const char *path,
 				    ? TABLE_JSONL
 				    : TABLE_CSV;
 	if (!strcmp(path, "-")) {
+		struct stat in;
+
 		t->fd = 0;
+		/* `< data.csv`: still an input that no output may replace. */
+		if (fstat(0, &in) == 0 && S_ISREG(in.st_mode))
+			fs_note_input("standard input", &in);
 	} else {
 		t->fd = fs_open_regular(path, NULL);
 		if (t->fd < 0) {
@@ -191,8 +196,11 @@ static int next_object(struct table *t)
 		if (strspn(t->line, " \t\r\n") == (size_t)n)
 			continue;
 		json_decref(t->obj);
+		/* Integers as doubles: 1e30 written as digits reads as in
+		 * CSV, not as "too big integer" (core/number.h). */
 		t->obj = json_loadb(t->line, (size_t)n,
-				    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+				    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY |
+					    JSON_DECODE_INT_AS_REAL,
 				    &err);
 		if (!t->obj || !json_is_object(t->obj)) {
 			mlops_error_set(MLOPS_EINPUT, "%s:%llu: %s", t->name,

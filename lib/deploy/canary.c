@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/number.h"
 #include "../core/error.h"
 #include "../drift/stats.h"
 
@@ -84,13 +85,10 @@ static int parse_line(const char *p, const char *end, char *name, size_t nlen,
 	num[n] = '\0';
 	if (!n)
 		return -1;
-	{
-		char *e;
-
-		*value = strtod(num, &e);
-		if (*e)
-			return -1;
-	}
+	/* An instance is outside input: a NaN or an infinite count must
+	 * not pass a gate by comparing false (core/number.h). */
+	if (number_parse(num, n, value))
+		return -1;
 	return 1;
 }
 
@@ -108,9 +106,11 @@ static const char *label(const struct label *l, size_t n, const char *key)
 static void add_bucket(double *le, double *cum, size_t *n, const char *les,
 		       double v)
 {
-	double x = !strcmp(les, "+Inf") ? INFINITY : strtod(les, NULL);
+	double x = INFINITY;
 	size_t i;
 
+	if (strcmp(les, "+Inf") && number_parse_str(les, &x))
+		return;
 	for (i = 0; i < *n; i++)
 		if (le[i] == x) {
 			cum[i] += v;

@@ -64,6 +64,19 @@ static void numeric_column(struct profile_column *pc, double *v, size_t n,
 	pc->max = v[n - 1];
 	sample_moments(v, n, &pc->mean, &ss);
 	pc->std = sqrt(ss / (double)n);
+	if (!isfinite(pc->mean) || !isfinite(pc->std)) {
+		/* Finite values whose squares (or sum) overflow: the same
+		 * moments on values scaled into range. */
+		double sc = fmax(fabs(pc->min), fabs(pc->max)), m;
+		double *w = xmalloc(sizeof(double) * n);
+
+		for (i = 0; i < n; i++)
+			w[i] = v[i] / sc;
+		sample_moments(w, n, &m, &ss);
+		pc->mean = m * sc;
+		pc->std = sqrt(ss / (double)n) * sc;
+		free(w);
+	}
 	pc->nbins = bin_count_for(n);
 	if (like && !like->categorical && like->nbins) {
 		/* The template's histogram range, so that the two merge. */
@@ -253,7 +266,9 @@ static int read_column(const json_t *o, struct profile_column *c)
 
 	if (!json_is_string(json_object_get(o, "name")) || !type ||
 	    !json_is_integer(json_object_get(o, "count")) ||
-	    !json_is_integer(json_object_get(o, "missing")))
+	    !json_is_integer(json_object_get(o, "missing")) ||
+	    json_integer_value(json_object_get(o, "count")) < 0 ||
+	    json_integer_value(json_object_get(o, "missing")) < 0)
 		return -1;
 	c->name = xstrdup(json_string_value(json_object_get(o, "name")));
 	c->categorical = !strcmp(type, "categorical");
@@ -288,6 +303,13 @@ static int read_column(const json_t *o, struct profile_column *c)
 		size_t nq;
 		int rc;
 
+		/* Present, not defaulted: a profile is outside input. */
+		if (!json_is_number(json_object_get(o, "min")) ||
+		    !json_is_number(json_object_get(o, "max")) ||
+		    !json_is_number(json_object_get(o, "mean")) ||
+		    !json_is_number(json_object_get(o, "std")) ||
+		    json_number_value(json_object_get(o, "std")) < 0)
+			return -1;
 		c->min = json_number_value(json_object_get(o, "min"));
 		c->max = json_number_value(json_object_get(o, "max"));
 		c->mean = json_number_value(json_object_get(o, "mean"));
@@ -303,6 +325,9 @@ static int read_column(const json_t *o, struct profile_column *c)
 			      &c->nsample, 0) < 0 ||
 		    !c->nbins || !(c->max >= c->min) || c->nsample > c->count)
 			return -1;
+		for (nq = 0; nq < c->nbins; nq++)
+			if (!(c->bins[nq] >= 0))
+				return -1;
 		for (nq = 1; nq < c->nsample; nq++)
 			if (c->sample[nq] < c->sample[nq - 1])
 				return -1;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/number.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
 #include "../core/jsonutil.h"
@@ -163,8 +164,15 @@ int forest_load(struct forest **out, const char *path, size_t nfeatures,
 		    !ngroups || nfeatures > 64 || !nfeatures)
 			goto done;
 	}
-	base = atof(json_str(json_object_get(learner, "learner_model_param"),
-			     "base_score"));
+	{
+		const char *bs = json_str(json_object_get(learner,
+							  "learner_model_param"),
+					  "base_score");
+
+		/* Not a finite number: libxgboost's own path decides. */
+		if (!bs || number_parse_str(bs, &base))
+			goto done;
+	}
 	/* ProbToMargin, in float as libxgboost computes it. */
 	if (transform == FOREST_SIGMOID || transform == FOREST_LOGIT_RAW) {
 		float b = (float)base;

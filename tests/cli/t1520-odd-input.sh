@@ -38,6 +38,9 @@ expect_match "$OUT" "row 2: the value contains a NUL byte" "drift says NUL byte"
 printf '{"x": 1}\n{"x": 1e400}\n' > c.jsonl
 run "$MLOPS" drift --reference r.csv --current c.jsonl
 expect_rc 3 "drift, JSON lines 1e400: exit 3"
+printf '{"x": 1}\n{"x": 123456789012345678901234567890}\n' > c.jsonl
+run "$MLOPS" drift --reference r.csv --current c.jsonl
+ok $([ "$RC" -le 1 ] && echo 0 || echo 1) "drift, JSON lines with 30 digits: a number, as in CSV (exit $RC)"
 printf '{"x": 1}\n{"x": "Infinity"}\n' > c.jsonl
 run "$MLOPS" drift --reference r.csv --current c.jsonl
 expect_rc 3 "drift, JSON lines \"Infinity\" as text: exit 3"
@@ -58,6 +61,19 @@ run "$MLOPS" drift profile big.csv -o big.json
 expect_rc 0 "a profile of +-1.7e308"
 run "$MLOPS" drift --reference big.json --current r.csv
 ok $([ "$RC" -le 1 ] && echo 0 || echo 1) "drift against that profile: a result (exit $RC)"
+"$MLOPS" drift profile r.csv -o good.json >/dev/null 2>&1
+for edit in 'c["count"] = -5' 'c["missing"] = -1' 'del c["min"]' 'c["std"] = -1' \
+	'c["histogram"][0] = -3'; do
+	$PY - "$edit" <<'PY'
+import json, sys
+d = json.load(open("good.json"))
+c = d["columns"][0]
+exec(sys.argv[1])
+json.dump(d, open("bad.json", "w"))
+PY
+	run "$MLOPS" drift --reference bad.json --current r.csv
+	expect_rc 3 "a profile with $edit is refused (exit 3), not read"
+done
 
 # --- numbers: predict, validate --data ------------------------------------
 for tok in Inf -inf NaN-not nan 1e400 0x10 "4e"; do
@@ -143,6 +159,19 @@ for c in "predict b.mlpkg -i g.csv -o g.csv" "predict b.mlpkg -i g.csv -o g-link
 	expect_rc 2 "$c: refused (exit 2)"
 	expect_match "$ERR" "the same file|would destroy" "$c: says why"
 done
+cp g.csv in.csv
+sha256sum in.csv >> sums
+run "$MLOPS" predict b.mlpkg -i - -o in.csv < in.csv
+expect_rc 2 "predict -i - -o FILE < FILE: standard input is that file, refused"
+run "$MLOPS" drift --reference proj/data/reference.csv --current - --html in.csv < in.csv
+expect_rc 2 "drift --current - --html FILE < FILE: refused"
+printf 'k1\n' > keys
+sha256sum keys >> sums
+for opt in --api-key-file "--tls-cert keys --tls-key"; do
+	# shellcheck disable=SC2086
+	run timeout 20 "$MLOPS" serve b.mlpkg $opt keys --log-file keys --listen 127.0.0.1:0
+	expect_rc 2 "serve $opt keys --log-file keys: refused"
+done
 run sha256sum -c sums
 expect_rc 0 "no input was changed"
 "$MLOPS" push b.mlpkg "oci:$SCRATCH/lay:1" >/dev/null 2>&1
@@ -174,6 +203,8 @@ for c in "drift --bundle b.mlpkg --current r.csv --threshold abc|--threshold tak
 	"serve b.mlpkg --rate-limit inf/s|--rate-limit takes N/s, such as 100/s, not 'inf/s'" \
 	"serve b.mlpkg --listen nope|--listen: 'nope' is not ADDRESS:PORT" \
 	"serve b.mlpkg --threads 999|option '--threads' takes 1 to 256, not '999'" \
+	"serve b.mlpkg --max-body -1|--max-body takes a size of at least 1K, not '-1'" \
+	"serve b.mlpkg --max-body 17179869185G|--max-body takes a size of at least 1K" \
 	"drift --reference r.csv --current r.csv --binning edges:1,inf|--binning takes"; do
 	# shellcheck disable=SC2086
 	run timeout 20 "$MLOPS" ${c%%|*}
@@ -183,12 +214,13 @@ for c in "drift --bundle b.mlpkg --current r.csv --threshold abc|--threshold tak
 done
 
 # --- control characters from data on a terminal ---------------------------
-printf 'x\n\033]0;pwned\007\033[2J\n' > esc.csv
+printf 'x\n\033]0;pwned\007\033[2J\033[8mhid\rback\033[2K\n' > esc.csv
 MLOPS_TERMSAFE=1 run "$MLOPS" drift --reference r.csv --current esc.csv
 expect_rc 3 "drift with escape sequences in a value"
 ok $(printf '%s%s' "$OUT" "$ERR" | grep -q "$(printf '\033')" && echo 1 || echo 0) \
 	"no raw ESC reaches the terminal"
-expect_match "$OUT" '\\x1b\]0;pwned\\x07\\x1b\[2J' "shown escaped"
+expect_match "$OUT" '\\x1b\]0;pwned\\x07\\x1b\[2J\\x1b\[8mhid\\x0dback\\x1b\[2K' \
+	"shown escaped: OSC, erase, conceal and carriage return"
 run "$MLOPS" drift --reference r.csv --current esc.csv --json
 expect_rc 3 "the same in JSON"
 # The real thing: a pseudo-terminal (script(1)), colour on.
