@@ -86,10 +86,18 @@ static int parse_line(const char *p, const char *end, char *name, size_t nlen,
 	if (!n)
 		return -1;
 	/* An instance is outside input: a NaN or an infinite count must
-	 * not pass a gate by comparing false (core/number.h). */
-	if (number_parse(num, n, value))
+	 * not pass a gate by comparing false (core/number.h). Prometheus
+	 * text may say NaN or +Inf for a gauge: such a line counts for
+	 * nothing; anything else that is not a number is not Prometheus. */
+	switch (number_parse(num, n, value)) {
+	case NUMBER_OK:
+		return 1;
+	case NUMBER_NONFINITE:
+	case NUMBER_RANGE:
+		return 0;
+	default:
 		return -1;
-	return 1;
+	}
 }
 
 static const char *label(const struct label *l, size_t n, const char *key)

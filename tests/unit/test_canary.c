@@ -45,6 +45,26 @@ int main(void)
 	is_num(a.lat_cum[2], 100, 0, "bucket deltas");
 	ok(canary_scrape("metric{a=\"1\" 3\n", strlen("metric{a=\"1\" 3\n"), "2.0", &s) < 0,
 	   "an unterminated label set is not Prometheus text");
+	{
+		static const char odd[] =
+			"mlops_requests_total{route=\"/predict\",status=\"200\",model_version=\"2.0\"} NaN\n"
+			"mlops_requests_total{route=\"/predict\",status=\"500\",model_version=\"2.0\"} +Inf\n"
+			"mlops_requests_total{route=\"/predict\",status=\"200\",model_version=\"2.0\"} 7\n"
+			"mlops_version_request_duration_seconds_bucket{model_version=\"2.0\",le=\"0x1p3\"} 4\n"
+			"some_gauge NaN\n";
+		struct version_stats o = { 0 };
+
+		ok(canary_scrape(odd, strlen(odd), "2.0", &o) == 0,
+		   "NaN and +Inf samples are Prometheus text");
+		is_num(o.requests, 7, 0, "but count for nothing (a NaN would "
+		       "pass every gate)");
+		is_num(o.errors, 0, 0, "an infinite error count is not taken");
+		is_int(o.nlat, 0, "a bucket edge outside the number policy is "
+		       "left out");
+		ok(canary_scrape("m 0x10\n", 7, "2.0", &o) < 0,
+		   "a hex sample is not Prometheus text");
+		mlops_error_clear();
+	}
 	mlops_error_clear();
 
 	memset(&e, 0, sizeof(e));
