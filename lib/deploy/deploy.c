@@ -325,17 +325,15 @@ static void settle_failed(struct session *s, long number,
 	char desc[256];
 
 	snprintf(desc, sizeof(desc), "failed: %s", msg);
-	if (append(s->root, &s->ledger, number, "failed", digest, name,
-		   version, desc) < 0) {
-		/* Not even that could be written: the next run resolves it. */
-	}
+	/* When not even this can be written, the next run resolves it. */
+	(void)append(s->root, &s->ledger, number, "failed", digest, name,
+		     version, desc);
 	mlops_error_set(code ? code : MLOPS_EINTERNAL, "%s", msg);
 	if (hint)
 		mlops_error_hint("%s", hint);
 	free(msg);
 	free(hint);
 }
-
 
 /* Keeps the releases of the last keep_releases bundles that went live
  * (newest first, current among them); removes the others. */
