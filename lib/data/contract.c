@@ -32,9 +32,15 @@ static void show(struct strbuf *sb, const char *s, size_t len)
 		strbuf_addstr(sb, "...");
 }
 
-int contract_parse_number(const char *s, double *out)
+int contract_cell_number(const struct cell *c, double *out)
 {
-	return number_parse_str(s, out) ? -1 : 0;
+	if (c->kind == CELL_NUMBER) {
+		*out = c->num;
+		return number_check(out);
+	}
+	if (c->kind == CELL_TEXT)
+		return number_parse(c->text, c->len, out);
+	return NUMBER_SYNTAX;
 }
 
 static int parse_bool(const char *s, double *out)
@@ -149,13 +155,7 @@ int contract_convert(const struct field *f, const struct cell *c, double *out,
 	}
 	case VT_FLOAT:
 	case VT_INT:
-		st = NUMBER_SYNTAX;
-		if (c->kind == CELL_NUMBER) {
-			v = c->num;
-			st = number_check(&v);
-		} else if (c->kind == CELL_TEXT) {
-			st = number_parse(c->text, c->len, &v);
-		}
+		st = contract_cell_number(c, &v);
 		if (st == NUMBER_SYNTAX || st == NUMBER_EMPTY) {
 			strbuf_addf(problem, "not %s",
 				    f->type == VT_INT ? "an integer" : "a number");

@@ -19,8 +19,9 @@
 int contract_convert(const struct field *f, const struct cell *c, double *out,
 		     struct strbuf *problem, struct strbuf *shown);
 
-/* A number as text ("1.5", " 2e3 "): 0, or -1 when it is not one. */
-int contract_parse_number(const char *s, double *out);
+/* A JSON number or a text cell as a number, by core/number.h: 0 or a
+ * negative enum number_status (NUMBER_SYNTAX for other kinds). */
+int contract_cell_number(const struct cell *c, double *out);
 
 struct violation {
 	uint64_t row, line;

@@ -214,19 +214,6 @@ int collect_columns(const char *reference, const struct descriptor *d,
 	return 0;
 }
 
-/* A number by the one policy of core/number.h: finite, no NUL byte. */
-static int is_number_cell(const struct cell *c, double *v)
-{
-	if (c->kind == CELL_NUMBER) {
-		*v = c->num;
-		return !number_check(v);
-	}
-	if (c->kind == CELL_BOOL) {
-		*v = c->b;
-		return 1;
-	}
-	return c->kind == CELL_TEXT && !number_parse(c->text, c->len, v);
-}
 
 /* Without a signature: numeric when the first 1000 values of the
  * reference are all numbers. */
@@ -281,7 +268,7 @@ int collect_infer_types(const char *reference, const struct drift_opts *o,
 
 			if (c->kind == CELL_NULL || c->kind == CELL_ABSENT)
 				continue;
-			if (c->kind == CELL_BOOL || !is_number_cell(c, &v))
+			if (contract_cell_number(c, &v))
 				cols[i].categorical = 1;
 		}
 	}
@@ -322,14 +309,8 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 		return;
 	}
 	if (!c->categorical) {
-		int st = NUMBER_SYNTAX;
+		int st = contract_cell_number(cell, &v);
 
-		if (cell->kind == CELL_NUMBER) {
-			v = cell->num;
-			st = number_check(&v);
-		} else if (cell->kind == CELL_TEXT) {
-			st = number_parse(cell->text, cell->len, &v);
-		}
 		if (!st) {
 			dbuf_push(&c->num[which], v);
 			return;

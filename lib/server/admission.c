@@ -37,7 +37,6 @@ void admission_track(void *ct, struct MHD_Connection *c,
 
 		*socket_context = ci ? conntrack_open(ct, ci->connect_fd) : NULL;
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		(void)ct;
 		conntrack_close(*socket_context);
 		*socket_context = NULL;
 	}

@@ -37,21 +37,27 @@ struct conntrack {
 	uint64_t cut, refused;
 };
 
-/* Whether c missed its deadline at time now. */
+/* Whether c missed its deadline at time now. The request's thread
+ * writes phase, since and body without the lock (they are on every
+ * request's path): since first, phase last with release, so a phase
+ * read here comes with its own start. */
 static int late(const struct conntrack *ct, const struct conn *c, uint64_t now)
 {
-	uint64_t limit = (uint64_t)ct->o.request_timeout * NS, t;
+	uint64_t limit = (uint64_t)ct->o.request_timeout * NS, t, since;
+	enum phase phase = __atomic_load_n(&c->phase, __ATOMIC_ACQUIRE);
 
-	if (c->cut || now < c->since)
+	since = __atomic_load_n(&c->since, __ATOMIC_RELAXED);
+	if (c->cut || now < since)
 		return 0;
-	t = now - c->since;
-	switch (c->phase) {
+	t = now - since;
+	switch (phase) {
 	case WAIT_HEADERS:
 		return t > (c->over ? OVER_LIMIT_TIMEOUT_NS : limit);
 	case BODY:
 		/* After the grace period, at least min_rate on average. */
 		return t > limit &&
-		       (double)c->body < (double)ct->o.min_rate * (double)t / NS;
+		       (double)__atomic_load_n(&c->body, __ATOMIC_RELAXED) <
+			       (double)ct->o.min_rate * (double)t / NS;
 	case ANSWERING:
 		return 0;
 	}
@@ -173,15 +179,14 @@ int conntrack_over_limit(const struct conn *c)
 	return c && c->over;
 }
 
+/* Lock-free: see late(). The list lock guards only membership. */
 static void set_phase(struct conn *c, enum phase p)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&c->ct->lock);
-	c->phase = p;
-	c->since = mono_ns();
-	c->body = 0;
-	pthread_mutex_unlock(&c->ct->lock);
+	__atomic_store_n(&c->body, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->since, mono_ns(), __ATOMIC_RELAXED);
+	__atomic_store_n(&c->phase, p, __ATOMIC_RELEASE);
 }
 
 void conntrack_headers_done(struct conn *c)
@@ -193,9 +198,7 @@ void conntrack_body(struct conn *c, uint64_t bytes)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&c->ct->lock);
-	c->body += bytes;
-	pthread_mutex_unlock(&c->ct->lock);
+	__atomic_add_fetch(&c->body, bytes, __ATOMIC_RELAXED);
 }
 
 void conntrack_answering(struct conn *c)

@@ -189,15 +189,14 @@ static int overloaded(const struct server *s, enum route r)
 }
 
 /* admission_check, answered here. */
-static unsigned admit(struct server *s, struct MHD_Connection *c,
-		      const char *url, const struct request *req)
+static unsigned admit(struct MHD_Connection *c, const char *url,
+		      const struct request *req)
 {
 	const char *why = NULL;
 	unsigned status = admission_check(c, url, req->http11, req->conn, &why);
 
 	if (!status)
 		return 0;
-	(void)s;
 	if (status == 503)
 		conntrack_count_refused(req->conn);
 	respond_json(c, status, error_json(why), NULL);
@@ -215,7 +214,7 @@ static unsigned answer(struct server *s, struct serving *sv,
 	size_t i;
 
 	*route = ROUTE_OTHER;
-	status = admit(s, c, url, req);
+	status = admit(c, url, req);
 	if (status)
 		return status;
 	if (!within_limit(s, c, url, req)) {
