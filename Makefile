@@ -22,7 +22,8 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS := libcurl libarchive libgit2 jansson yaml-0.1 libmicrohttpd openssl
+PKGS := libcurl libarchive libgit2 jansson yaml-0.1 libmicrohttpd openssl \
+	libprotobuf-c
 
 ifneq ($(FUZZ),)
 # `make fuzz`: clang's libFuzzer, the library instrumented for coverage.
@@ -54,16 +55,20 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 endif
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DMLOPS_VERSION='"$(VERSION)"' -DMLOPS_LIB_VERSION='"$(VERSION)"' \
-	      -I. $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) \
+	      -I. -I$(B)/gen $(PKG_CFLAGS) $(WARNINGS) $(CFLAGS) \
 	      -MMD -MP
 ALL_LIBS := $(PKG_LIBS) -lxgboost -lm -lpthread
 
-LIB_SRC := $(sort $(wildcard lib/*/*.c))
+LIB_SRC := $(sort $(wildcard lib/*/*.c lib/*/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c) $(wildcard subcommands/*.c))
 GEN_SRC := $(B)/gen/init_template.c $(B)/gen/templates.c
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+# ONNX's ModelProto, read by C code that protoc-c generates from the
+# onnx.proto Debian's libonnx-dev installs: nothing generated is committed.
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
+PB_OBJ := $(B)/gen/onnx.pb-c.o
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(PB_OBJ)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o) $(GEN_SRC:.c=.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -96,6 +101,18 @@ $(B)/%.o: %.c
 
 $(B)/gen/%.o: $(B)/gen/%.c
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gen/onnx.pb-c.c $(B)/gen/onnx.pb-c.h: $(ONNX_PROTO)
+	@mkdir -p $(B)/gen
+	$(call say,PROTOC,$<)protoc-c --c_out=$(B)/gen -I$(dir $(ONNX_PROTO)) $(notdir $(ONNX_PROTO))
+
+# Generated code: compiled without our warning set, which it was not
+# written for.
+$(PB_OBJ): $(B)/gen/onnx.pb-c.c $(B)/gen/onnx.pb-c.h
+	$(call say,CC,$<)$(CC) -std=c11 $(PKG_CFLAGS) $(CFLAGS) -I$(B)/gen -c -o $@ $<
+
+# Whatever includes the generated header waits for it.
+$(filter $(B)/lib/model/%,$(LIB_OBJ)) $(UNIT_BIN): $(B)/gen/onnx.pb-c.h
 
 $(B)/libmlops.a: $(LIB_OBJ)
 	@rm -f $@

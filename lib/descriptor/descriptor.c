@@ -24,7 +24,8 @@ const char *const gate_metrics[] = {
 	"rmse", "mae", "r2", "latency_p95_ms", NULL,
 };
 
-static const char *const runtime_names[] = { "xgboost", "glm", NULL };
+static const char *const runtime_names[] = { "xgboost", "glm", "onnx",
+					     "lightgbm", NULL };
 static const char *const task_names[] = { "binary-classification",
 					  "multiclass", "regression", NULL };
 static const char *const type_names[] = { "float", "int", "bool", "string",
@@ -38,8 +39,16 @@ const char *runtime_name(enum model_runtime r) { return runtime_names[r]; }
 
 const char *runtime_architecture(enum model_runtime r)
 {
-	return r == RUNTIME_XGBOOST ? "gradient-boosted-trees"
-				    : "generalized-linear-model";
+	switch (r) {
+	case RUNTIME_XGBOOST:
+	case RUNTIME_LIGHTGBM:
+		return "gradient-boosted-trees";
+	case RUNTIME_GLM:
+		return "generalized-linear-model";
+	case RUNTIME_ONNX:
+		break;
+	}
+	return "onnx-ml-graph";
 }
 const char *task_name(enum model_task t) { return task_names[t]; }
 const char *value_type_name(enum value_type t) { return type_names[t]; }

@@ -6,7 +6,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-enum model_runtime { RUNTIME_XGBOOST, RUNTIME_GLM };
+enum model_runtime { RUNTIME_XGBOOST, RUNTIME_GLM, RUNTIME_ONNX,
+		     RUNTIME_LIGHTGBM };
 enum model_task { TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION };
 enum value_type { VT_FLOAT, VT_INT, VT_BOOL, VT_STRING, VT_CATEGORY };
 enum file_kind { FILE_MODEL, FILE_CODE, FILE_DOC, FILE_DATASET };
@@ -136,7 +137,8 @@ const struct environment *descriptor_environment(const struct descriptor *d,
  * descriptor's directory). The caller frees. */
 char *environment_root(const struct environment *e, const char *dir);
 const char *runtime_name(enum model_runtime r);
-/* "gradient-boosted-trees" or "generalized-linear-model". */
+/* "gradient-boosted-trees", "generalized-linear-model" or
+ * "onnx-ml-graph". */
 const char *runtime_architecture(enum model_runtime r);
 const char *task_name(enum model_task t);
 const char *value_type_name(enum value_type t);

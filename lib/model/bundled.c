@@ -63,6 +63,7 @@ static int load(struct bundled_model *bm, int nthread)
 	spec.task = d->model.task;
 	spec.nclasses = d->model.nclasses;
 	spec.features = names;
+	spec.fields = d->inputs;
 	spec.nfeatures = d->ninputs;
 	spec.nthread = nthread;
 	if (!rc && !d->ninputs)

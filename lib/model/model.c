@@ -8,6 +8,8 @@
 
 extern const struct model_backend model_backend_xgboost;
 extern const struct model_backend model_backend_glm;
+extern const struct model_backend model_backend_onnx;
+extern const struct model_backend model_backend_lightgbm;
 
 static const struct model_backend *backend_for(enum model_runtime r)
 {
@@ -16,6 +18,10 @@ static const struct model_backend *backend_for(enum model_runtime r)
 		return &model_backend_xgboost;
 	case RUNTIME_GLM:
 		return &model_backend_glm;
+	case RUNTIME_ONNX:
+		return &model_backend_onnx;
+	case RUNTIME_LIGHTGBM:
+		return &model_backend_lightgbm;
 	}
 	return NULL;
 }
@@ -36,6 +42,10 @@ int model_load(struct model **out, const struct model_spec *spec)
 	}
 	rc = m->backend->load(m, spec);
 	if (rc) {
+		/* The backend has released its own state. */
+		for (size_t i = 0; i < m->nlabels; i++)
+			free(m->labels[i]);
+		free(m->labels);
 		free(m->description);
 		free(m);
 		return rc;
@@ -57,6 +67,9 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	m->backend->free(m);
+	for (size_t i = 0; i < m->nlabels; i++)
+		free(m->labels[i]);
+	free(m->labels);
 	free(m->description);
 	free(m);
 }

@@ -20,6 +20,8 @@ struct model_spec {
 	enum model_task task;
 	int nclasses;                 /* multiclass; 0 = from the model */
 	const char *const *features;  /* names in signature order */
+	const struct field *fields;   /* the same inputs, typed (categories'
+				       * values: a row holds a value's index) */
 	size_t nfeatures;
 	int nthread;                  /* threads per predict call; 0 = all */
 	int no_native;                /* xgboost: always through libxgboost */
@@ -42,6 +44,10 @@ struct model {
 	size_t noutputs;     /* per row */
 	char *description;   /* "binary:logistic, 50 trees", for humans */
 	int digits;          /* significant digits the outputs carry */
+	char **labels;       /* classifiers: the class labels the model
+			      * carries, in output order (NULL when it has
+			      * none); the backend sets, model_free frees */
+	size_t nlabels;
 	void *impl;
 };
 

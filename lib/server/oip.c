@@ -42,11 +42,12 @@ static json_t *tensor_meta(const struct field *f, size_t n)
 static json_t *metadata(const struct serving *s)
 {
 	const struct descriptor *d = s->bm->d;
+	char platform[32];
 
+	snprintf(platform, sizeof(platform), "mlops_%s",
+		 runtime_name(d->model.runtime));
 	return json_pack("{s:s, s:[s], s:s, s:o, s:o}", "name", d->name,
-			 "versions", d->version, "platform",
-			 d->model.runtime == RUNTIME_XGBOOST ? "mlops_xgboost"
-							     : "mlops_glm",
+			 "versions", d->version, "platform", platform,
 			 "inputs", tensor_meta(d->inputs, d->ninputs),
 			 "outputs", tensor_meta(d->outputs, d->noutputs));
 }
