@@ -163,23 +163,20 @@ static json_t *reference_profile(struct descriptor *d, struct bundled_model *bm)
 	return out;
 }
 
-/* Predictions on the golden set and the reference profile, for the
- * bundle to carry; a model that cannot be evaluated is only a warning
- * here (validate fails on it). */
-static void model_records(struct descriptor *d, json_t **golden,
-			  json_t **profile)
+/* The model loads with the signature (same features, order and
+ * categories, labels that agree), or nothing is packaged. Then the
+ * predictions on the golden set and the reference profile, for the
+ * bundle to carry. */
+static int model_records(struct descriptor *d, json_t **golden,
+			 json_t **profile)
 {
 	struct bundled_model bm;
-	int loaded;
+	int loaded = 1;
 	char *path;
 
 	*golden = *profile = NULL;
-	if (!d->datasets.golden_path && !d->datasets.reference_path)
-		return;
-	loaded = project_model_load(&bm, d, 0) == 0;
-	if (!loaded)
-		print_warning("golden predictions and prediction drift not "
-			      "recorded: %s", mlops_error_last()->message);
+	if (project_model_load(&bm, d, 0) < 0)
+		return -1;
 	if (loaded && d->datasets.golden_path) {
 		if (project_file(&path, d->dir, d->datasets.golden_path,
 				 "datasets.golden") < 0 ||
@@ -190,8 +187,8 @@ static void model_records(struct descriptor *d, json_t **golden,
 	}
 	if (d->datasets.reference_path)
 		*profile = reference_profile(d, loaded ? &bm : NULL);
-	if (loaded)
-		bundled_model_free(&bm);
+	bundled_model_free(&bm);
+	return 0;
 }
 
 static int cmd_package(int argc, const char **argv)
@@ -233,7 +230,10 @@ static int cmd_package(int argc, const char **argv)
 			goto done;
 		}
 	}
-	model_records(d, &golden, &profile);
+	if (model_records(d, &golden, &profile) < 0) {
+		rc = report_error();
+		goto done;
+	}
 	popts.golden_predictions = golden;
 	popts.reference_profile = profile;
 	popts.output = opt_output;

@@ -146,6 +146,10 @@ int contract_convert(const struct field *f, const struct cell *c, double *out,
 				*out = (double)i;
 				return 0;
 			}
+		if (f->unknown_missing) {
+			*out = NAN;
+			return 0;
+		}
 		strbuf_addstr(problem, "not one of the allowed values");
 		if (c->kind == CELL_NUMBER)
 			show(shown, num, strlen(num));

@@ -24,10 +24,10 @@ const char *const gate_metrics[] = {
 	"rmse", "mae", "r2", "latency_p95_ms", NULL,
 };
 
-static const char *const runtime_names[] = { "xgboost", "glm", "onnx",
-					     "lightgbm", NULL };
-static const char *const task_names[] = { "binary-classification",
-					  "multiclass", "regression", NULL };
+const char *const runtime_names[] = { "xgboost", "glm", "onnx", "lightgbm",
+				      NULL };
+const char *const task_names[] = { "binary-classification", "multiclass",
+				   "regression", NULL };
 static const char *const type_names[] = { "float", "int", "bool", "string",
 					  "category", NULL };
 static const char *const kind_names[] = { "model", "code", "doc", "dataset",
@@ -65,7 +65,8 @@ static int parse_model(struct walker *w, struct descriptor *d,
 		       const struct ynode *n)
 {
 	static const char *const keys[] = { "path", "runtime", "task",
-					    "threshold", "classes", NULL };
+					    "threshold", "classes", "labels",
+					    NULL };
 	const struct ynode *v;
 	int rc, runtime = 0, task = 0;
 
@@ -110,6 +111,41 @@ static int parse_model(struct walker *w, struct descriptor *d,
 					"integer from 2 to 100000");
 		d->model.nclasses = (int)k;
 	}
+	v = ynode_map_get(n, "labels");
+	if (v) {
+		size_t i, j;
+
+		if (task == TASK_REGRESSION)
+			return walk_err_node(w, v, "model.labels applies to "
+					"classifiers only");
+		rc = walk_get_str_list(w, v, "model.labels", &d->model.labels,
+				       &d->model.nlabels);
+		if (rc)
+			return rc;
+		if (task == TASK_BINARY && d->model.nlabels != 2)
+			return walk_err_node(w, v, "model.labels of a binary "
+					"classifier lists 2 labels (negative, "
+					"positive), not %zu", d->model.nlabels);
+		if (task == TASK_MULTICLASS && d->model.nlabels < 2)
+			return walk_err_node(w, v, "model.labels lists at least "
+					"2 labels");
+		if (d->model.nclasses &&
+		    d->model.nlabels != (size_t)d->model.nclasses)
+			return walk_err_node(w, v, "model.labels lists %zu "
+					"labels, model.classes says %d",
+					d->model.nlabels, d->model.nclasses);
+		for (i = 0; i < d->model.nlabels; i++) {
+			if (!d->model.labels[i][0])
+				return walk_err_node(w, v, "model.labels: a "
+						"label is empty");
+			for (j = 0; j < i; j++)
+				if (!strcmp(d->model.labels[i],
+					    d->model.labels[j]))
+					return walk_err_node(w, v, "model.labels: "
+							"'%s' is listed twice",
+							d->model.labels[i]);
+		}
+	}
 	return 0;
 }
 
@@ -117,7 +153,7 @@ static int parse_field(struct walker *w, struct field *f,
 		       const struct ynode *n, const char *what, int is_input)
 {
 	static const char *const in_keys[] = { "name", "type", "required",
-					       "nullable", "min", "max",
+					       "nullable", "min", "max", "unknown",
 					       "values", "description", NULL };
 	static const char *const out_keys[] = { "name", "type", "description",
 						NULL };
@@ -181,6 +217,20 @@ static int parse_field(struct walker *w, struct field *f,
 	} else if (type == VT_CATEGORY) {
 		return walk_err_node(w, n, "%s: a category input needs 'values' "
 				"(the allowed categories)", what);
+	}
+	v = ynode_map_get(n, "unknown");
+	if (v) {
+		static const char *const policies[] = { "reject", "missing",
+							NULL };
+		int policy = 0;
+
+		if (type != VT_CATEGORY)
+			return walk_err_node(w, v, "%s: unknown applies to "
+					"category inputs only", what);
+		rc = walk_get_enum(w, n, "unknown", policies, 0, what, &policy);
+		if (rc)
+			return rc;
+		f->unknown_missing = policy == 1;
 	}
 	return 0;
 }
@@ -624,6 +674,7 @@ void descriptor_free(struct descriptor *d)
 	free(d->license);
 	free_strv(d->authors, d->nauthors);
 	free(d->model.path);
+	free_strv(d->model.labels, d->model.nlabels);
 	free_fields(d->inputs, d->ninputs);
 	free_fields(d->outputs, d->noutputs);
 	free(d->datasets.golden_path);

@@ -24,6 +24,8 @@ struct field {
 	double min, max;
 	char **values; /* allowed categories */
 	size_t nvalues;
+	int unknown_missing; /* a category not in values is a missing
+			      * value, not an invalid row */
 	char *description;
 	unsigned line; /* where it was declared */
 };
@@ -91,6 +93,9 @@ struct descriptor {
 		enum model_task task;
 		double threshold;
 		int nclasses; /* multiclass; 0 = from the model */
+		char **labels; /* classifiers: class labels in output
+				* order; NULL = from the model */
+		size_t nlabels;
 	} model;
 
 	struct field *inputs;
@@ -146,6 +151,10 @@ const char *file_kind_name(enum file_kind k);
 const char *gate_op_name(enum gate_op op);
 const char *env_kind_name(enum env_kind k);
 const char *strategy_name(enum env_strategy s);
+
+/* The names of enum model_runtime and enum model_task, NULL-terminated. */
+extern const char *const runtime_names[];
+extern const char *const task_names[];
 
 /* The gate metrics mlops knows, NULL-terminated. */
 extern const char *const gate_metrics[];

@@ -32,6 +32,8 @@ static json_t *field_json(const struct field *f, int is_input)
 		if (f->nvalues)
 			json_object_set_new(o, "values",
 					    strv_json(f->values, f->nvalues));
+		if (f->unknown_missing)
+			json_object_set_new(o, "unknown", json_string("missing"));
 	}
 	if (f->description)
 		json_object_set_new(o, "description",
@@ -141,6 +143,9 @@ json_t *descriptor_to_json(const struct descriptor *d)
 	if (d->model.nclasses)
 		json_object_set_new(model, "classes",
 				    json_integer(d->model.nclasses));
+	if (d->model.nlabels)
+		json_object_set_new(model, "labels",
+				    strv_json(d->model.labels, d->model.nlabels));
 	json_object_set_new(o, "model", model);
 
 	json_object_set_new(sig, "inputs", fields_json(d->inputs, d->ninputs, 1));

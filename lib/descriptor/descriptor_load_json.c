@@ -64,6 +64,8 @@ static int read_fields(const json_t *a, int is_input, struct field **out,
 			continue;
 		d->required = !json_is_false(json_object_get(f, "required"));
 		d->nullable = json_is_true(json_object_get(f, "nullable"));
+		d->unknown_missing = json_str(f, "unknown") &&
+				     !strcmp(json_str(f, "unknown"), "missing");
 		if ((v = json_object_get(f, "min")) && json_is_number(v)) {
 			d->has_min = 1;
 			d->min = json_number_value(v);
@@ -148,9 +150,6 @@ static int read_smoke(struct descriptor *d, const json_t *a)
 
 int descriptor_from_json(struct descriptor **out, const json_t *j)
 {
-	static const char *const runtimes[] = { "xgboost", "glm", NULL };
-	static const char *const tasks[] = { "binary-classification",
-					     "multiclass", "regression", NULL };
 	const json_t *model = json_object_get(j, "model");
 	const json_t *sig = json_object_get(j, "signature");
 	const json_t *ds = json_object_get(j, "datasets");
@@ -166,8 +165,8 @@ int descriptor_from_json(struct descriptor **out, const json_t *j)
 	    !version_is_semver(d->version))
 		rc = bad("name or version");
 	else if (!json_str(model, "path") ||
-		 pick(json_str(model, "runtime"), runtimes, &rt) ||
-		 pick(json_str(model, "task"), tasks, &task))
+		 pick(json_str(model, "runtime"), runtime_names, &rt) ||
+		 pick(json_str(model, "task"), task_names, &task))
 		rc = bad("model");
 	if (rc)
 		goto done;
@@ -178,6 +177,25 @@ int descriptor_from_json(struct descriptor **out, const json_t *j)
 	d->model.task = (enum model_task)task;
 	d->model.threshold = json_num(model, "threshold", 0.5);
 	d->model.nclasses = (int)json_num(model, "classes", 0);
+	if (json_object_get(model, "labels")) {
+		const json_t *a = json_object_get(model, "labels"), *l;
+		size_t k;
+
+		d->model.labels = xcalloc(json_array_size(a) + 1,
+					  sizeof(char *));
+		json_array_foreach(a, k, l) {
+			if (!json_is_string(l)) {
+				rc = bad("model.labels");
+				goto done;
+			}
+			d->model.labels[d->model.nlabels++] =
+				xstrdup(json_string_value(l));
+		}
+		if (d->model.nlabels < 2) {
+			rc = bad("model.labels");
+			goto done;
+		}
+	}
 	if (!(d->model.threshold > 0 && d->model.threshold < 1)) {
 		rc = bad("model.threshold");
 		goto done;

@@ -92,14 +92,49 @@ static void json_text(struct strbuf *sb, const char *s, size_t len)
 	json_decref(j);
 }
 
+/* Multiclass rows carry every class's probability: CSV columns
+ * probability_<label>, a "probabilities" object in JSON lines. */
+static int every_class(const struct job *j)
+{
+	return j->bm->m->task == TASK_MULTICLASS;
+}
+
 static void write_header(struct job *j)
 {
+	struct strbuf *l = &j->line;
+	const struct model *m = j->bm->m;
+	size_t k;
+
 	if (j->fmt != TABLE_CSV)
 		return;
-	fprintf(j->out, "%s,prediction%s%s\n",
-		j->o->id_column ? j->o->id_column : "row",
-		j->classifier ? ",probability" : "",
-		j->o->on_invalid == INVALID_NULL ? ",error" : "");
+	strbuf_reset(l);
+	strbuf_addstr(l, j->o->id_column ? j->o->id_column : "row");
+	strbuf_addstr(l, ",prediction");
+	if (j->classifier)
+		strbuf_addstr(l, ",probability");
+	for (k = 0; every_class(j) && k < m->nlabels; k++) {
+		struct strbuf col = STRBUF_INIT;
+
+		strbuf_addf(&col, "probability_%s", m->labels[k]);
+		strbuf_addch(l, ',');
+		csv_text(l, col.buf, col.len);
+		strbuf_release(&col);
+	}
+	if (j->o->on_invalid == INVALID_NULL)
+		strbuf_addstr(l, ",error");
+	strbuf_addch(l, '\n');
+	fwrite(l->buf, 1, l->len, j->out);
+}
+
+/* A class label: CSV text; in JSON a number when it is an integer. */
+static void label(struct strbuf *l, const char *s, int csv)
+{
+	if (csv)
+		csv_text(l, s, strlen(s));
+	else if (label_is_integer(s))
+		strbuf_addstr(l, s);
+	else
+		json_text(l, s, strlen(s));
 }
 
 /* strfromd skips printf's format parsing; `fmt` ("%.9g") is made once
@@ -143,15 +178,31 @@ static void write_slot(struct job *j, const struct chunk *c,
 	if (s->valid) {
 		model_decide(j->bm->m, y, j->bm->d->model.threshold, &dec);
 		strbuf_addstr(l, csv ? "," : ",\"prediction\":");
-		if (j->classifier && dec.prediction >= 0 && dec.prediction < 10)
-			strbuf_addch(l, (char)('0' + (int)dec.prediction));
-		else if (j->classifier)
-			strbuf_addf(l, "%d", (int)dec.prediction);
+		if (j->classifier)
+			label(l, j->bm->m->labels[(size_t)dec.prediction], csv);
 		else
 			number(l, dec.prediction, j->fmt_num);
 		if (j->classifier) {
 			strbuf_addstr(l, csv ? "," : ",\"probability\":");
 			number(l, dec.probability, j->fmt_num);
+		}
+		if (every_class(j)) {
+			const struct model *m = j->bm->m;
+
+			if (!csv)
+				strbuf_addstr(l, ",\"probabilities\":{");
+			for (size_t k = 0; k < m->nlabels; k++) {
+				if (csv || k)
+					strbuf_addch(l, ',');
+				if (!csv) {
+					json_text(l, m->labels[k],
+						  strlen(m->labels[k]));
+					strbuf_addch(l, ':');
+				}
+				number(l, y[k], j->fmt_num);
+			}
+			if (!csv)
+				strbuf_addch(l, '}');
 		}
 		if (j->o->on_invalid == INVALID_NULL)
 			strbuf_addstr(l, csv ? "," : "");
@@ -161,6 +212,11 @@ static void write_slot(struct job *j, const struct chunk *c,
 		strbuf_addstr(l, csv ? "," : ",\"prediction\":null");
 		if (j->classifier)
 			strbuf_addstr(l, csv ? "," : ",\"probability\":null");
+		if (every_class(j) && csv)
+			for (size_t k = 0; k < j->bm->m->nlabels; k++)
+				strbuf_addch(l, ',');
+		else if (every_class(j))
+			strbuf_addstr(l, ",\"probabilities\":null");
 		strbuf_addstr(l, csv ? "," : ",\"error\":");
 		if (csv)
 			csv_text(l, why, strlen(why));

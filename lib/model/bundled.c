@@ -72,6 +72,8 @@ static int load(struct bundled_model *bm, int nthread)
 				     "order is unknown");
 	if (!rc)
 		rc = model_load(&bm->m, &spec);
+	if (!rc)
+		rc = model_set_labels(bm->m, d->model.labels, d->model.nlabels);
 	free(names);
 	return rc;
 }

@@ -1,24 +1,303 @@
-/* The LightGBM backend (placeholder until the evaluator lands). */
+/* The LightGBM backend: text models (lgbm.c) evaluated natively, the
+ * objective's output transform applied as LightGBM's ConvertOutput does,
+ * the signature checked against the model's feature names and its
+ * pandas categories. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "../core/error.h"
+#include "../core/fsutil.h"
+#include "../core/strbuf.h"
+#include "lgbm.h"
 #include "model.h"
+
+#define MODEL_MAX_BYTES (1u << 30)
+
+enum transform {
+	T_IDENTITY,
+	T_SQUARE,     /* regression sqrt: sign(x) x^2 */
+	T_SIGMOID,    /* binary, multiclassova: per output */
+	T_SOFTMAX,    /* multiclass */
+	T_EXP,        /* poisson, gamma, tweedie */
+	T_LOG1P_EXP,  /* cross_entropy_lambda */
+};
+
+struct lgb {
+	struct lgbm *g;
+	enum transform t;
+	double sigmoid;   /* the objective's sigmoid: parameter */
+};
+
+/* The objective's first word and its "key:value" parameters. */
+static double objective_param(const char *obj, const char *key, double dflt)
+{
+	const char *s = strstr(obj, key);
+
+	return s && s[strlen(key)] == ':' ? strtod(s + strlen(key) + 1, NULL)
+					  : dflt;
+}
+
+static int objective_is(const char *obj, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(obj, name, n) && (obj[n] == ' ' || !obj[n]);
+}
+
+static int map_objective(struct lgb *x, const struct model_spec *spec)
+{
+	const char *obj = x->g->objective;
+	size_t k = x->g->per_iter;
+	static const char *const regression[] = {
+		"regression", "regression_l1", "huber", "fair", "quantile",
+		"mape", "lambdarank", "rank_xendcg", NULL,
+	};
+	int i;
+
+	x->sigmoid = objective_param(obj, "sigmoid", 1.0);
+	switch (spec->task) {
+	case TASK_BINARY:
+		if (k != 1)
+			break;
+		if (objective_is(obj, "binary")) {
+			x->t = T_SIGMOID;
+			return 0;
+		}
+		if (objective_is(obj, "cross_entropy") ||
+		    objective_is(obj, "xentropy")) {
+			x->t = T_SIGMOID;
+			x->sigmoid = 1.0;
+			return 0;
+		}
+		break;
+	case TASK_MULTICLASS:
+		if (k < 2)
+			break;
+		if (spec->nclasses && (size_t)spec->nclasses != k)
+			return mlops_error_set(MLOPS_EINPUT, "the model has %zu "
+					       "classes, the descriptor says %d",
+					       k, spec->nclasses);
+		if (objective_is(obj, "multiclass")) {
+			x->t = T_SOFTMAX;
+			return 0;
+		}
+		if (objective_is(obj, "multiclassova")) {
+			x->t = T_SIGMOID;
+			return 0;
+		}
+		break;
+	case TASK_REGRESSION:
+		if (k != 1)
+			break;
+		for (i = 0; regression[i]; i++)
+			if (objective_is(obj, regression[i])) {
+				x->t = strstr(obj, " sqrt") ? T_SQUARE
+							    : T_IDENTITY;
+				return 0;
+			}
+		if (objective_is(obj, "poisson") || objective_is(obj, "gamma") ||
+		    objective_is(obj, "tweedie")) {
+			x->t = T_EXP;
+			return 0;
+		}
+		if (objective_is(obj, "cross_entropy_lambda") ||
+		    objective_is(obj, "xentlambda")) {
+			x->t = T_LOG1P_EXP;
+			return 0;
+		}
+		if (objective_is(obj, "custom") || !obj[0]) {
+			x->t = T_IDENTITY;
+			return 0;
+		}
+		break;
+	}
+	mlops_error_set(MLOPS_EINPUT, "the model's objective '%s' (%zu "
+			"output%s) does not fit the task %s",
+			obj[0] ? obj : "(none)", k, k == 1 ? "" : "s",
+			task_name(spec->task));
+	mlops_error_hint("set model.task in the descriptor to what the model "
+			 "was trained for");
+	return MLOPS_EINPUT;
+}
+
+static void list(struct strbuf *sb, char *const *v, size_t n)
+{
+	strbuf_addch(sb, '[');
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", v[i]);
+	strbuf_addch(sb, ']');
+}
+
+/* Names LightGBM makes up when it was given none. */
+static int generated_names(const struct lgbm *g)
+{
+	char buf[32];
+
+	for (size_t i = 0; i < g->nfeatures; i++) {
+		snprintf(buf, sizeof(buf), "Column_%zu", i);
+		if (strcmp(g->feature_names[i], buf))
+			return 0;
+	}
+	return 1;
+}
+
+static int same_names(const struct lgbm *g, const struct model_spec *spec)
+{
+	for (size_t i = 0; i < g->nfeatures; i++)
+		if (strcmp(g->feature_names[i], spec->features[i]))
+			return 0;
+	return 1;
+}
+
+/* The signature is the model's: the same features in the same order,
+ * and a categorical feature's values are the model's categories. */
+static int check_signature(const struct lgbm *g, const struct model_spec *spec)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	if (g->nfeatures != spec->nfeatures ||
+	    (!generated_names(g) && !same_names(g, spec))) {
+		list(&a, g->feature_names, g->nfeatures);
+		list(&b, (char *const *)spec->features, spec->nfeatures);
+		rc = mlops_error_set(MLOPS_EINPUT, "the model's features %s "
+				     "are not the signature's inputs %s",
+				     a.buf, b.buf);
+		mlops_error_hint("signature.inputs must list the model's "
+				 "features, in training order ('mlops init "
+				 "--model FILE' writes them)");
+	}
+	for (i = 0; !rc && spec->fields && g->categories && i < g->nfeatures;
+	     i++) {
+		const struct field *f = &spec->fields[i];
+		size_t k, n = g->ncategories[i];
+		int same;
+
+		if (!g->categories[i])
+			continue;
+		same = f->type == VT_CATEGORY && f->nvalues == n;
+		for (k = 0; same && k < n; k++)
+			same = !strcmp(f->values[k], g->categories[i][k]);
+		if (same)
+			continue;
+		list(&a, g->categories[i], n);
+		if (f->type == VT_CATEGORY) {
+			list(&b, f->values, f->nvalues);
+			rc = mlops_error_set(MLOPS_EINPUT, "input '%s': the "
+					     "model's categories are %s, the "
+					     "signature's values are %s",
+					     f->name, a.buf, b.buf);
+		} else
+			rc = mlops_error_set(MLOPS_EINPUT, "input '%s' is "
+					     "categorical in the model, with "
+					     "the categories %s; the signature "
+					     "declares it %s", f->name, a.buf,
+					     value_type_name(f->type));
+		mlops_error_hint("declare it 'type: category' with 'values: "
+				 "%s', in that order: a row's category is "
+				 "sent to the model as its position in the "
+				 "list", a.buf);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return rc;
+}
+
+static void lgb_free_impl(struct lgb *x)
+{
+	if (!x)
+		return;
+	lgbm_free(x->g);
+	free(x);
+}
 
 static int lgb_load(struct model *m, const struct model_spec *spec)
 {
-	(void)m;
-	(void)spec;
-	return mlops_error_set(MLOPS_EINPUT, "the lightgbm runtime is not "
-			       "built yet");
+	struct strbuf text = STRBUF_INIT, d = STRBUF_INIT;
+	struct lgb *x = xcalloc(1, sizeof(*x));
+	int rc = fs_read_file(spec->path, MODEL_MAX_BYTES, &text);
+
+	if (!rc)
+		rc = lgbm_parse(&x->g, text.buf, text.len, spec->path);
+	strbuf_release(&text);
+	if (!rc)
+		rc = map_objective(x, spec);
+	if (!rc)
+		rc = check_signature(x->g, spec);
+	if (rc) {
+		lgb_free_impl(x);
+		return rc;
+	}
+	m->impl = x;
+	m->noutputs = spec->task == TASK_MULTICLASS ? x->g->per_iter : 1;
+	m->digits = 17;
+	strbuf_addf(&d, "lightgbm v%d %s, %zu trees%s%s", x->g->version,
+		    x->g->objective, x->g->ntrees,
+		    x->g->average_output ? ", averaged" : "",
+		    x->g->linear ? ", linear leaves" : "");
+	m->description = strbuf_detach(&d);
+	return 0;
+}
+
+static void transform(const struct lgb *x, double *y, size_t k)
+{
+	size_t c;
+
+	switch (x->t) {
+	case T_IDENTITY:
+		return;
+	case T_SQUARE:
+		y[0] = (y[0] < 0 ? -1 : 1) * y[0] * y[0];
+		return;
+	case T_SIGMOID:
+		for (c = 0; c < k; c++)
+			y[c] = 1.0 / (1.0 + exp(-x->sigmoid * y[c]));
+		return;
+	case T_EXP:
+		y[0] = exp(y[0]);
+		return;
+	case T_LOG1P_EXP:
+		y[0] = log1p(exp(y[0]));
+		return;
+	case T_SOFTMAX: {
+		double max = y[0], sum = 0;
+
+		for (c = 1; c < k; c++)
+			if (y[c] > max)
+				max = y[c];
+		for (c = 0; c < k; c++)
+			sum += (y[c] = exp(y[c] - max));
+		for (c = 0; c < k; c++)
+			y[c] /= sum;
+		return;
+	}
+	}
 }
 
 static int lgb_predict(struct model *m, const double *rows, size_t nrows,
 		       double *out)
 {
-	(void)m, (void)rows, (void)nrows, (void)out;
+	const struct lgb *x = m->impl;
+	size_t r, k = x->g->per_iter;
+
+	for (r = 0; r < nrows; r++) {
+		lgbm_raw(x->g, rows + r * m->nfeatures, out + r * k);
+		transform(x, out + r * k, k);
+	}
 	return 0;
 }
 
-static void lgb_free(struct model *m) { (void)m; }
+static void lgb_free(struct model *m)
+{
+	lgb_free_impl(m->impl);
+}
 
 const struct model_backend model_backend_lightgbm = {
-	"lightgbm", lgb_load, lgb_predict, lgb_free,
+	.name = "lightgbm",
+	.load = lgb_load,
+	.predict = lgb_predict,
+	.free = lgb_free,
 };

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../core/error.h"
 #include "../core/strbuf.h"
@@ -72,6 +73,92 @@ void model_free(struct model *m)
 	free(m->labels);
 	free(m->description);
 	free(m);
+}
+
+size_t model_nclasses(const struct model *m)
+{
+	switch (m->task) {
+	case TASK_BINARY:
+		return 2;
+	case TASK_MULTICLASS:
+		return m->noutputs;
+	case TASK_REGRESSION:
+		break;
+	}
+	return 0;
+}
+
+static void label_list(struct strbuf *sb, char *const *v, size_t n)
+{
+	strbuf_addch(sb, '[');
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", v[i]);
+	strbuf_addch(sb, ']');
+}
+
+int model_set_labels(struct model *m, char *const *labels, size_t n)
+{
+	size_t i, k = model_nclasses(m);
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	int same = 1;
+
+	if (!k)
+		return 0;
+	if (n && n != k)
+		return mlops_error_set(MLOPS_EINPUT, "model.labels lists %zu "
+				       "labels, and the model has %zu classes",
+				       n, k);
+	if (m->nlabels && m->nlabels != k)
+		return mlops_error_set(MLOPS_EINPUT, "the model carries %zu "
+				       "class labels for %zu classes",
+				       m->nlabels, k);
+	for (i = 0; n && m->nlabels && i < k; i++)
+		same &= !strcmp(labels[i], m->labels[i]);
+	if (!same) {
+		label_list(&a, labels, n);
+		label_list(&b, m->labels, m->nlabels);
+		mlops_error_set(MLOPS_EINPUT, "model.labels %s are not the "
+				"model's class labels %s", a.buf, b.buf);
+		mlops_error_hint("list the labels in the model's output "
+				 "order, or leave model.labels out to take "
+				 "the model's");
+		strbuf_release(&a);
+		strbuf_release(&b);
+		return MLOPS_EINPUT;
+	}
+	if (m->nlabels)
+		return 0;
+	m->labels = xcalloc(k, sizeof(char *));
+	m->nlabels = k;
+	for (i = 0; i < k; i++) {
+		if (n)
+			m->labels[i] = xstrdup(labels[i]);
+		else {
+			strbuf_addf(&a, "%zu", i);
+			m->labels[i] = strbuf_detach(&a);
+		}
+	}
+	return 0;
+}
+
+int label_is_integer(const char *s)
+{
+	size_t i = s[0] == '-';
+
+	if (!s[i] || (s[i] == '0' && (s[i + 1] || i)) || strlen(s) > 18)
+		return 0;
+	for (; s[i]; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int model_label_index(const struct model *m, const char *label)
+{
+	for (size_t i = 0; i < m->nlabels; i++)
+		if (!strcmp(m->labels[i], label))
+			return (int)i;
+	return -1;
 }
 
 void model_decide(const struct model *m, const double *outputs,

@@ -57,6 +57,18 @@ int model_predict(struct model *m, const double *rows, size_t nrows,
 		  double *out);
 void model_free(struct model *m);
 
+/* Settles a classifier's labels: `labels` (the descriptor's, n of them;
+ * NULL when it has none) must be the model's own when the model carries
+ * some; with neither, the labels are the class indices "0", "1", ...
+ * EINPUT, showing both lists, when they differ. */
+int model_set_labels(struct model *m, char *const *labels, size_t n);
+/* The number of classes (2 for binary), 0 for regression. */
+size_t model_nclasses(const struct model *m);
+/* Whether a label is written as a JSON number (an integer literal). */
+int label_is_integer(const char *label);
+/* The class of that label, or -1. */
+int model_label_index(const struct model *m, const char *label);
+
 /* What one row's outputs mean: the predicted class (or value) and, for
  * classifiers, its probability. */
 struct decision {

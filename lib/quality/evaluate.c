@@ -1,6 +1,7 @@
 #include "evaluate.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,8 +23,25 @@ struct golden {
 	uint64_t read, invalid;
 };
 
-static int label_value(const struct cell *c, double *out)
+/* A golden label: a classifier's class by its label ("high"), else the
+ * class index or value as a number. */
+static int label_value(const struct model *m, const struct cell *c,
+		       double *out)
 {
+	char num[32];
+	int k = -1;
+
+	if (m->nlabels && c->kind == CELL_TEXT)
+		k = model_label_index(m, c->text);
+	else if (m->nlabels && c->kind == CELL_NUMBER &&
+		 fabs(c->num) < 1e15 && c->num == floor(c->num)) {
+		snprintf(num, sizeof(num), "%lld", (long long)c->num);
+		k = model_label_index(m, num);
+	}
+	if (k >= 0) {
+		*out = k;
+		return 0;
+	}
 	switch (c->kind) {
 	case CELL_NUMBER:
 		*out = c->num;
@@ -68,7 +86,7 @@ static int read_golden(struct golden *g, struct bundled_model *bm,
 			break;
 		g->read++;
 		if (rc == 2 || (with_labels &&
-				label_value(dataset_label(ds), &label))) {
+				label_value(bm->m, dataset_label(ds), &label))) {
 			g->invalid++;
 			continue;
 		}

@@ -70,16 +70,32 @@ static size_t convert_row(const struct serving *s, const json_t *obj,
 	return bad;
 }
 
+/* A class label as JSON: a number when it is an integer. */
+static json_t *label_json(const char *label)
+{
+	return label_is_integer(label) ? json_integer(strtoll(label, NULL, 10))
+				       : json_string(label);
+}
+
 static json_t *decision_json(const struct serving *s, const double *y)
 {
+	const struct model *m = s->bm->m;
 	struct decision dec;
-	json_t *o;
+	json_t *o, *all;
+	size_t k;
 
-	model_decide(s->bm->m, y, s->bm->d->model.threshold, &dec);
-	if (s->bm->d->model.task == TASK_REGRESSION)
+	model_decide(m, y, s->bm->d->model.threshold, &dec);
+	if (m->task == TASK_REGRESSION)
 		return json_pack("{s:f}", "prediction", dec.prediction);
-	o = json_pack("{s:I, s:f}", "prediction", (json_int_t)dec.prediction,
+	o = json_pack("{s:o, s:f}", "prediction",
+		      label_json(m->labels[(size_t)dec.prediction]),
 		      "probability", dec.probability);
+	if (m->task != TASK_MULTICLASS)
+		return o;
+	all = json_object();
+	for (k = 0; k < m->nlabels; k++)
+		json_object_set_new(all, m->labels[k], json_real(y[k]));
+	json_object_set_new(o, "probabilities", all);
 	return o;
 }
 

@@ -168,15 +168,16 @@ static unsigned check_tensors(const json_t *inputs, json_t **out)
 }
 
 /* Which outputs the request asks for (none listed: all). An unknown name
- * is a 400. want[0]: prediction, want[1]: probability. */
+ * is a 400. want[0]: prediction, want[1]: probability, want[2]: every
+ * class's probability ([n, k]). */
 static unsigned requested_outputs(const json_t *req, int has_probability,
-				  int want[2], json_t **out)
+				  int want[3], json_t **out)
 {
 	const json_t *outs = json_object_get(req, "outputs"), *o;
 	size_t i;
 
-	want[0] = want[1] = !outs;
-	want[1] = want[1] && has_probability;
+	want[0] = want[1] = want[2] = !outs;
+	want[1] = want[2] = want[1] && has_probability;
 	if (!outs)
 		return 0;
 	if (!json_is_array(outs))
@@ -195,10 +196,13 @@ static unsigned requested_outputs(const json_t *req, int has_probability,
 			want[0] = 1;
 		else if (!strcmp(name, "probability") && has_probability)
 			want[1] = 1;
+		else if (!strcmp(name, "probabilities") && has_probability)
+			want[2] = 1;
 		else
 			return bad(out, "'", name, has_probability
 					   ? "' is not an output of this model "
-					     "(prediction, probability)"
+					     "(prediction, probability, "
+					     "probabilities)"
 					   : "' is not an output of this model "
 					     "(prediction)");
 	}
@@ -290,16 +294,55 @@ static unsigned to_rows(const struct serving *s, const json_t *inputs,
 	return 0;
 }
 
+/* The prediction tensor's type: classes are INT64 when every label is
+ * an integer, else BYTES; values FP64. */
+static const char *prediction_type(const struct serving *s)
+{
+	const struct model *m = s->bm->m;
+	size_t k;
+
+	if (m->task == TASK_REGRESSION)
+		return "FP64";
+	for (k = 0; k < m->nlabels; k++)
+		if (!label_is_integer(m->labels[k]))
+			return "BYTES";
+	return "INT64";
+}
+
+/* Every class's probability, row-major [n, k]: multiclass answers carry
+ * them by label; binary ones are (1 - p, p). */
+static json_t *every_class(const struct serving *s, const json_t *preds)
+{
+	const struct model *m = s->bm->m;
+	json_t *all = json_array();
+	const json_t *p;
+	size_t i, k;
+
+	json_array_foreach(preds, i, p) {
+		const json_t *by = json_object_get(p, "probabilities");
+		double q = json_number_value(json_object_get(p, "probability"));
+
+		if (m->task == TASK_BINARY) {
+			json_array_append_new(all, json_real(1 - q));
+			json_array_append_new(all, json_real(q));
+		}
+		for (k = 0; by && k < m->nlabels; k++)
+			json_array_append(all, json_object_get(by,
+							       m->labels[k]));
+	}
+	return all;
+}
+
 static unsigned infer(const struct serving *s, const char *body, size_t len,
 		      json_t **out)
 {
 	const struct descriptor *d = s->bm->d;
-	json_t *req, *rows = NULL, *res = NULL, *preds, *p, *pv, *pr;
+	json_t *req, *rows = NULL, *res = NULL, *preds, *p, *pv, *pr, *all;
 	json_error_t err;
 	unsigned status;
 	size_t i;
 
-	int want[2];
+	int want[3];
 
 	req = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
 	if (!req)
@@ -350,6 +393,7 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 		if (json_object_get(p, "probability"))
 			json_array_append(pr, json_object_get(p, "probability"));
 	}
+	all = every_class(s, preds);
 	*out = json_pack("{s:s, s:s, s:[]}", "model_name", d->name,
 			 "model_version", d->version, "outputs");
 	if (want[0])
@@ -358,8 +402,7 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 						"prediction", "shape",
 						(json_int_t)json_array_size(pv),
 						"datatype",
-						d->model.task == TASK_REGRESSION
-							? "FP64" : "INT64",
+						prediction_type(s),
 						"data", pv));
 	else
 		json_decref(pv);
@@ -371,6 +414,14 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 						"datatype", "FP64", "data", pr));
 	else
 		json_decref(pr);
+	if (want[2] && json_array_size(all))
+		json_array_append_new(json_object_get(*out, "outputs"),
+				      json_pack("{s:s, s:[I,I], s:s, s:O}", "name",
+						"probabilities", "shape",
+						(json_int_t)json_array_size(pv),
+						(json_int_t)s->bm->m->nlabels,
+						"datatype", "FP64", "data", all));
+	json_decref(all);
 	if (json_object_get(req, "id"))
 		json_object_set(*out, "id", json_object_get(req, "id"));
 	status = 200;

@@ -34,7 +34,7 @@ expect_eq "$(json_get o.json 'd["path"]')" "other.yaml" "--json names the file"
 # at the missing model file (I/O, exit 4), not at the descriptor (exit 3).
 run "$MLOPS" package -f other.yaml
 expect_rc 4 "the template parses; the missing model is an I/O error"
-expect_match "$ERR" "cannot open 'model.json'" "names the missing model"
+expect_match "$ERR" "cannot open model.path 'model.json'" "names the missing model"
 
 # Files are replaced by rename(2): never a device or a pipe in their place.
 mkfifo fifo
@@ -52,7 +52,7 @@ for n in a team/model foo__bar a--b v1.x "$long"; do
 	v1.x) expect_rc 2 "init refuses '$n' (GTO has no dots)"; continue ;;
 	esac
 	expect_rc 0 "init takes '$(printf '%.20s' "$n")'"
-	printf '{"intercept": 0.5, "coefficients": [1.0]}' > nm/glm.json
+	printf '{"mlops_glm": 1, "link": "identity", "intercept": 0.5, "coefficients": {"x": 1.0}}' > nm/glm.json
 	sed -i 's|^  path: .*|  path: glm.json|; s|^  runtime: .*|  runtime: glm|' nm/mlops.yaml
 	$PY - nm/mlops.yaml <<'PY'
 import sys, yaml

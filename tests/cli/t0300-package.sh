@@ -70,7 +70,7 @@ rm -f *.mlpkg
 mv model/model.json model/gone.json
 run "$MLOPS" package
 expect_rc 4 "missing model file: exit 4"
-expect_match "$ERR" "cannot open 'model/model.json': No such file" "names the missing file"
+expect_match "$ERR" "cannot open model.path 'model/model.json': No such file" "names the missing file"
 ok $(ls -A | grep -c 'mlpkg' | grep -q '^0$' && echo 0 || echo 1) "no bundle and no temporary file left"
 mv model/gone.json model/model.json
 

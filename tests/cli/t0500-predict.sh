@@ -173,7 +173,11 @@ JSON
 project glmm glm/model/model.glm.json multiclass glm
 run "$MLOPS" predict glmm.mlpkg -i glm.csv
 # row 1: scores (1, 1, 18) -> class 2, p = e^18/(2e+e^18) = 0.99999993886...
-expect_match "$OUT" '^1,2,0\.9999999[0-9]+$' "softmax: hand-computed class and probability"
+expect_match "$OUT" '^1,2,0\.9999999[0-9]+,4\.13993[0-9]+e-08,4\.13993[0-9]+e-08,0\.9999999[0-9]+$' "softmax: hand-computed class and every class's probability"
+expect_match "$OUT" '^row,prediction,probability,probability_0,probability_1,probability_2$' "multiclass: one probability column per class"
+run "$MLOPS" predict glmm.mlpkg -i glm.csv --format jsonl
+expect_rc 0 "multiclass as JSON lines"
+expect_match "$OUT" '^\{"row":2,"prediction":1,"probability":0\.576[0-9]+,"probabilities":\{"0":0\.2119[0-9]+,"1":0\.576[0-9]+,"2":0\.2119[0-9]+\}\}$' "JSON lines: every class's probability as an object"
 cat > glm/model/model.glm.json <<'JSON'
 {"mlops_glm": 1, "link": "identity", "intercept": 1.5, "coefficients": {"f0": 0.5, "f3": -2}}
 JSON

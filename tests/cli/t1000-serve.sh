@@ -124,8 +124,10 @@ req POST /v2/models/credit-risk/infer '{"id":"q-7","inputs":[{"name":"features",
 expect_eq "$CODE" 200 "OIP: infer with one [n, k] tensor"
 printf '%s' "$BODY" > inf.json
 expect_eq "$(json_get inf.json 'd["model_name"], d["model_version"], d["id"], [(o["name"], o["shape"], o["datatype"]) for o in d["outputs"]], d["outputs"][0]["data"]')" \
-	"('credit-risk', '1.0.0', 'q-7', [('prediction', [2], 'INT64'), ('probability', [2], 'FP64')], [0, 1])" \
+	"('credit-risk', '1.0.0', 'q-7', [('prediction', [2], 'INT64'), ('probability', [2], 'FP64'), ('probabilities', [2, 2], 'FP64')], [0, 1])" \
 	"infer response: model, version, id echoed, typed outputs"
+expect_eq "$(json_get inf.json '[abs(a - (1 - b)) < 1e-8 and abs(c - b) < 1e-8 for a, c, b in zip(d["outputs"][2]["data"][0::2], d["outputs"][2]["data"][1::2], d["outputs"][1]["data"])]')" \
+	"[True, True]" "infer: a binary model's [n, 2] probabilities are (1 - p, p)"
 expect_eq "$(json_get inf.json 'abs(d["outputs"][1]["data"][0] - '"$want"') < 1e-6')" "True" "OIP probability equals Python's"
 per='{"inputs":['
 for kv in income:85000 debt_ratio:0.15 credit_score:760 age:45 employment_years:12 num_credit_lines:4 loan_amount:15000 has_prior_default:false; do

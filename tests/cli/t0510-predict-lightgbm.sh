@@ -1,0 +1,110 @@
+#!/bin/sh
+# The lightgbm runtime: LightGBM's own text models (tests/fixtures/lightgbm,
+# made by make-lightgbm.sh with LightGBM 4.5.0) predict what LightGBM
+# predicted, through predict, serve and validate. Categories come from the
+# model (pandas_categorical): a signature in another order is refused.
+. "$(dirname "$0")/lib.sh"
+. "$MLOPS_SRC/tests/cli/registry.sh" # free_port
+
+FIX=$MLOPS_SRC/tests/fixtures/lightgbm
+CMP="$PY $MLOPS_SRC/tests/tools/compare-predictions.py"
+
+# project NAME [SED]: a project around fixture NAME, packaged to NAME.mlpkg.
+project() {
+	mkdir -p "$1"
+	cp "$FIX/$1.txt" "$1/"
+	{ printf 'name: lgbm-%s\nversion: 1.0.0\n' "$(echo "$1" | tr _ -)"
+	  grep -v '^#' "$FIX/$1.yaml"; } > "$1/mlops.yaml"
+	[ -n "${2:-}" ] && sed -i "$2" "$1/mlops.yaml"
+	"$MLOPS" -C "$1" package -q -o "$SCRATCH/$1.mlpkg" >/dev/null
+}
+
+# Unseen categories are missing values, as the Python package makes them.
+UNSEEN='s/\(values: \[[^]]*\], nullable: true\)}/\1, unknown: missing}/'
+for m in binary_pandas binary_codes multiclass multiclassova regression \
+	regression_l1 huber poisson gamma tweedie rf_binary rf_regression \
+	linear_tree zero_as_missing; do
+	project $m "$UNSEEN"
+	ok $? "$m: packages"
+	run "$MLOPS" predict $m.mlpkg -i "$FIX/$m.rows.csv" -o $m.out.csv
+	expect_rc 0 "$m: predicts"
+	# rf models: LightGBM's raw score is the sum, its probability the mean.
+	run $CMP $m.out.csv "$FIX/$m.expected.csv" --tol 1e-12 --skip raw
+	expect_rc 0 "$m: equal to LightGBM within 1e-12 ($OUT)"
+	[ "$RC" -ne 0 ] && diag "$OUT" "$ERR"
+done
+
+expect_match "$(head -1 multiclass.out.csv)" \
+	'^row,prediction,probability,probability_0,probability_1,probability_2$' \
+	"multiclass: every class's probability"
+run "$MLOPS" --json inspect multiclass.mlpkg
+expect_rc 0 "inspect a lightgbm bundle"
+
+# The model's categories, in the model's order.
+mkdir -p reordered
+run project binary_pandas 's/values: \[pro, basic, team\]/values: [basic, pro, team]/'
+expect_rc 3 "categories in another order than the model's: exit 3"
+expect_match "$ERR" "input 'plan': the model's categories are \[pro, basic, team\], the signature's values are \[basic, pro, team\]" \
+	"both lists are shown"
+run project binary_pandas 's/{name: city, type: category, values: \[[^]]*\]/{name: city, type: float/'
+expect_rc 3 "a categorical feature declared as a number: exit 3"
+expect_match "$ERR" "input 'city' is categorical in the model" "and why"
+run project binary_codes 's/{name: score,/{name: points,/'
+expect_rc 3 "a feature name the model does not have: exit 3"
+expect_match "$ERR" "the model's features \[age, income, balance, plan, city, score\] are not the signature's inputs \[age, income, balance, plan, city, points\]" \
+	"both lists are shown"
+run project binary_codes '/{name: score,/d'
+expect_rc 3 "a missing feature: exit 3"
+run project regression 's/task: regression/task: binary-classification/; s/^  path:/  labels: [no, yes]\n  path:/'
+expect_rc 3 "a regression model as a classifier: exit 3"
+expect_match "$ERR" "objective 'regression' \\(1 output\\) does not fit the task binary-classification" "says so"
+run project multiclass 's/labels: \[0, 1, 2\]/labels: [low, mid]/'
+expect_rc 3 "two labels for three classes: exit 3"
+expect_match "$ERR" "model.labels lists 2 labels, and the model has 3 classes" "says so"
+
+# Class labels name the classes everywhere.
+project multiclass 's/labels: \[0, 1, 2\]/labels: [low, mid, high]/' && mv multiclass.mlpkg labelled.mlpkg
+run "$MLOPS" predict labelled.mlpkg -i "$FIX/multiclass.rows.csv" --format jsonl
+expect_rc 0 "labelled multiclass predicts"
+expect_match "$(echo "$OUT" | head -1)" '^\{"row":1,"prediction":"(low|mid|high)","probability":[0-9.e-]+,"probabilities":\{"low":[0-9.e-]+,"mid":[0-9.e-]+,"high":[0-9.e-]+\}\}$' \
+	"JSON lines: the label, and every class's probability by label"
+
+# Malformed models: clear errors, exit 3, never a crash.
+bad() { # bad NAME SED-ON-MODEL WHAT
+	mkdir -p "bad-$1" && cp "$FIX/binary_codes.txt" "bad-$1/binary_codes.txt"
+	{ printf 'name: bad\nversion: 1.0.0\n'; grep -v '^#' "$FIX/binary_codes.yaml"; } > "bad-$1/mlops.yaml"
+	sed -i "$2" "bad-$1/binary_codes.txt"
+	run "$MLOPS" -C "bad-$1" package -q -o "$SCRATCH/bad.mlpkg"
+	expect_rc 3 "$3: exit 3"
+	expect_match "$ERR" "binary_codes.txt' line [0-9]+: not a LightGBM model: " "$3: named with its line"
+}
+bad cycle '0,/^left_child=/s/^left_child=[0-9]* /left_child=0 /' "a tree whose child is its root"
+bad feature '0,/^split_feature=/s/^split_feature=[0-9]*/split_feature=99/' "a split on a feature the model lacks"
+bad leaves '0,/^num_leaves=/s/^num_leaves=.*/num_leaves=400/' "num_leaves larger than the arrays"
+bad cat '0,/^cat_boundaries=/s/^cat_boundaries=0 /cat_boundaries=5 /' "a broken cat_boundaries"
+bad version 's/^version=v4/version=v9/' "an unknown version"
+bad truncated '/^end of trees/,$d' "a truncated file"
+bad number '0,/^threshold=/s/^threshold=[^ ]*/threshold=abc/' "a threshold that is not a number"
+
+# serve: /predict and OIP carry every class.
+PORT=$(free_port)
+if start_serve serve.err "$PORT" labelled.mlpkg; then
+	ok 0 "serve a lightgbm bundle"
+else
+	ok 1 "serve a lightgbm bundle"; cat serve.err
+fi
+body=$(curl -s -X POST -H 'Content-Type: application/json' \
+	--data '{"features": {"age": 40, "income": 50000, "balance": 0, "plan": 1, "city": 2, "score": 0.5}}' \
+	"http://127.0.0.1:$PORT/predict")
+printf '%s' "$body" > one.json
+expect_eq "$(json_get one.json 'sorted(d["probabilities"]) == ["high", "low", "mid"] and d["prediction"] == max(d["probabilities"], key=d["probabilities"].get) and abs(sum(d["probabilities"].values()) - 1) < 1e-6 and d["probability"] == max(d["probabilities"].values())')" \
+	True "/predict: the label, its probability and every class's"
+body=$(curl -s -X POST -H 'Content-Type: application/json' \
+	--data '{"inputs": [{"name": "x", "shape": [1, 6], "datatype": "FP64", "data": [40, 50000, 0, 1, 2, 0.5]}]}' \
+	"http://127.0.0.1:$PORT/v2/models/lgbm-multiclass/infer")
+printf '%s' "$body" > oip.json
+expect_eq "$(json_get oip.json '[(o["name"], o["shape"], o["datatype"]) for o in d["outputs"]]')" \
+	"[('prediction', [1], 'BYTES'), ('probability', [1], 'FP64'), ('probabilities', [1, 3], 'FP64')]" \
+	"OIP: string labels are BYTES, every class as a [n, k] tensor"
+kill "$SPID"
+done_testing
