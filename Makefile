@@ -172,8 +172,11 @@ $(B)/man/%: man/%.scd scripts/man-tidy
 
 man: $(MAN_OUT)
 
+# Debian packages, then the test-only npm packages (onnxruntime-node,
+# the second reference for ONNX models) from tests/node's lock file.
 deps:
 	@sh scripts/install-deps packages.txt
+	@sh scripts/install-npm
 
 # `check` and `demo` first install what is missing, then re-run make so
 # that pkg-config sees the freshly installed libraries.

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/command.h"
@@ -14,17 +15,17 @@
 #include "lib/deploy/render.h"
 #include "lib/descriptor/descriptor.h"
 #include "lib/descriptor/names.h"
+#include "lib/model/model.h"
 #include "subcommands/templates.h"
 
 extern const char init_template[];
 extern const size_t init_template_len;
 
 static const char *opt_name;
-static const char *opt_runtime = "xgboost";
+static const char *opt_runtime; /* xgboost, or what --model's file is */
+static const char *opt_model;
 static const char *opt_file = "mlops.yaml";
 static int opt_force;
-
-static const char *const runtimes[] = { "xgboost", "glm", NULL };
 static const char *opt_template;
 static const char *const template_names[] = {
 	"github-actions", "dockerfile", "kubernetes", "prometheus", "runbook",
@@ -34,7 +35,10 @@ static const struct opt options[] = {
 	OPT_STR(0, "name", &opt_name, "NAME",
 		"model name (default: the directory's name)", NULL),
 	OPT_ENUM(0, "runtime", &opt_runtime, "RUNTIME",
-		 "xgboost (default) or glm", runtimes),
+		 "xgboost (default), lightgbm, onnx or glm", runtime_names),
+	OPT_STR(0, "model", &opt_model, "FILE",
+		"read the signature (inputs, types, categories), task and "
+		"class labels from this model file", "file"),
 	OPT_STR('f', "file", &opt_file, "FILE",
 		"where to write (default: mlops.yaml)", "file:yaml"),
 	OPT_ENUM(0, "template", &opt_template, "NAME",
@@ -219,12 +223,131 @@ done:
 	return rc;
 }
 
+/* model.path is relative to mlops.yaml and stays inside its folder. */
+static int model_path_check(const char *path)
+{
+	char *dir = fs_dirname(opt_file);
+	int ok = !strcmp(dir, ".") && path[0] != '/' && strncmp(path, "../", 3) &&
+		 !strstr(path, "/../");
+
+	free(dir);
+	if (ok)
+		return 0;
+	print_error("--model '%s' must be a path inside the project, relative "
+		    "to the current directory, with mlops.yaml written here",
+		    path);
+	print_hint("cd to the project directory and pass the model's "
+		   "relative path");
+	return -1;
+}
+
+/* A YAML scalar: plain when it cannot be read as anything else. */
+static void yaml_scalar(struct strbuf *sb, const char *s)
+{
+	static const char *const words[] = { "true", "false", "yes", "no",
+					     "on", "off", "null", "y", "n",
+					     "~", "" , NULL };
+	const char *p;
+	int plain = 1;
+
+	for (p = s; *p && plain; p++)
+		plain = isalnum((unsigned char)*p) || *p == '_' || *p == '-' ||
+			*p == '.' || *p == '/';
+	for (int i = 0; plain && words[i]; i++)
+		plain = strcasecmp(s, words[i]) != 0;
+	if (plain && (s[0] == '-' || s[0] == '.'))
+		plain = 0;
+	if (plain) {
+		strbuf_addstr(sb, s);
+		return;
+	}
+	strbuf_addch(sb, '"');
+	for (p = s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			strbuf_addch(sb, '\\');
+		if ((unsigned char)*p < 0x20)
+			strbuf_addf(sb, "\\x%02x", (unsigned char)*p);
+		else
+			strbuf_addch(sb, *p);
+	}
+	strbuf_addch(sb, '"');
+}
+
+static void yaml_list(struct strbuf *sb, char *const *v, size_t n)
+{
+	strbuf_addch(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addstr(sb, ", ");
+		yaml_scalar(sb, v[i]);
+	}
+	strbuf_addch(sb, ']');
+}
+
+/* The model: and signature: parts the template leaves open. */
+static void describe_model(const struct model_info *mi, struct strbuf *task,
+			   struct strbuf *extra, struct strbuf *inputs)
+{
+	size_t i;
+
+	strbuf_addstr(task, task_name(mi ? mi->task : TASK_BINARY));
+	if (!mi || mi->task == TASK_BINARY)
+		strbuf_addstr(extra, "  # Probability at or above which the "
+			      "prediction is the positive class.\n"
+			      "  threshold: 0.5\n");
+	if (mi && mi->nlabels) {
+		strbuf_addstr(extra, "  # Class labels, in the model's output "
+			      "order (from the model).\n  labels: ");
+		yaml_list(extra, mi->labels, mi->nlabels);
+		strbuf_addch(extra, '\n');
+	} else if (mi && mi->task != TASK_REGRESSION) {
+		strbuf_addf(extra, "  # Class labels, in the model's output "
+			    "order (default: 0 to %zu).\n  # labels: [...]\n",
+			    mi->nclasses ? mi->nclasses - 1 : 1);
+	}
+	if (!mi) {
+		strbuf_addstr(inputs,
+			      "    - name: feature_1\n"
+			      "      type: float          # float, int, bool, "
+			      "string or category\n"
+			      "      required: true\n"
+			      "      nullable: false\n"
+			      "      min: 0\n"
+			      "      max: 100\n"
+			      "    - name: feature_2\n"
+			      "      type: category\n"
+			      "      values: [a, b, c]\n");
+		return;
+	}
+	strbuf_addf(inputs, "    # Read from the model: %zu inputs, in its "
+		    "order. Add min/max ranges to catch bad data.\n",
+		    mi->nfeatures);
+	for (i = 0; i < mi->nfeatures; i++) {
+		const struct model_feature *f = &mi->features[i];
+
+		strbuf_addstr(inputs, "    - name: ");
+		yaml_scalar(inputs, f->name);
+		strbuf_addf(inputs, "\n      type: %s\n",
+			    value_type_name(f->type));
+		if (f->nvalues) {
+			strbuf_addstr(inputs, "      values: ");
+			yaml_list(inputs, f->values, f->nvalues);
+			strbuf_addstr(inputs, "   # the model's codes, in "
+				      "order\n      unknown: missing\n");
+		}
+		strbuf_addf(inputs, "      nullable: %s\n",
+			    f->nullable ? "true" : "false");
+	}
+}
+
 static int cmd_init(int argc, const char **argv)
 {
-	struct strbuf text = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT, task = STRBUF_INIT,
+		      extra = STRBUF_INIT, inputs = STRBUF_INIT;
+	struct model_info mi;
 	char *name;
-	const char *vars[7];
-	int rc = command_parse(&cmd_init_spec, &argc, argv);
+	const char *vars[13], *runtime;
+	int rc = command_parse(&cmd_init_spec, &argc, argv), have_model = 0;
 
 	if (rc >= 0)
 		return rc;
@@ -245,31 +368,70 @@ static int cmd_init(int argc, const char **argv)
 		free(name);
 		return EXIT_USAGE;
 	}
+	runtime = opt_runtime ? opt_runtime : "xgboost";
+	if (opt_model) {
+		int r = -1;
+
+		if (model_path_check(opt_model) < 0) {
+			free(name);
+			return EXIT_USAGE;
+		}
+		for (int i = 0; opt_runtime && runtime_names[i]; i++)
+			if (!strcmp(runtime_names[i], opt_runtime))
+				r = i;
+		if (model_inspect(&mi, opt_model, r) < 0) {
+			free(name);
+			return report_error();
+		}
+		have_model = 1;
+		runtime = runtime_name(mi.runtime);
+	}
+	describe_model(have_model ? &mi : NULL, &task, &extra, &inputs);
 	vars[0] = "@NAME@";
 	vars[1] = name;
 	vars[2] = "@RUNTIME@";
-	vars[3] = opt_runtime;
+	vars[3] = runtime;
 	vars[4] = "@MODEL_PATH@";
-	vars[5] = !strcmp(opt_runtime, "glm") ? "model.glm.json" : "model.json";
-	vars[6] = NULL;
+	vars[5] = opt_model ? opt_model
+		  : !strcmp(runtime, "glm") ? "model.glm.json"
+		  : !strcmp(runtime, "onnx") ? "model.onnx"
+		  : !strcmp(runtime, "lightgbm") ? "model.txt"
+						 : "model.json";
+	vars[6] = "@TASK@";
+	vars[7] = task.buf;
+	vars[8] = "@MODEL_EXTRA@\n";
+	vars[9] = extra.buf ? extra.buf : "";
+	vars[10] = "@INPUTS@";
+	vars[11] = inputs.buf;
+	vars[12] = NULL;
 	substitute(&text, init_template, init_template_len, vars);
 	rc = fs_write_atomic(opt_file, text.buf, text.len, 0666);
 	strbuf_release(&text);
+	strbuf_release(&task);
+	strbuf_release(&extra);
+	strbuf_release(&inputs);
+	if (have_model)
+		model_info_free(&mi);
 	if (rc) {
 		free(name);
 		return report_error();
 	}
 	if (out_json()) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "path", opt_file, "name",
-				      name, "runtime", opt_runtime);
+				      name, "runtime", runtime);
 
 		print_json(o);
 		json_decref(o);
 	} else {
 		printf("wrote %s for model '%s' (runtime %s)\n", opt_file, name,
-		       opt_runtime);
-		print_info("next: put the model file in place, describe its "
-			   "inputs under signature, then run 'mlops package'");
+		       runtime);
+		print_info(opt_model
+				   ? "next: check the signature it read from "
+				     "the model, add datasets and gates, then "
+				     "run 'mlops package'"
+				   : "next: put the model file in place, describe "
+				     "its inputs under signature, then run "
+				     "'mlops package'");
 	}
 	free(name);
 	return EXIT_OK;
@@ -278,7 +440,8 @@ static int cmd_init(int argc, const char **argv)
 const struct cmd_spec cmd_init_spec = {
 	.name = "init",
 	.summary = "write a commented mlops.yaml to start from",
-	.synopsis = "[--name NAME] [--runtime RUNTIME] [-f FILE] [--force]\n"
+	.synopsis = "[--name NAME] [--runtime RUNTIME] [--model FILE] [-f FILE] "
+		    "[--force]\n"
 		    "       mlops init --template NAME [--force]",
 	.description = "Write a commented mlops.yaml for a new model project, "
 		       "or with --template a\nstarting point beside it: a GitHub "

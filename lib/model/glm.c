@@ -155,6 +155,53 @@ static void glm_free_impl(struct glm *g)
 	free(g);
 }
 
+/* The GLM's inputs are its coefficients' names (and impute's), in the
+ * file's order; the link tells the task. */
+static int glm_inspect(const char *path, struct model_info *info)
+{
+	static const char *const links[] = { "identity", "log", "logit",
+					     "softmax" };
+	static const enum model_task tasks[] = { TASK_REGRESSION,
+						 TASK_REGRESSION, TASK_BINARY,
+						 TASK_MULTICLASS };
+	struct strbuf text = STRBUF_INIT;
+	const json_t *coef, *v;
+	const char *key, *link;
+	json_t *j = NULL;
+	size_t i;
+	int rc = fs_read_file(path, GLM_MAX_BYTES, &text);
+
+	if (!rc)
+		rc = json_parse_buf(&j, text.buf, text.len, path);
+	strbuf_release(&text);
+	if (rc)
+		return rc;
+	link = json_str(j, "link");
+	coef = json_object_get(j, "coefficients");
+	for (i = 0; i < 4 && !(link && !strcmp(link, links[i])); i++)
+		;
+	if (i == 4 || !json_is_object(coef) ||
+	    json_integer_value(json_object_get(j, "mlops_glm")) != 1) {
+		json_decref(j);
+		return bad(path, "\"mlops_glm\": 1, a \"link\" and "
+			   "\"coefficients\" are needed");
+	}
+	info->task = tasks[i];
+	info->nclasses = info->task == TASK_MULTICLASS
+				 ? (size_t)json_integer_value(
+					   json_object_get(j, "classes"))
+				 : info->task == TASK_BINARY ? 2 : 0;
+	info->features = xcalloc(json_object_size(coef) + 1,
+				 sizeof(*info->features));
+	json_object_foreach((json_t *)coef, key, v) {
+		info->features[info->nfeatures].name = xstrdup(key);
+		info->features[info->nfeatures].nullable = 1;
+		info->features[info->nfeatures++].type = VT_FLOAT;
+	}
+	json_decref(j);
+	return 0;
+}
+
 static int glm_load(struct model *m, const struct model_spec *spec)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -234,6 +281,7 @@ static void glm_free(struct model *m)
 
 const struct model_backend model_backend_glm = {
 	.name = "glm",
+	.inspect = glm_inspect,
 	.load = glm_load,
 	.predict = glm_predict,
 	.free = glm_free,

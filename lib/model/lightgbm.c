@@ -214,15 +214,61 @@ static void lgb_free_impl(struct lgb *x)
 	free(x);
 }
 
-static int lgb_load(struct model *m, const struct model_spec *spec)
+static int lgb_read(struct lgbm **g, const char *path)
 {
-	struct strbuf text = STRBUF_INIT, d = STRBUF_INIT;
-	struct lgb *x = xcalloc(1, sizeof(*x));
-	int rc = fs_read_file(spec->path, MODEL_MAX_BYTES, &text);
+	struct strbuf text = STRBUF_INIT;
+	int rc = fs_read_file(path, MODEL_MAX_BYTES, &text);
 
 	if (!rc)
-		rc = lgbm_parse(&x->g, text.buf, text.len, spec->path);
+		rc = lgbm_parse(g, text.buf, text.len, path);
 	strbuf_release(&text);
+	return rc;
+}
+
+static int lgb_inspect(const char *path, struct model_info *info)
+{
+	struct lgbm *g;
+	size_t i, k;
+	int rc = lgb_read(&g, path);
+
+	if (rc)
+		return rc;
+	if (g->per_iter > 1) {
+		info->task = TASK_MULTICLASS;
+		info->nclasses = g->per_iter;
+	} else if (objective_is(g->objective, "binary") ||
+		   objective_is(g->objective, "cross_entropy") ||
+		   objective_is(g->objective, "xentropy")) {
+		info->task = TASK_BINARY;
+		info->nclasses = 2;
+	} else
+		info->task = TASK_REGRESSION;
+	info->features = xcalloc(g->nfeatures, sizeof(*info->features));
+	info->nfeatures = g->nfeatures;
+	for (i = 0; i < g->nfeatures; i++) {
+		struct model_feature *f = &info->features[i];
+
+		f->name = xstrdup(g->feature_names[i]);
+		f->nullable = 1;
+		f->type = g->categorical[i] ? VT_INT : VT_FLOAT;
+		if (!g->categories || !g->categories[i])
+			continue;
+		f->type = VT_CATEGORY;
+		f->nvalues = g->ncategories[i];
+		f->values = xcalloc(f->nvalues + 1, sizeof(char *));
+		for (k = 0; k < f->nvalues; k++)
+			f->values[k] = xstrdup(g->categories[i][k]);
+	}
+	lgbm_free(g);
+	return 0;
+}
+
+static int lgb_load(struct model *m, const struct model_spec *spec)
+{
+	struct strbuf d = STRBUF_INIT;
+	struct lgb *x = xcalloc(1, sizeof(*x));
+	int rc = lgb_read(&x->g, spec->path);
+
 	if (!rc)
 		rc = map_objective(x, spec);
 	if (!rc)
@@ -297,6 +343,7 @@ static void lgb_free(struct model *m)
 
 const struct model_backend model_backend_lightgbm = {
 	.name = "lightgbm",
+	.inspect = lgb_inspect,
 	.load = lgb_load,
 	.predict = lgb_predict,
 	.free = lgb_free,

@@ -12,7 +12,7 @@ extern const struct model_backend model_backend_glm;
 extern const struct model_backend model_backend_onnx;
 extern const struct model_backend model_backend_lightgbm;
 
-static const struct model_backend *backend_for(enum model_runtime r)
+const struct model_backend *model_backend_for(enum model_runtime r)
 {
 	switch (r) {
 	case RUNTIME_XGBOOST:
@@ -33,7 +33,7 @@ int model_load(struct model **out, const struct model_spec *spec)
 	int rc;
 
 	*out = NULL;
-	m->backend = backend_for(spec->runtime);
+	m->backend = model_backend_for(spec->runtime);
 	m->task = spec->task;
 	m->nfeatures = spec->nfeatures;
 	if (!m->backend) {

@@ -29,8 +29,31 @@ struct model_spec {
 
 struct model;
 
+/* What a model file says about itself, with no signature to go by:
+ * what `mlops init --model` writes into mlops.yaml. */
+struct model_feature {
+	char *name;
+	enum value_type type;  /* VT_FLOAT, VT_INT, VT_CATEGORY */
+	char **values;         /* a category's values, in the model's codes */
+	size_t nvalues;
+	int nullable;          /* the model takes missing values */
+};
+
+struct model_info {
+	enum model_runtime runtime;
+	enum model_task task;
+	size_t nclasses;       /* classifiers */
+	char **labels;         /* the model's class labels; NULL if none */
+	size_t nlabels;
+	struct model_feature *features;
+	size_t nfeatures;
+};
+
 struct model_backend {
 	const char *name;
+	/* Fills info (runtime set by the caller); EINPUT when the file is
+	 * not such a model. */
+	int (*inspect)(const char *path, struct model_info *info);
 	int (*load)(struct model *m, const struct model_spec *spec);
 	int (*predict)(struct model *m, const double *rows, size_t nrows,
 		       double *out);
@@ -51,7 +74,13 @@ struct model {
 	void *impl;
 };
 
+/* The backend of a runtime, or NULL. */
+const struct model_backend *model_backend_for(enum model_runtime r);
 int model_load(struct model **out, const struct model_spec *spec);
+/* Reads what a model file says about itself; runtime < 0: the runtime
+ * is told from the file's name and first bytes. */
+int model_inspect(struct model_info *out, const char *path, int runtime);
+void model_info_free(struct model_info *info);
 /* out holds nrows * m->noutputs doubles. */
 int model_predict(struct model *m, const double *rows, size_t nrows,
 		  double *out);

@@ -20,5 +20,8 @@ static int onnx_b_predict(struct model *m, const double *rows, size_t nrows,
 static void onnx_b_free(struct model *m) { (void)m; }
 
 const struct model_backend model_backend_onnx = {
-	"onnx", onnx_b_load, onnx_b_predict, onnx_b_free,
+	.name = "onnx",
+	.load = onnx_b_load,
+	.predict = onnx_b_predict,
+	.free = onnx_b_free,
 };

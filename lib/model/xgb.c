@@ -175,6 +175,79 @@ static void native(struct xgb *x, const struct model_spec *spec)
 			    : 1);
 }
 
+/* Feature names and types as the booster stores them ("c": categorical,
+ * "int"/"i": integers); f0, f1, ... when it has none. */
+static void inspect_features(BoosterHandle h, bst_ulong n,
+			     struct model_info *info)
+{
+	const char **names = NULL, **types = NULL;
+	bst_ulong nnames = 0, ntypes = 0, i;
+	struct strbuf sb = STRBUF_INIT;
+
+	info->features = xcalloc((size_t)n + 1, sizeof(*info->features));
+	info->nfeatures = (size_t)n;
+	/* Each call reuses the booster's one buffer: copy names first. */
+	if (XGBoosterGetStrFeatureInfo(h, "feature_name", &nnames, &names))
+		nnames = 0;
+	for (i = 0; i < n; i++) {
+		struct model_feature *f = &info->features[i];
+
+		f->nullable = 1;
+		if (i < nnames)
+			f->name = xstrdup(names[i]);
+		else {
+			strbuf_addf(&sb, "f%llu", (unsigned long long)i);
+			f->name = strbuf_detach(&sb);
+		}
+	}
+	if (XGBoosterGetStrFeatureInfo(h, "feature_type", &ntypes, &types))
+		ntypes = 0;
+	for (i = 0; i < n; i++) {
+		struct model_feature *f = &info->features[i];
+		const char *t = i < ntypes ? types[i] : "float";
+
+		/* XGBoost 1.7 keeps no category names: codes are ints. */
+		f->type = !strcmp(t, "c") || !strcmp(t, "int") ||
+					  !strcmp(t, "i")
+				  ? VT_INT
+				  : VT_FLOAT;
+	}
+}
+
+static int xgb_inspect(const char *path, struct model_info *info)
+{
+	struct strbuf obj = STRBUF_INIT;
+	BoosterHandle h;
+	bst_ulong n = 0;
+	size_t nclass = 0;
+	int rc = 0;
+
+	if (XGBoosterCreate(NULL, 0, &h) != 0)
+		return xgb_fail("cannot create a booster");
+	if (XGBoosterLoadModel(h, path) != 0)
+		rc = mlops_error_set(MLOPS_EINPUT, "cannot load the XGBoost model "
+				     "'%s': %s", path, XGBGetLastError());
+	if (!rc)
+		rc = objective(h, &obj, &nclass);
+	if (!rc && XGBoosterGetNumFeature(h, &n) != 0)
+		rc = xgb_fail("cannot read the model's feature count");
+	if (!rc) {
+		if (!strncmp(obj.buf, "multi:", 6)) {
+			info->task = TASK_MULTICLASS;
+			info->nclasses = nclass;
+		} else if (!strncmp(obj.buf, "binary:", 7) ||
+			   !strcmp(obj.buf, "reg:logistic")) {
+			info->task = TASK_BINARY;
+			info->nclasses = 2;
+		} else
+			info->task = TASK_REGRESSION;
+		inspect_features(h, n, info);
+	}
+	strbuf_release(&obj);
+	XGBoosterFree(h);
+	return rc;
+}
+
 static int xgb_load(struct model *m, const struct model_spec *spec)
 {
 	struct xgb *x = xcalloc(1, sizeof(*x));
@@ -294,6 +367,7 @@ static void xgb_free(struct model *m)
 
 const struct model_backend model_backend_xgboost = {
 	.name = "xgboost",
+	.inspect = xgb_inspect,
 	.load = xgb_load,
 	.predict = xgb_predict,
 	.free = xgb_free,

@@ -79,4 +79,41 @@ run "$MLOPS" package -f up.yaml
 expect_rc 3 "a descriptor named 'Foo' is refused at load"
 expect_match "$ERR" "up.yaml:1:7: .*name 'Foo' is not valid" "with file:line:col"
 
+# init --model: the signature, task and categories read from the model.
+mkdir -p frommodel && cp "$MLOPS_SRC/tests/fixtures/lightgbm/binary_pandas.txt" frommodel/model.txt
+(cd frommodel && "$MLOPS" init --model model.txt > ../init.out 2>&1)
+ok $? "init --model reads a LightGBM model"
+$PY - frommodel/mlops.yaml > sig.txt <<'PY'
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+print(d["model"]["runtime"], d["model"]["task"])
+for f in d["signature"]["inputs"]:
+    print(f["name"], f["type"], f.get("values"), f.get("unknown"), f.get("nullable"))
+PY
+expect_eq "$(cat sig.txt)" "lightgbm binary-classification
+age float None None True
+income float None None True
+balance float None None True
+plan category ['pro', 'basic', 'team'] missing True
+city category ['oslo', 'lima', 'kyiv', 'rome', 'baku', 'doha', 'suva', 'apia'] missing True
+score float None None True" "names, types, the model's categories in its order, the task"
+run "$MLOPS" -C frommodel package -q -o "$SCRATCH/frommodel.mlpkg"
+expect_rc 0 "what init --model wrote packages as it is"
+mkdir -p fromxgb/model && cp "$MLOPS_SRC/examples/credit-risk/model/model.json" fromxgb/model/
+(cd fromxgb && "$MLOPS" --json init --model model/model.json > ../init.json)
+ok $? "init --model reads an XGBoost model"
+expect_eq "$(json_get init.json 'd["runtime"]')" xgboost "--json names the runtime found"
+expect_eq "$($PY -c 'import yaml,sys; d=yaml.safe_load(open(sys.argv[1])); print(d["model"]["task"], [f["name"] for f in d["signature"]["inputs"]])' fromxgb/mlops.yaml)" \
+	"binary-classification ['income', 'debt_ratio', 'credit_score', 'age', 'employment_years', 'num_credit_lines', 'loan_amount', 'has_prior_default']" \
+	"the XGBoost model's feature names and task"
+run "$MLOPS" -C fromxgb package -q -o "$SCRATCH/fromxgb.mlpkg"
+expect_rc 0 "and it packages"
+(cd fromxgb && "$MLOPS" init --model /etc/hostname -f other.yaml > ../abs.out 2>&1)
+ok $([ $? -eq 2 ] && echo 0 || echo 1) "a model outside the project: exit 2"
+expect_match "$(cat abs.out)" "must be a path inside the project" "and why"
+(cd fromxgb && "$MLOPS" init --model mlops.yaml -f other.yaml > ../what.out 2>&1)
+ok $([ $? -eq 3 ] && echo 0 || echo 1) "a file that is no model: exit 3"
+expect_match "$(cat what.out)" "cannot tell which runtime 'mlops.yaml' is for" "and what to do"
+ok $([ ! -e fromxgb/other.yaml ] && echo 0 || echo 1) "nothing is written when it fails"
+
 done_testing

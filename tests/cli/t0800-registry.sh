@@ -86,7 +86,7 @@ ok $([ -z "$(ls -A | grep 'bad.mlpkg')" ] && echo 0 || echo 1) "no file, no temp
 
 # The registry stopped in the middle of a push, then the push finishes.
 mkdir big && cp -R proj/. big/ && dd if=/dev/urandom of=big/model/weights.bin bs=1M count=192 2>/dev/null
-sed -i 's|  path: model/model.json|  path: model|' big/mlops.yaml
+sed -i 's|^include:|include:\n  - path: model/weights.bin\n    kind: dataset|' big/mlops.yaml
 "$MLOPS" -C big package -q -o "$SCRATCH/big.mlpkg" >/dev/null 2>&1
 start_registry reg2
 port=${REG#*:}

@@ -29,7 +29,7 @@ done
 expect_eq "$(complete_bash mlops package --t)" "--tag " "bash: a command's option"
 expect_eq "$(complete_bash mlops package --al)" "--allow-dirty " "bash: another option"
 expect_match "$(complete_bash mlops inspect --)" "--files .*--json .*--sbom" "bash: options incl. common ones"
-expect_eq "$(complete_bash mlops init --runtime '')" "glm xgboost " "bash: option values"
+expect_eq "$(complete_bash mlops init --runtime '')" "glm lightgbm onnx xgboost " "bash: option values"
 expect_eq "$(complete_bash mlops --color=a)" "--color=always --color=auto " "bash: --opt=value"
 expect_eq "$(complete_bash mlops help pack)" "package " "bash: help takes a command"
 expect_eq "$(complete_bash mlops drift --test c)" "chisquare cramer_von_mises " "bash: drift tests by name"

@@ -6,7 +6,9 @@ library that owns the model format said (EXPECTED). Every EXPECTED column
 but the skipped ones must be in OURS: numbers within T (absolute, or
 relative for magnitudes above 1), anything else exactly. When EXPECTED has
 no `prediction` column, OURS's is checked against the expected
-probabilities: the argmax class (multiclass) or p >= 0.5 (binary).
+probabilities: the argmax class (multiclass) or p >= 0.5 (binary). A
+binary classifier's two probability_<label> columns are compared with
+OURS's probability (the second, positive class; the first as 1 - p).
 Prints the row count and the largest difference; exit 1 on any mismatch."""
 import csv
 import math
@@ -27,6 +29,11 @@ want = list(csv.DictReader(open(args[1])))
 if len(ours) != len(want) or not want:
     sys.exit(f"{len(ours)} rows predicted, {len(want)} expected")
 cols = [c for c in want[0] if c not in skip]
+probs = [c for c in cols if c.startswith("probability_")]
+if len(probs) == 2 and probs[0] not in ours[0] and "probability" in ours[0]:
+    for o in ours:  # binary: mlops reports the positive class's
+        o[probs[1]] = o["probability"]
+        o[probs[0]] = repr(1 - float(o["probability"])) if o["probability"] else ""
 missing = [c for c in cols if c not in ours[0]]
 if missing:
     sys.exit(f"columns {missing} are not in {args[0]} ({list(ours[0])})")
