@@ -57,6 +57,34 @@ struct kv {
 	size_t line;
 };
 
+static int count_words(const char *s)
+{
+	int n = 0;
+
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		n++;
+		while (*s && *s != ' ')
+			s++;
+	}
+	return n;
+}
+
+/* A list's length is checked before anything is allocated for it: the
+ * counts in a model never make mlops allocate more than the text holds. */
+static int want_words(const struct parse *p, const char *key, const char *s,
+		      size_t n)
+{
+	if (!s)
+		return bad(p, "a tree without ", key);
+	return (size_t)count_words(s) == n
+		       ? 0
+		       : bad(p, "the wrong number of values in ", key);
+}
+
 /* Space-separated numbers into n doubles: exactly n. */
 static int doubles(const struct parse *p, const char *key, const char *s,
 		   double *out, size_t n)
@@ -108,22 +136,6 @@ static const char *get(const struct kv *kv, size_t n, const char *key)
 	return NULL;
 }
 
-static int count_words(const char *s)
-{
-	int n = 0;
-
-	while (*s) {
-		while (*s == ' ')
-			s++;
-		if (!*s)
-			break;
-		n++;
-		while (*s && *s != ' ')
-			s++;
-	}
-	return n;
-}
-
 /* The tree's internal nodes form one tree rooted at 0: every node but
  * the root is some node's child exactly once, every leaf too. */
 static int check_shape(const struct parse *p, const struct lgbm_tree *t)
@@ -154,10 +166,19 @@ static int tree_linear(const struct parse *p, struct lgbm_tree *t,
 		       const struct kv *kv, size_t nkv, size_t nfeatures)
 {
 	const char *nf = get(kv, nkv, "num_features");
-	long long *counts = xcalloc(t->nleaves, sizeof(long long)), *feat = NULL;
+	const char *lf = get(kv, nkv, "leaf_features");
+	const char *lc = get(kv, nkv, "leaf_coeff");
+	long long *counts, *feat = NULL;
 	size_t total = 0, i;
 	int rc;
 
+	if (get(kv, nkv, "leaf_const") &&
+	    (rc = want_words(p, "leaf_const", get(kv, nkv, "leaf_const"),
+			     t->nleaves)))
+		return rc;
+	if (nf && (rc = want_words(p, "num_features", nf, t->nleaves)))
+		return rc;
+	counts = xcalloc(t->nleaves, sizeof(long long));
 	t->linear = 1;
 	t->leaf_const = xcalloc(t->nleaves, sizeof(double));
 	t->lstart = xcalloc((size_t)t->nleaves + 1, sizeof(uint32_t));
@@ -173,19 +194,16 @@ static int tree_linear(const struct parse *p, struct lgbm_tree *t,
 		total += (size_t)counts[i];
 	}
 	t->lstart[t->nleaves] = (uint32_t)total;
+	if (!rc && total)
+		rc = want_words(p, "leaf_features", lf, total);
+	if (!rc && total)
+		rc = want_words(p, "leaf_coeff", lc, total);
 	if (!rc && total) {
-		const char *lf = get(kv, nkv, "leaf_features");
-		const char *lc = get(kv, nkv, "leaf_coeff");
-
 		feat = xcalloc(total, sizeof(long long));
 		t->lfeature = xcalloc(total, sizeof(uint32_t));
 		t->lcoeff = xcalloc(total, sizeof(double));
-		if (!lf || !lc)
-			rc = bad(p, "a linear tree without leaf_features or "
-				 "leaf_coeff", NULL);
-		if (!rc)
-			rc = integers(p, "leaf_features", lf, feat, total, 0,
-				      (long long)nfeatures - 1);
+		rc = integers(p, "leaf_features", lf, feat, total, 0,
+			      (long long)nfeatures - 1);
 		if (!rc)
 			rc = doubles(p, "leaf_coeff", lc, t->lcoeff, total);
 		for (i = 0; !rc && i < total; i++)
@@ -212,14 +230,17 @@ static int tree_parse(const struct parse *p, struct lgbm_tree *t,
 	    integers(p, "num_cat", s, &v, 1, 0, MAX_LEAVES))
 		return bad(p, "a tree without a valid num_cat", NULL);
 	t->ncat = (uint32_t)v;
+	s = get(kv, nkv, "leaf_value");
+	if ((rc = want_words(p, "leaf_value", s, t->nleaves)))
+		return rc;
 	t->leaf = xcalloc(t->nleaves, sizeof(double));
-	if (!(s = get(kv, nkv, "leaf_value")))
-		return bad(p, "a tree without leaf_value", NULL);
 	rc = doubles(p, "leaf_value", s, t->leaf, t->nleaves);
 	if (!rc && (s = get(kv, nkv, "is_linear")) && strcmp(s, "0"))
 		rc = tree_linear(p, t, kv, nkv, nfeatures);
 	n = t->nleaves - 1;
 	if (rc || !n)
+		return rc;
+	if ((rc = want_words(p, "left_child", get(kv, nkv, "left_child"), n)))
 		return rc;
 	tmp = xcalloc(n, sizeof(long long));
 	t->left = xcalloc(n, sizeof(int32_t));
@@ -259,6 +280,9 @@ static int tree_parse(const struct parse *p, struct lgbm_tree *t,
 	}
 	if (!rc)
 		rc = check_shape(p, t);
+	if (!rc && t->ncat)
+		rc = want_words(p, "cat_boundaries",
+				get(kv, nkv, "cat_boundaries"), t->ncat + 1);
 	if (!rc && t->ncat) {
 		long long *b = xcalloc((size_t)t->ncat + 1, sizeof(long long));
 
@@ -276,6 +300,9 @@ static int tree_parse(const struct parse *p, struct lgbm_tree *t,
 		free(b);
 		if (!rc && !(s = get(kv, nkv, "cat_threshold")))
 			rc = bad(p, "a tree without cat_threshold", NULL);
+		if (!rc)
+			rc = want_words(p, "cat_threshold", s,
+					t->cat_bounds[t->ncat]);
 		if (!rc) {
 			size_t nb = t->cat_bounds[t->ncat];
 
@@ -593,11 +620,10 @@ static int trailer(struct lgbm *g, struct cursor *c)
 	find_categorical(g, params);
 	pc = c->s < c->end ? strstr(c->s, "pandas_categorical:") : NULL;
 	if (pc) {
-		const char *e = strchr(pc, '\n');
-		char *json = xstrndup(pc + strlen("pandas_categorical:"),
-				      e ? (size_t)(e - pc) -
-						  strlen("pandas_categorical:")
-					: strlen(pc));
+		const char *from = pc + strlen("pandas_categorical:");
+		const char *e = strchr(from, '\n');
+		char *json = xstrndup(from, e ? (size_t)(e - from)
+					      : strlen(from));
 
 		rc = pandas_categorical(g, c, json);
 		free(json);
