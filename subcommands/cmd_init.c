@@ -447,8 +447,10 @@ const struct cmd_spec cmd_init_spec = {
 		       "or with --template a\nstarting point beside it: a GitHub "
 		       "Actions workflow, a Dockerfile, Kubernetes\nmanifests, "
 		       "Prometheus alert rules and a Grafana dashboard, or a "
-		       "runbook,\nwith the project's name and version. An "
-		       "existing file is never overwritten\nwithout --force.",
+		       "runbook,\nwith the project's name and version. With "
+		       "--model, the signature, task and\nclass labels are "
+		       "read from the model file. An existing file is never\n"
+		       "overwritten without --force.",
 	.opts = options,
 	.run = cmd_init,
 };

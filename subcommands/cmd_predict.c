@@ -150,7 +150,10 @@ const struct cmd_spec cmd_predict_spec = {
 		"and write predictions\n(with an id column or the row number) "
 		"in input order. Invalid rows are never\nsilently scored: "
 		"they stop the job (exit 3), are skipped, or get an empty\n"
-		"prediction and the reason.",
+		"prediction and the reason. Columns: prediction (a class "
+		"label or a value),\nprobability for classifiers, and for "
+		"multiclass one probability_<label>\ncolumn per class (a "
+		"\"probabilities\" object in JSON lines).",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_predict,

@@ -94,6 +94,86 @@ static int inputs_mismatch(const struct ox_graph *g,
 	return MLOPS_EINPUT;
 }
 
+/* The categories a string input is encoded with: the OneHotEncoder
+ * (cats_strings) or LabelEncoder (keys_strings, classes_strings) that
+ * reads it, through nodes that only select or reshape it. */
+static int input_categories(const struct ox_graph *g, int value,
+			    struct model_feature *f)
+{
+	static const char *const pass[] = { "Identity", "Reshape", "Flatten",
+					    "Squeeze", "Unsqueeze", "Cast",
+					    "ArrayFeatureExtractor", NULL };
+	static const char *const keys[] = { "cats_strings", "keys_strings",
+					    "classes_strings", NULL };
+	size_t i, k, hops;
+
+	for (hops = 0; hops < 16; hops++) {
+		int next = -1;
+
+		for (i = 0; i < g->nnodes && next < 0; i++) {
+			const struct ox_node *n = &g->nodes[i];
+
+			if (!n->nin || n->in[0] != value)
+				continue;
+			for (k = 0; keys[k]; k++)
+				if (ox_attr(n, keys[k]) &&
+				    !ox_attr_strings(n, keys[k], &f->values,
+						     &f->nvalues))
+					return 0;
+			for (k = 0; pass[k]; k++)
+				if (!strcmp(n->op->name, pass[k]) && n->nout)
+					next = n->out[0];
+		}
+		if (next < 0)
+			break;
+		value = next;
+	}
+	return mlops_error_set(MLOPS_EINPUT, "the string input '%s' reaches "
+			       "no OneHotEncoder or LabelEncoder: its "
+			       "categories are unknown", f->name);
+}
+
+/* A string input's values are the encoder's categories (as a set: the
+ * model receives the text, so their order is free). */
+static int check_categories(const struct ox_graph *g, int value,
+			    const struct field *f)
+{
+	struct model_feature enc = { .name = f->name };
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	size_t i, k;
+	int same, rc;
+
+	if (input_categories(g, value, &enc)) {
+		mlops_error_clear(); /* no encoder found: nothing to check */
+		return 0;
+	}
+	same = enc.nvalues == f->nvalues;
+	for (i = 0; same && i < f->nvalues; i++) {
+		for (k = 0; k < enc.nvalues; k++)
+			if (!strcmp(f->values[i], enc.values[k]))
+				break;
+		same = k < enc.nvalues;
+	}
+	rc = 0;
+	if (!same) {
+		for (i = 0; i < enc.nvalues; i++)
+			strbuf_addf(&a, "%s%s", i ? ", " : "", enc.values[i]);
+		for (i = 0; i < f->nvalues; i++)
+			strbuf_addf(&b, "%s%s", i ? ", " : "", f->values[i]);
+		rc = mlops_error_set(MLOPS_EINPUT, "input '%s': the model's "
+				     "categories are [%s], the signature's "
+				     "values are [%s]", f->name, a.buf ? a.buf
+				     : "", b.buf ? b.buf : "");
+		mlops_error_hint("list the categories the model was trained "
+				 "with; 'unknown: missing' sends any other "
+				 "value as an unseen one");
+	}
+	ox_strings_free(enc.values, enc.nvalues);
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return rc;
+}
+
 static int map_inputs(struct onnx_model *om, const struct model_spec *spec)
 {
 	const struct ox_graph *g = om->g;
@@ -153,6 +233,10 @@ static int map_inputs(struct onnx_model *om, const struct model_spec *spec)
 				    v->name, spec->features[j]);
 			rc = MLOPS_EINPUT;
 			break;
+		}
+		if (check_categories(g, g->inputs[i], &spec->fields[j])) {
+			strbuf_release(&why);
+			return MLOPS_EINPUT;
 		}
 		f->ncats = spec->fields[j].nvalues;
 		f->cats = xcalloc(f->ncats + 1, sizeof(char *));
@@ -497,45 +581,6 @@ static int onnx_b_predict(struct model *m, const double *rows, size_t nrows,
 	free(w);
 	free(t);
 	return rc;
-}
-
-/* The categories a string input is encoded with: the OneHotEncoder
- * (cats_strings) or LabelEncoder (keys_strings, classes_strings) that
- * reads it, through nodes that only select or reshape it. */
-static int input_categories(const struct ox_graph *g, int value,
-			    struct model_feature *f)
-{
-	static const char *const pass[] = { "Identity", "Reshape", "Flatten",
-					    "Squeeze", "Unsqueeze", "Cast",
-					    "ArrayFeatureExtractor", NULL };
-	static const char *const keys[] = { "cats_strings", "keys_strings",
-					    "classes_strings", NULL };
-	size_t i, k, hops;
-
-	for (hops = 0; hops < 16; hops++) {
-		int next = -1;
-
-		for (i = 0; i < g->nnodes && next < 0; i++) {
-			const struct ox_node *n = &g->nodes[i];
-
-			if (!n->nin || n->in[0] != value)
-				continue;
-			for (k = 0; keys[k]; k++)
-				if (ox_attr(n, keys[k]) &&
-				    !ox_attr_strings(n, keys[k], &f->values,
-						     &f->nvalues))
-					return 0;
-			for (k = 0; pass[k]; k++)
-				if (!strcmp(n->op->name, pass[k]) && n->nout)
-					next = n->out[0];
-		}
-		if (next < 0)
-			break;
-		value = next;
-	}
-	return mlops_error_set(MLOPS_EINPUT, "the string input '%s' reaches "
-			       "no OneHotEncoder or LabelEncoder: its "
-			       "categories are unknown", f->name);
 }
 
 static int has_op(const struct ox_graph *g, const char *prefix)

@@ -31,7 +31,7 @@ for m in rf_binary gbr_regression et_multiclass churn_pipeline churn_zipmap \
 	run "$MLOPS" predict $m.mlpkg -i "$FIX/$m.rows.csv" -o $m.out.csv
 	expect_rc 0 "$m: predicts"
 	run $CMP $m.out.csv "$FIX/$m.expected.csv" --tol 1e-6
-	expect_rc 0 "$m: equal to scikit-learn within 1e-6 ($OUT)"
+	expect_rc 0 "$m: equal to scikit-learn within 1e-6 ($(printf '%s' "$OUT" | head -1))"
 	[ "$RC" -ne 0 ] && diag "$OUT" "$ERR"
 	run $ORT "$FIX/$m.onnx" "$FIX/$m.rows.csv"
 	expect_rc 0 "$m: onnxruntime runs"
@@ -41,7 +41,7 @@ for m in rf_binary gbr_regression et_multiclass churn_pipeline churn_zipmap \
 	tol=1e-6
 	[ $m = mlp_multiclass ] && tol=2e-6
 	run $CMP $m.out.csv $m.ort.csv --tol $tol
-	expect_rc 0 "$m: equal to onnxruntime within $tol ($OUT)"
+	expect_rc 0 "$m: equal to onnxruntime within $tol ($(printf '%s' "$OUT" | head -1))"
 	[ "$RC" -ne 0 ] && diag "$OUT" "$ERR"
 done
 
@@ -57,6 +57,12 @@ expect_rc 3 "a string graph input fed a number: exit 3"
 run project churn_pipeline 's/{name: tenure,/{name: months,/'
 expect_rc 3 "a feature the graph does not have: exit 3"
 expect_match "$ERR" "tenure" "the graph's inputs are shown"
+run project churn_pipeline 's/values: \[basic, premium, pro\]/values: [basic, pro]/'
+expect_rc 3 "a category set other than the encoder's: exit 3"
+expect_match "$ERR" "input 'plan': the model's categories are \\[basic, premium, pro\\], the signature's values are \\[basic, pro\\]" \
+	"both lists are shown"
+run project churn_pipeline 's/values: \[basic, premium, pro\]/values: [pro, basic, premium]/'
+expect_rc 0 "the encoder's categories in another order: the model gets the text, so that is fine"
 run project rf_binary '/{name: visits,/d'
 expect_rc 3 "one input too few for an [N, 5] graph input: exit 3"
 run project et_multiclass 's/labels: \[high, low, medium\]/labels: [low, medium, high]/'
@@ -79,12 +85,26 @@ with open(sys.argv[3], "w", newline="") as f:
         w.writerow(r + [e["prediction"]])
 PY
 { printf 'name: gated\nversion: 1.0.0\n'; grep -v '^#' "$FIX/et_multiclass.yaml"
-  printf 'datasets:\n  golden: {path: golden.csv, label: label}\ngates:\n  accuracy: ">= 0.999"\n  log_loss: "<= 5"\n'; } > gated/mlops.yaml
+  printf 'datasets:\n  golden: {path: golden.csv, label: label}\ngates:\n  accuracy: ">= 0.999"\n  log_loss: "<= 5"\n'
+  # scikit-learn's answer for the first row, by label
+  printf 'smoke:\n  - name: by label\n    features: {temp: 1.09078074, humidity: 79.4520493, wind: 10.7711134, pressure: 1025.68262}\n    expect: {prediction: low, probability: 0.8853261596986154}\n    tolerance: 0.000001\n'; } > gated/mlops.yaml
 run "$MLOPS" -C gated package -q -o "$SCRATCH/gated.mlpkg"
 expect_rc 0 "a golden set labelled with class labels packages"
 run "$MLOPS" validate gated.mlpkg
 expect_rc 0 "validate: golden predictions reproduce, gates pass on labels"
 expect_match "$OUT" "accuracy 1 >= 0.999" "sklearn's own predictions score accuracy 1"
+PORT=$(free_port)
+if start_serve gated.err "$PORT" gated.mlpkg; then
+	run "$MLOPS" smoke "http://127.0.0.1:$PORT" --bundle gated.mlpkg
+	expect_rc 0 "a smoke test expecting a class label passes"
+	sed -i 's/prediction: low,/prediction: high,/' gated/mlops.yaml
+	run "$MLOPS" smoke "http://127.0.0.1:$PORT" -f gated/mlops.yaml
+	expect_rc 1 "and fails on another label"
+	expect_match "$OUT$ERR" 'prediction "low", expected "high"' "naming both"
+	kill "$SPID"
+else
+	ok 1 "serve the multiclass model"; cat gated.err
+fi
 
 # serve: /predict and OIP on a pipeline with a string input.
 PORT=$(free_port)
@@ -150,7 +170,7 @@ expect_rc 0 "what init wrote packages"
 run "$MLOPS" predict fromgraph.mlpkg -i "$FIX/churn_pipeline.rows.csv" -o fromgraph.csv
 expect_rc 0 "and predicts every row, unseen plans included"
 run $CMP fromgraph.csv "$FIX/churn_pipeline.expected.csv" --tol 1e-6
-expect_rc 0 "equal to scikit-learn ($OUT)"
+expect_rc 0 "equal to scikit-learn ($(printf '%s' "$OUT" | head -1))"
 
 # Malformed and unsupported models: exit 3, a clear message, no crash.
 mkdir -p broken
