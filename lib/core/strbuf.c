@@ -157,6 +157,14 @@ void strbuf_reset(struct strbuf *sb)
 	strbuf_setlen(sb, 0);
 }
 
+void strbuf_addlist(struct strbuf *sb, char *const *v, size_t n)
+{
+	strbuf_addch(sb, '[');
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", v[i]);
+	strbuf_addch(sb, ']');
+}
+
 char *strbuf_detach(struct strbuf *sb)
 {
 	char *p = sb->buf ? sb->buf : xstrdup("");

@@ -231,7 +231,20 @@ static int write_chunk(struct job *j, struct chunk *c)
 {
 	size_t i, v = 0, k = j->bm->m->noutputs;
 	int rc = model_predict(j->bm->m, c->x, c->nvalid, j->y);
+	size_t bad;
 
+	if (rc && (bad = model_nonfinite(j->bm->m, j->y, c->nvalid)) <
+			  c->nvalid) {
+		/* Name the row as the input file numbers it. */
+		for (i = 0; i < c->n; i++)
+			if (c->slots[i].valid && !bad--)
+				break;
+		mlops_error_set(MLOPS_EINPUT, "row %llu: the model's output is "
+				"not a finite number",
+				(unsigned long long)c->slots[i].row);
+		mlops_error_hint("extreme inputs can overflow a model: bound "
+				 "them with min and max in the signature");
+	}
 	if (rc)
 		return rc;
 	for (i = 0; i < c->n; i++) {

@@ -257,18 +257,9 @@ static int glm_predict(struct model *m, const double *rows, size_t nrows,
 		case LINK_LOGIT:
 			y[0] = 1.0 / (1.0 + exp(-y[0]));
 			break;
-		case LINK_SOFTMAX: {
-			double max = y[0], sum = 0;
-
-			for (c = 1; c < k; c++)
-				if (y[c] > max)
-					max = y[c];
-			for (c = 0; c < k; c++)
-				sum += (y[c] = exp(y[c] - max));
-			for (c = 0; c < k; c++)
-				y[c] /= sum;
+		case LINK_SOFTMAX:
+			model_softmax(y, k);
 			break;
-		}
 		}
 	}
 	return 0;

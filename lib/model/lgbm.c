@@ -20,6 +20,7 @@ enum { MISSING_NONE, MISSING_ZERO, MISSING_NAN };
 #define MAX_LEAVES (1u << 24)
 #define MAX_FEATURES (1u << 20)
 #define MAX_TREES (1u << 24)
+#define LGBM_MAX_CLASSES 10000
 
 struct lgbm_tree {
 	uint32_t nleaves, ncat;
@@ -479,15 +480,15 @@ static int header(struct lgbm *g, struct cursor *c, const struct kv *kv,
 		return bad(&c->p, "an unknown version=", s ? s : "(none)");
 	g->version = s[1] - '0';
 	if (!(s = get(kv, n, "num_class")) ||
-	    integers(&c->p, "num_class", s, &v, 1, 1, 100000))
-		return bad(&c->p, "no valid num_class", NULL);
+	    integers(&c->p, "num_class", s, &v, 1, 1, LGBM_MAX_CLASSES))
+		return bad(&c->p, "no valid num_class (1 to 10000)", NULL);
 	g->nclass = (size_t)v;
 	g->per_iter = g->nclass;
 	if ((s = get(kv, n, "num_tree_per_iteration")) &&
-	    integers(&c->p, "num_tree_per_iteration", s, &v, 1, 1, 100000))
-		return bad(&c->p, "no valid num_tree_per_iteration", NULL);
-	if (s)
-		g->per_iter = (size_t)v;
+	    (integers(&c->p, "num_tree_per_iteration", s, &v, 1, 1,
+		      LGBM_MAX_CLASSES) || (size_t)v != g->nclass))
+		return bad(&c->p, "num_tree_per_iteration is not num_class",
+			   NULL);
 	if (!(s = get(kv, n, "max_feature_idx")) ||
 	    integers(&c->p, "max_feature_idx", s, &v, 1, 0, MAX_FEATURES - 1))
 		return bad(&c->p, "no valid max_feature_idx", NULL);

@@ -12,6 +12,7 @@
 #include "../core/strbuf.h"
 #include "lgbm.h"
 #include "model.h"
+#include "parallel.h"
 
 #define MODEL_MAX_BYTES (1u << 30)
 
@@ -28,7 +29,10 @@ struct lgb {
 	struct lgbm *g;
 	enum transform t;
 	double sigmoid;   /* the objective's sigmoid: parameter */
+	size_t nthread;   /* threads per predict call; 0 = one per core */
 };
+
+#define CHUNK 2048
 
 /* The objective's first word and its "key:value" parameters. */
 static double objective_param(const char *obj, const char *key, double dflt)
@@ -122,14 +126,6 @@ static int map_objective(struct lgb *x, const struct model_spec *spec)
 	return MLOPS_EINPUT;
 }
 
-static void list(struct strbuf *sb, char *const *v, size_t n)
-{
-	strbuf_addch(sb, '[');
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", v[i]);
-	strbuf_addch(sb, ']');
-}
-
 /* Names LightGBM makes up when it was given none. */
 static int generated_names(const struct lgbm *g)
 {
@@ -161,8 +157,8 @@ static int check_signature(const struct lgbm *g, const struct model_spec *spec)
 
 	if (g->nfeatures != spec->nfeatures ||
 	    (!generated_names(g) && !same_names(g, spec))) {
-		list(&a, g->feature_names, g->nfeatures);
-		list(&b, (char *const *)spec->features, spec->nfeatures);
+		strbuf_addlist(&a, g->feature_names, g->nfeatures);
+		strbuf_addlist(&b, (char *const *)spec->features, spec->nfeatures);
 		rc = mlops_error_set(MLOPS_EINPUT, "the model's features %s "
 				     "are not the signature's inputs %s",
 				     a.buf, b.buf);
@@ -183,9 +179,9 @@ static int check_signature(const struct lgbm *g, const struct model_spec *spec)
 			same = !strcmp(f->values[k], g->categories[i][k]);
 		if (same)
 			continue;
-		list(&a, g->categories[i], n);
+		strbuf_addlist(&a, g->categories[i], n);
 		if (f->type == VT_CATEGORY) {
-			list(&b, f->values, f->nvalues);
+			strbuf_addlist(&b, f->values, f->nvalues);
 			rc = mlops_error_set(MLOPS_EINPUT, "input '%s': the "
 					     "model's categories are %s, the "
 					     "signature's values are %s",
@@ -277,6 +273,7 @@ static int lgb_load(struct model *m, const struct model_spec *spec)
 		lgb_free_impl(x);
 		return rc;
 	}
+	x->nthread = spec->nthread > 0 ? (size_t)spec->nthread : 0;
 	m->impl = x;
 	m->noutputs = spec->task == TASK_MULTICLASS ? x->g->per_iter : 1;
 	m->digits = 17;
@@ -308,32 +305,37 @@ static void transform(const struct lgb *x, double *y, size_t k)
 	case T_LOG1P_EXP:
 		y[0] = log1p(exp(y[0]));
 		return;
-	case T_SOFTMAX: {
-		double max = y[0], sum = 0;
-
-		for (c = 1; c < k; c++)
-			if (y[c] > max)
-				max = y[c];
-		for (c = 0; c < k; c++)
-			sum += (y[c] = exp(y[c] - max));
-		for (c = 0; c < k; c++)
-			y[c] /= sum;
+	case T_SOFTMAX:
+		model_softmax(y, k);
 		return;
 	}
+}
+
+struct call {
+	const struct lgb *x;
+	const double *rows;
+	size_t nfeatures;
+	double *out;
+};
+
+static int predict_rows(void *ctx, size_t from, size_t n)
+{
+	const struct call *c = ctx;
+	size_t r, k = c->x->g->per_iter;
+
+	for (r = from; r < from + n; r++) {
+		lgbm_raw(c->x->g, c->rows + r * c->nfeatures, c->out + r * k);
+		transform(c->x, c->out + r * k, k);
 	}
+	return 0;
 }
 
 static int lgb_predict(struct model *m, const double *rows, size_t nrows,
 		       double *out)
 {
-	const struct lgb *x = m->impl;
-	size_t r, k = x->g->per_iter;
+	struct call c = { m->impl, rows, m->nfeatures, out };
 
-	for (r = 0; r < nrows; r++) {
-		lgbm_raw(x->g, rows + r * m->nfeatures, out + r * k);
-		transform(x, out + r * k, k);
-	}
-	return 0;
+	return parallel_rows(nrows, CHUNK, c.x->nthread, predict_rows, &c);
 }
 
 static void lgb_free(struct model *m)

@@ -55,12 +55,38 @@ int model_load(struct model **out, const struct model_spec *spec)
 	return 0;
 }
 
+size_t model_nonfinite(const struct model *m, const double *out,
+		       size_t nrows)
+{
+	size_t r, k;
+
+	for (r = 0; r < nrows; r++)
+		for (k = 0; k < m->noutputs; k++)
+			if (!isfinite(out[r * m->noutputs + k]))
+				return r;
+	return nrows;
+}
+
 int model_predict(struct model *m, const double *rows, size_t nrows,
 		  double *out)
 {
+	size_t bad;
+	int rc;
+
 	if (!nrows)
 		return 0;
-	return m->backend->predict(m, rows, nrows, out);
+	rc = m->backend->predict(m, rows, nrows, out);
+	if (rc)
+		return rc;
+	/* Whatever the backend: no inf or NaN reaches an answer. */
+	bad = model_nonfinite(m, out, nrows);
+	if (bad == nrows)
+		return 0;
+	mlops_error_set(MLOPS_EINPUT, "the model's output for row %zu of %zu "
+			"is not a finite number", bad + 1, nrows);
+	mlops_error_hint("extreme inputs can overflow a model: bound them "
+			 "with min and max in the signature");
+	return MLOPS_EINPUT;
 }
 
 void model_free(struct model *m)
@@ -75,6 +101,20 @@ void model_free(struct model *m)
 	free(m);
 }
 
+void model_softmax(double *y, size_t k)
+{
+	double max = y[0], sum = 0;
+	size_t c;
+
+	for (c = 1; c < k; c++)
+		if (y[c] > max)
+			max = y[c];
+	for (c = 0; c < k; c++)
+		sum += (y[c] = exp(y[c] - max));
+	for (c = 0; c < k; c++)
+		y[c] /= sum;
+}
+
 size_t model_nclasses(const struct model *m)
 {
 	switch (m->task) {
@@ -86,14 +126,6 @@ size_t model_nclasses(const struct model *m)
 		break;
 	}
 	return 0;
-}
-
-static void label_list(struct strbuf *sb, char *const *v, size_t n)
-{
-	strbuf_addch(sb, '[');
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", v[i]);
-	strbuf_addch(sb, ']');
 }
 
 int model_set_labels(struct model *m, char *const *labels, size_t n)
@@ -115,8 +147,8 @@ int model_set_labels(struct model *m, char *const *labels, size_t n)
 	for (i = 0; n && m->nlabels && i < k; i++)
 		same &= !strcmp(labels[i], m->labels[i]);
 	if (!same) {
-		label_list(&a, labels, n);
-		label_list(&b, m->labels, m->nlabels);
+		strbuf_addlist(&a, labels, n);
+		strbuf_addlist(&b, m->labels, m->nlabels);
 		mlops_error_set(MLOPS_EINPUT, "model.labels %s are not the "
 				"model's class labels %s", a.buf, b.buf);
 		mlops_error_hint("list the labels in the model's output "

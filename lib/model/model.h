@@ -81,9 +81,13 @@ int model_load(struct model **out, const struct model_spec *spec);
  * is told from the file's name and first bytes. */
 int model_inspect(struct model_info *out, const char *path, int runtime);
 void model_info_free(struct model_info *info);
-/* out holds nrows * m->noutputs doubles. */
+/* out holds nrows * m->noutputs doubles. EINPUT when the model's output
+ * for some row is inf or NaN (model_nonfinite tells which). */
 int model_predict(struct model *m, const double *rows, size_t nrows,
 		  double *out);
+/* The first row whose outputs are not all finite, or nrows. */
+size_t model_nonfinite(const struct model *m, const double *out,
+		       size_t nrows);
 void model_free(struct model *m);
 
 /* Settles a classifier's labels: `labels` (the descriptor's, n of them;
@@ -97,6 +101,10 @@ size_t model_nclasses(const struct model *m);
 int label_is_integer(const char *label);
 /* The class of that label, or -1. */
 int model_label_index(const struct model *m, const char *label);
+
+/* y[0..k) through softmax in double, the largest subtracted first (as
+ * LightGBM and mlops's GLM compute it). */
+void model_softmax(double *y, size_t k);
 
 /* What one row's outputs mean: the predicted class (or value) and, for
  * classifiers, its probability. */

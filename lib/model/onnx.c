@@ -156,14 +156,11 @@ static int check_categories(const struct ox_graph *g, int value,
 	}
 	rc = 0;
 	if (!same) {
-		for (i = 0; i < enc.nvalues; i++)
-			strbuf_addf(&a, "%s%s", i ? ", " : "", enc.values[i]);
-		for (i = 0; i < f->nvalues; i++)
-			strbuf_addf(&b, "%s%s", i ? ", " : "", f->values[i]);
+		strbuf_addlist(&a, enc.values, enc.nvalues);
+		strbuf_addlist(&b, f->values, f->nvalues);
 		rc = mlops_error_set(MLOPS_EINPUT, "input '%s': the model's "
-				     "categories are [%s], the signature's "
-				     "values are [%s]", f->name, a.buf ? a.buf
-				     : "", b.buf ? b.buf : "");
+				     "categories are %s, the signature's "
+				     "values are %s", f->name, a.buf, b.buf);
 		mlops_error_hint("list the categories the model was trained "
 				 "with; 'unknown: missing' sends any other "
 				 "value as an unseen one");

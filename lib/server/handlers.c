@@ -77,6 +77,20 @@ static json_t *label_json(const char *label)
 				       : json_string(label);
 }
 
+/* A model that cannot answer (an inf or NaN output, a runtime error):
+ * 500, with what went wrong. */
+static json_t *model_error_json(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *j;
+
+	strbuf_addf(&sb, "the model failed to predict: %s",
+		    mlops_error_last()->message);
+	j = error_json(sb.buf);
+	strbuf_release(&sb);
+	return j;
+}
+
 static json_t *decision_json(const struct serving *s, const double *y)
 {
 	const struct model *m = s->bm->m;
@@ -206,7 +220,7 @@ unsigned handle_predict(const struct serving *s, const char *body,
 	}
 	t0 = mono_ns();
 	if (model_predict(s->bm->m, x, 1, y) < 0) {
-		*out = error_json("the model failed to predict");
+		*out = model_error_json();
 		status = 500;
 		goto done;
 	}
@@ -328,7 +342,7 @@ unsigned handle_rows(const struct serving *s, const json_t *rows,
 	}
 	t0 = mono_ns();
 	if (model_predict(s->bm->m, x, n, y) < 0) {
-		*out = error_json("the model failed to predict");
+		*out = model_error_json();
 		status = 500;
 		goto done;
 	}

@@ -98,9 +98,15 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status,
 static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status,
 				    json_t *j, const char *allow)
 {
-	char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9));
-	enum MHD_Result ret = respond(c, status, "application/json", text,
-				      strlen(text), allow);
+	static const char fail[] = "{\"error\":\"no answer could be built\"}";
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9))
+		       : NULL;
+	enum MHD_Result ret;
+
+	/* jansson refuses inf and NaN: a 500, never a crash. */
+	ret = respond(c, text ? status : 500, "application/json",
+		      text ? text : fail, text ? strlen(text) : sizeof(fail) - 1,
+		      allow);
 
 	free(text);
 	json_decref(j);

@@ -34,6 +34,13 @@ for m in binary_pandas binary_codes multiclass multiclassova regression \
 	[ "$RC" -ne 0 ] && diag "$OUT" "$ERR"
 done
 
+# Rows spread over threads answer as one thread does, in input order.
+{ head -1 "$FIX/multiclass.rows.csv"; for _ in $(seq 40); do tail -n +2 "$FIX/multiclass.rows.csv"; done; } > many.csv
+run "$MLOPS" predict multiclass.mlpkg -i many.csv -o many1.csv --threads 1
+expect_rc 0 "$(($(wc -l < many.csv) - 1)) rows on one thread"
+run "$MLOPS" predict multiclass.mlpkg -i many.csv -o many4.csv --threads 4 --batch-size 8192
+expect_rc 0 "and on four"
+ok $(cmp -s many1.csv many4.csv && echo 0 || echo 1) "the same bytes"
 expect_match "$(head -1 multiclass.out.csv)" \
 	'^row,prediction,probability,probability_0,probability_1,probability_2$' \
 	"multiclass: every class's probability"
@@ -106,5 +113,30 @@ printf '%s' "$body" > oip.json
 expect_eq "$(json_get oip.json '[(o["name"], o["shape"], o["datatype"]) for o in d["outputs"]]')" \
 	"[('prediction', [1], 'BYTES'), ('probability', [1], 'FP64'), ('probabilities', [1, 3], 'FP64')]" \
 	"OIP: string labels are BYTES, every class as a [n, k] tensor"
+kill "$SPID"
+
+# Inputs that overflow a linear leaf: an inf output is an error naming
+# the row, never "inf" in a file or a crash of the server.
+printf 'age,income,balance,plan,city,score\n40,50000,0,1,2,0.5\n1e308,1e308,1e308,1,1,1e308\n' > huge.csv
+run "$MLOPS" predict linear_tree.mlpkg -i huge.csv
+expect_rc 3 "a non-finite model output: exit 3"
+expect_match "$ERR" "row 2: the model's output is not a finite number" "names the row"
+run "$MLOPS" predict linear_tree.mlpkg -i huge.csv --format jsonl --on-invalid null
+expect_rc 3 "whatever --on-invalid says"
+PORT=$(free_port)
+start_serve huge.err "$PORT" linear_tree.mlpkg
+code=$(curl -s -o huge.json -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	--data '{"features": {"age": 1e308, "income": 1e308, "balance": 1e308, "plan": 1, "city": 1, "score": 1e308}}' \
+	"http://127.0.0.1:$PORT/predict")
+expect_eq "$code" 500 "serve: a non-finite output is a 500"
+expect_match "$(cat huge.json)" "not a finite number" "with the reason"
+code=$(curl -s -o batch.json -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	--data '{"instances": [{"age": 40, "income": 5e4, "balance": 0, "plan": 1, "city": 2, "score": 0.5}, {"age": 1e308, "income": 1e308, "balance": 1e308, "plan": 1, "city": 1, "score": 1e308}]}' \
+	"http://127.0.0.1:$PORT/predict/batch")
+expect_eq "$code" 500 "batch: no answer with a row missing"
+code=$(curl -s -o ok.json -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+	--data '{"features": {"age": 40, "income": 5e4, "balance": 0, "plan": 1, "city": 2, "score": 0.5}}' \
+	"http://127.0.0.1:$PORT/predict")
+expect_eq "$code" 200 "and the server keeps serving"
 kill "$SPID"
 done_testing

@@ -25,6 +25,8 @@ enum ox_elem {
 #define OX_MAX_RANK 8
 /* Elements in any one tensor, at load and while running. */
 #define OX_MAX_ELEMS ((size_t)1 << 28)
+/* Classes a classifier may have. */
+#define OX_MAX_CLASSES 10000
 /* Rows evaluated at once. */
 #define OX_CHUNK 1024
 
@@ -132,6 +134,9 @@ int ox_dims_count(const int64_t *dims, int rank, size_t *n);
 int ox_tensor_alloc(struct ox_tensor *t, int elem, int rank,
 		    const int64_t *dims);
 void ox_tensor_free(struct ox_tensor *t);
+/* out: a new tensor with in's type, shape and elements (strings stay
+ * borrowed). */
+int ox_tensor_copy(struct ox_tensor *out, const struct ox_tensor *in);
 double ox_get(const struct ox_tensor *t, size_t i);
 void ox_set(struct ox_tensor *t, size_t i, double v);
 int64_t ox_get_i64(const struct ox_tensor *t, size_t i);
@@ -213,6 +218,8 @@ float ox_logistic(float v);
 float ox_probit(float v);
 void ox_softmax_f(float *v, size_t k);
 void ox_softmax_zero_f(float *v, size_t k);
+/* One row's k scores through the transform, in place. */
+void ox_post_apply(enum ox_post post, float *s, size_t k);
 /* Classifier labels from classlabels_strings / classlabels_int64s. */
 int ox_class_labels(const struct ox_node *n, struct ox_labels *out,
 		    int *is_string, int64_t **ints);

@@ -138,9 +138,12 @@ int ox_class_labels(const struct ox_node *n, struct ox_labels *out,
 		}
 		out->n = ni;
 	}
-	if (out->n < 1 || out->n > 100000)
-		return ox_fail(n, "needs classlabels_strings or "
-			       "classlabels_int64s");
+	/* A classifier tells 2 classes apart at least; past 10000, the
+	 * per-row outputs alone would outgrow any batch. */
+	if (out->n < 2 || out->n > OX_MAX_CLASSES)
+		return ox_fail(n, "needs 2 to %d class labels "
+			       "(classlabels_strings or classlabels_int64s), "
+			       "not %zu", OX_MAX_CLASSES, out->n);
 	return 0;
 }
 
@@ -280,7 +283,7 @@ static int check_classifier(struct ox_graph *g, struct ox_node *n)
 	return 0;
 }
 
-static void post_row(enum ox_post post, float *s, size_t k)
+void ox_post_apply(enum ox_post post, float *s, size_t k)
 {
 	size_t i;
 
@@ -338,7 +341,7 @@ static int run_linear(const struct ox_node *n,
 			s[c] = (float)(acc + l->icpt[c]);
 		}
 		if (!l->classifier) {
-			post_row(l->post, s, l->k);
+			ox_post_apply(l->post, s, l->k);
 			continue;
 		}
 		if (l->nz == 2 && l->k == 1) {
@@ -352,7 +355,7 @@ static int run_linear(const struct ox_node *n,
 			for (c = 1; c < l->k; c++)
 				if (s[c] > s[best])
 					best = c;
-			post_row(l->post, s, l->k);
+			ox_post_apply(l->post, s, l->k);
 		}
 		if (l->string_labels)
 			((const char **)out[0].data)[r] = l->labels.names[best];

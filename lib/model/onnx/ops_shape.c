@@ -26,13 +26,8 @@ static int check_identity(struct ox_graph *g, struct ox_node *n)
 static int run_copy(const struct ox_node *n, const struct ox_tensor *const *in,
 		    struct ox_tensor *out)
 {
-	int rc = ox_tensor_alloc(out, in[0]->elem, in[0]->rank, in[0]->dims);
-
 	(void)n;
-	if (!rc && in[0]->n)
-		memcpy(out->data, in[0]->data,
-		       in[0]->n * ox_elem_size(in[0]->elem));
-	return rc;
+	return ox_tensor_copy(out, in[0]);
 }
 
 static int check_cast(struct ox_graph *g, struct ox_node *n)

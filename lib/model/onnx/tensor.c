@@ -264,39 +264,38 @@ done:
 	return rc;
 }
 
+int ox_tensor_copy(struct ox_tensor *out, const struct ox_tensor *in)
+{
+	int rc = ox_tensor_alloc(out, in->elem, in->rank, in->dims);
+
+	if (!rc && in->n)
+		memcpy(out->data, in->data, in->n * ox_elem_size(in->elem));
+	return rc;
+}
+
+/* At run time every dim is known: the types' rule gives the shape. */
 int ox_broadcast_dims(const struct ox_tensor *const *t, size_t k, int *rank,
 		      int64_t *dims)
 {
-	int r = 0, i;
+	struct ox_type types[4], out;
+	const struct ox_type *tp[4];
 	size_t j;
+	int rc;
 
-	for (j = 0; j < k; j++)
-		if (t[j]->rank > r)
-			r = t[j]->rank;
-	for (i = 0; i < r; i++) {
-		int64_t d = 1;
-
-		for (j = 0; j < k; j++) {
-			int off = i - (r - t[j]->rank);
-			int64_t e;
-
-			if (off < 0)
-				continue;
-			e = t[j]->dims[off];
-			if (e == 1)
-				continue;
-			if (d != 1 && d != e)
-				return mlops_error_set(MLOPS_EINPUT, "shapes "
-						       "cannot broadcast: "
-						       "dimension %d is %lld "
-						       "and %lld", i,
-						       (long long)d,
-						       (long long)e);
-			d = e;
-		}
-		dims[i] = d;
+	if (k > 4)
+		return mlops_error_set(MLOPS_EINTERNAL, "broadcast of %zu "
+				       "tensors", k);
+	for (j = 0; j < k; j++) {
+		types[j].elem = t[j]->elem;
+		types[j].rank = t[j]->rank;
+		memcpy(types[j].dims, t[j]->dims, sizeof(types[j].dims));
+		tp[j] = &types[j];
 	}
-	*rank = r;
+	rc = ox_broadcast_types(tp, k, &out);
+	if (rc)
+		return rc;
+	*rank = out.rank;
+	memcpy(dims, out.dims, sizeof(out.dims));
 	return 0;
 }
 
