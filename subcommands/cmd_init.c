@@ -257,6 +257,11 @@ static void yaml_scalar(struct strbuf *sb, const char *s)
 		plain = strcasecmp(s, words[i]) != 0;
 	if (plain && (s[0] == '-' || s[0] == '.'))
 		plain = 0;
+	/* 1e3, 0x1F, 0o17, 1.5: numbers to some YAML readers; plain digits
+	 * read the same either way. */
+	if (plain && isdigit((unsigned char)s[0]) &&
+	    strspn(s, "0123456789") != strlen(s))
+		plain = 0;
 	if (plain) {
 		strbuf_addstr(sb, s);
 		return;
@@ -273,11 +278,16 @@ static void yaml_scalar(struct strbuf *sb, const char *s)
 	strbuf_addch(sb, '"');
 }
 
+/* An empty value is left out: it is what a missing category becomes. */
 static void yaml_list(struct strbuf *sb, char *const *v, size_t n)
 {
+	size_t i, w = 0;
+
 	strbuf_addch(sb, '[');
-	for (size_t i = 0; i < n; i++) {
-		if (i)
+	for (i = 0; i < n; i++) {
+		if (!v[i][0])
+			continue;
+		if (w++)
 			strbuf_addstr(sb, ", ");
 		yaml_scalar(sb, v[i]);
 	}

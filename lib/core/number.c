@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -139,6 +140,19 @@ const char *number_problem(int status)
 		return "contains a NUL byte";
 	default:
 		return "not a number";
+	}
+}
+
+void number_shortest(double x, char *buf, size_t size)
+{
+	if (x == floor(x) && fabs(x) <= 9007199254740992.0) {
+		snprintf(buf, size, "%.0f", x == 0 ? 0.0 : x);
+		return;
+	}
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, x);
+		if (strtod(buf, NULL) == x)
+			return;
 	}
 }
 

@@ -31,4 +31,9 @@ const char *number_problem(int status);
  * status: 0 when x is finite; -0 becomes 0. */
 int number_check(double *x);
 
+/* x as the shortest text that reads back as x: integers plainly (up to
+ * 2^53), others with as few significant digits as that takes ("2.5",
+ * "1e+21"). What a number sent for a category is compared as. */
+void number_shortest(double x, char *buf, size_t size);
+
 #endif

@@ -49,7 +49,8 @@ char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);
 
-	memcpy(p, s, n);
+	if (n) /* s may be NULL when n is 0 (an empty protobuf string) */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }

@@ -135,7 +135,7 @@ int contract_convert(const struct field *f, const struct cell *c, double *out,
 		const char *s = c->text;
 
 		if (c->kind == CELL_NUMBER) {
-			snprintf(num, sizeof(num), "%g", c->num);
+			number_shortest(c->num, num, sizeof(num));
 			s = num;
 		} else if (c->kind != CELL_TEXT) {
 			strbuf_addstr(problem, "not a category");

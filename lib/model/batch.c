@@ -438,6 +438,10 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 	dopts.unknown = UNKNOWN_IGNORE;
 	dopts.max_examples = 20;
 	j.cap = o->batch_size ? o->batch_size : 4096;
+	/* Wide rows or many classes: batches stay under ~64 MB. */
+	while (j.cap > 64 &&
+	       j.cap * (bm->d->ninputs + bm->m->noutputs) > (8u << 20))
+		j.cap /= 2;
 	j.fmt = out_format(o);
 	j.classifier = bm->d->model.task != TASK_REGRESSION;
 	snprintf(j.fmt_num, sizeof(j.fmt_num), "%%.%dg", bm->m->digits);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/error.h"
+#include "../core/number.h"
 #include "../core/strbuf.h"
 
 /* decision_type bits (LightGBM's tree.h). */
@@ -518,13 +519,7 @@ static char *category_text(const json_t *v)
 		return xstrdup(buf);
 	}
 	if (json_is_real(v)) {
-		double x = json_real_value(v);
-
-		for (int prec = 1; prec <= 17; prec++) {
-			snprintf(buf, sizeof(buf), "%.*g", prec, x);
-			if (strtod(buf, NULL) == x)
-				break;
-		}
+		number_shortest(json_real_value(v), buf, sizeof(buf));
 		return xstrdup(buf);
 	}
 	if (json_is_boolean(v))

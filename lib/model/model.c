@@ -1,6 +1,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,17 @@ int model_set_labels(struct model *m, char *const *labels, size_t n)
 		return mlops_error_set(MLOPS_EINPUT, "the model carries %zu "
 				       "class labels for %zu classes",
 				       m->nlabels, k);
+	/* A model's own labels name its classes: each once, none empty. */
+	for (i = 0; i < m->nlabels; i++) {
+		if (!m->labels[i][0])
+			return mlops_error_set(MLOPS_EINPUT, "the model's class "
+					       "label %zu is empty", i + 1);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(m->labels[i], m->labels[j]))
+				return mlops_error_set(MLOPS_EINPUT, "the model "
+						       "names two classes "
+						       "'%s'", m->labels[i]);
+	}
 	for (i = 0; n && m->nlabels && i < k; i++)
 		same &= !strcmp(labels[i], m->labels[i]);
 	if (!same) {
@@ -182,6 +194,18 @@ int label_is_integer(const char *s)
 	for (; s[i]; i++)
 		if (s[i] < '0' || s[i] > '9')
 			return 0;
+	return 1;
+}
+
+int model_labels_are_indices(const struct model *m)
+{
+	char buf[32];
+
+	for (size_t i = 0; i < m->nlabels; i++) {
+		snprintf(buf, sizeof(buf), "%zu", i);
+		if (strcmp(m->labels[i], buf))
+			return 0;
+	}
 	return 1;
 }
 

@@ -99,6 +99,8 @@ int model_set_labels(struct model *m, char *const *labels, size_t n);
 size_t model_nclasses(const struct model *m);
 /* Whether a label is written as a JSON number (an integer literal). */
 int label_is_integer(const char *label);
+/* Whether the labels are the class indices "0", "1", ... */
+int model_labels_are_indices(const struct model *m);
 /* The class of that label, or -1. */
 int model_label_index(const struct model *m, const char *label);
 

@@ -147,12 +147,20 @@ static int check_categories(const struct ox_graph *g, int value,
 		mlops_error_clear(); /* no encoder found: nothing to check */
 		return 0;
 	}
-	same = enc.nvalues == f->nvalues;
+	/* The same set: every value is a category, and every category but
+	 * an empty one (what a missing value is fed as) is a value. */
+	same = 1;
 	for (i = 0; same && i < f->nvalues; i++) {
 		for (k = 0; k < enc.nvalues; k++)
 			if (!strcmp(f->values[i], enc.values[k]))
 				break;
 		same = k < enc.nvalues;
+	}
+	for (k = 0; same && k < enc.nvalues; k++) {
+		for (i = 0; enc.values[k][0] && i < f->nvalues; i++)
+			if (!strcmp(f->values[i], enc.values[k]))
+				break;
+		same = !enc.values[k][0] || i < f->nvalues;
 	}
 	rc = 0;
 	if (!same) {
@@ -407,6 +415,41 @@ static char *describe(const struct ox_graph *g)
 	return strbuf_detach(&sb);
 }
 
+/* What a chunk of rows needs, from the types known at load: each live
+ * value's elements per row (an unknown dim counts 1) times OX_CHUNK. A
+ * graph that would need more than OX_MAX_CHUNK_BYTES per worker is
+ * refused here, not by an out-of-memory abort mid-run. */
+#define OX_MAX_CHUNK_BYTES ((double)(1u << 30))
+
+static int check_memory(const struct onnx_model *om, const char *path)
+{
+	const struct ox_graph *g = om->g;
+	double total = 0;
+	size_t i;
+
+	for (i = 0; i < g->nvalues; i++) {
+		const struct ox_value *v = &g->values[i];
+		double per_row = 1;
+
+		if (v->init || v->type.rank < 1 ||
+		    (v->producer >= 0 && !g->nodes[v->producer].live))
+			continue;
+		for (int d = 1; d < v->type.rank; d++)
+			if (v->type.dims[d] > 0)
+				per_row *= (double)v->type.dims[d];
+		total += per_row * (double)OX_CHUNK *
+			 (double)(v->type.elem == OX_STRING
+					  ? sizeof(char *)
+					  : ox_elem_size(v->type.elem));
+	}
+	if (total <= OX_MAX_CHUNK_BYTES)
+		return 0;
+	return mlops_error_set(MLOPS_EINPUT, "'%s' needs %.1f GiB of tensors "
+			       "for every %d rows; mlops runs models that need "
+			       "at most 1 GiB", path, total / (1u << 30),
+			       OX_CHUNK);
+}
+
 static int onnx_b_load(struct model *m, const struct model_spec *spec)
 {
 	struct onnx_model *om = xcalloc(1, sizeof(*om));
@@ -422,6 +465,11 @@ static int onnx_b_load(struct model *m, const struct model_spec *spec)
 		return rc;
 	}
 	ox_graph_mark_live(om->g, &om->out, 1);
+	rc = check_memory(om, spec->path);
+	if (rc) {
+		onnx_model_free(om);
+		return rc;
+	}
 	om->nthread = spec->nthread > 0 ? (size_t)spec->nthread
 		: sysconf(_SC_NPROCESSORS_ONLN) > 0
 		? (size_t)sysconf(_SC_NPROCESSORS_ONLN) : 1;

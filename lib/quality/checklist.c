@@ -126,8 +126,12 @@ static void check_quality(struct list *l, struct bundled_model *bm,
 					    r->gate->value,
 					    r->pass ? "" : " FAILED");
 		}
-		strbuf_addf(&sb, " (on %llu golden rows)",
-			    (unsigned long long)ev.used);
+		strbuf_addf(&sb, " (on %llu golden rows", (unsigned long long)ev.used);
+		if (ev.invalid)
+			strbuf_addf(&sb, "; %llu left out: invalid, or a label "
+				    "that is not a class label",
+				    (unsigned long long)ev.invalid);
+		strbuf_addch(&sb, ')');
 		add(l, "gates", ev.all_pass ? "pass" : "fail", "%s", sb.buf);
 		json_object_set_new(report, "evaluation", evaluation_json(&ev));
 		strbuf_release(&sb);

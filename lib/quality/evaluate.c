@@ -42,6 +42,10 @@ static int label_value(const struct model *m, const struct cell *c,
 		*out = k;
 		return 0;
 	}
+	/* With labels of its own, a classifier's golden label is one of
+	 * them: "0" is not class 0 of [low, medium, high]. */
+	if (m->nlabels && !model_labels_are_indices(m))
+		return -1;
 	switch (c->kind) {
 	case CELL_NUMBER:
 		*out = c->num;

@@ -186,6 +186,20 @@ expect_match "$OUT" '^2,-6\.5$' "identity: 1.5 + 0 - 2*4 = -6.5"
 cat > glm/model/model.glm.json <<'JSON'
 {"mlops_glm": 1, "link": "logit", "intercept": 0, "coefficients": {"nope": 1}}
 JSON
+# A JSON number sent for a category is compared as its shortest text:
+# 1000002 is "1000002" (not "1e+06"), 2.5 is "2.5".
+mkdir -p numcat
+printf '{"mlops_glm": 1, "link": "identity", "intercept": 0, "coefficients": {"c": 1}}' > numcat/m.json
+printf 'name: numcat\nversion: 1.0.0\nmodel: {path: m.json, runtime: glm, task: regression}\nsignature:\n  inputs:\n    - {name: c, type: category, values: ["1000001", "1000002", "2.5", "1e+21"]}\n' > numcat/mlops.yaml
+"$MLOPS" -C numcat package -q -o "$SCRATCH/numcat.mlpkg" >/dev/null
+printf '{"c": 1000002}\n{"c": 2.5}\n{"c": 1e21}\n{"c": 1000001.0}\n' > numcat.jsonl
+run "$MLOPS" predict numcat.mlpkg -i numcat.jsonl
+expect_rc 0 "numbers for a category"
+expect_eq "$OUT" "row,prediction
+1,1
+2,2
+3,3
+4,0" "each matched to its value by its shortest text"
 mkdir -p glmbad/model && cp glm/model/model.glm.json glmbad/model/
 project glmbad glm/model/model.glm.json binary-classification glm
 expect_rc 3 "a GLM coefficient for an unknown input: exit 3"

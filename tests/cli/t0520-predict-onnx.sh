@@ -93,6 +93,15 @@ expect_rc 0 "a golden set labelled with class labels packages"
 run "$MLOPS" validate gated.mlpkg
 expect_rc 0 "validate: golden predictions reproduce, gates pass on labels"
 expect_match "$OUT" "accuracy 1 >= 0.999" "sklearn's own predictions score accuracy 1"
+# A golden label that is not a class label is left out, and said so.
+mkdir -p byindex && cp gated/et_multiclass.onnx byindex/
+tr -d '\r' < gated/golden.csv | sed 's/,[a-z]*$/,1/; 1s/,1$/,label/' > byindex/golden.csv
+sed 's/^name: gated/name: byindex/' gated/mlops.yaml > byindex/mlops.yaml
+"$MLOPS" -C byindex package -q -o "$SCRATCH/byindex.mlpkg" >/dev/null
+run "$MLOPS" validate byindex.mlpkg
+expect_rc 1 "class indices for a model with labels [high, low, medium]: the gates fail"
+expect_match "$OUT" "on 0 golden rows; 142 left out: invalid, or a label that is not a class label" \
+	"and say why"
 PORT=$(free_port)
 if start_serve gated.err "$PORT" gated.mlpkg; then
 	run "$MLOPS" smoke "http://127.0.0.1:$PORT" --bundle gated.mlpkg
@@ -194,6 +203,20 @@ cp "$OPS/bad_external.onnx" unsup/m.onnx
 run "$MLOPS" -C unsup package -q -o "$SCRATCH/unsup.mlpkg"
 expect_rc 3 "initializers kept outside the file: exit 3"
 expect_match "$ERR" "external file" "said so"
+# Hostile classifiers (hostile/make-hostile.py): one class, labels that
+# repeat or are empty.
+mkdir -p hostile
+for h in "oneclass:rf_binary:needs 2 to 10000 class labels" \
+	"duplabels:et_multiclass:names two classes 'a'" \
+	"emptylabel:et_multiclass:class label 2 is empty"; do
+	f=${h%%:*}; rest=${h#*:}; base=${rest%%:*}; why=${rest#*:}
+	rm -rf hostile/*
+	cp "$FIX/hostile/$f.onnx" hostile/
+	{ printf 'name: hostile\nversion: 1.0.0\n'; grep -v '^#' "$FIX/$base.yaml" | sed "s/$base.onnx/$f.onnx/; /labels:/d"; } > hostile/mlops.yaml
+	run "$MLOPS" -C hostile package -q -o "$SCRATCH/hostile.mlpkg"
+	expect_rc 3 "$f: refused, exit 3"
+	expect_match "$ERR" "$why" "$f: $why"
+done
 head -c 3000 "$FIX/rf_binary.onnx" > broken/m.onnx
 run "$MLOPS" -C broken package -q -o "$SCRATCH/broken.mlpkg"
 expect_rc 3 "a truncated protobuf: exit 3"

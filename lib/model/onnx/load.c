@@ -64,14 +64,65 @@ void ox_ops_list(struct ox_graph *g, const char *domain, char *buf,
 	strbuf_release(&sb);
 }
 
-int ox_value_find(const struct ox_graph *g, const char *name)
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+void ox_names_put(struct ox_names *m, const char *key, int id)
 {
 	size_t i;
 
-	for (i = 0; i < g->nvalues; i++)
-		if (!strcmp(g->values[i].name, name))
-			return (int)i;
+	if ((m->n + 1) * 2 > m->cap) {
+		struct ox_names bigger = { 0 };
+
+		bigger.cap = m->cap ? m->cap * 2 : 64;
+		bigger.keys = xcalloc(bigger.cap, sizeof(char *));
+		bigger.ids = xcalloc(bigger.cap, sizeof(int));
+		for (i = 0; i < m->cap; i++)
+			if (m->keys[i])
+				ox_names_put(&bigger, m->keys[i], m->ids[i]);
+		ox_names_free(m);
+		*m = bigger;
+	}
+	for (i = name_hash(key) & (m->cap - 1); m->keys[i];
+	     i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->keys[i], key)) {
+			m->ids[i] = id;
+			return;
+		}
+	m->keys[i] = key;
+	m->ids[i] = id;
+	m->n++;
+}
+
+int ox_names_get(const struct ox_names *m, const char *key)
+{
+	size_t i;
+
+	if (!m->cap)
+		return -1;
+	for (i = name_hash(key) & (m->cap - 1); m->keys[i];
+	     i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->keys[i], key))
+			return m->ids[i];
 	return -1;
+}
+
+void ox_names_free(struct ox_names *m)
+{
+	free(m->keys);
+	free(m->ids);
+	memset(m, 0, sizeof(*m));
+}
+
+int ox_value_find(const struct ox_graph *g, const char *name)
+{
+	return ox_names_get(&g->index, name);
 }
 
 static int value_add(struct ox_graph *g, const char *name)
@@ -82,6 +133,7 @@ static int value_add(struct ox_graph *g, const char *name)
 	v = &g->values[g->nvalues];
 	memset(v, 0, sizeof(*v));
 	v->name = xstrdup(name);
+	ox_names_put(&g->index, v->name, (int)g->nvalues);
 	v->type.rank = -1;
 	v->producer = -1;
 	v->last_use = -1;
@@ -226,19 +278,6 @@ static int load_inputs(struct ox_graph *g)
 	return 0;
 }
 
-static int node_ready(const struct ox_graph *g, const Onnx__NodeProto *np,
-		      const char **missing)
-{
-	size_t i;
-
-	for (i = 0; i < np->n_input; i++)
-		if (np->input[i][0] && ox_value_find(g, np->input[i]) < 0) {
-			*missing = np->input[i];
-			return 0;
-		}
-	return 1;
-}
-
 static int unsupported(struct ox_graph *g, const Onnx__NodeProto *np)
 {
 	char list[2048];
@@ -309,43 +348,95 @@ static int node_place(struct ox_graph *g, const Onnx__NodeProto *np)
 	return 0;
 }
 
-/* Nodes in an order where each reads only what is already defined. */
+/* Nodes in an order where each reads only what is already defined:
+ * Kahn's sort over the edges producer -> reader, stable for a graph
+ * already in order. */
 static int order_nodes(struct ox_graph *g)
 {
 	const Onnx__GraphProto *gp = g->proto->graph;
-	unsigned char *placed;
-	size_t left = gp->n_node, i;
+	size_t n = gp->n_node, i, j, nedge = 0, head = 0, tail = 0;
+	struct ox_names producer = { 0 };
+	size_t *indeg, *start, *edge, *queue, *fill;
 	int rc = 0;
 
-	if (gp->n_node > OX_MAX_NODES)
+	if (n > OX_MAX_NODES)
 		return mlops_error_set(MLOPS_EINPUT, "'%s' has %zu nodes, more "
-				       "than mlops runs", g->path, gp->n_node);
-	g->nodes = xcalloc(gp->n_node + 1, sizeof(*g->nodes));
-	placed = xcalloc(gp->n_node + 1, 1);
-	while (left && !rc) {
-		size_t before = left;
-		const char *missing = NULL;
+				       "than mlops runs", g->path, n);
+	g->nodes = xcalloc(n + 1, sizeof(*g->nodes));
+	for (i = 0; i < n && !rc; i++)
+		for (j = 0; j < gp->node[i]->n_output && !rc; j++) {
+			const char *o = gp->node[i]->output[j];
 
-		for (i = 0; i < gp->n_node && !rc; i++) {
-			if (placed[i] || !node_ready(g, gp->node[i], &missing))
+			if (!o[0])
 				continue;
-			placed[i] = 1;
-			left--;
-			rc = node_place(g, gp->node[i]);
+			if (ox_names_get(&producer, o) >= 0 ||
+			    ox_value_find(g, o) >= 0)
+				rc = mlops_error_set(MLOPS_EINPUT, "'%s': '%s' is "
+						     "defined twice", g->path, o);
+			else
+				ox_names_put(&producer, o, (int)i);
 		}
-		if (!rc && left == before) {
-			for (i = 0; i < gp->n_node; i++)
-				if (!placed[i] &&
-				    !node_ready(g, gp->node[i], &missing))
-					break;
-			rc = mlops_error_set(MLOPS_EINPUT, "'%s': node %s reads "
-					     "'%s', which no input, initializer "
-					     "or node defines (or the graph "
-					     "has a cycle)", g->path,
-					     gp->node[i]->op_type, missing);
+	indeg = xcalloc(n + 1, sizeof(size_t));
+	start = xcalloc(n + 2, sizeof(size_t));
+	/* Count each node's readers, then list them (CSR). */
+	for (i = 0; i < n && !rc; i++)
+		for (j = 0; j < gp->node[i]->n_input && !rc; j++) {
+			const char *in = gp->node[i]->input[j];
+			int p;
+
+			if (!in[0] || ox_value_find(g, in) >= 0)
+				continue;
+			p = ox_names_get(&producer, in);
+			if (p < 0)
+				rc = mlops_error_set(MLOPS_EINPUT, "'%s': node %s "
+						     "reads '%s', which no "
+						     "input, initializer or "
+						     "node defines", g->path,
+						     gp->node[i]->op_type
+							     ? gp->node[i]->op_type
+							     : "?", in);
+			else {
+				start[p + 1]++;
+				indeg[i]++;
+				nedge++;
+			}
 		}
+	for (i = 0; i < n; i++)
+		start[i + 1] += start[i];
+	edge = xcalloc(nedge + 1, sizeof(size_t));
+	fill = xcalloc(n + 1, sizeof(size_t));
+	queue = xcalloc(n + 1, sizeof(size_t));
+	for (i = 0; i < n && !rc; i++)
+		for (j = 0; j < gp->node[i]->n_input; j++) {
+			const char *in = gp->node[i]->input[j];
+			int p;
+
+			if (!in[0] || ox_value_find(g, in) >= 0 ||
+			    (p = ox_names_get(&producer, in)) < 0)
+				continue;
+			edge[start[p] + fill[p]++] = i;
+		}
+	for (i = 0; i < n && !rc; i++)
+		if (!indeg[i])
+			queue[tail++] = i;
+	while (head < tail && !rc) {
+		size_t at = queue[head++];
+
+		rc = node_place(g, gp->node[at]);
+		for (j = start[at]; j < start[at + 1] && !rc; j++)
+			if (!--indeg[edge[j]])
+				queue[tail++] = edge[j];
 	}
-	free(placed);
+	if (!rc && tail < n)
+		rc = mlops_error_set(MLOPS_EINPUT, "'%s': the graph has a cycle "
+				     "(%zu of its %zu nodes wait on each "
+				     "other)", g->path, n - tail, n);
+	free(indeg);
+	free(start);
+	free(edge);
+	free(fill);
+	free(queue);
+	ox_names_free(&producer);
 	return rc;
 }
 
@@ -509,6 +600,7 @@ void ox_graph_free(struct ox_graph *g)
 	for (i = 0; i < g->nvalues; i++)
 		free(g->values[i].name);
 	free(g->values);
+	ox_names_free(&g->index);
 	free(g->inputs);
 	free(g->outputs);
 	if (g->proto)

@@ -58,6 +58,18 @@ struct ox_labels {
 struct ox_graph;
 struct ox_node;
 
+/* Names to ids, by open addressing: loading a graph of n nodes is linear
+ * in n, whatever its order. The keys are borrowed. */
+struct ox_names {
+	const char **keys;
+	int *ids;
+	size_t cap, n;
+};
+void ox_names_put(struct ox_names *m, const char *key, int id);
+/* The id, or -1. */
+int ox_names_get(const struct ox_names *m, const char *key);
+void ox_names_free(struct ox_names *m);
+
 struct ox_op {
 	const char *domain; /* "" or "ai.onnx.ml" */
 	const char *name;
@@ -98,6 +110,7 @@ struct ox_graph {
 	int opset_ai, opset_ml; /* 0 when not imported */
 	struct ox_value *values;
 	size_t nvalues, values_alloc;
+	struct ox_names index; /* value names */
 	struct ox_node *nodes;
 	size_t nnodes;
 	int *inputs;  /* graph inputs that are not initializers */
