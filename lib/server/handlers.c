@@ -377,7 +377,16 @@ json_t *model_info_json(const struct serving *s)
 			      json_object_get(desc, "signature"), "model",
 			      s->bm->m->description, "loaded_at",
 			      s->loaded_at);
+	const struct model *m = s->bm->m;
 
+	/* The classes, in the order of every probabilities answer. */
+	if (m->nlabels) {
+		json_t *l = json_array();
+
+		for (size_t i = 0; i < m->nlabels; i++)
+			json_array_append_new(l, label_json(m->labels[i]));
+		json_object_set_new(o, "labels", l);
+	}
 	json_decref(desc);
 	return o;
 }

@@ -44,12 +44,22 @@ static json_t *metadata(const struct serving *s)
 	const struct descriptor *d = s->bm->d;
 	char platform[32];
 
+	const struct model *m = s->bm->m;
+	json_t *outs = tensor_meta(d->outputs, d->noutputs);
+
 	snprintf(platform, sizeof(platform), "mlops_%s",
 		 runtime_name(d->model.runtime));
+	/* Every class's probability, in the order /model/info's labels. */
+	if (m->task != TASK_REGRESSION)
+		json_array_append_new(outs, json_pack("{s:s, s:s, s:[i,i]}",
+						      "name", "probabilities",
+						      "datatype", "FP64",
+						      "shape", -1,
+						      (int)m->nlabels));
 	return json_pack("{s:s, s:[s], s:s, s:o, s:o}", "name", d->name,
 			 "versions", d->version, "platform", platform,
 			 "inputs", tensor_meta(d->inputs, d->ninputs),
-			 "outputs", tensor_meta(d->outputs, d->noutputs));
+			 "outputs", outs);
 }
 
 /* Flattens nested arrays (row-major data) into out. */

@@ -113,6 +113,11 @@ printf '%s' "$body" > oip.json
 expect_eq "$(json_get oip.json '[(o["name"], o["shape"], o["datatype"]) for o in d["outputs"]]')" \
 	"[('prediction', [1], 'BYTES'), ('probability', [1], 'FP64'), ('probabilities', [1, 3], 'FP64')]" \
 	"OIP: string labels are BYTES, every class as a [n, k] tensor"
+curl -s "http://127.0.0.1:$PORT/model/info" > info.json
+expect_eq "$(json_get info.json 'd["labels"]')" "['low', 'mid', 'high']" "/model/info: the classes in output order"
+curl -s "http://127.0.0.1:$PORT/v2/models/lgbm-multiclass" > meta.json
+expect_eq "$(json_get meta.json '[o for o in d["outputs"] if o["name"] == "probabilities"]')" \
+	"[{'name': 'probabilities', 'datatype': 'FP64', 'shape': [-1, 3]}]" "OIP metadata lists the probabilities output"
 kill "$SPID"
 
 # Inputs that overflow a linear leaf: an inf output is an error naming
