@@ -2,8 +2,8 @@
  *
  * Trees are rebuilt at load into one compact array in depth-first order
  * (a child always comes after its parent, so a walk ends), with leaves
- * pointing at their weights. Numerics follow onnxruntime: thresholds are
- * floats; scores are summed in float for float inputs (in double for
+ * pointing at their weights; the walk itself is ops_tree_walk.c.
+ * Numerics follow onnxruntime: thresholds are floats; scores are summed in float for float inputs (in double for
  * double inputs), tree by tree in order; base values, averaging and the
  * post transform likewise; and the two-class special cases (weights for
  * one class only) derive the other column the way onnxruntime does. */
@@ -15,40 +15,7 @@
 #include "../../core/error.h"
 #include "../../core/strbuf.h"
 #include "onnx_rt.h"
-
-enum tmode { M_LEQ, M_LT, M_GTE, M_GT, M_EQ, M_NEQ, M_LEAF };
-enum tagg { AGG_SUM, AGG_AVERAGE, AGG_MIN, AGG_MAX };
-
-struct tnode {
-	double thr;
-	uint32_t feature;
-	uint32_t yes, no; /* leaves: first weight, weight count */
-	uint8_t mode;
-	uint8_t missing_yes;
-};
-
-struct trees {
-	int classifier;
-	size_t k;            /* classes or targets */
-	size_t ntrees;
-	uint32_t *roots;
-	struct tnode *nodes;
-	size_t nnodes;
-	uint32_t *wk;        /* weight: class or target index */
-	float *wv;
-	size_t nweights;
-	float *base;
-	size_t nbase;
-	enum ox_post post;
-	enum tagg agg;
-	uint32_t nfeatures;  /* the largest feature id + 1 */
-	int all_leq;         /* every branch is BRANCH_LEQ: a faster walk */
-	/* classifiers */
-	struct ox_labels labels;
-	int string_labels;
-	int64_t *int_labels;
-	int binary_case, all_positive;
-};
+#include "trees.h"
 
 static void trees_free(void *p)
 {
@@ -58,6 +25,9 @@ static void trees_free(void *p)
 		return;
 	free(t->roots);
 	free(t->nodes);
+	free(t->fn);
+	free(t->depth);
+	free(t->fixed);
 	free(t->wk);
 	free(t->wv);
 	free(t->base);
@@ -335,6 +305,8 @@ static int check_common(struct ox_graph *g, struct ox_node *n,
 		if (t->nbase)
 			memcpy(t->base, base, t->nbase * sizeof(float));
 		rc = build(n, t, &at);
+		if (!rc)
+			trees_prepare_walk(t);
 	}
 	if (!rc && x->rank == 2 && x->dims[1] >= 0 &&
 	    t->nfeatures > x->dims[1])
@@ -436,66 +408,6 @@ static int check_classifier(struct ox_graph *g, struct ox_node *n)
 	return 0;
 }
 
-/* x (one row) down every tree; per class sums and "has a score". */
-static void walk(const struct trees *t, const double *x, double *s,
-		 unsigned char *has, int in_float)
-{
-	size_t tr;
-
-	for (tr = 0; tr < t->ntrees; tr++) {
-		const struct tnode *nd = &t->nodes[t->roots[tr]];
-		uint32_t w, end;
-
-		while (t->all_leq && nd->mode != M_LEAF) {
-			double v = x[nd->feature];
-
-			nd = &t->nodes[v <= nd->thr ||
-					       (nd->missing_yes && isnan(v))
-				       ? nd->yes : nd->no];
-		}
-		while (nd->mode != M_LEAF) {
-			double v = x[nd->feature];
-			int yes;
-
-			if (nd->missing_yes && isnan(v))
-				yes = 1;
-			else
-				switch (nd->mode) {
-				case M_LEQ: yes = v <= nd->thr; break;
-				case M_LT: yes = v < nd->thr; break;
-				case M_GTE: yes = v >= nd->thr; break;
-				case M_GT: yes = v > nd->thr; break;
-				case M_EQ: yes = v == nd->thr; break;
-				default: yes = v != nd->thr; break;
-				}
-			nd = &t->nodes[yes ? nd->yes : nd->no];
-		}
-		end = nd->yes + nd->no;
-		if (t->k == 1 && !t->classifier && nd->no)
-			end = nd->yes + 1; /* onnxruntime: first weight */
-		for (w = nd->yes; w < end; w++) {
-			uint32_t c = t->wk[w];
-			double v = t->wv[w];
-
-			switch (t->agg) {
-			case AGG_SUM:
-			case AGG_AVERAGE:
-				s[c] = in_float ? (float)(s[c] + v) : s[c] + v;
-				break;
-			case AGG_MIN:
-				if (!has[c] || v < s[c])
-					s[c] = v;
-				break;
-			case AGG_MAX:
-				if (!has[c] || v > s[c])
-					s[c] = v;
-				break;
-			}
-			has[c] = 1;
-		}
-	}
-}
-
 #define RND(v) (in_float ? (double)(float)(v) : (v))
 
 static void transform(enum ox_post post, double *s, size_t k)
@@ -507,24 +419,7 @@ static void transform(enum ox_post post, double *s, size_t k)
 		goto done;
 	for (i = 0; i < k; i++)
 		f[i] = (float)s[i];
-	switch (post) {
-	case POST_LOGISTIC:
-		for (i = 0; i < k; i++)
-			f[i] = ox_logistic(f[i]);
-		break;
-	case POST_PROBIT:
-		for (i = 0; i < k; i++)
-			f[i] = ox_probit(f[i]);
-		break;
-	case POST_SOFTMAX:
-		ox_softmax_f(f, k);
-		break;
-	case POST_SOFTMAX_ZERO:
-		ox_softmax_zero_f(f, k);
-		break;
-	case POST_NONE:
-		break;
-	}
+	ox_post_apply(post, f, k);
 	for (i = 0; i < k; i++)
 		s[i] = f[i];
 done:
@@ -646,6 +541,27 @@ static size_t finish_classifier(const struct trees *t, double *s,
 	return best;
 }
 
+/* Row r's sums into its outputs. */
+void trees_finish_row(const struct trees *t, struct ox_tensor *out, size_t r,
+		       double *s, unsigned char *has, int in_float)
+{
+	float *z = (float *)out[t->classifier ? 1 : 0].data + r * t->k;
+	size_t i;
+
+	if (!t->classifier) {
+		finish_regressor(t, s, has, z, in_float);
+		return;
+	}
+	i = finish_classifier(t, s, has, z, in_float);
+	if (t->k == 2 && !t->binary_case && !t->string_labels)
+		/* onnxruntime answers 1 or 0 here, not the labels */
+		((int64_t *)out[0].data)[r] = (int64_t)i;
+	else if (t->string_labels)
+		((const char **)out[0].data)[r] = t->labels.names[i];
+	else
+		((int64_t *)out[0].data)[r] = t->int_labels[i];
+}
+
 static int run_trees(const struct ox_node *n, const struct ox_tensor *const *in,
 		     struct ox_tensor *out)
 {
@@ -671,13 +587,14 @@ static int run_trees(const struct ox_node *n, const struct ox_tensor *const *in,
 				     : OX_INT64, 1, zd);
 	if (rc)
 		return rc;
+	if (t->fn && f > 0 && rows > 0) {
+		trees_run_blocked(t, x, rows, f, out);
+		return 0;
+	}
 	row = xcalloc(f + 1, sizeof(double));
 	s = xcalloc(t->k + 1, sizeof(double));
 	has = xcalloc(t->k + 1, 1);
 	for (r = 0; r < rows; r++) {
-		float *z = (float *)out[t->classifier ? 1 : 0].data +
-			   r * t->k;
-
 		if (x->elem == OX_FLOAT)
 			for (i = 0; i < f; i++)
 				row[i] = ((const float *)x->data)[r * f + i];
@@ -689,19 +606,8 @@ static int run_trees(const struct ox_node *n, const struct ox_tensor *const *in,
 				row[i] = (float)ox_get(x, r * f + i);
 		memset(s, 0, t->k * sizeof(double));
 		memset(has, 0, t->k);
-		walk(t, row, s, has, in_float);
-		if (!t->classifier) {
-			finish_regressor(t, s, has, z, in_float);
-			continue;
-		}
-		i = finish_classifier(t, s, has, z, in_float);
-		if (t->k == 2 && !t->binary_case && !t->string_labels)
-			/* onnxruntime answers 1 or 0 here, not the labels */
-			((int64_t *)out[0].data)[r] = (int64_t)i;
-		else if (t->string_labels)
-			((const char **)out[0].data)[r] = t->labels.names[i];
-		else
-			((int64_t *)out[0].data)[r] = t->int_labels[i];
+		trees_walk_row(t, row, s, has, in_float);
+		trees_finish_row(t, out, r, s, has, in_float);
 	}
 	free(row);
 	free(s);
