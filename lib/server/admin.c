@@ -495,7 +495,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if (!q->authed)
 		return fail(c, 401, "unauthorized: the admin API needs the admin "
 			    "key (Authorization: Bearer KEY)");
-	return route(a, c, url, method, q);
+	{
+		enum MHD_Result r = route(a, c, url, method, q);
+
+		/* An error a request left on this pool thread dies with it. */
+		mlops_error_thread_exit();
+		return r;
+	}
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,

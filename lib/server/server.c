@@ -506,6 +506,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		access_log(s, sv, c, req, method, route, status, ns);
 	}
 	serving_put(sv);
+	/* An error a request left on this pool thread dies with it. */
+	mlops_error_thread_exit();
 	return MHD_YES;
 }
 
