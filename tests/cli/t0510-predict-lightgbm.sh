@@ -34,6 +34,18 @@ for m in binary_pandas binary_codes multiclass multiclassova regression \
 	[ "$RC" -ne 0 ] && diag "$OUT" "$ERR"
 done
 
+# The v3 text format (LightGBM 3.x) is the same model: same answers.
+mkdir -p v3 && sed 's/^version=v4$/version=v3/' "$FIX/binary_codes.txt" > v3/binary_codes.txt
+{ printf 'name: v3\nversion: 1.0.0\n'; grep -v '^#' "$FIX/binary_codes.yaml"; } > v3/mlops.yaml
+grep -q '^version=v3$' v3/binary_codes.txt
+ok $? "a v3 model file"
+run "$MLOPS" -C v3 package -q -o "$SCRATCH/v3.mlpkg"
+expect_rc 0 "packages"
+run "$MLOPS" predict v3.mlpkg -i "$FIX/binary_codes.rows.csv" -o v3.out.csv
+expect_rc 0 "predicts"
+run $CMP v3.out.csv "$FIX/binary_codes.expected.csv" --tol 1e-12 --skip raw
+expect_rc 0 "equal to LightGBM"
+
 # Rows spread over threads answer as one thread does, in input order.
 { head -1 "$FIX/multiclass.rows.csv"; for _ in $(seq 40); do tail -n +2 "$FIX/multiclass.rows.csv"; done; } > many.csv
 run "$MLOPS" predict multiclass.mlpkg -i many.csv -o many1.csv --threads 1
