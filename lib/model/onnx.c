@@ -7,19 +7,18 @@
  * the same name, one column ([N, 1] or [N]); string inputs take the
  * category's value. Classifiers answer from their probabilities (a
  * [N, K] float tensor or a ZipMap, which is the same numbers); regressors
- * from their one value per row. Rows run in chunks of OX_CHUNK, spread
- * over spec->nthread workers, each with tensors of its own: the loaded
- * graph is never written, so calls may also run at once. */
+ * from their one value per row. Rows run in chunks of OX_CHUNK over
+ * spec->nthread threads (parallel_rows), each chunk with tensors of its
+ * own: the loaded graph is never written, so calls may also run at once. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../core/error.h"
 #include "../core/strbuf.h"
 #include "model.h"
 #include "onnx/onnx_rt.h"
+#include "parallel.h"
 
 struct onnx_feed {
 	int value;       /* graph input */
@@ -36,7 +35,7 @@ struct onnx_model {
 	int out;          /* the value predictions come from */
 	size_t cols;      /* its columns */
 	int binary_col;   /* binary: take column 1 only */
-	size_t nthread;   /* workers per predict call */
+	size_t nthread;   /* threads per predict call; 0 = one per core */
 };
 
 static void onnx_model_free(struct onnx_model *om)
@@ -470,9 +469,7 @@ static int onnx_b_load(struct model *m, const struct model_spec *spec)
 		onnx_model_free(om);
 		return rc;
 	}
-	om->nthread = spec->nthread > 0 ? (size_t)spec->nthread
-		: sysconf(_SC_NPROCESSORS_ONLN) > 0
-		? (size_t)sysconf(_SC_NPROCESSORS_ONLN) : 1;
+	om->nthread = spec->nthread > 0 ? (size_t)spec->nthread : 0;
 	/* The graph's path pointed at the caller's spec. */
 	om->g->path = NULL;
 	m->description = describe(om->g);
@@ -553,79 +550,35 @@ static int run_chunk(const struct onnx_model *om, const double *rows,
 	return 0;
 }
 
-/* One worker's share: chunks first, first + step, ... */
-struct onnx_work {
+/* One chunk of rows, with tensors of its own: calls and chunks may run
+ * on several threads at once. */
+struct onnx_call {
 	const struct model *m;
 	const double *rows;
-	size_t nrows, first, step;
 	double *out;
-	int rc;
-	char *message; /* the worker's error, for the caller's thread */
 };
 
-static void *onnx_work_run(void *arg)
+static int onnx_chunk(void *ctx, size_t from, size_t n)
 {
-	struct onnx_work *w = arg;
-	const struct onnx_model *om = w->m->impl;
+	const struct onnx_call *c = ctx;
+	const struct onnx_model *om = c->m->impl;
 	struct ox_tensor *vals = xcalloc(om->g->nvalues + 1, sizeof(*vals));
-	size_t c, at, n, nf = w->m->nfeatures, no = w->m->noutputs;
+	size_t nf = c->m->nfeatures, no = c->m->noutputs;
+	int rc = run_chunk(om, c->rows + from * nf, n, nf, c->out + from * no,
+			   no, vals);
 
-	for (c = w->first; !w->rc && c * OX_CHUNK < w->nrows; c += w->step) {
-		at = c * OX_CHUNK;
-		n = w->nrows - at < OX_CHUNK ? w->nrows - at : OX_CHUNK;
-		w->rc = run_chunk(om, w->rows + at * nf, n, nf,
-				  w->out + at * no, no, vals);
-		ox_vals_free(om->g, vals);
-	}
+	ox_vals_free(om->g, vals);
 	free(vals);
-	if (w->rc && w->step > 1) {
-		w->message = xstrdup(mlops_error_last()->message);
-		mlops_error_thread_exit();
-	}
-	return NULL;
+	return rc;
 }
 
 static int onnx_b_predict(struct model *m, const double *rows, size_t nrows,
 			  double *out)
 {
 	const struct onnx_model *om = m->impl;
-	size_t chunks = (nrows + OX_CHUNK - 1) / OX_CHUNK, i, nw;
-	struct onnx_work *w;
-	pthread_t *t;
-	int rc = 0;
+	struct onnx_call c = { m, rows, out };
 
-	nw = om->nthread < chunks ? om->nthread : chunks;
-	if (nw < 2) {
-		struct onnx_work one = { m, rows, nrows, 0, 1, out, 0, NULL };
-
-		onnx_work_run(&one);
-		return one.rc;
-	}
-	w = xcalloc(nw, sizeof(*w));
-	t = xcalloc(nw, sizeof(*t));
-	for (i = 0; i < nw; i++) {
-		struct onnx_work init = { m, rows, nrows, i, nw, out, 0, NULL };
-
-		w[i] = init;
-		if (pthread_create(&t[i], NULL, onnx_work_run, &w[i])) {
-			onnx_work_run(&w[i]); /* no thread: do it here */
-			t[i] = 0;
-			w[i].step = 0;
-		}
-	}
-	for (i = 0; i < nw; i++) {
-		if (w[i].step)
-			pthread_join(t[i], NULL);
-		if (w[i].rc && !rc) {
-			rc = w[i].rc;
-			if (w[i].message)
-				mlops_error_set(rc, "%s", w[i].message);
-		}
-		free(w[i].message);
-	}
-	free(w);
-	free(t);
-	return rc;
+	return parallel_rows(nrows, OX_CHUNK, om->nthread, onnx_chunk, &c);
 }
 
 static int has_op(const struct ox_graph *g, const char *prefix)

@@ -45,6 +45,13 @@ for m in rf_binary gbr_regression et_multiclass churn_pipeline churn_zipmap \
 	[ "$RC" -ne 0 ] && diag "$OUT" "$ERR"
 done
 
+# Chunks of rows spread over threads answer as one thread does.
+{ head -1 "$FIX/churn_pipeline.rows.csv"; for _ in $(seq 60); do tail -n +2 "$FIX/churn_pipeline.rows.csv"; done; } > many.csv
+run "$MLOPS" predict churn_pipeline.mlpkg -i many.csv -o many1.csv --threads 1
+expect_rc 0 "$(($(wc -l < many.csv) - 1)) rows on one thread"
+run "$MLOPS" predict churn_pipeline.mlpkg -i many.csv -o many4.csv --threads 4
+expect_rc 0 "and on four"
+ok $(cmp -s many1.csv many4.csv && echo 0 || echo 1) "the same bytes"
 expect_match "$(head -1 et_multiclass.out.csv)" \
 	'^row,prediction,probability,probability_high,probability_low,probability_medium$' \
 	"string class labels come from the model"

@@ -237,5 +237,10 @@ void ox_post_apply(enum ox_post post, float *s, size_t k);
 int ox_class_labels(const struct ox_node *n, struct ox_labels *out,
 		    int *is_string, int64_t **ints);
 void ox_labels_release(struct ox_labels *l);
+/* A classifier's output types: labels [N] (string or int64) and scores
+ * [N, cols] float carrying the labels. */
+void ox_classifier_outputs(struct ox_graph *g, const struct ox_node *n,
+			   int string_labels, size_t cols,
+			   const struct ox_labels *labels);
 
 #endif

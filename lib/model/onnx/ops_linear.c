@@ -246,7 +246,6 @@ static int check_regressor(struct ox_graph *g, struct ox_node *n)
 static int check_classifier(struct ox_graph *g, struct ox_node *n)
 {
 	struct linear *l = xcalloc(1, sizeof(*l));
-	struct ox_type *y, *z;
 	int rc;
 
 	n->state = l;
@@ -268,8 +267,17 @@ static int check_classifier(struct ox_graph *g, struct ox_node *n)
 	else if (l->k != l->labels.n)
 		return ox_fail(n, "has %zu coefficient rows for %zu class "
 			       "labels", l->k, l->labels.n);
-	y = ox_out_type(g, n, 0);
-	y->elem = l->string_labels ? OX_STRING : OX_INT64;
+	ox_classifier_outputs(g, n, l->string_labels, l->nz, &l->labels);
+	return 0;
+}
+
+void ox_classifier_outputs(struct ox_graph *g, const struct ox_node *n,
+			   int string_labels, size_t cols,
+			   const struct ox_labels *labels)
+{
+	struct ox_type *y = ox_out_type(g, n, 0), *z;
+
+	y->elem = string_labels ? OX_STRING : OX_INT64;
 	y->rank = 1;
 	y->dims[0] = ox_in_type(g, n, 0)->rank == 2
 		? ox_in_type(g, n, 0)->dims[0] : 1;
@@ -277,10 +285,9 @@ static int check_classifier(struct ox_graph *g, struct ox_node *n)
 	z->elem = OX_FLOAT;
 	z->rank = 2;
 	z->dims[0] = y->dims[0];
-	z->dims[1] = (int64_t)l->nz;
+	z->dims[1] = (int64_t)cols;
 	if (n->nout > 1 && n->out[1] >= 0)
-		g->values[n->out[1]].labels = &l->labels;
-	return 0;
+		g->values[n->out[1]].labels = labels;
 }
 
 void ox_post_apply(enum ox_post post, float *s, size_t k)

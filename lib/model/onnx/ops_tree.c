@@ -364,7 +364,6 @@ static int check_regressor(struct ox_graph *g, struct ox_node *n)
 static int check_classifier(struct ox_graph *g, struct ox_node *n)
 {
 	struct trees *t = xcalloc(1, sizeof(*t));
-	struct ox_type *y, *z;
 	const int64_t *ids;
 	size_t nids, i;
 	int64_t first = -1;
@@ -393,18 +392,7 @@ static int check_classifier(struct ox_graph *g, struct ox_node *n)
 	}
 	if (!nids)
 		t->binary_case = 0;
-	y = ox_out_type(g, n, 0);
-	y->elem = t->string_labels ? OX_STRING : OX_INT64;
-	y->rank = 1;
-	y->dims[0] = ox_in_type(g, n, 0)->rank == 2
-		? ox_in_type(g, n, 0)->dims[0] : 1;
-	z = ox_out_type(g, n, 1);
-	z->elem = OX_FLOAT;
-	z->rank = 2;
-	z->dims[0] = y->dims[0];
-	z->dims[1] = (int64_t)t->k;
-	if (n->nout > 1 && n->out[1] >= 0)
-		g->values[n->out[1]].labels = &t->labels;
+	ox_classifier_outputs(g, n, t->string_labels, t->k, &t->labels);
 	return 0;
 }
 
