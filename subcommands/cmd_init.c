@@ -241,7 +241,41 @@ static int model_path_check(const char *path)
 	return -1;
 }
 
-/* A YAML scalar: plain when it cannot be read as anything else. */
+/* The code point at s (its length in *len), or -1 when s is not UTF-8
+ * there (overlong forms, surrogates and values past U+10FFFF too). */
+static long utf8_at(const unsigned char *s, int *len)
+{
+	static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	int n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2
+		: (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	long cp = n == 1 ? s[0] : n ? s[0] & (0x7f >> n) : -1;
+
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	*len = n;
+	if (!n || cp < min[n] || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	return cp;
+}
+
+/* Whether YAML can hold s at all: it must be UTF-8. */
+static int yaml_can_hold(const char *s)
+{
+	int len;
+
+	for (; *s; s += len)
+		if (utf8_at((const unsigned char *)s, &len) < 0)
+			return 0;
+	return 1;
+}
+
+/* A YAML scalar: plain when it cannot be read as anything else, else
+ * double-quoted with every character YAML does not allow raw (controls,
+ * DEL, C1, NEL, U+FFFE/FFFF) escaped. s is UTF-8 (yaml_can_hold). */
 static void yaml_scalar(struct strbuf *sb, const char *s)
 {
 	static const char *const words[] = { "true", "false", "yes", "no",
@@ -257,23 +291,31 @@ static void yaml_scalar(struct strbuf *sb, const char *s)
 		plain = strcasecmp(s, words[i]) != 0;
 	if (plain && (s[0] == '-' || s[0] == '.'))
 		plain = 0;
-	/* 1e3, 0x1F, 0o17, 1.5: numbers to some YAML readers; plain digits
-	 * read the same either way. */
-	if (plain && isdigit((unsigned char)s[0]) &&
-	    strspn(s, "0123456789") != strlen(s))
+	/* 1e3, 0x1F, 010, 7: numbers to YAML 1.1 readers (PyYAML) */
+	if (plain && isdigit((unsigned char)s[0]))
 		plain = 0;
 	if (plain) {
 		strbuf_addstr(sb, s);
 		return;
 	}
 	strbuf_addch(sb, '"');
-	for (p = s; *p; p++) {
-		if (*p == '"' || *p == '\\')
+	for (p = s; *p;) {
+		int len = 1;
+		long cp = utf8_at((const unsigned char *)p, &len);
+
+		if (cp < 0) { /* not reached: yaml_can_hold said yes */
+			p++;
+			continue;
+		}
+		if (cp == '"' || cp == '\\')
 			strbuf_addch(sb, '\\');
-		if ((unsigned char)*p < 0x20)
-			strbuf_addf(sb, "\\x%02x", (unsigned char)*p);
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			strbuf_addf(sb, "\\x%02lx", cp);
+		else if (cp == 0xfffe || cp == 0xffff)
+			strbuf_addf(sb, "\\u%04lx", cp);
 		else
-			strbuf_addch(sb, *p);
+			strbuf_add(sb, p, (size_t)len);
+		p += len;
 	}
 	strbuf_addch(sb, '"');
 }
@@ -295,6 +337,25 @@ static void yaml_list(struct strbuf *sb, char *const *v, size_t n)
 }
 
 /* The model: and signature: parts the template leaves open. */
+/* Every name the model gives, as mlops.yaml will hold it; NULL when all
+ * are UTF-8, else the first that is not. */
+static const char *model_text_bad(const struct model_info *mi)
+{
+	size_t i, k;
+
+	for (i = 0; i < mi->nlabels; i++)
+		if (!yaml_can_hold(mi->labels[i]))
+			return mi->labels[i];
+	for (i = 0; i < mi->nfeatures; i++) {
+		if (!yaml_can_hold(mi->features[i].name))
+			return mi->features[i].name;
+		for (k = 0; k < mi->features[i].nvalues; k++)
+			if (!yaml_can_hold(mi->features[i].values[k]))
+				return mi->features[i].values[k];
+	}
+	return NULL;
+}
+
 static void describe_model(const struct model_info *mi, struct strbuf *task,
 			   struct strbuf *extra, struct strbuf *inputs)
 {
@@ -395,6 +456,14 @@ static int cmd_init(int argc, const char **argv)
 		}
 		have_model = 1;
 		runtime = runtime_name(mi.runtime);
+		if (model_text_bad(&mi)) {
+			print_error("the model names something in bytes that are "
+				    "not UTF-8, which mlops.yaml cannot hold: "
+				    "%.40s", model_text_bad(&mi));
+			model_info_free(&mi);
+			free(name);
+			return EXIT_INPUT;
+		}
 	}
 	describe_model(have_model ? &mi : NULL, &task, &extra, &inputs);
 	vars[0] = "@NAME@";

@@ -505,8 +505,9 @@ static int header(struct lgbm *g, struct cursor *c, const struct kv *kv,
 	return rc;
 }
 
-/* A pandas category as text: strings as they are, numbers as Python
- * prints them (integers plainly, floats shortest round-trip). */
+/* A pandas category as text: strings as they are, numbers by
+ * number_shortest (integers plainly, so 1.0 is "1"; others the shortest
+ * text that reads back), as a JSON number sent for a category is. */
 static char *category_text(const json_t *v)
 {
 	char buf[64];

@@ -414,10 +414,11 @@ static char *describe(const struct ox_graph *g)
 	return strbuf_detach(&sb);
 }
 
-/* What a chunk of rows needs, from the types known at load: each live
- * value's elements per row (an unknown dim counts 1) times OX_CHUNK. A
- * graph that would need more than OX_MAX_CHUNK_BYTES per worker is
- * refused here, not by an out-of-memory abort mid-run. */
+/* What a chunk of rows needs, from the types known at load: a value
+ * whose first dim is unknown (the rows) takes its elements per row (an
+ * unknown dim counts 1) times OX_CHUNK; one of known shape all of its
+ * elements. A graph that would need more than OX_MAX_CHUNK_BYTES per
+ * thread is refused here, not by an out-of-memory abort mid-run. */
 #define OX_MAX_CHUNK_BYTES ((double)(1u << 30))
 
 static int check_memory(const struct onnx_model *om, const char *path)
@@ -436,7 +437,9 @@ static int check_memory(const struct onnx_model *om, const char *path)
 		for (int d = 1; d < v->type.rank; d++)
 			if (v->type.dims[d] > 0)
 				per_row *= (double)v->type.dims[d];
-		total += per_row * (double)OX_CHUNK *
+		total += per_row *
+			 (v->type.dims[0] >= 0 ? (double)v->type.dims[0]
+					       : (double)OX_CHUNK) *
 			 (double)(v->type.elem == OX_STRING
 					  ? sizeof(char *)
 					  : ox_elem_size(v->type.elem));
@@ -445,8 +448,8 @@ static int check_memory(const struct onnx_model *om, const char *path)
 		return 0;
 	return mlops_error_set(MLOPS_EINPUT, "'%s' needs %.1f GiB of tensors "
 			       "for every %d rows; mlops runs models that need "
-			       "at most 1 GiB", path, total / (1u << 30),
-			       OX_CHUNK);
+			       "at most 1 GiB per thread", path,
+			       total / (1u << 30), OX_CHUNK);
 }
 
 static int onnx_b_load(struct model *m, const struct model_spec *spec)

@@ -12,10 +12,19 @@ struct worker {
 	int (*fn)(void *ctx, size_t from, size_t n);
 	void *ctx;
 	int rc;
-	char *message; /* the worker's error, for the caller's thread */
+	char *message, *hint; /* the worker's error, for the caller */
 	pthread_t t;
 	int started;
 };
+
+/* The error a failed share left, kept for the caller's thread. */
+static void keep_error(struct worker *w)
+{
+	const struct mlops_error *e = mlops_error_last();
+
+	w->message = xstrdup(e->message);
+	w->hint = e->hint ? xstrdup(e->hint) : NULL;
+}
 
 static void *work(void *arg)
 {
@@ -29,10 +38,10 @@ static void *work(void *arg)
 
 		w->rc = w->fn(w->ctx, from, n);
 	}
-	if (w->rc && w->started) {
-		w->message = xstrdup(mlops_error_last()->message);
+	if (w->rc)
+		keep_error(w);
+	if (w->rc && w->started)
 		mlops_error_thread_exit();
-	}
 	return NULL;
 }
 
@@ -53,7 +62,9 @@ int parallel_rows(size_t nrows, size_t chunk, size_t nthread,
 		struct worker one = { .step = 1, .nrows = nrows,
 				      .chunk = chunk, .fn = fn, .ctx = ctx };
 
-		work(&one);
+		work(&one); /* its error stays this thread's own */
+		free(one.message);
+		free(one.hint);
 		return one.rc;
 	}
 	w = xcalloc(nw, sizeof(*w));
@@ -69,12 +80,15 @@ int parallel_rows(size_t nrows, size_t chunk, size_t nthread,
 	for (i = 0; i < nw; i++) {
 		if (w[i].started)
 			pthread_join(w[i].t, NULL);
+		/* The first share that failed speaks for the call. */
 		if (w[i].rc && !rc) {
 			rc = w[i].rc;
-			if (w[i].message)
-				mlops_error_set(rc, "%s", w[i].message);
+			mlops_error_set(rc, "%s", w[i].message);
+			if (w[i].hint)
+				mlops_error_hint("%s", w[i].hint);
 		}
 		free(w[i].message);
+		free(w[i].hint);
 	}
 	free(w);
 	return rc;

@@ -99,6 +99,24 @@ city category ['oslo', 'lima', 'kyiv', 'rome', 'baku', 'doha', 'suva', 'apia'] m
 score float None None True" "names, types, the model's categories in its order, the task"
 run "$MLOPS" -C frommodel package -q -o "$SCRATCH/frommodel.mlpkg"
 expect_rc 0 "what init --model wrote packages as it is"
+# Category text YAML does not allow raw (a C1 control, DEL, U+FFFE) is
+# escaped, and reads back as the model's: the bundle packages.
+mkdir -p oddcats
+sed 's/^pandas_categorical:\[\["pro", "basic", "team"\]/pandas_categorical:[["p\\u0086ro", "ba\\u007fsic", "te\\ufffeam"]/' \
+	"$MLOPS_SRC/tests/fixtures/lightgbm/binary_pandas.txt" > oddcats/model.txt
+grep -q 'p\\u0086ro' oddcats/model.txt
+ok $? "a model whose categories hold controls"
+(cd oddcats && "$MLOPS" init --model model.txt > /dev/null 2>&1)
+ok $? "init --model reads it"
+expect_match "$(grep 'values: \["p' oddcats/mlops.yaml)" 'values: \["p\\x86ro", "ba\\x7fsic", "te\\ufffeam"\]' "escaped in mlops.yaml"
+run "$MLOPS" -C oddcats package -q -o "$SCRATCH/oddcats.mlpkg"
+expect_rc 0 "and the escaped values are the model's: it packages"
+mkdir -p badname
+sed 's/^feature_names=age /feature_names=ag\xffe /' "$MLOPS_SRC/tests/fixtures/lightgbm/binary_codes.txt" > badname/model.txt
+(cd badname && "$MLOPS" init --model model.txt > ../badname.out 2>&1)
+ok $([ $? -eq 3 ] && echo 0 || echo 1) "a feature name that is not UTF-8: exit 3"
+expect_match "$(cat badname.out)" "not UTF-8, which mlops.yaml cannot hold" "and why"
+ok $([ ! -e badname/mlops.yaml ] && echo 0 || echo 1) "nothing written"
 mkdir -p fromxgb/model && cp "$MLOPS_SRC/examples/credit-risk/model/model.json" fromxgb/model/
 (cd fromxgb && "$MLOPS" --json init --model model/model.json > ../init.json)
 ok $? "init --model reads an XGBoost model"

@@ -48,17 +48,21 @@ int ox_graph_run(const struct ox_graph *g, struct ox_tensor *vals)
 		if (g->values[i].init) {
 			vals[i] = *g->values[i].init;
 			vals[i].borrowed = 1;
+			vals[i].charged = 0;
 		}
+	ox_budget(OX_RUN_BYTES);
 	for (i = 0; i < g->nnodes && !rc; i++) {
 		const struct ox_node *n = &g->nodes[i];
 		size_t keep;
 
 		if (!n->live || !n->op->run)
 			continue;
-		if (n->nin > 64 || n->nout > 8)
-			return mlops_error_set(MLOPS_EINPUT, "node %s has too "
-					       "many inputs or outputs",
-					       ox_node_name(n));
+		if (n->nin > 64 || n->nout > 8) {
+			rc = mlops_error_set(MLOPS_EINPUT, "node %s has too "
+					     "many inputs or outputs",
+					     ox_node_name(n));
+			break;
+		}
 		for (j = 0; j < n->nin; j++)
 			ins[j] = n->in[j] >= 0 ? &vals[n->in[j]] : NULL;
 		memset(outs, 0, sizeof(outs));
@@ -82,6 +86,7 @@ int ox_graph_run(const struct ox_graph *g, struct ox_tensor *vals)
 				ox_tensor_free(&vals[v]);
 		}
 	}
+	ox_budget(0);
 	return rc;
 }
 

@@ -47,7 +47,15 @@ struct ox_tensor {
 	size_t n;
 	void *data;
 	int borrowed; /* data is not freed with the tensor */
+	int charged;  /* counted in this thread's run budget */
 };
+
+/* Bytes of tensors one graph run (a chunk of rows, on one thread) may
+ * hold at once: beyond it the run fails cleanly instead of the process
+ * aborting on an allocation. */
+#define OX_RUN_BYTES ((size_t)1 << 30)
+/* Opens (bytes > 0) or closes (0) this thread's run budget. */
+void ox_budget(size_t bytes);
 
 /* Class labels a value carries (classifier scores, ZipMap). */
 struct ox_labels {

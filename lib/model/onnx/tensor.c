@@ -66,10 +66,18 @@ int ox_dims_count(const int64_t *dims, int rank, size_t *n)
 	return 0;
 }
 
+static _Thread_local size_t budget, live;
+
+void ox_budget(size_t bytes)
+{
+	budget = bytes;
+	live = 0;
+}
+
 int ox_tensor_alloc(struct ox_tensor *t, int elem, int rank,
 		    const int64_t *dims)
 {
-	size_t n;
+	size_t n, bytes;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -84,6 +92,18 @@ int ox_tensor_alloc(struct ox_tensor *t, int elem, int rank,
 	if (rank)
 		memcpy(t->dims, dims, (size_t)rank * sizeof(*dims));
 	t->n = n;
+	bytes = (n ? n : 1) * ox_elem_size(elem);
+	if (budget) {
+		if (bytes > budget - live || live > budget) {
+			memset(t, 0, sizeof(*t));
+			return mlops_error_set(MLOPS_EINPUT, "the model needs "
+					       "more than %zu MiB of tensors "
+					       "at once for %d rows",
+					       budget >> 20, OX_CHUNK);
+		}
+		live += bytes;
+		t->charged = 1;
+	}
 	t->data = xcalloc(n ? n : 1, ox_elem_size(elem));
 	return 0;
 }
@@ -92,6 +112,11 @@ void ox_tensor_free(struct ox_tensor *t)
 {
 	if (!t->borrowed)
 		free(t->data);
+	if (t->charged) {
+		size_t bytes = (t->n ? t->n : 1) * ox_elem_size(t->elem);
+
+		live = bytes < live ? live - bytes : 0;
+	}
 	memset(t, 0, sizeof(*t));
 }
 
