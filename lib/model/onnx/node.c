@@ -67,6 +67,20 @@ int ox_attr_int(const struct ox_node *n, const char *name, int64_t def,
 	return 0;
 }
 
+int ox_attr_axis(const struct ox_node *n, int rank, int64_t def, int end,
+		 int64_t *out)
+{
+	int rc = ox_attr_int(n, "axis", def, out);
+
+	if (rc)
+		return rc;
+	if (*out < 0)
+		*out += rank;
+	if (*out < 0 || *out >= (rank ? rank : 1) + end)
+		return ox_fail(n, "axis is out of range for rank %d", rank);
+	return 0;
+}
+
 int ox_attr_float(const struct ox_node *n, const char *name, float def,
 		  float *out)
 {

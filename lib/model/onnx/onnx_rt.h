@@ -191,6 +191,10 @@ int ox_attr_int(const struct ox_node *n, const char *name, int64_t def,
 		int64_t *out);
 int ox_attr_float(const struct ox_node *n, const char *name, float def,
 		  float *out);
+/* The axis attribute (def when absent), negative ones counted from the
+ * end; within [0, rank) or, with end, [0, rank]. */
+int ox_attr_axis(const struct ox_node *n, int rank, int64_t def, int end,
+		 int64_t *out);
 /* A string attribute as a new NUL-terminated copy (def copied if absent;
  * NULL def and absent gives *out NULL). */
 int ox_attr_string(const struct ox_node *n, const char *name,

@@ -339,21 +339,6 @@ UNARY(run_log, 2)
 UNARY(run_sigmoid, 3)
 UNARY(run_not, 4)
 
-/* The axis attribute, normalized against rank. */
-static int axis_of(const struct ox_node *n, int rank, int64_t def,
-		   int64_t *out)
-{
-	int rc = ox_attr_int(n, "axis", def, out);
-
-	if (rc)
-		return rc;
-	if (*out < 0)
-		*out += rank;
-	if (*out < 0 || *out >= (rank ? rank : 1))
-		return ox_fail(n, "axis is out of range for rank %d", rank);
-	return 0;
-}
-
 static int check_softmax(struct ox_graph *g, struct ox_node *n)
 {
 	const struct ox_type *x = ox_in_type(g, n, 0);
@@ -365,7 +350,7 @@ static int check_softmax(struct ox_graph *g, struct ox_node *n)
 	if (!rc && x->rank < 1)
 		rc = ox_fail(n, "input X needs a known rank");
 	if (!rc)
-		rc = axis_of(n, x->rank, n->opset < 13 ? 1 : -1, &axis);
+		rc = ox_attr_axis(n, x->rank, n->opset < 13 ? 1 : -1, 0, &axis);
 	if (rc)
 		return rc;
 	*ox_out_type(g, n, 0) = *x;
@@ -381,7 +366,7 @@ static int run_softmax(const struct ox_node *n,
 	int64_t axis;
 	int i, rc;
 
-	rc = axis_of(n, x->rank, n->opset < 13 ? 1 : -1, &axis);
+	rc = ox_attr_axis(n, x->rank, n->opset < 13 ? 1 : -1, 0, &axis);
 	if (!rc)
 		rc = ox_tensor_alloc(out, x->elem, x->rank, x->dims);
 	if (rc)
@@ -430,7 +415,7 @@ static int check_argmax(struct ox_graph *g, struct ox_node *n)
 	if (!rc && x->rank < 1)
 		rc = ox_fail(n, "input X needs a known rank");
 	if (!rc)
-		rc = axis_of(n, x->rank, 0, &axis);
+		rc = ox_attr_axis(n, x->rank, 0, 0, &axis);
 	if (!rc)
 		rc = ox_attr_int(n, "keepdims", 1, &keep);
 	if (!rc)
@@ -456,7 +441,7 @@ static int run_argmax(const struct ox_node *n,
 	size_t outer = 1, mid, inner = 1, o, m, q;
 	int i, r = 0, rc;
 
-	axis_of(n, x->rank, 0, &axis);
+	ox_attr_axis(n, x->rank, 0, 0, &axis);
 	ox_attr_int(n, "keepdims", 1, &keep);
 	ox_attr_int(n, "select_last_index", 0, &last);
 	mid = (size_t)x->dims[axis];

@@ -112,13 +112,9 @@ static int check_concat(struct ox_graph *g, struct ox_node *n)
 	if (!rc && x->rank < 1)
 		rc = ox_fail(n, "inputs need a known rank");
 	if (!rc)
-		rc = ox_attr_int(n, "axis", 0, &axis);
+		rc = ox_attr_axis(n, x->rank, 0, 0, &axis);
 	if (rc)
 		return rc;
-	if (axis < 0)
-		axis += x->rank;
-	if (axis < 0 || axis >= x->rank)
-		return ox_fail(n, "axis is out of range");
 	*y = *x;
 	for (i = 0; i < n->nin; i++) {
 		const struct ox_type *t = ox_in_type(g, n, i);
@@ -145,9 +141,9 @@ static int run_concat(const struct ox_node *n,
 	size_t at = 0, total;
 	int k, rc;
 
-	ox_attr_int(n, "axis", 0, &axis);
-	if (axis < 0)
-		axis += in[0]->rank;
+	rc = ox_attr_axis(n, in[0]->rank, 0, 0, &axis);
+	if (rc)
+		return rc;
 	memcpy(d, in[0]->dims, sizeof(d));
 	d[axis] = 0;
 	for (i = 0; i < n->nin; i++) {
@@ -287,13 +283,9 @@ static int check_flatten(struct ox_graph *g, struct ox_node *n)
 	if (!rc && x->rank < 0)
 		rc = ox_fail(n, "input needs a known rank");
 	if (!rc)
-		rc = ox_attr_int(n, "axis", 1, &axis);
+		rc = ox_attr_axis(n, x->rank, 1, 1, &axis);
 	if (rc)
 		return rc;
-	if (axis < 0)
-		axis += x->rank;
-	if (axis < 0 || axis > x->rank)
-		return ox_fail(n, "axis is out of range");
 	for (i = 0; i < x->rank; i++) {
 		int64_t *p = i < axis ? &a : &b;
 
@@ -314,9 +306,9 @@ static int run_flatten(const struct ox_node *n,
 	size_t a = 1;
 	int i, rc;
 
-	ox_attr_int(n, "axis", 1, &axis);
-	if (axis < 0)
-		axis += in[0]->rank;
+	rc = ox_attr_axis(n, in[0]->rank, 1, 1, &axis);
+	if (rc)
+		return rc;
 	for (i = 0; i < axis; i++)
 		a *= (size_t)in[0]->dims[i];
 	rc = run_copy(n, in, out);
@@ -459,13 +451,9 @@ static int check_gather(struct ox_graph *g, struct ox_node *n)
 		    x->rank + ix->rank - 1 > OX_MAX_RANK))
 		rc = ox_fail(n, "inputs need known ranks");
 	if (!rc)
-		rc = ox_attr_int(n, "axis", 0, &axis);
+		rc = ox_attr_axis(n, x->rank, 0, 0, &axis);
 	if (rc)
 		return rc;
-	if (axis < 0)
-		axis += x->rank;
-	if (axis < 0 || axis >= x->rank)
-		return ox_fail(n, "axis is out of range");
 	for (i = 0; i < x->rank; i++) {
 		if (i == axis) {
 			for (int j = 0; j < ix->rank; j++)
@@ -488,9 +476,9 @@ static int run_gather(const struct ox_node *n,
 	int64_t axis, d[OX_MAX_RANK];
 	int i, r = 0, rc;
 
-	ox_attr_int(n, "axis", 0, &axis);
-	if (axis < 0)
-		axis += x->rank;
+	rc = ox_attr_axis(n, x->rank, 0, 0, &axis);
+	if (rc)
+		return rc;
 	mid = (size_t)x->dims[axis];
 	for (i = 0; i < x->rank; i++) {
 		if (i < axis)
