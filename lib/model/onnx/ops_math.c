@@ -32,8 +32,9 @@ static int check_binary(struct ox_graph *g, struct ox_node *n, int cmp)
 		rc = ox_fail(n, "inputs differ in type (%s, %s)",
 			     ox_elem_name(t[0]->elem),
 			     ox_elem_name(t[1]->elem));
-	if (!rc)
-		rc = ox_broadcast_types(t, 2, y);
+	if (rc)
+		return rc; /* ox_fail named the node */
+	rc = ox_broadcast_types(t, 2, y);
 	if (rc) {
 		mlops_error_prefix("node %s: ", ox_node_name(n));
 		return rc;
