@@ -79,8 +79,13 @@ for i, r in enumerate(csv.DictReader(open("cr/data/golden.csv"))):
 run "$MLOPS" predict cr.mlpkg -i golden.jsonl -o golden.out.jsonl --id-column id
 expect_rc 0 "JSON lines in and out, with an id column"
 expect_match "$(head -1 golden.out.jsonl)" '^\{"id":"app-0","prediction":[01],"probability":0\.[0-9]+\}$' "JSON lines output"
-"$MLOPS" predict cr.mlpkg -i cr/data/golden.csv 2>/dev/null | cut -d, -f2,3 > from-csv.txt
-"$MLOPS" predict cr.mlpkg -i golden.jsonl --format csv --id-column id 2>/dev/null | cut -d, -f2,3 > from-jsonl.txt
+run "$MLOPS" predict cr.mlpkg -i cr/data/golden.csv -o from-csv.out
+expect_rc 0 "CSV input"
+run "$MLOPS" predict cr.mlpkg -i golden.jsonl --format csv --id-column id -o from-jsonl.out
+expect_rc 0 "the same rows as JSON lines"
+cut -d, -f2,3 from-csv.out > from-csv.txt
+cut -d, -f2,3 from-jsonl.out > from-jsonl.txt
+expect_eq "$(wc -l < from-csv.txt)" 501 "every row scored"
 cmp -s from-csv.txt from-jsonl.txt
 ok $? "JSON lines and CSV input give the same predictions"
 run "$MLOPS" predict cr.mlpkg -i - -o stdin.csv < cr/data/golden.csv
