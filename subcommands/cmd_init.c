@@ -478,7 +478,7 @@ static int cmd_init(int argc, const char **argv)
 						 : "model.json";
 	vars[6] = "@TASK@";
 	vars[7] = task.buf;
-	vars[8] = "@MODEL_EXTRA@\n";
+	vars[8] = "@MODEL_EXTRA@\n"; /* the block ends with its own newline */
 	vars[9] = extra.buf ? extra.buf : "";
 	vars[10] = "@INPUTS@";
 	vars[11] = inputs.buf;
