@@ -153,7 +153,7 @@ static json_t *reference_profile(struct descriptor *d, struct bundled_model *bm)
 	if (project_file(&ref, d->dir, d->datasets.reference_path,
 			 "datasets.reference") < 0 ||
 	    profile_build(ref, d, &o, BUNDLE_PROFILE_SAMPLE, NULL, &p) < 0 ||
-	    (bm && profile_add_predictions(p, bm, ref, BUNDLE_PROFILE_SAMPLE) < 0))
+	    profile_add_predictions(p, bm, ref, BUNDLE_PROFILE_SAMPLE) < 0)
 		print_warning("reference profile not recorded: %s",
 			      mlops_error_last()->message);
 	else
@@ -171,13 +171,12 @@ static int model_records(struct descriptor *d, json_t **golden,
 			 json_t **profile)
 {
 	struct bundled_model bm;
-	int loaded = 1;
 	char *path;
 
 	*golden = *profile = NULL;
 	if (project_model_load(&bm, d, 0) < 0)
 		return -1;
-	if (loaded && d->datasets.golden_path) {
+	if (d->datasets.golden_path) {
 		if (project_file(&path, d->dir, d->datasets.golden_path,
 				 "datasets.golden") < 0 ||
 		    quality_record_golden(golden, &bm, path) < 0)
@@ -186,7 +185,7 @@ static int model_records(struct descriptor *d, json_t **golden,
 		free(path);
 	}
 	if (d->datasets.reference_path)
-		*profile = reference_profile(d, loaded ? &bm : NULL);
+		*profile = reference_profile(d, &bm);
 	bundled_model_free(&bm);
 	return 0;
 }

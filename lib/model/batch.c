@@ -242,8 +242,7 @@ static int write_chunk(struct job *j, struct chunk *c)
 		mlops_error_set(MLOPS_EINPUT, "row %llu: the model's output is "
 				"not a finite number",
 				(unsigned long long)c->slots[i].row);
-		mlops_error_hint("extreme inputs can overflow a model: bound "
-				 "them with min and max in the signature");
+		mlops_error_hint(MODEL_NONFINITE_HINT);
 	}
 	if (rc)
 		return rc;

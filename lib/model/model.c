@@ -28,6 +28,13 @@ const struct model_backend *model_backend_for(enum model_runtime r)
 	return NULL;
 }
 
+static void free_labels(struct model *m)
+{
+	for (size_t i = 0; i < m->nlabels; i++)
+		free(m->labels[i]);
+	free(m->labels);
+}
+
 int model_load(struct model **out, const struct model_spec *spec)
 {
 	struct model *m = xcalloc(1, sizeof(*m));
@@ -45,9 +52,7 @@ int model_load(struct model **out, const struct model_spec *spec)
 	rc = m->backend->load(m, spec);
 	if (rc) {
 		/* The backend has released its own state. */
-		for (size_t i = 0; i < m->nlabels; i++)
-			free(m->labels[i]);
-		free(m->labels);
+		free_labels(m);
 		free(m->description);
 		free(m);
 		return rc;
@@ -85,8 +90,7 @@ int model_predict(struct model *m, const double *rows, size_t nrows,
 		return 0;
 	mlops_error_set(MLOPS_EINPUT, "the model's output for row %zu of %zu "
 			"is not a finite number", bad + 1, nrows);
-	mlops_error_hint("extreme inputs can overflow a model: bound them "
-			 "with min and max in the signature");
+	mlops_error_hint(MODEL_NONFINITE_HINT);
 	return MLOPS_EINPUT;
 }
 
@@ -95,9 +99,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	m->backend->free(m);
-	for (size_t i = 0; i < m->nlabels; i++)
-		free(m->labels[i]);
-	free(m->labels);
+	free_labels(m);
 	free(m->description);
 	free(m);
 }

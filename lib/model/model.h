@@ -85,6 +85,8 @@ void model_info_free(struct model_info *info);
  * for some row is inf or NaN (model_nonfinite tells which). */
 int model_predict(struct model *m, const double *rows, size_t nrows,
 		  double *out);
+#define MODEL_NONFINITE_HINT "extreme inputs can overflow a model: bound " \
+	"them with min and max in the signature"
 /* The first row whose outputs are not all finite, or nrows. */
 size_t model_nonfinite(const struct model *m, const double *out,
 		       size_t nrows);

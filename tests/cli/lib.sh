@@ -143,6 +143,16 @@ start_serve() {
 	return 1
 }
 
+# fixture_project DIR MODEL SNIPPET NAME [SED]: a project in DIR around a
+# model file and a fixture's mlops.yaml snippet (its model: and
+# signature:), named NAME, then edited by the sed script SED.
+fixture_project() {
+	mkdir -p "$1"
+	cp "$2" "$1/"
+	{ printf 'name: %s\nversion: 1.0.0\n' "$4"; grep -v '^#' "$3"; } > "$1/mlops.yaml"
+	if [ -n "${5:-}" ]; then sed -i "$5" "$1/mlops.yaml"; fi
+}
+
 # A copy of the credit-risk example to work on. Its latency gate gets a
 # threshold no loaded machine can miss: tests never depend on timing.
 copy_example() {

@@ -11,11 +11,8 @@ CMP="$PY $MLOPS_SRC/tests/tools/compare-predictions.py"
 
 # project NAME [SED]: a project around fixture NAME, packaged to NAME.mlpkg.
 project() {
-	mkdir -p "$1"
-	cp "$FIX/$1.txt" "$1/"
-	{ printf 'name: lgbm-%s\nversion: 1.0.0\n' "$(echo "$1" | tr _ -)"
-	  grep -v '^#' "$FIX/$1.yaml"; } > "$1/mlops.yaml"
-	[ -n "${2:-}" ] && sed -i "$2" "$1/mlops.yaml"
+	fixture_project "$1" "$FIX/$1.txt" "$FIX/$1.yaml" \
+		"lgbm-$(echo "$1" | tr _ -)" "${2:-}"
 	"$MLOPS" -C "$1" package -q -o "$SCRATCH/$1.mlpkg" >/dev/null
 }
 
@@ -35,8 +32,8 @@ for m in binary_pandas binary_codes multiclass multiclassova regression \
 done
 
 # The v3 text format (LightGBM 3.x) is the same model: same answers.
-mkdir -p v3 && sed 's/^version=v4$/version=v3/' "$FIX/binary_codes.txt" > v3/binary_codes.txt
-{ printf 'name: v3\nversion: 1.0.0\n'; grep -v '^#' "$FIX/binary_codes.yaml"; } > v3/mlops.yaml
+fixture_project v3 "$FIX/binary_codes.txt" "$FIX/binary_codes.yaml" v3
+sed -i 's/^version=v4$/version=v3/' v3/binary_codes.txt
 grep -q '^version=v3$' v3/binary_codes.txt
 ok $? "a v3 model file"
 run "$MLOPS" -C v3 package -q -o "$SCRATCH/v3.mlpkg"
@@ -90,8 +87,7 @@ expect_match "$(echo "$OUT" | head -1)" '^\{"row":1,"prediction":"(low|mid|high)
 
 # Malformed models: clear errors, exit 3, never a crash.
 bad() { # bad NAME SED-ON-MODEL WHAT
-	mkdir -p "bad-$1" && cp "$FIX/binary_codes.txt" "bad-$1/binary_codes.txt"
-	{ printf 'name: bad\nversion: 1.0.0\n'; grep -v '^#' "$FIX/binary_codes.yaml"; } > "bad-$1/mlops.yaml"
+	fixture_project "bad-$1" "$FIX/binary_codes.txt" "$FIX/binary_codes.yaml" bad
 	sed -i "$2" "bad-$1/binary_codes.txt"
 	run "$MLOPS" -C "bad-$1" package -q -o "$SCRATCH/bad.mlpkg"
 	expect_rc 3 "$3: exit 3"

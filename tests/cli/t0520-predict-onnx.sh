@@ -13,11 +13,8 @@ ORT="node $MLOPS_SRC/tests/tools/ort-predict.js"
 
 # project NAME [SED]: a project around fixture NAME, packaged to NAME.mlpkg.
 project() {
-	mkdir -p "$1"
-	cp "$FIX/$1.onnx" "$1/"
-	{ printf 'name: onnx-%s\nversion: 1.0.0\n' "$(echo "$1" | tr _ -)"
-	  grep -v '^#' "$FIX/$1.yaml"; } > "$1/mlops.yaml"
-	[ -n "${2:-}" ] && sed -i "$2" "$1/mlops.yaml"
+	fixture_project "$1" "$FIX/$1.onnx" "$FIX/$1.yaml" \
+		"onnx-$(echo "$1" | tr _ -)" "${2:-}"
 	"$MLOPS" -C "$1" package -q -o "$SCRATCH/$1.mlpkg" >/dev/null
 }
 
@@ -217,9 +214,9 @@ for h in "oneclass:rf_binary:needs 2 to 10000 class labels" \
 	"duplabels:et_multiclass:names two classes 'a'" \
 	"emptylabel:et_multiclass:class label 2 is empty"; do
 	f=${h%%:*}; rest=${h#*:}; base=${rest%%:*}; why=${rest#*:}
-	rm -rf hostile/*
-	cp "$FIX/hostile/$f.onnx" hostile/
-	{ printf 'name: hostile\nversion: 1.0.0\n'; grep -v '^#' "$FIX/$base.yaml" | sed "s/$base.onnx/$f.onnx/; /labels:/d"; } > hostile/mlops.yaml
+	rm -rf hostile
+	fixture_project hostile "$FIX/hostile/$f.onnx" "$FIX/$base.yaml" hostile \
+		"s/$base.onnx/$f.onnx/; /labels:/d"
 	run "$MLOPS" -C hostile package -q -o "$SCRATCH/hostile.mlpkg"
 	expect_rc 3 "$f: refused, exit 3"
 	expect_match "$ERR" "$why" "$f: $why"
