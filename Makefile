@@ -2,6 +2,9 @@
 #
 #   make            build build/mlops
 #   make check      install missing packages, build, run every test
+#   make test T='t03*'    only the tests named so (CLI scripts and unit
+#                         binaries), without the package step; JOBS=N
+#   make unit       the C unit tests only (seconds)
 #   make demo       install missing packages, build, run the guided demo
 #   make deps       install the Debian packages in packages.txt
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -90,7 +93,7 @@ Q :=
 say =
 endif
 
-.PHONY: valgrind fuzz fuzz-run all check test demo deps install uninstall clean format bench \
+.PHONY: valgrind fuzz fuzz-run all check test unit demo deps install uninstall clean format bench \
 	man lint-man
 
 all: $(MLOPS) $(MAN_OUT)
@@ -190,12 +193,30 @@ $(ENOSPC_LIB): tests/tools/enospc.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)$(CC) -std=gnu11 -O2 -Wall -Wextra -shared -fPIC -o $@ $< -ldl
 
-test: $(MLOPS) $(MAN_OUT) $(UNIT_BIN) $(FUZZ_REPLAY) $(ENOSPC_LIB)
-	@MLOPS="$(CURDIR)/$(MLOPS)" MLOPS_BUILD="$(CURDIR)/$(B)" \
+# prove's parallel jobs: one per core unless JOBS says otherwise.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# T selects tests by name, shell patterns allowed: T='t03* test_onnx'.
+CLI_TESTS := $(sort $(wildcard tests/cli/t*.sh))
+ifneq ($(T),)
+SELECTED := $(sort $(foreach t,$(T),$(wildcard tests/cli/$(t).sh \
+	tests/cli/$(t)-*.sh tests/cli/$(t)*.sh) \
+	$(filter $(addprefix $(B)/tests/,$(subst *,%,$(t))),$(UNIT_BIN))))
+else
+SELECTED := $(UNIT_BIN) $(CLI_TESTS)
+endif
+PROVE_ENV = MLOPS="$(CURDIR)/$(MLOPS)" MLOPS_BUILD="$(CURDIR)/$(B)" \
 	 MLOPS_SRC="$(CURDIR)" MLOPS_SANITIZE="$(SANITIZE)" \
 	 LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0" \
-	 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-	 prove --exec '' --jobs 2 --timer $(UNIT_BIN) tests/cli/t*.sh
+	 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+test: $(MLOPS) $(MAN_OUT) $(UNIT_BIN) $(FUZZ_REPLAY) $(ENOSPC_LIB)
+	@if [ -z "$(strip $(SELECTED))" ]; then \
+		echo "make test: no test is named $(T) (tests/cli/t*.sh," \
+		     "tests/unit/test_*.c)" >&2; exit 2; fi
+	@$(PROVE_ENV) prove --exec '' --jobs $(JOBS) --timer $(SELECTED)
+
+unit: $(UNIT_BIN)
+	@$(PROVE_ENV) prove --exec '' --jobs $(JOBS) --timer $(UNIT_BIN)
 
 # The CLI tests of package, validate and predict with mlops under valgrind
 # memcheck (tests/tools/valgrind-mlops): zero errors, zero definite leaks.
