@@ -7,21 +7,19 @@
 
 #include "exit_status.h"
 #include "lib/core/strbuf.h"
+#include "lib/registry/creds.h"
 #include "output.h"
 
 int registry_cli_setup(struct registry_cli *r, struct store_opts *o)
 {
+	const char *user, *pass;
+
 	o->plain_http = r->plain_http;
 	if (r->password_stdin) {
 		struct strbuf sb = STRBUF_INIT;
 		char buf[256];
 		size_t n;
 
-		if (!r->username && !getenv("MLOPS_REGISTRY_USER")) {
-			print_error("--password-stdin needs --username or "
-				    "MLOPS_REGISTRY_USER");
-			return EXIT_USAGE;
-		}
 		while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0 &&
 		       sb.len < 65536)
 			strbuf_add(&sb, buf, n);
@@ -30,19 +28,16 @@ int registry_cli_setup(struct registry_cli *r, struct store_opts *o)
 			strbuf_setlen(&sb, sb.len - 1);
 		memset(buf, 0, sizeof(buf));
 		r->password = strbuf_detach(&sb);
-		o->user = r->username ? r->username
-				      : getenv("MLOPS_REGISTRY_USER");
-		o->password = r->password;
-	} else if (r->username) {
-		const char *p = getenv("MLOPS_REGISTRY_PASSWORD");
-
-		if (!p) {
-			print_error("--username needs a password: "
-				    "--password-stdin or MLOPS_REGISTRY_PASSWORD");
-			return EXIT_USAGE;
-		}
-		o->user = r->username;
-		o->password = p;
+	}
+	if (creds_given(r->username, r->password, &user, &pass) < 0) {
+		registry_cli_release(r);
+		return report_error();
+	}
+	/* Only what the command line named: the environment alone is
+	 * creds_lookup's to apply, per registry host. */
+	if (r->username || r->password) {
+		o->user = user;
+		o->password = pass;
 	}
 	return 0;
 }

@@ -118,12 +118,10 @@ static void remove_tmpdir(char *dir, const char *path)
 
 void deploy_opts_fill(struct deploy_opts *o, const struct descriptor *d)
 {
-	const char *key = getenv("MLOPS_API_KEY");
-
 	o->dir = d->dir;
 	o->timeout_s = (double)env_cli.timeout;
 	o->smoke.timeout_s = (double)env_cli.timeout;
-	o->smoke.api_key = key && *key ? key : NULL;
+	o->smoke.api_key = smoke_env_api_key();
 	o->smoke.cainfo = env_cli.cacert;
 	o->force_unlock = env_cli.force_unlock;
 	o->dry_run = env_cli.dry_run;

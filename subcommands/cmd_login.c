@@ -32,10 +32,8 @@ static int cmd_login(int argc, const char **argv)
 	rc = registry_cli_setup(&reg, &o);
 	if (rc)
 		return rc;
-	if (!o.user) {
-		o.user = getenv("MLOPS_REGISTRY_USER");
-		o.password = getenv("MLOPS_REGISTRY_PASSWORD");
-	}
+	if (!o.user && creds_given(NULL, NULL, &o.user, &o.password) < 0)
+		return report_error();
 	if (!o.user || !o.password) {
 		registry_cli_release(&reg);
 		return command_usage_error(&cmd_login_spec,

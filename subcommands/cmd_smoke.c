@@ -46,7 +46,7 @@ static int cmd_smoke(int argc, const char **argv)
 	struct smoke_opts o = { 0 };
 	struct smoke_result *r = NULL;
 	struct descriptor *d = NULL;
-	const char *key = getenv("MLOPS_API_KEY");
+	const char *key = smoke_env_api_key();
 	size_t failed, i, reached = 0;
 	int rc = command_parse(&cmd_smoke_spec, &argc, argv);
 
@@ -70,7 +70,7 @@ static int cmd_smoke(int argc, const char **argv)
 		return EXIT_INPUT;
 	}
 	o.timeout_s = (double)opt_timeout;
-	o.api_key = key && *key ? key : NULL;
+	o.api_key = key;
 	o.cainfo = opt_cacert;
 	failed = smoke_run(argv[0], d, &o, &r);
 	for (i = 0; i < d->nsmoke; i++)

@@ -30,7 +30,7 @@ static int status_fleet(const struct environment *e, const char *root,
 	size_t i;
 	int healthy = dep != NULL;
 
-	o.smoke.api_key = getenv("MLOPS_API_KEY");
+	o.smoke.api_key = smoke_env_api_key();
 	inst = fleet_status(e, &o);
 	json_array_foreach(inst, i, row) {
 		const char *stable = json_str(json_object_get(row, "stable"),
@@ -161,7 +161,7 @@ static int cmd_status(int argc, const char **argv)
 	if (e->url) {
 		CURL *curl = curl_easy_init();
 
-		const char *key = getenv("MLOPS_API_KEY");
+		const char *key = smoke_env_api_key();
 
 		ready = instance_get(curl, e->url, "/health/ready", key, NULL,
 				     &resp);

@@ -18,6 +18,7 @@
 #include "../core/jsonutil.h"
 #include "../core/sha256.h"
 #include "../core/strbuf.h"
+#include "../core/xdg.h"
 #include "collect.h"
 #include "mediatypes.h"
 
@@ -607,8 +608,8 @@ static int cache_intact(const struct bundle *b, const char *dir)
 
 int bundle_cache(const struct bundle *b, char **dir)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	struct strbuf base = STRBUF_INIT, path = STRBUF_INIT;
+	char *base = xdg_path(XDG_CACHE, "bundles");
+	struct strbuf path = STRBUF_INIT;
 	struct extract_opts opts = { EXTRACT_MODEL | EXTRACT_DATASET |
 				     EXTRACT_META };
 	struct extractor x = { b, &opts };
@@ -616,19 +617,14 @@ int bundle_cache(const struct bundle *b, char **dir)
 	int rc = 0;
 
 	*dir = NULL;
-	if (xdg && *xdg)
-		strbuf_addf(&base, "%s/mlops/bundles", xdg);
-	else
-		strbuf_addf(&base, "%s/.cache/mlops/bundles",
-			    home && *home ? home : "/tmp");
-	strbuf_addf(&path, "%s/%s", base.buf, b->manifest_digest + 7);
+	strbuf_addf(&path, "%s/%s", base, b->manifest_digest + 7);
 	strbuf_addf(&mark, "%s/" CACHE_MARK, path.buf);
 	if (fs_exists(mark.buf) && cache_intact(b, path.buf))
 		goto found;
-	rc = make_parents("", base.buf + (base.buf[0] == '/'));
-	if (!rc && mkdir(base.buf, 0755) < 0 && errno != EEXIST)
+	rc = make_parents("", base + (base[0] == '/'));
+	if (!rc && mkdir(base, 0755) < 0 && errno != EEXIST)
 		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot create '%s'",
-				       base.buf);
+				       base);
 	if (rc) {
 		mlops_error_prefix("the bundle cache: ");
 		mlops_error_hint("mlops unpacks bundles under $XDG_CACHE_HOME/"
@@ -639,10 +635,10 @@ int bundle_cache(const struct bundle *b, char **dir)
 	/* A directory without its mark is a crashed extraction; one that
 	 * fails cache_intact was damaged since. */
 	remove_tree(path.buf);
-	strbuf_addf(&tmp, "%s/.%s.tmp-XXXXXX", base.buf, b->manifest_digest + 7);
+	strbuf_addf(&tmp, "%s/.%s.tmp-XXXXXX", base, b->manifest_digest + 7);
 	if (!mkdtemp(tmp.buf)) {
 		rc = mlops_error_errno(MLOPS_EIO, errno, "cannot create a "
-				       "directory in '%s'", base.buf);
+				       "directory in '%s'", base);
 		goto done;
 	}
 	chmod(tmp.buf, 0755);
@@ -665,7 +661,7 @@ int bundle_cache(const struct bundle *b, char **dir)
 found:
 	*dir = strbuf_detach(&path);
 done:
-	strbuf_release(&base);
+	free(base);
 	strbuf_release(&path);
 	strbuf_release(&tmp);
 	strbuf_release(&mark);

@@ -16,7 +16,7 @@
 #include "../core/strbuf.h"
 #include "../descriptor/descriptor.h"
 #include "mediatypes.h"
-#include "signature.h"
+#include "sigartifact.h"
 
 /* Documents mlops parses are small; larger ones are hostile. */
 #define DOC_MAX (16u << 20)

@@ -13,6 +13,7 @@
 
 #include "../core/sha256.h"
 #include "../core/strbuf.h"
+#include "sigartifact.h"
 
 struct bundle;
 struct sig_key;
@@ -32,16 +33,6 @@ const char *sig_key_id(const struct sig_key *k);
 int sig_make(struct strbuf *payload, struct strbuf *manifest,
 	     const struct sig_key *k, const char *manifest_digest,
 	     uint64_t manifest_size);
-
-/* The largest signed payload a signature artifact may carry. */
-#define SIG_PAYLOAD_MAX (64u << 10)
-
-/* 1 when m is a signature artifact's manifest as sig_make writes it,
- * about the manifest `subject`: artifactType MT_MLOPS_SIGNATURE, the
- * empty config, one MT_MLOPS_SIGNATURE layer of at most SIG_PAYLOAD_MAX
- * bytes with the signature and key annotations. The bundle reader and
- * pull both hold what they take to this. */
-int sig_manifest_valid(const json_t *m, const char *subject);
 
 /* 0 when one of b's signatures is a valid signature by k of b's manifest;
  * else EINPUT saying why (not signed, signed by other keys, a signature

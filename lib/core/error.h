@@ -3,6 +3,8 @@
 #ifndef MLOPS_CORE_ERROR_H
 #define MLOPS_CORE_ERROR_H
 
+#include "attributes.h"
+
 /* Error classes. They line up with the exit statuses of the CLI
  * (cli/exit_status.h): the CLI exits with the negated code. */
 enum mlops_err {
@@ -13,8 +15,6 @@ enum mlops_err {
 	MLOPS_ENET = -5,      /* network or remote failure */
 	MLOPS_EINTERNAL = -6, /* a bug */
 };
-
-#define MLOPS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 /* Records a message for class `code` and returns `code`, so that
  * `return mlops_error_set(MLOPS_EIO, "...")` reads well. */

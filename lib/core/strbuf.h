@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "error.h"
+#include "attributes.h"
 
 struct strbuf {
 	char *buf;    /* NULL until the first addition; then NUL-terminated */

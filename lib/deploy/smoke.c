@@ -170,3 +170,10 @@ void smoke_results_free(struct smoke_result *r, size_t n)
 		free(r[i].why);
 	free(r);
 }
+
+const char *smoke_env_api_key(void)
+{
+	const char *key = getenv("MLOPS_API_KEY");
+
+	return key && *key ? key : NULL;
+}

@@ -19,6 +19,10 @@ struct smoke_opts {
 	const char *cainfo;   /* https: a CA bundle */
 };
 
+/* The API key a client of a server sends: MLOPS_API_KEY, NULL when unset
+ * or empty. The one place the variable is read. */
+const char *smoke_env_api_key(void);
+
 struct smoke_result {
 	const char *name;
 	int passed;

@@ -80,17 +80,36 @@ static int read_config(json_t **out)
 	return rc;
 }
 
-int creds_lookup(const char *host, char **user, char **pass)
+int creds_given(const char *flag_user, const char *flag_pass,
+		const char **user, const char **pass)
 {
 	const char *eu = getenv("MLOPS_REGISTRY_USER");
 	const char *ep = getenv("MLOPS_REGISTRY_PASSWORD");
+
+	*user = flag_user ? flag_user : eu && *eu ? eu : NULL;
+	*pass = flag_pass ? flag_pass : ep && *ep ? ep : NULL;
+	if (flag_pass && !*user)
+		return mlops_error_set(MLOPS_EUSAGE, "--password-stdin needs "
+				       "--username or MLOPS_REGISTRY_USER");
+	if (flag_user && !*pass)
+		return mlops_error_set(MLOPS_EUSAGE, "--username needs a "
+				       "password: --password-stdin or "
+				       "MLOPS_REGISTRY_PASSWORD");
+	if (!*user || !*pass)
+		*user = *pass = NULL;
+	return 0;
+}
+
+int creds_lookup(const char *host, char **user, char **pass)
+{
+	const char *gu, *gp;
 	json_t *cfg = NULL, *entry;
 	char *up = NULL, *colon;
 
 	*user = *pass = NULL;
-	if (eu && *eu && ep) {
-		*user = xstrdup(eu);
-		*pass = xstrdup(ep);
+	if (creds_given(NULL, NULL, &gu, &gp) == 0 && gu) {
+		*user = xstrdup(gu);
+		*pass = xstrdup(gp);
 		return 0;
 	}
 	if (read_config(&cfg) < 0) {

@@ -9,6 +9,7 @@
 #include "../core/fsutil.h"
 #include "../core/sha256.h"
 #include "../core/strbuf.h"
+#include "../core/xdg.h"
 #include "../descriptor/ytree.h"
 
 int tag_is_valid(const char *t)
@@ -32,25 +33,21 @@ int ref_is_loopback(const char *host)
 /* The user config's "registry:" key, if any. */
 static char *config_registry(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	char *path = xdg_path(XDG_CONFIG, "config.yaml");
+	struct strbuf text = STRBUF_INIT;
 	struct ynode *root = NULL;
 	const struct ynode *v;
 	char *out = NULL;
 
-	if (xdg && *xdg)
-		strbuf_addf(&path, "%s/mlops/config.yaml", xdg);
-	else if (home && *home)
-		strbuf_addf(&path, "%s/.config/mlops/config.yaml", home);
-	if (path.len && fs_read_file(path.buf, 1 << 20, &text) == 0 &&
-	    ytree_parse(&root, path.buf, text.buf, text.len) == 0) {
+	if (path && fs_read_file(path, 1 << 20, &text) == 0 &&
+	    ytree_parse(&root, path, text.buf, text.len) == 0) {
 		v = ynode_map_get(root, "registry");
 		if (v && v->kind == YNODE_SCALAR && v->text[0])
 			out = xstrdup(v->text);
 	}
 	mlops_error_clear();
 	ynode_free(root);
-	strbuf_release(&path);
+	free(path);
 	strbuf_release(&text);
 	return out;
 }
@@ -58,20 +55,17 @@ static char *config_registry(void)
 char *registry_default(void)
 {
 	const char *env = getenv("MLOPS_REGISTRY");
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 	struct strbuf sb = STRBUF_INIT;
-	char *cfg;
+	char *cfg, *dir;
 
 	if (env && *env)
 		return xstrdup(env);
 	cfg = config_registry();
 	if (cfg)
 		return cfg;
-	if (xdg && *xdg)
-		strbuf_addf(&sb, "oci:%s/mlops/registry", xdg);
-	else
-		strbuf_addf(&sb, "oci:%s/.local/share/mlops/registry",
-			    home && *home ? home : "/tmp");
+	dir = xdg_path(XDG_DATA, "registry");
+	strbuf_addf(&sb, "oci:%s", dir);
+	free(dir);
 	return strbuf_detach(&sb);
 }
 

@@ -8,6 +8,7 @@
 
 #include "../core/fsutil.h"
 #include "../core/strbuf.h"
+#include "../core/xdg.h"
 
 int store_open(struct store **out, const struct ref *ref,
 	       const struct store_opts *opts)
@@ -27,14 +28,7 @@ void store_close(struct store *s)
  * append-only, best effort (a lost line only costs an upload). */
 static char *seen_path(void)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	struct strbuf sb = STRBUF_INIT;
-
-	if (xdg && *xdg)
-		strbuf_addf(&sb, "%s/mlops", xdg);
-	else
-		strbuf_addf(&sb, "%s/.cache/mlops", home && *home ? home : "/tmp");
-	return strbuf_detach(&sb);
+	return xdg_path(XDG_CACHE, NULL);
 }
 
 void blob_seen(const char *host, const char *repo, const char *digest)

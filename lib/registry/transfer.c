@@ -15,7 +15,7 @@
 
 #include "../bundle/manifest.h"
 #include "../bundle/mediatypes.h"
-#include "../bundle/signature.h"
+#include "../bundle/sigartifact.h"
 #include "../bundle/package.h"
 #include "../bundle/reader.h"
 #include "../bundle/tarindex.h"

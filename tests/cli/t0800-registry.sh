@@ -119,6 +119,19 @@ run "$MLOPS" push b.mlpkg "$REG/locked"
 expect_rc 5 "no credentials: exit 5"
 expect_match "$ERR" "needs credentials" "explained"
 expect_match "$ERR" "hint: mlops login $REG" "hint to log in"
+# One precedence rule (creds_given): flags, each completed from the
+# environment; half a pair is a usage error before anything is sent.
+MLOPS_REGISTRY_PASSWORD= run "$MLOPS" push b.mlpkg "$REG/locked" --username alice
+expect_rc 2 "--username without a password: exit 2"
+expect_match "$ERR" "--username needs a password" "says what is missing"
+printf 'pw\n' > any-pw.txt
+MLOPS_REGISTRY_USER= run "$MLOPS" push b.mlpkg "$REG/locked" --password-stdin < any-pw.txt
+expect_rc 2 "--password-stdin without a user: exit 2"
+expect_match "$ERR" "--password-stdin needs --username or MLOPS_REGISTRY_USER" "names both ways"
+MLOPS_REGISTRY_USER= run "$MLOPS" login "$REG" --password-stdin < any-pw.txt
+expect_rc 2 "login the same"
+MLOPS_REGISTRY_USER=alice MLOPS_REGISTRY_PASSWORD='s3cret-pw' run "$MLOPS" push b.mlpkg "$REG/locked" --username nobody
+expect_rc 5 "--username wins over MLOPS_REGISTRY_USER (and takes its password from the environment)"
 MLOPS_REGISTRY_USER=alice MLOPS_REGISTRY_PASSWORD=wrong run "$MLOPS" push b.mlpkg "$REG/locked"
 expect_rc 5 "a wrong password: exit 5"
 expect_match "$ERR" "HTTP 401" "a clear 401"

@@ -11,9 +11,11 @@
 #include "lib/core/strbuf.h"
 #include "lib/core/suggest.h"
 #include "lib/core/timeutil.h"
+#include "lib/core/xdg.h"
 #include "lib/gitrepo/gitrepo.h"
 #include "lib/gitrepo/register.h"
 #include "lib/registry/challenge.h"
+#include "lib/registry/creds.h"
 #include "tap.h"
 
 static void test_strbuf(void)
@@ -70,6 +72,53 @@ static void test_paths(void)
 	   "absolute refused");
 	ok(normalize_rel_path(&p, "./", "x") == MLOPS_EINPUT,
 	   "project dir itself refused");
+}
+
+static void is_xdg(enum xdg_kind k, const char *rel, const char *want,
+		   const char *name)
+{
+	char *p = xdg_path(k, rel);
+
+	is_str(p, want, name);
+	free(p);
+}
+
+/* One rule for the XDG directories and one for registry credentials. */
+static void test_env_rules(void)
+{
+	const char *u, *p;
+
+	setenv("HOME", "/h", 1);
+	setenv("XDG_CACHE_HOME", "/c", 1);
+	setenv("XDG_CONFIG_HOME", "", 1);
+	unsetenv("XDG_DATA_HOME");
+	is_xdg(XDG_CACHE, "bundles", "/c/mlops/bundles", "cache: the variable");
+	is_xdg(XDG_CONFIG, "config.yaml", "/h/.config/mlops/config.yaml",
+	       "config: empty counts as unset");
+	is_xdg(XDG_DATA, NULL, "/h/.local/share/mlops", "data: HOME");
+	unsetenv("HOME");
+	unsetenv("XDG_CACHE_HOME");
+	ok(xdg_path(XDG_CONFIG, "config.yaml") == NULL,
+	   "no HOME: no configuration file");
+	is_xdg(XDG_CACHE, NULL, "/tmp/.cache/mlops", "no HOME: cache in /tmp");
+
+	setenv("MLOPS_REGISTRY_USER", "env-user", 1);
+	setenv("MLOPS_REGISTRY_PASSWORD", "env-pw", 1);
+	ok(creds_given(NULL, NULL, &u, &p) == 0 && !strcmp(u, "env-user") &&
+	   !strcmp(p, "env-pw"), "creds: the environment");
+	ok(creds_given("flag", NULL, &u, &p) == 0 && !strcmp(u, "flag") &&
+	   !strcmp(p, "env-pw"), "creds: a flag user, the environment's password");
+	ok(creds_given(NULL, "stdin", &u, &p) == 0 && !strcmp(u, "env-user") &&
+	   !strcmp(p, "stdin"), "creds: a password from stdin, the environment's user");
+	unsetenv("MLOPS_REGISTRY_PASSWORD");
+	ok(creds_given(NULL, NULL, &u, &p) == 0 && !u && !p,
+	   "creds: half a pair in the environment is none");
+	ok(creds_given("flag", NULL, &u, &p) == MLOPS_EUSAGE,
+	   "creds: a user without a password is a usage error");
+	unsetenv("MLOPS_REGISTRY_USER");
+	ok(creds_given(NULL, "pw", &u, &p) == MLOPS_EUSAGE,
+	   "creds: a password without a user is a usage error");
+	mlops_error_clear();
 }
 
 static void test_lockfile(void)
@@ -244,6 +293,7 @@ int main(void)
 	test_sha256();
 	test_suggest();
 	test_paths();
+	test_env_rules();
 	test_lockfile();
 	test_urls();
 	test_location();
