@@ -7,6 +7,7 @@
  * model 404. */
 #include "oip.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/jsonutil.h"
@@ -62,14 +63,22 @@ static json_t *metadata(const struct serving *s)
 			 "outputs", outs);
 }
 
-/* Flattens nested arrays (row-major data) into out. */
-static void flatten(const json_t *v, json_t *out)
+/* A tensor's data, nested lists flattened in row-major order: pointers
+ * into the request, no copies. */
+struct flat {
+	const json_t **v;
+	size_t n, alloc;
+};
+
+static void flatten(const json_t *v, struct flat *out)
 {
 	size_t i;
 	const json_t *x;
 
 	if (!json_is_array(v)) {
-		json_array_append(out, (json_t *)v);
+		out->v = xgrow_array(out->v, out->n + 1, &out->alloc,
+				     sizeof(*out->v));
+		out->v[out->n++] = v;
 		return;
 	}
 	json_array_foreach(v, i, x)
@@ -219,89 +228,103 @@ static unsigned requested_outputs(const json_t *req, int has_probability,
 	return 0;
 }
 
-/* OIP inputs -> an array of feature objects for handle_rows(). */
-static unsigned to_rows(const struct serving *s, const json_t *inputs,
-			json_t **rows, json_t **out)
+/* One [n, k] tensor with every feature in signature order, into r:
+ * 0, 1 when the tensor is not that shape (try by name), or an error. */
+static unsigned matrix_cells(const struct serving *s, const json_t *t,
+			     struct score_rows *r, json_t **out)
+{
+	const struct descriptor *d = s->bm->d;
+	struct flat f = { 0 };
+	size_t cols, n = shape_rows(json_object_get(t, "shape"), &cols);
+	unsigned st;
+
+	if (n == (size_t)-1 || cols != d->ninputs || d->ninputs < 2)
+		return 1;
+	flatten(json_object_get(t, "data"), &f);
+	/* n * cols may wrap: compare by division. */
+	if (f.n / cols != n || f.n % cols)
+		st = bad(out, "tensor '", json_str(t, "name"),
+			 "': data does not match its shape");
+	else if (!(st = score_rows_start(r, s, n, out)))
+		memcpy(r->cells, f.v, f.n * sizeof(*f.v));
+	free(f.v);
+	return st;
+}
+
+/* One tensor per input, matched by name, into r. */
+static unsigned named_cells(const struct serving *s, const json_t *inputs,
+			    struct score_rows *r, json_t **out)
 {
 	const struct descriptor *d = s->bm->d;
 	const json_t *t;
-	size_t i, n = (size_t)-1, k;
+	size_t i, k, n = (size_t)-1, *col = xcalloc(json_array_size(inputs),
+						     sizeof(*col));
+	unsigned st = 0;
+
+	/* Names and shapes first: the rows are counted before any table. */
+	json_array_foreach(inputs, i, t) {
+		size_t cols, rn = shape_rows(json_object_get(t, "shape"), &cols);
+		const char *name = json_str(t, "name");
+
+		if (rn == (size_t)-1 || cols != 1) {
+			st = bad(out, "tensor '", name, "': needs a shape [n] "
+				 "or [n, 1]");
+			goto done;
+		}
+		if (n != (size_t)-1 && rn != n) {
+			st = bad(out, "tensor '", name, "': every input needs "
+				 "the same number of rows");
+			goto done;
+		}
+		n = rn;
+		for (k = 0; k < d->ninputs && strcmp(d->inputs[k].name, name);
+		     k++)
+			;
+		if (k == d->ninputs) {
+			st = bad(out, "'", name, "' is not an input of this "
+				 "model");
+			goto done;
+		}
+		col[i] = k;
+	}
+	st = score_rows_start(r, s, n, out);
+	json_array_foreach(inputs, i, t) {
+		struct flat f = { 0 };
+
+		if (st)
+			break;
+		flatten(json_object_get(t, "data"), &f);
+		if (f.n != n)
+			st = bad(out, "tensor '", json_str(t, "name"),
+				 "': data does not match its shape");
+		for (k = 0; !st && k < n; k++)
+			r->cells[k * r->ninputs + col[i]] = f.v[k];
+		free(f.v);
+	}
+done:
+	free(col);
+	return st;
+}
+
+/* OIP inputs into the scoring core's cell table. */
+static unsigned input_cells(const struct serving *s, const json_t *inputs,
+			    struct score_rows *r, json_t **out)
+{
 	unsigned st;
 
-	*rows = NULL;
 	if (!json_is_array(inputs) || !json_array_size(inputs))
 		return bad(out, "\"inputs\" must be a non-empty list of tensors",
 			   NULL, "");
 	st = check_tensors(inputs, out);
-	if (st)
-		return st;
-	/* One [n, k] tensor with every feature, in signature order. */
-	if (json_array_size(inputs) == 1) {
-		size_t cols;
-
-		t = json_array_get(inputs, 0);
-		n = shape_rows(json_object_get(t, "shape"), &cols);
-		if (n != (size_t)-1 && cols == d->ninputs && d->ninputs > 1) {
-			json_t *flat = json_array();
-
-			flatten(json_object_get(t, "data"), flat);
-			/* n * cols may wrap: compare by division. */
-			if (json_array_size(flat) / cols != n ||
-			    json_array_size(flat) % cols) {
-				json_decref(flat);
-				return bad(out, "tensor '", json_str(t, "name"),
-					   "': data does not match its shape");
-			}
-			*rows = json_array();
-			for (i = 0; i < n; i++) {
-				json_t *r = json_object();
-
-				for (k = 0; k < cols; k++)
-					json_object_set(r, d->inputs[k].name,
-							json_array_get(flat,
-								       i * cols + k));
-				json_array_append_new(*rows, r);
-			}
-			json_decref(flat);
-			return 0;
-		}
+	if (!st && json_array_size(inputs) == 1)
+		st = matrix_cells(s, json_array_get(inputs, 0), r, out);
+	else if (!st)
+		st = 1;
+	if (st == 1) {
+		score_rows_release(r);
+		st = named_cells(s, inputs, r, out);
 	}
-	/* One tensor per input, matched by name. */
-	n = (size_t)-1;
-	json_array_foreach(inputs, i, t) {
-		size_t cols, rn = shape_rows(json_object_get(t, "shape"), &cols);
-		const char *name = json_str(t, "name");
-		json_t *flat;
-
-		if (!name || rn == (size_t)-1 || cols != 1)
-			return bad(out, "tensor '", name, "': needs a name and a shape "
-				   "[n] or [n, 1]");
-		if (n != (size_t)-1 && rn != n)
-			return bad(out, "tensor '", name, "': every input needs the "
-				   "same number of rows");
-		n = rn;
-		for (k = 0; k < d->ninputs && strcmp(d->inputs[k].name, name); k++)
-			;
-		if (k == d->ninputs)
-			return bad(out, "'", name, "' is not an input of this model");
-		flat = json_array();
-		flatten(json_object_get(t, "data"), flat);
-		if (json_array_size(flat) != n) {
-			json_decref(flat);
-			return bad(out, "tensor '", name, "': data does not match its "
-				   "shape");
-		}
-		if (!*rows) {
-			*rows = json_array();
-			for (k = 0; k < n; k++)
-				json_array_append_new(*rows, json_object());
-		}
-		for (k = 0; k < n; k++)
-			json_object_set(json_array_get(*rows, k), name,
-					json_array_get(flat, k));
-		json_decref(flat);
-	}
-	return 0;
+	return st;
 }
 
 /* The prediction tensor's type: classes are INT64 when every label is
@@ -319,39 +342,93 @@ static const char *prediction_type(const struct serving *s)
 	return "INT64";
 }
 
-/* Every class's probability, row-major [n, k]: multiclass answers carry
- * them by label; binary ones are (1 - p, p). */
-static json_t *every_class(const struct serving *s, const json_t *preds)
+static json_t *tensor(const char *name, const char *type, json_t *shape,
+		      json_t *data)
+{
+	return json_pack("{s:s, s:o, s:s, s:o}", "name", name, "shape", shape,
+			 "datatype", type, "data", data);
+}
+
+/* The requested output tensors from the scores: the prediction, the
+ * decision's probability, and every class's probability, row-major
+ * [n, k] (binary models: 1 - p, p). */
+static json_t *output_tensors(const struct serving *s, const struct scores *sc,
+			      const int want[3])
 {
 	const struct model *m = s->bm->m;
-	json_t *all = json_array();
-	const json_t *p;
+	json_t *outs = json_array(), *pv = json_array(), *pr = json_array(),
+	       *all = json_array();
 	size_t i, k;
 
-	json_array_foreach(preds, i, p) {
-		const json_t *by = json_object_get(p, "probabilities");
-		double q = json_number_value(json_object_get(p, "probability"));
+	for (i = 0; i < sc->n; i++) {
+		const double *y = sc->y + i * sc->k;
+		struct decision dec;
 
-		if (m->task == TASK_BINARY) {
-			json_array_append_new(all, json_real(1 - q));
-			json_array_append_new(all, json_real(q));
+		model_decide(m, y, s->bm->d->model.threshold, &dec);
+		if (m->task == TASK_REGRESSION) {
+			json_array_append_new(pv, json_real(dec.prediction));
+			continue;
 		}
-		for (k = 0; by && k < m->nlabels; k++)
-			json_array_append(all, json_object_get(by,
-							       m->labels[k]));
+		json_array_append_new(pv, label_json(
+			m->labels[(size_t)dec.prediction]));
+		json_array_append_new(pr, json_real(dec.probability));
+		if (m->task == TASK_BINARY) {
+			json_array_append_new(all, json_real(1 - y[0]));
+			json_array_append_new(all, json_real(y[0]));
+		}
+		for (k = 0; m->task == TASK_MULTICLASS && k < m->nlabels; k++)
+			json_array_append_new(all, json_real(y[k]));
 	}
-	return all;
+	if (want[0])
+		json_array_append_new(outs, tensor("prediction",
+						   prediction_type(s),
+						   json_pack("[I]", (json_int_t)sc->n),
+						   json_incref(pv)));
+	if (want[1] && json_array_size(pr))
+		json_array_append_new(outs, tensor("probability", "FP64",
+						   json_pack("[I]", (json_int_t)sc->n),
+						   json_incref(pr)));
+	if (want[2] && json_array_size(all))
+		json_array_append_new(outs, tensor("probabilities", "FP64",
+						   json_pack("[I,I]", (json_int_t)sc->n,
+							     (json_int_t)m->nlabels),
+						   json_incref(all)));
+	json_decref(pv);
+	json_decref(pr);
+	json_decref(all);
+	return outs;
+}
+
+/* The contract's details (422 from the core) in OIP's error shape: a
+ * 400 with one message. */
+static unsigned oip_error(unsigned status, json_t *res, json_t **out)
+{
+	const json_t *det = json_object_get(res, "details"), *p;
+	struct strbuf m = STRBUF_INIT;
+	size_t i;
+
+	strbuf_addstr(&m, json_str(res, "error") ? json_str(res, "error")
+						  : "invalid input");
+	json_array_foreach(det, i, p)
+		strbuf_addf(&m, "%s row %lld %s: %s", i ? ";" : ":",
+			    (long long)json_integer_value(
+				    json_object_get(p, "row")),
+			    json_str(p, "field"), json_str(p, "problem"));
+	*out = error_json(m.buf);
+	strbuf_release(&m);
+	json_decref(res);
+	return status == 422 ? 400 : status;
 }
 
 static unsigned infer(const struct serving *s, const char *body, size_t len,
 		      json_t **out)
 {
 	const struct descriptor *d = s->bm->d;
-	json_t *req, *rows = NULL, *res = NULL, *preds, *p, *pv, *pr, *all;
+	struct score_rows r = { 0 };
+	struct scores sc = { 0 };
+	json_t *req, *res = NULL;
 	json_error_t err;
 	unsigned status;
-	size_t i;
-
 	int want[3];
 
 	req = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
@@ -372,72 +449,23 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 	}
 	status = requested_outputs(req, d->model.task != TASK_REGRESSION, want,
 				   out);
+	if (!status)
+		status = input_cells(s, json_object_get(req, "inputs"), &r, out);
 	if (status)
 		goto done;
-	status = to_rows(s, json_object_get(req, "inputs"), &rows, out);
-	if (status)
-		goto done;
-	status = handle_rows(s, rows, &res);
+	status = serving_score(s, &r, &sc, &res);
 	if (status != 200) {
-		/* The contract's details, in OIP's error shape. */
-		const json_t *det = json_object_get(res, "details");
-		struct strbuf m = STRBUF_INIT;
-
-		strbuf_addstr(&m, json_str(res, "error") ? json_str(res, "error")
-							  : "invalid input");
-		json_array_foreach(det, i, p)
-			strbuf_addf(&m, "%s row %lld %s: %s", i ? ";" : ":",
-				    (long long)json_integer_value(
-					    json_object_get(p, "row")),
-				    json_str(p, "field"), json_str(p, "problem"));
-		*out = error_json(m.buf);
-		strbuf_release(&m);
-		status = status == 422 ? 400 : status;
+		status = oip_error(status, res, out);
 		goto done;
 	}
-	preds = json_object_get(res, "predictions");
-	pv = json_array();
-	pr = json_array();
-	json_array_foreach(preds, i, p) {
-		json_array_append(pv, json_object_get(p, "prediction"));
-		if (json_object_get(p, "probability"))
-			json_array_append(pr, json_object_get(p, "probability"));
-	}
-	all = every_class(s, preds);
-	*out = json_pack("{s:s, s:s, s:[]}", "model_name", d->name,
-			 "model_version", d->version, "outputs");
-	if (want[0])
-		json_array_append_new(json_object_get(*out, "outputs"),
-				      json_pack("{s:s, s:[I], s:s, s:o}", "name",
-						"prediction", "shape",
-						(json_int_t)json_array_size(pv),
-						"datatype",
-						prediction_type(s),
-						"data", pv));
-	else
-		json_decref(pv);
-	if (want[1] && json_array_size(pr))
-		json_array_append_new(json_object_get(*out, "outputs"),
-				      json_pack("{s:s, s:[I], s:s, s:o}", "name",
-						"probability", "shape",
-						(json_int_t)json_array_size(pr),
-						"datatype", "FP64", "data", pr));
-	else
-		json_decref(pr);
-	if (want[2] && json_array_size(all))
-		json_array_append_new(json_object_get(*out, "outputs"),
-				      json_pack("{s:s, s:[I,I], s:s, s:O}", "name",
-						"probabilities", "shape",
-						(json_int_t)json_array_size(pv),
-						(json_int_t)s->bm->m->nlabels,
-						"datatype", "FP64", "data", all));
-	json_decref(all);
+	*out = json_pack("{s:s, s:s, s:o}", "model_name", d->name,
+			 "model_version", d->version, "outputs",
+			 output_tensors(s, &sc, want));
 	if (json_object_get(req, "id"))
 		json_object_set(*out, "id", json_object_get(req, "id"));
-	status = 200;
 done:
-	json_decref(res);
-	json_decref(rows);
+	scores_release(&sc);
+	score_rows_release(&r);
 	json_decref(req);
 	return status;
 }

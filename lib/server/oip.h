@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "handlers.h"
+#include "score.h"
 
 /* 0 when url is not an OIP path. Otherwise the status, *out the body
  * (NULL with 405, whose Allow is in *allow). */

@@ -209,15 +209,73 @@ static unsigned admit(struct MHD_Connection *c, const char *url,
 	return status;
 }
 
+/* The OIP tree is one route: oip_handle checks its methods. */
+static const struct route_def oip_route = { "/v2", NULL, ROUTE_OIP };
+
+/* The route a URL names, NULL when none. *guard: the route the guards
+ * treat it as (OIP's health paths are health, like /health/...). */
+static const struct route_def *route_of(const char *url, enum route *guard)
+{
+	size_t i;
+
+	if (!strncmp(url, "/v2", 3) && (!url[3] || url[3] == '/')) {
+		*guard = strstr(url, "/health/") ? ROUTE_LIVE : ROUTE_OIP;
+		return &oip_route;
+	}
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (!strcmp(routes[i].path, url)) {
+			*guard = routes[i].id;
+			return &routes[i];
+		}
+	return NULL;
+}
+
+/* The one admission chain every route goes through after the
+ * connection checks: API key, method, overload, body size. 0, or the
+ * status answered. */
+static unsigned guard(struct server *s, struct MHD_Connection *c,
+		      const struct route_def *rd, enum route as,
+		      const char *method, const struct request *req)
+{
+	struct strbuf m = STRBUF_INIT;
+
+	if (!authorized(s, c, as)) {
+		respond_json(c, 401, error_json("unauthorized: send an API key "
+						"(Authorization: Bearer KEY or "
+						"X-API-Key: KEY)"),
+			     NULL);
+		return 401;
+	}
+	if (rd->method && strcmp(method, rd->method) &&
+	    !(!strcmp(method, "HEAD") && !strcmp(rd->method, "GET"))) {
+		respond_json(c, 405, error_json("method not allowed"),
+			     rd->method);
+		return 405;
+	}
+	if (overloaded(s, as)) {
+		respond_json(c, 503, error_json("overloaded; retry after "
+						"Retry-After seconds"),
+			     NULL);
+		return 503;
+	}
+	if (!req->too_large)
+		return 0;
+	strbuf_addf(&m, "the request body is larger than %zu bytes",
+		    s->opts.max_body);
+	respond_json(c, 413, error_json(m.buf), NULL);
+	strbuf_release(&m);
+	return 413;
+}
+
 static unsigned answer(struct server *s, struct serving *sv,
 		       struct MHD_Connection *c, const char *url,
 		       const char *method, struct request *req,
 		       enum route *route)
 {
-	const struct route_def *rd = NULL;
+	const struct route_def *rd;
+	enum route as = ROUTE_OTHER;
 	json_t *out = NULL;
 	unsigned status;
-	size_t i;
 
 	*route = ROUTE_OTHER;
 	status = admit(c, url, req);
@@ -229,73 +287,29 @@ static unsigned answer(struct server *s, struct serving *sv,
 			     NULL);
 		return 429;
 	}
-	if (!strncmp(url, "/v2", 3) && (!url[3] || url[3] == '/')) {
+	rd = route_of(url, &as);
+	if (!rd) {
+		respond_json(c, 404, error_json("no such endpoint"), NULL);
+		return 404;
+	}
+	*route = rd->id;
+	status = guard(s, c, rd, as, method, req);
+	if (status)
+		return status;
+	if (rd->id == ROUTE_OIP) {
 		const char *allow = NULL;
 
-		*route = ROUTE_OIP;
-		if (!authorized(s, c, strstr(url, "/health/") ? ROUTE_LIVE
-								: ROUTE_OIP)) {
-			respond_json(c, 401, error_json("unauthorized"), NULL);
-			return 401;
-		}
-		if (req->too_large) {
-			respond_json(c, 413, error_json("the request body is too "
-							"large"),
-				     NULL);
-			return 413;
-		}
-		if (overloaded(s, ROUTE_OIP) && !strstr(url, "/health/")) {
-			respond_json(c, 503, error_json("overloaded; retry after "
-							"Retry-After seconds"),
-				     NULL);
-			return 503;
-		}
 		status = oip_handle(sv,
 				    __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE),
 				    method, url, strbuf_str(&req->body),
 				    req->body.len, &out, &allow);
 		if (status == 405)
 			out = error_json("method not allowed");
-		if (status) {
-			respond_json(c, status, out, status == 405 ? allow : NULL);
-			return status;
-		}
-	}
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (!strcmp(routes[i].path, url))
-			rd = &routes[i];
-	if (!rd) {
-		respond_json(c, 404, error_json("no such endpoint"), NULL);
-		return 404;
-	}
-	*route = rd->id;
-	if (!authorized(s, c, rd->id)) {
-		respond_json(c, 401, error_json("unauthorized: send an API key "
-						"(Authorization: Bearer KEY or "
-						"X-API-Key: KEY)"),
-			     NULL);
-		return 401;
-	}
-	if (strcmp(method, rd->method) &&
-	    !(!strcmp(method, "HEAD") && !strcmp(rd->method, "GET"))) {
-		respond_json(c, 405, error_json("method not allowed"),
-			     rd->method);
-		return 405;
-	}
-	if (overloaded(s, rd->id)) {
-		respond_json(c, 503, error_json("overloaded; retry after "
-						"Retry-After seconds"),
-			     NULL);
-		return 503;
-	}
-	if (req->too_large) {
-		struct strbuf m = STRBUF_INIT;
-
-		strbuf_addf(&m, "the request body is larger than %zu bytes",
-			    s->opts.max_body);
-		respond_json(c, 413, error_json(m.buf), NULL);
-		strbuf_release(&m);
-		return 413;
+		else if (!status)
+			out = error_json("no such endpoint");
+		status = status ? status : 404;
+		respond_json(c, status, out, status == 405 ? allow : NULL);
+		return status;
 	}
 	switch (rd->id) {
 	case ROUTE_LIVE:

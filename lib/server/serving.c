@@ -1,6 +1,7 @@
 #include "serving.h"
 
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -11,9 +12,80 @@
 #include "../core/fsutil.h"
 #include "../core/strbuf.h"
 #include "../core/timeutil.h"
+#include "../data/dataset.h"
+#include "../drift/profile_predict.h"
 #include "livedrift.h"
 
 #define RELEASE_BUNDLE "bundle.mlpkg"
+
+void serving_prediction_edges(const struct serving *s, double *edges,
+			      size_t *n)
+{
+	const struct profile_column *c;
+	size_t i, k = 0;
+
+	switch (s->bm->d->model.task) {
+	case TASK_BINARY:
+		for (i = 1; i < PRED_BUCKETS; i++)
+			edges[k++] = (double)i / PRED_BUCKETS;
+		break;
+	case TASK_MULTICLASS:
+		for (i = 0; i < s->bm->m->noutputs && k < PRED_BUCKETS; i++)
+			edges[k++] = (double)i;
+		break;
+	case TASK_REGRESSION:
+		/* Equal-frequency bins of the reference predictions. */
+		c = s->profile ? profile_find(s->profile, PREDICTION_COLUMN)
+			       : NULL;
+		if (c && c->count)
+			for (i = 1; i < PRED_BUCKETS; i++)
+				edges[k++] = c->quantiles[i * 100 / PRED_BUCKETS];
+		break;
+	}
+	*n = k;
+}
+
+int serving_warm_up(struct bundled_model *bm, size_t *rows)
+{
+	const struct descriptor *d = bm->d;
+	struct dataset_opts o = { 0 };
+	struct dataset *ds = NULL;
+	double *x, *y;
+	size_t n = 0;
+	char *golden;
+	int rc;
+
+	*rows = 0;
+	x = xcalloc(64 * d->ninputs + 1, sizeof(double));
+	y = xcalloc(64 * bm->m->noutputs + 1, sizeof(double));
+	/* The golden rows when the bundle has them, else one empty row. */
+	if (d->datasets.golden_path && bm->dir) {
+		golden = fs_join(bm->dir, d->datasets.golden_path);
+		o.unknown = UNKNOWN_IGNORE;
+		if (dataset_open(&ds, golden, d->inputs, d->ninputs, &o) == 0) {
+			while (n < 64 && (rc = dataset_next(ds, x + n * d->ninputs)) != 1 &&
+			       rc >= 0)
+				if (rc == 0)
+					n++;
+			dataset_close(ds);
+		}
+		mlops_error_clear();
+		free(golden);
+	}
+	if (!n) {
+		size_t i;
+
+		for (i = 0; i < d->ninputs; i++)
+			x[i] = NAN;
+		n = 1;
+	}
+	rc = model_predict(bm->m, x, n, y);
+	if (!rc)
+		*rows = n;
+	free(x);
+	free(y);
+	return rc;
+}
 
 int serving_root_path(const char *root, char **path)
 {
@@ -83,6 +155,12 @@ int serving_open(struct serving **out, const char *path,
 					  s->bm->m->noutputs);
 		s->profile = p;
 	}
+	{
+		json_t *desc = descriptor_to_json(s->bm->d);
+
+		s->signature = json_incref(json_object_get(desc, "signature"));
+		json_decref(desc);
+	}
 	s->max_batch = 10000;
 	s->refs = 1;
 	s->load_seconds = (double)(mono_ns() - t0) / 1e9;
@@ -100,6 +178,7 @@ void serving_put(struct serving *s)
 {
 	if (!s || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
+	json_decref(s->signature);
 	live_drift_free(s->drift);
 	profile_free(s->profile);
 	bundled_model_free(&s->own);

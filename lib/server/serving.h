@@ -4,9 +4,37 @@
 #ifndef MLOPS_SERVER_SERVING_H
 #define MLOPS_SERVER_SERVING_H
 
-#include "handlers.h"
+#include <jansson.h>
+#include <stddef.h>
+
+#include "../model/bundled.h"
+#include "metrics.h"
 
 struct sig_key;
+struct live_drift;
+struct profile;
+
+/* One loaded model version and what answering with it needs. Loaded by
+ * serving_open, shared by the requests using it. */
+struct serving {
+	struct bundled_model *bm;
+	const char *digest;
+	char loaded_at[32];
+	size_t max_batch;
+	struct metrics *metrics;
+	unsigned version_slot; /* its counters in metrics */
+	double load_seconds;
+	size_t warm_rows;
+	struct live_drift *drift; /* NULL: no reference profile, or off */
+	struct profile *profile;  /* the bundle's reference profile */
+	json_t *signature;        /* /model/info's, made once (immutable:
+				   * requests share it by reference) */
+	/* Owned when serving_open made it. */
+	struct bundle *bundle;
+	struct bundled_model own;
+	char *path;
+	int refs;
+};
 
 struct serving_opts {
 	int nthread;          /* for the model's predictions */
@@ -22,6 +50,14 @@ int serving_open(struct serving **out, const char *path,
 		 const struct serving_opts *o);
 /* The bundle a --root directory serves: ROOT/current, resolved. */
 int serving_root_path(const char *root, char **path);
+/* Predicts the first golden rows (else one empty row) before serving:
+ * the first real request pays no first-call costs. */
+int serving_warm_up(struct bundled_model *bm, size_t *rows);
+/* The edges of the predictions' histogram that suit this version (one
+ * set a server; see metrics_prediction_edges); n: how many, up to
+ * PRED_BUCKETS - 1. */
+void serving_prediction_edges(const struct serving *s, double *edges,
+			      size_t *n);
 void serving_get(struct serving *s);
 /* Drops a reference; the last one frees. */
 void serving_put(struct serving *s);

@@ -90,6 +90,9 @@ expect_eq "$CODE $allow" "405 POST" "wrong method: 405 with Allow"
 big=$($PY -c 'import json; print(json.dumps({"features": {"pad": "y" * 5000}}))')
 req POST /predict "$big"
 expect_eq "$CODE" 413 "a body over --max-body: 413"
+req POST /v2/models/credit-risk/infer "$big"
+expect_eq "$CODE $BODY" '413 {"error":"the request body is larger than 4096 bytes"}' \
+	"OIP: the same 413, through the same admission chain"
 rows=$($PY -c "print('[' + ','.join(['$LOW'.replace(' ','')] * 101) + ']')")
 printf '%s' "$rows" > many.json
 CODE=$(curl -s -o resp.txt -w '%{http_code}' -X POST --data-binary @many.json "$URL/predict/batch")
@@ -136,6 +139,27 @@ done
 per="${per%,}]}"
 req POST /v2/models/credit-risk/versions/1.0.0/infer "$per"
 expect_eq "$CODE" 200 "OIP: infer with one tensor per input, by version"
+
+# One scoring core behind every shape: the same two rows as objects, as
+# columns (in another order), as one [n, k] tensor and as one tensor
+# per input (shuffled, a [n, 1] among them) give the same answers.
+req POST /predict/batch "[$LOW,$HIGH]"
+printf '%s' "$BODY" > same-rows.json
+req POST /predict/batch '{"columns":{"has_prior_default":[false,true],"loan_amount":[15000,30000],"num_credit_lines":[4,9],"employment_years":[12,0.5],"age":[45,23],"credit_score":[760,590],"debt_ratio":[0.15,0.62],"income":[85000,28000]}}'
+expect_eq "$CODE" 200 "the same rows as columns"
+printf '%s' "$BODY" > same-cols.json
+req POST /v2/models/credit-risk/infer '{"inputs":[{"name":"loan_amount","shape":[2,1],"datatype":"FP64","data":[[15000],[30000]]},{"name":"age","shape":[2],"datatype":"FP64","data":[45,23]},{"name":"income","shape":[2],"datatype":"FP64","data":[85000,28000]},{"name":"debt_ratio","shape":[2],"datatype":"FP64","data":[0.15,0.62]},{"name":"credit_score","shape":[2],"datatype":"FP64","data":[760,590]},{"name":"employment_years","shape":[2],"datatype":"FP64","data":[12,0.5]},{"name":"num_credit_lines","shape":[2],"datatype":"FP64","data":[4,9]},{"name":"has_prior_default","shape":[2],"datatype":"BOOL","data":[false,true]}]}'
+expect_eq "$CODE" 200 "the same rows as one tensor per input"
+printf '%s' "$BODY" > same-named.json
+expect_eq "$(json_get same-cols.json '[(p["prediction"], p["probability"]) for p in d["predictions"]]')" \
+	"$(json_get same-rows.json '[(p["prediction"], p["probability"]) for p in d["predictions"]]')" \
+	"columns answer as rows do"
+expect_eq "$(json_get same-named.json 'list(zip(d["outputs"][0]["data"], d["outputs"][1]["data"]))')" \
+	"$(json_get same-rows.json '[(p["prediction"], p["probability"]) for p in d["predictions"]]')" \
+	"tensors by name answer as rows do"
+expect_eq "$(json_get inf.json 'list(zip(d["outputs"][0]["data"], d["outputs"][1]["data"]))')" \
+	"$(json_get same-rows.json '[(p["prediction"], p["probability"]) for p in d["predictions"]]')" \
+	"one [n, k] tensor answers as rows do"
 req POST /v2/models/credit-risk/infer '{"inputs":[{"name":"income","shape":[1],"datatype":"FP64","data":[-1]}]}'
 expect_eq "$CODE" 400 "OIP: a contract violation: 400"
 expect_match "$BODY" 'income: below minimum 0' "the bad field is named"
@@ -247,6 +271,10 @@ expect_eq "$(kcode -H 'X-API-Key: key-one-s3cretX')" 401 "a longer key: 401"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$KURL/health/ready")" 200 "--public-health: health needs no key"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$KURL/metrics")" 200 "--public-health: metrics need no key"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$KURL/model/info")" 401 "model info needs a key"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$KURL/v2/health/ready")" 200 "--public-health: OIP health needs no key"
+expect_eq "$(curl -s -w ' %{http_code}' -X POST -d '{}' "$KURL/v2/models/credit-risk/infer")" \
+	'{"error":"unauthorized: send an API key (Authorization: Bearer KEY or X-API-Key: KEY)"} 401' \
+	"OIP: the same 401 as REST"
 rid=$(curl -s -o /dev/null -D - -H 'X-Request-Id: trace-42' "$KURL/health/live" | tr -d '\r' | sed -n 's/^X-Request-Id: //p')
 expect_eq "$rid" "trace-42" "X-Request-Id is returned"
 rid=$(curl -s -o /dev/null -D - "$KURL/health/live" | tr -d '\r' | sed -n 's/^X-Request-Id: //p')
@@ -260,7 +288,7 @@ import json
 rows = [json.loads(l) for l in open("access.jsonl")]
 print(len(rows) >= 14, all(set(r) >= {"time","level","request_id","method","route","status","latency_ms","model_version","client"} for r in rows),
       sum(r["status"] == 401 for r in rows), any(r["request_id"] == "trace-42" for r in rows), rows[0]["client"])')" \
-	"True True 8 True 127.0.0.1" "access log: JSON lines with every field, 401s counted, ids kept"
+	"True True 9 True 127.0.0.1" "access log: JSON lines with every field, 401s counted, ids kept"
 printf '# keys for the test\n  file-key-1  \n\n' > keys.txt
 MLOPS_API_KEYS= run timeout 5 "$MLOPS" serve b.mlpkg --api-key-file nothere.txt
 expect_rc 4 "a missing key file: exit 4"

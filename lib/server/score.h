@@ -1,0 +1,53 @@
+/* The one prediction path of the server. Whatever protocol brought the
+ * rows (REST objects or columns, OIP tensors), its adapter points a cell
+ * table at the request's JSON values; serving_score checks every cell
+ * against the data contract, predicts, and counts the rows in the
+ * metrics and live drift. The adapters then answer from the doubles:
+ * nothing goes through JSON twice. */
+#ifndef MLOPS_SERVER_SCORE_H
+#define MLOPS_SERVER_SCORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "serving.h"
+
+struct score_rows {
+	size_t n;             /* rows */
+	size_t ninputs;       /* the signature's inputs: cells per row */
+	const json_t **cells; /* n * ninputs, row-major; NULL: missing */
+	unsigned char *bad;   /* rows an adapter refused (their detail
+			       * is in details already) */
+	json_t *details;      /* the contract violations, one object each */
+	int single;           /* one row: details carry no "row" */
+};
+
+/* Sizes the table for n rows of s: 0, or 400 (no rows) / 413 (more than
+ * s->max_batch) with the error body in *err. */
+unsigned score_rows_start(struct score_rows *r, const struct serving *s,
+			  size_t n, json_t **err);
+/* Refuses row i with a detail {field, problem, row}. */
+void score_rows_refuse(struct score_rows *r, size_t i, const char *field,
+		       const char *problem);
+void score_rows_release(struct score_rows *r);
+
+struct scores {
+	size_t n, k;   /* rows; outputs per row (model->noutputs) */
+	double *y;     /* n * k */
+	uint64_t ns;   /* the model's time */
+};
+
+/* 200 with sc filled; 422 {"error": "invalid input", "details": [...]}
+ * when a cell breaks the contract (the details move into the body);
+ * 500 when the model fails. */
+unsigned serving_score(const struct serving *s, struct score_rows *r,
+		       struct scores *sc, json_t **err);
+void scores_release(struct scores *sc);
+
+/* What the adapters answer with: a class label as JSON (a number when
+ * it is an integer); {"error": message}. */
+json_t *label_json(const char *label);
+json_t *error_json(const char *message);
+
+#endif
