@@ -67,7 +67,10 @@ void main_help(FILE *out)
 		     "      --version             print versions and exit\n"
 		     "      --json                one JSON document on stdout\n"
 		     "      --color=WHEN          auto, always, never\n"
-		     "  -q, --quiet               only errors on stderr\n"
+		     "  -q, --quiet               only errors on stderr; no "
+		     "report on stdout\n"
+		     "                            but --json (each command's "
+		     "--help says)\n"
 		     "  -v, --verbose             more detail on stderr\n"
 		     "\nExit status: 0 success, 1 a finding (validation failed, "
 		     "drift, smoke test failed),\n2 usage error, 3 bad input, "
@@ -190,7 +193,7 @@ static int cmd_help(int argc, const char **argv)
 		if (shown)
 			return EXIT_OK;
 	}
-	options_help(stdout, spec, common_opts);
+	options_help(stdout, spec, command_common_opts(spec));
 	return EXIT_OK;
 }
 

@@ -294,4 +294,5 @@ const struct cmd_spec cmd_deploy_spec = {
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_deploy,
+	.flags = CMD_REPORT,
 };

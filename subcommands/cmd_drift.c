@@ -395,4 +395,5 @@ const struct cmd_spec cmd_drift_spec = {
 		"be read.",
 	.opts = options,
 	.run = cmd_drift,
+	.flags = CMD_REPORT,
 };

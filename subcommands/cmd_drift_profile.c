@@ -147,5 +147,5 @@ const struct cmd_spec cmd_drift_profile_spec = {
 	.opts = options,
 	.args_complete = "file",
 	.run = cmd_drift_profile,
-	.flags = OPT_HIDDEN,
+	.flags = OPT_HIDDEN | CMD_REPORT,
 };

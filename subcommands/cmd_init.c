@@ -532,4 +532,5 @@ const struct cmd_spec cmd_init_spec = {
 		       "overwritten without --force.",
 	.opts = options,
 	.run = cmd_init,
+	.flags = CMD_REPORT,
 };

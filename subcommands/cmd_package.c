@@ -294,4 +294,5 @@ const struct cmd_spec cmd_package_spec = {
 		"the HEAD commit, else 0).",
 	.opts = options,
 	.run = cmd_package,
+	.flags = CMD_REPORT,
 };

@@ -82,4 +82,5 @@ const struct cmd_spec cmd_pull_spec = {
 		"is the manifest's. A digest mismatch\nleaves no file behind.",
 	.opts = options,
 	.run = cmd_pull,
+	.flags = CMD_REPORT,
 };

@@ -189,4 +189,5 @@ const struct cmd_spec cmd_push_spec = {
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_push,
+	.flags = CMD_REPORT,
 };

@@ -315,4 +315,5 @@ const struct cmd_spec cmd_validate_spec = {
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_validate,
+	.flags = CMD_REPORT,
 };
