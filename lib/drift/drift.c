@@ -690,6 +690,11 @@ int drift_compute(const char *reference, const char *current,
 					  : 0;
 		out->dataset_drift = out->ntested &&
 				     out->share >= out->drift_share;
+		out->fail_on = o->fail_on;
+		out->drifted = (o->fail_on == DRIFT_FAIL_COLUMN
+					? out->ndrifted > 0
+					: out->dataset_drift) ||
+			       out->nmissing_drifted || out->prediction_drifted;
 	}
 	collect_free(cols, n);
 	if (prof != o->profile)
