@@ -196,8 +196,8 @@ static int render(const struct environment *e, const char *bundle)
 	bundle_free(b);
 	if (rc < 0)
 		return report_error();
-	printf("wrote %zu manifests for %s to %s (kubectl apply -f %s)\n",
-	       files, e->name, opt_render, opt_render);
+	printf("wrote %zu manifest%s for %s to %s (kubectl apply -f %s)\n",
+	       files, plural(files), e->name, opt_render, opt_render);
 	return finish_stdout(EXIT_OK);
 }
 

@@ -122,8 +122,9 @@ static int cmd_drift_profile(int argc, const char **argv)
 	if (rc < 0) {
 		rc = report_error();
 	} else {
-		print_info("mlops: wrote %s (%zu columns, %llu rows)", opt_out,
-			   p->ncolumns, (unsigned long long)p->rows);
+		print_info("mlops: wrote %s (%zu column%s, %llu row%s)", opt_out,
+			   p->ncolumns, plural(p->ncolumns),
+			   (unsigned long long)p->rows, plural(p->rows));
 		rc = EXIT_OK;
 	}
 	profile_free(p);

@@ -62,7 +62,7 @@ static int cmd_pull(int argc, const char **argv)
 		       res.digest);
 		if (res.signatures)
 			printf("  signed  %zu signature%s\n", res.signatures,
-			       res.signatures == 1 ? "" : "s");
+			       plural(res.signatures));
 	}
 	free(res.path);
 	rc = EXIT_OK;

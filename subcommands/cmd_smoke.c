@@ -98,8 +98,8 @@ static int cmd_smoke(int argc, const char **argv)
 				strbuf_release(&m);
 			}
 		}
-		printf("%zu of %zu smoke tests passed\n", d->nsmoke - failed,
-		       d->nsmoke);
+		printf("%zu of %zu smoke test%s passed\n", d->nsmoke - failed,
+		       d->nsmoke, plural(d->nsmoke));
 	}
 	/* Nothing answered: the server is down, not the model wrong; an
 	 * error, on stderr even with -q. */

@@ -64,8 +64,9 @@ static int status_fleet(const struct environment *e, const char *root,
 	if (out_json()) {
 		print_json(j);
 	} else {
-		printf("%s%s%s (fleet, %zu instances, %s)\n", sty(STYLE_BOLD),
+		printf("%s%s%s (fleet, %zu instance%s, %s)\n", sty(STYLE_BOLD),
 		       e->name, sty(STYLE_RESET), e->ninstances,
+		       plural(e->ninstances),
 		       strategy_name(e->strategy));
 		print_deployed(dep);
 		json_array_foreach(inst, i, row) {

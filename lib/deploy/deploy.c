@@ -168,7 +168,8 @@ static int activate_local(const struct environment *e, const char *root,
 		return -1;
 	}
 	if (d->nsmoke)
-		deploy_say(o, "%zu smoke tests passed", d->nsmoke);
+		deploy_say(o, "%zu smoke test%s passed", d->nsmoke,
+			   plural(d->nsmoke));
 	deploy_test_point("smoked");
 	return 0;
 }
@@ -393,7 +394,7 @@ static void prune(const struct session *s, const struct environment *e,
 		local_prune(s->root, keep, n, &removed);
 	if (removed)
 		deploy_say(o, "removed %zu old release%s (keep_releases: %lld)",
-			   removed, removed == 1 ? "" : "s", e->keep_releases);
+			   removed, plural(removed), e->keep_releases);
 	free(keep);
 }
 
@@ -427,7 +428,7 @@ static int session_open(struct session *s, const struct environment *e,
 		if (files)
 			deploy_say(o, "removed %zu temporary file%s (%llu bytes) "
 				   "that a deploy which did not finish left",
-				   files, files == 1 ? "" : "s",
+				   files, plural(files),
 				   (unsigned long long)bytes);
 	}
 	if (recover(e, s->root, &s->ledger, o) < 0)

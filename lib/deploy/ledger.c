@@ -226,7 +226,7 @@ int ledger_damage(const struct ledger *l, const char *root, char *buf,
 		snprintf(buf + n, len - (size_t)n, "%s%s/%s: %zu damaged "
 			 "line%s left out (the first: line %u); the ledger is "
 			 "kept as it is", n ? "; " : "", root, LEDGER_FILE,
-			 l->damaged, l->damaged == 1 ? "" : "s",
+			 l->damaged, plural(l->damaged),
 			 l->first_damaged);
 	return l->torn || l->damaged;
 }

@@ -11,7 +11,7 @@
 void drift_report_verdict(const struct drift_report *r, struct strbuf *o)
 {
 	strbuf_addf(o, "%zu of %zu column%s drifted (%.0f%%, ", r->ndrifted,
-		    r->ntested, r->ntested == 1 ? "" : "s", 100 * r->share);
+		    r->ntested, plural(r->ntested), 100 * r->share);
 	if (r->fail_on == DRIFT_FAIL_COLUMN)
 		strbuf_addf(o, "failing on any drifted column): %s",
 			    r->ndrifted ? "column drift" : "no column drift");
@@ -24,10 +24,10 @@ void drift_report_verdict(const struct drift_report *r, struct strbuf *o)
 	if (r->nmissing_drifted)
 		strbuf_addf(o, "; the missing share of %zu column%s changed",
 			    r->nmissing_drifted,
-			    r->nmissing_drifted == 1 ? "" : "s");
+			    plural(r->nmissing_drifted));
 	if (r->nerrors)
 		strbuf_addf(o, "; %zu column%s could not be tested", r->nerrors,
-			    r->nerrors == 1 ? "" : "s");
+			    plural(r->nerrors));
 }
 
 void drift_format_value(double v, char *buf, size_t len)
@@ -139,8 +139,9 @@ void drift_report_markdown(const struct drift_report *r, struct strbuf *o)
 	strbuf_addf(o, "### Data drift: %s\n\n",
 		    r->drifted ? "**detected**" : "none");
 	drift_report_verdict(r, o);
-	strbuf_addf(o, ". Reference: %llu rows, current: %llu rows.\n\n",
-		    r->ref_rows, r->cur_rows);
+	strbuf_addf(o, ". Reference: %llu row%s, current: %llu row%s.\n\n",
+		    r->ref_rows, plural(r->ref_rows), r->cur_rows,
+		    plural(r->cur_rows));
 	strbuf_addstr(o, "| Column | Type | Test | Statistic | p-value | "
 			 "Threshold | Drift |\n|---|---|---|---:|---:|---:|---|\n");
 	for (i = 0; i < r->ncolumns; i++) {
@@ -257,14 +258,15 @@ void drift_report_html(const struct drift_report *r, struct strbuf *o)
 	drift_report_verdict(r, o);
 	strbuf_addstr(o, ". Reference <code>");
 	html_escape(o, r->reference);
-	strbuf_addf(o, "</code> (%llu rows), current <code>", r->ref_rows);
+	strbuf_addf(o, "</code> (%llu row%s), current <code>", r->ref_rows,
+		    plural(r->ref_rows));
 	html_escape(o, r->current);
-	strbuf_addf(o, "</code> (%llu rows).</p>\n<p class=\"legend\"><span "
+	strbuf_addf(o, "</code> (%llu row%s).</p>\n<p class=\"legend\"><span "
 		    "style=\"background:#9aa5b1\"></span>reference<span style="
 		    "\"background:#2b7bb9\"></span>current</p>\n<table><tr><th>"
 		    "Column</th><th>Test</th><th>Statistic</th><th>p-value</th>"
 		    "<th>Threshold</th><th>Drift</th><th>Distribution</th></tr>\n",
-		    r->cur_rows);
+		    r->cur_rows, plural(r->cur_rows));
 	for (i = 0; i < r->ncolumns; i++) {
 		const struct drift_column *c = &r->columns[i];
 		struct drift_cells f;
