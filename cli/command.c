@@ -1,7 +1,10 @@
 #include "command.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exit_status.h"
 #include "output.h"
@@ -45,6 +48,39 @@ const struct opt common_opts[] = {
 	OPT_BOOLEAN('v', "verbose", &output.verbose, "print more on stderr"),
 	OPT_TERMINATOR,
 };
+
+const struct opt *command_common_opts(const struct cmd_spec *spec)
+{
+	static struct opt shown[sizeof(common_opts) / sizeof(*common_opts)];
+	size_t i;
+
+	memcpy(shown, common_opts, sizeof(shown));
+	for (i = 0; shown[i].type; i++)
+		if (shown[i].value == &output.quiet &&
+		    (spec->flags & CMD_REPORT))
+			shown[i].help = "stdout: only --json; stderr: only "
+					"errors";
+	return shown;
+}
+
+/* -q on a command whose stdout reports how it went: the exit status
+ * says it, so the report goes nowhere; errors stay on stderr. At the
+ * descriptor, so that nothing a command prints slips through. */
+static void quiet_report(const struct cmd_spec *spec)
+{
+	int fd;
+
+	if (!(spec->flags & CMD_REPORT) || !output.quiet || output.json)
+		return;
+	fflush(stdout);
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fd != STDOUT_FILENO) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+}
 
 const struct cmd_spec *command_find(const char *name)
 {
@@ -92,7 +128,7 @@ int command_parse(const struct cmd_spec *spec, int *argc, const char **argv)
 	rc = options_parse(&n, argv + 1, spec->opts, common_opts, 0, &err);
 	output_setup();
 	if (rc == PARSE_HELP) {
-		options_help(stdout, spec, common_opts);
+		options_help(stdout, spec, command_common_opts(spec));
 		strbuf_release(&err);
 		return EXIT_OK;
 	}
@@ -103,6 +139,7 @@ int command_parse(const struct cmd_spec *spec, int *argc, const char **argv)
 		return EXIT_USAGE;
 	}
 	strbuf_release(&err);
+	quiet_report(spec);
 	*argc = n;
 	memmove(argv, argv + 1, (size_t)(n + 1) * sizeof(*argv));
 	return -1;

@@ -12,6 +12,9 @@ extern const struct cmd_spec cmd_init_spec, cmd_package_spec,
 	cmd_logout_spec, cmd_help_spec, cmd_version_spec, cmd_complete_spec;
 /* Options every command accepts (--json, --color, -q, -v). */
 extern const struct opt common_opts[];
+/* common_opts as spec's --help shows them: -q says what it silences
+ * there (CMD_REPORT). */
+const struct opt *command_common_opts(const struct cmd_spec *spec);
 /* Options only before the command (-C, --version). */
 extern const struct opt global_opts[];
 
@@ -19,7 +22,8 @@ const struct cmd_spec *command_find(const char *name);
 
 /* Parses a command's options (argv[0] is the command's name). Returns -1
  * to go on, or the exit status to return at once: 0 after --help, 2 on a
- * usage error (usage and message printed). */
+ * usage error (usage and message printed). With -q and no --json, a
+ * CMD_REPORT command's stdout goes to /dev/null from here on. */
 int command_parse(const struct cmd_spec *spec, int *argc, const char **argv);
 /* Prints "mlops: error: MSG" and the usage line; returns EXIT_USAGE. */
 int command_usage_error(const struct cmd_spec *spec, const char *fmt, ...)

@@ -7,6 +7,7 @@
 
 #include "command.h"
 #include "exit_status.h"
+#include "manpage.h"
 #include "lib/core/error.h"
 #include "lib/descriptor/descriptor.h"
 
@@ -175,9 +176,13 @@ int cmd_complete(int argc, const char **argv)
 	if (spec == &cmd_drift_spec && i == ncur - 1)
 		emit("profile", cur);
 	if (spec->args_complete) {
-		if (!strcmp(spec->args_complete, "command"))
+		if (!strcmp(spec->args_complete, "topic")) {
+			const struct man_guide *g;
+
 			emit_commands(cur);
-		else if (starts_with(spec->args_complete, "file:"))
+			for (g = man_guides; g->topic; g++)
+				emit(g->topic, cur);
+		} else if (starts_with(spec->args_complete, "file:"))
 			printf("__files__ %s\n", spec->args_complete + 5);
 		else if (!strcmp(spec->args_complete, "file"))
 			printf("__files__\n");

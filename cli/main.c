@@ -45,24 +45,32 @@ static void setup_signals(void)
 
 void main_help(FILE *out)
 {
+	const struct man_guide *g;
 	int i;
 
 	fprintf(out, "usage: mlops [-C DIR] [--json] [--color=WHEN] [-q] [-v] "
 		     "<command> [<args>]\n"
 		     "       mlops --version\n"
-		     "       mlops help [<command>]\n\n"
+		     "       mlops help [<command> | <topic>]\n\n"
 		     "Take a trained model from a laptop to production and "
 		     "keep it healthy there.\n\nCommands:\n");
 	for (i = 0; commands[i]; i++)
 		if (!(commands[i]->flags & OPT_HIDDEN))
 			fprintf(out, "  %-12s%s\n", commands[i]->name,
 				commands[i]->summary);
+	fprintf(out, "\nTopics ('mlops help TOPIC'):\n");
+	for (g = man_guides; g->topic; g++)
+		fprintf(out, "  %-12s%s: %s(%d)\n", g->topic, g->summary,
+			g->page, g->section);
 	fprintf(out, "\nGlobal options:\n"
 		     "  -C DIR                    run as if started in DIR\n"
 		     "      --version             print versions and exit\n"
 		     "      --json                one JSON document on stdout\n"
 		     "      --color=WHEN          auto, always, never\n"
-		     "  -q, --quiet               only errors on stderr\n"
+		     "  -q, --quiet               only errors on stderr; no "
+		     "report on stdout\n"
+		     "                            but --json (each command's "
+		     "--help says)\n"
 		     "  -v, --verbose             more detail on stderr\n"
 		     "\nExit status: 0 success, 1 a finding (validation failed, "
 		     "drift, smoke test failed),\n2 usage error, 3 bad input, "
@@ -116,33 +124,76 @@ const struct cmd_spec cmd_version_spec = {
 
 static int opt_text;
 
-/* The command's man page (man(1)), else its --help text. */
+/* A guide (mlops.yaml(5), mlops-glm(5)) has no short help to fall back
+ * on: without man(1) or the page, say which page and where it is. */
+static int show_guide(const struct man_guide *g)
+{
+	struct strbuf file = STRBUF_INIT;
+	enum manpage_status st = manpage_show(g->page, g->section, &file);
+	int rc = EXIT_OK;
+
+	if (st == MANPAGE_NO_MAN) {
+		print_error("cannot show %s(%d): man(1) is not installed",
+			    g->page, g->section);
+		if (file.len)
+			print_hint("the page is %s (mandoc -a or groff -man "
+				   "-Tutf8 also read it)", file.buf);
+		rc = EXIT_IO;
+	} else if (st == MANPAGE_NOT_FOUND) {
+		print_error("no man page %s(%d) beside this mlops or on the man "
+			    "path", g->page, g->section);
+		print_hint("'make install' installs it; in a source tree, "
+			   "'make man' builds it into build/man");
+		rc = EXIT_IO;
+	} else if (st == MANPAGE_FAILED) {
+		/* man(1) said why, or its reader went away (| head). */
+		rc = EXIT_IO;
+	}
+	strbuf_release(&file);
+	return rc;
+}
+
+/* A command's man page (man(1)), else its --help text; mlops(1), else
+ * the list of commands; a guide's page. */
 static int cmd_help(int argc, const char **argv)
 {
 	const struct cmd_spec *spec;
+	const struct man_guide *guide;
 	int rc = command_parse(&cmd_help_spec, &argc, argv);
 
 	if (rc >= 0)
 		return rc;
-	if (!argc) {
+	if (argc > 1)
+		return command_usage_error(&cmd_help_spec,
+					   "name one command or topic");
+	if (!argc || (!strcmp(argv[0], "mlops") && opt_text)) {
 		main_help(stdout);
 		return EXIT_OK;
 	}
+	if (!strcmp(argv[0], "mlops")) {
+		if (manpage_show("mlops", 1, NULL) != MANPAGE_SHOWN)
+			main_help(stdout);
+		return EXIT_OK;
+	}
+	guide = man_guide_find(argv[0]);
+	if (guide)
+		return show_guide(guide);
 	spec = command_find(argv[0]);
 	if (!spec || (spec->flags & OPT_HIDDEN))
 		return command_usage_error(&cmd_help_spec,
-					   "no such command '%s'", argv[0]);
+					   "no such command or topic '%s'",
+					   argv[0]);
 	if (!opt_text) {
 		struct strbuf page = STRBUF_INIT;
 		int shown;
 
 		strbuf_addf(&page, "mlops-%s", spec->name);
-		shown = manpage_show(page.buf) == 0;
+		shown = manpage_show(page.buf, 1, NULL) == MANPAGE_SHOWN;
 		strbuf_release(&page);
 		if (shown)
 			return EXIT_OK;
 	}
-	options_help(stdout, spec, common_opts);
+	options_help(stdout, spec, command_common_opts(spec));
 	return EXIT_OK;
 }
 
@@ -154,13 +205,17 @@ static const struct opt help_options[] = {
 
 const struct cmd_spec cmd_help_spec = {
 	.name = "help",
-	.summary = "show help for mlops or for one command",
-	.synopsis = "[<command>] [--text]",
+	.summary = "show help for mlops, a command or a topic",
+	.synopsis = "[<command> | mlops.yaml | glm] [--text]",
 	.description = "Without a command: the commands. With one: its man page "
 		       "(mlops-COMMAND(1)),\nor, without man(1) or the page, "
-		       "or with --text, its short help.",
+		       "or with --text, its short help. 'mlops.yaml'\nand "
+		       "'glm' show mlops.yaml(5) and mlops-glm(5). Pages come "
+		       "from beside the\nbinary (a build tree's build/man, an "
+		       "installed PREFIX/share/man), else\nfrom man(1)'s own "
+		       "path. Exit 4 when a topic's page cannot be shown.",
 	.opts = help_options,
-	.args_complete = "command",
+	.args_complete = "topic",
 	.run = cmd_help,
 };
 

@@ -1,7 +1,6 @@
 #include "cli/manpage.h"
 
 #include <fcntl.h>
-#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +10,10 @@
 
 extern char **environ;
 
-/* Runs argv; its exit status, or -1 when it could not run. */
+#define NO_PROGRAM (-127)
+
+/* Runs argv; its exit status, NO_PROGRAM when it is not installed, -1
+ * when it died. */
 static int run(char *const argv[], int quiet)
 {
 	posix_spawn_file_actions_t fa;
@@ -26,39 +28,91 @@ static int run(char *const argv[], int quiet)
 	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0)
-		return -1;
+		return NO_PROGRAM;
 	while (waitpid(pid, &status, 0) < 0)
 		;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int manpage_show(const char *page)
+/* The page file beside this binary: DIR/man/PAGE.S in a build tree,
+ * DIR/../share/man/manS/PAGE.S under an installed prefix. 0 when found. */
+static int find_beside_binary(const char *page, int section,
+			      struct strbuf *file)
 {
-	char exe[PATH_MAX], path[PATH_MAX + 64];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *exe = realpath("/proc/self/exe", NULL), *slash;
+	int found = -1;
 
-	fflush(stdout);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(path, sizeof(path), "%s/man/%s.1", exe, page);
-			if (access(path, R_OK) == 0) {
-				char *argv[] = { "man", "-l", path, NULL };
-
-				return run(argv, 0) == 0 ? 0 : -1;
-			}
+	if (!exe)
+		return -1;
+	slash = strrchr(exe, '/');
+	if (slash) {
+		*slash = '\0';
+		strbuf_reset(file);
+		strbuf_addf(file, "%s/man/%s.%d", exe, page, section);
+		found = access(file->buf, R_OK);
+		if (found) {
+			strbuf_reset(file);
+			strbuf_addf(file, "%s/../share/man/man%d/%s.%d", exe,
+				    section, page, section);
+			found = access(file->buf, R_OK);
 		}
 	}
-	{
-		char *where[] = { "man", "-w", (char *)page, NULL };
-		char *show[] = { "man", (char *)page, NULL };
+	free(exe);
+	if (found)
+		strbuf_reset(file);
+	return found;
+}
 
-		if (run(where, 1) != 0)
-			return -1;
-		return run(show, 0) == 0 ? 0 : -1;
+enum manpage_status manpage_show(const char *page, int section,
+				 struct strbuf *file)
+{
+	struct strbuf path = STRBUF_INIT, sect = STRBUF_INIT;
+	enum manpage_status st;
+	int rc;
+
+	fflush(stdout);
+	strbuf_addf(&sect, "%d", section);
+	if (!find_beside_binary(page, section, &path)) {
+		char *show[] = { "man", "-l", path.buf, NULL };
+
+		rc = run(show, 0);
+	} else {
+		char *where[] = { "man", "-w", sect.buf, (char *)page, NULL };
+		char *show[] = { "man", sect.buf, (char *)page, NULL };
+
+		/* man's own path: found only when installed where it looks. */
+		rc = run(where, 1);
+		if (rc != 0 && rc != NO_PROGRAM) {
+			st = MANPAGE_NOT_FOUND;
+			goto done;
+		}
+		if (rc == 0)
+			rc = run(show, 0);
 	}
+	st = rc == 0 ? MANPAGE_SHOWN
+	     : rc == NO_PROGRAM ? MANPAGE_NO_MAN : MANPAGE_FAILED;
+done:
+	if (file) {
+		strbuf_reset(file);
+		strbuf_addstr(file, path.buf);
+	}
+	strbuf_release(&path);
+	strbuf_release(&sect);
+	return st;
+}
+
+const struct man_guide man_guides[] = {
+	{ "mlops.yaml", "mlops.yaml", 5, "the descriptor, every key" },
+	{ "glm", "mlops-glm", 5, "the built-in linear model format" },
+	{ NULL, NULL, 0, NULL },
+};
+
+const struct man_guide *man_guide_find(const char *topic)
+{
+	const struct man_guide *g;
+
+	for (g = man_guides; g->topic; g++)
+		if (!strcmp(topic, g->topic) || !strcmp(topic, g->page))
+			return g;
+	return NULL;
 }

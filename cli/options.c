@@ -305,6 +305,6 @@ void options_help(FILE *out, const struct cmd_spec *spec,
 						 : spec->summary);
 	help_options(out, "Options", spec->opts);
 	help_options(out, "Common options", common);
-	fprintf(out, "\nSee 'man mlops-%s' for details and exit statuses.\n",
+	fprintf(out, "\nSee 'mlops help %s' for details and exit statuses.\n",
 		spec->name);
 }

@@ -18,6 +18,10 @@ enum opt_type {
 };
 
 #define OPT_HIDDEN 1u  /* parsed but not shown in help or completion */
+/* cmd_spec.flags: its stdout is a report of how it went (package,
+ * validate, deploy, ...), which -q silences unless --json asks for it;
+ * not data asked for (predict, inspect, history, ...). */
+#define CMD_REPORT 2u
 
 struct opt {
 	enum opt_type type;
@@ -56,7 +60,7 @@ struct cmd_spec {
 	const struct opt *opts;
 	const char *args_complete;  /* positional completion: "file:mlpkg" */
 	int (*run)(int argc, const char **argv);
-	unsigned flags;             /* OPT_HIDDEN: not listed */
+	unsigned flags;             /* OPT_HIDDEN: not listed; CMD_REPORT */
 };
 
 enum parse_flags {

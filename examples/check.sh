@@ -1,7 +1,8 @@
 #!/bin/sh
 # An example end to end: package (its quality gates), validate the bundle
 # and the live data, batch predictions, serve + smoke tests, and drift on
-# data/current.csv (each example plants some; one drifted column is a finding here: exit 1 expected). Exits
+# data/current.csv (each example plants some: --fail-on column makes one
+# drifted column a finding, exit 1 expected). Exits
 # non-zero at the first step that does not do what it should.
 #   sh examples/check.sh examples/house-prices     (MLOPS names the binary)
 set -eu
@@ -31,7 +32,7 @@ url=$(sed -n 's|.*listening on \(http://[0-9.:]*\)$|\1|p' "$work/serve.log")
 kill "$pid"; wait "$pid" || true; pid=
 echo "== drift of data/current.csv from the bundle's reference"
 set +e
-"$MLOPS" drift --bundle "$bundle" --current data/current.csv --drift-share 0.1
+"$MLOPS" drift --bundle "$bundle" --current data/current.csv --fail-on column
 rc=$?
 set -e
 [ "$rc" -eq 1 ] || { echo "$name: expected drift (exit 1), got $rc" >&2; exit 1; }

@@ -19,7 +19,7 @@
 #include "subcommands/env_opts.h"
 
 static const char *opt_reason, *opt_render, *opt_require_signature;
-static int opt_no_rollback;
+static int opt_no_rollback, opt_require_smoke;
 static struct registry_cli reg;
 
 static const struct opt options[] = {
@@ -34,6 +34,9 @@ static const struct opt options[] = {
 		"file"),
 	OPT_BOOLEAN(0, "no-rollback", &opt_no_rollback,
 		    "on failure, leave the failed version in place"),
+	OPT_BOOLEAN(0, "require-smoke", &opt_require_smoke,
+		    "fail (exit 5) when the smoke tests cannot run, instead "
+		    "of going live unverified"),
 	CHANGE_OPTIONS,
 	REGISTRY_OPTIONS(reg),
 	OPT_TERMINATOR,
@@ -136,11 +139,13 @@ int deploy_report(const char *what, const char *env, int rc,
 	if (rc < 0)
 		return report_error();
 	if (out_json()) {
-		json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:I, s:s?, s:b, "
-				      "s:s?}",
+		json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:b, s:I, s:s?, "
+				      "s:b, s:s?}",
 				      "action", what, "env", env, "revision",
 				      (json_int_t)r->revision, "deployed",
-				      r->deployed, "rollback_revision",
+				      r->deployed, "unverified",
+				      r->deployed && r->smoke_skipped,
+				      "rollback_revision",
 				      (json_int_t)r->rollback_revision, "tag",
 				      r->tag, "tag_pushed", r->tag_pushed,
 				      "error", rc ? r->why : NULL);
@@ -152,6 +157,9 @@ int deploy_report(const char *what, const char *env, int rc,
 		if (r->rollback_revision)
 			print_info("mlops: rolled back (revision %ld)",
 				   r->rollback_revision);
+	} else if (r->deployed && r->smoke_skipped) {
+		printf("%s: revision %ld of %s is deployed (unverified: its "
+		       "smoke tests did not run)\n", what, r->revision, env);
 	} else if (r->deployed) {
 		printf("%s: revision %ld of %s is deployed\n", what, r->revision,
 		       env);
@@ -163,7 +171,10 @@ int deploy_report(const char *what, const char *env, int rc,
 		gh_annotation("error", NULL, 0, 0, m.buf);
 		strbuf_release(&m);
 	}
-	return finish_stdout(rc ? EXIT_FINDING : EXIT_OK);
+	/* Smoke tests that could not run are the environment's failure
+	 * (as smoke's exit 5), not a finding about the model. */
+	return finish_stdout(!rc ? EXIT_OK
+			     : r->smoke_skipped ? EXIT_NETWORK : EXIT_FINDING);
 }
 
 /* --render: the manifests of a kubernetes environment, nothing applied. */
@@ -183,8 +194,8 @@ static int render(const struct environment *e, const char *bundle)
 	bundle_free(b);
 	if (rc < 0)
 		return report_error();
-	printf("wrote %zu manifests for %s to %s (kubectl apply -f %s)\n",
-	       files, e->name, opt_render, opt_render);
+	printf("wrote %zu manifest%s for %s to %s (kubectl apply -f %s)\n",
+	       files, plural(files), e->name, opt_render, opt_render);
 	return finish_stdout(EXIT_OK);
 }
 
@@ -252,6 +263,7 @@ static int cmd_deploy(int argc, const char **argv)
 	deploy_opts_fill(&o, d);
 	o.reason = opt_reason;
 	o.no_rollback = opt_no_rollback;
+	o.require_smoke = opt_require_smoke;
 	rc = load_signature_keys(d, e, keys);
 	if (rc < 0) {
 		rc = report_error();
@@ -275,8 +287,8 @@ const struct cmd_spec cmd_deploy_spec = {
 	.name = "deploy",
 	.summary = "deploy a bundle to an environment, with rollback",
 	.synopsis = "BUNDLE|REF --env ENV [--reason TEXT] [--timeout SECONDS] "
-		    "[--require-signature PUBKEY] [--no-rollback] [--push-tags] "
-		    "[--dry-run]",
+		    "[--require-signature PUBKEY] [--require-smoke] "
+		    "[--no-rollback] [--push-tags] [--dry-run]",
 	.description =
 		"Deploy BUNDLE to ENV (mlops.yaml): lock, a pending revision in "
 		"the ledger, the\nrelease under ROOT/releases. local: current "
@@ -285,11 +297,15 @@ const struct cmd_spec cmd_deploy_spec = {
 		"then activated all at once, rolling, or as a canary checked "
 		"at\neach step against the stable version (error rate, p99, "
 		"prediction PSI).\nThen the smoke tests. A bundle not signed by "
-		"the required keys is refused\nbefore anything changes. A registry REF is "
-		"pulled and verified first. On failure the last "
-		"deployed revision comes back (a\nnew revision). Exit 0: "
-		"deployed; 1: failed.",
+		"the required keys is refused\nbefore anything changes. A "
+		"registry REF is pulled and verified first. On\nfailure the "
+		"last deployed revision comes back (a new revision). Smoke "
+		"tests\nthat cannot run (no server, no url) leave the revision "
+		"deployed but\nunverified; --require-smoke fails then. Exit 0: "
+		"deployed; 1: failed (rolled\nback); 5: no server for the "
+		"required smoke tests.",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_deploy,
+	.flags = CMD_REPORT,
 };

@@ -19,7 +19,7 @@
 
 static const char *opt_ref, *opt_cur, *opt_bundle, *opt_file, *opt_columns;
 static const char *opt_test, *opt_threshold, *opt_share, *opt_missing;
-static const char *opt_binning, *opt_html, *opt_na;
+static const char *opt_binning, *opt_html, *opt_na, *opt_fail_on;
 static struct strv opt_column_test;
 static int opt_markdown, opt_signature, opt_predictions;
 
@@ -28,6 +28,8 @@ static const char *const test_names[] = {
 	"hellinger", "kl_div", "mannw", "t_test", "cramer_von_mises",
 	"anderson", NULL,
 };
+
+static const char *const fail_on_names[] = { "dataset", "column", NULL };
 
 static const struct opt options[] = {
 	OPT_STR(0, "reference", &opt_ref, "FILE",
@@ -50,6 +52,9 @@ static const struct opt options[] = {
 	OPT_STR(0, "drift-share", &opt_share, "X",
 		"dataset drift when this share of columns drifts (default: 0.5)",
 		NULL),
+	OPT_ENUM(0, "fail-on", &opt_fail_on, "WHAT",
+		 "exit 1 on: dataset drift (default), or any drifted column",
+		 fail_on_names),
 	OPT_STR(0, "missing-threshold", &opt_missing, "X",
 		"flag a change of a column's missing share above X (default: "
 		"0.05)", NULL),
@@ -170,6 +175,7 @@ static int bundle_inputs(struct drift_opts *o, struct profile **prof,
 
 static void print_table(const struct drift_report *r)
 {
+	struct strbuf verdict = STRBUF_INIT;
 	size_t i, w = 6;
 
 	for (i = 0; i < r->ncolumns; i++)
@@ -204,10 +210,15 @@ static void print_table(const struct drift_report *r)
 	if (r->prediction_drifted)
 		printf("\n%sPrediction drift: detected%s\n", sty(STYLE_RED),
 		       sty(STYLE_RESET));
-	printf("\n%sDataset drift: %s%s (%zu of %zu columns, %.0f%%; threshold "
-	       "%.0f%%)\n", r->dataset_drift ? sty(STYLE_RED) : sty(STYLE_GREEN),
-	       r->dataset_drift ? "detected" : "none", sty(STYLE_RESET),
-	       r->ndrifted, r->ntested, 100 * r->share, 100 * r->drift_share);
+	drift_report_verdict(r, &verdict);
+	printf("\n%s%s%s\n", r->drifted ? sty(STYLE_RED) : sty(STYLE_GREEN),
+	       verdict.buf, sty(STYLE_RESET));
+	strbuf_release(&verdict);
+	/* Why a drifted column still exits 0. */
+	if (!r->drifted && r->ndrifted)
+		printf("%sExit 0: under the dataset threshold (--fail-on "
+		       "column: exit 1 on any).%s\n", sty(STYLE_DIM),
+		       sty(STYLE_RESET));
 }
 
 static void annotate(const struct drift_report *r)
@@ -236,11 +247,33 @@ static void annotate(const struct drift_report *r)
 	}
 }
 
+/* Without a signature every column of the reference is compared, but
+ * for the label that ./mlops.yaml names (datasets.golden.label): it is
+ * no feature, and current data seldom has it. NULL: none. */
+static const char *project_label(struct descriptor **proj)
+{
+	const char *label;
+
+	*proj = NULL;
+	if (!fs_exists("mlops.yaml"))
+		return NULL;
+	if (descriptor_load(proj, "mlops.yaml") < 0) {
+		print_warning("the label column of mlops.yaml is not left out: "
+			      "%s", mlops_error_last()->message);
+		return NULL;
+	}
+	label = (*proj)->datasets.golden_label;
+	if (label && output.verbose)
+		print_info("mlops: leaving out '%s', the label column of "
+			   "mlops.yaml", label);
+	return label;
+}
+
 static int cmd_drift(int argc, const char **argv)
 {
 	struct drift_opts o = { 0 };
 	struct drift_report r;
-	struct descriptor *d = NULL;
+	struct descriptor *d = NULL, *proj = NULL;
 	struct drift_override *ov = NULL, *cfg_ov = NULL;
 	struct profile *bprof = NULL;
 	double *pred_ref = NULL, *pred_cur = NULL;
@@ -275,6 +308,8 @@ static int cmd_drift(int argc, const char **argv)
 	if ((opt_bundle || opt_file || opt_signature) &&
 	    bundle_or_file_descriptor(opt_bundle, opt_file, &d) < 0)
 		return report_error();
+	if (!d)
+		o.leave_out = project_label(&proj);
 	/* mlops.yaml's drift: section first, then the command line. */
 	if (d && drift_config_apply(d->drift, &o, &cfg_ov, &cfg_edges) < 0) {
 		rc = report_error();
@@ -295,6 +330,8 @@ static int cmd_drift(int argc, const char **argv)
 					 "number in (0, 1], not '%s'", opt_share);
 		goto done;
 	}
+	if (opt_fail_on)
+		drift_fail_on_from_name(opt_fail_on, &o.fail_on);
 	if (parse_unit(opt_missing, &o.missing_threshold, 0, 1) < 0) {
 		rc = command_usage_error(&cmd_drift_spec, "--missing-threshold "
 					 "takes a number in [0, 1], not '%s'",
@@ -349,9 +386,7 @@ static int cmd_drift(int argc, const char **argv)
 		strbuf_release(&md);
 	}
 	annotate(&r);
-	rc = r.dataset_drift || r.nmissing_drifted || r.prediction_drifted
-		? EXIT_FINDING
-		: r.nerrors ? EXIT_INPUT : EXIT_OK;
+	rc = r.drifted ? EXIT_FINDING : r.nerrors ? EXIT_INPUT : EXIT_OK;
 	if (opt_html) {
 		struct strbuf html = STRBUF_INIT;
 
@@ -366,6 +401,7 @@ static int cmd_drift(int argc, const char **argv)
 	rc = finish_stdout(rc);
 done:
 	descriptor_free(d);
+	descriptor_free(proj);
 	free_list(cols);
 	free_list(na);
 	free(ov);
@@ -390,9 +426,13 @@ const struct cmd_spec cmd_drift_spec = {
 		"with a test chosen\nby type and size (ks, chisquare or z up to "
 		"1000 reference rows; wasserstein\nor jensenshannon above) or "
 		"the one named. Dataset drift when --drift-share of\nthe columns "
-		"drift. Exit 0: no drift; 1: drift (or a changed missing "
-		"share);\n3: a column could not be tested; 4: a file could not "
-		"be read.",
+		"drift. Without a signature, the label column ./mlops.yaml "
+		"names is\nleft out. Exit 0: no finding, even with drifted "
+		"columns under the dataset\nthreshold; 1: dataset drift (with "
+		"--fail-on column: any drifted column),\nprediction drift or a "
+		"changed missing share; 3: a column could not be\ntested; 4: a "
+		"file could not be read.",
 	.opts = options,
 	.run = cmd_drift,
+	.flags = CMD_REPORT,
 };

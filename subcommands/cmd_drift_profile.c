@@ -122,8 +122,9 @@ static int cmd_drift_profile(int argc, const char **argv)
 	if (rc < 0) {
 		rc = report_error();
 	} else {
-		print_info("mlops: wrote %s (%zu columns, %llu rows)", opt_out,
-			   p->ncolumns, (unsigned long long)p->rows);
+		print_info("mlops: wrote %s (%zu column%s, %llu row%s)", opt_out,
+			   p->ncolumns, plural(p->ncolumns),
+			   (unsigned long long)p->rows, plural(p->rows));
 		rc = EXIT_OK;
 	}
 	profile_free(p);
@@ -147,5 +148,5 @@ const struct cmd_spec cmd_drift_profile_spec = {
 	.opts = options,
 	.args_complete = "file",
 	.run = cmd_drift_profile,
-	.flags = OPT_HIDDEN,
+	.flags = OPT_HIDDEN | CMD_REPORT,
 };

@@ -60,28 +60,42 @@ static int cmd_history(int argc, const char **argv)
 			if (!r->number) /* its lines were damaged */
 				continue;
 			json_array_append_new(
-				a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}",
+				a, json_pack("{s:I, s:s, s:s, s:b, s:s, s:s, s:s, "
+					     "s:s}",
 					     "revision", (json_int_t)r->number,
 					     "updated", r->updated, "status",
-					     r->status, "name", r->name, "version",
-					     r->version, "digest", r->digest,
-					     "description", r->description));
+					     r->status, "unverified",
+					     r->unverified, "name", r->name,
+					     "version", r->version, "digest",
+					     r->digest, "description",
+					     r->description));
 		}
 		print_json(a);
 		json_decref(a);
 	} else if (!l.n) {
 		printf("no revisions in %s yet\n", e->name);
 	} else {
-		printf("%s%-8s  %-20s  %-10s  %-10s  %-19s  %s%s\n",
-		       sty(STYLE_BOLD), "REVISION", "UPDATED", "STATUS", "VERSION",
-		       "DIGEST", "DESCRIPTION", sty(STYLE_RESET));
+		/* "deployed (unverified)": it went live without its smoke
+		 * tests. */
+		int w = 10;
+
+		for (i = first; i < l.n; i++)
+			if (l.revs[i].unverified &&
+			    (int)strlen(l.revs[i].status) + 13 > w)
+				w = (int)strlen(l.revs[i].status) + 13;
+		printf("%s%-8s  %-20s  %-*s  %-10s  %-19s  %s%s\n",
+		       sty(STYLE_BOLD), "REVISION", "UPDATED", w, "STATUS",
+		       "VERSION", "DIGEST", "DESCRIPTION", sty(STYLE_RESET));
 		for (i = first; i < l.n; i++) {
 			const struct revision *r = &l.revs[i];
+			char status[48];
 
 			if (!r->number)
 				continue;
-			printf("%-8ld  %-20s  %-10s  %-10s  %.19s  %s\n", r->number,
-			       r->updated, r->status, r->version, r->digest,
+			snprintf(status, sizeof(status), "%s%s", r->status,
+				 r->unverified ? " (unverified)" : "");
+			printf("%-8ld  %-20s  %-*s  %-10s  %.19s  %s\n", r->number,
+			       r->updated, w, status, r->version, r->digest,
 			       r->description);
 		}
 	}
@@ -96,7 +110,8 @@ const struct cmd_spec cmd_history_spec = {
 	.synopsis = "--env ENV [--max N] [--json]",
 	.description =
 		"Print ENV's revisions from its ledger: REVISION, UPDATED, "
-		"STATUS (pending,\ndeployed, superseded, failed), VERSION, "
+		"STATUS (pending,\ndeployed, superseded, failed; \"(unverified)\" "
+		"when it went live without its\nsmoke tests), VERSION, "
 		"DIGEST, DESCRIPTION.",
 	.opts = options,
 	.run = cmd_history,

@@ -390,9 +390,9 @@ static void describe_model(const struct model_info *mi, struct strbuf *task,
 			      "      values: [a, b, c]\n");
 		return;
 	}
-	strbuf_addf(inputs, "    # Read from the model: %zu inputs, in its "
+	strbuf_addf(inputs, "    # Read from the model: %zu input%s, in its "
 		    "order. Add min/max ranges to catch bad data.\n",
-		    mi->nfeatures);
+		    mi->nfeatures, plural(mi->nfeatures));
 	for (i = 0; i < mi->nfeatures; i++) {
 		const struct model_feature *f = &mi->features[i];
 
@@ -532,4 +532,5 @@ const struct cmd_spec cmd_init_spec = {
 		       "overwritten without --force.",
 	.opts = options,
 	.run = cmd_init,
+	.flags = CMD_REPORT,
 };

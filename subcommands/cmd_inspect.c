@@ -232,6 +232,9 @@ static void print_human(const json_t *info)
 	printf("  digest        %s\n", json_str(info, "digest"));
 	if (json_str(info, "created"))
 		printf("  created       %s\n", json_str(info, "created"));
+	else if (json_is_null(json_object_get(info, "created")))
+		printf("  created       no commit (and no SOURCE_DATE_EPOCH): no "
+		       "build time\n");
 	print_signed(json_object_get(info, "signatures"));
 	printf("  model         %s (%s, %s", json_str(model, "path"),
 	       json_str(model, "runtime"), json_str(model, "task"));

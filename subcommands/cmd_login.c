@@ -83,6 +83,7 @@ const struct cmd_spec cmd_login_spec = {
 	.synopsis = "HOST[:PORT] [--username USER --password-stdin]",
 	.opts = options,
 	.run = cmd_login,
+	.flags = CMD_REPORT,
 };
 
 const struct cmd_spec cmd_logout_spec = {
@@ -90,4 +91,5 @@ const struct cmd_spec cmd_logout_spec = {
 	.summary = "remove saved registry credentials",
 	.synopsis = "HOST[:PORT]",
 	.run = cmd_logout,
+	.flags = CMD_REPORT,
 };

@@ -51,7 +51,7 @@ static void print_human(const struct descriptor *d,
 	printf("%sPackaged %s %s%s\n", sty(STYLE_BOLD), d->name, d->version,
 	       sty(STYLE_RESET));
 	printf("  bundle  %s (%s, %zu file%s)\n", res->path, size, res->nfiles,
-	       res->nfiles == 1 ? "" : "s");
+	       plural(res->nfiles));
 	printf("  digest  %s\n", res->digest);
 	if (!p->in_repo)
 		printf("  source  not a git repository\n");
@@ -124,9 +124,9 @@ static void summarize(const struct descriptor *d,
 		return;
 	human_size(size, sizeof(size), res->size);
 	strbuf_addf(&md, "### mlops package: %s %s\n\n"
-		    "| | |\n|---|---|\n| bundle | `%s` (%s, %zu files) |\n"
+		    "| | |\n|---|---|\n| bundle | `%s` (%s, %zu file%s) |\n"
 		    "| digest | `%s` |\n", d->name, d->version, res->path, size,
-		    res->nfiles, res->digest);
+		    res->nfiles, plural(res->nfiles), res->digest);
 	if (res->prov.commit[0])
 		strbuf_addf(&md, "| commit | `%.12s`%s |\n", res->prov.commit,
 			    res->prov.dirty ? " (dirty)" : "");
@@ -294,4 +294,5 @@ const struct cmd_spec cmd_package_spec = {
 		"the HEAD commit, else 0).",
 	.opts = options,
 	.run = cmd_package,
+	.flags = CMD_REPORT,
 };

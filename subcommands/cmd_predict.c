@@ -116,18 +116,19 @@ static int cmd_predict(int argc, const char **argv)
 			print_json(j);
 			json_decref(j);
 		}
-		print_info("scored %llu of %llu rows%s%s",
+		print_info("scored %llu of %llu row%s%s%s",
 			   (unsigned long long)res.scored,
-			   (unsigned long long)res.rows,
+			   (unsigned long long)res.rows, plural(res.rows),
 			   res.invalid ? "; invalid rows: " : "",
 			   res.invalid ? (o.on_invalid == INVALID_SKIP
 						  ? "skipped"
 						  : "written with an error")
 				       : "");
 		if (res.invalid && res.report.nexamples)
-			print_warning("%llu invalid rows, the first at row %llu: "
+			print_warning("%llu invalid row%s, the first at row %llu: "
 				      "%s: %s",
 				      (unsigned long long)res.invalid,
+				      plural(res.invalid),
 				      (unsigned long long)res.report.examples[0].row,
 				      res.report.examples[0].column,
 				      res.report.examples[0].problem);

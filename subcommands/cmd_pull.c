@@ -62,7 +62,7 @@ static int cmd_pull(int argc, const char **argv)
 		       res.digest);
 		if (res.signatures)
 			printf("  signed  %zu signature%s\n", res.signatures,
-			       res.signatures == 1 ? "" : "s");
+			       plural(res.signatures));
 	}
 	free(res.path);
 	rc = EXIT_OK;
@@ -82,4 +82,5 @@ const struct cmd_spec cmd_pull_spec = {
 		"is the manifest's. A digest mismatch\nleaves no file behind.",
 	.opts = options,
 	.run = cmd_pull,
+	.flags = CMD_REPORT,
 };

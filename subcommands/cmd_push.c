@@ -158,8 +158,8 @@ static int cmd_push(int argc, const char **argv)
 			if (res.signatures)
 				printf("  signed  %zu signature%s (referrer%s)\n",
 				       res.signatures,
-				       res.signatures == 1 ? "" : "s",
-				       res.signatures == 1 ? "" : "s");
+				       plural(res.signatures),
+				       plural(res.signatures));
 			if (res.sbom_referrer[0])
 				printf("  sbom    %s (referrer)\n",
 				       res.sbom_referrer);
@@ -189,4 +189,5 @@ const struct cmd_spec cmd_push_spec = {
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_push,
+	.flags = CMD_REPORT,
 };

@@ -55,4 +55,5 @@ const struct cmd_spec cmd_rollback_spec = {
 		"back).",
 	.opts = options,
 	.run = cmd_rollback,
+	.flags = CMD_REPORT,
 };

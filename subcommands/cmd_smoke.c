@@ -98,11 +98,14 @@ static int cmd_smoke(int argc, const char **argv)
 				strbuf_release(&m);
 			}
 		}
-		printf("%zu of %zu smoke tests passed\n", d->nsmoke - failed,
-		       d->nsmoke);
+		printf("%zu of %zu smoke test%s passed\n", d->nsmoke - failed,
+		       d->nsmoke, plural(d->nsmoke));
 	}
-	/* Nothing answered: the server is down, not the model wrong. */
+	/* Nothing answered: the server is down, not the model wrong; an
+	 * error, on stderr even with -q. */
 	rc = !failed ? EXIT_OK : !reached ? EXIT_NETWORK : EXIT_FINDING;
+	if (rc == EXIT_NETWORK && r[0].why)
+		print_error("no smoke test reached the server: %s", r[0].why);
 	smoke_results_free(r, d->nsmoke);
 	descriptor_free(d);
 	return finish_stdout(rc);
@@ -120,4 +123,5 @@ const struct cmd_spec cmd_smoke_spec = {
 		"passed; 1: a test failed; 5: no answer.",
 	.opts = options,
 	.run = cmd_smoke,
+	.flags = CMD_REPORT,
 };

@@ -19,6 +19,19 @@ static const struct opt options[] = {
 	OPT_TERMINATOR,
 };
 
+/* The ledger's deployed revision, on one line. */
+static void print_deployed(const struct revision *dep)
+{
+	if (!dep) {
+		printf("  deployed  nothing yet\n");
+		return;
+	}
+	printf("  deployed  revision %ld: %s %s (%s)%s\n", dep->number,
+	       dep->name, dep->version, dep->digest,
+	       dep->unverified ? ", unverified: its smoke tests did not run"
+			       : "");
+}
+
 /* A fleet: each instance's stable and canary versions, from its admin
  * API, and its readiness. Healthy: every one ready, serving the
  * deployed revision, no canary. */
@@ -51,14 +64,11 @@ static int status_fleet(const struct environment *e, const char *root,
 	if (out_json()) {
 		print_json(j);
 	} else {
-		printf("%s%s%s (fleet, %zu instances, %s)\n", sty(STYLE_BOLD),
+		printf("%s%s%s (fleet, %zu instance%s, %s)\n", sty(STYLE_BOLD),
 		       e->name, sty(STYLE_RESET), e->ninstances,
+		       plural(e->ninstances),
 		       strategy_name(e->strategy));
-		if (dep)
-			printf("  deployed  revision %ld: %s %s (%s)\n",
-			       dep->number, dep->name, dep->version, dep->digest);
-		else
-			printf("  deployed  nothing yet\n");
+		print_deployed(dep);
 		json_array_foreach(inst, i, row) {
 			const json_t *st = json_object_get(row, "stable");
 			const json_t *ca = json_object_get(row, "canary");
@@ -180,12 +190,13 @@ static int cmd_status(int argc, const char **argv)
 	/* Healthy: ready, serving what the ledger says is deployed. */
 	healthy = dep && !strcmp(cur, dep->digest) &&
 		  (!e->url || (ready == 200 && !strcmp(served, dep->digest)));
-	j = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:s?, s:s?, s:s?, s:s, s:o, "
-		      "s:s, s:b}",
+	j = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:s?, s:s?, s:b, s:s?, s:s, "
+		      "s:o, s:s, s:b}",
 		      "env", e->name, "kind", "local", "root", root, "url", e->url,
 		      "revision", (json_int_t)(dep ? dep->number : 0), "version",
 		      dep ? dep->version : NULL, "deployed_digest",
-		      dep ? dep->digest : NULL, "current", cur[0] ? cur : NULL,
+		      dep ? dep->digest : NULL, "unverified",
+		      dep && dep->unverified, "current", cur[0] ? cur : NULL,
 		      "served_digest", served,
 		      "ready", e->url ? json_boolean(ready == 200) : json_null(),
 		      "server", !e->url ? "unknown (no url)"
@@ -196,16 +207,12 @@ static int cmd_status(int argc, const char **argv)
 	} else {
 		printf("%s%s%s (local, %s)\n", sty(STYLE_BOLD), e->name,
 		       sty(STYLE_RESET), root);
-		printf("  deployed  %s\n", dep ? "" : "nothing yet");
-		if (dep)
-			printf("    revision %ld: %s %s (%s)\n", dep->number,
-			       dep->name, dep->version, dep->digest);
+		print_deployed(dep);
 		printf("  current   %s\n", cur[0] ? cur : "-");
 		if (e->url)
-			printf("  server    %s: %s, %s%s\n", e->url,
+			printf("  server    %s: %s, %s\n", e->url,
 			       info ? "answering" : "not answering",
-			       ready == 200 ? "ready" : "not ready",
-			       served[0] ? "" : "");
+			       ready == 200 ? "ready" : "not ready");
 		if (served[0])
 			printf("  serves    %s\n", served);
 		printf("  health    %s%s%s\n", healthy ? sty(STYLE_GREEN)

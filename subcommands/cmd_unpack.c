@@ -92,4 +92,5 @@ const struct cmd_spec cmd_unpack_spec = {
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_unpack,
+	.flags = CMD_REPORT,
 };

@@ -122,9 +122,9 @@ static void print_data_report(const struct descriptor *d,
 	const struct contract_report *r = &c->report;
 	size_t i;
 
-	printf("%sValidating %s%s against %s %s (%zu inputs)\n",
+	printf("%sValidating %s%s against %s %s (%zu input%s)\n",
 	       sty(STYLE_BOLD), opt_data, sty(STYLE_RESET), d->name,
-	       d->version, d->ninputs);
+	       d->version, d->ninputs, plural(d->ninputs));
 	printf("  rows          %llu%s\n", (unsigned long long)r->rows,
 	       c->stopped ? " (stopped at --max-errors)" : "");
 	printf("  invalid rows  %llu\n", (unsigned long long)r->bad_rows);
@@ -179,11 +179,11 @@ static void annotate_data(const struct contract_report *r, int failed)
 			    r->missing_columns[i]);
 		gh_annotation("error", opt_data, 1, 0, m.buf);
 	}
-	strbuf_addf(&md, "### mlops validate --data %s: %s\n\n%llu rows, "
-		    "%llu invalid, %llu violations\n\n", opt_data,
+	strbuf_addf(&md, "### mlops validate --data %s: %s\n\n%llu row%s, "
+		    "%llu invalid, %llu violation%s\n\n", opt_data,
 		    failed ? "FAILED" : "passed", (unsigned long long)r->rows,
-		    (unsigned long long)r->bad_rows,
-		    (unsigned long long)r->total);
+		    plural(r->rows), (unsigned long long)r->bad_rows,
+		    (unsigned long long)r->total, plural(r->total));
 	gh_step_summary(md.buf);
 	strbuf_release(&md);
 	strbuf_release(&m);
@@ -315,4 +315,5 @@ const struct cmd_spec cmd_validate_spec = {
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_validate,
+	.flags = CMD_REPORT,
 };

@@ -186,16 +186,18 @@ done:
 	return rc;
 }
 
-static int add_listed(struct collector *c, const char *path,
-		      enum file_kind kind, const char *what)
+/* A path d lists (what names its key), its error at its place in d. */
+static int add_listed(struct collector *c, const struct descriptor *d,
+		      const char *path, enum file_kind kind, const char *what)
 {
 	char *rel;
 	int rc = normalize_rel_path(&rel, path, what);
 
-	if (rc)
-		return rc;
-	rc = add_path(c, rel, kind, 0);
+	if (!rc)
+		rc = add_path(c, rel, kind, 0);
 	free(rel);
+	if (rc)
+		descriptor_error_at(d, what);
 	return rc;
 }
 
@@ -260,25 +262,25 @@ int collect_files(struct file_set *out, const struct descriptor *d)
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = add_listed(&c, d->model.path, FILE_MODEL, "model.path");
+	rc = add_listed(&c, d, d->model.path, FILE_MODEL, "model.path");
 	c.role = "golden";
 	if (!rc && d->datasets.golden_path)
-		rc = add_listed(&c, d->datasets.golden_path, FILE_DATASET,
+		rc = add_listed(&c, d, d->datasets.golden_path, FILE_DATASET,
 				"datasets.golden.path");
 	c.role = "reference";
 	if (!rc && d->datasets.reference_path)
-		rc = add_listed(&c, d->datasets.reference_path, FILE_DATASET,
+		rc = add_listed(&c, d, d->datasets.reference_path, FILE_DATASET,
 				"datasets.reference.path");
 	c.role = NULL;
 	for (i = 0; !rc && i < d->ninclude; i++)
-		rc = add_listed(&c, d->include[i].path, d->include[i].kind,
+		rc = add_listed(&c, d, d->include[i].path, d->include[i].kind,
 				"include path");
 	for (i = 0; !rc && i < d->ndependencies; i++)
-		rc = add_listed(&c, d->dependencies[i], FILE_CODE,
+		rc = add_listed(&c, d, d->dependencies[i], FILE_CODE,
 				"dependencies entry");
 	/* The descriptor itself travels with the code. */
 	if (!rc)
-		rc = add_listed(&c, fs_basename(d->file), FILE_CODE,
+		rc = add_listed(&c, d, fs_basename(d->file), FILE_CODE,
 				"descriptor");
 	if (!rc)
 		rc = drop_duplicates(out);

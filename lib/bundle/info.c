@@ -82,6 +82,9 @@ json_t *bundle_info(const struct bundle *b)
 		"model", "signature", "datasets", "gates", "smoke",
 		"dependencies", "environments", NULL,
 	};
+	const char *time_source = json_str(json_object_get(b->mlops,
+							   "provenance"),
+					   "build_time_source");
 	int i;
 
 	json_object_set_new(o, "path", json_string(b->path));
@@ -93,7 +96,11 @@ json_t *bundle_info(const struct bundle *b)
 		if (v)
 			json_object_set(o, copy[i], v);
 	}
-	if (json_str(ann, AN_CREATED))
+	/* Without SOURCE_DATE_EPOCH or a commit the manifest says 1970
+	 * (the bytes stay reproducible); that is no build time. */
+	if (time_source && !strcmp(time_source, "none"))
+		json_object_set_new(o, "created", json_null());
+	else if (json_str(ann, AN_CREATED))
 		json_object_set_new(o, "created",
 				    json_string(json_str(ann, AN_CREATED)));
 	json_object_set_new(o, "layers", layers_json(b));

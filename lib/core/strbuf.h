@@ -34,6 +34,13 @@ void strbuf_release(struct strbuf *sb);
 /* The contents, "" when empty. */
 const char *strbuf_str(const struct strbuf *sb);
 
+/* The plural ending of a count, for every count a message prints:
+ * "%zu file%s", n, plural(n). */
+static inline const char *plural(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -96,13 +96,36 @@ void deploy_test_point(const char *step)
 	}
 }
 
+/* The release is in place but its smoke tests cannot run (why): it goes
+ * live unverified, or, when they are required on the way forward, fails.
+ * 0, or -1 with r->why. */
+static int smoke_skipped(const struct descriptor *d, int going_back,
+			 const struct deploy_opts *o, struct deploy_result *r,
+			 const char *why)
+{
+	if (!d->nsmoke) {
+		deploy_say(o, "%s; no smoke tests to run", why);
+		return 0;
+	}
+	r->smoke_skipped = 1;
+	if (o->require_smoke && !going_back) {
+		deploy_why(r, "%s: the smoke tests could not run, and they are "
+			   "required", why);
+		return -1;
+	}
+	deploy_say(o, "%s: smoke tests not run, the revision is unverified",
+		   why);
+	return 0;
+}
+
 /* current -> digest, the server told, its answer awaited, the smoke
  * tests of d run. 0, or -1 with r->why. */
 static int activate_local(const struct environment *e, const char *root,
 			  const char *digest, const struct descriptor *d,
-			  const struct deploy_opts *o, struct deploy_result *r)
+			  int going_back, const struct deploy_opts *o,
+			  struct deploy_result *r)
 {
-	char seen[96];
+	char seen[96], why[512];
 
 	if (local_switch(root, digest) < 0) {
 		deploy_why(r, "%s", mlops_error_last()->message);
@@ -113,16 +136,16 @@ static int activate_local(const struct environment *e, const char *root,
 	if (!local_signal_server(root)) {
 		/* Nothing serves the environment yet: the release is in
 		 * place for the server that starts next. */
-		deploy_say(o, "no server runs for %s: start `mlops serve --root %s`; "
-		    "smoke tests not run", e->name, root);
-		return 0;
+		snprintf(why, sizeof(why), "no server runs for %s (start `mlops "
+			 "serve --root %s`)", e->name, root);
+		return smoke_skipped(d, going_back, o, r, why);
 	}
 	deploy_say(o, "told the server (serve.pid) to reload");
 	deploy_test_point("signalled");
 	if (!e->url) {
-		deploy_say(o, "no url for environment %s: not waiting for the server, "
-		    "no smoke tests", e->name);
-		return 0;
+		snprintf(why, sizeof(why), "no url for environment %s: not "
+			 "waiting for the server", e->name);
+		return smoke_skipped(d, going_back, o, r, why);
 	}
 	if (wait_for_digest(e->url, digest, o, seen, sizeof(seen)) < 0) {
 		deploy_why(r, "%s did not serve %s within %.0f s (it serves %s)",
@@ -145,7 +168,8 @@ static int activate_local(const struct environment *e, const char *root,
 		return -1;
 	}
 	if (d->nsmoke)
-		deploy_say(o, "%zu smoke tests passed", d->nsmoke);
+		deploy_say(o, "%zu smoke test%s passed", d->nsmoke,
+			   plural(d->nsmoke));
 	deploy_test_point("smoked");
 	return 0;
 }
@@ -161,7 +185,7 @@ static int activate(const struct environment *e, const char *root,
 	int rc;
 
 	if (e->kind == ENV_LOCAL)
-		return activate_local(e, root, digest, d, o, r);
+		return activate_local(e, root, digest, d, going_back, o, r);
 	bundle = local_release_bundle(root, digest);
 	rc = fleet_rollout(e, digest, bundle, d,
 			   going_back ? STRATEGY_ALL_AT_ONCE : e->strategy, o, r);
@@ -212,13 +236,15 @@ static void tag_live(const struct deploy_opts *o, const struct environment *e,
 	bundle_free(b);
 }
 
-static int append(const char *root, struct ledger *l, long number,
-		  const char *status, const char *digest, const char *name,
-		  const char *version, const char *desc)
+static int append_flagged(const char *root, struct ledger *l, long number,
+			  const char *status, const char *digest,
+			  const char *name, const char *version,
+			  const char *desc, int unverified)
 {
 	struct revision rev = { 0 };
 
 	rev.number = number;
+	rev.unverified = unverified;
 	snprintf(rev.status, sizeof(rev.status), "%s", status);
 	snprintf(rev.digest, sizeof(rev.digest), "%s", digest);
 	snprintf(rev.name, sizeof(rev.name), "%s", name);
@@ -232,6 +258,14 @@ static int append(const char *root, struct ledger *l, long number,
 	}
 	l->revs[number - 1] = rev;
 	return 0;
+}
+
+static int append(const char *root, struct ledger *l, long number,
+		  const char *status, const char *digest, const char *name,
+		  const char *version, const char *desc)
+{
+	return append_flagged(root, l, number, status, digest, name, version,
+			      desc, 0);
 }
 
 /* A pending revision whose deploy is gone (killed, crashed) is marked
@@ -288,22 +322,25 @@ static int recover(const struct environment *e, const char *root,
 	return 0;
 }
 
-/* The revision `target` (a new number) goes live with digest; the one
- * deployed before, if any, becomes superseded. */
+/* The revision `target` (a new number) goes live with digest
+ * (unverified: its smoke tests did not run); the one deployed before, if
+ * any, becomes superseded. */
 static int go_live(const char *root, struct ledger *l, long target,
 		   const char *digest, const char *name, const char *version,
-		   const char *desc)
+		   const char *desc, int unverified)
 {
 	const struct revision *prev = ledger_last(l, "deployed");
 	struct revision keep;
 
 	if (prev) {
 		keep = *prev;
-		if (append(root, l, keep.number, "superseded", keep.digest,
-			   keep.name, keep.version, keep.description) < 0)
+		if (append_flagged(root, l, keep.number, "superseded",
+				   keep.digest, keep.name, keep.version,
+				   keep.description, keep.unverified) < 0)
 			return -1;
 	}
-	return append(root, l, target, "deployed", digest, name, version, desc);
+	return append_flagged(root, l, target, "deployed", digest, name,
+			      version, desc, unverified);
 }
 
 struct session {
@@ -357,7 +394,7 @@ static void prune(const struct session *s, const struct environment *e,
 		local_prune(s->root, keep, n, &removed);
 	if (removed)
 		deploy_say(o, "removed %zu old release%s (keep_releases: %lld)",
-			   removed, removed == 1 ? "" : "s", e->keep_releases);
+			   removed, plural(removed), e->keep_releases);
 	free(keep);
 }
 
@@ -391,7 +428,7 @@ static int session_open(struct session *s, const struct environment *e,
 		if (files)
 			deploy_say(o, "removed %zu temporary file%s (%llu bytes) "
 				   "that a deploy which did not finish left",
-				   files, files == 1 ? "" : "s",
+				   files, plural(files),
 				   (unsigned long long)bytes);
 	}
 	if (recover(e, s->root, &s->ledger, o) < 0)
@@ -469,7 +506,7 @@ static int roll_back_after(struct session *s, const struct environment *e,
 				     "failed too: %s", dep->number, again.why);
 	if (!rc) {
 		rc = go_live(s->root, &s->ledger, n, keep.digest, keep.name,
-			     keep.version, desc);
+			     keep.version, desc, again.smoke_skipped);
 		r->rollback_revision = n;
 		if (!rc) {
 			path = local_release_bundle(s->root, keep.digest);
@@ -485,6 +522,33 @@ static int roll_back_after(struct session *s, const struct environment *e,
 	deploy_result_free(&again);
 	descriptor_free(pd);
 	return rc;
+}
+
+/* Required smoke tests that cannot run fail the deploy before anything
+ * changes. A server that stops after this check is caught later, by
+ * smoke_skipped. */
+static int smoke_can_run(const struct environment *e, const char *root,
+			 const struct descriptor *d)
+{
+	if (!d->nsmoke)
+		return mlops_error_set(MLOPS_EINPUT, "%s %s declares no smoke "
+				       "tests, and they are required", d->name,
+				       d->version);
+	if (e->kind != ENV_LOCAL)
+		return 0;
+	if (!e->url)
+		return mlops_error_set(MLOPS_EUSAGE, "environment %s has no url: "
+				       "its smoke tests cannot run, and they are "
+				       "required", e->name);
+	if (!local_server_running(root)) {
+		mlops_error_set(MLOPS_ENET, "no server runs for %s: its smoke "
+				"tests cannot run, and they are required",
+				e->name);
+		mlops_error_hint("start `mlops serve --root %s`, then deploy "
+				 "again", root);
+		return MLOPS_ENET;
+	}
+	return 0;
 }
 
 int deploy_run(const struct environment *e, const char *bundle,
@@ -510,6 +574,8 @@ int deploy_run(const struct environment *e, const char *bundle,
 		return rc;
 	}
 	rc = session_open(&s, e, o->dir, o);
+	if (!rc && o->require_smoke)
+		rc = smoke_can_run(e, s.root, d);
 	if (rc)
 		goto done;
 	snprintf(desc, sizeof(desc), "%s", o->reason ? o->reason : "");
@@ -535,7 +601,7 @@ int deploy_run(const struct environment *e, const char *bundle,
 	deploy_test_point("installed");
 	if (activate(e, s.root, b->manifest_digest, d, 0, o, r) == 0) {
 		rc = go_live(s.root, &s.ledger, r->revision, b->manifest_digest,
-			     d->name, d->version, desc);
+			     d->name, d->version, desc, r->smoke_skipped);
 		r->deployed = !rc;
 		if (!rc)
 			tag_live(o, e, bundle, r);
@@ -629,7 +695,7 @@ int rollback_run(const struct environment *e, long to,
 		goto done;
 	if (activate(e, s.root, keep.digest, d, 1, o, r) == 0) {
 		rc = go_live(s.root, &s.ledger, r->revision, keep.digest,
-			     keep.name, keep.version, desc);
+			     keep.name, keep.version, desc, r->smoke_skipped);
 		r->deployed = !rc;
 		if (rc < 0)
 			settle_failed(&s, r->revision, keep.digest, keep.name,

@@ -22,6 +22,10 @@ struct deploy_opts {
 	int push_tags;          /* push it to origin */
 	int force_unlock;
 	int dry_run;
+	/* Smoke tests must run: a deploy whose smoke tests cannot (none
+	 * declared, no url, no server) fails instead of going live
+	 * unverified. Not for going back to a deployed revision. */
+	int require_smoke;
 	struct smoke_opts smoke;
 	/* Keys that must each have signed the bundle (the environment's
 	 * require_signature, --require-signature); checked before anything
@@ -39,13 +43,19 @@ struct deploy_result {
 	char why[512];          /* why it failed */
 	char *tag;              /* the git tag written, if any */
 	int tag_pushed;         /* --push-tags: it reached origin */
+	/* The smoke tests could not run (no server, no url): live but
+	 * unverified, or with require_smoke, failed for that reason. */
+	int smoke_skipped;
 	struct smoke_result *smoke;
 	size_t nsmoke;
 };
 
-/* Deploys bundle (a path) to environment e (local or fleet). 0 deployed; 1
- * failed (rolled back unless told not to; why says why); <0 an error
- * before anything changed, or during the rollback. */
+/* Deploys bundle (a path) to environment e (local or fleet). 0 deployed
+ * (smoke_skipped: unverified); 1 failed (rolled back unless told not to;
+ * why says why; smoke_skipped: the smoke tests could not run under
+ * require_smoke); <0 an error before anything changed (require_smoke
+ * with no smoke tests, no url or no server: MLOPS_EINPUT, MLOPS_EUSAGE,
+ * MLOPS_ENET), or during the rollback. */
 int deploy_run(const struct environment *e, const char *bundle,
 		 const struct deploy_opts *o, struct deploy_result *r);
 /* Back to revision `to` (0: the deployed one before the current). */

@@ -125,8 +125,9 @@ static int smoke(struct fleet *f, size_t i, const struct descriptor *d,
 	r->nsmoke = d->nsmoke;
 	if (!smoke_run(f->e->instances[i], d, &f->o->smoke, &r->smoke)) {
 		if (d->nsmoke)
-			deploy_say(f->o, "%s: %zu smoke tests passed",
-				   f->e->instances[i], d->nsmoke);
+			deploy_say(f->o, "%s: %zu smoke test%s passed",
+				   f->e->instances[i], d->nsmoke,
+				   plural(d->nsmoke));
 		return 0;
 	}
 	for (k = 0; k < r->nsmoke; k++)
@@ -238,8 +239,9 @@ static int canary(struct fleet *f, const char *digest,
 				abort_canary(f, digest);
 				return -1;
 			}
-		deploy_say(f->o, "canary %s at %d%% on %zu instances for %.0f s",
-			   d->version, e->steps[s], e->ninstances, e->interval_s);
+		deploy_say(f->o, "canary %s at %d%% on %zu instance%s for %.0f s",
+			   d->version, e->steps[s], e->ninstances,
+			   plural(e->ninstances), e->interval_s);
 		deploy_test_point("canary");
 		if (scrape(f, stable, d->version, &s0, &c0, r) < 0) {
 			abort_canary(f, digest);
@@ -264,8 +266,8 @@ static int canary(struct fleet *f, const char *digest,
 	for (i = 0; i < e->ninstances; i++)
 		if (set_weight(f, i, digest, 100, r) < 0)
 			return -1;
-	deploy_say(f->o, "promoted %s to 100%% on %zu instances", d->version,
-		   e->ninstances);
+	deploy_say(f->o, "promoted %s to 100%% on %zu instance%s", d->version,
+		   e->ninstances, plural(e->ninstances));
 	for (i = 0; i < e->ninstances; i++)
 		if (smoke(f, i, d, r) < 0)
 			return -1;
@@ -306,13 +308,14 @@ static int all_at_once(struct fleet *f, const char *digest,
 		}
 	}
 	if (failed) {
-		deploy_why(r, "%zu of %zu instances not switched; the first: %s",
-			   failed, e->ninstances, first);
+		deploy_why(r, "%zu of %zu instance%s not switched; the first: %s",
+			   failed, e->ninstances, plural(e->ninstances), first);
 		return -1;
 	}
 	deploy_test_point("shipped");
-	deploy_say(f->o, "%zu instances serve %s %s", e->ninstances, d->name,
-		   d->version);
+	deploy_say(f->o, "%zu instance%s serve%s %s %s", e->ninstances,
+		   plural(e->ninstances), e->ninstances == 1 ? "s" : "",
+		   d->name, d->version);
 	for (i = 0; i < e->ninstances; i++)
 		if (smoke(f, i, d, r) < 0)
 			return -1;

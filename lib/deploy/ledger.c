@@ -48,6 +48,7 @@ static int parse_line(const char *line, unsigned lineno, struct revision *r)
 	     json_object_get(j, "description"));
 	copy(r->host, sizeof(r->host), json_object_get(j, "host"));
 	r->pid = (long)json_integer_value(json_object_get(j, "pid"));
+	r->unverified = json_is_true(json_object_get(j, "unverified"));
 	json_decref(j);
 	return 0;
 }
@@ -187,6 +188,9 @@ int ledger_append(const char *root, struct revision *r)
 		      r->digest, "name", r->name, "version", r->version,
 		      "updated", r->updated, "description", r->description,
 		      "pid", (json_int_t)r->pid, "host", r->host);
+	/* Only when set: lines of a verified revision stay as they were. */
+	if (r->unverified)
+		json_object_set_new(j, "unverified", json_true());
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	len = strlen(text);
@@ -222,7 +226,7 @@ int ledger_damage(const struct ledger *l, const char *root, char *buf,
 		snprintf(buf + n, len - (size_t)n, "%s%s/%s: %zu damaged "
 			 "line%s left out (the first: line %u); the ledger is "
 			 "kept as it is", n ? "; " : "", root, LEDGER_FILE,
-			 l->damaged, l->damaged == 1 ? "" : "s",
+			 l->damaged, plural(l->damaged),
 			 l->first_damaged);
 	return l->torn || l->damaged;
 }

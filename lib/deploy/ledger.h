@@ -20,6 +20,8 @@ struct revision {
 	char updated[32];    /* ISO 8601 */
 	char description[256];
 	long pid;            /* of the deploy that wrote it */
+	int unverified;      /* went live with smoke tests that could not
+			      * run (no server, no url) */
 	char host[64];
 };
 

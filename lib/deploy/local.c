@@ -228,20 +228,32 @@ static int is_server(long pid)
 	return serve && root;
 }
 
-int local_signal_server(const char *root)
+/* The pid of the server serve.pid names, when it runs; else 0. */
+static long server_pid(const char *root)
 {
 	char *path = fs_join(root, SERVE_PID_FILE);
 	struct strbuf sb = STRBUF_INIT;
 	long pid = 0;
-	int sent = 0;
 
-	if (fs_read_file(path, 64, &sb) == 0 && sscanf(sb.buf, "%ld", &pid) == 1 &&
-	    pid > 1 && is_server(pid) && kill((pid_t)pid, SIGHUP) == 0)
-		sent = 1;
+	if (fs_read_file(path, 64, &sb) != 0 || sscanf(sb.buf, "%ld", &pid) != 1 ||
+	    pid <= 1 || !is_server(pid))
+		pid = 0;
 	mlops_error_clear();
 	strbuf_release(&sb);
 	free(path);
-	return sent;
+	return pid;
+}
+
+int local_server_running(const char *root)
+{
+	return server_pid(root) != 0;
+}
+
+int local_signal_server(const char *root)
+{
+	long pid = server_pid(root);
+
+	return pid && kill((pid_t)pid, SIGHUP) == 0;
 }
 
 int local_write_pid(const char *root)

@@ -25,6 +25,8 @@ void local_prune(const char *root, const char *const *keep, size_t nkeep,
 		 size_t *removed);
 /* SIGHUP to the server serving root, if one runs: 1 sent, 0 none. */
 int local_signal_server(const char *root);
+/* Whether a server (mlops serve --root) serves root: 1 yes, 0 no. */
+int local_server_running(const char *root);
 /* The server side: write and remove ROOT/serve.pid. */
 int local_write_pid(const char *root);
 void local_remove_pid(const char *root);

@@ -119,12 +119,14 @@ static void run_one(CURL *curl, const char *url, const struct smoke_test *t,
 		left = timeout_ms - (double)(mono_ns() - start) / 1e6;
 		if (left <= wait) {
 			if (rc < 0)
-				why(r, "no answer in %.0f s (%u attempts): %s",
+				why(r, "no answer in %.0f s (%u attempt%s): %s",
 				    timeout_ms / 1000, r->attempts,
+				    plural(r->attempts),
 				    mlops_error_last()->message);
 			else
-				why(r, "HTTP %ld after %u attempts in %.0f s",
-				    r->status, r->attempts, timeout_ms / 1000);
+				why(r, "HTTP %ld after %u attempt%s in %.0f s",
+				    r->status, r->attempts, plural(r->attempts),
+				    timeout_ms / 1000);
 			mlops_error_clear();
 			goto done;
 		}

@@ -61,6 +61,35 @@ const char *gate_op_name(enum gate_op op)
 	return ops[op];
 }
 
+/* Keeps where map's `name` was written, as `key`, for errors found
+ * after parsing (a file that is not there). */
+static void remember(struct descriptor *d, const char *key,
+		     const struct ynode *map, const char *name)
+{
+	const struct ynode *v = ynode_map_get(map, name);
+
+	if (!v || d->nplaces >= sizeof(d->places) / sizeof(*d->places))
+		return;
+	d->places[d->nplaces].key = key;
+	d->places[d->nplaces].line = v->line;
+	d->places[d->nplaces].col = v->col;
+	d->nplaces++;
+}
+
+void descriptor_error_at(const struct descriptor *d, const char *key)
+{
+	size_t i;
+
+	for (i = 0; d && i < d->nplaces; i++)
+		if (!strcmp(d->places[i].key, key)) {
+			mlops_error_prefix("%s:%u:%u: ", d->file,
+					   d->places[i].line, d->places[i].col);
+			mlops_error_location(d->file, d->places[i].line,
+					     d->places[i].col);
+			return;
+		}
+}
+
 static int parse_model(struct walker *w, struct descriptor *d,
 		       const struct ynode *n)
 {
@@ -77,6 +106,8 @@ static int parse_model(struct walker *w, struct descriptor *d,
 		rc = walk_get_str(w, n, "path", 1, "model", &d->model.path);
 	if (!rc)
 		rc = walk_check_rel_path(w, n, "path", d->model.path, "model");
+	if (!rc)
+		remember(d, "model.path", n, "path");
 	if (!rc)
 		rc = walk_get_enum(w, n, "runtime", runtime_names, 1, "model",
 			      &runtime);
@@ -327,6 +358,8 @@ static int parse_datasets(struct walker *w, struct descriptor *d,
 			rc = walk_check_rel_path(w, v, "path", d->datasets.golden_path,
 					    "datasets.golden");
 		if (!rc)
+			remember(d, "datasets.golden.path", v, "path");
+		if (!rc)
 			rc = walk_get_str(w, v, "label", 1, "datasets.golden",
 				     &d->datasets.golden_label);
 		if (rc)
@@ -344,6 +377,8 @@ static int parse_datasets(struct walker *w, struct descriptor *d,
 			rc = walk_check_rel_path(w, v, "path",
 					    d->datasets.reference_path,
 					    "datasets.reference");
+		if (!rc)
+			remember(d, "datasets.reference.path", v, "path");
 	}
 	return rc;
 }

@@ -74,6 +74,12 @@ struct environment {
 	char *cpu, *memory;
 };
 
+/* Where a key was written in the file. */
+struct descriptor_place {
+	const char *key; /* "model.path" */
+	unsigned line, col;
+};
+
 struct descriptor {
 	char *file;       /* as given, e.g. "mlops.yaml" */
 	char *dir;        /* the project directory holding it */
@@ -120,6 +126,11 @@ struct descriptor {
 	struct environment *environments;
 	size_t nenvironments;
 	json_t *drift; /* the drift: section, resolved; NULL when absent */
+
+	/* Where the paths checked later (model.path, datasets.golden.path,
+	 * datasets.reference.path) were written; none in a bundle's. */
+	struct descriptor_place places[3];
+	size_t nplaces;
 };
 
 /* Reads and checks the descriptor at `path`. */
@@ -128,6 +139,11 @@ int descriptor_load(struct descriptor **out, const char *path);
 int descriptor_parse(struct descriptor **out, const char *file,
 		     const char *dir, const char *data, size_t len);
 void descriptor_free(struct descriptor *d);
+/* Gives the current error the place in d's file where key
+ * ("model.path") is written: "FILE:LINE:COL: " before its message, and
+ * its location. Nothing when d does not know the key's place (a bundle's
+ * descriptor). */
+void descriptor_error_at(const struct descriptor *d, const char *key);
 
 /* The resolved form (defaults filled in) that bundles carry. */
 json_t *descriptor_to_json(const struct descriptor *d);

@@ -50,7 +50,7 @@ int descriptor_parse_drift(struct walker *w, struct descriptor *d,
 	}
 	if (!rc && drift_config_check(cfg, &why) < 0) {
 		rc = walk_err_node(w, n, "%s", why);
-		mlops_error_hint("see DRIFT in man 5 mlops.yaml");
+		mlops_error_hint("see DRIFT in mlops help mlops.yaml");
 	}
 	if (rc) {
 		json_decref(cfg);

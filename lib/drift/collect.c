@@ -151,6 +151,19 @@ static int open_table(const char *path, const struct drift_opts *o,
 
 /* The columns to compare: the signature's inputs, or the reference
  * file's columns; narrowed by --columns. */
+/* Named by --columns; without it, every column but the one left out. */
+static int column_wanted(const struct drift_opts *o, const char *name)
+{
+	size_t j;
+
+	if (!o->ncolumns)
+		return !o->leave_out || strcmp(o->leave_out, name);
+	for (j = 0; j < o->ncolumns; j++)
+		if (!strcmp(o->columns[j], name))
+			return 1;
+	return 0;
+}
+
 int collect_columns(const char *reference, const struct descriptor *d,
 			  const struct drift_opts *o, struct col **cols,
 			  size_t *n, char ***owned)
@@ -182,15 +195,9 @@ int collect_columns(const char *reference, const struct descriptor *d,
 	*cols = xcalloc(total ? total : 1, sizeof(struct col));
 	for (i = 0; i < total; i++) {
 		const char *name = d ? d->inputs[i].name : copy[i];
-		size_t j;
 
-		if (o->ncolumns) {
-			for (j = 0; j < o->ncolumns; j++)
-				if (!strcmp(o->columns[j], name))
-					break;
-			if (j == o->ncolumns)
-				continue;
-		}
+		if (!column_wanted(o, name))
+			continue;
 		(*cols)[k].name = name;
 		(*cols)[k].field = d ? &d->inputs[i] : NULL;
 		k++;
@@ -444,13 +451,8 @@ int collect_from_profile(const struct profile *p, const struct drift_opts *o,
 		const struct profile_column *pc = &p->columns[i];
 		struct col *c;
 
-		if (o->ncolumns) {
-			for (j = 0; j < o->ncolumns; j++)
-				if (!strcmp(o->columns[j], pc->name))
-					break;
-			if (j == o->ncolumns)
-				continue;
-		}
+		if (!column_wanted(o, pc->name))
+			continue;
 		if (!strcmp(pc->name, PREDICTION_COLUMN))
 			continue; /* not in the data: see drift_compute */
 		c = &(*cols)[k++];

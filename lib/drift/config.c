@@ -8,6 +8,22 @@
 #include "../core/error.h"
 #include "../core/strbuf.h"
 
+const char *drift_fail_on_name(enum drift_fail_on f)
+{
+	return f == DRIFT_FAIL_COLUMN ? "column" : "dataset";
+}
+
+int drift_fail_on_from_name(const char *name, enum drift_fail_on *f)
+{
+	if (!strcmp(name, "dataset"))
+		*f = DRIFT_FAIL_DATASET;
+	else if (!strcmp(name, "column"))
+		*f = DRIFT_FAIL_COLUMN;
+	else
+		return -1;
+	return 0;
+}
+
 int drift_binning_parse(const char *b, struct drift_opts *o, double **edges)
 {
 	*edges = NULL;
@@ -100,6 +116,13 @@ int drift_config_check(const json_t *cfg, const char **why)
 			if (!number_in(v, 1e-9, 1))
 				return *why = "drift.drift_share must lie in "
 					      "(0, 1]", -1;
+		} else if (!strcmp(k, "fail_on")) {
+			enum drift_fail_on f;
+
+			if (!json_is_string(v) ||
+			    drift_fail_on_from_name(json_string_value(v), &f) < 0)
+				return *why = "drift.fail_on must be dataset or "
+					      "column", -1;
 		} else if (!strcmp(k, "missing_threshold")) {
 			if (!number_in(v, 0, 1))
 				return *why = "drift.missing_threshold must lie "
@@ -133,8 +156,8 @@ int drift_config_check(const json_t *cfg, const char **why)
 			}
 		} else {
 			return *why = "drift has test, threshold, drift_share, "
-				      "missing_threshold, binning and columns",
-			       -1;
+				      "fail_on, missing_threshold, binning and "
+				      "columns", -1;
 		}
 	}
 	return 0;
@@ -158,6 +181,8 @@ int drift_config_apply(const json_t *cfg, struct drift_opts *o,
 		o->threshold = json_number_value(v);
 	if ((v = json_object_get(cfg, "drift_share")))
 		o->drift_share = json_number_value(v);
+	if ((v = json_object_get(cfg, "fail_on")))
+		drift_fail_on_from_name(json_string_value(v), &o->fail_on);
 	if ((v = json_object_get(cfg, "missing_threshold")))
 		o->missing_threshold = json_number_value(v);
 	if ((v = json_object_get(cfg, "binning")))

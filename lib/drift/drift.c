@@ -227,7 +227,8 @@ static void test_numeric(struct col *c, const struct drift_opts *o,
 			}
 		}
 		if (rule != BIN_VALUES)
-			method_str(r, "one bin per value, %zu values", k);
+			method_str(r, "one bin per value, %zu value%s", k,
+				   plural(k));
 	}
 	if (!r->labels && c->prof && c->prof->nbins &&
 	    (rule == BIN_STURGES || rule == BIN_DOANE)) {
@@ -282,7 +283,8 @@ static void test_numeric(struct col *c, const struct drift_opts *o,
 			method_str(r, "binned: %s, %zu equal-width bins over both "
 				   "samples", rule_name(rule), k);
 	} else if (!r->method) {
-		method_str(r, "one bin per value, %zu values", k);
+		method_str(r, "one bin per value, %zu value%s", k,
+				   plural(k));
 	}
 	keep_bins(r, ca, cb, k, na, nb);
 	switch (t) {
@@ -405,7 +407,8 @@ static void test_categorical(struct col *c, enum drift_test t,
 		return;
 	default:
 		r->statistic = binned_distance(t, ca, cb, k, na, nb);
-		method_str(r, "one bin per category, %zu categories", k);
+		method_str(r, "one bin per category, %zu categor%s", k,
+			   k == 1 ? "y" : "ies");
 	}
 }
 
@@ -690,6 +693,11 @@ int drift_compute(const char *reference, const char *current,
 					  : 0;
 		out->dataset_drift = out->ntested &&
 				     out->share >= out->drift_share;
+		out->fail_on = o->fail_on;
+		out->drifted = (o->fail_on == DRIFT_FAIL_COLUMN
+					? out->ndrifted > 0
+					: out->dataset_drift) ||
+			       out->nmissing_drifted || out->prediction_drifted;
 	}
 	collect_free(cols, n);
 	if (prof != o->profile)

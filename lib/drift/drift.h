@@ -34,10 +34,16 @@ struct drift_override {
 	double threshold; /* NAN: the test's default */
 };
 
+/* What makes a run's finding (exit 1): dataset drift (the share of
+ * drifted columns reaches drift_share), or any drifted column. A changed
+ * missing share and prediction drift are findings either way. */
+enum drift_fail_on { DRIFT_FAIL_DATASET = 0, DRIFT_FAIL_COLUMN };
+
 struct drift_opts {
 	enum drift_test test;   /* DT_AUTO: by type and size */
 	double threshold;       /* NAN: the test's default */
 	double drift_share;     /* default 0.5 */
+	enum drift_fail_on fail_on;
 	double missing_threshold; /* absolute change of the missing share */
 	enum bin_rule binning;
 	int quantiles;          /* BIN_QUANTILE */
@@ -47,6 +53,9 @@ struct drift_opts {
 	size_t noverrides;
 	const char *const *columns; /* NULL: every column */
 	size_t ncolumns;
+	/* Without columns: a column not to compare (the label, which is no
+	 * feature). NULL: none. */
+	const char *leave_out;
 	const char *const *na_values;
 	/* Called now and then while reading: bytes read of both files. */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
@@ -90,6 +99,8 @@ struct drift_report {
 	double share;        /* ndrifted / ntested */
 	double drift_share;
 	int dataset_drift;
+	enum drift_fail_on fail_on;
+	int drifted;            /* the finding by fail_on: exit 1 */
 	int prediction_drifted; /* with opts->predictions */
 	unsigned long long ref_rows, cur_rows;
 	char *reference, *current;

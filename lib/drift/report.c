@@ -4,7 +4,31 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
+
 #define PLOT_BINS 40
+
+void drift_report_verdict(const struct drift_report *r, struct strbuf *o)
+{
+	strbuf_addf(o, "%zu of %zu column%s drifted (%.0f%%, ", r->ndrifted,
+		    r->ntested, plural(r->ntested), 100 * r->share);
+	if (r->fail_on == DRIFT_FAIL_COLUMN)
+		strbuf_addf(o, "failing on any drifted column): %s",
+			    r->ndrifted ? "column drift" : "no column drift");
+	else
+		strbuf_addf(o, "dataset threshold %.0f%%): %s",
+			    100 * r->drift_share,
+			    r->dataset_drift ? "dataset drift" : "no dataset drift");
+	if (r->prediction_drifted)
+		strbuf_addstr(o, "; prediction drift");
+	if (r->nmissing_drifted)
+		strbuf_addf(o, "; the missing share of %zu column%s changed",
+			    r->nmissing_drifted,
+			    plural(r->nmissing_drifted));
+	if (r->nerrors)
+		strbuf_addf(o, "; %zu column%s could not be tested", r->nerrors,
+			    plural(r->nerrors));
+}
 
 void drift_format_value(double v, char *buf, size_t len)
 {
@@ -82,11 +106,13 @@ json_t *drift_report_json(const struct drift_report *r)
 		json_object_set_new(o, "bins", bins);
 		json_array_append_new(cols, o);
 	}
-	return json_pack("{s:s, s:s, s:I, s:I, s:{s:b, s:f, s:f, s:I, s:I, s:I, "
-			 "s:I, s:b}, s:o}",
+	return json_pack("{s:s, s:s, s:I, s:I, s:b, s:s, s:{s:b, s:f, s:f, s:I, "
+			 "s:I, s:I, s:I, s:b}, s:o}",
 			 "reference", r->reference, "current", r->current,
 			 "reference_rows", (json_int_t)r->ref_rows,
-			 "current_rows", (json_int_t)r->cur_rows, "dataset",
+			 "current_rows", (json_int_t)r->cur_rows, "drift",
+			 r->drifted, "fail_on", drift_fail_on_name(r->fail_on),
+			 "dataset",
 			 "drifted", r->dataset_drift, "share", r->share,
 			 "drift_share", r->drift_share, "columns_tested",
 			 (json_int_t)r->ntested, "columns_drifted",
@@ -111,12 +137,11 @@ void drift_report_markdown(const struct drift_report *r, struct strbuf *o)
 	size_t i;
 
 	strbuf_addf(o, "### Data drift: %s\n\n",
-		    r->dataset_drift ? "**detected**" : "none");
-	strbuf_addf(o, "%zu of %zu columns drifted (%.0f%%; dataset drift at "
-		    "%.0f%%)%s. Reference: %llu rows, current: %llu rows.\n\n",
-		    r->ndrifted, r->ntested, 100 * r->share, 100 * r->drift_share,
-		    r->nerrors ? "; some columns could not be tested" : "",
-		    r->ref_rows, r->cur_rows);
+		    r->drifted ? "**detected**" : "none");
+	drift_report_verdict(r, o);
+	strbuf_addf(o, ". Reference: %llu row%s, current: %llu row%s.\n\n",
+		    r->ref_rows, plural(r->ref_rows), r->cur_rows,
+		    plural(r->cur_rows));
 	strbuf_addstr(o, "| Column | Type | Test | Statistic | p-value | "
 			 "Threshold | Drift |\n|---|---|---|---:|---:|---:|---|\n");
 	for (i = 0; i < r->ncolumns; i++) {
@@ -228,20 +253,20 @@ void drift_report_html(const struct drift_report *r, struct strbuf *o)
 			 "legend span{display:inline-block;width:10px;height:"
 			 "10px;margin:0 4px 0 12px}</style></head><body>\n");
 	strbuf_addf(o, "<h1>Data drift: %s</h1>\n<p>",
-		    r->dataset_drift ? "<span class=\"drift\">detected</span>"
-				     : "none");
-	strbuf_addf(o, "%zu of %zu columns drifted (%.0f%%; dataset drift at "
-		    "%.0f%%). Reference <code>", r->ndrifted, r->ntested,
-		    100 * r->share, 100 * r->drift_share);
+		    r->drifted ? "<span class=\"drift\">detected</span>"
+			       : "none");
+	drift_report_verdict(r, o);
+	strbuf_addstr(o, ". Reference <code>");
 	html_escape(o, r->reference);
-	strbuf_addf(o, "</code> (%llu rows), current <code>", r->ref_rows);
+	strbuf_addf(o, "</code> (%llu row%s), current <code>", r->ref_rows,
+		    plural(r->ref_rows));
 	html_escape(o, r->current);
-	strbuf_addf(o, "</code> (%llu rows).</p>\n<p class=\"legend\"><span "
+	strbuf_addf(o, "</code> (%llu row%s).</p>\n<p class=\"legend\"><span "
 		    "style=\"background:#9aa5b1\"></span>reference<span style="
 		    "\"background:#2b7bb9\"></span>current</p>\n<table><tr><th>"
 		    "Column</th><th>Test</th><th>Statistic</th><th>p-value</th>"
 		    "<th>Threshold</th><th>Drift</th><th>Distribution</th></tr>\n",
-		    r->cur_rows);
+		    r->cur_rows, plural(r->cur_rows));
 	for (i = 0; i < r->ncolumns; i++) {
 		const struct drift_column *c = &r->columns[i];
 		struct drift_cells f;

@@ -9,6 +9,9 @@
 #include "../core/strbuf.h"
 #include "drift.h"
 
+/* The verdict in a sentence, with the rule that gave it: "2 of 8 columns
+ * drifted (25%, dataset threshold 50%): no dataset drift". */
+void drift_report_verdict(const struct drift_report *r, struct strbuf *out);
 json_t *drift_report_json(const struct drift_report *r);
 void drift_report_markdown(const struct drift_report *r, struct strbuf *out);
 void drift_report_html(const struct drift_report *r, struct strbuf *out);

@@ -108,6 +108,8 @@ int project_model_load(struct bundled_model *out, struct descriptor *d,
 	out->borrowed_d = 1;
 	rc = project_file(&out->model_file, d->dir, d->model.path,
 			  "model.path");
+	if (rc)
+		descriptor_error_at(d, "model.path");
 	if (!rc)
 		rc = load(out, nthread);
 	if (rc)

@@ -119,7 +119,7 @@ static int map_objective(struct lgb *x, const struct model_spec *spec)
 	}
 	mlops_error_set(MLOPS_EINPUT, "the model's objective '%s' (%zu "
 			"output%s) does not fit the task %s",
-			obj[0] ? obj : "(none)", k, k == 1 ? "" : "s",
+			obj[0] ? obj : "(none)", k, plural(k),
 			task_name(spec->task));
 	mlops_error_hint("set model.task in the descriptor to what the model "
 			 "was trained for");
@@ -277,8 +277,8 @@ static int lgb_load(struct model *m, const struct model_spec *spec)
 	m->impl = x;
 	m->noutputs = spec->task == TASK_MULTICLASS ? x->g->per_iter : 1;
 	m->digits = 17;
-	strbuf_addf(&d, "lightgbm v%d %s, %zu trees%s%s", x->g->version,
-		    x->g->objective, x->g->ntrees,
+	strbuf_addf(&d, "lightgbm v%d %s, %zu tree%s%s%s", x->g->version,
+		    x->g->objective, x->g->ntrees, plural(x->g->ntrees),
 		    x->g->average_output ? ", averaged" : "",
 		    x->g->linear ? ", linear leaves" : "");
 	m->description = strbuf_detach(&d);

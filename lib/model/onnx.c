@@ -408,7 +408,7 @@ static char *describe(const struct ox_graph *g)
 		strbuf_addf(&sb, "%s ai.onnx.ml %d", g->opset_ai ? " /" : "",
 			    g->opset_ml);
 	strbuf_addf(&sb, ", %zu node%s%s%s", g->nnodes,
-		    g->nnodes == 1 ? "" : "s", ops.len ? ": " : "",
+		    plural(g->nnodes), ops.len ? ": " : "",
 		    strbuf_str(&ops));
 	strbuf_release(&ops);
 	return strbuf_detach(&sb);

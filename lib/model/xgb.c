@@ -120,9 +120,10 @@ static int check_features(BoosterHandle h, const struct model_spec *spec)
 	if (XGBoosterGetNumFeature(h, &n) != 0)
 		return xgb_fail("cannot read the model's feature count");
 	if ((size_t)n != spec->nfeatures) {
-		mlops_error_set(MLOPS_EINPUT, "the model takes %llu features, "
-				"the signature declares %zu inputs",
-				(unsigned long long)n, spec->nfeatures);
+		mlops_error_set(MLOPS_EINPUT, "the model takes %llu feature%s, "
+				"the signature declares %zu input%s",
+				(unsigned long long)n, plural(n),
+				spec->nfeatures, plural(spec->nfeatures));
 		mlops_error_hint("signature.inputs must list the model's "
 				 "features, in training order");
 		return MLOPS_EINPUT;
@@ -292,7 +293,8 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 	{
 		struct strbuf d = STRBUF_INIT;
 
-		strbuf_addf(&d, "xgboost %s, %d rounds%s", obj.buf, rounds,
+		strbuf_addf(&d, "xgboost %s, %d round%s%s", obj.buf, rounds,
+			    plural((unsigned long long)rounds),
 			    x->forest ? ", native trees" : "");
 		m->description = strbuf_detach(&d);
 	}

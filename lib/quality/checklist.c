@@ -126,7 +126,8 @@ static void check_quality(struct list *l, struct bundled_model *bm,
 					    r->gate->value,
 					    r->pass ? "" : " FAILED");
 		}
-		strbuf_addf(&sb, " (on %llu golden rows", (unsigned long long)ev.used);
+		strbuf_addf(&sb, " (on %llu golden row%s",
+			    (unsigned long long)ev.used, plural(ev.used));
 		if (ev.invalid)
 			strbuf_addf(&sb, "; %llu left out: invalid, or a label "
 				    "that is not a class label",
@@ -176,7 +177,7 @@ static void check_signature(struct list *l, const struct bundle *b,
 	for (i = 0; i < b->nsigs; i++)
 		strbuf_addf(&keys, "%s%s", i ? ", " : "", b->sigs[i].key_id);
 	add(l, "signed", "skip", "%zu signature%s (key %s), not checked: "
-	    "give --verify PUBKEY", b->nsigs, b->nsigs == 1 ? "" : "s",
+	    "give --verify PUBKEY", b->nsigs, plural(b->nsigs),
 	    keys.buf);
 	strbuf_release(&keys);
 }

@@ -70,9 +70,18 @@ rm -f *.mlpkg
 mv model/model.json model/gone.json
 run "$MLOPS" package
 expect_rc 4 "missing model file: exit 4"
-expect_match "$ERR" "cannot open model.path 'model/model.json': No such file" "names the missing file"
+expect_match "$ERR" "^mlops: error: mlops\\.yaml:$(grep -n '^  path: model/model.json$' mlops.yaml | cut -d: -f1):9: cannot open model.path 'model/model.json': No such file" "names the missing file, at its place in mlops.yaml"
+GITHUB_ACTIONS=true run "$MLOPS" package
+expect_match "$ERR" "^::error file=mlops\\.yaml,line=[0-9]+,col=9::" "  and annotates it there in GitHub Actions"
+run "$MLOPS" validate --data data/golden.csv
+expect_rc 0 "validate --data does not need the model file"
 ok $(ls -A | grep -c 'mlpkg' | grep -q '^0$' && echo 0 || echo 1) "no bundle and no temporary file left"
 mv model/gone.json model/model.json
+sed 's|  path: data/golden.csv|  path: data/nogolden.csv|' mlops.yaml > nogolden.yaml
+run "$MLOPS" package -f nogolden.yaml
+expect_rc 4 "a missing golden set: exit 4"
+expect_match "$ERR" "^mlops: error: nogolden\\.yaml:[0-9]+:11: cannot open 'data/nogolden.csv'" "  at its place in the descriptor"
+rm nogolden.yaml
 
 ln -s /etc/hostname data/outside.csv
 sed 's|  - path: data/train.csv|  - path: data/outside.csv|' mlops.yaml > link.yaml

@@ -16,6 +16,15 @@ expect_match "$OUT" 'source +not a git repository' "provenance"
 expect_match "$OUT" 'CycloneDX 1\.6, 10 components' "SBOM summary"
 expect_no_match "$OUT" '^Files' "files only with --files"
 
+# No commit and no SOURCE_DATE_EPOCH: no build time, not 1970.
+expect_match "$OUT" '^  created +no commit \(and no SOURCE_DATE_EPOCH\): no build time$' "created: no commit"
+expect_no_match "$OUT" '1970-01-01' "  not 1970"
+expect_eq "$("$MLOPS" --json inspect b.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["created"])')" \
+	None "--json: created is null"
+SOURCE_DATE_EPOCH=1700000000 "$MLOPS" -C proj package -q -o "$SCRATCH/sde.mlpkg"
+run "$MLOPS" inspect sde.mlpkg
+expect_match "$OUT" '^  created +2023-11-14T22:13:20Z$' "SOURCE_DATE_EPOCH: created is that time"
+
 run "$MLOPS" inspect --files b.mlpkg
 expect_match "$OUT" "dataset .*sha256:$(sha256sum proj/data/golden.csv | cut -d' ' -f1)  data/golden.csv" \
 	"--files lists files with digests"

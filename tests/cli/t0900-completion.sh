@@ -32,6 +32,7 @@ expect_match "$(complete_bash mlops inspect --)" "--files .*--json .*--sbom" "ba
 expect_eq "$(complete_bash mlops init --runtime '')" "glm lightgbm onnx xgboost " "bash: option values"
 expect_eq "$(complete_bash mlops --color=a)" "--color=always --color=auto " "bash: --opt=value"
 expect_eq "$(complete_bash mlops help pack)" "package " "bash: help takes a command"
+expect_eq "$(complete_bash mlops help gl)" "glm " "bash: help takes a topic"
 expect_eq "$(complete_bash mlops drift --test c)" "chisquare cramer_von_mises " "bash: drift tests by name"
 expect_eq "$(complete_bash mlops drift pro)" "profile " "bash: drift's profile command"
 expect_eq "$(complete_bash mlops drift profile --me)" "--merge " "bash: the options of drift profile"

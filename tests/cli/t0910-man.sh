@@ -49,6 +49,46 @@ expect_match "$OUT" "^usage: mlops serve" "falls back to the short help"
 run "$MLOPS" help nosuch
 expect_rc 2 "an unknown command: exit 2"
 
+# mlops help TOPIC: the section-5 pages, from the build tree (build/man
+# beside the binary), with man(1) non-interactive.
+export MANPAGER=cat PAGER=cat
+mkdir emptyman
+for t in "mlops.yaml:MLOPS\\.YAML\\(5\\):single source of truth" \
+	"glm:MLOPS-GLM\\(5\\):generalized linear model format" \
+	"mlops-glm:MLOPS-GLM\\(5\\):generalized linear" \
+	"mlops:MLOPS\\(1\\):model release lifecycle"; do
+	topic=${t%%:*}; rest=${t#*:}; title=${rest%%:*}; text=${rest#*:}
+	run env MANPATH="$SCRATCH/emptyman" "$MLOPS" help "$topic"
+	expect_rc 0 "mlops help $topic: exit 0 from the build tree"
+	expect_match "$OUT" "$title" "mlops help $topic: the page's title"
+	expect_match "$OUT" "$text" "mlops help $topic: the page's text"
+done
+run "$MLOPS" help
+expect_match "$OUT" "^  mlops\.yaml " "mlops help lists the topics"
+
+# No man(1): a topic has no short help to fall back on, so an error
+# naming the page and where it is; exit 4.
+run env PATH=/nonexistent "$MLOPS" help mlops.yaml
+expect_rc 4 "help mlops.yaml without man(1): exit 4"
+expect_eq "$OUT" "" "  and nothing on stdout"
+expect_match "$ERR" "^mlops: error: cannot show mlops\.yaml\(5\): man\(1\) is not installed" "  the error names the page"
+expect_match "$ERR" "^hint: the page is .*/man/mlops\.yaml\.5 " "  the hint names the file"
+
+# A binary with no pages beside it: man(1)'s own path (MANPATH), else an
+# error naming the page.
+mkdir -p alone/bin mp/man5
+cp "$MLOPS" alone/bin/mlops
+run env MANPATH="$SCRATCH/emptyman" alone/bin/mlops help glm
+expect_rc 4 "no page beside the binary nor on the man path: exit 4"
+expect_match "$ERR" "no man page mlops-glm\(5\)" "  the error names the page"
+cp "$MAN/mlops-glm.5" mp/man5/
+run env MANPATH="$SCRATCH/mp" alone/bin/mlops help glm
+expect_rc 0 "a page on MANPATH: exit 0"
+expect_match "$OUT" "MLOPS-GLM\(5\)" "  shows it"
+run env MANPATH="$SCRATCH/emptyman" alone/bin/mlops help deploy
+expect_rc 0 "a command without its page: exit 0"
+expect_match "$OUT" "^usage: mlops deploy" "  its short help"
+
 # Each command's page has the sections a reader looks for, and every
 # command of its EXAMPLES is a real command with real options.
 for f in "$MLOPS_SRC"/man/mlops-*.1.scd "$MLOPS_SRC/man/mlops.1.scd"; do

@@ -1,6 +1,7 @@
 #!/bin/sh
 # mlops drift through the CLI: the example's planted drift, exit statuses
-# (0 none, 1 drift, 3 a column could not be tested, 4 unreadable), the
+# (0 no finding, 1 drift by the --fail-on rule, 3 a column could not be
+# tested, 4 unreadable), the label of mlops.yaml left out, the
 # outputs (table, --json, --markdown, --html, GitHub step summary and
 # annotations), per-column choices, binning, bad and missing data.
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +12,7 @@ C=proj/data/current.csv
 
 run "$MLOPS" drift --reference "$R" --current "$R"
 expect_rc 0 "the reference against itself: exit 0"
-expect_match "$OUT" "Dataset drift: none \\(0 of 8 columns" "no column drifted"
+expect_match "$OUT" "^0 of 8 columns drifted \\(0%, dataset threshold 50%\\): no dataset drift$" "no column drifted"
 
 run "$MLOPS" drift --reference "$R" --current "$C" --json
 expect_rc 0 "the example's current data: 2 of 8 columns, under the 50% share: exit 0"
@@ -22,10 +23,54 @@ expect_eq "$(json_get d.json 'd["dataset"]["columns_drifted"], d["dataset"]["col
 	"(2, 8, False)" "dataset summary"
 expect_eq "$(json_get d.json '[c["test"] for c in d["columns"]][:2], d["columns"][0]["p_value"]')" \
 	"(['wasserstein', 'wasserstein'], None)" "2000 reference rows: wasserstein by default, a distance has no p-value"
+expect_eq "$(json_get d.json 'd["drift"], d["fail_on"]')" "(False, 'dataset')" \
+	"--json: no finding, by the dataset rule"
+
+# Drifted columns under the dataset threshold: exit 0, and the summary
+# says by which rule; --fail-on column makes any drifted column a finding.
+run "$MLOPS" drift --reference "$R" --current "$C"
+expect_rc 0 "2 of 8 columns drifted, under the 50% share: exit 0"
+expect_match "$OUT" "^2 of 8 columns drifted \\(25%, dataset threshold 50%\\): no dataset drift$" "the summary names the rule"
+expect_match "$OUT" "^Exit 0: under the dataset threshold \\(--fail-on column: exit 1 on any\\)" "and why the exit status is 0"
+run "$MLOPS" drift --reference "$R" --current "$C" --fail-on column
+expect_rc 1 "--fail-on column: exit 1"
+expect_match "$OUT" "^2 of 8 columns drifted \\(25%, failing on any drifted column\\): column drift$" "the summary names that rule"
+run "$MLOPS" drift --reference "$R" --current "$C" --fail-on column --json
+expect_rc 1 "--fail-on column --json: exit 1"
+printf '%s' "$OUT" > fc.json
+expect_eq "$(json_get fc.json 'd["drift"], d["fail_on"], d["dataset"]["drifted"]')" "(True, 'column', False)" \
+	"--json: the finding, its rule, and the dataset verdict apart"
+run "$MLOPS" drift --reference "$R" --current "$R" --fail-on column
+expect_rc 0 "--fail-on column, nothing drifted: exit 0"
+run "$MLOPS" drift --reference "$R" --current "$C" --fail-on dataset
+expect_rc 0 "--fail-on dataset is the default"
+run "$MLOPS" drift --reference "$R" --current "$C" --fail-on nonsense
+expect_rc 2 "--fail-on nonsense: exit 2"
+run "$MLOPS" drift --reference "$R" --current "$C" --fail-on column --markdown
+expect_match "$OUT" '^### Data drift: \*\*detected\*\*' "--markdown follows the rule"
+expect_match "$OUT" '^2 of 8 columns drifted \(25%, failing on any drifted column\): column drift\.' "  and states it"
+
+# A labelled reference: the label that ./mlops.yaml names is no feature,
+# and is left out without a signature (current data seldom has it).
+cp proj/data/golden.csv proj/labelled.csv
+run "$MLOPS" -C proj drift --reference labelled.csv --current data/current.csv --json
+expect_rc 0 "a labelled reference in a project: exit 0 (not 3 for a missing label)"
+printf '%s' "$OUT" > lab.json
+expect_eq "$(json_get lab.json '"default" in [c["column"] for c in d["columns"]], d["dataset"]["columns_tested"]')" \
+	"(False, 8)" "the label 'default' is left out"
+run "$MLOPS" -C proj drift --reference labelled.csv --current labelled.csv --columns default,income --json
+printf '%s' "$OUT" > lab2.json
+expect_eq "$(json_get lab2.json '[c["column"] for c in d["columns"]]')" "['income', 'default']" \
+	"named with --columns, the label is compared"
+mkdir elsewhere && cp proj/labelled.csv elsewhere/
+run "$MLOPS" -C elsewhere drift --reference labelled.csv --current labelled.csv --json
+printf '%s' "$OUT" > lab3.json
+expect_eq "$(json_get lab3.json '"default" in [c["column"] for c in d["columns"]]')" "True" \
+	"no mlops.yaml: every column is compared"
 
 run "$MLOPS" drift --reference "$R" --current "$C" --drift-share 0.25
 expect_rc 1 "--drift-share 0.25: dataset drift, exit 1"
-expect_match "$OUT" "Dataset drift: detected" "said so"
+expect_match "$OUT" "^2 of 8 columns drifted \\(25%, dataset threshold 25%\\): dataset drift$" "said so"
 
 run "$MLOPS" drift --reference "$R" --current "$C" --test ks --columns income,age --json
 expect_rc 1 "--test ks --columns income,age: one of two drifts: exit 1"
@@ -77,6 +122,18 @@ run "$MLOPS" drift --reference "$R" --current "$C" --bundle bd.mlpkg --json
 printf '%s' "$OUT" > cfg3.json
 expect_eq "$(json_get cfg3.json '[c["test"] for c in d["columns"][:4]]')" "['psi', 'ks', 'ks', 'chisquare']" \
 	"the bundle carries the drift section"
+# fail_on in the section; --fail-on wins.
+sed -i 's/^  drift_share: 0.25$/  fail_on: column/' projd/mlops.yaml
+run "$MLOPS" -C projd drift --reference data/reference.csv --current data/current.csv --signature --column-test income=wasserstein --column-test age=wasserstein --test wasserstein
+expect_rc 1 "fail_on: column in mlops.yaml: a drifted column is a finding"
+expect_match "$OUT" "failing on any drifted column" "  by that rule"
+run "$MLOPS" -C projd drift --reference data/reference.csv --current data/current.csv --signature --column-test income=wasserstein --column-test age=wasserstein --test wasserstein --fail-on dataset
+expect_rc 0 "--fail-on dataset overrides it"
+sed -i 's/^  fail_on: column$/  fail_on: columns/' projd/mlops.yaml
+run "$MLOPS" -C projd drift --reference data/reference.csv --current data/current.csv --signature
+expect_rc 3 "fail_on: columns (a typo): exit 3"
+expect_match "$ERR" "mlops.yaml:[0-9]+:[0-9]+: .*drift.fail_on must be dataset or column" "  with the place in mlops.yaml"
+sed -i 's/^  fail_on: columns$/  drift_share: 0.25/' projd/mlops.yaml
 sed -i 's/age: chisquare/age: nonsense/' projd/mlops.yaml
 run "$MLOPS" -C projd drift --reference data/reference.csv --current data/current.csv --signature
 expect_rc 3 "an unknown test in the drift section: exit 3"

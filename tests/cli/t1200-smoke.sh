@@ -26,6 +26,19 @@ printf '%s' "$OUT" > s.json
 expect_eq "$(json_get s.json 'd["tests"], d["failed"], [r["status"] for r in d["results"]], all(r["latency_ms"] > 0 for r in d["results"])')" \
 	"(3, 0, [200, 200, 422], True)" "--json: statuses and latencies"
 
+# One smoke test: counts agree with their noun.
+cp -r proj one
+$PY - <<'PY'
+import yaml
+p = "one/mlops.yaml"
+d = yaml.safe_load(open(p))
+d["smoke"] = d["smoke"][:1]
+open(p, "w").write(yaml.safe_dump(d, sort_keys=False))
+PY
+run "$MLOPS" smoke "$URL" -f one/mlops.yaml
+expect_rc 0 "one smoke test"
+expect_match "$OUT" "^1 of 1 smoke test passed$" "'1 of 1 smoke test passed', not 'tests'"
+
 # A descriptor whose expectations the model does not meet.
 cp -r proj wrong
 sed -i 's/probability: 0.0276/probability: 0.5/; s/max_latency_ms: 250/max_latency_ms: 0.0001/' wrong/mlops.yaml

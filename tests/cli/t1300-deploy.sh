@@ -28,9 +28,42 @@ D2=$(bundle_digest v2.mlpkg)
 version() { curl -s "$URL/model/info" | $PY -c 'import json,sys; print(json.load(sys.stdin)["version"])' 2>/dev/null; }
 statuses() { "$MLOPS" -C proj history --env staging --json | $PY -c 'import json,sys; print(" ".join("%d:%s" % (r["revision"], r["status"]) for r in json.load(sys.stdin)))'; }
 
+# Smoke tests required and no server: refused before anything changes.
+run "$MLOPS" -C proj deploy "$SCRATCH/v1.mlpkg" --env staging --require-smoke
+expect_rc 5 "--require-smoke, no server runs: exit 5"
+expect_match "$ERR" "^mlops: error: no server runs for staging: its smoke tests cannot run, and they are required" "  says why"
+expect_match "$ERR" "^hint: start .mlops serve --root .*staging., then deploy again" "  and how to start one"
+ok $([ ! -s "$ROOT/ledger.jsonl" ] && [ ! -e "$ROOT/current" ] && echo 0 || echo 1) "  nothing changed: no revision, no current"
+run "$MLOPS" -C proj deploy "$SCRATCH/v1.mlpkg" --env production --require-smoke
+expect_rc 2 "--require-smoke, an environment without url: exit 2"
+expect_match "$ERR" "environment production has no url: its smoke tests cannot run" "  says why"
+run "$MLOPS" -C proj deploy "$SCRATCH/v1.mlpkg" --env staging --require-smoke --dry-run
+expect_rc 5 "--require-smoke --dry-run checks it too"
+cp -R proj nosmoke
+$PY - <<'PY'
+import re
+p = "nosmoke/mlops.yaml"
+s = open(p).read()
+open(p, "w").write(re.sub(r"\nsmoke:\n(  .*\n|\n)*?(?=include:)", "\n", s))
+PY
+"$MLOPS" -C nosmoke package -q -o "$SCRATCH/nosmoke.mlpkg"
+run "$MLOPS" -C nosmoke deploy "$SCRATCH/nosmoke.mlpkg" --env staging --require-smoke
+expect_rc 3 "--require-smoke, a bundle without smoke tests: exit 3"
+expect_match "$ERR" "credit-risk [0-9.]+ declares no smoke tests, and they are required" "  says why"
+rm -rf nosmoke
+
 run "$MLOPS" -C proj deploy "$SCRATCH/v1.mlpkg" --env staging
 expect_rc 0 "the first deploy, before any server runs"
-expect_match "$ERR" "no server runs for staging: start .mlops serve --root" "says how to start one"
+expect_match "$ERR" "no server runs for staging \\(start .mlops serve --root .*\\): smoke tests not run, the revision is unverified" "says how to start one, and that it is unverified"
+expect_match "$OUT" "^deploy: revision 1 of staging is deployed \\(unverified: its smoke tests did not run\\)$" "the summary says unverified"
+run "$MLOPS" -C proj history --env staging
+expect_match "$OUT" "^1 .* deployed \\(unverified\\) +1\\.0\\.0 " "history: deployed (unverified)"
+run "$MLOPS" -C proj history --env staging --json
+expect_eq "$(printf '%s' "$OUT" | $PY -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["status"], r["unverified"])')" \
+	"deployed True" "history --json: status deployed, unverified"
+expect_match "$(cat "$ROOT/ledger.jsonl")" '"unverified":true' "the ledger records it"
+run "$MLOPS" -C proj status --env staging
+expect_match "$OUT" "^  deployed  revision 1: credit-risk 1\\.0\\.0 \\(sha256:[0-9a-f]+\\), unverified: its smoke tests did not run$" "status: the deployed revision on its line, unverified"
 expect_eq "$(readlink "$ROOT/current")" "releases/${D1#sha256:}" "current -> releases/<digest>"
 ok $([ -f "$ROOT/releases/${D1#sha256:}/bundle.mlpkg" ] && echo 0 || echo 1) "the release holds the bundle"
 expect_eq "$(stat -c %a "$ROOT/ledger.jsonl")" 600 "the ledger is 0600"
@@ -44,8 +77,10 @@ at_exit "kill $MPID 2>/dev/null"
 expect_eq "$(version)" 1.0.0 "the server serves current"
 expect_eq "$(cat "$ROOT/serve.pid")" "$MPID" "and wrote serve.pid"
 
-run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env staging --reason "new model"
-expect_rc 0 "deploy v2"
+run "$MLOPS" -C proj deploy "$SCRATCH/v2.mlpkg" --env staging --reason "new model" --require-smoke --json
+expect_rc 0 "deploy v2 (--require-smoke, a server runs)"
+expect_eq "$(printf '%s' "$OUT" | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["deployed"], d["unverified"])')" \
+	"True False" "--json: deployed, verified"
 expect_match "$ERR" "3 smoke tests passed" "smoke tests ran against the reloaded server"
 expect_eq "$(version)" 1.1.0 "the server reloaded v2"
 expect_eq "$(statuses)" "1:superseded 2:deployed" "ledger: 1 superseded, 2 deployed"

@@ -14,7 +14,7 @@ for dir in ex/*/; do
 	expect_rc 0 "$name: run.sh"
 	expect_match "$OUT" "^$name: ok$" "$name: every step did what it should"
 	expect_match "$OUT" "smoke tests passed" "$name: smoke tests ran"
-	expect_match "$OUT" "Dataset drift: detected" "$name: the planted drift is found"
+	expect_match "$OUT" "columns? drifted \\(.*failing on any drifted column\\): column drift$" "$name: the planted drift is found"
 done
 expect_eq "$(ls -d ex/*/ | wc -l)" 4 "four examples: binary (XGBoost, ONNX), regression, multiclass"
 expect_match "$(sed -n 's/^  task: //p' ex/*/mlops.yaml | sort | tr '\n' ' ')" \
