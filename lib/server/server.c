@@ -251,7 +251,8 @@ static unsigned answer(struct server *s, struct serving *sv,
 			return 503;
 		}
 		status = oip_handle(sv,
-				    __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE),
+				    __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) &&
+				    serving_has_digest(sv, s->opts.expect_digest),
 				    method, url, strbuf_str(&req->body),
 				    req->body.len, &out, &allow);
 		if (status == 405)
@@ -302,9 +303,10 @@ static unsigned answer(struct server *s, struct serving *sv,
 		respond_json(c, 200, json_pack("{s:b}", "live", 1), NULL);
 		return 200;
 	case ROUTE_READY:
-		status = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) ? 200 : 503;
-		respond_json(c, status, json_pack("{s:b}", "ready", status == 200),
-			     NULL);
+		out = serving_readiness(sv, __atomic_load_n(&s->ready,
+							    __ATOMIC_ACQUIRE),
+					s->opts.expect_digest, &status);
+		respond_json(c, status, out, NULL);
 		return status;
 	case ROUTE_INFO:
 		respond_json(c, 200, model_info_json(sv), NULL);
