@@ -292,8 +292,7 @@ const struct cmd_spec cmd_deploy_spec = {
 	.summary = "deploy a bundle to an environment, with rollback",
 	.synopsis = "BUNDLE|REF --env ENV [--reason TEXT] [--timeout SECONDS] "
 		    "[--require-signature PUBKEY] [--no-rollback] [--push-tags] "
-		    "[--dry-run] | BUNDLE|REF --env ENV --render DIR "
-		    "[--image REPO@sha256:HEX]",
+		    "[--dry-run] [--render DIR [--image REPO@sha256:HEX]]",
 	.description =
 		"Deploy BUNDLE to ENV (mlops.yaml): lock, a pending revision in "
 		"the ledger, the\nrelease under ROOT/releases. local: current "
@@ -305,7 +304,9 @@ const struct cmd_spec cmd_deploy_spec = {
 		"the required keys is refused\nbefore anything changes. A registry REF is "
 		"pulled and verified first. On failure the last "
 		"deployed revision comes back (a\nnew revision). Exit 0: "
-		"deployed; 1: failed.",
+		"deployed; 1: failed. kubernetes: --render DIR writes\nthe "
+		"manifests (kubectl apply -k DIR), the image by digest; "
+		"nothing is applied.",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_deploy,
