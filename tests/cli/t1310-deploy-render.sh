@@ -299,4 +299,7 @@ expect_rc 2 "a kubernetes environment without --render: exit 2"
 expect_match "$ERR" "write its manifests with --render DIR" "explained"
 run "$MLOPS" -C proj deploy "$SCRATCH/b.mlpkg" --env staging --render out7
 expect_rc 2 "--render for a local environment: exit 2"
+run "$MLOPS" -C proj history --env k8s
+expect_rc 2 "history of a kubernetes environment: exit 2 (it crashed)"
+expect_match "$ERR" "kubectl rollout history" "the cluster has it"
 done_testing
