@@ -98,6 +98,10 @@ PY
 )
 expect_eq "$res" ok "the manifests: image, args, env, volumes, security, probes, selectors"
 
+run "$MLOPS" --json -C proj deploy "$SCRATCH/b.mlpkg" --env k8s --render "$SCRATCH/outj"
+expect_eq "$RC $(printf '%s' "$OUT" | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["action"], d["env"], d["dir"], d["files"])')" \
+	"0 render k8s $SCRATCH/outj 4" "--json"
+
 # Autoscaled: an HPA, and no replicas for it to fight.
 run "$MLOPS" -C proj deploy "$SCRATCH/b.mlpkg" --env k8s-auto --render "$SCRATCH/out"
 expect_rc 0 "--render an autoscaled environment over the last render"
