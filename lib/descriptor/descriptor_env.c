@@ -362,6 +362,40 @@ done:
 	return rc;
 }
 
+/* Two kubernetes environments in one namespace whose names come out the
+ * same once made Kubernetes names (prod_eu, prod-eu) would be one set of
+ * objects, each render overwriting the other's. */
+static int k8s_names_apart(struct walker *w, const struct descriptor *d,
+			   size_t i, const struct ynode *key)
+{
+	const struct environment *e = &d->environments[i];
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	size_t j;
+	int rc = 0;
+
+	if (e->kind != ENV_KUBERNETES || !d->name)
+		return 0;
+	k8s_object_name(&a, d->name, e->name);
+	for (j = 0; j < i && !rc; j++) {
+		const struct environment *o = &d->environments[j];
+
+		if (o->kind != ENV_KUBERNETES ||
+		    strcmp(o->namespace_, e->namespace_))
+			continue;
+		strbuf_reset(&b);
+		k8s_object_name(&b, d->name, o->name);
+		if (!strcmp(a.buf, b.buf))
+			rc = walk_err_node(w, key, "environments %s and %s would "
+					   "both be %s in the namespace %s: "
+					   "rename one, or give it another "
+					   "namespace", o->name, e->name, a.buf,
+					   e->namespace_);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return rc;
+}
+
 int descriptor_parse_environments(struct walker *w, struct descriptor *d,
 			      const struct ynode *n)
 {
@@ -376,6 +410,8 @@ int descriptor_parse_environments(struct walker *w, struct descriptor *d,
 	for (i = 0; i < n->n && !rc; i++)
 		rc = parse_environment(w, &d->environments[i], n->keys[i],
 				       n->items[i]);
+	for (i = 0; i < n->n && !rc; i++)
+		rc = k8s_names_apart(w, d, i, n->keys[i]);
 	return rc;
 }
 

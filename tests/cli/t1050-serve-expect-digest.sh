@@ -5,30 +5,44 @@
 # restart it in a loop), never ready, /health/ready's 503 and the log say
 # which digest was expected and which it has. A malformed digest: exit 2.
 . "$(dirname "$0")/lib.sh"
-. "$MLOPS_SRC/tests/cli/registry.sh" # free_port
 
 copy_example proj
 "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" > /dev/null
 D=$(bundle_digest b.mlpkg)
 OTHER=sha256:$(printf '%064d' 7)
 
-code() { curl -s -o body.json -w '%{http_code}' "http://127.0.0.1:$PORT$1"; }
+# serve LOG ARGS...: mlops serve b.mlpkg ARGS on a port of its choosing
+# (no race for a "free" one), stopped by PID; sets SPID and URL, and
+# returns non-zero when it does not listen.
+serve() {
+	_log=$1
+	shift
+	timeout 300 "$MLOPS" serve b.mlpkg --listen 127.0.0.1:0 "$@" 2> "$_log" &
+	SPID=$!
+	at_exit "kill $SPID 2>/dev/null"
+	for _ in $(seq 1200); do
+		grep -q "listening on" "$_log" && break
+		kill -0 $SPID 2>/dev/null || return 1
+		sleep 0.05
+	done
+	URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)$|\1|p' "$_log")
+	[ -n "$URL" ]
+}
+code() { curl -s -o body.json -w '%{http_code}' "$URL$1"; }
 stop() {
 	kill -TERM "$SPID"
 	wait "$SPID"
 	expect_eq "$?" 0 "$1: SIGTERM, exit 0"
 }
 
-PORT=$(free_port)
-start_serve match.log "$PORT" b.mlpkg --expect-digest "$D"
+serve match.log --expect-digest "$D"
 expect_eq "$?" 0 "--expect-digest the bundle's: starts"
 expect_eq "$(code /health/ready) $(cat body.json)" '200 {"ready":true}' "ready"
 expect_eq "$(code /v2/health/ready)" 200 "OIP readiness too"
 expect_match "$(cat match.log)" "; ready$" "the log says ready"
 stop "matching"
 
-PORT=$(free_port)
-start_serve other.log "$PORT" b.mlpkg --expect-digest "$OTHER"
+serve other.log --expect-digest "$OTHER"
 expect_eq "$?" 0 "--expect-digest another: starts all the same"
 expect_eq "$(code /health/live) $(cat body.json)" '200 {"live":true}' "live"
 expect_eq "$(code /health/ready)" 503 "not ready: 503"
@@ -40,26 +54,23 @@ print(sorted(d), d["ready"], d["expected_digest"] == sys.argv[1], d["digest"] ==
 ' "$OTHER" "$D")" "['digest', 'expected_digest', 'ready', 'reason'] False True True True" \
 	"the 503 says the digest expected and the one served"
 expect_eq "$(code /v2/health/ready)" 503 "OIP readiness: 503"
-expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary '{"features":{}}' "http://127.0.0.1:$PORT/predict")" 422 \
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary '{"features":{}}' "$URL/predict")" 422 \
 	"it still answers (the Service sends it nothing while it is not ready)"
 expect_match "$(cat other.log)" "mlops: error: not ready: the bundle served is $D, not $OTHER" "the log says why"
 expect_match "$(cat other.log)" "NOT ready" "and that it is not ready"
 stop "mismatching"
 
 # From the environment, as the Deployment passes it; the option wins.
-PORT=$(free_port)
 export MLOPS_EXPECT_DIGEST="$OTHER"
-start_serve env.log "$PORT" b.mlpkg
+serve env.log
 expect_eq "$(code /health/ready)" 503 "MLOPS_EXPECT_DIGEST another: 503"
 stop "from the environment"
-PORT=$(free_port)
 MLOPS_EXPECT_DIGEST=$D
-start_serve env2.log "$PORT" b.mlpkg
+serve env2.log
 expect_eq "$(code /health/ready)" 200 "MLOPS_EXPECT_DIGEST the bundle's: 200"
 stop "from the environment, matching"
-PORT=$(free_port)
 MLOPS_EXPECT_DIGEST=$OTHER
-start_serve env3.log "$PORT" b.mlpkg --expect-digest "$D"
+serve env3.log --expect-digest "$D"
 expect_eq "$(code /health/ready)" 200 "--expect-digest wins over MLOPS_EXPECT_DIGEST"
 stop "the option over the environment"
 unset MLOPS_EXPECT_DIGEST

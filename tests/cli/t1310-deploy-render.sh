@@ -7,7 +7,6 @@
 # gets ready with API keys on, and refuses readiness for another bundle;
 # kubernetes fields checked when mlops.yaml is read; --require-signature.
 . "$(dirname "$0")/lib.sh"
-. "$MLOPS_SRC/tests/cli/registry.sh" # free_port
 
 IMG=registry.example.com/credit-risk@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 validate() { $PY "$MLOPS_SRC/tests/tools/k8s-validate" "$1"; }
@@ -208,6 +207,20 @@ expect_rc 3 "autoscale max below min: exit 3"
 expect_match "$ERR" "bad.yaml:[0-9]+:[0-9]+: .*max must be at least min" "says so"
 expect_eq "$(ls out4 2>/dev/null)" "" "nothing rendered from a bad descriptor"
 
+twin() { # twin NAMESPACE: mlops.yaml and an environment K8S in NAMESPACE
+	cp proj/mlops.yaml proj/bad.yaml
+	printf '  K8S:\n    kind: kubernetes\n    namespace: %s\n    image: %s\n' "$1" "$IMG" >> proj/bad.yaml
+}
+twin ml
+line=$(grep -n "^  K8S:" proj/bad.yaml | cut -d: -f1)
+run "$MLOPS" -C proj deploy -f bad.yaml "$SCRATCH/b.mlpkg" --env k8s --render "$SCRATCH/out4"
+expect_rc 3 "two environments that would be the same objects in one namespace: exit 3"
+expect_match "$ERR" "bad.yaml:$line:[0-9]+: .*environments k8s and K8S would both be credit-risk-k8s in the namespace ml" "says which, where"
+twin ml-2
+run "$MLOPS" -C proj deploy -f bad.yaml "$SCRATCH/b.mlpkg" --env K8S --render "$SCRATCH/out4"
+expect_rc 0 "in other namespaces they may share a name"
+rm -rf out4
+
 # --require-signature, and the environment's require_signature.
 openssl genpkey -algorithm ed25519 -out release.pem 2>/dev/null
 openssl pkey -in release.pem -pubout -out release.pub 2>/dev/null
@@ -244,15 +257,13 @@ print("PORTS=%s" % c["ports"][0]["containerPort"])
 PY
 expect_eq "$(grep -c BROKEN pod.env)" 0 "the container's args and env read"
 start_pod() { # start_pod BUNDLE NAME: sets PODPID, POD (its URL); log NAME.log
-	PORT=$(free_port)
-	POD=http://127.0.0.1:$PORT
 	name=$2
 	mkdir -p "ro-$name" && cp "$1" "ro-$name/bundle.mlpkg" && chmod 0444 "ro-$name/bundle.mlpkg" && chmod 0555 "ro-$name"
 	set --
 	while IFS= read -r a; do
 		case $a in
 		/srv/model/bundle.mlpkg) a=$SCRATCH/ro-$name/bundle.mlpkg ;;
-		"0.0.0.0:$(sed -n 's/^PORTS=//p' pod.env)") a=127.0.0.1:$PORT ;;
+		"0.0.0.0:$(sed -n 's/^PORTS=//p' pod.env)") a=127.0.0.1:0 ;;
 		esac
 		set -- "$@" "$a"
 	done < pod.args
@@ -263,11 +274,12 @@ start_pod() { # start_pod BUNDLE NAME: sets PODPID, POD (its URL); log NAME.log
 		timeout 300 $ENTRYPOINT "$@" 2> "$name.log" &
 	PODPID=$!
 	at_exit "kill $PODPID 2>/dev/null"
-	for _ in $(seq 600); do
-		curl -s -o /dev/null "$POD/health/live" && break
+	for _ in $(seq 1200); do
+		grep -q "listening on" "$name.log" && break
 		kill -0 $PODPID 2>/dev/null || break
 		sleep 0.05
 	done
+	POD=$(sed -n 's|.*listening on \(http://[0-9.:]*\)$|\1|p' "$name.log")
 }
 expect_eq "$(sed -n 's/^XDG_CACHE_HOME=//p' pod.env) $(sed -n 's/^MLOPS_API_KEYS=//p' pod.env)" \
 	"/var/cache/mlops FROM_SECRET:credit-risk-keys" "the env the pod gets"
