@@ -20,12 +20,7 @@ serve() {
 	timeout 300 "$MLOPS" serve b.mlpkg --listen 127.0.0.1:0 "$@" 2> "$_log" &
 	SPID=$!
 	at_exit "kill $SPID 2>/dev/null"
-	for _ in $(seq 1200); do
-		grep -q "listening on" "$_log" && break
-		kill -0 $SPID 2>/dev/null || return 1
-		sleep 0.05
-	done
-	URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)$|\1|p' "$_log")
+	URL=$(listening_url "$_log" $SPID)
 	[ -n "$URL" ]
 }
 code() { curl -s -o body.json -w '%{http_code}' "$URL$1"; }

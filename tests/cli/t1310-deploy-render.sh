@@ -274,12 +274,7 @@ start_pod() { # start_pod BUNDLE NAME: sets PODPID, POD (its URL); log NAME.log
 		timeout 300 $ENTRYPOINT "$@" 2> "$name.log" &
 	PODPID=$!
 	at_exit "kill $PODPID 2>/dev/null"
-	for _ in $(seq 1200); do
-		grep -q "listening on" "$name.log" && break
-		kill -0 $PODPID 2>/dev/null || break
-		sleep 0.05
-	done
-	POD=$(sed -n 's|.*listening on \(http://[0-9.:]*\)$|\1|p' "$name.log")
+	POD=$(listening_url "$name.log" $PODPID)
 }
 expect_eq "$(sed -n 's/^XDG_CACHE_HOME=//p' pod.env) $(sed -n 's/^MLOPS_API_KEYS=//p' pod.env)" \
 	"/var/cache/mlops FROM_SECRET:credit-risk-keys" "the env the pod gets"
