@@ -19,6 +19,7 @@
 #include "subcommands/env_opts.h"
 
 static const char *opt_reason, *opt_render, *opt_require_signature;
+static const char *opt_image;
 static int opt_no_rollback, opt_require_smoke;
 static struct registry_cli reg;
 
@@ -29,6 +30,9 @@ static const struct opt options[] = {
 	OPT_STR(0, "render", &opt_render, "DIR",
 		"kubernetes environments: write the manifests into DIR",
 		"dir"),
+	OPT_STR(0, "image", &opt_image, "REPO@sha256:HEX",
+		"with --render: the image, by digest (else the environment's)",
+		NULL),
 	OPT_STR(0, "require-signature", &opt_require_signature, "PUBKEY",
 		"refuse a bundle not signed by this Ed25519 public key (PEM)",
 		"file"),
@@ -177,28 +181,6 @@ int deploy_report(const char *what, const char *env, int rc,
 			     : r->smoke_skipped ? EXIT_NETWORK : EXIT_FINDING);
 }
 
-/* --render: the manifests of a kubernetes environment, nothing applied. */
-static int render(const struct environment *e, const char *bundle)
-{
-	struct bundle *b = NULL;
-	const json_t *desc;
-	size_t files = 0;
-	int rc = bundle_open(&b, bundle, NULL);
-
-	if (!rc) {
-		desc = json_object_get(b->mlops, "descriptor");
-		rc = render_kubernetes(e, json_str(desc, "name"),
-				       json_str(desc, "version"),
-				       b->manifest_digest, opt_render, &files);
-	}
-	bundle_free(b);
-	if (rc < 0)
-		return report_error();
-	printf("wrote %zu manifest%s for %s to %s (kubectl apply -f %s)\n",
-	       files, plural(files), e->name, opt_render, opt_render);
-	return finish_stdout(EXIT_OK);
-}
-
 /* The environment's require_signature (relative to the project) and
  * --require-signature: each key given must have signed the bundle. */
 static int load_signature_keys(const struct descriptor *d,
@@ -219,6 +201,36 @@ static int load_signature_keys(const struct descriptor *d,
 	if (!rc && opt_require_signature)
 		rc = sig_key_load(&keys[1], opt_require_signature, 0);
 	return rc;
+}
+
+/* --render: the manifests of a kubernetes environment, nothing applied;
+ * the same signature policy as a deploy. */
+static int render(const struct descriptor *d, const struct environment *e,
+		  const char *path)
+{
+	struct sig_key *keys[2] = { NULL, NULL };
+	const struct sig_key *const *want = (const struct sig_key *const *)keys;
+	size_t files = 0;
+	int rc = load_signature_keys(d, e, keys);
+
+	if (!rc)
+		rc = render_bundle(e, path, want, opt_image, opt_render, &files);
+	sig_key_free(keys[0]);
+	sig_key_free(keys[1]);
+	if (rc < 0)
+		return report_error();
+	if (out_json()) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:I}", "action", "render",
+				      "env", e->name, "dir", opt_render,
+				      "files", (json_int_t)files);
+
+		print_json(j);
+		json_decref(j);
+	} else {
+		printf("wrote %zu file%s for %s to %s (kubectl apply -k %s)\n",
+		       files, plural(files), e->name, opt_render, opt_render);
+	}
+	return finish_stdout(EXIT_OK);
 }
 
 static int cmd_deploy(int argc, const char **argv)
@@ -247,12 +259,14 @@ static int cmd_deploy(int argc, const char **argv)
 		descriptor_free(d);
 		return rc;
 	}
-	if (opt_render) {
-		rc = render(e, argv[0]);
+	if (opt_image && !opt_render) {
 		descriptor_free(d);
-		return rc;
+		return command_usage_error(&cmd_deploy_spec,
+					   "--image goes with --render");
 	}
 	rc = resolve_bundle(argv[0], &path, &tmpdir);
+	if (rc < 0 && opt_render)
+		rc = render(d, e, path);
 	if (rc >= 0) {
 		remove_tmpdir(tmpdir, path);
 		free(path);
@@ -288,7 +302,8 @@ const struct cmd_spec cmd_deploy_spec = {
 	.summary = "deploy a bundle to an environment, with rollback",
 	.synopsis = "BUNDLE|REF --env ENV [--reason TEXT] [--timeout SECONDS] "
 		    "[--require-signature PUBKEY] [--require-smoke] "
-		    "[--no-rollback] [--push-tags] [--dry-run]",
+		    "[--no-rollback] [--push-tags] [--dry-run] "
+		    "[--render DIR [--image REPO@sha256:HEX]]",
 	.description =
 		"Deploy BUNDLE to ENV (mlops.yaml): lock, a pending revision in "
 		"the ledger, the\nrelease under ROOT/releases. local: current "
@@ -303,7 +318,9 @@ const struct cmd_spec cmd_deploy_spec = {
 		"tests\nthat cannot run (no server, no url) leave the revision "
 		"deployed but\nunverified; --require-smoke fails then. Exit 0: "
 		"deployed; 1: failed (rolled\nback); 5: no server for the "
-		"required smoke tests.",
+		"required smoke tests. kubernetes: --render DIR\nwrites the "
+		"manifests (kubectl apply -k DIR), the image by digest; "
+		"nothing is\napplied.",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_deploy,

@@ -36,6 +36,13 @@ static int cmd_history(int argc, const char **argv)
 	rc = env_command_start(&cmd_history_spec, &d, &e);
 	if (rc >= 0)
 		return rc;
+	/* No ledger: what was applied is the cluster's to say. */
+	if (e->kind == ENV_KUBERNETES) {
+		print_error("environment %s is kubernetes: ask the cluster "
+			    "(kubectl rollout history)", e->name);
+		descriptor_free(d);
+		return EXIT_USAGE;
+	}
 	root = environment_root(e, d->dir);
 	rc = ledger_read(root, &l);
 	if (rc < 0) {

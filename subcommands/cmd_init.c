@@ -97,11 +97,13 @@ static void substitute(struct strbuf *out, const char *text, size_t len,
 }
 
 /* Kubernetes: what `mlops deploy --render` writes, for the first
- * kubernetes environment of mlops.yaml or a default one. */
+ * kubernetes environment of mlops.yaml or a default one, as a template:
+ * no bundle yet, so no digest pinned. */
 static int write_kubernetes(const struct descriptor *d, const char *name,
 			    const char *version, size_t *files)
 {
 	struct environment def = { 0 };
+	struct render_opts o = { 0 };
 	const struct environment *e = NULL;
 	struct strbuf image = STRBUF_INIT;
 	size_t i;
@@ -113,7 +115,10 @@ static int write_kubernetes(const struct descriptor *d, const char *name,
 			break;
 		}
 	if (!e) {
-		strbuf_addf(&image, "registry.example.com/%s:%s", name, version);
+		strbuf_addf(&image, "registry.example.com/%s:", name);
+		/* A tag has no '+': a version's build metadata does. */
+		for (i = 0; version[i]; i++)
+			strbuf_addch(&image, version[i] == '+' ? '_' : version[i]);
 		def.name = (char *)"production";
 		def.kind = ENV_KUBERNETES;
 		def.namespace_ = (char *)"default";
@@ -127,8 +132,9 @@ static int write_kubernetes(const struct descriptor *d, const char *name,
 		print_hint("pass --force to overwrite its files");
 		return EXIT_USAGE;
 	}
-	rc = render_kubernetes(e, name, version, "sha256:set-by-mlops-deploy-render",
-			       "k8s", files);
+	o.name = name;
+	o.version = version;
+	rc = render_kubernetes(e, &o, "k8s", files);
 	strbuf_release(&image);
 	return rc < 0 ? report_error() : EXIT_OK;
 }
@@ -214,7 +220,7 @@ done:
 		print_json(o);
 		json_decref(o);
 	} else if (!rc && !strcmp(opt_template, "kubernetes")) {
-		printf("wrote %zu manifests to k8s/ (kubectl apply -f k8s)\n",
+		printf("wrote %zu files to k8s/ (kubectl apply -k k8s)\n",
 		       files);
 	}
 	free(bundle);

@@ -15,6 +15,7 @@
 #include "lib/core/error.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/number.h"
+#include "lib/core/sha256.h"
 #include "lib/core/timeutil.h"
 #include "lib/bundle/signature.h"
 #include "lib/deploy/local.h"
@@ -39,6 +40,7 @@ static struct strv opt_redact;
 static const char *opt_state, *opt_admin_listen, *opt_admin_key_file;
 static const char *opt_admin_max_upload = "4G";
 static const char *opt_require_signature;
+static const char *opt_expect_digest;
 /* How every version is loaded: the first, reloads and the admin API's. */
 static struct serving_opts serving_opts;
 
@@ -103,6 +105,9 @@ static const struct opt options[] = {
 	OPT_STR(0, "require-signature", &opt_require_signature, "PUBKEY",
 		"refuse bundles not signed by this Ed25519 public key (PEM)",
 		"file"),
+	OPT_STR(0, "expect-digest", &opt_expect_digest, "sha256:HEX",
+		"not ready while the bundle has another digest (else "
+		"MLOPS_EXPECT_DIGEST)", NULL),
 	OPT_RANGE(0, "drift-window", &opt_drift_window, "N",
 		  "live drift over the last N rows (default: 1000; 0: off)", 0,
 		  100000000),
@@ -208,7 +213,7 @@ static int cmd_serve(int argc, const char **argv)
 	struct serve_state st = { 0 };
 	struct serving *canary = NULL;
 	struct admin *adm = NULL;
-	char note[512] = "";
+	char note[512] = "", *why;
 	int started = 0;
 	struct strbuf cert = STRBUF_INIT, tkey = STRBUF_INIT;
 	int log_fd = 2;
@@ -273,6 +278,14 @@ static int cmd_serve(int argc, const char **argv)
 	if (!opt_tls_cert != !opt_tls_key)
 		return command_usage_error(&cmd_serve_spec, "--tls-cert and "
 					   "--tls-key go together");
+	if (!opt_expect_digest && getenv("MLOPS_EXPECT_DIGEST") &&
+	    *getenv("MLOPS_EXPECT_DIGEST"))
+		opt_expect_digest = getenv("MLOPS_EXPECT_DIGEST");
+	if (opt_expect_digest && !digest_is_valid(opt_expect_digest))
+		return command_usage_error(&cmd_serve_spec, "--expect-digest "
+					   "(or MLOPS_EXPECT_DIGEST) takes "
+					   "sha256: and 64 lower-case hex "
+					   "digits, not '%s'", opt_expect_digest);
 	serving_opts.nthread = 1;
 	serving_opts.drift_window = (size_t)opt_drift_window;
 	if (opt_require_signature) {
@@ -359,6 +372,7 @@ static int cmd_serve(int argc, const char **argv)
 	so.nredact = opt_redact.n;
 	so.tls_cert = cert.buf;
 	so.tls_key = tkey.buf;
+	so.expect_digest = opt_expect_digest;
 	print_info("mlops: serving %s %s (%s, %s)", sv->bm->d->name,
 		   sv->bm->d->version, sv->bm->m->description, sv->digest);
 	started = 1; /* the server holds sv from here, failing or not */
@@ -401,9 +415,15 @@ static int cmd_serve(int argc, const char **argv)
 			   cert.buf ? "https" : "http", (int)(colon - spec),
 			   spec, server_port(srv, i));
 	}
-	print_info("mlops: warmed up on %zu rows in %.3f s; ready%s",
+	why = serving_digest_mismatch(sv, opt_expect_digest);
+	/* Kept running, so that the readiness probe's answer says why. */
+	if (why)
+		print_error("not ready: %s", why);
+	print_info("mlops: warmed up on %zu rows in %.3f s; %s%s",
 		   sv->warm_rows, sv->load_seconds,
+		   why ? "NOT ready (see above)" : "ready",
 		   keys.n ? " (API keys required)" : "");
+	free(why);
 	server_set_ready(srv, 1);
 	/* So that `mlops deploy` can tell this server to reload. */
 	if (opt_root && local_write_pid(opt_root) < 0) {
@@ -470,7 +490,8 @@ const struct cmd_spec cmd_serve_spec = {
 		"(422\nlists every bad field). SIGTERM or SIGINT: readiness goes "
 		"false, no new\nconnections, requests under way finish, exit 0. "
 		"With --root DIR, SIGHUP loads\nwhat DIR/current points to and "
-		"swaps it in without dropping a request.",
+		"swaps it in without dropping a request. With --expect-digest, "
+		"a bundle with\nanother digest is served but never ready.",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_serve,

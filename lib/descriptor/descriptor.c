@@ -744,6 +744,7 @@ void descriptor_free(struct descriptor *d)
 		free(e->image);
 		free(e->cpu);
 		free(e->memory);
+		free(e->api_key_secret);
 	}
 	free(d->environments);
 	free(d);

@@ -69,9 +69,13 @@ struct environment {
 	char *require_signature;    /* local, fleet: a public key (PEM) that
 				     * must have signed what is deployed */
 	char *namespace_;           /* kubernetes */
-	char *image;
-	long long replicas;
-	char *cpu, *memory;
+	char *image;                /* REPO[:TAG][@sha256:...] */
+	long long replicas;         /* when not autoscaled */
+	long long min_replicas, max_replicas; /* autoscale; 0: none */
+	long long cpu_percent;      /* autoscale: target, % of the request */
+	char *cpu, *memory;         /* quantities: requests (memory: limit) */
+	char *api_key_secret;       /* a Secret whose api-keys the server
+				     * requires; NULL: none */
 };
 
 /* Where a key was written in the file. */

@@ -6,6 +6,7 @@
 
 #include "../core/fsutil.h"
 #include "../core/strbuf.h"
+#include "k8s_names.h"
 #include "names.h"
 #include "walk.h"
 
@@ -126,14 +127,117 @@ static int parse_steps(struct walker *w, struct environment *e,
 	return 0;
 }
 
+/* An integer in [lo, hi] at key of map, if there. */
+static int get_int(struct walker *w, const struct ynode *map, const char *key,
+		   long long lo, long long hi, long long *out)
+{
+	const struct ynode *v = ynode_map_get(map, key);
+
+	if (v && (!ynode_integer(v, out) || *out < lo || *out > hi))
+		return walk_err_node(w, v, "%s must be an integer from %lld to "
+				     "%lld", key, lo, hi);
+	return 0;
+}
+
+/* autoscale: {min: N, max: M, cpu_percent: P}: an HPA sets the count. */
+static int parse_autoscale(struct walker *w, struct environment *e,
+			   const struct ynode *n, const char *what)
+{
+	static const char *const keys[] = { "min", "max", "cpu_percent",
+					    NULL };
+	const struct ynode *v = NULL;
+	int rc = walk_want_kind(w, n, YNODE_MAP, what);
+
+	if (!rc)
+		rc = walk_check_keys(w, n, what, keys);
+	if (!rc)
+		rc = walk_require_key(w, n, "max", what, &v);
+	e->min_replicas = 1;
+	e->cpu_percent = 70;
+	if (!rc)
+		rc = get_int(w, n, "min", 1, 10000, &e->min_replicas);
+	if (!rc)
+		rc = get_int(w, n, "max", 1, 10000, &e->max_replicas);
+	if (!rc)
+		rc = get_int(w, n, "cpu_percent", 1, 1000, &e->cpu_percent);
+	if (!rc && e->max_replicas < e->min_replicas)
+		rc = walk_err_node(w, v, "%s.max must be at least min (%lld)",
+				   what, e->min_replicas);
+	return rc;
+}
+
+/* A string at key that grammar accepts (rule says what it is). */
+static int get_checked(struct walker *w, const struct ynode *map,
+		       const char *key, int required, const char *what,
+		       int (*grammar)(const char *), const char *rule,
+		       char **out)
+{
+	int rc = walk_get_str(w, map, key, required, what, out);
+
+	if (!rc && *out && !grammar(*out))
+		rc = walk_err_node(w, ynode_map_get(map, key), "%s.%s '%s' is "
+				   "not valid: %s", what, key, *out, rule);
+	return rc;
+}
+
+static int image_ref_ok(const char *s)
+{
+	const char *digest;
+
+	return k8s_is_image_ref(s, &digest);
+}
+
+/* Checked here, where a mistake has a line and column, rather than by
+ * the API server after kubectl apply. */
+static int parse_kubernetes(struct walker *w, struct environment *e,
+			    const struct ynode *n, const char *what)
+{
+	const struct ynode *v = ynode_map_get(n, "autoscale");
+	int rc;
+
+	rc = get_checked(w, n, "namespace", 1, what, k8s_is_dns_label,
+			 "a namespace is lower-case letters, digits and '-', "
+			 "starting and ending with a letter or digit, at most "
+			 "63 bytes", &e->namespace_);
+	if (!rc)
+		rc = get_checked(w, n, "image", 1, what, image_ref_ok,
+				 "an image is [HOST/]REPO[:TAG][@sha256:HEX], "
+				 "REPO in lower case", &e->image);
+	if (!rc)
+		rc = get_int(w, n, "replicas", 1, 10000, &e->replicas);
+	if (!rc && v && ynode_map_get(n, "replicas"))
+		rc = walk_err_node(w, v, "%s: replicas or autoscale, not both "
+				   "(with autoscale, the HorizontalPodAutoscaler "
+				   "sets the count)", what);
+	if (!rc && v) {
+		struct strbuf sub = STRBUF_INIT;
+
+		strbuf_addf(&sub, "%s.autoscale", what);
+		rc = parse_autoscale(w, e, v, sub.buf);
+		strbuf_release(&sub);
+	}
+	if (!rc)
+		rc = get_checked(w, n, "cpu", 0, what, k8s_is_quantity,
+				 "a quantity such as 500m or 2", &e->cpu);
+	if (!rc)
+		rc = get_checked(w, n, "memory", 0, what, k8s_is_quantity,
+				 "a quantity such as 256Mi or 1Gi", &e->memory);
+	if (!rc)
+		rc = get_checked(w, n, "api_key_secret", 0, what,
+				 k8s_is_dns_subdomain, "a Secret's name is "
+				 "lower-case letters, digits, '-' and '.', at "
+				 "most 253 bytes", &e->api_key_secret);
+	return rc;
+}
+
 static int parse_environment(struct walker *w, struct environment *e,
 			     const struct ynode *key, const struct ynode *n)
 {
 	static const char *const keys[] = {
 		"kind", "root", "url", "instances", "admin_key_env", "strategy",
 		"steps", "interval", "checks", "namespace", "image",
-		"replicas", "cpu", "memory", "keep_releases",
-		"require_signature", NULL,
+		"replicas", "autoscale", "cpu", "memory", "api_key_secret",
+		"keep_releases", "require_signature", NULL,
 	};
 	struct strbuf what = STRBUF_INIT;
 	const struct ynode *v;
@@ -207,18 +311,7 @@ static int parse_environment(struct walker *w, struct environment *e,
 			rc = parse_env_checks(w, e, v, "checks");
 		break;
 	case ENV_KUBERNETES:
-		rc = walk_get_str(w, n, "namespace", 1, what.buf, &e->namespace_);
-		if (!rc)
-			rc = walk_get_str(w, n, "image", 1, what.buf, &e->image);
-		v = ynode_map_get(n, "replicas");
-		if (!rc && v && (!ynode_integer(v, &e->replicas) ||
-				 e->replicas < 1 || e->replicas > 10000))
-			rc = walk_err_node(w, v, "replicas must be an integer from 1 "
-				      "to 10000");
-		if (!rc)
-			rc = walk_get_str(w, n, "cpu", 0, what.buf, &e->cpu);
-		if (!rc)
-			rc = walk_get_str(w, n, "memory", 0, what.buf, &e->memory);
+		rc = parse_kubernetes(w, e, n, what.buf);
 		break;
 	}
 	v = ynode_map_get(n, "keep_releases");
@@ -229,10 +322,6 @@ static int parse_environment(struct walker *w, struct environment *e,
 			 e->keep_releases < 1 || e->keep_releases > 1000))
 		rc = walk_err_node(w, v, "keep_releases must be an integer from 1 "
 				   "to 1000");
-	v = ynode_map_get(n, "require_signature");
-	if (!rc && v && e->kind == ENV_KUBERNETES)
-		rc = walk_err_node(w, v, "%s: 'require_signature' does not apply "
-				   "to a kubernetes environment", what.buf);
 	if (!rc)
 		rc = walk_get_str(w, n, "require_signature", 0, what.buf,
 				  &e->require_signature);
@@ -243,7 +332,8 @@ static int parse_environment(struct walker *w, struct environment *e,
 			"instances", "admin_key_env", "strategy", "steps",
 			"interval", "checks", NULL };
 		static const char *const kube_only[] = {
-			"namespace", "image", "replicas", "cpu", "memory", NULL };
+			"namespace", "image", "replicas", "autoscale", "cpu",
+			"memory", "api_key_secret", NULL };
 		const char *const *groups[] = { local_only, fleet_only,
 						kube_only };
 		int g;
@@ -272,6 +362,40 @@ done:
 	return rc;
 }
 
+/* Two kubernetes environments in one namespace whose names come out the
+ * same once made Kubernetes names (prod_eu, prod-eu) would be one set of
+ * objects, each render overwriting the other's. */
+static int k8s_names_apart(struct walker *w, const struct descriptor *d,
+			   size_t i, const struct ynode *key)
+{
+	const struct environment *e = &d->environments[i];
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	size_t j;
+	int rc = 0;
+
+	if (e->kind != ENV_KUBERNETES || !d->name)
+		return 0;
+	k8s_object_name(&a, d->name, e->name);
+	for (j = 0; j < i && !rc; j++) {
+		const struct environment *o = &d->environments[j];
+
+		if (o->kind != ENV_KUBERNETES ||
+		    strcmp(o->namespace_, e->namespace_))
+			continue;
+		strbuf_reset(&b);
+		k8s_object_name(&b, d->name, o->name);
+		if (!strcmp(a.buf, b.buf))
+			rc = walk_err_node(w, key, "environments %s and %s would "
+					   "both be %s in the namespace %s: "
+					   "rename one, or give it another "
+					   "namespace", o->name, e->name, a.buf,
+					   e->namespace_);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	return rc;
+}
+
 int descriptor_parse_environments(struct walker *w, struct descriptor *d,
 			      const struct ynode *n)
 {
@@ -286,6 +410,8 @@ int descriptor_parse_environments(struct walker *w, struct descriptor *d,
 	for (i = 0; i < n->n && !rc; i++)
 		rc = parse_environment(w, &d->environments[i], n->keys[i],
 				       n->items[i]);
+	for (i = 0; i < n->n && !rc; i++)
+		rc = k8s_names_apart(w, d, i, n->keys[i]);
 	return rc;
 }
 

@@ -108,7 +108,18 @@ static json_t *environment_json(const struct environment *e)
 	case ENV_KUBERNETES:
 		json_object_set_new(o, "namespace", json_string(e->namespace_));
 		json_object_set_new(o, "image", json_string(e->image));
-		json_object_set_new(o, "replicas", json_integer(e->replicas));
+		if (e->max_replicas)
+			json_object_set_new(o, "autoscale", json_pack(
+				"{s:I, s:I, s:I}", "min",
+				(json_int_t)e->min_replicas, "max",
+				(json_int_t)e->max_replicas, "cpu_percent",
+				(json_int_t)e->cpu_percent));
+		else
+			json_object_set_new(o, "replicas",
+					    json_integer(e->replicas));
+		if (e->api_key_secret)
+			json_object_set_new(o, "api_key_secret",
+					    json_string(e->api_key_secret));
 		if (e->cpu)
 			json_object_set_new(o, "cpu", json_string(e->cpu));
 		if (e->memory)

@@ -23,6 +23,7 @@
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
 #include "../core/timeutil.h"
+#include "accesslog.h"
 #include "admission.h"
 #include "auth.h"
 #include "conntrack.h"
@@ -32,7 +33,6 @@
 #include "serving.h"
 
 #define MAX_LISTEN 8
-#define LOG_PAYLOAD_MAX (64 * 1024)
 
 struct server {
 	struct MHD_Daemon *d[MAX_LISTEN];
@@ -300,7 +300,8 @@ static unsigned answer(struct server *s, struct serving *sv,
 		const char *allow = NULL;
 
 		status = oip_handle(sv,
-				    __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE),
+				    __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) &&
+				    serving_has_digest(sv, s->opts.expect_digest),
 				    method, url, strbuf_str(&req->body),
 				    req->body.len, &out, &allow);
 		if (status == 405)
@@ -316,9 +317,10 @@ static unsigned answer(struct server *s, struct serving *sv,
 		respond_json(c, 200, json_pack("{s:b}", "live", 1), NULL);
 		return 200;
 	case ROUTE_READY:
-		status = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) ? 200 : 503;
-		respond_json(c, status, json_pack("{s:b}", "ready", status == 200),
-			     NULL);
+		out = serving_readiness(sv, __atomic_load_n(&s->ready,
+							    __ATOMIC_ACQUIRE),
+					s->opts.expect_digest, &status);
+		respond_json(c, status, out, NULL);
 		return status;
 	case ROUTE_INFO:
 		respond_json(c, 200, model_info_json(sv), NULL);
@@ -364,110 +366,22 @@ static unsigned answer(struct server *s, struct serving *sv,
 	return status;
 }
 
-/* A client's id when it is short and printable, else a fresh one. */
-static void request_id(struct request *req, const char *given)
-{
-	static uint64_t counter;
-	size_t i, n = given ? strlen(given) : 0;
-
-	if (n && n <= 64) {
-		for (i = 0; i < n; i++)
-			if (given[i] < 0x21 || given[i] > 0x7e || given[i] == '"' ||
-			    given[i] == '\\')
-				break;
-		if (i == n) {
-			memcpy(req->id, given, n + 1);
-			return;
-		}
-	}
-	snprintf(req->id, sizeof(req->id), "%016llx-%llx",
-		 (unsigned long long)req->start,
-		 (unsigned long long)__atomic_add_fetch(&counter, 1,
-							__ATOMIC_RELAXED));
-}
-
-/* Values of fields named in --redact, at any depth, become "[REDACTED]". */
-static void redact(const struct server *s, json_t *j)
-{
-	size_t i;
-
-	if (json_is_array(j)) {
-		json_t *v;
-
-		json_array_foreach(j, i, v)
-			redact(s, v);
-	} else if (json_is_object(j)) {
-		const char *k;
-		json_t *v;
-
-		json_object_foreach(j, k, v) {
-			for (i = 0; i < s->opts.nredact; i++)
-				if (!strcmp(k, s->opts.redact[i]))
-					break;
-			if (i < s->opts.nredact)
-				json_object_set_new(j, k,
-						    json_string("[REDACTED]"));
-			else
-				redact(s, v);
-		}
-	}
-}
-
-/* ,"payload":{...} with --log-payloads; bodies that are not JSON or are
- * big are described, not logged. */
-static void log_payload(const struct server *s, const struct request *req,
-			struct strbuf *line)
-{
-	json_t *j;
-
-	if (!req->body.len)
-		return;
-	j = req->body.len <= LOG_PAYLOAD_MAX
-		    ? json_loadb(req->body.buf, req->body.len, 0, NULL)
-		    : NULL;
-	if (!j) {
-		strbuf_addf(line, ",\"payload_bytes\":%zu", req->body.len);
-		return;
-	}
-	redact(s, j);
-	strbuf_addstr(line, ",\"payload\":");
-	/* ASCII only: no C1 control from a client reaches a terminal. */
-	json_dump_strbuf(j, JSON_DUMP_COMPACT | JSON_ENSURE_ASCII, line);
-	json_decref(j);
-}
-
-/* One JSON line per request: no key ever, payloads only when asked. */
+/* One access-log line for a request answered (accesslog.h). */
 static void access_log(const struct server *s, const struct serving *sv,
 		       struct MHD_Connection *c, const struct request *req,
 		       const char *method, enum route route, unsigned status,
 		       uint64_t ns)
 {
-	char client[64], ts[32];
-	struct strbuf line = STRBUF_INIT;
+	char client[64];
 	const void *raw;
-	int n;
+	struct access_entry e = { req->id, method, route_name(route),
+				  sv->bm->d->version, client, status, ns,
+				  &req->body };
 
 	if (s->opts.log_fd < 0)
 		return;
 	client_addr(c, &raw, client, sizeof(client));
-	time_iso8601((int64_t)time(NULL), ts);
-	for (n = 0; method[n]; n++)
-		if (method[n] < 'A' || method[n] > 'Z' || n > 15)
-			method = "?";
-	strbuf_addf(&line,
-		    "{\"time\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\","
-		    "\"method\":\"%s\",\"route\":\"%s\",\"status\":%u,"
-		    "\"latency_ms\":%.3f,\"model_version\":\"%s\","
-		    "\"client\":\"%s\"",
-		    ts, req->id, method, route_name(route), status,
-		    (double)ns / 1e6, sv->bm->d->version, client);
-	if (s->opts.log_payloads)
-		log_payload(s, req, &line);
-	strbuf_addstr(&line, "}\n");
-	/* One write per line: lines from many threads never interleave. */
-	if (write(s->opts.log_fd, line.buf, line.len) < 0)
-		mlops_error_clear();
-	strbuf_release(&line);
+	access_log_write(&s->opts, &e);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -490,7 +404,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 		req = xcalloc(1, sizeof(*req));
 		req->start = mono_ns();
-		request_id(req, rid);
+		request_id_make(req->id, sizeof(req->id), req->start, rid);
 		req->http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1);
 		req->conn = ci ? ci->socket_context : NULL;
 		conntrack_headers_done(req->conn);

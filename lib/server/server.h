@@ -31,6 +31,9 @@ struct server_opts {
 	double burst;
 	const char *tls_cert;      /* PEM text: TLS when both are set */
 	const char *tls_key;
+	/* "sha256:..." the bundle served must have: until it has,
+	 * /health/ready answers 503 saying which it has. NULL: any. */
+	const char *expect_digest;
 };
 
 struct server;

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -185,4 +186,35 @@ void serving_put(struct serving *s)
 	bundle_free(s->bundle);
 	free(s->path);
 	free(s);
+}
+
+int serving_has_digest(const struct serving *s, const char *expect)
+{
+	return !expect || !strcmp(s->digest, expect);
+}
+
+char *serving_digest_mismatch(const struct serving *s, const char *expect)
+{
+	struct strbuf m = STRBUF_INIT;
+
+	if (serving_has_digest(s, expect))
+		return NULL;
+	strbuf_addf(&m, "the bundle served is %s, not %s (the digest "
+		    "expected: --expect-digest, MLOPS_EXPECT_DIGEST)",
+		    s->digest, expect);
+	return strbuf_detach(&m);
+}
+
+json_t *serving_readiness(const struct serving *s, int ready,
+			  const char *expect, unsigned *status)
+{
+	char *why = serving_digest_mismatch(s, expect);
+	json_t *j;
+
+	*status = ready && !why ? 200 : 503;
+	j = json_pack("{s:b, s:s*, s:s*, s:s*}", "ready", *status == 200,
+		      "reason", why, "expected_digest", why ? expect : NULL,
+		      "digest", why ? s->digest : NULL);
+	free(why);
+	return j;
 }

@@ -62,4 +62,13 @@ void serving_get(struct serving *s);
 /* Drops a reference; the last one frees. */
 void serving_put(struct serving *s);
 
+/* 1 when s has the digest expected, or expect is NULL. */
+int serving_has_digest(const struct serving *s, const char *expect);
+/* NULL when it has; else why not (the caller frees). */
+char *serving_digest_mismatch(const struct serving *s, const char *expect);
+/* The answer of /health/ready, *status 200 or 503: not ready, or the
+ * bundle is not the one expected (the reason and both digests said). */
+json_t *serving_readiness(const struct serving *s, int ready,
+			  const char *expect, unsigned *status);
+
 #endif

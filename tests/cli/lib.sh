@@ -143,6 +143,18 @@ start_serve() {
 	return 1
 }
 
+# listening_url LOG PID: waits (bounded) until the mlops serve of PID says
+# in LOG where it listens (--listen 127.0.0.1:0: no race for a free
+# port); prints that http:// URL, nothing when it never did.
+listening_url() {
+	for _ in $(seq 1200); do
+		grep -q "listening on" "$1" && break
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.05
+	done
+	sed -n 's|.*listening on \(http://[0-9.:]*\)$|\1|p' "$1" | head -1
+}
+
 # fixture_project DIR MODEL SNIPPET NAME [SED]: a project in DIR around a
 # model file and a fixture's mlops.yaml snippet (its model: and
 # signature:), named NAME, then edited by the sed script SED.

@@ -61,13 +61,21 @@ expect_eq "$(cat missing.txt)" "" "every runtime package of the image is a Debia
 
 run "$MLOPS" init --template kubernetes
 expect_rc 0 "kubernetes"
-expect_eq "$(ls k8s | tr '\n' ' ')" "configmap.yaml deployment.yaml hpa.yaml pdb.yaml service.yaml " "the manifests deploy --render writes"
+expect_eq "$OUT" "wrote 4 files to k8s/ (kubectl apply -k k8s)" "says how to apply them"
+expect_eq "$(ls k8s | tr '\n' ' ')" "deployment.yaml kustomization.yaml pdb.yaml service.yaml " "the files deploy --render writes"
+run $PY "$MLOPS_SRC/tests/tools/k8s-validate" k8s
+expect_eq "$RC $OUT" "0 ok 3" "every object validates against the Kubernetes models"
 expect_eq "$($PY -c '
 import yaml
 d = yaml.safe_load(open("k8s/deployment.yaml"))
 c = d["spec"]["template"]["spec"]["containers"][0]
-print(d["kind"], c["image"], c["readinessProbe"]["httpGet"]["path"])
-')" "Deployment registry.example.com/credit-risk:1.0.0 /health/ready" "a default environment when mlops.yaml has no kubernetes one"
+print(d["kind"], d["metadata"]["name"], d["metadata"]["namespace"], d["spec"]["replicas"], c["image"],
+      c["readinessProbe"]["httpGet"]["path"], [e["name"] for e in c["env"]], c["args"][0])
+')" "Deployment credit-risk-production default 2 registry.example.com/credit-risk:1.0.0 /health/ready ['XDG_CACHE_HOME'] /srv/model/bundle.mlpkg" \
+	"a default environment when mlops.yaml has no kubernetes one; a template: no digest pinned yet"
+expect_match "$(head -3 k8s/deployment.yaml)" "mlops deploy BUNDLE --env ENV --render DIR" "says what pins the digests"
+run "$MLOPS" init --template kubernetes
+expect_rc 2 "again: refused"
 
 run "$MLOPS" init --template prometheus
 expect_rc 0 "prometheus"

@@ -4,6 +4,7 @@
 #include "lib/core/error.h"
 #include "lib/core/jsonutil.h"
 #include "lib/descriptor/descriptor.h"
+#include "lib/descriptor/k8s_names.h"
 #include "lib/descriptor/names.h"
 #include "tap.h"
 
@@ -226,10 +227,73 @@ static void test_names(void)
 	ok(!name_is_gto(""), "empty");
 }
 
+/* The grammars Kubernetes holds names, labels and quantities to, and
+ * the names made to fit them. */
+static void test_k8s_names(void)
+{
+	static const char *const quantities[] = { "1", "500m", "1.5", ".5",
+						  "2.", "256Mi", "1Gi", "1Ei",
+						  "1E", "1e3", "1E-2", "10k",
+						  "100n", NULL };
+	static const char *const not_quantities[] = { "", "lots", "1.5 GB",
+						      "-1", "+1", "1mi", "Mi",
+						      "1e", "1e3Mi", "1KiB",
+						      "1.2.3", NULL };
+	static const char *const images[] = {
+		"r/i", "i", "localhost:5000/a/b:v1.0_x",
+		"registry.example.com/team/m@sha256:"
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"Host.Example.com:443/a__b.c-d:TAG", NULL };
+	static const char *const not_images[] = {
+		"", "R/i", "r/I:1", "r/i:", "r/i@sha256:12", "r/i:a/b",
+		"a b", "r/i:-x", "/r", "r/", NULL };
+	struct strbuf sb = STRBUF_INIT;
+	const char *digest;
+	int i;
+
+	for (i = 0; quantities[i]; i++)
+		ok(k8s_is_quantity(quantities[i]), "quantity: %s",
+		   quantities[i]);
+	for (i = 0; not_quantities[i]; i++)
+		ok(!k8s_is_quantity(not_quantities[i]), "not a quantity: '%s'",
+		   not_quantities[i]);
+	for (i = 0; images[i]; i++)
+		ok(k8s_is_image_ref(images[i], &digest), "image: %s", images[i]);
+	ok(k8s_is_image_ref(images[3], &digest) && digest &&
+	   !strncmp(digest, "sha256:0123", 11), "the digest found");
+	for (i = 0; not_images[i]; i++)
+		ok(!k8s_is_image_ref(not_images[i], &digest),
+		   "not an image: '%s'", not_images[i]);
+	ok(k8s_is_dns_label("ml-prod") && !k8s_is_dns_label("ML") &&
+	   !k8s_is_dns_label("a.b") && !k8s_is_dns_label("-a"),
+	   "namespaces");
+	ok(k8s_is_dns_subdomain("a.b-c") && !k8s_is_dns_subdomain("a..b") &&
+	   !k8s_is_dns_subdomain("a_b"), "Secret names");
+	k8s_label_value(&sb, "1.2.0-rc.1+build.7");
+	is_str(sb.buf, "1.2.0-rc.1_build.7", "a version as a label value");
+	ok(k8s_is_label_value(sb.buf), "which is one");
+	strbuf_reset(&sb);
+	k8s_label_value(&sb, "team/model");
+	is_str(sb.buf, "team_model", "a name with '/' as a label value");
+	strbuf_reset(&sb);
+	k8s_object_name(&sb, "credit-risk", "Prod_EU/West");
+	is_str(sb.buf, "credit-risk-prod-eu-west", "NAME-ENV in RFC 1035 form");
+	strbuf_reset(&sb);
+	k8s_object_name(&sb, "3d", "x");
+	is_str(sb.buf, "m-3d-x", "starting with a letter");
+	strbuf_reset(&sb);
+	k8s_object_name(&sb, "a-model-with-a-very-long-name-that-goes-on-and-"
+			"on-past-sixty-three-bytes", "prod");
+	is_int(sb.len, 63, "a long name cut to 63 bytes");
+	ok(k8s_is_dns_label(sb.buf), "still a label: %s", sb.buf);
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	test_good();
 	test_errors();
 	test_names();
+	test_k8s_names();
 	return done_testing();
 }
