@@ -8,7 +8,7 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
-#include "lib/bundle/reader.h"
+#include "lib/bundle/meta.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/number.h"
 #include "lib/drift/config.h"
@@ -135,7 +135,7 @@ static int bundle_inputs(struct drift_opts *o, struct profile **prof,
 
 	to.na_values = o->na_values;
 	if (!rc && !opt_ref) {
-		const json_t *j = json_object_get(b->mlops, "reference_profile");
+		const json_t *j = bundle_reference_profile(b);
 
 		if (!j)
 			rc = mlops_error_set(MLOPS_EUSAGE, "%s has no reference "

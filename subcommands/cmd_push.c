@@ -7,7 +7,7 @@
 #include "cli/output.h"
 #include "cli/registry_opts.h"
 #include "lib/bundle/manifest.h"
-#include "lib/bundle/reader.h"
+#include "lib/bundle/meta.h"
 #include "lib/core/jsonutil.h"
 #include "lib/registry/transfer.h"
 
@@ -50,18 +50,17 @@ static void on_bytes(void *ctx, uint64_t n)
 /* REF as given, or the default registry: NAME:VERSION. */
 static int resolve(struct ref *ref, const char *arg, const struct bundle *b)
 {
-	const json_t *d = json_object_get(b->mlops, "descriptor");
 	struct strbuf text = STRBUF_INIT;
 	int rc;
 
 	if (arg)
 		strbuf_addstr(&text, arg);
 	else
-		strbuf_addstr(&text, json_str(d, "name"));
+		strbuf_addstr(&text, bundle_name(b));
 	rc = ref_parse(ref, text.buf);
 	strbuf_release(&text);
 	if (!rc && !ref->tag && !ref->digest)
-		ref->tag = manifest_ref_name(json_str(d, "version"));
+		ref->tag = manifest_ref_name(bundle_version(b));
 	return rc;
 }
 

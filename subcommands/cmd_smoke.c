@@ -5,7 +5,7 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
-#include "lib/bundle/reader.h"
+#include "lib/bundle/meta.h"
 #include "lib/deploy/smoke.h"
 
 static const char *opt_bundle, *opt_file, *opt_cacert;

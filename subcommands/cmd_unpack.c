@@ -6,7 +6,7 @@
 #include "cli/exit_status.h"
 #include "cli/output.h"
 #include "lib/bundle/extract.h"
-#include "lib/bundle/reader.h"
+#include "lib/bundle/meta.h"
 #include "lib/core/jsonutil.h"
 
 static const char *opt_output, *opt_only;
@@ -61,7 +61,7 @@ static int cmd_unpack(int argc, const char **argv)
 		json_t *files = json_array(), *f;
 		size_t k;
 
-		json_array_foreach(json_object_get(b->mlops, "files"), k, f)
+		json_array_foreach(bundle_files(b), k, f)
 			if (!opt_only || !strcmp(json_str(f, "kind"), opt_only))
 				json_array_append_new(files,
 						      json_string(json_str(f,

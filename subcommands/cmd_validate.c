@@ -6,7 +6,7 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
-#include "lib/bundle/reader.h"
+#include "lib/bundle/meta.h"
 #include "lib/bundle/signature.h"
 #include "lib/core/jsonutil.h"
 #include "lib/data/validate.h"

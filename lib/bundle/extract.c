@@ -21,6 +21,7 @@
 #include "../core/xdg.h"
 #include "collect.h"
 #include "mediatypes.h"
+#include "meta.h"
 
 #define BUF_SIZE (1u << 20)
 
@@ -40,7 +41,7 @@ struct extractor {
 /* The file list entry for `path`, or NULL. */
 static const json_t *listed(const struct bundle *b, const char *path)
 {
-	const json_t *files = json_object_get(b->mlops, "files"), *f;
+	const json_t *files = bundle_files(b), *f;
 	size_t i;
 
 	json_array_foreach(files, i, f)
@@ -363,7 +364,7 @@ static int write_doc(const char *root, const char *name, const json_t *doc)
 
 static int run(struct extractor *x, unsigned kinds)
 {
-	const json_t *files = json_object_get(x->b->mlops, "files"), *f;
+	const json_t *files = bundle_files(x->b), *f;
 	struct archive_entry *e;
 	size_t i;
 	int rc = 0;
@@ -585,7 +586,7 @@ static int cache_intact(const struct bundle *b, const char *dir)
 	const json_t *f;
 	size_t i;
 
-	json_array_foreach(json_object_get(b->mlops, "files"), i, f) {
+	json_array_foreach(bundle_files(b), i, f) {
 		int k = kind_of(json_str(f, "kind"));
 		const json_t *size = json_object_get(f, "size");
 		char *path;

@@ -4,6 +4,7 @@
 
 #include "../core/jsonutil.h"
 #include "mediatypes.h"
+#include "meta.h"
 
 static json_t *layers_json(const struct bundle *b)
 {
@@ -74,7 +75,7 @@ static json_t *sbom_summary(const struct bundle *b)
 
 json_t *bundle_info(const struct bundle *b)
 {
-	const json_t *d = json_object_get(b->mlops, "descriptor");
+	const json_t *d = bundle_descriptor_json(b);
 	const json_t *ann = json_object_get(b->manifest, "annotations");
 	json_t *o = json_object();
 	static const char *const copy[] = {
@@ -82,8 +83,7 @@ json_t *bundle_info(const struct bundle *b)
 		"model", "signature", "datasets", "gates", "smoke",
 		"dependencies", "environments", NULL,
 	};
-	const char *time_source = json_str(json_object_get(b->mlops,
-							   "provenance"),
+	const char *time_source = json_str(bundle_provenance_json(b),
 					   "build_time_source");
 	int i;
 
@@ -104,10 +104,10 @@ json_t *bundle_info(const struct bundle *b)
 		json_object_set_new(o, "created",
 				    json_string(json_str(ann, AN_CREATED)));
 	json_object_set_new(o, "layers", layers_json(b));
-	json_object_set(o, "files", json_object_get(b->mlops, "files"));
-	if (json_object_get(b->mlops, "provenance"))
+	json_object_set(o, "files", (json_t *)bundle_files(b));
+	if (bundle_provenance_json(b))
 		json_object_set(o, "provenance",
-				json_object_get(b->mlops, "provenance"));
+				(json_t *)bundle_provenance_json(b));
 	json_object_set_new(o, "sbom", sbom_summary(b));
 	/* As the signatures name themselves: checked by validate --verify. */
 	{

@@ -507,6 +507,11 @@ static int read_documents(struct scan *s)
 	if (!json_is_object(json_object_get(b->mlops, "descriptor")) ||
 	    !json_is_array(json_object_get(b->mlops, "files")))
 		return bad(b, "its mlops descriptor layer is malformed");
+	if (descriptor_from_json(&b->d, json_object_get(b->mlops,
+						       "descriptor")) < 0) {
+		b->descriptor_error = xstrdup(mlops_error_last()->message);
+		mlops_error_clear();
+	}
 	return 0;
 }
 
@@ -622,24 +627,9 @@ void bundle_free(struct bundle *b)
 	json_decref(b->manifest);
 	json_decref(b->config);
 	json_decref(b->mlops);
+	descriptor_free(b->d);
+	free(b->descriptor_error);
 	json_decref(b->sbom);
 	free(b->path);
 	free(b);
-}
-
-int bundle_or_file_descriptor(const char *bundle_path, const char *file,
-			      struct descriptor **d)
-{
-	struct bundle *b = NULL;
-	int rc;
-
-	if (bundle_path) {
-		rc = bundle_open(&b, bundle_path, NULL);
-		if (!rc)
-			rc = descriptor_from_json(
-				d, json_object_get(b->mlops, "descriptor"));
-		bundle_free(b);
-		return rc;
-	}
-	return descriptor_load(d, file ? file : "mlops.yaml");
 }

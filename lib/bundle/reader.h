@@ -12,6 +12,8 @@
 #include "../core/sha256.h"
 #include "../core/strbuf.h"
 
+struct descriptor;
+
 struct bundle_blob {
 	char digest[DIGEST_STR_LEN];
 	uint64_t size;
@@ -39,7 +41,12 @@ struct bundle {
 	json_t *index;
 	json_t *manifest;
 	json_t *config;
-	json_t *mlops; /* the descriptor layer: descriptor, files, provenance */
+	json_t *mlops; /* the descriptor layer: read it through meta.h */
+	/* Its descriptor, parsed once at bundle_open; NULL with why in
+	 * descriptor_error when it does not parse (validate reports that
+	 * as a failed check, so the bundle still opens). */
+	struct descriptor *d;
+	char *descriptor_error;
 	json_t *sbom;
 	char sbom_digest[DIGEST_STR_LEN];
 	struct bundle_signature *sigs;
@@ -64,11 +71,5 @@ int bundle_bad(const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const struct bundle_blob *bundle_blob_find(const struct bundle *b,
 					   const char *digest);
-
-/* The descriptor a command works with: the bundle's when bundle_path is
- * given, else the file's (default mlops.yaml). */
-struct descriptor;
-int bundle_or_file_descriptor(const char *bundle_path, const char *file,
-			      struct descriptor **d);
 
 #endif

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../bundle/reader.h"
+#include "../bundle/meta.h"
 #include "../bundle/signature.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
@@ -198,27 +198,18 @@ static int activate(const struct environment *e, const char *root,
 /* The GTO assignment tag NAME#ENV#N on the commit the live bundle was
  * built from. A failure here is reported; the deploy stays live. */
 static void tag_live(const struct deploy_opts *o, const struct environment *e,
-		     const char *bundle, struct deploy_result *r)
+		     const struct bundle *b, struct deploy_result *r)
 {
-	struct bundle *b = NULL;
-	const json_t *desc, *commit;
+	const char *commit = bundle_commit(b);
 	char *tag = NULL;
 
 	if (o->no_tag || !o->dir)
 		return;
-	if (bundle_open(&b, bundle, NULL) < 0) {
-		deploy_say(o, "not tagged: %s", mlops_error_last()->message);
-		mlops_error_clear();
-		return;
-	}
-	desc = json_object_get(b->mlops, "descriptor");
-	commit = json_object_get(json_object_get(b->mlops, "provenance"),
-				 "commit");
-	if (!json_is_string(commit)) {
+	if (!commit) {
 		deploy_say(o, "not tagged: the bundle was not built from a git commit");
-	} else if (assign_tag(o->dir, json_str(desc, "name"), e->name,
-			      json_str(desc, "version"), json_string_value(commit),
-			      b->manifest_digest, &tag) < 0) {
+	} else if (assign_tag(o->dir, bundle_name(b), e->name,
+			      bundle_version(b), commit, b->manifest_digest,
+			      &tag) < 0) {
 		deploy_say(o, "not tagged: %s", mlops_error_last()->message);
 		mlops_error_clear();
 	} else {
@@ -233,7 +224,28 @@ static void tag_live(const struct deploy_opts *o, const struct environment *e,
 		free(r->tag);
 		r->tag = tag;
 	}
+}
+
+/* tag_live for a release already installed (a rollback's). */
+static void tag_release(const struct deploy_opts *o,
+			const struct environment *e, const char *root,
+			const char *digest, struct deploy_result *r)
+{
+	char *path = local_release_bundle(root, digest);
+	struct bundle *b = NULL;
+
+	if (o->no_tag || !o->dir) {
+		free(path);
+		return;
+	}
+	if (bundle_open(&b, path, NULL) < 0) {
+		deploy_say(o, "not tagged: %s", mlops_error_last()->message);
+		mlops_error_clear();
+	} else {
+		tag_live(o, e, b, r);
+	}
 	bundle_free(b);
+	free(path);
 }
 
 static int append_flagged(const char *root, struct ledger *l, long number,
@@ -508,11 +520,8 @@ static int roll_back_after(struct session *s, const struct environment *e,
 		rc = go_live(s->root, &s->ledger, n, keep.digest, keep.name,
 			     keep.version, desc, again.smoke_skipped);
 		r->rollback_revision = n;
-		if (!rc) {
-			path = local_release_bundle(s->root, keep.digest);
-			tag_live(o, e, path, r);
-			free(path);
-		}
+		if (!rc)
+			tag_release(o, e, s->root, keep.digest, r);
 		deploy_say(o, "rolled back: revision %ld serves %s %s", n, keep.name,
 		    keep.version);
 	} else if (s->ledger.n >= (size_t)n) {
@@ -556,7 +565,7 @@ int deploy_run(const struct environment *e, const char *bundle,
 {
 	struct session s;
 	struct bundle *b = NULL;
-	struct descriptor *d = NULL;
+	const struct descriptor *d = NULL; /* b's */
 	char desc[256];
 	size_t i;
 	int rc, pending = 0;
@@ -567,8 +576,7 @@ int deploy_run(const struct environment *e, const char *bundle,
 		if (o->require_signature[i])
 			rc = sig_verify_bundle(b, o->require_signature[i]);
 	if (!rc)
-		rc = descriptor_from_json(&d, json_object_get(b->mlops,
-							      "descriptor"));
+		rc = bundle_descriptor(b, &d);
 	if (rc) {
 		bundle_free(b);
 		return rc;
@@ -604,7 +612,7 @@ int deploy_run(const struct environment *e, const char *bundle,
 			     d->name, d->version, desc, r->smoke_skipped);
 		r->deployed = !rc;
 		if (!rc)
-			tag_live(o, e, bundle, r);
+			tag_live(o, e, b, r);
 		if (!rc)
 			prune(&s, e, o);
 		goto done;
@@ -622,7 +630,6 @@ done:
 		settle_failed(&s, r->revision, b->manifest_digest, d->name,
 			      d->version);
 	session_close(&s);
-	descriptor_free(d);
 	bundle_free(b);
 	return rc;
 }
@@ -701,9 +708,7 @@ int rollback_run(const struct environment *e, long to,
 			settle_failed(&s, r->revision, keep.digest, keep.name,
 				      keep.version);
 		if (!rc) {
-			path = local_release_bundle(s.root, keep.digest);
-			tag_live(o, e, path, r);
-			free(path);
+			tag_release(o, e, s.root, keep.digest, r);
 			prune(&s, e, o);
 		}
 		goto done;

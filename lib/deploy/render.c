@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bundle/reader.h"
+#include "../bundle/meta.h"
 #include "../bundle/signature.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
@@ -348,7 +348,6 @@ int render_bundle(const struct environment *e, const char *path,
 {
 	struct render_opts o = { 0 };
 	struct bundle *b = NULL;
-	const json_t *desc;
 	size_t i;
 	int rc = bundle_open(&b, path, NULL);
 
@@ -357,9 +356,8 @@ int render_bundle(const struct environment *e, const char *path,
 		if (keys[i])
 			rc = sig_verify_bundle(b, keys[i]);
 	if (!rc) {
-		desc = json_object_get(b->mlops, "descriptor");
-		o.name = json_str(desc, "name");
-		o.version = json_str(desc, "version");
+		o.name = bundle_name(b);
+		o.version = bundle_version(b);
 		o.bundle_digest = b->manifest_digest;
 		o.image = image;
 		if (!o.name || !o.version)

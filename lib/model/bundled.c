@@ -6,6 +6,7 @@
 
 #include "../bundle/collect.h"
 #include "../bundle/extract.h"
+#include "../bundle/meta.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
 #include "../core/jsonutil.h"
@@ -42,7 +43,7 @@ static int model_file(char **out, const char *dir, const char *path,
 
 static int load(struct bundled_model *bm, int nthread)
 {
-	struct descriptor *d = bm->d;
+	const struct descriptor *d = bm->d;
 	const char **names = xcalloc(d->ninputs + 1, sizeof(char *));
 	struct model_spec spec = { 0 };
 	size_t i;
@@ -84,13 +85,12 @@ int bundled_model_load(struct bundled_model *out, const struct bundle *b,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = descriptor_from_json(&out->d, json_object_get(b->mlops,
-							   "descriptor"));
+	rc = bundle_descriptor(b, &out->d);
 	if (!rc)
 		rc = bundle_cache(b, &out->dir);
 	if (!rc)
 		rc = model_file(&out->model_file, out->dir, out->d->model.path,
-				json_object_get(b->mlops, "files"));
+				bundle_files(b));
 	if (!rc)
 		rc = load(out, nthread);
 	if (rc)
@@ -105,7 +105,6 @@ int project_model_load(struct bundled_model *out, struct descriptor *d,
 
 	memset(out, 0, sizeof(*out));
 	out->d = d;
-	out->borrowed_d = 1;
 	rc = project_file(&out->model_file, d->dir, d->model.path,
 			  "model.path");
 	if (rc)
@@ -120,8 +119,6 @@ int project_model_load(struct bundled_model *out, struct descriptor *d,
 void bundled_model_free(struct bundled_model *bm)
 {
 	model_free(bm->m);
-	if (!bm->borrowed_d)
-		descriptor_free(bm->d);
 	free(bm->dir);
 	free(bm->model_file);
 	memset(bm, 0, sizeof(*bm));

@@ -1,6 +1,7 @@
 /* A bundle's model, ready to predict: the model files unpacked into the
- * content-addressed cache, the descriptor read back, the runtime loaded
- * with the signature's feature order. */
+ * content-addressed cache, the runtime loaded with the signature's
+ * feature order. The descriptor is borrowed: the bundle's (which must
+ * outlive bm) or the project's. */
 #ifndef MLOPS_MODEL_BUNDLED_H
 #define MLOPS_MODEL_BUNDLED_H
 
@@ -9,11 +10,10 @@
 #include "model.h"
 
 struct bundled_model {
-	struct descriptor *d;
+	const struct descriptor *d;
 	struct model *m;
 	char *dir;        /* the cache directory */
 	char *model_file; /* the file the runtime loaded */
-	int borrowed_d;   /* d belongs to the caller (project_model_load) */
 };
 
 int bundled_model_load(struct bundled_model *out, const struct bundle *b,

@@ -9,7 +9,7 @@
 #include "../bundle/extract.h"
 #include "../bundle/mediatypes.h"
 #include "../bundle/modelpack.h"
-#include "../bundle/reader.h"
+#include "../bundle/meta.h"
 #include "../bundle/signature.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
@@ -51,7 +51,7 @@ static const char *last(void)
 
 static void check_sbom(struct list *l, const struct bundle *b)
 {
-	const json_t *files = json_object_get(b->mlops, "files"), *f, *c;
+	const json_t *files = bundle_files(b), *f, *c;
 	const json_t *comps = json_object_get(b->sbom, "components");
 	size_t i, j;
 
@@ -94,7 +94,7 @@ static void check_quality(struct list *l, struct bundled_model *bm,
 			  const struct bundle *b, json_t *report)
 {
 	const struct descriptor *d = bm->d;
-	const json_t *recorded = json_object_get(b->mlops, "golden_predictions");
+	const json_t *recorded = bundle_golden_predictions(b);
 	struct evaluation ev;
 	char *golden;
 	size_t i;
@@ -240,7 +240,7 @@ int validate_bundle(json_t **report, const char *path,
 		add(&l, "files", "fail", "%s", last());
 	else
 		add(&l, "files", "pass", "%zu files match the file list",
-		    json_array_size(json_object_get(b->mlops, "files")));
+		    json_array_size(bundle_files(b)));
 	check_sbom(&l, b);
 	if (bundled_model_load(&bm, b, 0) < 0) {
 		/* An unusable cache directory, a full disk: the machine's
@@ -263,10 +263,8 @@ int validate_bundle(json_t **report, const char *path,
 	check_quality(&l, &bm, b, *report);
 	bundled_model_free(&bm);
 done:
-	json_object_set_new(*report, "name", json_string(json_str(json_object_get(
-		b->mlops, "descriptor"), "name")));
-	json_object_set_new(*report, "version", json_string(json_str(
-		json_object_get(b->mlops, "descriptor"), "version")));
+	json_object_set_new(*report, "name", json_string(bundle_name(b)));
+	json_object_set_new(*report, "version", json_string(bundle_version(b)));
 	json_object_set_new(*report, "checks", l.checks);
 	json_object_set_new(*report, "pass", json_boolean(!l.failed));
 	strbuf_release(&why);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../bundle/meta.h"
 #include "../bundle/signature.h"
 #include "../core/error.h"
 #include "../core/fsutil.h"
@@ -142,11 +143,10 @@ int serving_open(struct serving **out, const char *path,
 	}
 	s->digest = s->bundle->manifest_digest;
 	if (o->drift_window &&
-	    json_object_get(s->bundle->mlops, "reference_profile")) {
+	    bundle_reference_profile(s->bundle)) {
 		struct profile *p = NULL;
 
-		if (profile_from_json(json_object_get(s->bundle->mlops,
-						      "reference_profile"),
+		if (profile_from_json(bundle_reference_profile(s->bundle),
 				      &p) < 0) {
 			serving_put(s);
 			return -1;
