@@ -6,9 +6,10 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
-#include "lib/bundle/reader.h"
+#include "lib/bundle/meta.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/jsonutil.h"
+#include "lib/descriptor/descriptor.h"
 #include "lib/drift/profile.h"
 
 static const char *opt_out, *opt_bundle, *opt_file, *opt_columns, *opt_na;

@@ -14,7 +14,6 @@
 #include "../core/number.h"
 #include "../data/contract.h"
 #include "../data/table.h"
-#include "profile_predict.h"
 
 #define INFER_ROWS 1000
 

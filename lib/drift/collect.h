@@ -8,8 +8,10 @@
 #include <stddef.h>
 
 #include "../core/error.h"
-#include "drift.h"
+#include "opts.h"
 #include "profile.h"
+
+struct descriptor;
 
 struct dbuf {
 	double *v;

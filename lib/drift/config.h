@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "drift.h"
+#include "opts.h"
 
 /* "dataset", "column" */
 const char *drift_fail_on_name(enum drift_fail_on f);

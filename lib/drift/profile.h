@@ -10,9 +10,13 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "drift.h"
+#include "opts.h"
+
+struct descriptor;
 
 #define PROFILE_FORMAT 1
+/* The model's outputs, profiled as one more numeric column. */
+#define PREDICTION_COLUMN "prediction"
 #define PROFILE_SAMPLE_DEFAULT 10000
 #define PROFILE_QUANTILES 101
 
@@ -49,6 +53,10 @@ int profile_build(const char *path, const struct descriptor *d,
 /* One more numeric column from values (sorted in place). */
 void profile_add_numeric(struct profile *p, const char *name, double *v,
 			 size_t n, size_t sample);
+/* Fills pc from n values (sorted in place): counts, moments, histogram
+ * (like's edges when given), quantiles, a sample of at most `sample`. */
+void profile_numeric_column(struct profile_column *pc, double *v, size_t n,
+			    size_t sample, const struct profile_column *like);
 json_t *profile_to_json(const struct profile *p);
 /* EINPUT when the JSON is not a profile this version reads. */
 int profile_from_json(const json_t *j, struct profile **out);

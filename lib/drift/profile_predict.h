@@ -8,7 +8,6 @@
 #include "profile.h"
 
 /* The name of the predictions' column in profiles and reports. */
-#define PREDICTION_COLUMN "prediction"
 
 /* One value a valid row (rows the contract refuses are skipped). */
 int predictions_of(struct bundled_model *bm, const char *path,

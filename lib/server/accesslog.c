@@ -35,7 +35,7 @@ void request_id_make(char *id, size_t size, uint64_t start,
 }
 
 /* Values of fields named in --redact, at any depth, become "[REDACTED]". */
-static void redact(const struct server_opts *o, json_t *j)
+static void redact(const struct access_log *o, json_t *j)
 {
 	size_t i;
 
@@ -63,7 +63,7 @@ static void redact(const struct server_opts *o, json_t *j)
 
 /* ,"payload":{...} with --log-payloads; bodies that are not JSON or are
  * big are described, not logged. */
-static void log_payload(const struct server_opts *o,
+static void log_payload(const struct access_log *o,
 			const struct strbuf *body, struct strbuf *line)
 {
 	json_t *j;
@@ -84,7 +84,7 @@ static void log_payload(const struct server_opts *o,
 	json_decref(j);
 }
 
-void access_log_write(const struct server_opts *o,
+void access_log_write(const struct access_log *o,
 		      const struct access_entry *e)
 {
 	char ts[32];
@@ -92,7 +92,7 @@ void access_log_write(const struct server_opts *o,
 	const char *method = e->method;
 	int n;
 
-	if (o->log_fd < 0)
+	if (o->fd < 0)
 		return;
 	time_iso8601((int64_t)time(NULL), ts);
 	for (n = 0; method[n]; n++)
@@ -105,11 +105,11 @@ void access_log_write(const struct server_opts *o,
 		    "\"client\":\"%s\"",
 		    ts, e->request_id, method, e->route, e->status,
 		    (double)e->ns / 1e6, e->model_version, e->client);
-	if (o->log_payloads)
+	if (o->payloads)
 		log_payload(o, e->body, &line);
 	strbuf_addstr(&line, "}\n");
 	/* One write per line: lines from many threads never interleave. */
-	if (write(o->log_fd, line.buf, line.len) < 0)
+	if (write(o->fd, line.buf, line.len) < 0)
 		mlops_error_clear();
 	strbuf_release(&line);
 }

@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "../core/strbuf.h"
-#include "server.h"
 
 /* A client's X-Request-Id when it is short and printable, else a fresh
  * one made from start (a monotonic time) and a counter. */
@@ -22,9 +21,18 @@ struct access_entry {
 	const struct strbuf *body;  /* for --log-payloads */
 };
 
-/* Writes e's line to o->log_fd in one write(2), so that lines from many
+/* Where lines go and what they may hold (serve's --access-log,
+ * --log-payloads, --redact). */
+struct access_log {
+	int fd;                    /* -1: no log */
+	int payloads;
+	const char *const *redact; /* field names logged as "[REDACTED]" */
+	size_t nredact;
+};
+
+/* Writes e's line to log->fd in one write(2), so that lines from many
  * threads never interleave. */
-void access_log_write(const struct server_opts *o,
+void access_log_write(const struct access_log *log,
 		      const struct access_entry *e);
 
 #endif

@@ -377,11 +377,13 @@ static void access_log(const struct server *s, const struct serving *sv,
 	struct access_entry e = { req->id, method, route_name(route),
 				  sv->bm->d->version, client, status, ns,
 				  &req->body };
+	struct access_log log = { s->opts.log_fd, s->opts.log_payloads,
+				  s->opts.redact, s->opts.nredact };
 
-	if (s->opts.log_fd < 0)
+	if (log.fd < 0)
 		return;
 	client_addr(c, &raw, client, sizeof(client));
-	access_log_write(&s->opts, &e);
+	access_log_write(&log, &e);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
