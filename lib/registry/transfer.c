@@ -56,7 +56,7 @@ static void fail_once(struct job *j, int rc)
 	pthread_mutex_unlock(&j->mu);
 }
 
-static int push_blob(struct job *j, struct store *s, const char *digest)
+static int push_blob_job(struct job *j, struct store *s, const char *digest)
 {
 	const struct blob_span *span = tarindex_find(j->spans, j->nspans, digest);
 	int exists = 0, mounted = 0, rc;
@@ -113,7 +113,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&j->mu);
 		if (!digest)
 			break;
-		rc = push_blob(j, s, digest);
+		rc = push_blob_job(j, s, digest);
 	}
 	if (rc)
 		fail_once(j, rc);
@@ -137,8 +137,8 @@ static int blob_bytes(int fd, const struct blob_span *span, struct strbuf *out)
 }
 
 /* A blob from memory: through a memfd, so blob_put can stream it. */
-static int put_memory_blob(struct store *s, const void *data, size_t len,
-			   const char *digest)
+int registry_put_memory(struct store *s, const void *data, size_t len,
+			const char *digest)
 {
 	int fd = memfd_create("mlops-blob", MFD_CLOEXEC), exists = 0, rc;
 
@@ -216,7 +216,7 @@ static int attach_sbom(struct store *s, const struct bundle *b,
 	if (!sl)
 		return mlops_error_set(MLOPS_EINPUT, "the bundle has no SBOM "
 				       "to attach");
-	rc = put_memory_blob(s, "{}", 2, EMPTY_DIGEST);
+	rc = registry_put_memory(s, "{}", 2, EMPTY_DIGEST);
 	if (rc)
 		return rc;
 	m = json_pack("{s:i, s:s, s:s, s:{s:s, s:s, s:i}, s:[O], s:{s:s, s:s, "
@@ -250,10 +250,11 @@ static int push_signatures(struct store *s, const struct bundle *b,
 	for (i = 0; !rc && i < b->nsigs; i++) {
 		const struct bundle_signature *sig = &b->sigs[i];
 
-		rc = put_memory_blob(s, "{}", 2, EMPTY_DIGEST);
+		rc = registry_put_memory(s, "{}", 2, EMPTY_DIGEST);
 		if (!rc)
-			rc = put_memory_blob(s, sig->payload.buf, sig->payload.len,
-					     sig->payload_digest);
+			rc = registry_put_memory(s, sig->payload.buf,
+						 sig->payload.len,
+						 sig->payload_digest);
 		if (!rc)
 			rc = s->ops->manifest_put(s, sig->digest, MT_OCI_MANIFEST,
 						  sig->manifest.buf,
@@ -380,8 +381,8 @@ static int to_tar(void *ctx, const void *data, size_t len)
 	return tarw_write(x->t, data, len);
 }
 
-static int pull_blob(struct store *s, struct tarw *t, const char *digest,
-		     uint64_t size, const struct push_opts *o)
+int registry_blob_to_tar(struct store *s, struct tarw *t, const char *digest,
+			 uint64_t size, const struct push_opts *o)
 {
 	struct into_tar x = { t };
 	char path[96], got[DIGEST_STR_LEN];
@@ -463,7 +464,8 @@ static int pull_blobs(struct store *s, struct tarw *t, const json_t *descs,
 				return rc;
 			continue;
 		}
-		rc = pull_blob(s, t, d, (uint64_t)json_integer_value(sz), o);
+		rc = registry_blob_to_tar(s, t, d,
+					  (uint64_t)json_integer_value(sz), o);
 		if (rc)
 			return rc;
 		res->blobs++;
@@ -488,8 +490,8 @@ static int to_capped(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
-static int fetch_small(struct store *s, const char *digest, size_t cap,
-		       struct strbuf *out)
+int registry_fetch_small(struct store *s, const char *digest, size_t cap,
+			 struct strbuf *out)
 {
 	struct capped c = { out, cap };
 	char got[DIGEST_STR_LEN];
@@ -527,7 +529,7 @@ static int pull_signature(struct store *s, struct tarw *t, const char *subject,
 		goto left_out;
 	pd = json_str(json_array_get(json_object_get(m, "layers"), 0),
 		      "digest");
-	if (fetch_small(s, pd, SIG_PAYLOAD_MAX, &payload) < 0)
+	if (registry_fetch_small(s, pd, SIG_PAYLOAD_MAX, &payload) < 0)
 		goto left_out;
 	rc = seen_add(sn, digest);
 	if (rc <= 0)
