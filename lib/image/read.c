@@ -245,14 +245,13 @@ static int from_file(struct image_bundle *ib, const char *path)
 
 	if (!layout_index(path, &index) || !(md = first_manifest(index)))
 		goto done; /* not an OCI layout: not ours to say */
-	rc = tarindex_blobs(&spans, &n, path);
-	if (!rc)
-		fd = fs_open_regular(path, NULL);
-	if (fd < 0)
-		rc = fd;
-	if (!rc)
-		rc = span_json(fd, tarindex_find(spans, n, md), &m, path);
-	if (rc || !is_image_config(m))
+	/* Until the manifest says "image", what is wrong is bundle_open's
+	 * to say. */
+	if (tarindex_blobs(&spans, &n, path) < 0 ||
+	    (fd = fs_open_regular(path, NULL)) < 0 ||
+	    span_json(fd, tarindex_find(spans, n, md), &m, path) < 0)
+		mlops_error_clear();
+	if (!is_image_config(m))
 		goto done; /* a bundle's config is ModelPack's */
 	rc = span_json(fd, tarindex_find(spans, n,
 					 json_str(json_object_get(m, "config"),
