@@ -216,30 +216,16 @@ int remote_image_layer_to_tar(struct remote_image *img, size_t i,
 			      struct tarw *t)
 {
 	const json_t *l = layer_at(img, i);
-	struct push_opts none = { 0 };
 
 	return registry_blob_to_tar(img->store, t, json_str(l, "digest"),
 				    (uint64_t)json_integer_value(
 					    json_object_get(l, "size")),
-				    &none);
+				    NULL);
 }
 
-struct to_file {
-	int fd;
-	struct sha256 h;
-	uint64_t got, size;
-};
-
-static int file_sink(void *ctx, const void *data, size_t len)
+static int fd_sink(void *ctx, const void *data, size_t len)
 {
-	struct to_file *f = ctx;
-
-	if (f->got + len > f->size)
-		return mlops_error_set(MLOPS_ENET, "the registry sent more "
-				       "bytes than the blob has");
-	sha256_update(&f->h, data, len);
-	f->got += len;
-	return fs_write_all(f->fd, data, len) < 0
+	return fs_write_all(*(int *)ctx, data, len) < 0
 		       ? mlops_error_errno(MLOPS_EIO, errno, "cannot write a "
 					   "temporary file")
 		       : 0;
@@ -248,34 +234,20 @@ static int file_sink(void *ctx, const void *data, size_t len)
 int remote_image_layer_fetch(struct remote_image *img, size_t i, int *fd)
 {
 	const json_t *l = layer_at(img, i);
-	const char *digest = json_str(l, "digest");
-	struct to_file f = { -1 };
-	char got[DIGEST_STR_LEN];
 	int rc;
 
-	*fd = -1;
-	f.size = (uint64_t)json_integer_value(json_object_get(l, "size"));
-	f.fd = layer_temp_file();
-	if (f.fd < 0)
-		return f.fd;
-	rc = sha256_init(&f.h);
-	if (!rc)
-		rc = img->store->ops->blob_get(img->store, digest, 0, file_sink,
-					       &f);
+	*fd = layer_temp_file();
+	if (*fd < 0)
+		return *fd;
+	rc = registry_blob_stream(img->store, json_str(l, "digest"),
+				  (uint64_t)json_integer_value(
+					  json_object_get(l, "size")),
+				  fd_sink, fd, NULL);
 	if (rc) {
-		sha256_free(&f.h);
-		close(f.fd);
-		return rc;
+		close(*fd);
+		*fd = -1;
 	}
-	sha256_final_digest(&f.h, got);
-	if (f.got != f.size || strcmp(got, digest)) {
-		close(f.fd);
-		return mlops_error_set(MLOPS_ENET, "%s: blob %s does not match "
-				       "its descriptor", img->store->name,
-				       digest);
-	}
-	*fd = f.fd;
-	return 0;
+	return rc;
 }
 
 int remote_image_layer_push(struct remote_image *img, size_t i,

@@ -359,46 +359,44 @@ done:
 	return rc;
 }
 
-/* Streams a blob into the output tar, hashing it. */
-struct into_tar {
-	struct tarw *t;
+/* Streams a blob to a sink, hashing it. */
+struct verified {
+	byte_sink sink;
+	void *ctx;
 	struct sha256 h;
 	uint64_t got, size;
 	const struct push_opts *o;
 };
 
-static int to_tar(void *ctx, const void *data, size_t len)
+static int to_sink(void *ctx, const void *data, size_t len)
 {
-	struct into_tar *x = ctx;
+	struct verified *x = ctx;
 
 	if (x->got + len > x->size)
 		return mlops_error_set(MLOPS_ENET, "the registry sent more "
 				       "bytes than the blob has");
 	sha256_update(&x->h, data, len);
 	x->got += len;
-	if (x->o->store.progress)
+	if (x->o && x->o->store.progress)
 		x->o->store.progress(x->o->store.progress_ctx, len);
-	return tarw_write(x->t, data, len);
+	return x->sink(x->ctx, data, len);
 }
 
-int registry_blob_to_tar(struct store *s, struct tarw *t, const char *digest,
-			 uint64_t size, const struct push_opts *o)
+int registry_blob_stream(struct store *s, const char *digest, uint64_t size,
+			 byte_sink sink, void *ctx, const struct push_opts *o)
 {
-	struct into_tar x = { t };
-	char path[96], got[DIGEST_STR_LEN];
+	struct verified x = { sink, ctx };
+	char got[DIGEST_STR_LEN];
 	int rc, attempt;
 
 	x.size = size;
 	x.o = o;
-	snprintf(path, sizeof(path), "blobs/sha256/%s", digest + 7);
-	rc = tarw_begin(t, path, size, 0644);
-	if (!rc)
-		rc = sha256_init(&x.h);
+	rc = sha256_init(&x.h);
 	if (rc)
 		return rc;
 	for (attempt = 0; attempt < GET_RETRIES; attempt++) {
 		/* Resume where the last attempt stopped (Range). */
-		rc = s->ops->blob_get(s, digest, x.got, to_tar, &x);
+		rc = s->ops->blob_get(s, digest, x.got, to_sink, &x);
 		if (!rc || rc != MLOPS_ENET || x.got == size)
 			break;
 	}
@@ -414,7 +412,25 @@ int registry_blob_to_tar(struct store *s, struct tarw *t, const char *digest,
 		return mlops_error_set(MLOPS_ENET, "%s: blob %s does not match "
 				       "its digest (it hashes to %s)", s->name,
 				       digest, got);
-	return tarw_end(t);
+	return 0;
+}
+
+static int tar_sink(void *ctx, const void *data, size_t len)
+{
+	return tarw_write(ctx, data, len);
+}
+
+int registry_blob_to_tar(struct store *s, struct tarw *t, const char *digest,
+			 uint64_t size, const struct push_opts *o)
+{
+	char path[96];
+	int rc;
+
+	snprintf(path, sizeof(path), "blobs/sha256/%s", digest + 7);
+	rc = tarw_begin(t, path, size, 0644);
+	if (!rc)
+		rc = registry_blob_stream(s, digest, size, tar_sink, t, o);
+	return rc ? rc : tarw_end(t);
 }
 
 /* Digests already in the tar: an entry appears once. */

@@ -48,6 +48,11 @@ int registry_put_memory(struct store *s, const void *data, size_t len,
 struct tarw;
 int registry_blob_to_tar(struct store *s, struct tarw *t, const char *digest,
 			 uint64_t size, const struct push_opts *o);
+/* A blob of `size` bytes streamed to `sink` (resumed on a broken
+ * connection), its size and digest verified; o (may be NULL) carries
+ * progress. */
+int registry_blob_stream(struct store *s, const char *digest, uint64_t size,
+			 byte_sink sink, void *ctx, const struct push_opts *o);
 /* A small blob (at most cap bytes) into memory, its digest verified. */
 int registry_fetch_small(struct store *s, const char *digest, size_t cap,
 			 struct strbuf *out);
