@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../bundle/mediatypes.h"
@@ -139,10 +140,17 @@ static int layout_index(const char *path, json_t **index)
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	struct strbuf sb = STRBUF_INIT;
+	/* A FIFO or a device must not block us: bundle_open refuses it. */
+	int fd = fs_open_regular(path, NULL);
 
 	*index = NULL;
+	if (fd < 0) {
+		mlops_error_clear();
+		archive_read_free(a);
+		return 0;
+	}
 	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, path, 65536) == ARCHIVE_OK)
+	if (archive_read_open_fd(a, fd, 65536) == ARCHIVE_OK)
 		while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
 			la_ssize_t n;
 			char buf[8192];
@@ -156,6 +164,7 @@ static int layout_index(const char *path, json_t **index)
 			break;
 		}
 	archive_read_free(a);
+	close(fd);
 	strbuf_release(&sb);
 	return *index != NULL;
 }
@@ -334,14 +343,15 @@ int image_bundle_open(struct image_bundle *ib, const char *arg,
 		      const struct store_opts *so)
 {
 	struct bundle *b = NULL;
+	struct stat st;
 	const char *want;
 	int rc;
 
 	memset(ib, 0, sizeof(*ib));
 	ib->tmp.fd = -1;
 	ib->tmp.slot = -1;
-	if (fs_exists(arg))
-		rc = from_file(ib, arg);
+	if (!stat(arg, &st))
+		rc = S_ISREG(st.st_mode) ? from_file(ib, arg) : 0;
 	else if (looks_remote(arg))
 		rc = from_registry(ib, arg, so);
 	else
