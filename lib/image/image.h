@@ -16,7 +16,6 @@
 
 #define IMAGE_BUNDLE_PATH "/srv/model/bundle.mlpkg"
 #define IMAGE_CACHE_DIR "/var/cache/mlops"
-#define IMAGE_UID 65532
 #define LABEL_BUNDLE_DIGEST "dev.mlops.bundle.digest"
 #define LABEL_BUNDLE_NAME "dev.mlops.bundle.name"
 #define LABEL_BUNDLE_VERSION "dev.mlops.bundle.version"

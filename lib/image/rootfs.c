@@ -317,24 +317,6 @@ int rootfs_write(struct rootfs *fs, struct tarw *t)
 	return rc;
 }
 
-uint64_t rootfs_content_size(const struct rootfs *fs)
-{
-	uint64_t sum = 0;
-	size_t i;
-
-	for (i = 0; i < fs->n; i++) {
-		struct stat st;
-
-		if (fs->v[i].kind != RF_FILE)
-			continue;
-		if (!fs->v[i].source)
-			sum += fs->v[i].len;
-		else if (!stat(fs->v[i].source, &st))
-			sum += (uint64_t)st.st_size;
-	}
-	return sum;
-}
-
 void rootfs_free(struct rootfs *fs)
 {
 	size_t i;

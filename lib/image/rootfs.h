@@ -43,8 +43,6 @@ int rootfs_add_host(struct rootfs *fs, const char *host);
 /* The layer's tar (sorted, uid/gid 0, every mtime `mtime`) to `t`. */
 struct tarw;
 int rootfs_write(struct rootfs *fs, struct tarw *t);
-/* Bytes of file content (for reports). */
-uint64_t rootfs_content_size(const struct rootfs *fs);
 void rootfs_free(struct rootfs *fs);
 
 #endif
