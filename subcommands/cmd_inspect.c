@@ -8,6 +8,8 @@
 #include "lib/bundle/mediatypes.h"
 #include "lib/bundle/reader.h"
 #include "lib/core/jsonutil.h"
+#include "lib/image/image.h"
+#include "lib/image/read.h"
 
 static int opt_sbom, opt_files;
 
@@ -217,6 +219,22 @@ static void print_sbom(const json_t *sbom)
 	}
 }
 
+/* An image's side (mlops image): what holds the bundle. */
+static void print_image(const json_t *img)
+{
+	const json_t *v;
+	const char *k;
+
+	heading("Image");
+	printf("  image         %s\n  digest        %s\n  config        %s\n",
+	       json_str(img, "source"), json_str(img, "digest"),
+	       json_str(img, "config_digest"));
+	printf("  user          %s\n", json_str(img, "user") ? json_str(img, "user")
+							: "root");
+	json_object_foreach((json_t *)json_object_get(img, "labels"), k, v)
+		printf("  label         %s=%s\n", k, json_string_value(v));
+}
+
 static void print_human(const json_t *info)
 {
 	const json_t *model = json_object_get(info, "model");
@@ -251,13 +269,17 @@ static void print_human(const json_t *info)
 	if (opt_files)
 		print_files(info);
 	print_sbom(json_object_get(info, "sbom"));
+	if (json_object_get(info, "image"))
+		print_image(json_object_get(info, "image"));
 }
 
 static int cmd_inspect(int argc, const char **argv)
 {
 	struct bundle *b = NULL;
+	struct image_bundle img;
+	struct store_opts so = { 0 };
 	json_t *info;
-	int rc = command_parse(&cmd_inspect_spec, &argc, argv);
+	int rc = command_parse(&cmd_inspect_spec, &argc, argv), is_image;
 
 	if (rc >= 0)
 		return rc;
@@ -266,37 +288,51 @@ static int cmd_inspect(int argc, const char **argv)
 					   argc ? "one bundle at a time"
 						: "which bundle? name a "
 						  ".mlpkg file");
-	if (bundle_open(&b, argv[0], NULL) < 0)
-		return report_error();
+	/* An image mlops image built: its bundle, extracted. */
+	is_image = image_bundle_open(&img, argv[0], &so);
+	if (is_image < 0 ||
+	    bundle_open(&b, is_image ? img.tmp.path : argv[0], NULL) < 0) {
+		rc = report_error();
+		goto done;
+	}
+	rc = EXIT_OK;
 	if (opt_sbom) {
 		if (!b->sbom) {
 			print_error("'%s' holds no SBOM", argv[0]);
-			bundle_free(b);
-			return EXIT_INPUT;
+			rc = EXIT_INPUT;
+		} else {
+			print_json(b->sbom);
 		}
-		print_json(b->sbom);
-		bundle_free(b);
-		return EXIT_OK;
+		goto done;
 	}
 	info = bundle_info(b);
+	if (is_image) {
+		json_object_set_new(info, "path", json_string(IMAGE_BUNDLE_PATH));
+		json_object_set(info, "image", img.image);
+	}
 	if (out_json())
 		print_json(info);
 	else
 		print_human(info);
 	json_decref(info);
+done:
+	if (is_image > 0)
+		image_bundle_close(&img);
 	bundle_free(b);
-	return EXIT_OK;
+	return rc;
 }
 
 const struct cmd_spec cmd_inspect_spec = {
 	.name = "inspect",
-	.summary = "show what a bundle holds",
-	.synopsis = "[--files] [--sbom] BUNDLE",
+	.summary = "show what a bundle holds (also inside an image)",
+	.synopsis = "[--files] [--sbom] BUNDLE|IMAGE.tar|IMAGE-REF",
 	.description =
 		"Show a bundle's name, version, digest, model, signature, "
 		"layers, provenance and\nSBOM summary. --sbom prints the SBOM "
 		"document itself. A malformed or hostile\narchive is refused "
-		"with exit status 3.",
+		"with exit status 3. An image mlops image built (an OCI\n"
+		"layout tar or a registry reference) shows its bundle and "
+		"its image digest\nand labels.",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_inspect,

@@ -129,12 +129,14 @@ int tarw_open_sink(struct tarw **out, tarw_sink_fn sink, void *ctx,
 }
 
 static int write_header(struct tarw *t, const char *path, mode_t type,
-			uint64_t size, mode_t perm)
+			uint64_t size, mode_t perm, const char *link)
 {
 	struct archive_entry *e = archive_entry_new();
 	int rc = 0;
 
 	archive_entry_set_pathname(e, path);
+	if (link)
+		archive_entry_set_symlink(e, link);
 	archive_entry_set_filetype(e, type);
 	archive_entry_set_perm(e, perm);
 	archive_entry_set_size(e, (la_int64_t)size);
@@ -155,12 +157,24 @@ static int write_header(struct tarw *t, const char *path, mode_t type,
 
 int tarw_add_dir(struct tarw *t, const char *path)
 {
-	return write_header(t, path, AE_IFDIR, 0, 0755);
+	return write_header(t, path, AE_IFDIR, 0, 0755, NULL);
+}
+
+int tarw_add_dir_mode(struct tarw *t, const char *path, mode_t perm)
+{
+	return write_header(t, path, AE_IFDIR, 0, perm, NULL);
+}
+
+int tarw_add_symlink(struct tarw *t, const char *path, const char *target)
+{
+	int rc = write_header(t, path, AE_IFLNK, 0, 0777, target);
+
+	return rc ? rc : tarw_end(t);
 }
 
 int tarw_begin(struct tarw *t, const char *path, uint64_t size, mode_t perm)
 {
-	return write_header(t, path, AE_IFREG, size, perm);
+	return write_header(t, path, AE_IFREG, size, perm, NULL);
 }
 
 int tarw_write(struct tarw *t, const void *data, size_t len)

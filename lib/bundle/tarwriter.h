@@ -27,6 +27,10 @@ int tarw_open_sink(struct tarw **out, tarw_sink_fn sink, void *ctx,
 		   time_t mtime);
 
 int tarw_add_dir(struct tarw *t, const char *path);
+/* A directory with its own permissions (an image's /tmp is 1777). */
+int tarw_add_dir_mode(struct tarw *t, const char *path, mode_t perm);
+/* A symbolic link, kept as a link (an image's library names). */
+int tarw_add_symlink(struct tarw *t, const char *path, const char *target);
 int tarw_add_buf(struct tarw *t, const char *path, const void *data,
 		 size_t len, mode_t perm);
 /* Streams an entry of exactly `size` bytes: begin, write..., end. */

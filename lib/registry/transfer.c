@@ -56,7 +56,7 @@ static void fail_once(struct job *j, int rc)
 	pthread_mutex_unlock(&j->mu);
 }
 
-static int push_blob(struct job *j, struct store *s, const char *digest)
+static int push_blob_job(struct job *j, struct store *s, const char *digest)
 {
 	const struct blob_span *span = tarindex_find(j->spans, j->nspans, digest);
 	int exists = 0, mounted = 0, rc;
@@ -113,7 +113,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&j->mu);
 		if (!digest)
 			break;
-		rc = push_blob(j, s, digest);
+		rc = push_blob_job(j, s, digest);
 	}
 	if (rc)
 		fail_once(j, rc);
@@ -137,8 +137,8 @@ static int blob_bytes(int fd, const struct blob_span *span, struct strbuf *out)
 }
 
 /* A blob from memory: through a memfd, so blob_put can stream it. */
-static int put_memory_blob(struct store *s, const void *data, size_t len,
-			   const char *digest)
+int registry_put_memory(struct store *s, const void *data, size_t len,
+			const char *digest)
 {
 	int fd = memfd_create("mlops-blob", MFD_CLOEXEC), exists = 0, rc;
 
@@ -216,7 +216,7 @@ static int attach_sbom(struct store *s, const struct bundle *b,
 	if (!sl)
 		return mlops_error_set(MLOPS_EINPUT, "the bundle has no SBOM "
 				       "to attach");
-	rc = put_memory_blob(s, "{}", 2, EMPTY_DIGEST);
+	rc = registry_put_memory(s, "{}", 2, EMPTY_DIGEST);
 	if (rc)
 		return rc;
 	m = json_pack("{s:i, s:s, s:s, s:{s:s, s:s, s:i}, s:[O], s:{s:s, s:s, "
@@ -250,10 +250,11 @@ static int push_signatures(struct store *s, const struct bundle *b,
 	for (i = 0; !rc && i < b->nsigs; i++) {
 		const struct bundle_signature *sig = &b->sigs[i];
 
-		rc = put_memory_blob(s, "{}", 2, EMPTY_DIGEST);
+		rc = registry_put_memory(s, "{}", 2, EMPTY_DIGEST);
 		if (!rc)
-			rc = put_memory_blob(s, sig->payload.buf, sig->payload.len,
-					     sig->payload_digest);
+			rc = registry_put_memory(s, sig->payload.buf,
+						 sig->payload.len,
+						 sig->payload_digest);
 		if (!rc)
 			rc = s->ops->manifest_put(s, sig->digest, MT_OCI_MANIFEST,
 						  sig->manifest.buf,
@@ -358,46 +359,44 @@ done:
 	return rc;
 }
 
-/* Streams a blob into the output tar, hashing it. */
-struct into_tar {
-	struct tarw *t;
+/* Streams a blob to a sink, hashing it. */
+struct verified {
+	byte_sink sink;
+	void *ctx;
 	struct sha256 h;
 	uint64_t got, size;
 	const struct push_opts *o;
 };
 
-static int to_tar(void *ctx, const void *data, size_t len)
+static int to_sink(void *ctx, const void *data, size_t len)
 {
-	struct into_tar *x = ctx;
+	struct verified *x = ctx;
 
 	if (x->got + len > x->size)
 		return mlops_error_set(MLOPS_ENET, "the registry sent more "
 				       "bytes than the blob has");
 	sha256_update(&x->h, data, len);
 	x->got += len;
-	if (x->o->store.progress)
+	if (x->o && x->o->store.progress)
 		x->o->store.progress(x->o->store.progress_ctx, len);
-	return tarw_write(x->t, data, len);
+	return x->sink(x->ctx, data, len);
 }
 
-static int pull_blob(struct store *s, struct tarw *t, const char *digest,
-		     uint64_t size, const struct push_opts *o)
+int registry_blob_stream(struct store *s, const char *digest, uint64_t size,
+			 byte_sink sink, void *ctx, const struct push_opts *o)
 {
-	struct into_tar x = { t };
-	char path[96], got[DIGEST_STR_LEN];
+	struct verified x = { sink, ctx };
+	char got[DIGEST_STR_LEN];
 	int rc, attempt;
 
 	x.size = size;
 	x.o = o;
-	snprintf(path, sizeof(path), "blobs/sha256/%s", digest + 7);
-	rc = tarw_begin(t, path, size, 0644);
-	if (!rc)
-		rc = sha256_init(&x.h);
+	rc = sha256_init(&x.h);
 	if (rc)
 		return rc;
 	for (attempt = 0; attempt < GET_RETRIES; attempt++) {
 		/* Resume where the last attempt stopped (Range). */
-		rc = s->ops->blob_get(s, digest, x.got, to_tar, &x);
+		rc = s->ops->blob_get(s, digest, x.got, to_sink, &x);
 		if (!rc || rc != MLOPS_ENET || x.got == size)
 			break;
 	}
@@ -413,7 +412,25 @@ static int pull_blob(struct store *s, struct tarw *t, const char *digest,
 		return mlops_error_set(MLOPS_ENET, "%s: blob %s does not match "
 				       "its digest (it hashes to %s)", s->name,
 				       digest, got);
-	return tarw_end(t);
+	return 0;
+}
+
+static int tar_sink(void *ctx, const void *data, size_t len)
+{
+	return tarw_write(ctx, data, len);
+}
+
+int registry_blob_to_tar(struct store *s, struct tarw *t, const char *digest,
+			 uint64_t size, const struct push_opts *o)
+{
+	char path[96];
+	int rc;
+
+	snprintf(path, sizeof(path), "blobs/sha256/%s", digest + 7);
+	rc = tarw_begin(t, path, size, 0644);
+	if (!rc)
+		rc = registry_blob_stream(s, digest, size, tar_sink, t, o);
+	return rc ? rc : tarw_end(t);
 }
 
 /* Digests already in the tar: an entry appears once. */
@@ -463,7 +480,8 @@ static int pull_blobs(struct store *s, struct tarw *t, const json_t *descs,
 				return rc;
 			continue;
 		}
-		rc = pull_blob(s, t, d, (uint64_t)json_integer_value(sz), o);
+		rc = registry_blob_to_tar(s, t, d,
+					  (uint64_t)json_integer_value(sz), o);
 		if (rc)
 			return rc;
 		res->blobs++;
@@ -488,8 +506,8 @@ static int to_capped(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
-static int fetch_small(struct store *s, const char *digest, size_t cap,
-		       struct strbuf *out)
+int registry_fetch_small(struct store *s, const char *digest, size_t cap,
+			 struct strbuf *out)
 {
 	struct capped c = { out, cap };
 	char got[DIGEST_STR_LEN];
@@ -527,7 +545,7 @@ static int pull_signature(struct store *s, struct tarw *t, const char *subject,
 		goto left_out;
 	pd = json_str(json_array_get(json_object_get(m, "layers"), 0),
 		      "digest");
-	if (fetch_small(s, pd, SIG_PAYLOAD_MAX, &payload) < 0)
+	if (registry_fetch_small(s, pd, SIG_PAYLOAD_MAX, &payload) < 0)
 		goto left_out;
 	rc = seen_add(sn, digest);
 	if (rc <= 0)

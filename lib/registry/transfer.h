@@ -39,4 +39,22 @@ int bundle_pull(struct pull_result *res, const struct ref *ref,
 int registry_tags(json_t **out, const struct ref *ref,
 		  const struct push_opts *o);
 
+/* Building blocks mlops image shares. A blob from memory, unless the
+ * store has it: */
+int registry_put_memory(struct store *s, const void *data, size_t len,
+			const char *digest);
+/* A blob streamed into a tar entry blobs/sha256/<hex> (resumed on a
+ * broken connection), its digest verified; o may carry progress. */
+struct tarw;
+int registry_blob_to_tar(struct store *s, struct tarw *t, const char *digest,
+			 uint64_t size, const struct push_opts *o);
+/* A blob of `size` bytes streamed to `sink` (resumed on a broken
+ * connection), its size and digest verified; o (may be NULL) carries
+ * progress. */
+int registry_blob_stream(struct store *s, const char *digest, uint64_t size,
+			 byte_sink sink, void *ctx, const struct push_opts *o);
+/* A small blob (at most cap bytes) into memory, its digest verified. */
+int registry_fetch_small(struct store *s, const char *digest, size_t cap,
+			 struct strbuf *out);
+
 #endif

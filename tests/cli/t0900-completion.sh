@@ -21,7 +21,7 @@ complete_bash() {
 }
 
 expect_eq "$(complete_bash mlops pa)" "package " "bash: a command"
-expect_eq "$(complete_bash mlops i)" "init inspect " "bash: commands by prefix"
+expect_eq "$(complete_bash mlops i)" "image init inspect " "bash: commands by prefix"
 all=$(complete_bash mlops '')
 for c in $("$MLOPS" help | awk '/^Commands:/{on=1; next} /^$/{on=0} on{print $1}'); do
 	expect_match "$all" "(^| )$c " "bash: command '$c' completes"
@@ -47,7 +47,7 @@ expect_eq "$(complete_bash mlops -C '')" "sub " "bash: directories for -C"
 cd ..
 
 # Every option in every command's --help can be completed.
-for c in init package inspect; do
+for c in init package inspect image; do
 	for o in $("$MLOPS" $c --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
 		[ "$o" = "--help" ] && continue
 		got=$(complete_bash mlops $c "$o")

@@ -5,7 +5,7 @@
 MAN="${MLOPS_BUILD:-$MLOPS_SRC/build}/man"
 for page in mlops.1 mlops-init.1 mlops-package.1 mlops-inspect.1 \
 	mlops-validate.1 mlops-unpack.1 mlops-predict.1 mlops-push.1 \
-	mlops-pull.1 mlops-tags.1 mlops-login.1 mlops-serve.1 mlops.yaml.5 \
+	mlops-pull.1 mlops-tags.1 mlops-login.1 mlops-serve.1 mlops-image.1 mlops.yaml.5 \
 	mlops-glm.5; do
 	ok $([ -s "$MAN/$page" ] && echo 0 || echo 1) "$page is built"
 	run mandoc -T lint "$MAN/$page"
