@@ -288,11 +288,6 @@ int tarw_drop_last(struct tarw *t)
 	return 0;
 }
 
-uint64_t tarw_offset(const struct tarw *t)
-{
-	return t->offset;
-}
-
 int tarw_close(struct tarw *t)
 {
 	int rc = 0;

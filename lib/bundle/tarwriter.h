@@ -47,7 +47,5 @@ int tarw_close(struct tarw *t);
 /* Frees t without finishing (after an error). */
 void tarw_abort(struct tarw *t);
 
-/* Bytes written so far. */
-uint64_t tarw_offset(const struct tarw *t);
 
 #endif

@@ -73,8 +73,8 @@ static json_t *container_args(void)
 {
 	char listen[32];
 
-	snprintf(listen, sizeof(listen), "0.0.0.0:%d", RENDER_PORT);
-	return json_pack("[s, s, s, s, s, s]", RENDER_BUNDLE_PATH, "--listen",
+	snprintf(listen, sizeof(listen), "0.0.0.0:%d", IMAGE_PORT);
+	return json_pack("[s, s, s, s, s, s]", IMAGE_BUNDLE_PATH, "--listen",
 			 listen, "--public-health", "--drain-timeout", "20");
 }
 
@@ -82,7 +82,7 @@ static json_t *container_env(const struct environment *e,
 			     const struct render_opts *o)
 {
 	json_t *env = json_pack("[{s:s, s:s}]", "name", "XDG_CACHE_HOME",
-				"value", RENDER_CACHE_DIR);
+				"value", IMAGE_CACHE_DIR);
 
 	if (o->bundle_digest)
 		json_array_append_new(env, json_pack("{s:s, s:s}", "name",
@@ -111,7 +111,7 @@ static json_t *container(const struct environment *e,
 		"name", "mlops", "image", image, "imagePullPolicy",
 		"IfNotPresent", "args", container_args(), "env",
 		container_env(e, o), "ports", "name", "http", "containerPort",
-		RENDER_PORT, "protocol", "TCP",
+		IMAGE_PORT, "protocol", "TCP",
 		/* Loading and warming a large model may take a while: two
 		 * minutes before liveness counts. */
 		"startupProbe", probe("/health/live", 2, 60),
@@ -122,7 +122,7 @@ static json_t *container(const struct environment *e,
 		"securityContext", "allowPrivilegeEscalation", 0,
 		"readOnlyRootFilesystem", 1, "runAsNonRoot", 1, "capabilities",
 		"drop", "ALL",
-		"volumeMounts", "name", "cache", "mountPath", RENDER_CACHE_DIR,
+		"volumeMounts", "name", "cache", "mountPath", IMAGE_CACHE_DIR,
 		"name", "tmp", "mountPath", "/tmp");
 }
 
@@ -137,8 +137,8 @@ static json_t *deployment(const struct environment *e,
 		"s:[{s:s, s:{}}, {s:s, s:{}}]}",
 		"automountServiceAccountToken", 0, "enableServiceLinks", 0,
 		"terminationGracePeriodSeconds", 30, "securityContext",
-		"runAsNonRoot", 1, "runAsUser", RENDER_UID, "runAsGroup",
-		RENDER_UID, "fsGroup", RENDER_UID, "seccompProfile", "type",
+		"runAsNonRoot", 1, "runAsUser", IMAGE_UID, "runAsGroup",
+		IMAGE_UID, "fsGroup", IMAGE_UID, "seccompProfile", "type",
 		"RuntimeDefault", "containers", container(e, o, image),
 		"volumes", "name", "cache", "emptyDir", "name", "tmp",
 		"emptyDir");
@@ -173,7 +173,7 @@ static json_t *service(const struct environment *e,
 	json_object_set_new(s, "spec", json_pack(
 		"{s:s, s:o, s:[{s:s, s:i, s:s, s:s}]}", "type", "ClusterIP",
 		"selector", selector_labels(n), "ports", "name", "http", "port",
-		RENDER_PORT, "targetPort", "http", "protocol", "TCP"));
+		IMAGE_PORT, "targetPort", "http", "protocol", "TCP"));
 	return s;
 }
 

@@ -11,13 +11,8 @@
 #include <stddef.h>
 
 #include "../descriptor/descriptor.h"
+#include "../image/contract.h"
 
-/* What the image holds and how it runs: what `mlops image` writes into
- * its config, which the manifests must agree with. */
-#define RENDER_BUNDLE_PATH "/srv/model/bundle.mlpkg"
-#define RENDER_PORT 8080
-#define RENDER_UID 65532
-#define RENDER_CACHE_DIR "/var/cache/mlops"
 /* The key of the environment's api_key_secret the server reads. */
 #define RENDER_SECRET_KEY "api-keys"
 

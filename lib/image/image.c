@@ -79,7 +79,7 @@ static int runtime_rootfs(struct rootfs *fs, const struct build *b,
 			  const char *binary)
 {
 	size_t i;
-	int rc = rootfs_add_file(fs, "/usr/bin/mlops", binary, 0755);
+	int rc = rootfs_add_file(fs, IMAGE_BINARY, binary, 0755);
 
 	for (i = 0; !rc && i < b->closure.n; i++)
 		rc = rootfs_add_host(fs, b->closure.libs[i].path);
@@ -210,10 +210,10 @@ static json_t *history(const struct build *b, const char *what)
 
 static json_t *image_config(const struct build *b)
 {
-	static const char *const entrypoint[] = { "/usr/bin/mlops", "serve",
+	static const char *const entrypoint[] = { IMAGE_BINARY, "serve",
 						  NULL };
 	static const char *const cmd[] = { IMAGE_BUNDLE_PATH, "--listen",
-					   "0.0.0.0:8080", NULL };
+					   IMAGE_LISTEN, NULL };
 	static const char *const env[] = {
 		IMAGE_PATH_ENV, "XDG_CACHE_HOME=" IMAGE_CACHE_DIR,
 		"SSL_CERT_FILE=" CA_BUNDLE, NULL
@@ -231,7 +231,7 @@ static json_t *image_config(const struct build *b)
 	json_object_set_new(c, "created", json_string(b->created));
 	json_object_set_new(c, "architecture", json_string(b->arch));
 	json_object_set_new(c, "os", json_string("linux"));
-	json_object_set_new(cfg, "User", json_string("65532:65532"));
+	json_object_set_new(cfg, "User", json_string(IMAGE_USER));
 	ports = json_is_object(json_object_get(cfg, "ExposedPorts"))
 			? json_object_get(cfg, "ExposedPorts")
 			: NULL;

@@ -13,12 +13,8 @@
 #include <jansson.h>
 
 #include "../registry/store.h"
+#include "contract.h"
 
-#define IMAGE_BUNDLE_PATH "/srv/model/bundle.mlpkg"
-#define IMAGE_CACHE_DIR "/var/cache/mlops"
-#define LABEL_BUNDLE_DIGEST "dev.mlops.bundle.digest"
-#define LABEL_BUNDLE_NAME "dev.mlops.bundle.name"
-#define LABEL_BUNDLE_VERSION "dev.mlops.bundle.version"
 
 struct image_opts {
 	const char *bundle; /* the .mlpkg */

@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <string.h>
 
+#include "../core/error.h"
 #include "../core/fsutil.h"
 
 #define MAGIC_OLD "ld.so-1.7.0"
