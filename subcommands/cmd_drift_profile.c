@@ -10,6 +10,7 @@
 #include "lib/core/fsutil.h"
 #include "lib/core/jsonutil.h"
 #include "lib/drift/profile.h"
+#include "subcommands/drift_opts.h"
 
 static const char *opt_out, *opt_bundle, *opt_file, *opt_columns, *opt_na;
 static const char *opt_like;
