@@ -33,21 +33,6 @@ int command_usage_error(const struct cmd_spec *spec, const char *fmt, ...)
  * rest (a "did you mean" hint) as is. */
 void print_parse_error(struct strbuf *err);
 
-/* The options drift and drift profile share: how columns are typed. */
-#define SIGNATURE_OPTIONS(bundle, file, signature)                           \
-	OPT_STR(0, "bundle", bundle, "BUNDLE",                                \
-		"type the columns by this bundle's signature", "file:mlpkg"), \
-	OPT_STR('f', "file", file, "FILE",                                    \
-		"type the columns by this descriptor's signature", "file"),   \
-	OPT_BOOLEAN(0, "signature", signature,                                \
-		    "type the columns by ./mlops.yaml's signature")
-
-/* cmd_drift.c: --columns and --na-values into drift_opts (the lists
- * are the caller's to free with free_list). */
-struct drift_opts;
-void drift_opts_lists(struct drift_opts *o, const char *columns,
-		      const char *na_values, char ***cols, char ***na);
-
 /* main.c */
 void main_help(FILE *out);
 int cmd_complete(int argc, const char **argv);

@@ -2,7 +2,6 @@
  * rolled back by itself when it fails. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/command.h"
 #include "cli/exit_status.h"
@@ -14,6 +13,7 @@
 #include "lib/core/fsutil.h"
 #include "lib/core/jsonutil.h"
 #include "lib/deploy/deploy.h"
+#include "lib/deploy/fetch.h"
 #include "lib/deploy/render.h"
 #include "lib/registry/transfer.h"
 #include "subcommands/env_opts.h"
@@ -46,139 +46,28 @@ static const struct opt options[] = {
 	OPT_TERMINATOR,
 };
 
-/* BUNDLE is a file, or a registry reference (REGISTRY/REPO:TAG or
- * @sha256:...) pulled, verified, into a temporary directory first. *path
- * is what to deploy; *tmpdir, when set, is removed afterwards. Returns
- * an exit status, or -1 to go on. */
-/* Not a file: HOST/REPO:TAG, oci:DIR:TAG, or NAME:TAG of the default
- * registry. A name ending in .mlpkg is always taken for a file. */
-static int names_a_ref(const char *arg)
-{
-	size_t n = strlen(arg);
-
-	if (fs_exists(arg) || (n > 6 && !strcmp(arg + n - 6, ".mlpkg")))
-		return 0;
-	return strchr(arg, '/') || strchr(arg, ':');
-}
-
-static int resolve_bundle(const char *arg, char **path, char **tmpdir)
+/* BUNDLE is a file, or a registry reference pulled, verified, into a
+ * temporary directory first (f->path; deploy_fetch_release removes it).
+ * *path is what to deploy. Returns an exit status, or -1 to go on. */
+static int resolve_bundle(const char *arg, const char **path,
+			  struct deploy_fetch *f)
 {
 	struct push_opts o = { 0 };
-	struct pull_result res = { 0 };
-	struct ref ref = { 0 };
-	char tmpl[] = "/tmp/mlops-deploy-XXXXXX";
-	const char *tmp = getenv("TMPDIR");
-	char *out;
+	struct ref ref;
 	int rc;
 
-	*path = *tmpdir = NULL;
-	if (!names_a_ref(arg) || ref_parse(&ref, arg) < 0) {
-		mlops_error_clear();
-		ref_free(&ref);
-		*path = xstrdup(arg);
+	*path = arg;
+	if (!deploy_ref_parse(&ref, arg))
 		return -1;
-	}
-	if (tmp && *tmp) {
-		struct strbuf t = STRBUF_INIT;
-
-		strbuf_addf(&t, "%s/mlops-deploy-XXXXXX", tmp);
-		*tmpdir = strbuf_detach(&t);
-	} else {
-		*tmpdir = xstrdup(tmpl);
-	}
-	if (!mkdtemp(*tmpdir)) {
-		print_error("cannot make a temporary directory %s", *tmpdir);
-		free(*tmpdir);
-		*tmpdir = NULL;
-		ref_free(&ref);
-		return EXIT_IO;
-	}
 	rc = registry_cli_setup(&reg, &o.store);
-	if (rc) {
-		ref_free(&ref);
-		return rc;
-	}
-	out = fs_join(*tmpdir, "bundle.mlpkg");
-	if (bundle_pull(&res, &ref, out, &o) < 0) {
-		free(out);
-		ref_free(&ref);
-		if (!strchr(arg, '/'))
-			mlops_error_hint("there is no file '%s' either", arg);
-		return report_error();
-	}
-	print_info("mlops: pulled %s (%s)", arg, res.digest);
-	free(res.path);
+	if (!rc && deploy_fetch_ref(f, &ref, arg, &o) < 0)
+		rc = report_error();
 	ref_free(&ref);
-	*path = out;
+	if (rc)
+		return rc;
+	print_info("mlops: pulled %s (%s)", arg, f->digest);
+	*path = f->path;
 	return -1;
-}
-
-static void remove_tmpdir(char *dir, const char *path)
-{
-	if (!dir)
-		return;
-	if (path)
-		unlink(path);
-	rmdir(dir);
-	free(dir);
-}
-
-void deploy_opts_fill(struct deploy_opts *o, const struct descriptor *d)
-{
-	o->dir = d->dir;
-	o->timeout_s = (double)env_cli.timeout;
-	o->smoke.timeout_s = (double)env_cli.timeout;
-	o->smoke.api_key = smoke_env_api_key();
-	o->smoke.cainfo = env_cli.cacert;
-	o->force_unlock = env_cli.force_unlock;
-	o->dry_run = env_cli.dry_run;
-	o->no_tag = env_cli.no_tag;
-	o->push_tags = env_cli.push_tags;
-	o->say = env_say;
-}
-
-int deploy_report(const char *what, const char *env, int rc,
-		  const struct deploy_result *r)
-{
-	if (rc < 0)
-		return report_error();
-	if (out_json()) {
-		json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:b, s:I, s:s?, "
-				      "s:b, s:s?}",
-				      "action", what, "env", env, "revision",
-				      (json_int_t)r->revision, "deployed",
-				      r->deployed, "unverified",
-				      r->deployed && r->smoke_skipped,
-				      "rollback_revision",
-				      (json_int_t)r->rollback_revision, "tag",
-				      r->tag, "tag_pushed", r->tag_pushed,
-				      "error", rc ? r->why : NULL);
-
-		print_json(j);
-		json_decref(j);
-	} else if (rc) {
-		print_error("%s failed: %s", what, r->why);
-		if (r->rollback_revision)
-			print_info("mlops: rolled back (revision %ld)",
-				   r->rollback_revision);
-	} else if (r->deployed && r->smoke_skipped) {
-		printf("%s: revision %ld of %s is deployed (unverified: its "
-		       "smoke tests did not run)\n", what, r->revision, env);
-	} else if (r->deployed) {
-		printf("%s: revision %ld of %s is deployed\n", what, r->revision,
-		       env);
-	}
-	if (rc) {
-		struct strbuf m = STRBUF_INIT;
-
-		strbuf_addf(&m, "%s to %s failed: %s", what, env, r->why);
-		gh_annotation("error", NULL, 0, 0, m.buf);
-		strbuf_release(&m);
-	}
-	/* Smoke tests that could not run are the environment's failure
-	 * (as smoke's exit 5), not a finding about the model. */
-	return finish_stdout(!rc ? EXIT_OK
-			     : r->smoke_skipped ? EXIT_NETWORK : EXIT_FINDING);
 }
 
 /* The environment's require_signature (relative to the project) and
@@ -239,8 +128,9 @@ static int cmd_deploy(int argc, const char **argv)
 	struct deploy_result r = { 0 };
 	struct descriptor *d = NULL;
 	struct sig_key *keys[2] = { NULL, NULL };
+	struct deploy_fetch fetched = { 0 };
 	const struct environment *e;
-	char *path = NULL, *tmpdir = NULL;
+	const char *path = NULL;
 	int rc = command_parse(&cmd_deploy_spec, &argc, argv);
 
 	if (rc >= 0)
@@ -264,12 +154,11 @@ static int cmd_deploy(int argc, const char **argv)
 		return command_usage_error(&cmd_deploy_spec,
 					   "--image goes with --render");
 	}
-	rc = resolve_bundle(argv[0], &path, &tmpdir);
+	rc = resolve_bundle(argv[0], &path, &fetched);
 	if (rc < 0 && opt_render)
 		rc = render(d, e, path);
 	if (rc >= 0) {
-		remove_tmpdir(tmpdir, path);
-		free(path);
+		deploy_fetch_release(&fetched);
 		registry_cli_release(&reg);
 		descriptor_free(d);
 		return rc;
@@ -290,8 +179,7 @@ static int cmd_deploy(int argc, const char **argv)
 	sig_key_free(keys[0]);
 	sig_key_free(keys[1]);
 	deploy_result_free(&r);
-	remove_tmpdir(tmpdir, path);
-	free(path);
+	deploy_fetch_release(&fetched);
 	registry_cli_release(&reg);
 	descriptor_free(d);
 	return rc;

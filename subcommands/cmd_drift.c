@@ -16,6 +16,7 @@
 #include "lib/drift/profile.h"
 #include "lib/drift/profile_predict.h"
 #include "lib/drift/report.h"
+#include "subcommands/drift_opts.h"
 
 static const char *opt_ref, *opt_cur, *opt_bundle, *opt_file, *opt_columns;
 static const char *opt_test, *opt_threshold, *opt_share, *opt_missing;
@@ -76,21 +77,6 @@ static int parse_unit(const char *s, double *out, double lo, double hi)
 	if (!s)
 		return 0;
 	return number_parse_str(s, out) || !(*out >= lo && *out <= hi) ? -1 : 0;
-}
-
-void drift_opts_lists(struct drift_opts *o, const char *columns,
-		      const char *na_values, char ***cols, char ***na)
-{
-	if (columns) {
-		*cols = split_list(columns);
-		o->columns = (const char *const *)*cols;
-		while ((*cols)[o->ncolumns])
-			o->ncolumns++;
-	}
-	if (na_values) {
-		*na = split_list(na_values);
-		o->na_values = (const char *const *)*na;
-	}
 }
 
 /* --column-test after the descriptor's columns: the later one wins. */

@@ -11,6 +11,7 @@
 #include "lib/core/jsonutil.h"
 #include "lib/descriptor/descriptor.h"
 #include "lib/drift/profile.h"
+#include "subcommands/drift_opts.h"
 
 static const char *opt_out, *opt_bundle, *opt_file, *opt_columns, *opt_na;
 static const char *opt_like;

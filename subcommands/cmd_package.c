@@ -5,16 +5,12 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
-#include "lib/bundle/collect.h"
 #include "lib/bundle/package.h"
 #include "lib/bundle/signature.h"
 #include "lib/core/strbuf.h"
 #include "lib/descriptor/descriptor.h"
-#include "lib/drift/profile.h"
-#include "lib/drift/profile_predict.h"
-#include "lib/core/fsutil.h"
 #include "lib/gitrepo/register.h"
-#include "lib/quality/evaluate.h"
+#include "lib/quality/records.h"
 
 static const char *opt_file = "mlops.yaml";
 static const char *opt_output, *opt_sign;
@@ -137,59 +133,6 @@ static void summarize(const struct descriptor *d,
 	strbuf_release(&md);
 }
 
-/* Values kept per column in a bundle's profile: enough for the live
- * drift histograms and approximate tests, small enough for mlops.json. */
-#define BUNDLE_PROFILE_SAMPLE 2000
-
-/* The profile of datasets.reference and of the model's predictions on
- * it: the baseline of serve's live drift and of `mlops drift --bundle`. */
-static json_t *reference_profile(struct descriptor *d, struct bundled_model *bm)
-{
-	struct drift_opts o = { 0 };
-	struct profile *p = NULL;
-	json_t *out = NULL;
-	char *ref = NULL;
-
-	if (project_file(&ref, d->dir, d->datasets.reference_path,
-			 "datasets.reference") < 0 ||
-	    profile_build(ref, d, &o, BUNDLE_PROFILE_SAMPLE, NULL, &p) < 0 ||
-	    profile_add_predictions(p, bm, ref, BUNDLE_PROFILE_SAMPLE) < 0)
-		print_warning("reference profile not recorded: %s",
-			      mlops_error_last()->message);
-	else
-		out = profile_to_json(p);
-	profile_free(p);
-	free(ref);
-	return out;
-}
-
-/* The model loads with the signature (same features, order and
- * categories, labels that agree), or nothing is packaged. Then the
- * predictions on the golden set and the reference profile, for the
- * bundle to carry. */
-static int model_records(struct descriptor *d, json_t **golden,
-			 json_t **profile)
-{
-	struct bundled_model bm;
-	char *path;
-
-	*golden = *profile = NULL;
-	if (project_model_load(&bm, d, 0) < 0)
-		return -1;
-	if (d->datasets.golden_path) {
-		if (project_file(&path, d->dir, d->datasets.golden_path,
-				 "datasets.golden") < 0 ||
-		    quality_record_golden(golden, &bm, path) < 0)
-			print_warning("golden predictions not recorded: %s",
-				      mlops_error_last()->message);
-		free(path);
-	}
-	if (d->datasets.reference_path)
-		*profile = reference_profile(d, &bm);
-	bundled_model_free(&bm);
-	return 0;
-}
-
 static int cmd_package(int argc, const char **argv)
 {
 	json_t *golden = NULL, *profile = NULL;
@@ -229,7 +172,10 @@ static int cmd_package(int argc, const char **argv)
 			goto done;
 		}
 	}
-	if (model_records(d, &golden, &profile) < 0) {
+	/* The model must load with the signature, or nothing is
+	 * packaged. */
+	if (quality_package_records(&golden, &profile, d, on_warning,
+				    NULL) < 0) {
 		rc = report_error();
 		goto done;
 	}

@@ -212,37 +212,17 @@ static int validate_data_cmd(void)
 		    : !strcmp(opt_unknown, "error") ? UNKNOWN_ERROR
 						    : UNKNOWN_WARN;
 	o.max_examples = (size_t)opt_examples;
-	/* The golden set's label is a known column, not an unknown one. */
-	o.label_column = NULL;
-	rc = data_validate(&c, opt_data, d->inputs, d->ninputs, &o,
-			   (uint64_t)opt_max_errors, NULL, NULL);
+	rc = data_validate_descriptor(&c, opt_data, d, &o,
+				      (uint64_t)opt_max_errors, NULL, NULL);
 	if (rc < 0) {
 		rc = report_error();
 		data_check_free(&c);
 		goto done;
 	}
-	if (d->datasets.golden_label) {
-		/* Drop the label from the unknown columns. */
-		size_t i, k = 0;
-
-		for (i = 0; i < c.report.nunknown; i++) {
-			if (!strcmp(c.report.unknown_columns[i],
-				    d->datasets.golden_label)) {
-				free(c.report.unknown_columns[i]);
-				continue;
-			}
-			c.report.unknown_columns[k++] = c.report.unknown_columns[i];
-		}
-		c.report.nunknown = k;
-	}
-	failed = c.report.total || c.report.nmissing ||
-		 (o.unknown == UNKNOWN_ERROR && c.report.nunknown);
+	failed = !c.pass;
 	if (out_json()) {
-		json_t *j = contract_report_json(&c.report, d->inputs);
+		json_t *j = data_check_json(&c, opt_data, d);
 
-		json_object_set_new(j, "data", json_string(opt_data));
-		json_object_set_new(j, "stopped", json_boolean(c.stopped));
-		json_object_set_new(j, "pass", json_boolean(!failed));
 		print_json(j);
 		json_decref(j);
 	} else {

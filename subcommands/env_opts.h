@@ -1,5 +1,6 @@
-/* What deploy, rollback and history share: finding --env in mlops.yaml
- * and printing progress. */
+/* What deploy, rollback, history and status share: finding --env in
+ * mlops.yaml, the deploy options taken from it, printing progress and
+ * the outcome. */
 #ifndef MLOPS_SUBCOMMANDS_ENV_OPTS_H
 #define MLOPS_SUBCOMMANDS_ENV_OPTS_H
 
@@ -54,10 +55,10 @@ void env_say(void *ctx, const char *line);
 
 struct deploy_opts;
 struct deploy_result;
-/* cmd_deploy.c: options every deploy and rollback take from the
+/* Options every deploy and rollback take from the
  * environment (MLOPS_API_KEY for smoke tests, the project directory). */
 void deploy_opts_fill(struct deploy_opts *o, const struct descriptor *d);
-/* cmd_deploy.c: what happened, as JSON or lines; the exit status. */
+/* What happened, as JSON or lines; the exit status. */
 int deploy_report(const char *what, const char *env, int rc,
 		  const struct deploy_result *r);
 
