@@ -26,29 +26,6 @@
 #include "local.h"
 #include "lock.h"
 
-void deploy_say(const struct deploy_opts *o, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	if (!o->say)
-		return;
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	o->say(o->say_ctx, sb.buf);
-	strbuf_release(&sb);
-}
-
-void deploy_why(struct deploy_result *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->why, sizeof(r->why), fmt, ap);
-	va_end(ap);
-}
-
 /* Polls URL/model/info until it reports digest (the server reloaded), or
  * the timeout passes. */
 static int wait_for_digest(const char *url, const char *digest,
@@ -81,19 +58,6 @@ static int wait_for_digest(const char *url, const char *digest,
 	http_resp_release(&resp);
 	curl_easy_cleanup(curl);
 	return rc;
-}
-
-void deploy_test_point(const char *step)
-{
-	const char *at = getenv("MLOPS_TEST_KILL_AT");
-
-	if (at && !strcmp(at, step))
-		raise(SIGKILL);
-	at = getenv("MLOPS_TEST_PAUSE_AT");
-	if (at && !strcmp(at, step)) {
-		unsetenv("MLOPS_TEST_PAUSE_AT"); /* once */
-		raise(SIGSTOP);
-	}
 }
 
 /* The release is in place but its smoke tests cannot run (why): it goes

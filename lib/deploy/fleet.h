@@ -8,7 +8,8 @@
 
 #include <jansson.h>
 
-#include "deploy.h"
+#include "../descriptor/descriptor.h"
+#include "run.h"
 
 /* Makes every instance of e serve digest (bundle: a local copy to
  * upload) following strategy. 0 live everywhere; -1 failed, r->why

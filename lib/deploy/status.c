@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/error.h"
 #include "../core/jsonutil.h"
 #include "fleet.h"
 #include "instance.h"
