@@ -25,7 +25,7 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS := libcurl libarchive libgit2 jansson yaml-0.1 libmicrohttpd openssl \
+PKGS := libcurl libarchive libgit2 jansson yaml-0.1 libmicrohttpd openssl zlib \
 	libprotobuf-c
 
 ifneq ($(FUZZ),)

@@ -23,16 +23,17 @@
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
 #include "../core/timeutil.h"
+#include "accesslog.h"
 #include "admission.h"
 #include "auth.h"
 #include "conntrack.h"
 #include "oip.h"
 #include "ratelimit.h"
 #include "livedrift.h"
+#include "reply.h"
 #include "serving.h"
 
 #define MAX_LISTEN 8
-#define LOG_PAYLOAD_MAX (64 * 1024)
 
 struct server {
 	struct MHD_Daemon *d[MAX_LISTEN];
@@ -58,8 +59,7 @@ struct request {
 	struct strbuf body;
 	int too_large;
 	uint64_t start;
-	char id[72];      /* X-Request-Id, given or made */
-	char retry_after[16];
+	struct reply_ctx reply;
 	int http11;
 	struct conn *conn; /* its connection's deadlines */
 };
@@ -73,44 +73,36 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status,
 			       const char *type, const char *body, size_t len,
 			       const char *allow)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-		len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
-
-	MHD_add_response_header(r, "Content-Type", type);
-	if (current && current->id[0])
-		MHD_add_response_header(r, "X-Request-Id", current->id);
-	if (status == 401)
-		MHD_add_response_header(r, "WWW-Authenticate",
-					"Bearer realm=\"mlops\"");
-	if (allow)
-		MHD_add_response_header(r, "Allow", allow);
-	if (status == 429 || status == 503)
-		MHD_add_response_header(r, "Retry-After",
-					current && current->retry_after[0]
-						? current->retry_after
-						: "1");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return reply_send(current ? &current->reply : NULL, c, status, type,
+			  body, len, allow);
 }
 
 static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status,
 				    json_t *j, const char *allow)
 {
-	static const char fail[] = "{\"error\":\"no answer could be built\"}";
-	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9))
-		       : NULL;
-	enum MHD_Result ret;
+	return reply_json(current ? &current->reply : NULL, c, status, j,
+			  allow);
+}
 
-	/* jansson refuses inf and NaN: a 500, never a crash. */
-	ret = respond(c, text ? status : 500, "application/json",
-		      text ? text : fail, text ? strlen(text) : sizeof(fail) - 1,
-		      allow);
+static enum MHD_Result respond_preflight(struct MHD_Connection *c,
+					 const char *methods)
+{
+	return reply_preflight(current ? &current->reply : NULL, c, methods);
+}
 
-	free(text);
-	json_decref(j);
-	return ret;
+/* The Access-Control-Allow-Origin an Origin gets: NULL when it is not
+ * allowed (or --cors-origin is not given). */
+static const char *cors_origin(const struct server *s, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; origin && i < s->opts.ncors; i++) {
+		if (!strcmp(s->opts.cors_origins[i], "*"))
+			return "*";
+		if (!strcmp(s->opts.cors_origins[i], origin))
+			return origin;
+	}
+	return NULL;
 }
 
 struct route_def {
@@ -127,15 +119,23 @@ static const struct route_def routes[] = {
 	{ "/model/info", "GET", ROUTE_INFO },
 	{ "/metrics", "GET", ROUTE_METRICS },
 	{ "/drift", "GET", ROUTE_DRIFT },
+	{ "/health", "GET", ROUTE_HEALTH },
 };
+
+/* Routes that answer for the server's health: open with
+ * --public-health, and answered under overload. */
+static int is_health(enum route r)
+{
+	return r == ROUTE_LIVE || r == ROUTE_READY || r == ROUTE_HEALTH ||
+	       r == ROUTE_PING || r == ROUTE_METRICS;
+}
 
 static int authorized(const struct server *s, struct MHD_Connection *c,
 		      enum route r)
 {
 	if (!s->opts.nkeys)
 		return 1;
-	if (s->opts.public_health &&
-	    (r == ROUTE_LIVE || r == ROUTE_READY || r == ROUTE_METRICS))
+	if (s->opts.public_health && is_health(r))
 		return 1;
 	return auth_key_ok(s->opts.api_keys, s->opts.nkeys, auth_presented(c));
 }
@@ -175,12 +175,13 @@ static int within_limit(struct server *s, struct MHD_Connection *c,
 	size_t len;
 	unsigned after = 1;
 
-	if (!s->limit || strstr(url, "/health/"))
+	if (!s->limit || strstr(url, "/health/") || !strcmp(url, "/health") ||
+	    !strcmp(url, "/ping"))
 		return 1;
 	len = client_addr(c, &key, NULL, 0);
 	if (ratelimit_take(s->limit, key, len, &after))
 		return 1;
-	snprintf(req->retry_after, sizeof(req->retry_after), "%u", after);
+	snprintf(req->reply.retry_after, sizeof(req->reply.retry_after), "%u", after);
 	return 0;
 }
 
@@ -188,8 +189,7 @@ static int within_limit(struct server *s, struct MHD_Connection *c,
  * and metrics are still answered: that is when they matter). */
 static int overloaded(const struct server *s, enum route r)
 {
-	if (!s->opts.max_in_flight || r == ROUTE_LIVE || r == ROUTE_READY ||
-	    r == ROUTE_METRICS)
+	if (!s->opts.max_in_flight || is_health(r))
 		return 0;
 	return server_in_flight(s) > (int64_t)s->opts.max_in_flight;
 }
@@ -267,6 +267,39 @@ static unsigned guard(struct server *s, struct MHD_Connection *c,
 	return 413;
 }
 
+/* A body sent with a Content-Encoding, decoded in place: 0, or the
+ * status answered (413 past --max-body decoded, 415, 400). */
+static unsigned decode_body(const struct server *s, struct MHD_Connection *c,
+			    struct request *req)
+{
+	const char *coding = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							 "Content-Encoding");
+	const char *why;
+	unsigned status;
+
+	if (!coding)
+		return 0;
+	status = encoding_decode(coding, &req->body, s->opts.max_body, &why);
+	if (status)
+		respond_json(c, status, error_json(why), NULL);
+	return status;
+}
+
+/* A CORS preflight (--cors-origin): answered before any key is asked
+ * for, as browsers send none with it. */
+static int preflight(const struct server *s, struct MHD_Connection *c,
+		     const char *method, const struct route_def *rd)
+{
+	if (!s->opts.ncors || strcmp(method, "OPTIONS") ||
+	    !MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					 "Access-Control-Request-Method"))
+		return 0;
+	respond_preflight(c, !rd->method		      ? "GET, HEAD, POST, OPTIONS"
+			     : !strcmp(rd->method, "GET") ? "GET, HEAD, OPTIONS"
+							  : "POST, OPTIONS");
+	return 1;
+}
+
 static unsigned answer(struct server *s, struct serving *sv,
 		       struct MHD_Connection *c, const char *url,
 		       const char *method, struct request *req,
@@ -293,7 +326,11 @@ static unsigned answer(struct server *s, struct serving *sv,
 		return 404;
 	}
 	*route = rd->id;
+	if (preflight(s, c, method, rd))
+		return 204;
 	status = guard(s, c, rd, as, method, req);
+	if (!status)
+		status = decode_body(s, c, req);
 	if (status)
 		return status;
 	if (rd->id == ROUTE_OIP) {
@@ -318,6 +355,18 @@ static unsigned answer(struct server *s, struct serving *sv,
 	case ROUTE_READY:
 		status = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) ? 200 : 503;
 		respond_json(c, status, json_pack("{s:b}", "ready", status == 200),
+			     NULL);
+		return status;
+	case ROUTE_HEALTH:
+		/* Live and ready in one answer, for load balancers. */
+		status = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) ? 200 : 503;
+		respond_json(c, status,
+			     status == 200
+				     ? json_pack("{s:s}", "status", "ok")
+				     : json_pack("{s:s, s:s}", "status",
+						 "unavailable", "reason",
+						 "not ready: loading, or "
+						 "draining to stop"),
 			     NULL);
 		return status;
 	case ROUTE_INFO:
@@ -364,110 +413,21 @@ static unsigned answer(struct server *s, struct serving *sv,
 	return status;
 }
 
-/* A client's id when it is short and printable, else a fresh one. */
-static void request_id(struct request *req, const char *given)
-{
-	static uint64_t counter;
-	size_t i, n = given ? strlen(given) : 0;
-
-	if (n && n <= 64) {
-		for (i = 0; i < n; i++)
-			if (given[i] < 0x21 || given[i] > 0x7e || given[i] == '"' ||
-			    given[i] == '\\')
-				break;
-		if (i == n) {
-			memcpy(req->id, given, n + 1);
-			return;
-		}
-	}
-	snprintf(req->id, sizeof(req->id), "%016llx-%llx",
-		 (unsigned long long)req->start,
-		 (unsigned long long)__atomic_add_fetch(&counter, 1,
-							__ATOMIC_RELAXED));
-}
-
-/* Values of fields named in --redact, at any depth, become "[REDACTED]". */
-static void redact(const struct server *s, json_t *j)
-{
-	size_t i;
-
-	if (json_is_array(j)) {
-		json_t *v;
-
-		json_array_foreach(j, i, v)
-			redact(s, v);
-	} else if (json_is_object(j)) {
-		const char *k;
-		json_t *v;
-
-		json_object_foreach(j, k, v) {
-			for (i = 0; i < s->opts.nredact; i++)
-				if (!strcmp(k, s->opts.redact[i]))
-					break;
-			if (i < s->opts.nredact)
-				json_object_set_new(j, k,
-						    json_string("[REDACTED]"));
-			else
-				redact(s, v);
-		}
-	}
-}
-
-/* ,"payload":{...} with --log-payloads; bodies that are not JSON or are
- * big are described, not logged. */
-static void log_payload(const struct server *s, const struct request *req,
-			struct strbuf *line)
-{
-	json_t *j;
-
-	if (!req->body.len)
-		return;
-	j = req->body.len <= LOG_PAYLOAD_MAX
-		    ? json_loadb(req->body.buf, req->body.len, 0, NULL)
-		    : NULL;
-	if (!j) {
-		strbuf_addf(line, ",\"payload_bytes\":%zu", req->body.len);
-		return;
-	}
-	redact(s, j);
-	strbuf_addstr(line, ",\"payload\":");
-	/* ASCII only: no C1 control from a client reaches a terminal. */
-	json_dump_strbuf(j, JSON_DUMP_COMPACT | JSON_ENSURE_ASCII, line);
-	json_decref(j);
-}
-
-/* One JSON line per request: no key ever, payloads only when asked. */
+/* One JSON line per request (accesslog.h). */
 static void access_log(const struct server *s, const struct serving *sv,
 		       struct MHD_Connection *c, const struct request *req,
 		       const char *method, enum route route, unsigned status,
 		       uint64_t ns)
 {
-	char client[64], ts[32];
-	struct strbuf line = STRBUF_INIT;
+	char client[64];
 	const void *raw;
-	int n;
+	struct access_entry e = { req->reply.id, method, sv->bm->d->version,
+				  client, route, status, ns, &req->body };
 
 	if (s->opts.log_fd < 0)
 		return;
 	client_addr(c, &raw, client, sizeof(client));
-	time_iso8601((int64_t)time(NULL), ts);
-	for (n = 0; method[n]; n++)
-		if (method[n] < 'A' || method[n] > 'Z' || n > 15)
-			method = "?";
-	strbuf_addf(&line,
-		    "{\"time\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\","
-		    "\"method\":\"%s\",\"route\":\"%s\",\"status\":%u,"
-		    "\"latency_ms\":%.3f,\"model_version\":\"%s\","
-		    "\"client\":\"%s\"",
-		    ts, req->id, method, route_name(route), status,
-		    (double)ns / 1e6, sv->bm->d->version, client);
-	if (s->opts.log_payloads)
-		log_payload(s, req, &line);
-	strbuf_addstr(&line, "}\n");
-	/* One write per line: lines from many threads never interleave. */
-	if (write(s->opts.log_fd, line.buf, line.len) < 0)
-		mlops_error_clear();
-	strbuf_release(&line);
+	access_log_write(&s->opts, &e);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -490,9 +450,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 		req = xcalloc(1, sizeof(*req));
 		req->start = mono_ns();
-		request_id(req, rid);
+		access_request_id(req->reply.id, sizeof(req->reply.id),
+				  req->start, rid);
 		req->http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1);
 		req->conn = ci ? ci->socket_context : NULL;
+		req->reply.cors_origin = cors_origin(
+			s, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       "Origin"));
+		req->reply.accept = encoding_accepted(MHD_lookup_connection_value(
+			c, MHD_HEADER_KIND, "Accept-Encoding"));
 		conntrack_headers_done(req->conn);
 		*ctx = req;
 		__atomic_add_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);

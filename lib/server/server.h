@@ -29,6 +29,9 @@ struct server_opts {
 	size_t nredact;
 	double rate_limit;         /* requests a second per client; 0: none */
 	double burst;
+	const char *const *cors_origins; /* allowed Origins, "*": any;
+					  * none: no CORS headers */
+	size_t ncors;
 	const char *tls_cert;      /* PEM text: TLS when both are set */
 	const char *tls_key;
 };

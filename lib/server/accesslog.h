@@ -1,0 +1,29 @@
+/* The serving port's access log: one JSON line a request, written in
+ * one write(2) so lines from many threads never interleave; request
+ * bodies only with --log-payloads, --redact fields hidden. */
+#ifndef MLOPS_SERVER_ACCESSLOG_H
+#define MLOPS_SERVER_ACCESSLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/strbuf.h"
+#include "metrics.h"
+#include "server.h"
+
+struct access_entry {
+	const char *id, *method, *version, *client;
+	enum route route;
+	unsigned status;
+	uint64_t ns;
+	const struct strbuf *body;
+};
+
+/* A client's X-Request-Id when it is short and printable, else a fresh
+ * one made of start and a counter. */
+void access_request_id(char *id, size_t size, uint64_t start,
+		       const char *given);
+void access_log_write(const struct server_opts *o,
+		      const struct access_entry *e);
+
+#endif

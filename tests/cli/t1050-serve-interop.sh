@@ -1,0 +1,130 @@
+#!/bin/sh
+# mlops serve and the clients that already exist: GET /health, gzip and
+# deflate bodies (and answers), CORS, MLflow's scoring protocol, OIP
+# route labels in /metrics, OpenAPI 3.1 (+ /docs), and OIP's binary tensor
+# extension. The real server on 127.0.0.1 and a random free port, always
+# stopped by PID; every client written here from its protocol's spec.
+. "$(dirname "$0")/lib.sh"
+. "$MLOPS_SRC/tests/cli/registry.sh" # free_port
+
+copy_example proj
+"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+PORT=$(free_port)
+URL=http://127.0.0.1:$PORT
+
+timeout 300 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$PORT" --max-body 8K \
+	--max-batch 100 --cors-origin https://app.example.com \
+	--cors-origin http://localhost:3000 > serve.out 2> serve.err &
+SPID=$!
+at_exit "kill $SPID 2>/dev/null"
+for _ in $(seq 100); do
+	curl -s -o /dev/null "$URL/health/ready" && break
+	sleep 0.05
+done
+
+# req METHOD PATH [BODY [CURL ARGS...]]: sets CODE, BODY, HDRS.
+req() {
+	_m=$1 _p=$2
+	shift 2
+	if [ $# -ge 1 ]; then
+		_b=$1
+		shift
+		CODE=$(curl -s -o resp.txt -D hdrs.txt -w '%{http_code}' -X "$_m" \
+			-H 'Content-Type: application/json' --data-binary "$_b" "$@" "$URL$_p")
+	else
+		CODE=$(curl -s -o resp.txt -D hdrs.txt -w '%{http_code}' -X "$_m" "$URL$_p")
+	fi
+	BODY=$(cat resp.txt)
+	HDRS=$(tr -d '\r' < hdrs.txt)
+}
+# hdr NAME: the value of header NAME in the last answer.
+hdr() { printf '%s\n' "$HDRS" | sed -n "s/^$1: //Ip" | head -1; }
+
+LOW='{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}'
+HIGH='{"income":28000,"debt_ratio":0.62,"credit_score":590,"age":23,"employment_years":0.5,"num_credit_lines":9,"loan_amount":30000,"has_prior_default":true}'
+
+# --- GET /health: live and ready in one answer.
+req GET /health
+expect_eq "$CODE $BODY" '200 {"status":"ok"}' "GET /health: 200 when live and ready"
+req POST /health '{}'
+expect_eq "$CODE $(hdr Allow)" "405 GET" "POST /health: 405 with Allow"
+
+# --- Content-Encoding: gzip and deflate bodies, capped when inflated.
+req POST /predict/batch "[$LOW,$HIGH]"
+printf '%s' "$BODY" > plain.json
+printf '[%s,%s]' "$LOW" "$HIGH" > rows.json
+$PY -c 'import gzip,sys; sys.stdout.buffer.write(gzip.compress(open("rows.json","rb").read()))' > rows.gz
+$PY -c 'import zlib,sys; sys.stdout.buffer.write(zlib.compress(open("rows.json","rb").read()))' > rows.zz
+$PY -c 'import zlib,sys; c=zlib.compressobj(wbits=-15); sys.stdout.buffer.write(c.compress(open("rows.json","rb").read())+c.flush())' > rows.raw
+for f in gz:gzip zz:deflate raw:deflate; do
+	CODE=$(curl -s -o resp.txt -w '%{http_code}' -H "Content-Encoding: ${f#*:}" \
+		--data-binary "@rows.${f%%:*}" "$URL/predict/batch")
+	expect_eq "$CODE" 200 "a ${f#*:} body (rows.${f%%:*}): 200"
+	expect_eq "$(json_get resp.txt 'd["predictions"]')" \
+		"$(json_get plain.json 'd["predictions"]')" "the ${f#*:} body (rows.${f%%:*}) answers as the plain one"
+done
+# 2 MiB of spaces inside a JSON array: 2 KiB gzipped, far over --max-body.
+$PY -c '
+import gzip,sys
+sys.stdout.buffer.write(gzip.compress(b"[" + b" " * (2 << 20) + b"]"))' > bomb.gz
+ok $([ "$(stat -c %s bomb.gz)" -lt 8192 ] && echo 0 || echo 1) "the bomb is under --max-body compressed"
+CODE=$(curl -s -o resp.txt -w '%{http_code}' -H 'Content-Encoding: gzip' --data-binary @bomb.gz "$URL/predict/batch")
+expect_eq "$CODE" 413 "a zip bomb: 413"
+expect_match "$(cat resp.txt)" 'decompressed, is larger than --max-body' "the 413 says why"
+CODE=$(curl -s -o resp.txt -w '%{http_code}' -H 'Content-Encoding: br' --data-binary @rows.json "$URL/predict/batch")
+expect_eq "$CODE" 415 "an unknown Content-Encoding: 415"
+CODE=$(curl -s -o resp.txt -w '%{http_code}' -H 'Content-Encoding: gzip' --data-binary @rows.json "$URL/predict/batch")
+expect_eq "$CODE" 400 "a body that is not what its coding says: 400"
+head -c 20 rows.gz > cut.gz
+CODE=$(curl -s -o resp.txt -w '%{http_code}' -H 'Content-Encoding: gzip' --data-binary @cut.gz "$URL/predict/batch")
+expect_eq "$CODE" 400 "a gzip body cut short: 400"
+CODE=$(curl -s -o resp.txt -w '%{http_code}' -H 'Content-Encoding: gzip, gzip, gzip' --data-binary @rows.gz "$URL/predict/batch")
+expect_eq "$CODE" 415 "three layers of coding: 415"
+# Answers: compressed when the client takes it and the body is big enough.
+rows=$($PY -c "print('[' + ','.join(['$LOW'] * 40) + ']')")
+printf '%s' "$rows" > many.json
+curl -s -D h.txt -o big.gz -H 'Accept-Encoding: gzip' --data-binary @many.json "$URL/predict/batch" >/dev/null
+HDRS=$(tr -d '\r' < h.txt)
+expect_eq "$(hdr Content-Encoding) $(hdr Vary)" "gzip Accept-Encoding" "a large answer is gzipped when accepted"
+expect_eq "$($PY -c 'import gzip,json; print(len(json.loads(gzip.decompress(open("big.gz","rb").read()))["predictions"]))')" \
+	40 "the gzipped answer decodes to the 40 predictions"
+curl -s -D h.txt -o big.zz -H 'Accept-Encoding: deflate, gzip;q=0' --data-binary @many.json "$URL/predict/batch" >/dev/null
+HDRS=$(tr -d '\r' < h.txt)
+expect_eq "$(hdr Content-Encoding)" "deflate" "deflate when gzip is q=0"
+curl -s -D h.txt -o big.txt --data-binary @many.json "$URL/predict/batch" >/dev/null
+HDRS=$(tr -d '\r' < h.txt)
+expect_eq "$(hdr Content-Encoding)" "" "no Accept-Encoding: not compressed"
+req POST /predict "{\"features\":$LOW}" -H 'Accept-Encoding: gzip'
+expect_eq "$CODE $(hdr Content-Encoding)" "200 " "a small answer goes out as it is"
+
+# --- CORS: preflight answered, headers on answers, only for listed origins.
+CODE=$(curl -s -o /dev/null -D h.txt -w '%{http_code}' -X OPTIONS -H 'Origin: https://app.example.com' \
+	-H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type' "$URL/predict")
+HDRS=$(tr -d '\r' < h.txt)
+expect_eq "$CODE $(hdr Access-Control-Allow-Origin)" "204 https://app.example.com" "a preflight: 204, the origin allowed"
+expect_eq "$(hdr Access-Control-Allow-Methods)" "POST, OPTIONS" "the route's methods"
+expect_match "$(hdr Access-Control-Allow-Headers)" "Content-Type.*Authorization.*X-API-Key" "the request headers allowed"
+expect_match "$(hdr Access-Control-Max-Age)" '^[0-9]+$' "cached for a while"
+req POST /predict "{\"features\":$LOW}" -H 'Origin: http://localhost:3000'
+expect_eq "$CODE $(hdr Access-Control-Allow-Origin) $(hdr Vary)" "200 http://localhost:3000 Origin" \
+	"an answer to an allowed origin carries it, and Vary: Origin"
+expect_match "$(hdr Access-Control-Expose-Headers)" "X-Request-Id" "X-Request-Id readable by scripts"
+req POST /predict "{\"features\":$LOW}" -H 'Origin: https://evil.example.net'
+expect_eq "$CODE $(hdr Access-Control-Allow-Origin)" "200 " "another origin: no Access-Control header"
+
+# Without --cors-origin, nothing: a preflight is a 405 as before.
+P2=$(free_port)
+timeout 120 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$P2" -q 2> serve2.err &
+S2=$!
+at_exit "kill $S2 2>/dev/null"
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$P2/health/ready" && break; sleep 0.05; done
+CODE=$(curl -s -o /dev/null -D h.txt -w '%{http_code}' -X OPTIONS -H 'Origin: https://app.example.com' \
+	-H 'Access-Control-Request-Method: POST' "http://127.0.0.1:$P2/predict")
+expect_eq "$CODE $(grep -ci '^access-control' h.txt)" "405 0" "no --cors-origin: no CORS at all"
+kill "$S2"
+run "$MLOPS" serve b.mlpkg --cors-origin 'https://app.example.com/'
+expect_rc 2 "--cors-origin with a path: usage error"
+run "$MLOPS" serve b.mlpkg --cors-origin 'app.example.com'
+expect_rc 2 "--cors-origin without a scheme: usage error"
+
+done_testing
