@@ -30,6 +30,7 @@
 #include "oip.h"
 #include "ratelimit.h"
 #include "livedrift.h"
+#include "mlflow.h"
 #include "reply.h"
 #include "serving.h"
 
@@ -120,6 +121,9 @@ static const struct route_def routes[] = {
 	{ "/metrics", "GET", ROUTE_METRICS },
 	{ "/drift", "GET", ROUTE_DRIFT },
 	{ "/health", "GET", ROUTE_HEALTH },
+	{ "/invocations", "POST", ROUTE_INVOCATIONS },
+	{ "/ping", "GET", ROUTE_PING },
+	{ "/version", "GET", ROUTE_VERSION },
 };
 
 /* Routes that answer for the server's health: open with
@@ -405,6 +409,25 @@ static unsigned answer(struct server *s, struct serving *sv,
 		status = handle_batch(sv, strbuf_str(&req->body),
 				      req->body.len, &out);
 		break;
+	case ROUTE_INVOCATIONS:
+		status = mlflow_invocations(
+			sv, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							"Content-Type"),
+			strbuf_str(&req->body), req->body.len, &out);
+		break;
+	case ROUTE_PING:
+		/* MLflow's: a newline when the model is there. */
+		if (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE)) {
+			status = 503;
+			out = error_json("not ready");
+			break;
+		}
+		respond(c, 200, "application/json", "\n", 1, NULL);
+		return 200;
+	case ROUTE_VERSION:
+		respond(c, 200, "text/plain; charset=utf-8", MLOPS_LIB_VERSION,
+			strlen(MLOPS_LIB_VERSION), NULL);
+		return 200;
 	default:
 		status = 500;
 		out = error_json("unrouted");

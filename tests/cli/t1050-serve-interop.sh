@@ -112,6 +112,96 @@ expect_match "$(hdr Access-Control-Expose-Headers)" "X-Request-Id" "X-Request-Id
 req POST /predict "{\"features\":$LOW}" -H 'Origin: https://evil.example.net'
 expect_eq "$CODE $(hdr Access-Control-Allow-Origin)" "200 " "another origin: no Access-Control header"
 
+# --- MLflow's scoring protocol: every body shape mlflow's pyfunc server
+# takes, the same rows as /predict/batch, the same answers.
+cat > mlflow_client.py <<'PY'
+# A client of MLflow's scoring server, written from its documented
+# formats (mlflow.org: "Deploy MLflow models", the REST API section).
+import json, sys, urllib.request, urllib.error
+url, shape = sys.argv[1], sys.argv[2]
+rows = json.load(open("rows.json"))
+cols = list(rows[0])
+sig = "income debt_ratio credit_score age employment_years num_credit_lines loan_amount has_prior_default".split()
+ctype = "application/json"
+if shape == "dataframe_split":
+    body = {"dataframe_split": {"columns": cols[::-1], "index": [0, 1],
+                                "data": [[r[c] for c in cols[::-1]] for r in rows]}}
+elif shape == "dataframe_records":
+    body = {"dataframe_records": rows}
+elif shape == "instances":
+    body = {"instances": rows}
+elif shape == "instances-rows":
+    body = {"instances": [[r[c] for c in sig] for r in rows]}
+elif shape == "inputs":
+    body = {"inputs": {c: [r[c] for r in rows] for c in cols}}
+elif shape == "inputs-records":
+    body = {"inputs": rows}
+elif shape == "proba":
+    body = {"dataframe_records": rows, "params": {"predict_method": "predict_proba"}}
+elif shape == "csv":
+    ctype = "text/csv"
+    lines = [",".join(cols[::-1])] + [",".join(str(r[c]).lower() if isinstance(r[c], bool) else str(r[c]) for c in cols[::-1]) for r in rows]
+    body = "\r\n".join(lines) + "\r\n"
+data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+req = urllib.request.Request(url + "/invocations", data=data, headers={"Content-Type": ctype})
+try:
+    with urllib.request.urlopen(req) as r:
+        print(r.status, json.dumps(json.load(r)["predictions"]))
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
+want=$(json_get plain.json 'json.dumps([p["prediction"] for p in d["predictions"]])')
+for shape in dataframe_split dataframe_records instances instances-rows inputs inputs-records csv; do
+	expect_eq "$($PY mlflow_client.py "$URL" "$shape")" "200 $want" "MLflow $shape: the predictions of /predict/batch"
+done
+got=$($PY mlflow_client.py "$URL" proba)
+expect_eq "${got%% *}" 200 "MLflow params predict_method=predict_proba: 200"
+expect_eq "$(printf '%s' "${got#* }" | $PY -c 'import json,sys; print([round(p[1], 9) for p in json.load(sys.stdin)])')" \
+	"$(json_get plain.json '[round(p["probability"], 9) for p in d["predictions"]]')" "predict_proba: the probabilities of /predict/batch"
+mlreq() { # mlreq CONTENT-TYPE BODY
+	CODE=$(curl -s -o resp.txt -w '%{http_code}' -H "Content-Type: $1" --data-binary "$2" "$URL/invocations")
+	BODY=$(cat resp.txt)
+}
+mlreq 'application/json; charset=utf-8' "{\"dataframe_records\":[$LOW]}"
+expect_eq "$CODE $BODY" '200 {"predictions":[0]}' "charset=utf-8 is fine"
+mlreq 'application/json; charset=latin-1' "{\"dataframe_records\":[$LOW]}"
+expect_match "$CODE $BODY" '^415 .*UTF-8' "another charset: 415, as MLflow"
+mlreq 'application/json; format=pandas-split' "{\"dataframe_records\":[$LOW]}"
+expect_match "$CODE $BODY" '^415 .*parameters' "MLflow 1.x content-type parameters: 415"
+mlreq 'application/x-www-form-urlencoded' "{\"dataframe_records\":[$LOW]}"
+expect_eq "$CODE" 415 "a form body: 415"
+mlreq application/json "[$LOW]"
+expect_match "$CODE $BODY" '^400 \{"error_code":"BAD_REQUEST","message":"The input must be a JSON dictionary' "a bare list: 400 in MLflow's error shape"
+mlreq application/json "{\"instances\":[$LOW],\"inputs\":[$LOW]}"
+expect_match "$CODE $BODY" '^400 .*exactly one' "two formats: 400"
+mlreq application/json '{"dataframe_records":'
+expect_match "$CODE $BODY" '^400 .*valid JSON' "malformed JSON: 400"
+mlreq application/json '{"dataframe_records":[{"income":-5}]}'
+expect_match "$CODE $BODY" '^400 .*Failed to enforce schema.*income: below minimum 0' "a contract violation: 400 naming the field"
+expect_match "$BODY" '"details":\[' "with the details"
+mlreq application/json '{"instances":[[1,2,3]]}'
+expect_match "$CODE $BODY" '^400 .*one value per input' "a short positional row: 400"
+mlreq application/json '{"dataframe_split":{"columns":["income"],"data":[[1],[2,3]]}}'
+expect_match "$CODE $BODY" '^400 .*one value per column' "a ragged split frame: 400"
+mlreq application/json '{"dataframe_records":[]}'
+expect_match "$CODE" '^400$' "no rows: 400"
+rows=$($PY -c "print('{\"instances\":[' + ','.join(['[1,0.1,700,30,1,1,1,0]'] * 101) + ']}')")
+mlreq application/json "$rows"
+expect_match "$CODE $BODY" '^413 .*BAD_REQUEST' "more rows than --max-batch: 413"
+mlreq text/csv 'income,debt_ratio
+1,"2'
+expect_match "$CODE $BODY" '^400 ' "a broken CSV body: 400"
+mlreq text/csv 'income,zzz
+85000,x
+'
+expect_match "$CODE $BODY" '^400 .*debt_ratio: missing' "CSV: a missing column is named"
+req GET /ping
+expect_eq "$CODE $(hdr Content-Type) $(od -An -c resp.txt | tr -d ' ')" '200 application/json \n' "GET /ping: 200 and a newline, as MLflow"
+req GET /version
+expect_match "$CODE $BODY" '^200 [0-9]+\.[0-9]+\.[0-9]+$' "GET /version"
+req GET /invocations
+expect_eq "$CODE $(hdr Allow)" "405 POST" "GET /invocations: 405"
+
 # Without --cors-origin, nothing: a preflight is a 405 as before.
 P2=$(free_port)
 timeout 120 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$P2" -q 2> serve2.err &
