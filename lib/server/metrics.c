@@ -19,7 +19,8 @@ static const double rows_bounds[LATENCY_BUCKETS] = {
 };
 
 static const unsigned slot_status[S_COUNT] = { 200, 400, 401, 404, 405, 413,
-					       422, 429, 500, 503, 0 };
+					       422, 429, 500, 503, 204, 415,
+					       0 };
 
 const char *route_name(enum route r)
 {

@@ -20,7 +20,7 @@ enum route {
 
 /* Status classes counted per route. */
 enum status_slot { S200, S400, S401, S404, S405, S413, S422, S429, S500,
-		   S503, S_OTHER, S_COUNT };
+		   S503, S204, S415, S_OTHER, S_COUNT };
 
 #define LATENCY_BUCKETS 14
 

@@ -489,6 +489,45 @@ static const char *model_path(const struct serving *s, const char *url)
 	return p;
 }
 
+/* A path segment that is word. */
+static int segment_is(const char *p, const char *word)
+{
+	size_t n = strlen(word);
+
+	return !strncmp(p, word, n) && (!p[n] || p[n] == '/');
+}
+
+enum route oip_route(const char *url)
+{
+	const char *seg[5], *p;
+	size_t n = 0, tail;
+
+	if (!strcmp(url, "/v2") || !strcmp(url, "/v2/"))
+		return ROUTE_OIP;
+	if (!strcmp(url, "/v2/health/live"))
+		return ROUTE_OIP_LIVE;
+	if (!strcmp(url, "/v2/health/ready"))
+		return ROUTE_OIP_READY;
+	if (strncmp(url, "/v2/models/", 11))
+		return ROUTE_OTHER;
+	for (p = url + 11; *p && n < 5; n++) {
+		seg[n] = p;
+		p += strcspn(p, "/");
+		p += *p == '/';
+	}
+	if (*p || !n || seg[0][0] == '/')
+		return ROUTE_OTHER;
+	/* The segment after NAME[/versions/VERSION]. */
+	tail = n >= 3 && segment_is(seg[1], "versions") ? 3 : 1;
+	if (n == tail)
+		return ROUTE_OIP_MODEL;
+	if (n != tail + 1)
+		return ROUTE_OTHER;
+	if (segment_is(seg[tail], "ready"))
+		return ROUTE_OIP_MODEL_READY;
+	return segment_is(seg[tail], "infer") ? ROUTE_OIP_INFER : ROUTE_OTHER;
+}
+
 unsigned oip_handle(const struct serving *s, int ready, const char *method,
 		    const char *url, const char *body, size_t len,
 		    json_t **out, const char **allow)

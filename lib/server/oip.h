@@ -12,4 +12,8 @@ unsigned oip_handle(const struct serving *s, int ready, const char *method,
 		    const char *url, const char *body, size_t len,
 		    json_t **out, const char **allow);
 
+/* The route pattern an OIP URL is counted by in /metrics
+ * (/v2/models/{name}/infer, ...; ROUTE_OTHER when it is none). */
+enum route oip_route(const char *url);
+
 #endif

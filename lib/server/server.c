@@ -214,7 +214,7 @@ static unsigned admit(struct MHD_Connection *c, const char *url,
 }
 
 /* The OIP tree is one route: oip_handle checks its methods. */
-static const struct route_def oip_route = { "/v2", NULL, ROUTE_OIP };
+static const struct route_def oip_tree = { "/v2", NULL, ROUTE_OIP };
 
 /* The route a URL names, NULL when none. *guard: the route the guards
  * treat it as (OIP's health paths are health, like /health/...). */
@@ -224,7 +224,7 @@ static const struct route_def *route_of(const char *url, enum route *guard)
 
 	if (!strncmp(url, "/v2", 3) && (!url[3] || url[3] == '/')) {
 		*guard = strstr(url, "/health/") ? ROUTE_LIVE : ROUTE_OIP;
-		return &oip_route;
+		return &oip_tree;
 	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (!strcmp(routes[i].path, url)) {
@@ -329,7 +329,7 @@ static unsigned answer(struct server *s, struct serving *sv,
 		respond_json(c, 404, error_json("no such endpoint"), NULL);
 		return 404;
 	}
-	*route = rd->id;
+	*route = rd->id == ROUTE_OIP ? oip_route(url) : rd->id;
 	if (preflight(s, c, method, rd))
 		return 204;
 	status = guard(s, c, rd, as, method, req);

@@ -202,6 +202,26 @@ expect_match "$CODE $BODY" '^200 [0-9]+\.[0-9]+\.[0-9]+$' "GET /version"
 req GET /invocations
 expect_eq "$CODE $(hdr Allow)" "405 POST" "GET /invocations: 405"
 
+# --- /metrics: OIP requests by route pattern, not one /v2 for all.
+for u in /v2 /v2/health/live /v2/health/ready /v2/models/credit-risk /v2/models/credit-risk/ready \
+	/v2/models/credit-risk/versions/1.0.0 /v2/models/credit-risk/versions/1.0.0/ready /v2/models/credit-risk/nope; do
+	curl -s -o /dev/null "$URL$u"
+done
+OIPROW='{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP64","data":[85000,0.15,760,45,12,4,15000,0]}]}'
+req POST /v2/models/credit-risk/infer "$OIPROW"
+req POST /v2/models/credit-risk/versions/1.0.0/infer "$OIPROW"
+curl -s "$URL/metrics" > metrics.txt
+for pat in '/v2,status="200"} 1' '/v2/health/live,status="200"} 1' '/v2/health/ready,status="200"} 1' \
+	'/v2/models/{name},status="200"} 2' '/v2/models/{name}/ready,status="200"} 2' \
+	'/v2/models/{name}/infer,status="200"} 2' 'other,status="404"} 1' '/invocations,status="200"} 9' \
+	'/invocations,status="415"} 3' '/ping,status="200"} 1' '/health,status="200"} 1'; do
+	r=${pat%%,*} rest=${pat#*,}
+	expect_eq "$(grep -F "mlops_requests_total{route=\"$r\",${rest%\} *}" metrics.txt | sed 's/.* //')" "${pat##* }" \
+		"metrics: route=\"$r\" ${rest%\} *}"
+done
+run promtool check metrics < metrics.txt
+expect_rc 0 "promtool check metrics is clean with the new labels"
+
 # Without --cors-origin, nothing: a preflight is a 405 as before.
 P2=$(free_port)
 timeout 120 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$P2" -q 2> serve2.err &
