@@ -8,14 +8,17 @@
 #include "lib/bundle/mediatypes.h"
 #include "lib/bundle/reader.h"
 #include "lib/core/jsonutil.h"
+#include "lib/server/openapi.h"
 
-static int opt_sbom, opt_files;
+static int opt_sbom, opt_files, opt_openapi;
 
 static const struct opt options[] = {
 	OPT_BOOLEAN(0, "files", &opt_files,
 		    "list every file with its size and digest"),
 	OPT_BOOLEAN(0, "sbom", &opt_sbom,
 		    "print the bundle's CycloneDX SBOM document"),
+	OPT_BOOLEAN(0, "openapi", &opt_openapi,
+		    "print the OpenAPI 3.1 document mlops serve answers for it"),
 	OPT_TERMINATOR,
 };
 
@@ -276,7 +279,14 @@ static int cmd_inspect(int argc, const char **argv)
 		return EXIT_OK;
 	}
 	info = bundle_info(b);
-	if (out_json())
+	if (opt_openapi) {
+		/* A server with default options: no keys, no rate limit. */
+		struct openapi_opts o = { 0 };
+		json_t *doc = openapi_document(info, &o);
+
+		print_json(doc);
+		json_decref(doc);
+	} else if (out_json())
 		print_json(info);
 	else
 		print_human(info);
@@ -288,11 +298,11 @@ static int cmd_inspect(int argc, const char **argv)
 const struct cmd_spec cmd_inspect_spec = {
 	.name = "inspect",
 	.summary = "show what a bundle holds",
-	.synopsis = "[--files] [--sbom] BUNDLE",
+	.synopsis = "[--files] [--sbom] [--openapi] BUNDLE",
 	.description =
 		"Show a bundle's name, version, digest, model, signature, "
 		"layers, provenance and\nSBOM summary. --sbom prints the SBOM "
-		"document itself. A malformed or hostile\narchive is refused "
+		"document itself, --openapi the OpenAPI document of\nmlops serve. A malformed or hostile\narchive is refused "
 		"with exit status 3.",
 	.opts = options,
 	.args_complete = "file:mlpkg",

@@ -213,6 +213,7 @@ static int cmd_serve(int argc, const char **argv)
 	struct serving *canary = NULL;
 	struct admin *adm = NULL;
 	char note[512] = "";
+	char admin_url[300];
 	int started = 0;
 	struct strbuf cert = STRBUF_INIT, tkey = STRBUF_INIT;
 	int log_fd = 2;
@@ -373,6 +374,14 @@ static int cmd_serve(int argc, const char **argv)
 	so.log_payloads = opt_log_payloads;
 	so.redact = opt_redact.v;
 	so.nredact = opt_redact.n;
+	if (opt_admin_listen) {
+		/* ":9090" listens everywhere: name one address. */
+		snprintf(admin_url, sizeof(admin_url), "%s://%s%s",
+			 opt_tls_cert ? "https" : "http",
+			 opt_admin_listen[0] == ':' ? "127.0.0.1" : "",
+			 opt_admin_listen);
+		so.admin_url = admin_url;
+	}
 	so.cors_origins = opt_cors.v;
 	so.ncors = opt_cors.n;
 	so.tls_cert = cert.buf;

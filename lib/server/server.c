@@ -25,9 +25,11 @@
 #include "../core/timeutil.h"
 #include "accesslog.h"
 #include "admission.h"
+#include "apidocs.h"
 #include "auth.h"
 #include "conntrack.h"
 #include "oip.h"
+#include "openapi.h"
 #include "ratelimit.h"
 #include "livedrift.h"
 #include "mlflow.h"
@@ -124,6 +126,8 @@ static const struct route_def routes[] = {
 	{ "/invocations", "POST", ROUTE_INVOCATIONS },
 	{ "/ping", "GET", ROUTE_PING },
 	{ "/version", "GET", ROUTE_VERSION },
+	{ "/openapi.json", "GET", ROUTE_OPENAPI },
+	{ "/docs", "GET", ROUTE_DOCS },
 };
 
 /* Routes that answer for the server's health: open with
@@ -269,6 +273,24 @@ static unsigned guard(struct server *s, struct MHD_Connection *c,
 	respond_json(c, 413, error_json(m.buf), NULL);
 	strbuf_release(&m);
 	return 413;
+}
+
+/* This server's OpenAPI document: the model's signature and what the
+ * options change. */
+static json_t *server_openapi(const struct server *s, const struct serving *sv)
+{
+	const struct descriptor *d = sv->bm->d;
+	struct openapi_opts o = { s->opts.nkeys > 0, s->opts.public_health,
+				  s->opts.rate_limit > 0, s->opts.admin_url };
+	json_t *m = json_pack("{s:s, s:s, s:s?, s:{s:s}, s:O}", "name", d->name,
+			      "version", d->version, "description",
+			      d->description, "model", "task",
+			      task_name(d->model.task), "signature",
+			      sv->signature);
+	json_t *doc = openapi_document(m, &o);
+
+	json_decref(m);
+	return doc;
 }
 
 /* A body sent with a Content-Encoding, decoded in place: 0, or the
@@ -424,6 +446,20 @@ static unsigned answer(struct server *s, struct serving *sv,
 		}
 		respond(c, 200, "application/json", "\n", 1, NULL);
 		return 200;
+	case ROUTE_OPENAPI:
+		respond_json(c, 200, server_openapi(s, sv), NULL);
+		return 200;
+	case ROUTE_DOCS: {
+		struct strbuf html = STRBUF_INIT;
+		json_t *doc = server_openapi(s, sv);
+
+		apidocs_html(doc, &html);
+		respond(c, 200, "text/html; charset=utf-8", strbuf_str(&html),
+			html.len, NULL);
+		strbuf_release(&html);
+		json_decref(doc);
+		return 200;
+	}
 	case ROUTE_VERSION:
 		respond(c, 200, "text/plain; charset=utf-8", MLOPS_LIB_VERSION,
 			strlen(MLOPS_LIB_VERSION), NULL);
@@ -529,54 +565,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 	free(req);
 	*ctx = NULL;
 	__atomic_sub_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
-}
-
-int server_parse_listen(const char *spec, struct sockaddr_storage *ss,
-			socklen_t *len, int *v6)
-{
-	const char *colon = strrchr(spec, ':');
-	char host[128];
-	long port;
-	char *end;
-
-	memset(ss, 0, sizeof(*ss));
-	if (!colon || (size_t)(colon - spec) >= sizeof(host))
-		goto bad;
-	port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535 || end == colon + 1)
-		goto bad;
-	memcpy(host, spec, (size_t)(colon - spec));
-	host[colon - spec] = '\0';
-	if (host[0] == '[') {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-		size_t n = strlen(host);
-
-		if (n < 2 || host[n - 1] != ']')
-			goto bad;
-		host[n - 1] = '\0';
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
-			goto bad;
-		*len = sizeof(*a);
-		*v6 = 1;
-		return 0;
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		if (!host[0])
-			a->sin_addr.s_addr = htonl(INADDR_ANY);
-		else if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			goto bad;
-		*len = sizeof(*a);
-		*v6 = 0;
-		return 0;
-	}
-bad:
-	return mlops_error_set(MLOPS_EUSAGE, "'%s' is not ADDRESS:PORT (such "
-			       "as 127.0.0.1:8080 or [::1]:8080)", spec);
 }
 
 struct serving *server_acquire(struct server *s)

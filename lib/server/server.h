@@ -32,6 +32,7 @@ struct server_opts {
 	const char *const *cors_origins; /* allowed Origins, "*": any;
 					  * none: no CORS headers */
 	size_t ncors;
+	const char *admin_url;     /* the admin API's, for /openapi.json */
 	const char *tls_cert;      /* PEM text: TLS when both are set */
 	const char *tls_key;
 };

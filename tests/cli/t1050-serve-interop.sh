@@ -222,15 +222,113 @@ done
 run promtool check metrics < metrics.txt
 expect_rc 0 "promtool check metrics is clean with the new labels"
 
+# --- OpenAPI 3.1: from the signature, valid for a real validator, the
+# same offline, and real answers fit it.
+CHECK="node $MLOPS_SRC/tests/tools/openapi-check.js"
+req GET /openapi.json
+expect_eq "$CODE $(hdr Content-Type)" "200 application/json" "GET /openapi.json"
+printf '%s' "$BODY" > openapi.json
+run $CHECK openapi.json
+expect_rc 0 "swagger-parser validates it as OpenAPI 3.1"
+run "$MLOPS" inspect --openapi b.mlpkg
+expect_rc 0 "mlops inspect --openapi"
+printf '%s\n' "$OUT" > offline.json
+expect_eq "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1])) == json.load(open(sys.argv[2])))' openapi.json offline.json)" \
+	True "inspect --openapi prints the document the server answers"
+expect_eq "$(json_get openapi.json 'd["openapi"], d["info"]["title"], d["info"]["version"]')" \
+	"('3.1.0', 'credit-risk', '1.0.0')" "3.1.0, the model's name and version"
+F='d["components"]["schemas"]["Features"]'
+expect_eq "$(json_get openapi.json "$F[\"properties\"][\"credit_score\"], $F[\"properties\"][\"employment_years\"][\"type\"], sorted($F[\"required\"]) == sorted($F[\"properties\"])")" \
+	"({'type': 'integer', 'minimum': 300, 'maximum': 850}, ['number', 'null'], True)" \
+	"inputs: type, bounds, nullability, required"
+expect_eq "$(json_get openapi.json 'sorted(d["paths"])')" \
+	"['/docs', '/drift', '/health', '/health/live', '/health/ready', '/invocations', '/metrics', '/model/info', '/openapi.json', '/ping', '/predict', '/predict/batch', '/v2', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}', '/v2/models/{name}/infer', '/v2/models/{name}/ready', '/version']" \
+	"every route of the serving port"
+expect_eq "$(json_get openapi.json 'sorted(d["paths"]["/predict"]["post"]["responses"]), "security" in d')" \
+	"(['200', '400', '413', '415', '422', '503'], False)" "the error answers; no keys, no security"
+# The validator is real: a broken document fails it.
+$PY -c 'import json; d=json.load(open("openapi.json")); d["paths"]["/predict"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]={"$ref":"#/components/schemas/Nope"}; json.dump(d, open("broken.json","w"))'
+run $CHECK broken.json
+expect_rc 1 "a document with a dangling \$ref is refused"
+$PY -c 'import json; d=json.load(open("openapi.json")); d["paths"]["/predict"]["post"]["responses"]["200"]["description"]=7; json.dump(d, open("broken2.json","w"))'
+run $CHECK broken2.json
+expect_rc 1 "a document with a mistyped field is refused"
+# One real request and answer a route, checked against the document.
+cat > answers.py <<'PY'
+import json, sys, urllib.request, urllib.error
+url = sys.argv[1]
+LOW = json.loads(sys.argv[2])
+def call(method, path, body=None, ctype="application/json", raw=None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(url + path, data=data, method=method.upper(),
+                                 headers={"Content-Type": ctype} if data is not None else {})
+    try:
+        r = urllib.request.urlopen(req)
+        status, text, rtype = r.status, r.read(), r.headers.get("Content-Type")
+    except urllib.error.HTTPError as e:
+        status, text, rtype = e.code, e.read(), e.headers.get("Content-Type")
+    rtype = rtype.split(";")[0]
+    out = {"path": path, "method": method, "status": status, "type": rtype}
+    if rtype == "application/json" and text.strip():
+        out["body"] = json.loads(text)
+    return out
+tensor = {"inputs": [{"name": "x", "shape": [1, 8], "datatype": "FP64", "data": [85000, 0.15, 760, 45, 12, 4, 15000, 0]}]}
+ans = [
+    call("post", "/predict", {"features": LOW}),
+    call("post", "/predict", {"features": dict(LOW, income=-1)}),
+    call("post", "/predict", raw=b"{", ctype="application/json"),
+    call("post", "/predict", {"features": LOW, "pad": "y" * 9000}),
+    call("post", "/predict/batch", [LOW, LOW]),
+    call("post", "/predict/batch", {"columns": {k: [v] for k, v in LOW.items()}}),
+    call("get", "/health"), call("get", "/health/live"), call("get", "/health/ready"),
+    call("get", "/model/info"), call("get", "/metrics"), call("get", "/openapi.json"), call("get", "/docs"),
+    call("post", "/invocations", {"dataframe_records": [LOW]}),
+    call("post", "/invocations", {"dataframe_records": [dict(LOW, income=-1)]}),
+    call("post", "/invocations", raw=b"x", ctype="text/plain"),
+    call("get", "/ping"), call("get", "/version"),
+    call("get", "/v2"), call("get", "/v2/health/live"), call("get", "/v2/health/ready"),
+    call("get", "/v2/models/credit-risk"), call("get", "/v2/models/credit-risk/ready"),
+    call("post", "/v2/models/credit-risk/infer", tensor),
+    call("post", "/v2/models/credit-risk/infer", {"inputs": []}),
+]
+for a in ans:
+    if a["path"].startswith("/v2/models/"):
+        a["path"] = a["path"].replace("/credit-risk", "/{name}")
+json.dump(ans, sys.stdout)
+PY
+$PY answers.py "$URL" "$LOW" > answers.json
+expect_eq "$(json_get answers.json '[a["status"] for a in d]')" \
+	"[200, 422, 400, 413, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 400, 415, 200, 200, 200, 200, 200, 200, 200, 200, 400]" \
+	"one answer per route and error, as expected"
+run $CHECK openapi.json answers.json
+expect_rc 0 "every real answer fits the document (route, status, media type, schema)"
+[ "$RC" -eq 0 ] || diag "$OUT"
+$PY -c 'import json; a=json.load(open("answers.json")); a[0]["body"]["probability"]=2; a[1]["body"]["details"][0].pop("field"); json.dump(a, open("answers-bad.json","w"))'
+run $CHECK openapi.json answers-bad.json
+expect_eq "$RC $(printf '%s\n' "$OUT" | wc -l)" "1 2" "the answer check is real: a probability of 2 and a detail without field are caught"
+req GET /docs
+expect_eq "$CODE $(hdr Content-Type)" "200 text/html; charset=utf-8" "GET /docs: a page"
+expect_match "$BODY" '<title>credit-risk' "titled by the model"
+expect_match "$BODY" '<code>credit_score</code></td><td>integer</td><td>yes</td><td>&ge; 300 &le; 850' "the inputs table"
+expect_match "$BODY" '/v2/models/\{name\}/infer' "the routes"
+expect_eq "$(printf '%s' "$BODY" | grep -Eci '<script|<link|src=|@import|url\(')" 0 "self-contained: no script, no stylesheet or image from elsewhere"
+
 # Without --cors-origin, nothing: a preflight is a 405 as before.
 P2=$(free_port)
-timeout 120 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$P2" -q 2> serve2.err &
+MLOPS_API_KEYS=k-s3cret timeout 120 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$P2" -q \
+	--public-health --rate-limit 1000/s 2> serve2.err &
 S2=$!
 at_exit "kill $S2 2>/dev/null"
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$P2/health/ready" && break; sleep 0.05; done
 CODE=$(curl -s -o /dev/null -D h.txt -w '%{http_code}' -X OPTIONS -H 'Origin: https://app.example.com' \
-	-H 'Access-Control-Request-Method: POST' "http://127.0.0.1:$P2/predict")
+	-H 'X-API-Key: k-s3cret' -H 'Access-Control-Request-Method: POST' "http://127.0.0.1:$P2/predict")
 expect_eq "$CODE $(grep -ci '^access-control' h.txt)" "405 0" "no --cors-origin: no CORS at all"
+curl -s -H 'X-API-Key: k-s3cret' "http://127.0.0.1:$P2/openapi.json" > keyed.json
+run $CHECK keyed.json
+expect_rc 0 "with API keys: still a valid document"
+expect_eq "$(json_get keyed.json 'sorted(d["components"]["securitySchemes"]), d["security"], sorted(d["paths"]["/predict"]["post"]["responses"]), d["paths"]["/health"]["get"]["security"], "401" in d["paths"]["/health"]["get"]["responses"]')" \
+	"(['apiKey', 'bearer'], [{'bearer': []}, {'apiKey': []}], ['200', '400', '401', '413', '415', '422', '429', '503'], [], False)" \
+	"security schemes, 401 and 429 answers; health open with --public-health"
 kill "$S2"
 run "$MLOPS" serve b.mlpkg --cors-origin 'https://app.example.com/'
 expect_rc 2 "--cors-origin with a path: usage error"
