@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../core/jsonutil.h"
+#include "serving.h"
 
 extern const char openapi_base[];
 extern const size_t openapi_base_len;
@@ -219,5 +220,19 @@ json_t *openapi_document(const json_t *m, const struct openapi_opts *o)
 	security_schemes(doc, o);
 	json_decref(admin);
 	json_decref(base);
+	return doc;
+}
+
+json_t *openapi_serving(const struct serving *sv, const struct openapi_opts *o)
+{
+	const struct descriptor *d = sv->bm->d;
+	json_t *m = json_pack("{s:s, s:s, s:s?, s:{s:s}, s:O}", "name", d->name,
+			      "version", d->version, "description",
+			      d->description, "model", "task",
+			      task_name(d->model.task), "signature",
+			      sv->signature);
+	json_t *doc = openapi_document(m, o);
+
+	json_decref(m);
 	return doc;
 }

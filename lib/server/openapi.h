@@ -18,4 +18,8 @@ struct openapi_opts {
  * model.task, signature.inputs / outputs). A new reference. */
 json_t *openapi_document(const json_t *model, const struct openapi_opts *o);
 
+struct serving;
+/* The document of a version being served. */
+json_t *openapi_serving(const struct serving *sv, const struct openapi_opts *o);
+
 #endif

@@ -5,6 +5,18 @@
 
 #include "../core/strbuf.h"
 
+const char *reply_cors_origin(const char *const *allowed, size_t n,
+			      const char *origin)
+{
+	for (size_t i = 0; origin && i < n; i++) {
+		if (!strcmp(allowed[i], "*"))
+			return "*";
+		if (!strcmp(allowed[i], origin))
+			return origin;
+	}
+	return NULL;
+}
+
 static void common_headers(const struct reply_ctx *x, struct MHD_Response *r,
 			   unsigned status, const char *allow)
 {

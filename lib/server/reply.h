@@ -27,6 +27,11 @@ struct reply_ctx {
 #define REPLY_CORS_EXPOSE \
 	"X-Request-Id, Retry-After, Inference-Header-Content-Length"
 
+/* The Access-Control-Allow-Origin an Origin (NULL: none) gets from the
+ * allowed ones ("*": any): NULL when it is not allowed. */
+const char *reply_cors_origin(const char *const *allowed, size_t n,
+			      const char *origin);
+
 enum MHD_Result reply_send(const struct reply_ctx *x,
 			   struct MHD_Connection *c, unsigned status,
 			   const char *type, const void *body, size_t len,

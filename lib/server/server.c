@@ -93,21 +93,6 @@ static enum MHD_Result respond_preflight(struct MHD_Connection *c,
 	return reply_preflight(current ? &current->reply : NULL, c, methods);
 }
 
-/* The Access-Control-Allow-Origin an Origin gets: NULL when it is not
- * allowed (or --cors-origin is not given). */
-static const char *cors_origin(const struct server *s, const char *origin)
-{
-	size_t i;
-
-	for (i = 0; origin && i < s->opts.ncors; i++) {
-		if (!strcmp(s->opts.cors_origins[i], "*"))
-			return "*";
-		if (!strcmp(s->opts.cors_origins[i], origin))
-			return origin;
-	}
-	return NULL;
-}
-
 struct route_def {
 	const char *path;
 	const char *method;
@@ -275,22 +260,13 @@ static unsigned guard(struct server *s, struct MHD_Connection *c,
 	return 413;
 }
 
-/* This server's OpenAPI document: the model's signature and what the
- * options change. */
+/* This server's OpenAPI document: what the options change. */
 static json_t *server_openapi(const struct server *s, const struct serving *sv)
 {
-	const struct descriptor *d = sv->bm->d;
 	struct openapi_opts o = { s->opts.nkeys > 0, s->opts.public_health,
 				  s->opts.rate_limit > 0, s->opts.admin_url };
-	json_t *m = json_pack("{s:s, s:s, s:s?, s:{s:s}, s:O}", "name", d->name,
-			      "version", d->version, "description",
-			      d->description, "model", "task",
-			      task_name(d->model.task), "signature",
-			      sv->signature);
-	json_t *doc = openapi_document(m, &o);
 
-	json_decref(m);
-	return doc;
+	return openapi_serving(sv, &o);
 }
 
 /* A body sent with a Content-Encoding, decoded in place: 0, or the
@@ -308,6 +284,46 @@ static unsigned decode_body(const struct server *s, struct MHD_Connection *c,
 	status = encoding_decode(coding, &req->body, s->opts.max_body, &why);
 	if (status)
 		respond_json(c, status, error_json(why), NULL);
+	return status;
+}
+
+/* The OIP tree; an answer with binary tensors is its JSON header, then
+ * their bytes, the header's length in Inference-Header-Content-Length. */
+static unsigned answer_oip(struct server *s, const struct serving *sv,
+			   struct MHD_Connection *c, const char *url,
+			   const char *method, struct request *req)
+{
+	struct oip_binary bin = { 0 };
+	const char *allow = NULL;
+	json_t *out = NULL;
+	unsigned status;
+	char *text;
+
+	bin.header_length = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, "Inference-Header-Content-Length");
+	status = oip_handle(sv, __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE),
+			    method, url, strbuf_str(&req->body), req->body.len,
+			    &bin, &out, &allow);
+	if (status == 405)
+		out = error_json("method not allowed");
+	else if (!status)
+		out = error_json("no such endpoint");
+	status = status ? status : 404;
+	text = bin.out.len ? json_dumps(out, JSON_COMPACT |
+						     JSON_REAL_PRECISION(9))
+			   : NULL;
+	if (text) {
+		snprintf(req->reply.header_length,
+			 sizeof(req->reply.header_length), "%zu", strlen(text));
+		strbuf_insert(&bin.out, 0, text, strlen(text));
+		respond(c, status, "application/octet-stream", bin.out.buf,
+			bin.out.len, NULL);
+		json_decref(out);
+	} else {
+		respond_json(c, status, out, status == 405 ? allow : NULL);
+	}
+	free(text);
+	oip_binary_release(&bin);
 	return status;
 }
 
@@ -359,21 +375,8 @@ static unsigned answer(struct server *s, struct serving *sv,
 		status = decode_body(s, c, req);
 	if (status)
 		return status;
-	if (rd->id == ROUTE_OIP) {
-		const char *allow = NULL;
-
-		status = oip_handle(sv,
-				    __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE),
-				    method, url, strbuf_str(&req->body),
-				    req->body.len, &out, &allow);
-		if (status == 405)
-			out = error_json("method not allowed");
-		else if (!status)
-			out = error_json("no such endpoint");
-		status = status ? status : 404;
-		respond_json(c, status, out, status == 405 ? allow : NULL);
-		return status;
-	}
+	if (rd->id == ROUTE_OIP)
+		return answer_oip(s, sv, c, url, method, req);
 	switch (rd->id) {
 	case ROUTE_LIVE:
 		respond_json(c, 200, json_pack("{s:b}", "live", 1), NULL);
@@ -513,9 +516,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  req->start, rid);
 		req->http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1);
 		req->conn = ci ? ci->socket_context : NULL;
-		req->reply.cors_origin = cors_origin(
-			s, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						       "Origin"));
+		req->reply.cors_origin = reply_cors_origin(
+			s->opts.cors_origins, s->opts.ncors,
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    "Origin"));
 		req->reply.accept = encoding_accepted(MHD_lookup_connection_value(
 			c, MHD_HEADER_KIND, "Accept-Encoding"));
 		conntrack_headers_done(req->conn);

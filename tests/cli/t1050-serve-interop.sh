@@ -313,6 +313,128 @@ expect_match "$BODY" '<code>credit_score</code></td><td>integer</td><td>yes</td>
 expect_match "$BODY" '/v2/models/\{name\}/infer' "the routes"
 expect_eq "$(printf '%s' "$BODY" | grep -Eci '<script|<link|src=|@import|url\(')" 0 "self-contained: no script, no stylesheet or image from elsewhere"
 
+# --- OIP binary tensor extension, a client written from Triton's
+# extension_binary_data.md: JSON header, Inference-Header-Content-Length,
+# then each binary input's bytes (little-endian; BYTES as 4-byte length +
+# bytes), binary outputs when asked.
+cat > oip_binary_client.py <<'PY'
+import json, struct, sys, urllib.request, urllib.error
+url, case = sys.argv[1], sys.argv[2]
+rows = json.load(open("rows.json"))
+sig = [("income", "FP32", "f"), ("debt_ratio", "FP32", "f"), ("credit_score", "INT32", "i"),
+       ("age", "INT16", "h"), ("employment_years", "FP64", "d"), ("num_credit_lines", "UINT8", "B"),
+       ("loan_amount", "FP16", "e"), ("has_prior_default", "BOOL", "?")]
+def send(header, blobs, extra=None):
+    h = json.dumps(header).encode()
+    body = h + b"".join(blobs)
+    hdrs = {"Inference-Header-Content-Length": str(len(h)) if extra is None else extra,
+            "Content-Type": "application/octet-stream"}
+    req = urllib.request.Request(url + "/v2/models/credit-risk/infer", data=body, headers=hdrs)
+    try:
+        r = urllib.request.urlopen(req)
+        return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+def decode(headers, raw):
+    n = headers.get("Inference-Header-Content-Length")
+    if n is None:
+        return json.loads(raw)
+    doc = json.loads(raw[:int(n)])
+    at = int(n)
+    for o in doc["outputs"]:
+        size = o.get("parameters", {}).get("binary_data_size")
+        if size is None:
+            continue
+        b = raw[at:at + size]
+        at += size
+        if o["datatype"] == "BYTES":
+            vals, i = [], 0
+            while i < len(b):
+                (l,) = struct.unpack_from("<I", b, i)
+                vals.append(b[i + 4:i + 4 + l].decode())
+                i += 4 + l
+        else:
+            fmt = {"INT64": "q", "FP64": "d"}[o["datatype"]]
+            vals = list(struct.unpack("<%d%s" % (len(b) // 8, fmt), b))
+        o["data"] = vals
+    assert at == len(raw), (at, len(raw))
+    return doc
+def named(binary_names, bytes_income=False):
+    inputs, blobs = [], []
+    for name, dt, fmt in sig:
+        vals = [r[name] for r in rows]
+        t = {"name": name, "shape": [len(rows)], "datatype": dt}
+        if name == "income" and bytes_income:
+            t["datatype"] = "BYTES"
+            data = b"".join(struct.pack("<I", len(str(v))) + str(v).encode() for v in vals)
+            t["parameters"] = {"binary_data_size": len(data)}
+            blobs.append(data)
+        elif name in binary_names:
+            data = struct.pack("<%d%s" % (len(vals), fmt), *vals)
+            t["parameters"] = {"binary_data_size": len(data)}
+            blobs.append(data)
+        else:
+            t["data"] = vals
+        inputs.append(t)
+    return inputs, blobs
+if case == "matrix":
+    flat = [float(r[n]) for r in rows for n, _, _ in sig]
+    data = struct.pack("<%dd" % len(flat), *flat)
+    st, h, raw = send({"id": "b-1", "inputs": [{"name": "x", "shape": [len(rows), 8], "datatype": "FP64",
+                       "parameters": {"binary_data_size": len(data)}}],
+                       "parameters": {"binary_data_output": True}}, [data])
+elif case in ("named", "bytes", "mixed"):
+    names = [n for n, _, _ in sig] if case != "mixed" else ["income", "age", "has_prior_default"]
+    inputs, blobs = named(names, bytes_income=(case == "bytes"))
+    st, h, raw = send({"inputs": inputs, "outputs": [{"name": "prediction", "parameters": {"binary_data": True}},
+                       {"name": "probability", "parameters": {"binary_data": case == "named"}}]}, blobs)
+elif case.startswith("bad-"):
+    inputs, blobs = named([n for n, _, _ in sig])
+    extra = None
+    if case == "bad-header":
+        extra = "999999"
+    elif case == "bad-header-text":
+        extra = "12x"
+    elif case == "bad-size":
+        inputs[0]["parameters"]["binary_data_size"] += 4
+    elif case == "bad-short":
+        blobs[-1] = b""
+    elif case == "bad-bytes":
+        inputs[0]["datatype"] = "BYTES"
+        blobs[0] = struct.pack("<I", 1000) + b"12"
+        inputs[0]["parameters"]["binary_data_size"] = len(blobs[0])
+    elif case == "bad-both":
+        inputs[0]["data"] = [1, 2]
+    st, h, raw = send({"inputs": inputs}, blobs, extra)
+    print(st, json.loads(raw).get("error", "")[:120])
+    sys.exit(0)
+doc = decode(h, raw)
+out = {o["name"]: o["data"] for o in doc["outputs"]}
+print(st, h.get("Content-Type"), json.dumps(list(zip(out.get("prediction", []), [round(p, 9) for p in out.get("probability", [])]))),
+      doc.get("id", "-"), ",".join(o["name"] + ("*" if "parameters" in o else "") for o in doc["outputs"]))
+PY
+want=$(json_get plain.json 'json.dumps([(p["prediction"], round(p["probability"], 9)) for p in d["predictions"]])')
+got=$($PY oip_binary_client.py "$URL" matrix)
+expect_eq "$got" "200 application/octet-stream $want b-1 prediction*,probability*,probabilities*" \
+	"binary: one FP64 [2, 8] tensor in, every output in binary: /predict/batch's answers"
+got=$($PY oip_binary_client.py "$URL" named)
+expect_eq "$got" "200 application/octet-stream $want - prediction*,probability*" \
+	"binary: FP32, INT32, INT16, FP64, UINT8, FP16 and BOOL tensors by name"
+got=$($PY oip_binary_client.py "$URL" bytes)
+expect_eq "$got" "200 application/octet-stream $want - prediction*,probability" \
+	"binary: a BYTES tensor (length-prefixed), one output binary and one JSON"
+got=$($PY oip_binary_client.py "$URL" mixed)
+expect_eq "$got" "200 application/octet-stream $want - prediction*,probability" \
+	"binary and JSON tensors in one request"
+for c in bad-header:'^400 Inference-Header-Content-Length' bad-header-text:'^400 Inference-Header' \
+	bad-size:"^400 tensor 'income': binary_data_size" bad-short:"^400 tensor 'has_prior_default'" \
+	bad-bytes:"^400 tensor 'income': a BYTES element is longer" bad-both:"^400 tensor 'income': binary data and"; do
+	expect_match "$($PY oip_binary_client.py "$URL" "${c%%:*}")" "${c#*:}" "binary: ${c%%:*} is a 400 naming the problem"
+done
+req GET /v2
+expect_eq "$BODY" "{\"name\":\"mlops\",\"version\":\"$(echo "$BODY" | sed 's/.*"version":"\([^"]*\)".*/\1/')\",\"extensions\":[\"binary_tensor_data\"]}" \
+	"/v2 names the binary_tensor_data extension"
+
 # Without --cors-origin, nothing: a preflight is a 405 as before.
 P2=$(free_port)
 MLOPS_API_KEYS=k-s3cret timeout 120 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$P2" -q \

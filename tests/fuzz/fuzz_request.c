@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(url, sizeof(url), "/v2/models/%s/infer",
 			 sv->bm->d->name);
 		oip_handle(sv, 1, "POST", url, (const char *)data + 1, size - 1,
-			   &out, &allow);
+			   NULL, &out, &allow);
 	} else if (data[0] & 1) {
 		handle_batch(sv, (const char *)data + 1, size - 1, &out);
 	} else {
