@@ -17,21 +17,6 @@ static const char style[] =
 	"#8a5a00}.op{border:1px solid #dde2ea;border-radius:6px;padding:"
 	".5rem 1rem;margin:.6rem 0}.muted{color:#5b6675}";
 
-/* s, with the five characters HTML gives meaning to escaped. */
-static void esc(struct strbuf *o, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': strbuf_addstr(o, "&amp;"); break;
-		case '<': strbuf_addstr(o, "&lt;"); break;
-		case '>': strbuf_addstr(o, "&gt;"); break;
-		case '"': strbuf_addstr(o, "&quot;"); break;
-		case '\'': strbuf_addstr(o, "&#39;"); break;
-		default: strbuf_addch(o, *s);
-		}
-	}
-}
-
 /* A schema's type, as "number", "number or null". */
 static void type_text(struct strbuf *o, const json_t *schema)
 {
@@ -39,10 +24,10 @@ static void type_text(struct strbuf *o, const json_t *schema)
 	size_t i;
 
 	if (json_is_string(t))
-		esc(o, json_string_value(t));
+		strbuf_add_html(o, json_string_value(t));
 	json_array_foreach(t, i, x) {
 		strbuf_addstr(o, i ? " or " : "");
-		esc(o, json_string_value(x));
+		strbuf_add_html(o, json_string_value(x));
 	}
 }
 
@@ -59,7 +44,7 @@ static void constraints(struct strbuf *o, const json_t *s)
 	json_array_foreach(json_object_get(s, "enum"), i, v) {
 		strbuf_addstr(o, i ? ", " : "one of ");
 		if (json_is_string(v))
-			esc(o, json_string_value(v));
+			strbuf_add_html(o, json_string_value(v));
 		else
 			strbuf_addstr(o, "null");
 	}
@@ -82,13 +67,13 @@ static void inputs_table(struct strbuf *o, const json_t *features)
 		json_array_foreach(req, i, r)
 			required |= !strcmp(json_string_value(r), name);
 		strbuf_addstr(o, "<tr><td><code>");
-		esc(o, name);
+		strbuf_add_html(o, name);
 		strbuf_addstr(o, "</code></td><td>");
 		type_text(o, s);
 		strbuf_addf(o, "</td><td>%s</td><td>", required ? "yes" : "no");
 		constraints(o, s);
 		strbuf_addstr(o, "</td><td>");
-		esc(o, json_str(s, "description"));
+		strbuf_add_html(o, json_str(s, "description"));
 		strbuf_addstr(o, "</td></tr>");
 	}
 	strbuf_addstr(o, "</table>");
@@ -104,15 +89,15 @@ static void operation(struct strbuf *o, const char *path, const char *method,
 	for (const char *m = method; *m; m++)
 		strbuf_addch(o, (char)(*m >= 'a' && *m <= 'z' ? *m - 32 : *m));
 	strbuf_addstr(o, "</span> <code>");
-	esc(o, path);
+	strbuf_add_html(o, path);
 	strbuf_addstr(o, "</code> &mdash; ");
-	esc(o, json_str(op, "summary"));
+	strbuf_add_html(o, json_str(op, "summary"));
 	strbuf_addstr(o, "<br><span class=muted>");
 	json_object_foreach(json_object_get(op, "responses"), code, r) {
 		const char *ref = json_str(r, "$ref");
 
 		strbuf_addf(o, "%s: ", code);
-		esc(o, ref ? strrchr(ref, '/') + 1 : json_str(r, "description"));
+		strbuf_add_html(o, ref ? strrchr(ref, '/') + 1 : json_str(r, "description"));
 		strbuf_addstr(o, "; ");
 	}
 	strbuf_addstr(o, "</span></div>");
@@ -128,14 +113,14 @@ void apidocs_html(const json_t *doc, struct strbuf *o)
 	strbuf_addstr(o, "<!doctype html><html lang=en><head><meta "
 			 "charset=utf-8><meta name=viewport content=\""
 			 "width=device-width\"><title>");
-	esc(o, json_str(info, "title"));
+	strbuf_add_html(o, json_str(info, "title"));
 	strbuf_addf(o, " %s API</title><style>%s</style></head><body><h1>",
 		    "&mdash;", style);
-	esc(o, json_str(info, "title"));
+	strbuf_add_html(o, json_str(info, "title"));
 	strbuf_addstr(o, " <span class=muted>");
-	esc(o, json_str(info, "version"));
+	strbuf_add_html(o, json_str(info, "version"));
 	strbuf_addstr(o, "</span></h1><p>");
-	esc(o, json_str(info, "description"));
+	strbuf_add_html(o, json_str(info, "description"));
 	strbuf_addstr(o, "</p><p class=muted>Served by mlops. The OpenAPI "
 			 "3.1 document: <a href=\"openapi.json\">/openapi.json"
 			 "</a>.</p>");
@@ -146,9 +131,9 @@ void apidocs_html(const json_t *doc, struct strbuf *o)
 		strbuf_addstr(o, "<h2>Authentication</h2><ul>");
 		json_object_foreach((json_t *)sec, name, item) {
 			strbuf_addstr(o, "<li><code>");
-			esc(o, name);
+			strbuf_add_html(o, name);
 			strbuf_addstr(o, "</code>: ");
-			esc(o, json_str(item, "scheme") ? "Authorization: Bearer KEY"
+			strbuf_add_html(o, json_str(item, "scheme") ? "Authorization: Bearer KEY"
 							: "X-API-Key: KEY");
 			strbuf_addstr(o, "</li>");
 		}

@@ -123,22 +123,6 @@ static void list_cells(struct score_rows *r, const struct descriptor *d,
 	}
 }
 
-/* {"col": [...], ...}: equal lengths; the rows, or (size_t)-1. */
-static size_t column_rows(const json_t *cols)
-{
-	const char *k;
-	const json_t *v;
-	size_t n = (size_t)-1;
-
-	json_object_foreach((json_t *)cols, k, v) {
-		if (!json_is_array(v) ||
-		    (n != (size_t)-1 && json_array_size(v) != n))
-			return (size_t)-1;
-		n = json_array_size(v);
-	}
-	return n;
-}
-
 /* A list (records or rows), columns, or a split frame into r. */
 static unsigned json_cells(const struct serving *s, const char *format,
 			   const json_t *v, struct score_rows *r, json_t **out)
@@ -156,7 +140,7 @@ static unsigned json_cells(const struct serving *s, const char *format,
 			return fail(out, 400, "dataframe_split must be {\"columns\": "
 				    "[...], \"data\": [[...], ...]}");
 	} else if (json_is_object(v) && strcmp(format, "dataframe_records")) {
-		n = column_rows(v);
+		n = score_columns_rows(v);
 		if (n == (size_t)-1 || !json_object_size(v))
 			return fail(out, 400, "columns must be lists of equal "
 				    "length");

@@ -40,6 +40,23 @@ unsigned score_rows_start(struct score_rows *r, const struct serving *s,
 	return n ? 413 : 400;
 }
 
+size_t score_columns_rows(const json_t *cols)
+{
+	const char *name;
+	const json_t *v;
+	size_t n = (size_t)-1;
+
+	if (!json_is_object(cols))
+		return (size_t)-1;
+	json_object_foreach((json_t *)cols, name, v) {
+		if (!json_is_array(v) ||
+		    (n != (size_t)-1 && json_array_size(v) != n))
+			return (size_t)-1;
+		n = json_array_size(v);
+	}
+	return n;
+}
+
 void score_rows_vals(struct score_rows *r)
 {
 	if (!r->vals)

@@ -31,6 +31,9 @@ struct score_rows {
  * s->max_batch) with the error body in *err. */
 unsigned score_rows_start(struct score_rows *r, const struct serving *s,
 			  size_t n, json_t **err);
+/* {"name": [...], ...}: the rows when every value is a list as long as
+ * the others, else (size_t)-1. */
+size_t score_columns_rows(const json_t *cols);
 /* Switches r to cells of its own (all absent until set): r->vals. */
 void score_rows_vals(struct score_rows *r);
 /* Refuses row i with a detail {field, problem, row}. */

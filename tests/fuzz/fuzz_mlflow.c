@@ -2,36 +2,22 @@
  * (JSON, CSV, or one with a charset), the rest is the body, through the
  * JSON or CSV reader, the data contract and a small GLM model (the
  * bundle named by MLOPS_FUZZ_BUNDLE, else tests/fuzz/corpus/bundle/tiny). */
+#define FUZZ_SERVING
 #include "fuzz.h"
 
 #include "lib/server/mlflow.h"
 #include "lib/server/serving.h"
 
-static struct serving *sv;
-static struct metrics m;
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct serving *sv;
 	static const char *const types[] = {
 		"application/json", "text/csv", "text/csv; charset=utf-8",
 		"application/json; charset=\"UTF-8\"",
 	};
 	json_t *out = NULL;
 
-	if (!sv) {
-		const char *path = getenv("MLOPS_FUZZ_BUNDLE");
-		struct serving_opts so = { 1, 100, NULL };
-
-		if (serving_open(&sv, path ? path : "tests/fuzz/corpus/bundle/tiny",
-				 &so) < 0) {
-			fprintf(stderr, "fuzz_mlflow: %s\n",
-				mlops_error_last()->message);
-			abort();
-		}
-		sv->metrics = &m;
-		sv->max_batch = 1000;
-		sv->version_slot = metrics_version(&m, "1.0.0");
-	}
+	sv = fuzz_serving("fuzz_mlflow", 1000);
 	if (!size)
 		return 0;
 	mlflow_invocations(sv, types[data[0] % 4], (const char *)data + 1,

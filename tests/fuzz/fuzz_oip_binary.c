@@ -3,34 +3,21 @@
  * the rest the body (a JSON header, then tensor bytes), through the
  * binary decoder, the data contract and a small GLM model (the bundle
  * named by MLOPS_FUZZ_BUNDLE, else tests/fuzz/corpus/bundle/tiny). */
+#define FUZZ_SERVING
 #include "fuzz.h"
 
 #include "lib/server/oip.h"
 #include "lib/server/serving.h"
 
-static struct serving *sv;
-static struct metrics m;
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct serving *sv;
 	struct oip_binary bin = { 0 };
 	json_t *out = NULL;
 	const char *allow = NULL;
 	char url[256], hlen[16];
 
-	if (!sv) {
-		const char *path = getenv("MLOPS_FUZZ_BUNDLE");
-		struct serving_opts so = { 1, 100, NULL };
-
-		if (serving_open(&sv, path ? path : "tests/fuzz/corpus/bundle/tiny",
-				 &so) < 0) {
-			fprintf(stderr, "fuzz_oip_binary: %s\n",
-				mlops_error_last()->message);
-			abort();
-		}
-		sv->metrics = &m;
-		sv->version_slot = metrics_version(&m, "1.0.0");
-	}
+	sv = fuzz_serving("fuzz_oip_binary", 1000);
 	if (size < 2)
 		return 0;
 	snprintf(hlen, sizeof(hlen), "%u", (unsigned)(data[0] | data[1] << 8));
