@@ -71,7 +71,9 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 # onnx.proto Debian's libonnx-dev installs: nothing generated is committed.
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 PB_OBJ := $(B)/gen/onnx.pb-c.o
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(PB_OBJ)
+# The fixed part of serve's OpenAPI document, compiled into the library.
+OPENAPI_OBJ := $(B)/gen/openapi_base.o
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(PB_OBJ) $(OPENAPI_OBJ)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o) $(GEN_SRC:.c=.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -157,6 +159,14 @@ fuzz-run: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 			$(B)/fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | \
 			grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::new_units_added|==[0-9]+==ERROR|SUMMARY)' ; \
 	done
+
+$(B)/gen/openapi_base.c: lib/server/openapi-base.json scripts/embed
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)sh scripts/embed openapi_base < $< > $@
+
+# One string longer than C99's 4095-byte minimum: gcc and clang take it.
+$(OPENAPI_OBJ): $(B)/gen/openapi_base.c
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 # The files of `mlops init --template NAME`.
 $(B)/gen/templates.c: $(shell find templates -mindepth 2 -type f) scripts/embed-templates

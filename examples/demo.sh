@@ -64,6 +64,8 @@ echo "GET /health/ready -> $(curl -s "http://127.0.0.1:$port/health/ready")"
 echo "POST /predict -> $(curl -s "http://127.0.0.1:$port/predict" -d '{"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}')"
 echo "POST /predict (credit_score 900) -> $(curl -s -w ' [HTTP %{http_code}]' "http://127.0.0.1:$port/predict" -d '{"features":{"income":50000,"debt_ratio":0.3,"credit_score":900,"age":40,"employment_years":5,"num_credit_lines":3,"loan_amount":10000,"has_prior_default":false}}')"
 curl -s "http://127.0.0.1:$port/metrics" | grep '^mlops_requests_total'
+curl -s "http://127.0.0.1:$port/docs" > "$out/docs.html"
+echo "GET /docs -> $out/docs.html: $(grep -o '<div class=op>' "$out/docs.html" | wc -l) routes, the inputs and their bounds (GET /openapi.json: the OpenAPI 3.1 document)"
 step "Smoke-test the running server with the golden requests of mlops.yaml" \
 	"mlops smoke http://127.0.0.1:PORT --bundle $bundle"
 "$MLOPS" smoke "http://127.0.0.1:$port" --bundle "$bundle"

@@ -10,14 +10,17 @@
 #include "lib/core/jsonutil.h"
 #include "lib/image/image.h"
 #include "lib/image/read.h"
+#include "lib/server/openapi.h"
 
-static int opt_sbom, opt_files;
+static int opt_sbom, opt_files, opt_openapi;
 
 static const struct opt options[] = {
 	OPT_BOOLEAN(0, "files", &opt_files,
 		    "list every file with its size and digest"),
 	OPT_BOOLEAN(0, "sbom", &opt_sbom,
 		    "print the bundle's CycloneDX SBOM document"),
+	OPT_BOOLEAN(0, "openapi", &opt_openapi,
+		    "print the OpenAPI 3.1 document mlops serve answers for it"),
 	OPT_TERMINATOR,
 };
 
@@ -310,7 +313,14 @@ static int cmd_inspect(int argc, const char **argv)
 		json_object_set_new(info, "path", json_string(IMAGE_BUNDLE_PATH));
 		json_object_set(info, "image", img.image);
 	}
-	if (out_json())
+	if (opt_openapi) {
+		/* A server with default options: no keys, no rate limit. */
+		struct openapi_opts o = { 0 };
+		json_t *doc = openapi_document(info, &o);
+
+		print_json(doc);
+		json_decref(doc);
+	} else if (out_json())
 		print_json(info);
 	else
 		print_human(info);
@@ -325,14 +335,15 @@ done:
 const struct cmd_spec cmd_inspect_spec = {
 	.name = "inspect",
 	.summary = "show what a bundle holds (also inside an image)",
-	.synopsis = "[--files] [--sbom] BUNDLE|IMAGE.tar|IMAGE-REF",
+	.synopsis = "[--files] [--sbom] [--openapi] BUNDLE|IMAGE.tar|IMAGE-REF",
 	.description =
 		"Show a bundle's name, version, digest, model, signature, "
 		"layers, provenance and\nSBOM summary. --sbom prints the SBOM "
-		"document itself. A malformed or hostile\narchive is refused "
-		"with exit status 3. An image mlops image built (an OCI\n"
-		"layout tar or a registry reference) shows its bundle and "
-		"its image digest\nand labels.",
+		"document itself, --openapi the OpenAPI\ndocument of mlops "
+		"serve. A malformed or hostile archive is refused with exit\n"
+		"status 3. An image mlops image built (an OCI layout tar or a "
+		"registry\nreference) shows its bundle and its image digest "
+		"and labels.",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_inspect,

@@ -37,6 +37,7 @@ static long opt_request_timeout = 10, opt_min_rate = 1024;
 static long opt_drift_window = 1000;
 static int opt_log_payloads;
 static struct strv opt_redact;
+static struct strv opt_cors;
 static const char *opt_state, *opt_admin_listen, *opt_admin_key_file;
 static const char *opt_admin_max_upload = "4G";
 static const char *opt_require_signature;
@@ -118,6 +119,9 @@ static const struct opt options[] = {
 	OPT_MULTI(0, "redact", &opt_redact, "FIELD",
 		  "with --log-payloads: log FIELD's value as \"[REDACTED]\"",
 		  NULL),
+	OPT_MULTI(0, "cors-origin", &opt_cors, "ORIGIN",
+		  "let browsers on ORIGIN call the server (CORS), repeatable; "
+		  "* for any", NULL),
 	OPT_TERMINATOR,
 };
 
@@ -214,6 +218,7 @@ static int cmd_serve(int argc, const char **argv)
 	struct serving *canary = NULL;
 	struct admin *adm = NULL;
 	char note[512] = "", *why;
+	char admin_url[300];
 	int started = 0;
 	struct strbuf cert = STRBUF_INIT, tkey = STRBUF_INIT;
 	int log_fd = 2;
@@ -254,6 +259,18 @@ static int cmd_serve(int argc, const char **argv)
 		if (server_parse_listen(opt_listen.v[li], &ss, &len, &v6) < 0)
 			return command_usage_error(&cmd_serve_spec, "--listen: %s",
 						   mlops_error_last()->message);
+	}
+	for (size_t ci = 0; ci < opt_cors.n; ci++) {
+		const char *o = opt_cors.v[ci];
+		const char *host = strstr(o, "://");
+
+		/* An Origin is scheme://host[:port], nothing after. */
+		if (strcmp(o, "*") &&
+		    (!host || host == o || !host[3] || strpbrk(host + 3, "/ \t?#")))
+			return command_usage_error(&cmd_serve_spec, "--cors-origin "
+						   "takes * or an origin such as "
+						   "https://app.example.com, not "
+						   "'%s'", o);
 	}
 	if (opt_redact.n && !opt_log_payloads)
 		return command_usage_error(&cmd_serve_spec,
@@ -370,6 +387,16 @@ static int cmd_serve(int argc, const char **argv)
 	so.log_payloads = opt_log_payloads;
 	so.redact = opt_redact.v;
 	so.nredact = opt_redact.n;
+	if (opt_admin_listen) {
+		/* ":9090" listens everywhere: name one address. */
+		snprintf(admin_url, sizeof(admin_url), "%s://%s%s",
+			 opt_tls_cert ? "https" : "http",
+			 opt_admin_listen[0] == ':' ? "127.0.0.1" : "",
+			 opt_admin_listen);
+		so.admin_url = admin_url;
+	}
+	so.cors_origins = opt_cors.v;
+	so.ncors = opt_cors.n;
 	so.tls_cert = cert.buf;
 	so.tls_key = tkey.buf;
 	so.expect_digest = opt_expect_digest;
@@ -464,6 +491,7 @@ done:
 	strbuf_release(&admin_text);
 	strv_clear(&opt_listen);
 	strv_clear(&opt_redact);
+	strv_clear(&opt_cors);
 	strv_clear(&keys);
 	if (key_text.buf)
 		memset(key_text.buf, 0, key_text.len);

@@ -22,6 +22,8 @@ void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) MLOPS_PRINTF(2, 3);
 /* "[a, b, c]": a list of names for messages. */
+/* s with the five characters HTML gives meaning to escaped. */
+void strbuf_add_html(struct strbuf *sb, const char *s);
 void strbuf_addlist(struct strbuf *sb, char *const *v, size_t n);
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_insert(struct strbuf *sb, size_t pos, const void *data,

@@ -35,6 +35,27 @@ int csv_open(struct csv_reader **out, int fd, const char *name)
 	return 0;
 }
 
+int csv_open_mem(struct csv_reader **out, const void *data, size_t len,
+		 const char *name)
+{
+	struct csv_reader *r;
+
+	csv_open(&r, -1, name);
+	free(r->buf);
+	r->cap = len + 1;
+	r->buf = xmalloc(r->cap);
+	memcpy(r->buf, data, len);
+	r->end = len;
+	r->eof = 1; /* refill never runs: nothing is ever moved */
+	r->first = 0;
+	if (len >= 3 && !memcmp(r->buf, "\xEF\xBB\xBF", 3)) {
+		r->start = 3; /* UTF-8 byte-order mark */
+		r->consumed = 3;
+	}
+	*out = r;
+	return 0;
+}
+
 void csv_close(struct csv_reader *r)
 {
 	if (!r)

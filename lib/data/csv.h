@@ -22,6 +22,10 @@ struct csv_reader;
 
 /* Reads from fd (not closed here); `name` is used in errors. */
 int csv_open(struct csv_reader **out, int fd, const char *name);
+/* Reads len bytes of data (copied). Nothing moves in memory then: the
+ * fields of every record stay valid until csv_close. */
+int csv_open_mem(struct csv_reader **out, const void *data, size_t len,
+		 const char *name);
 /* 0 and a record, 1 at the end, or EINPUT / EIO. */
 int csv_next(struct csv_reader *r, struct csv_field **fields, size_t *n);
 /* The physical line on which the last record started (1-based). */

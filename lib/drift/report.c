@@ -167,20 +167,6 @@ void drift_report_markdown(const struct drift_report *r, struct strbuf *o)
 	}
 }
 
-static void html_escape(struct strbuf *o, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': strbuf_addstr(o, "&lt;"); break;
-		case '>': strbuf_addstr(o, "&gt;"); break;
-		case '&': strbuf_addstr(o, "&amp;"); break;
-		case '"': strbuf_addstr(o, "&quot;"); break;
-		case '\'': strbuf_addstr(o, "&#39;"); break;
-		default: strbuf_addch(o, *s);
-		}
-	}
-}
-
 /* Bars of both samples' shares per bin; more than PLOT_BINS bins are
  * merged into PLOT_BINS groups. */
 static void svg_plot(struct strbuf *o, const struct drift_column *c)
@@ -208,7 +194,7 @@ static void svg_plot(struct strbuf *o, const struct drift_column *c)
 	strbuf_addf(o, "<svg class=\"plot\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" "
 		    "width=\"%.0f\" height=\"%.0f\" aria-label=\"distribution "
 		    "of ", W, H + 16, W, H + 16);
-	html_escape(o, c->name);
+	strbuf_add_html(o, c->name);
 	strbuf_addstr(o, "\">");
 	for (g = 0; g < groups; g++) {
 		double x = pad + (double)g * bw, hr = (H - pad) * rs[g] / max,
@@ -232,7 +218,7 @@ static void svg_plot(struct strbuf *o, const struct drift_column *c)
 			    W - pad, H + 14, isinf(c->edges[k]) ? "+inf" : b);
 	} else if (c->labels) {
 		strbuf_addf(o, "<text x=\"%.0f\" y=\"%.0f\">", pad, H + 14);
-		html_escape(o, c->labels[0]);
+		strbuf_add_html(o, c->labels[0]);
 		strbuf_addf(o, "%s</text>", k > 1 ? " …" : "");
 	}
 	strbuf_addstr(o, "</svg>");
@@ -257,10 +243,10 @@ void drift_report_html(const struct drift_report *r, struct strbuf *o)
 			       : "none");
 	drift_report_verdict(r, o);
 	strbuf_addstr(o, ". Reference <code>");
-	html_escape(o, r->reference);
+	strbuf_add_html(o, r->reference);
 	strbuf_addf(o, "</code> (%llu row%s), current <code>", r->ref_rows,
 		    plural(r->ref_rows));
-	html_escape(o, r->current);
+	strbuf_add_html(o, r->current);
 	strbuf_addf(o, "</code> (%llu row%s).</p>\n<p class=\"legend\"><span "
 		    "style=\"background:#9aa5b1\"></span>reference<span style="
 		    "\"background:#2b7bb9\"></span>current</p>\n<table><tr><th>"
@@ -273,20 +259,20 @@ void drift_report_html(const struct drift_report *r, struct strbuf *o)
 
 		drift_format_column(c, &f);
 		strbuf_addstr(o, "<tr><td><b>");
-		html_escape(o, c->name);
+		strbuf_add_html(o, c->name);
 		strbuf_addf(o, "</b><br>%s</td><td>%s", c->categorical
 						       ? "categorical" : "numeric",
 			    drift_test_name(c->test));
 		if (c->method) {
 			strbuf_addstr(o, "<br><small>");
-			html_escape(o, c->method);
+			strbuf_add_html(o, c->method);
 			strbuf_addstr(o, "</small>");
 		}
 		strbuf_addf(o, "</td><td>%s</td><td>%s</td><td>%s</td><td>",
 			    f.statistic, f.p_value, f.threshold);
 		if (c->error) {
 			strbuf_addstr(o, "<span class=\"err\">error: ");
-			html_escape(o, c->error);
+			strbuf_add_html(o, c->error);
 			strbuf_addstr(o, "</span>");
 		} else {
 			strbuf_addstr(o, c->drifted ? "<span class=\"drift\">yes"

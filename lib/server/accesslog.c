@@ -9,22 +9,21 @@
 #include "../core/jsonutil.h"
 #include "../core/timeutil.h"
 
-/* Bodies larger than this are described in the log, not parsed. */
 #define LOG_PAYLOAD_MAX (64 * 1024)
 
 /* A client's id when it is short and printable, else a fresh one. */
-void request_id_make(char *id, size_t size, uint64_t start,
-		     const char *given)
+void access_request_id(char *id, size_t size, uint64_t start,
+		       const char *given)
 {
 	static uint64_t counter;
 	size_t i, n = given ? strlen(given) : 0;
 
-	if (n && n <= 64) {
+	if (n && n <= 64 && n < size) {
 		for (i = 0; i < n; i++)
 			if (given[i] < 0x21 || given[i] > 0x7e || given[i] == '"' ||
 			    given[i] == '\\')
 				break;
-		if (i == n && n < size) {
+		if (i == n) {
 			memcpy(id, given, n + 1);
 			return;
 		}
@@ -63,12 +62,12 @@ static void redact(const struct access_log *o, json_t *j)
 
 /* ,"payload":{...} with --log-payloads; bodies that are not JSON or are
  * big are described, not logged. */
-static void log_payload(const struct access_log *o,
-			const struct strbuf *body, struct strbuf *line)
+static void log_payload(const struct access_log *o, const struct strbuf *body,
+			struct strbuf *line)
 {
 	json_t *j;
 
-	if (!body || !body->len)
+	if (!body->len)
 		return;
 	j = body->len <= LOG_PAYLOAD_MAX
 		    ? json_loadb(body->buf, body->len, 0, NULL)
@@ -84,8 +83,8 @@ static void log_payload(const struct access_log *o,
 	json_decref(j);
 }
 
-void access_log_write(const struct access_log *o,
-		      const struct access_entry *e)
+/* One JSON line per request: no key ever, payloads only when asked. */
+void access_log_write(const struct access_log *o, const struct access_entry *e)
 {
 	char ts[32];
 	struct strbuf line = STRBUF_INIT;
@@ -103,8 +102,8 @@ void access_log_write(const struct access_log *o,
 		    "\"method\":\"%s\",\"route\":\"%s\",\"status\":%u,"
 		    "\"latency_ms\":%.3f,\"model_version\":\"%s\","
 		    "\"client\":\"%s\"",
-		    ts, e->request_id, method, e->route, e->status,
-		    (double)e->ns / 1e6, e->model_version, e->client);
+		    ts, e->id, method, route_name(e->route), e->status,
+		    (double)e->ns / 1e6, e->version, e->client);
 	if (o->payloads)
 		log_payload(o, e->body, &line);
 	strbuf_addstr(&line, "}\n");

@@ -1,6 +1,6 @@
-/* The access log: one JSON line per request, never a key, request
- * bodies only with --log-payloads and then with --redact's fields
- * replaced; and the request id every answer and line carries. */
+/* The serving port's access log: one JSON line a request, written in
+ * one write(2) so lines from many threads never interleave; request
+ * bodies only with --log-payloads, --redact fields hidden. */
 #ifndef MLOPS_SERVER_ACCESSLOG_H
 #define MLOPS_SERVER_ACCESSLOG_H
 
@@ -8,21 +8,23 @@
 #include <stdint.h>
 
 #include "../core/strbuf.h"
-
-/* A client's X-Request-Id when it is short and printable, else a fresh
- * one made from start (a monotonic time) and a counter. */
-void request_id_make(char *id, size_t size, uint64_t start,
-		     const char *given);
+#include "metrics.h"
 
 struct access_entry {
-	const char *request_id, *method, *route, *model_version, *client;
+	const char *id, *method, *version, *client;
+	enum route route;
 	unsigned status;
-	uint64_t ns;                /* the request's time */
-	const struct strbuf *body;  /* for --log-payloads */
+	uint64_t ns;
+	const struct strbuf *body;
 };
 
+/* A client's X-Request-Id when it is short and printable, else a fresh
+ * one made of start and a counter. */
+void access_request_id(char *id, size_t size, uint64_t start,
+		       const char *given);
 /* Where lines go and what they may hold (serve's --access-log,
- * --log-payloads, --redact). */
+ * --log-payloads, --redact): its own settings, so that the log does not
+ * need the server's header, which needs it. */
 struct access_log {
 	int fd;                    /* -1: no log */
 	int payloads;
@@ -30,9 +32,7 @@ struct access_log {
 	size_t nredact;
 };
 
-/* Writes e's line to log->fd in one write(2), so that lines from many
- * threads never interleave. */
-void access_log_write(const struct access_log *log,
+void access_log_write(const struct access_log *o,
 		      const struct access_entry *e);
 
 #endif

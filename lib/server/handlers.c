@@ -73,7 +73,11 @@ unsigned handle_predict(const struct serving *s, const char *body,
 
 	if (status)
 		return status;
-	score_rows_start(&r, s, 1, out);
+	status = score_rows_start(&r, s, 1, out);
+	if (status) { /* a server that takes no rows at all */
+		json_decref(req);
+		return status;
+	}
 	r.single = 1;
 	if (!json_is_object(req) || !json_object_get(req, "features"))
 		score_rows_refuse(&r, 0, "features",
@@ -94,25 +98,6 @@ unsigned handle_predict(const struct serving *s, const char *body,
 	return status;
 }
 
-/* {"columns": {"name": [...]}}: every list as long as the others; the
- * number of rows, or (size_t)-1 when the shape is wrong. */
-static size_t columns_rows(const json_t *cols)
-{
-	const char *name;
-	const json_t *v;
-	size_t n = (size_t)-1;
-
-	if (!json_is_object(cols))
-		return (size_t)-1;
-	json_object_foreach((json_t *)cols, name, v) {
-		if (!json_is_array(v) ||
-		    (n != (size_t)-1 && json_array_size(v) != n))
-			return (size_t)-1;
-		n = json_array_size(v);
-	}
-	return n;
-}
-
 /* The accepted batch shapes into r: the status of score_rows_start, or
  * 400 when the shape is none of them. */
 static unsigned batch_cells(const struct serving *s, const json_t *req,
@@ -129,7 +114,7 @@ static unsigned batch_cells(const struct serving *s, const json_t *req,
 		rows = json_object_get(req, "instances");
 	else if (json_is_array(json_object_get(req, "features")))
 		rows = json_object_get(req, "features");
-	n = rows ? json_array_size(rows) : columns_rows(cols);
+	n = rows ? json_array_size(rows) : score_columns_rows(cols);
 	if (n == (size_t)-1) {
 		*out = error_json("send an array of feature objects, "
 				  "{\"instances\": [...]} or {\"columns\": "

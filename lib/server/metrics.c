@@ -19,14 +19,33 @@ static const double rows_bounds[LATENCY_BUCKETS] = {
 };
 
 static const unsigned slot_status[S_COUNT] = { 200, 400, 401, 404, 405, 413,
-					       422, 429, 500, 503, 0 };
+					       422, 429, 500, 503, 204, 415,
+					       0 };
 
 const char *route_name(enum route r)
 {
-	static const char *const names[] = { "/predict", "/predict/batch",
-					     "/health/live", "/health/ready",
-					     "/model/info", "/metrics",
-					     "/drift", "/v2", "other" };
+	static const char *const names[ROUTE_COUNT] = {
+		[ROUTE_PREDICT] = "/predict",
+		[ROUTE_BATCH] = "/predict/batch",
+		[ROUTE_LIVE] = "/health/live",
+		[ROUTE_READY] = "/health/ready",
+		[ROUTE_INFO] = "/model/info",
+		[ROUTE_METRICS] = "/metrics",
+		[ROUTE_DRIFT] = "/drift",
+		[ROUTE_OIP] = "/v2",
+		[ROUTE_OTHER] = "other",
+		[ROUTE_HEALTH] = "/health",
+		[ROUTE_OIP_LIVE] = "/v2/health/live",
+		[ROUTE_OIP_READY] = "/v2/health/ready",
+		[ROUTE_OIP_MODEL] = "/v2/models/{name}",
+		[ROUTE_OIP_MODEL_READY] = "/v2/models/{name}/ready",
+		[ROUTE_OIP_INFER] = "/v2/models/{name}/infer",
+		[ROUTE_INVOCATIONS] = "/invocations",
+		[ROUTE_PING] = "/ping",
+		[ROUTE_VERSION] = "/version",
+		[ROUTE_OPENAPI] = "/openapi.json",
+		[ROUTE_DOCS] = "/docs",
+	};
 
 	return names[r];
 }
@@ -79,7 +98,8 @@ static void histogram(struct strbuf *o, const char *name, const char *labels,
 
 int route_predicts(enum route r)
 {
-	return r == ROUTE_PREDICT || r == ROUTE_BATCH;
+	return r == ROUTE_PREDICT || r == ROUTE_BATCH ||
+	       r == ROUTE_OIP_INFER || r == ROUTE_INVOCATIONS;
 }
 
 void metrics_request(struct metrics *m, unsigned version, enum route r,

@@ -8,14 +8,19 @@
 
 #include "../core/strbuf.h"
 
+/* What requests are counted by: a route's pattern. OIP's model routes
+ * count with or without /versions/{version}. */
 enum route {
 	ROUTE_PREDICT, ROUTE_BATCH, ROUTE_LIVE, ROUTE_READY, ROUTE_INFO,
-	ROUTE_METRICS, ROUTE_DRIFT, ROUTE_OIP, ROUTE_OTHER, ROUTE_COUNT
+	ROUTE_METRICS, ROUTE_DRIFT, ROUTE_OIP, ROUTE_OTHER, ROUTE_HEALTH,
+	ROUTE_OIP_LIVE, ROUTE_OIP_READY, ROUTE_OIP_MODEL,
+	ROUTE_OIP_MODEL_READY, ROUTE_OIP_INFER, ROUTE_INVOCATIONS,
+	ROUTE_PING, ROUTE_VERSION, ROUTE_OPENAPI, ROUTE_DOCS, ROUTE_COUNT
 };
 
 /* Status classes counted per route. */
 enum status_slot { S200, S400, S401, S404, S405, S413, S422, S429, S500,
-		   S503, S_OTHER, S_COUNT };
+		   S503, S204, S415, S_OTHER, S_COUNT };
 
 #define LATENCY_BUCKETS 14
 
@@ -75,7 +80,8 @@ void metrics_predictions(struct metrics *m, unsigned version,
  * keep the first. */
 void metrics_prediction_edges(struct metrics *m, const double *edges,
 			      size_t n);
-/* A route whose answers are predictions (/predict, /predict/batch). */
+/* A route whose answers are predictions (/predict, /predict/batch,
+ * OIP's infer, MLflow's /invocations). */
 int route_predicts(enum route r);
 /* Prometheus text for everything, plus the model's identity. */
 void metrics_render(const struct metrics *m, struct strbuf *out,

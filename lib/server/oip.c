@@ -159,8 +159,10 @@ static unsigned check_tensor(const json_t *t, size_t i, json_t *seen,
 	if (!json_is_array(json_object_get(t, "shape")))
 		return bad(out, "tensor '", name, "': \"shape\" (a list of "
 			   "integers) is required");
-	if (!json_object_get(t, "data"))
-		return bad(out, "tensor '", name, "': \"data\" is required");
+	if (!json_object_get(t, "data") &&
+	    !json_object_get(par, "binary_data_size"))
+		return bad(out, "tensor '", name, "': \"data\" (or binary data) "
+			   "is required");
 	if (par && !json_is_object(par))
 		return bad(out, "tensor '", name, "': \"parameters\" must be an "
 			   "object");
@@ -228,32 +230,67 @@ static unsigned requested_outputs(const json_t *req, int has_probability,
 	return 0;
 }
 
-/* One [n, k] tensor with every feature in signature order, into r:
- * 0, 1 when the tensor is not that shape (try by name), or an error. */
-static unsigned matrix_cells(const struct serving *s, const json_t *t,
-			     struct score_rows *r, json_t **out)
+/* Tensor t's n elements as cells (*cells, the caller's): its binary
+ * data, or its "data" flattened. 0 or 400. */
+static unsigned tensor_cells(struct oip_binary *b, const json_t *t, size_t n,
+			     struct cell **cells, json_t **out)
 {
-	const struct descriptor *d = s->bm->d;
 	struct flat f = { 0 };
-	size_t cols, n = shape_rows(json_object_get(t, "shape"), &cols);
-	unsigned st;
+	unsigned st = 1;
 
-	if (n == (size_t)-1 || cols != d->ninputs || d->ninputs < 2)
-		return 1;
+	*cells = NULL;
+	/* Every element takes a byte of the body at least: a shape
+	 * beyond that is refused before anything is allocated. */
+	if (n <= b->body_len) {
+		*cells = xcalloc(n + 1, sizeof(**cells));
+		st = oip_binary_cells(b, t, n, *cells, out);
+	}
+	if (st != 1)
+		return st;
 	flatten(json_object_get(t, "data"), &f);
-	/* n * cols may wrap: compare by division. */
-	if (f.n / cols != n || f.n % cols)
+	if (f.n != n || !*cells) {
 		st = bad(out, "tensor '", json_str(t, "name"),
 			 "': data does not match its shape");
-	else if (!(st = score_rows_start(r, s, n, out)))
-		memcpy(r->cells, f.v, f.n * sizeof(*f.v));
+	} else {
+		for (size_t k = 0; k < n; k++)
+			cell_from_json(f.v[k], &(*cells)[k]);
+		st = 0;
+	}
 	free(f.v);
 	return st;
 }
 
+/* One [n, k] tensor with every feature in signature order, into r:
+ * 0, 1 when the tensor is not that shape (try by name), or an error. */
+static unsigned matrix_cells(const struct serving *s, struct oip_binary *b,
+			     const json_t *t, struct score_rows *r,
+			     json_t **out)
+{
+	const struct descriptor *d = s->bm->d;
+	size_t cols, n = shape_rows(json_object_get(t, "shape"), &cols);
+	struct cell *c = NULL;
+	unsigned st;
+
+	if (n == (size_t)-1 || cols != d->ninputs || d->ninputs < 2)
+		return 1;
+	/* n * cols may wrap: compare by division. */
+	if (n > b->body_len / cols)
+		st = bad(out, "tensor '", json_str(t, "name"),
+			 "': data does not match its shape");
+	else
+		st = tensor_cells(b, t, n * cols, &c, out);
+	if (!st && !(st = score_rows_start(r, s, n, out))) {
+		score_rows_vals(r);
+		memcpy(r->vals, c, n * cols * sizeof(*c));
+	}
+	free(c);
+	return st;
+}
+
 /* One tensor per input, matched by name, into r. */
-static unsigned named_cells(const struct serving *s, const json_t *inputs,
-			    struct score_rows *r, json_t **out)
+static unsigned named_cells(const struct serving *s, struct oip_binary *b,
+			    const json_t *inputs, struct score_rows *r,
+			    json_t **out)
 {
 	const struct descriptor *d = s->bm->d;
 	const json_t *t;
@@ -288,18 +325,17 @@ static unsigned named_cells(const struct serving *s, const json_t *inputs,
 		col[i] = k;
 	}
 	st = score_rows_start(r, s, n, out);
+	if (!st)
+		score_rows_vals(r);
 	json_array_foreach(inputs, i, t) {
-		struct flat f = { 0 };
+		struct cell *c = NULL;
 
 		if (st)
 			break;
-		flatten(json_object_get(t, "data"), &f);
-		if (f.n != n)
-			st = bad(out, "tensor '", json_str(t, "name"),
-				 "': data does not match its shape");
+		st = tensor_cells(b, t, n, &c, out);
 		for (k = 0; !st && k < n; k++)
-			r->cells[k * r->ninputs + col[i]] = f.v[k];
-		free(f.v);
+			r->vals[k * r->ninputs + col[i]] = c[k];
+		free(c);
 	}
 done:
 	free(col);
@@ -307,8 +343,9 @@ done:
 }
 
 /* OIP inputs into the scoring core's cell table. */
-static unsigned input_cells(const struct serving *s, const json_t *inputs,
-			    struct score_rows *r, json_t **out)
+static unsigned input_cells(const struct serving *s, struct oip_binary *b,
+			    const json_t *inputs, struct score_rows *r,
+			    json_t **out)
 {
 	unsigned st;
 
@@ -317,12 +354,12 @@ static unsigned input_cells(const struct serving *s, const json_t *inputs,
 			   NULL, "");
 	st = check_tensors(inputs, out);
 	if (!st && json_array_size(inputs) == 1)
-		st = matrix_cells(s, json_array_get(inputs, 0), r, out);
+		st = matrix_cells(s, b, json_array_get(inputs, 0), r, out);
 	else if (!st)
 		st = 1;
 	if (st == 1) {
 		score_rows_release(r);
-		st = named_cells(s, inputs, r, out);
+		st = named_cells(s, b, inputs, r, out);
 	}
 	return st;
 }
@@ -420,8 +457,8 @@ static unsigned oip_error(unsigned status, json_t *res, json_t **out)
 	return status == 422 ? 400 : status;
 }
 
-static unsigned infer(const struct serving *s, const char *body, size_t len,
-		      json_t **out)
+static unsigned infer(const struct serving *s, struct oip_binary *b,
+		      const char *body, size_t len, json_t **out)
 {
 	const struct descriptor *d = s->bm->d;
 	struct score_rows r = { 0 };
@@ -430,8 +467,12 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 	json_error_t err;
 	unsigned status;
 	int want[3];
+	size_t jlen;
 
-	req = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+	status = oip_binary_split(b, body, len, &jlen, out);
+	if (status)
+		return status;
+	req = json_loadb(body, jlen, JSON_REJECT_DUPLICATES, &err);
 	if (!req)
 		return bad(out, "malformed JSON: ", err.text, "");
 	if (!json_is_object(req)) {
@@ -450,7 +491,8 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 	status = requested_outputs(req, d->model.task != TASK_REGRESSION, want,
 				   out);
 	if (!status)
-		status = input_cells(s, json_object_get(req, "inputs"), &r, out);
+		status = input_cells(s, b, json_object_get(req, "inputs"), &r,
+				     out);
 	if (status)
 		goto done;
 	status = serving_score(s, &r, &sc, &res);
@@ -461,6 +503,7 @@ static unsigned infer(const struct serving *s, const char *body, size_t len,
 	*out = json_pack("{s:s, s:s, s:o}", "model_name", d->name,
 			 "model_version", d->version, "outputs",
 			 output_tensors(s, &sc, want));
+	oip_binary_outputs(b, req, json_object_get(*out, "outputs"));
 	if (json_object_get(req, "id"))
 		json_object_set(*out, "id", json_object_get(req, "id"));
 done:
@@ -489,9 +532,48 @@ static const char *model_path(const struct serving *s, const char *url)
 	return p;
 }
 
+/* A path segment that is word. */
+static int segment_is(const char *p, const char *word)
+{
+	size_t n = strlen(word);
+
+	return !strncmp(p, word, n) && (!p[n] || p[n] == '/');
+}
+
+enum route oip_route(const char *url)
+{
+	const char *seg[5], *p;
+	size_t n = 0, tail;
+
+	if (!strcmp(url, "/v2") || !strcmp(url, "/v2/"))
+		return ROUTE_OIP;
+	if (!strcmp(url, "/v2/health/live"))
+		return ROUTE_OIP_LIVE;
+	if (!strcmp(url, "/v2/health/ready"))
+		return ROUTE_OIP_READY;
+	if (strncmp(url, "/v2/models/", 11))
+		return ROUTE_OTHER;
+	for (p = url + 11; *p && n < 5; n++) {
+		seg[n] = p;
+		p += strcspn(p, "/");
+		p += *p == '/';
+	}
+	if (*p || !n || seg[0][0] == '/')
+		return ROUTE_OTHER;
+	/* The segment after NAME[/versions/VERSION]. */
+	tail = n >= 3 && segment_is(seg[1], "versions") ? 3 : 1;
+	if (n == tail)
+		return ROUTE_OIP_MODEL;
+	if (n != tail + 1)
+		return ROUTE_OTHER;
+	if (segment_is(seg[tail], "ready"))
+		return ROUTE_OIP_MODEL_READY;
+	return segment_is(seg[tail], "infer") ? ROUTE_OIP_INFER : ROUTE_OTHER;
+}
+
 unsigned oip_handle(const struct serving *s, int ready, const char *method,
 		    const char *url, const char *body, size_t len,
-		    json_t **out, const char **allow)
+		    struct oip_binary *bin, json_t **out, const char **allow)
 {
 	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
 	const char *rest;
@@ -501,8 +583,9 @@ unsigned oip_handle(const struct serving *s, int ready, const char *method,
 		*allow = "GET";
 		if (!get)
 			return 405;
-		*out = json_pack("{s:s, s:s, s:[]}", "name", "mlops", "version",
-				 MLOPS_LIB_VERSION, "extensions");
+		*out = json_pack("{s:s, s:s, s:[s]}", "name", "mlops", "version",
+				 MLOPS_LIB_VERSION, "extensions",
+				 "binary_tensor_data");
 		return 200;
 	}
 	if (!strcmp(url, "/v2/health/live")) {
@@ -545,7 +628,15 @@ unsigned oip_handle(const struct serving *s, int ready, const char *method,
 		*allow = "POST";
 		if (strcmp(method, "POST"))
 			return 405;
-		return infer(s, body, len, out);
+		if (bin)
+			return infer(s, bin, body, len, out);
+		else {
+			struct oip_binary none = { 0 };
+			unsigned st = infer(s, &none, body, len, out);
+
+			oip_binary_release(&none);
+			return st;
+		}
 	}
 	*out = error_json("no such endpoint");
 	return 404;

@@ -4,12 +4,19 @@
 
 #include <jansson.h>
 
+#include "oip_binary.h"
 #include "score.h"
 
 /* 0 when url is not an OIP path. Otherwise the status, *out the body
- * (NULL with 405, whose Allow is in *allow). */
+ * (NULL with 405, whose Allow is in *allow). bin (NULL: JSON only): the
+ * request's Inference-Header-Content-Length in, the answer's binary
+ * part out (oip_binary.h). */
 unsigned oip_handle(const struct serving *s, int ready, const char *method,
 		    const char *url, const char *body, size_t len,
-		    json_t **out, const char **allow);
+		    struct oip_binary *bin, json_t **out, const char **allow);
+
+/* The route pattern an OIP URL is counted by in /metrics
+ * (/v2/models/{name}/infer, ...; ROUTE_OTHER when it is none). */
+enum route oip_route(const char *url);
 
 #endif

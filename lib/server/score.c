@@ -40,6 +40,29 @@ unsigned score_rows_start(struct score_rows *r, const struct serving *s,
 	return n ? 413 : 400;
 }
 
+size_t score_columns_rows(const json_t *cols)
+{
+	const char *name;
+	const json_t *v;
+	size_t n = (size_t)-1;
+
+	if (!json_is_object(cols))
+		return (size_t)-1;
+	json_object_foreach((json_t *)cols, name, v) {
+		if (!json_is_array(v) ||
+		    (n != (size_t)-1 && json_array_size(v) != n))
+			return (size_t)-1;
+		n = json_array_size(v);
+	}
+	return n;
+}
+
+void score_rows_vals(struct score_rows *r)
+{
+	if (!r->vals)
+		r->vals = xcalloc(r->n * r->ninputs + 1, sizeof(*r->vals));
+}
+
 static void add_detail(struct score_rows *r, size_t i, json_t *e)
 {
 	if (!r->single)
@@ -58,6 +81,7 @@ void score_rows_refuse(struct score_rows *r, size_t i, const char *field,
 void score_rows_release(struct score_rows *r)
 {
 	free(r->cells);
+	free(r->vals);
 	free(r->bad);
 	json_decref(r->details);
 	*r = (struct score_rows){ 0 };
@@ -81,7 +105,10 @@ static int convert_row(const struct descriptor *d, struct score_rows *r,
 		struct cell c;
 		json_t *e;
 
-		cell_from_json(r->cells[i * r->ninputs + j], &c);
+		if (r->vals)
+			c = r->vals[i * r->ninputs + j];
+		else
+			cell_from_json(r->cells[i * r->ninputs + j], &c);
 		if (!contract_convert(&d->inputs[j], &c, &x[j], problem, shown))
 			continue;
 		bad = 1;

@@ -11,12 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../data/table.h"
 #include "serving.h"
 
 struct score_rows {
 	size_t n;             /* rows */
 	size_t ninputs;       /* the signature's inputs: cells per row */
 	const json_t **cells; /* n * ninputs, row-major; NULL: missing */
+	/* Or, when an adapter has no JSON values (CSV, binary tensors),
+	 * the cells themselves (score_rows_vals), read instead of cells. */
+	struct cell *vals;
 	unsigned char *bad;   /* rows an adapter refused (their detail
 			       * is in details already) */
 	json_t *details;      /* the contract violations, one object each */
@@ -27,6 +31,11 @@ struct score_rows {
  * s->max_batch) with the error body in *err. */
 unsigned score_rows_start(struct score_rows *r, const struct serving *s,
 			  size_t n, json_t **err);
+/* {"name": [...], ...}: the rows when every value is a list as long as
+ * the others, else (size_t)-1. */
+size_t score_columns_rows(const json_t *cols);
+/* Switches r to cells of its own (all absent until set): r->vals. */
+void score_rows_vals(struct score_rows *r);
 /* Refuses row i with a detail {field, problem, row}. */
 void score_rows_refuse(struct score_rows *r, size_t i, const char *field,
 		       const char *problem);

@@ -25,11 +25,15 @@
 #include "../core/timeutil.h"
 #include "accesslog.h"
 #include "admission.h"
+#include "apidocs.h"
 #include "auth.h"
 #include "conntrack.h"
 #include "oip.h"
+#include "openapi.h"
 #include "ratelimit.h"
 #include "livedrift.h"
+#include "mlflow.h"
+#include "reply.h"
 #include "serving.h"
 
 #define MAX_LISTEN 8
@@ -58,8 +62,7 @@ struct request {
 	struct strbuf body;
 	int too_large;
 	uint64_t start;
-	char id[72];      /* X-Request-Id, given or made */
-	char retry_after[16];
+	struct reply_ctx reply;
 	int http11;
 	struct conn *conn; /* its connection's deadlines */
 };
@@ -73,44 +76,21 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned status,
 			       const char *type, const char *body, size_t len,
 			       const char *allow)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-		len, (void *)body, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
-
-	MHD_add_response_header(r, "Content-Type", type);
-	if (current && current->id[0])
-		MHD_add_response_header(r, "X-Request-Id", current->id);
-	if (status == 401)
-		MHD_add_response_header(r, "WWW-Authenticate",
-					"Bearer realm=\"mlops\"");
-	if (allow)
-		MHD_add_response_header(r, "Allow", allow);
-	if (status == 429 || status == 503)
-		MHD_add_response_header(r, "Retry-After",
-					current && current->retry_after[0]
-						? current->retry_after
-						: "1");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return reply_send(current ? &current->reply : NULL, c, status, type,
+			  body, len, allow);
 }
 
 static enum MHD_Result respond_json(struct MHD_Connection *c, unsigned status,
 				    json_t *j, const char *allow)
 {
-	static const char fail[] = "{\"error\":\"no answer could be built\"}";
-	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9))
-		       : NULL;
-	enum MHD_Result ret;
+	return reply_json(current ? &current->reply : NULL, c, status, j,
+			  allow);
+}
 
-	/* jansson refuses inf and NaN: a 500, never a crash. */
-	ret = respond(c, text ? status : 500, "application/json",
-		      text ? text : fail, text ? strlen(text) : sizeof(fail) - 1,
-		      allow);
-
-	free(text);
-	json_decref(j);
-	return ret;
+static enum MHD_Result respond_preflight(struct MHD_Connection *c,
+					 const char *methods)
+{
+	return reply_preflight(current ? &current->reply : NULL, c, methods);
 }
 
 struct route_def {
@@ -127,15 +107,28 @@ static const struct route_def routes[] = {
 	{ "/model/info", "GET", ROUTE_INFO },
 	{ "/metrics", "GET", ROUTE_METRICS },
 	{ "/drift", "GET", ROUTE_DRIFT },
+	{ "/health", "GET", ROUTE_HEALTH },
+	{ "/invocations", "POST", ROUTE_INVOCATIONS },
+	{ "/ping", "GET", ROUTE_PING },
+	{ "/version", "GET", ROUTE_VERSION },
+	{ "/openapi.json", "GET", ROUTE_OPENAPI },
+	{ "/docs", "GET", ROUTE_DOCS },
 };
+
+/* Routes that answer for the server's health: open with
+ * --public-health, and answered under overload. */
+static int is_health(enum route r)
+{
+	return r == ROUTE_LIVE || r == ROUTE_READY || r == ROUTE_HEALTH ||
+	       r == ROUTE_PING || r == ROUTE_METRICS;
+}
 
 static int authorized(const struct server *s, struct MHD_Connection *c,
 		      enum route r)
 {
 	if (!s->opts.nkeys)
 		return 1;
-	if (s->opts.public_health &&
-	    (r == ROUTE_LIVE || r == ROUTE_READY || r == ROUTE_METRICS))
+	if (s->opts.public_health && is_health(r))
 		return 1;
 	return auth_key_ok(s->opts.api_keys, s->opts.nkeys, auth_presented(c));
 }
@@ -175,12 +168,13 @@ static int within_limit(struct server *s, struct MHD_Connection *c,
 	size_t len;
 	unsigned after = 1;
 
-	if (!s->limit || strstr(url, "/health/"))
+	if (!s->limit || strstr(url, "/health/") || !strcmp(url, "/health") ||
+	    !strcmp(url, "/ping"))
 		return 1;
 	len = client_addr(c, &key, NULL, 0);
 	if (ratelimit_take(s->limit, key, len, &after))
 		return 1;
-	snprintf(req->retry_after, sizeof(req->retry_after), "%u", after);
+	snprintf(req->reply.retry_after, sizeof(req->reply.retry_after), "%u", after);
 	return 0;
 }
 
@@ -188,8 +182,7 @@ static int within_limit(struct server *s, struct MHD_Connection *c,
  * and metrics are still answered: that is when they matter). */
 static int overloaded(const struct server *s, enum route r)
 {
-	if (!s->opts.max_in_flight || r == ROUTE_LIVE || r == ROUTE_READY ||
-	    r == ROUTE_METRICS)
+	if (!s->opts.max_in_flight || is_health(r))
 		return 0;
 	return server_in_flight(s) > (int64_t)s->opts.max_in_flight;
 }
@@ -210,17 +203,25 @@ static unsigned admit(struct MHD_Connection *c, const char *url,
 }
 
 /* The OIP tree is one route: oip_handle checks its methods. */
-static const struct route_def oip_route = { "/v2", NULL, ROUTE_OIP };
+static const struct route_def oip_tree = { "/v2", NULL, ROUTE_OIP };
 
 /* The route a URL names, NULL when none. *guard: the route the guards
  * treat it as (OIP's health paths are health, like /health/...). */
+/* Ready to answer predictions: loaded, not draining, and serving the
+ * bundle --expect-digest names (when it names one). */
+static int serving_ready(struct server *s, const struct serving *sv)
+{
+	return __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) &&
+	       serving_has_digest(sv, s->opts.expect_digest);
+}
+
 static const struct route_def *route_of(const char *url, enum route *guard)
 {
 	size_t i;
 
 	if (!strncmp(url, "/v2", 3) && (!url[3] || url[3] == '/')) {
 		*guard = strstr(url, "/health/") ? ROUTE_LIVE : ROUTE_OIP;
-		return &oip_route;
+		return &oip_tree;
 	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (!strcmp(routes[i].path, url)) {
@@ -267,6 +268,88 @@ static unsigned guard(struct server *s, struct MHD_Connection *c,
 	return 413;
 }
 
+/* This server's OpenAPI document: what the options change. */
+static json_t *server_openapi(const struct server *s, const struct serving *sv)
+{
+	struct openapi_opts o = { s->opts.nkeys > 0, s->opts.public_health,
+				  s->opts.rate_limit > 0, s->opts.admin_url };
+
+	return openapi_serving(sv, &o);
+}
+
+/* A body sent with a Content-Encoding, decoded in place: 0, or the
+ * status answered (413 past --max-body decoded, 415, 400). */
+static unsigned decode_body(const struct server *s, struct MHD_Connection *c,
+			    struct request *req)
+{
+	const char *coding = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							 "Content-Encoding");
+	const char *why;
+	unsigned status;
+
+	if (!coding)
+		return 0;
+	status = encoding_decode(coding, &req->body, s->opts.max_body, &why);
+	if (status)
+		respond_json(c, status, error_json(why), NULL);
+	return status;
+}
+
+/* The OIP tree; an answer with binary tensors is its JSON header, then
+ * their bytes, the header's length in Inference-Header-Content-Length. */
+static unsigned answer_oip(struct server *s, const struct serving *sv,
+			   struct MHD_Connection *c, const char *url,
+			   const char *method, struct request *req)
+{
+	struct oip_binary bin = { 0 };
+	const char *allow = NULL;
+	json_t *out = NULL;
+	unsigned status;
+	char *text;
+
+	bin.header_length = MHD_lookup_connection_value(
+		c, MHD_HEADER_KIND, "Inference-Header-Content-Length");
+	status = oip_handle(sv, serving_ready(s, sv),
+			    method, url, strbuf_str(&req->body), req->body.len,
+			    &bin, &out, &allow);
+	if (status == 405)
+		out = error_json("method not allowed");
+	else if (!status)
+		out = error_json("no such endpoint");
+	status = status ? status : 404;
+	text = bin.out.len ? json_dumps(out, JSON_COMPACT |
+						     JSON_REAL_PRECISION(9))
+			   : NULL;
+	if (text) {
+		snprintf(req->reply.header_length,
+			 sizeof(req->reply.header_length), "%zu", strlen(text));
+		strbuf_insert(&bin.out, 0, text, strlen(text));
+		respond(c, status, "application/octet-stream", bin.out.buf,
+			bin.out.len, NULL);
+		json_decref(out);
+	} else {
+		respond_json(c, status, out, status == 405 ? allow : NULL);
+	}
+	free(text);
+	oip_binary_release(&bin);
+	return status;
+}
+
+/* A CORS preflight (--cors-origin): answered before any key is asked
+ * for, as browsers send none with it. */
+static int preflight(const struct server *s, struct MHD_Connection *c,
+		     const char *method, const struct route_def *rd)
+{
+	if (!s->opts.ncors || strcmp(method, "OPTIONS") ||
+	    !MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					 "Access-Control-Request-Method"))
+		return 0;
+	respond_preflight(c, !rd->method		      ? "GET, HEAD, POST, OPTIONS"
+			     : !strcmp(rd->method, "GET") ? "GET, HEAD, OPTIONS"
+							  : "POST, OPTIONS");
+	return 1;
+}
+
 static unsigned answer(struct server *s, struct serving *sv,
 		       struct MHD_Connection *c, const char *url,
 		       const char *method, struct request *req,
@@ -292,26 +375,16 @@ static unsigned answer(struct server *s, struct serving *sv,
 		respond_json(c, 404, error_json("no such endpoint"), NULL);
 		return 404;
 	}
-	*route = rd->id;
+	*route = rd->id == ROUTE_OIP ? oip_route(url) : rd->id;
+	if (preflight(s, c, method, rd))
+		return 204;
 	status = guard(s, c, rd, as, method, req);
+	if (!status)
+		status = decode_body(s, c, req);
 	if (status)
 		return status;
-	if (rd->id == ROUTE_OIP) {
-		const char *allow = NULL;
-
-		status = oip_handle(sv,
-				    __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) &&
-				    serving_has_digest(sv, s->opts.expect_digest),
-				    method, url, strbuf_str(&req->body),
-				    req->body.len, &out, &allow);
-		if (status == 405)
-			out = error_json("method not allowed");
-		else if (!status)
-			out = error_json("no such endpoint");
-		status = status ? status : 404;
-		respond_json(c, status, out, status == 405 ? allow : NULL);
-		return status;
-	}
+	if (rd->id == ROUTE_OIP)
+		return answer_oip(s, sv, c, url, method, req);
 	switch (rd->id) {
 	case ROUTE_LIVE:
 		respond_json(c, 200, json_pack("{s:b}", "live", 1), NULL);
@@ -320,6 +393,13 @@ static unsigned answer(struct server *s, struct serving *sv,
 		out = serving_readiness(sv, __atomic_load_n(&s->ready,
 							    __ATOMIC_ACQUIRE),
 					s->opts.expect_digest, &status);
+		respond_json(c, status, out, NULL);
+		return status;
+	case ROUTE_HEALTH:
+		/* Live and ready in one answer, for load balancers. */
+		out = serving_health(sv, __atomic_load_n(&s->ready,
+							 __ATOMIC_ACQUIRE),
+				     s->opts.expect_digest, &status);
 		respond_json(c, status, out, NULL);
 		return status;
 	case ROUTE_INFO:
@@ -358,6 +438,39 @@ static unsigned answer(struct server *s, struct serving *sv,
 		status = handle_batch(sv, strbuf_str(&req->body),
 				      req->body.len, &out);
 		break;
+	case ROUTE_INVOCATIONS:
+		status = mlflow_invocations(
+			sv, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							"Content-Type"),
+			strbuf_str(&req->body), req->body.len, &out);
+		break;
+	case ROUTE_PING:
+		/* MLflow's: a newline when the model is there. */
+		if (!serving_ready(s, sv)) {
+			status = 503;
+			out = error_json("not ready");
+			break;
+		}
+		respond(c, 200, "application/json", "\n", 1, NULL);
+		return 200;
+	case ROUTE_OPENAPI:
+		respond_json(c, 200, server_openapi(s, sv), NULL);
+		return 200;
+	case ROUTE_DOCS: {
+		struct strbuf html = STRBUF_INIT;
+		json_t *doc = server_openapi(s, sv);
+
+		apidocs_html(doc, &html);
+		respond(c, 200, "text/html; charset=utf-8", strbuf_str(&html),
+			html.len, NULL);
+		strbuf_release(&html);
+		json_decref(doc);
+		return 200;
+	}
+	case ROUTE_VERSION:
+		respond(c, 200, "text/plain; charset=utf-8", MLOPS_LIB_VERSION,
+			strlen(MLOPS_LIB_VERSION), NULL);
+		return 200;
 	default:
 		status = 500;
 		out = error_json("unrouted");
@@ -366,7 +479,7 @@ static unsigned answer(struct server *s, struct serving *sv,
 	return status;
 }
 
-/* One access-log line for a request answered (accesslog.h). */
+/* One JSON line per request (accesslog.h). */
 static void access_log(const struct server *s, const struct serving *sv,
 		       struct MHD_Connection *c, const struct request *req,
 		       const char *method, enum route route, unsigned status,
@@ -374,9 +487,8 @@ static void access_log(const struct server *s, const struct serving *sv,
 {
 	char client[64];
 	const void *raw;
-	struct access_entry e = { req->id, method, route_name(route),
-				  sv->bm->d->version, client, status, ns,
-				  &req->body };
+	struct access_entry e = { req->reply.id, method, sv->bm->d->version,
+				  client, route, status, ns, &req->body };
 	struct access_log log = { s->opts.log_fd, s->opts.log_payloads,
 				  s->opts.redact, s->opts.nredact };
 
@@ -406,9 +518,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 		req = xcalloc(1, sizeof(*req));
 		req->start = mono_ns();
-		request_id_make(req->id, sizeof(req->id), req->start, rid);
+		access_request_id(req->reply.id, sizeof(req->reply.id),
+				  req->start, rid);
 		req->http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1);
 		req->conn = ci ? ci->socket_context : NULL;
+		req->reply.cors_origin = reply_cors_origin(
+			s->opts.cors_origins, s->opts.ncors,
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    "Origin"));
+		req->reply.accept = encoding_accepted(MHD_lookup_connection_value(
+			c, MHD_HEADER_KIND, "Accept-Encoding"));
 		conntrack_headers_done(req->conn);
 		*ctx = req;
 		__atomic_add_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
@@ -456,54 +575,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 	free(req);
 	*ctx = NULL;
 	__atomic_sub_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
-}
-
-int server_parse_listen(const char *spec, struct sockaddr_storage *ss,
-			socklen_t *len, int *v6)
-{
-	const char *colon = strrchr(spec, ':');
-	char host[128];
-	long port;
-	char *end;
-
-	memset(ss, 0, sizeof(*ss));
-	if (!colon || (size_t)(colon - spec) >= sizeof(host))
-		goto bad;
-	port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535 || end == colon + 1)
-		goto bad;
-	memcpy(host, spec, (size_t)(colon - spec));
-	host[colon - spec] = '\0';
-	if (host[0] == '[') {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-		size_t n = strlen(host);
-
-		if (n < 2 || host[n - 1] != ']')
-			goto bad;
-		host[n - 1] = '\0';
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
-			goto bad;
-		*len = sizeof(*a);
-		*v6 = 1;
-		return 0;
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		if (!host[0])
-			a->sin_addr.s_addr = htonl(INADDR_ANY);
-		else if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			goto bad;
-		*len = sizeof(*a);
-		*v6 = 0;
-		return 0;
-	}
-bad:
-	return mlops_error_set(MLOPS_EUSAGE, "'%s' is not ADDRESS:PORT (such "
-			       "as 127.0.0.1:8080 or [::1]:8080)", spec);
 }
 
 struct serving *server_acquire(struct server *s)

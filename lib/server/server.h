@@ -29,6 +29,10 @@ struct server_opts {
 	size_t nredact;
 	double rate_limit;         /* requests a second per client; 0: none */
 	double burst;
+	const char *const *cors_origins; /* allowed Origins, "*": any;
+					  * none: no CORS headers */
+	size_t ncors;
+	const char *admin_url;     /* the admin API's, for /openapi.json */
 	const char *tls_cert;      /* PEM text: TLS when both are set */
 	const char *tls_key;
 	/* "sha256:..." the bundle served must have: until it has,

@@ -218,3 +218,19 @@ json_t *serving_readiness(const struct serving *s, int ready,
 	free(why);
 	return j;
 }
+
+json_t *serving_health(const struct serving *s, int ready,
+		       const char *expect, unsigned *status)
+{
+	char *why = serving_digest_mismatch(s, expect);
+	json_t *o;
+
+	*status = ready && !why ? 200 : 503;
+	o = *status == 200
+		    ? json_pack("{s:s}", "status", "ok")
+		    : json_pack("{s:s, s:s}", "status", "unavailable", "reason",
+				why ? why : "not ready: loading, or draining to "
+					    "stop");
+	free(why);
+	return o;
+}

@@ -70,5 +70,9 @@ char *serving_digest_mismatch(const struct serving *s, const char *expect);
  * bundle is not the one expected (the reason and both digests said). */
 json_t *serving_readiness(const struct serving *s, int ready,
 			  const char *expect, unsigned *status);
+/* The answer of /health (live and ready in one): {"status": "ok"} 200,
+ * or "unavailable" 503 with the reason. */
+json_t *serving_health(const struct serving *s, int ready,
+		       const char *expect, unsigned *status);
 
 #endif

@@ -101,7 +101,7 @@ expect_eq "$CODE" 413 "more rows than --max-batch (or bytes than --max-body): 41
 # Open Inference Protocol v2: every endpoint of the reference table.
 req GET /v2
 expect_eq "$CODE" 200 "OIP: GET /v2"
-expect_match "$BODY" '^\{"name":"mlops","version":"[0-9.]+","extensions":\[\]\}$' "server metadata"
+expect_match "$BODY" '^\{"name":"mlops","version":"[0-9.]+","extensions":\["binary_tensor_data"\]\}$' "server metadata"
 req GET /v2/health/live
 expect_eq "$CODE $BODY" '200 {"live":true}' "OIP: live"
 req GET /v2/health/ready

@@ -57,4 +57,34 @@ static __attribute__((unused)) char *fuzz_string(const uint8_t *data, size_t siz
 	return s;
 }
 
+#ifdef FUZZ_SERVING
+#include "lib/server/serving.h"
+
+/* The serving harnesses' model version, loaded once: the bundle named by
+ * MLOPS_FUZZ_BUNDLE, else tests/fuzz/corpus/bundle/tiny (a small GLM);
+ * max_batch 0 keeps serving_open's. */
+static struct serving *fuzz_serving(const char *who, size_t max_batch)
+{
+	static struct serving *sv;
+	static struct metrics m;
+
+	if (!sv) {
+		const char *path = getenv("MLOPS_FUZZ_BUNDLE");
+		struct serving_opts so = { 1, 100, NULL };
+
+		if (serving_open(&sv, path ? path : "tests/fuzz/corpus/bundle/tiny",
+				 &so) < 0) {
+			fprintf(stderr, "%s: %s\n", who,
+				mlops_error_last()->message);
+			abort();
+		}
+		sv->metrics = &m;
+		if (max_batch)
+			sv->max_batch = max_batch;
+		sv->version_slot = metrics_version(&m, "1.0.0");
+	}
+	return sv;
+}
+#endif
+
 #endif

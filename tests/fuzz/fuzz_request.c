@@ -3,32 +3,19 @@
  * parsing, the
  * data contract and a small GLM model (the bundle named by
  * MLOPS_FUZZ_BUNDLE, else tests/fuzz/corpus/bundle/tiny). */
+#define FUZZ_SERVING
 #include "fuzz.h"
 
 #include "lib/server/handlers.h"
 #include "lib/server/oip.h"
 #include "lib/server/serving.h"
 
-static struct serving *sv;
-static struct metrics m;
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct serving *sv;
 	json_t *out = NULL;
 
-	if (!sv) {
-		const char *path = getenv("MLOPS_FUZZ_BUNDLE");
-		struct serving_opts so = { 1, 100, NULL };
-
-		if (serving_open(&sv, path ? path : "tests/fuzz/corpus/bundle/tiny",
-				 &so) < 0) {
-			fprintf(stderr, "fuzz_request: %s\n",
-				mlops_error_last()->message);
-			abort();
-		}
-		sv->metrics = &m;
-		sv->version_slot = metrics_version(&m, "1.0.0");
-	}
+	sv = fuzz_serving("fuzz_request", 0);
 	if (!size)
 		return 0;
 	if (data[0] % 3 == 2) {
@@ -38,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(url, sizeof(url), "/v2/models/%s/infer",
 			 sv->bm->d->name);
 		oip_handle(sv, 1, "POST", url, (const char *)data + 1, size - 1,
-			   &out, &allow);
+			   NULL, &out, &allow);
 	} else if (data[0] & 1) {
 		handle_batch(sv, (const char *)data + 1, size - 1, &out);
 	} else {

@@ -1,0 +1,148 @@
+#include "apidocs.h"
+
+#include <string.h>
+
+#include "../core/jsonutil.h"
+
+static const char style[] =
+	"body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem "
+	"auto;padding:0 1rem;color:#1d2430}"
+	"h1{margin-bottom:0}code,pre{font:13px ui-monospace,monospace}"
+	"table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}"
+	"th,td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid "
+	"#dde2ea;vertical-align:top}th{background:#f3f5f8}"
+	".m{display:inline-block;min-width:3.5rem;font-weight:600;"
+	"color:#fff;border-radius:4px;padding:0 .4rem;text-align:center}"
+	".get{background:#2f7d4f}.post{background:#2559a7}.put{background:"
+	"#8a5a00}.op{border:1px solid #dde2ea;border-radius:6px;padding:"
+	".5rem 1rem;margin:.6rem 0}.muted{color:#5b6675}";
+
+/* A schema's type, as "number", "number or null". */
+static void type_text(struct strbuf *o, const json_t *schema)
+{
+	const json_t *t = json_object_get(schema, "type"), *x;
+	size_t i;
+
+	if (json_is_string(t))
+		strbuf_add_html(o, json_string_value(t));
+	json_array_foreach(t, i, x) {
+		strbuf_addstr(o, i ? " or " : "");
+		strbuf_add_html(o, json_string_value(x));
+	}
+}
+
+static void constraints(struct strbuf *o, const json_t *s)
+{
+	const json_t *min = json_object_get(s, "minimum");
+	const json_t *max = json_object_get(s, "maximum"), *v;
+	size_t i;
+
+	if (min)
+		strbuf_addf(o, "&ge; %g ", json_number_value(min));
+	if (max)
+		strbuf_addf(o, "&le; %g ", json_number_value(max));
+	json_array_foreach(json_object_get(s, "enum"), i, v) {
+		strbuf_addstr(o, i ? ", " : "one of ");
+		if (json_is_string(v))
+			strbuf_add_html(o, json_string_value(v));
+		else
+			strbuf_addstr(o, "null");
+	}
+}
+
+static void inputs_table(struct strbuf *o, const json_t *features)
+{
+	const json_t *req = json_object_get(features, "required"), *s, *r;
+	const char *name;
+
+	strbuf_addstr(o, "<h2>Inputs</h2><p class=muted>The data contract: "
+			 "a request that breaks it is answered 422 (400 on "
+			 "OIP and MLflow routes) naming every bad field.</p>"
+			 "<table><tr><th>name</th><th>type</th><th>required"
+			 "</th><th>constraints</th><th>description</th></tr>");
+	json_object_foreach(json_object_get(features, "properties"), name, s) {
+		int required = 0;
+		size_t i;
+
+		json_array_foreach(req, i, r)
+			required |= !strcmp(json_string_value(r), name);
+		strbuf_addstr(o, "<tr><td><code>");
+		strbuf_add_html(o, name);
+		strbuf_addstr(o, "</code></td><td>");
+		type_text(o, s);
+		strbuf_addf(o, "</td><td>%s</td><td>", required ? "yes" : "no");
+		constraints(o, s);
+		strbuf_addstr(o, "</td><td>");
+		strbuf_add_html(o, json_str(s, "description"));
+		strbuf_addstr(o, "</td></tr>");
+	}
+	strbuf_addstr(o, "</table>");
+}
+
+static void operation(struct strbuf *o, const char *path, const char *method,
+		      const json_t *op)
+{
+	const char *code;
+	const json_t *r;
+
+	strbuf_addf(o, "<div class=op><span class=\"m %s\">", method);
+	for (const char *m = method; *m; m++)
+		strbuf_addch(o, (char)(*m >= 'a' && *m <= 'z' ? *m - 32 : *m));
+	strbuf_addstr(o, "</span> <code>");
+	strbuf_add_html(o, path);
+	strbuf_addstr(o, "</code> &mdash; ");
+	strbuf_add_html(o, json_str(op, "summary"));
+	strbuf_addstr(o, "<br><span class=muted>");
+	json_object_foreach(json_object_get(op, "responses"), code, r) {
+		const char *ref = json_str(r, "$ref");
+
+		strbuf_addf(o, "%s: ", code);
+		strbuf_add_html(o, ref ? strrchr(ref, '/') + 1 : json_str(r, "description"));
+		strbuf_addstr(o, "; ");
+	}
+	strbuf_addstr(o, "</span></div>");
+}
+
+void apidocs_html(const json_t *doc, struct strbuf *o)
+{
+	const json_t *info = json_object_get(doc, "info");
+	const json_t *comp = json_object_get(doc, "components");
+	const json_t *item, *op, *sec;
+	const char *path, *method, *name;
+
+	strbuf_addstr(o, "<!doctype html><html lang=en><head><meta "
+			 "charset=utf-8><meta name=viewport content=\""
+			 "width=device-width\"><title>");
+	strbuf_add_html(o, json_str(info, "title"));
+	strbuf_addf(o, " %s API</title><style>%s</style></head><body><h1>",
+		    "&mdash;", style);
+	strbuf_add_html(o, json_str(info, "title"));
+	strbuf_addstr(o, " <span class=muted>");
+	strbuf_add_html(o, json_str(info, "version"));
+	strbuf_addstr(o, "</span></h1><p>");
+	strbuf_add_html(o, json_str(info, "description"));
+	strbuf_addstr(o, "</p><p class=muted>Served by mlops. The OpenAPI "
+			 "3.1 document: <a href=\"openapi.json\">/openapi.json"
+			 "</a>.</p>");
+	inputs_table(o, json_object_get(json_object_get(comp, "schemas"),
+					"Features"));
+	sec = json_object_get(comp, "securitySchemes");
+	if (json_object_size(sec)) {
+		strbuf_addstr(o, "<h2>Authentication</h2><ul>");
+		json_object_foreach((json_t *)sec, name, item) {
+			strbuf_addstr(o, "<li><code>");
+			strbuf_add_html(o, name);
+			strbuf_addstr(o, "</code>: ");
+			strbuf_add_html(o, json_str(item, "scheme") ? "Authorization: Bearer KEY"
+							: "X-API-Key: KEY");
+			strbuf_addstr(o, "</li>");
+		}
+		strbuf_addstr(o, "</ul>");
+	}
+	strbuf_addstr(o, "<h2>Routes</h2>");
+	json_object_foreach(json_object_get(doc, "paths"), path, item)
+		json_object_foreach((json_t *)item, method, op)
+			if (json_object_get(op, "responses"))
+				operation(o, path, method, op);
+	strbuf_addstr(o, "</body></html>\n");
+}
