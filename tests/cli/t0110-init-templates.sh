@@ -52,12 +52,25 @@ expect_match "$(grep '^USER ' Dockerfile)" "^USER [1-9][0-9]*:[1-9][0-9]*$" "run
 expect_match "$(grep -A1 '^HEALTHCHECK' Dockerfile)" "http://127.0.0.1:8080/health/live" "HEALTHCHECK on the live endpoint"
 expect_match "$(grep '^COPY.*mlpkg' Dockerfile)" "credit-risk-1.0.0.mlpkg /srv/model/bundle.mlpkg" "copies the bundle mlops package writes"
 expect_match "$(cat .dockerignore)" "^!credit-risk-1.0.0.mlpkg$" ".dockerignore lets only the bundle in"
-expect_match "$(grep '^ENTRYPOINT' Dockerfile)" '"mlops", "serve", "/srv/model/bundle.mlpkg"' "serves the bundle"
+expect_eq "$(grep '^ENTRYPOINT' Dockerfile)" 'ENTRYPOINT ["mlops", "serve"]' \
+	"the entrypoint mlops image writes: the manifests' args run on either image"
+expect_match "$(grep '^CMD' Dockerfile)" '^CMD \["/srv/model/bundle.mlpkg", "--listen", "0.0.0.0:8080"' "serves the bundle"
+expect_eq "$(grep '^USER ' Dockerfile)" "USER 65532:65532" "the user mlops image and the manifests run as"
 # The runtime packages exist in Debian 12 (this machine is one).
-for p in $(sed -n '/^FROM debian:12-slim/,/^ENV/p' Dockerfile | grep -o 'lib[a-z0-9.+-]*[0-9]'); do
+for p in $(sed -n '/^FROM debian:12-slim/,/rm -rf/p' Dockerfile | sed -n '/install -y/,/rm -rf/p' |
+	tr ' \\' '\n\n' | grep -E '^[a-z0-9][a-z0-9.+-]+$' | grep -vE '^(install|apt-get|rm|DEBIAN_FRONTEND.*)$'); do
 	apt-cache show "$p" > /dev/null 2>&1 || echo "$p"
 done > missing.txt
 expect_eq "$(cat missing.txt)" "" "every runtime package of the image is a Debian 12 package"
+# ... and they hold every library mlops links (what debian:12-slim has
+# aside: libc6, libgcc-s1, libstdc++6).
+runtime=" $(sed -n '/^FROM debian:12-slim/,/rm -rf/p' Dockerfile | tr ' \\' '\n\n' | tr '\n' ' ') libc6 libgcc-s1 libstdc++6 "
+for so in $(objdump -p "$MLOPS" | awk '/NEEDED/ {print $2}'); do
+	case $so in libasan*|libubsan*) continue ;; esac # sanitizer builds
+	pkg=$(dpkg -S "*/x86_64-linux-gnu/$so" 2>/dev/null | head -1 | cut -d: -f1)
+	case $runtime in *" $pkg "*) ;; *) echo "$so (${pkg:-no package})" ;; esac
+done > unpackaged.txt
+expect_eq "$(cat unpackaged.txt)" "" "the runtime stage installs the package of every library mlops links"
 
 run "$MLOPS" init --template kubernetes
 expect_rc 0 "kubernetes"
