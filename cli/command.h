@@ -35,6 +35,7 @@ void print_parse_error(struct strbuf *err);
 
 /* main.c */
 void main_help(FILE *out);
+/* complete.c */
 int cmd_complete(int argc, const char **argv);
 
 #endif

@@ -200,9 +200,9 @@ static void reload(struct server *srv, const char *arg)
 	}
 	old = server_acquire(srv);
 	print_info("mlops: reloaded: %s %s (%s), was %s %s; warmed up on %zu "
-		   "rows in %.3f s", sv->bm->d->name, sv->bm->d->version,
+		   "row%s in %.3f s", sv->bm->d->name, sv->bm->d->version,
 		   sv->digest, old->bm->d->version, old->digest, sv->warm_rows,
-		   sv->load_seconds);
+		   plural(sv->warm_rows), sv->load_seconds);
 	serving_put(old);
 	server_swap(srv, sv);
 	server_count_reload(srv, 1);
@@ -446,8 +446,8 @@ static int cmd_serve(int argc, const char **argv)
 	/* Kept running, so that the readiness probe's answer says why. */
 	if (why)
 		print_error("not ready: %s", why);
-	print_info("mlops: warmed up on %zu rows in %.3f s; %s%s",
-		   sv->warm_rows, sv->load_seconds,
+	print_info("mlops: warmed up on %zu row%s in %.3f s; %s%s",
+		   sv->warm_rows, plural(sv->warm_rows), sv->load_seconds,
 		   why ? "NOT ready (see above)" : "ready",
 		   keys.n ? " (API keys required)" : "");
 	free(why);
