@@ -121,7 +121,7 @@ static int eisel_lemire(uint64_t w, int q, int neg, double *out)
 	return 0;
 }
 
-int number_parse(const char *s, size_t len, double *out)
+static int parse(const char *s, size_t len, double *out)
 {
 	const char *p, *end = s + len, *start;
 	char small[64], *copy;
@@ -129,8 +129,6 @@ int number_parse(const char *s, size_t len, double *out)
 	int neg = 0, digits = 0, any = 0, e10 = 0, rc = 0;
 	long e = 0;
 
-	if (memchr(s, '\0', len))
-		return NUMBER_NUL;
 	while (s < end && *s == ' ')
 		s++;
 	while (end > s && end[-1] == ' ')
@@ -195,6 +193,18 @@ int number_parse(const char *s, size_t len, double *out)
 		*out = 0; /* -0 and an underflow's sign */
 	if (copy != small)
 		free(copy);
+	return rc;
+}
+
+/* A NUL byte is outside the grammar, so only a refused field can hold
+ * one: look for it then, not in every field read. */
+int number_parse(const char *s, size_t len, double *out)
+{
+	int rc = parse(s, len, out);
+
+	if ((rc == NUMBER_SYNTAX || rc == NUMBER_NONFINITE) &&
+	    memchr(s, '\0', len))
+		return NUMBER_NUL;
 	return rc;
 }
 

@@ -47,7 +47,7 @@ struct job {
 	struct strbuf line;
 	int classifier;
 	int digits;       /* the model's precision (model.h) */
-	char fmt_num[8];  /* "%.7g", "%.15g": digits for fewer than it holds */
+	char fmt_num[8];  /* "%.7g", "%.15g": the other precisions */
 	struct chunk chunks[2];
 	int full[2], stop;
 	pthread_mutex_t mu;
@@ -143,9 +143,10 @@ static void label(struct strbuf *l, const char *s, int csv)
  * (number_format): a double model's to the double; a float32 model's
  * (digits 9: its outputs are floats widened) to the float, which "%.9g"
  * wrote with up to two digits more than that needs ("0.100000001" for
- * 0.1f). A model whose outputs carry fewer digits than they hold (ONNX:
- * 7 or 15, where our sums and onnxruntime's agree) keeps "%.<digits>g",
- * made once per job for strfromd. */
+ * 0.1f). Any other precision (ONNX's 7 for float outputs, 15 for
+ * double: FLT_DIG and DBL_DIG rounded up, fewer digits than the value
+ * holds, on purpose) keeps "%.<digits>g", made once per job for
+ * strfromd. */
 static void number(struct strbuf *sb, double v, const struct job *j)
 {
 	if (isnan(v))
