@@ -125,23 +125,54 @@ static size_t special(double x, char *buf)
 	return strlen(s);
 }
 
+/* v as exactly four (eight) digits, leading zeros kept: independent
+ * 32-bit steps rather than one long chain of 64-bit divisions by ten. */
+static void four_digits(char *o, uint32_t v)
+{
+	uint32_t a = v / 100, b = v % 100;
+
+	o[0] = (char)('0' + a / 10);
+	o[1] = (char)('0' + a % 10);
+	o[2] = (char)('0' + b / 10);
+	o[3] = (char)('0' + b % 10);
+}
+
+static void eight_digits(char *o, uint32_t v)
+{
+	four_digits(o, v / 10000);
+	four_digits(o + 4, v % 10000);
+}
+
 /* f 10^k as %g lays out p significant digits: plain when the exponent of
  * the leading digit is at least -4 and below p, else d.ddde+XX; never a
  * trailing zero or point. p = 0: p is f's own digit count. */
 static size_t layout(char *buf, int neg, uint64_t f, int k, int p)
 {
 	char d[24], *o = buf;
-	int n, i = sizeof(d), x;
+	uint64_t hi = f / 100000000;
+	int n = 8, i = 0, x;
 
-	while (f % 10 == 0) {
-		f /= 10;
+	/* f < 2^64 < 10^24: up to three groups of eight */
+	if (hi >= 100000000) {
+		eight_digits(d, (uint32_t)(hi / 100000000));
+		eight_digits(d + 8, (uint32_t)(hi % 100000000));
+		n = 16;
+	} else if (hi) {
+		eight_digits(d, (uint32_t)hi);
+		n = 8;
+	} else {
+		n = 0;
+	}
+	eight_digits(d + n, (uint32_t)(f % 100000000));
+	n += 8;
+	while (i < n - 1 && d[i] == '0')
+		i++;
+	n -= i;
+	memmove(d, d + i, (size_t)n);
+	while (n > 1 && d[n - 1] == '0') {
+		n--;
 		k++;
 	}
-	do
-		d[--i] = (char)('0' + f % 10);
-	while ((f /= 10));
-	n = (int)sizeof(d) - i;
-	memmove(d, d + i, (size_t)n);
 	x = k + n - 1;
 	if (!p)
 		p = n;
