@@ -73,8 +73,8 @@ static void check_parse(const char *s)
 
 	if (st != wst || (!st && memcmp(&got, &want, sizeof(got)))) {
 		if (parse_bad++ < 5)
-			printf("#   '%s': %d %.17g, want %d %.17g\n", s, st, got,
-			       wst, want);
+			printf("#   '%s': %d %.17g, want %d %.17g\n", s, st,
+			       got, wst, want);
 	}
 }
 
@@ -100,7 +100,8 @@ static void test_parse_random(void)
 	/* 1..25 digits, the point anywhere, exponents over every double */
 	parse_bad = 0;
 	for (i = 0, n = cases(1000000); i < n; i++) {
-		int nd = 1 + below(25), dot = below(nd + 1), e = below(660) - 345;
+		int nd = 1 + below(25), dot = below(nd + 1);
+		int e = below(660) - 345;
 
 		random_digits(digits, nd);
 		if (below(4))
@@ -143,11 +144,11 @@ static void test_parse_random(void)
 		memset(z2, '0', (size_t)trail);
 		z2[trail] = '\0';
 		if (below(2))
-			snprintf(buf, sizeof(buf), "0.%s%s%se%+d", z1, digits, z2,
-				 e);
-		else
-			snprintf(buf, sizeof(buf), "%s%s%s.%se%d", z1, digits, z2,
+			snprintf(buf, sizeof(buf), "0.%s%s%se%+d", z1, digits,
 				 z2, e);
+		else
+			snprintf(buf, sizeof(buf), "%s%s%s.%se%d", z1, digits,
+				 z2, z2, e);
 		check_parse(buf);
 	}
 	is_int(parse_bad, 0, "leading and trailing zeros: as strtod");
@@ -244,7 +245,8 @@ static void test_parse_edges(void)
 		"2.2250738585072012e-308", "2.2250738585072014e-308",
 		"1.7976931348623157e308", "1.7976931348623158e308",
 		"1.7976931348623159e308", "-1.7976931348623159e308",
-		"9007199254740993", "9007199254740992.5", "18446744073709551615",
+		"9007199254740993", "9007199254740992.5",
+		"18446744073709551615",
 		"18446744073709551616", "18446744073709551617",
 		"9999999999999999999", "99999999999999999999",
 		"1e-342", "1e-343", "9e-343", "1e308", "1e309", "1e23",
@@ -252,7 +254,9 @@ static void test_parse_edges(void)
 		"0.000000000000000000000000000000000000000001e+330",
 		"1000000000000000000000000000000e-330",
 		"1448997445238699", "5e-324", "3e-324", "2e-324",
-		"4.4501477170144023e-308", "1.00000000000000011102230246251565404236316680908203125",
+		"4.4501477170144023e-308",
+		/* 1 + 2^-53 exactly (a tie), and just below it */
+		"1.00000000000000011102230246251565404236316680908203125",
 		"1.00000000000000011102230246251565404236316680908203124",
 	};
 	char buf[64];
@@ -499,7 +503,8 @@ static void lap(const char *what)
 	static clock_t last;
 	clock_t now = clock();
 
-	printf("# %s: %.2f s CPU\n", what, (double)(now - last) / CLOCKS_PER_SEC);
+	printf("# %s: %.2f s CPU\n", what,
+	       (double)(now - last) / CLOCKS_PER_SEC);
 	last = now;
 }
 
