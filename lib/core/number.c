@@ -126,8 +126,8 @@ static int parse(const char *s, size_t len, double *out)
 	const char *p, *end = s + len, *start;
 	char small[64], *copy;
 	uint64_t m = 0;
-	int neg = 0, digits = 0, any = 0, e10 = 0, rc = 0;
-	long e = 0;
+	int neg = 0, digits = 0, any = 0, rc = 0, q;
+	long long e10 = 0, e = 0;
 
 	while (s < end && *s == ' ')
 		s++;
@@ -167,16 +167,19 @@ static int parse(const char *s, size_t len, double *out)
 		if (p == end || !is_digit(*p))
 			return NUMBER_SYNTAX;
 		for (; p < end && is_digit(*p); p++)
-			if (e < 100000)
+			if (e < 100000000000000) /* past any field's length */
 				e = e * 10 + (*p - '0');
 		if (eneg)
 			e = -e;
 	}
 	if (p != end)
 		return NUMBER_SYNTAX;
-	if (!fast_path(m, digits, e10 + (int)e, neg, out))
+	/* w 10^q: a q this far out is zero or infinity whatever w is */
+	e += e10;
+	q = e < -100000 ? -100000 : e > 100000 ? 100000 : (int)e;
+	if (!fast_path(m, digits, q, neg, out))
 		return NUMBER_OK;
-	if (digits <= 19 && (rc = eisel_lemire(m, e10 + (int)e, neg, out)) <= 0)
+	if (digits <= 19 && (rc = eisel_lemire(m, q, neg, out)) <= 0)
 		return rc;
 	/* Digits beyond 19, or too close to call: strtod, exact, sees only
 	 * a plain decimal (the grammar is checked). */

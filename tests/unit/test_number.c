@@ -73,8 +73,8 @@ static void check_parse(const char *s)
 
 	if (st != wst || (!st && memcmp(&got, &want, sizeof(got)))) {
 		if (parse_bad++ < 5)
-			printf("#   '%s': %d %.17g, want %d %.17g\n", s, st,
-			       got, wst, want);
+			printf("#   '%.40s%s': %d %.17g, want %d %.17g\n", s,
+			       strlen(s) > 40 ? "..." : "", st, got, wst, want);
 	}
 }
 
@@ -275,7 +275,24 @@ static void test_parse_edges(void)
 		snprintf(buf, sizeof(buf), "9.999999999999999999e%d", e);
 		check_parse(buf);
 	}
-	is_int(parse_bad, 0, "edges: the range's ends, 2^64, powers of ten");
+	/* more zeros than an exponent was once read to: "0.000...1e2000005"
+	 * with 2000000 zeros is 10^4, not 0 */
+	{
+		size_t nz = 2000000;
+		char *z = malloc(nz + 32);
+
+		if (z) {
+			memcpy(z, "0.", 2);
+			memset(z + 2, '0', nz);
+			snprintf(z + 2 + nz, 30, "1e%zu", nz + 5);
+			check_parse(z);
+			snprintf(z + 2 + nz, 30, "1e%zu", nz + 400);
+			check_parse(z);
+			free(z);
+		}
+	}
+	is_int(parse_bad, 0, "edges: the range's ends, 2^64, powers of ten, "
+	       "2000000 leading zeros");
 }
 
 /* The significant digits of a decimal (any layout) and the exponent of
