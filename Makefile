@@ -116,6 +116,18 @@ $(B)/gen/onnx.pb-c.c $(B)/gen/onnx.pb-c.h: $(ONNX_PROTO)
 $(PB_OBJ): $(B)/gen/onnx.pb-c.c $(B)/gen/onnx.pb-c.h
 	$(call say,CC,$<)$(CC) -std=c11 $(PKG_CFLAGS) $(CFLAGS) -I$(B)/gen -c -o $@ $<
 
+# The power tables of lib/core/number*.c, computed with exact big-integer
+# arithmetic by a small generator run here (it also checks the integer
+# logarithms of number_log.h): no table of magic numbers is committed.
+$(B)/gen/gen-number-tables: scripts/gen-number-tables.c lib/core/number_log.h
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) -std=c11 -O2 -Wall -Wextra -Wpedantic -I. -o $@ $<
+
+$(B)/gen/number_tables.h: $(B)/gen/gen-number-tables
+	$(call say,GEN,$@)$< > $@.tmp && mv $@.tmp $@
+
+$(B)/lib/core/number.o $(B)/lib/core/number_format.o: $(B)/gen/number_tables.h
+
 # Whatever includes the generated header waits for it.
 $(filter $(B)/lib/model/%,$(LIB_OBJ)) $(UNIT_BIN): $(B)/gen/onnx.pb-c.h
 

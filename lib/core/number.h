@@ -36,4 +36,16 @@ int number_check(double *x);
  * "1e+21"). What a number sent for a category is compared as. */
 void number_shortest(double x, char *buf, size_t size);
 
+/* The most number_format and number_format_float write, with the NUL. */
+#define NUMBER_FORMAT_MAX 32
+
+/* x with the fewest significant digits that read back as x (nearest to x
+ * among those), laid out as printf's "%.17g" lays out its digits: "0.1"
+ * (not "0.10000000000000001"), "760", "1e-07", "1.5e+300", "-0", "inf",
+ * "nan". Writes at most NUMBER_FORMAT_MAX bytes; returns the length. */
+size_t number_format(double x, char *buf);
+/* The same for a float (binary32: a float32 model's outputs): the fewest
+ * digits that read back as that float, laid out as "%.9g" would. */
+size_t number_format_float(float x, char *buf);
+
 #endif

@@ -183,8 +183,7 @@ shown:
 	if (c->kind == CELL_TEXT)
 		show(shown, c->text, c->len);
 	else if (c->kind == CELL_NUMBER) {
-		snprintf(num, sizeof(num), "%.17g", c->num);
-		show(shown, num, strlen(num));
+		show(shown, num, number_format(c->num, num));
 	} else if (c->kind == CELL_BOOL)
 		strbuf_addstr(shown, c->b ? "true" : "false");
 	return 1;

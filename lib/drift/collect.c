@@ -347,10 +347,9 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 		cats_add(cats, cell->b ? "true" : "false", cell->b ? 4 : 5,
 			 which);
 	} else if (cell->kind == CELL_NUMBER) {
-		char buf[32];
+		char buf[NUMBER_FORMAT_MAX];
 
-		snprintf(buf, sizeof(buf), "%.17g", cell->num);
-		cats_add(cats, buf, strlen(buf), which);
+		cats_add(cats, buf, number_format(cell->num, buf), which);
 	} else {
 		col_error(c, which, "%s row %llu: not a value", table_name(t),
 			  (unsigned long long)table_row(t));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../core/error.h"
+#include "../core/number.h"
 #include "../core/strbuf.h"
 #include "../core/tempfile.h"
 
@@ -45,7 +46,8 @@ struct job {
 	size_t cap;
 	struct strbuf line;
 	int classifier;
-	char fmt_num[8];  /* "%.9g" or "%.17g", by the model's precision */
+	int digits;       /* the model's precision (model.h) */
+	char fmt_num[8];  /* "%.7g", "%.15g": the other precisions */
 	struct chunk chunks[2];
 	int full[2], stop;
 	pthread_mutex_t mu;
@@ -137,14 +139,26 @@ static void label(struct strbuf *l, const char *s, int csv)
 		json_text(l, s, strlen(s));
 }
 
-/* strfromd skips printf's format parsing; `fmt` ("%.9g") is made once
- * per job, not per value. */
-static void number(struct strbuf *sb, double v, const char *fmt)
+/* An output as the shortest text that reads back as it, laid out as %g
+ * (number_format): a double model's to the double; a float32 model's
+ * (digits 9: its outputs are floats widened) to the float, which "%.9g"
+ * wrote with up to two digits more than that needs ("0.100000001" for
+ * 0.1f). Any other precision (ONNX's 7 for float outputs, 15 for
+ * double: FLT_DIG and DBL_DIG rounded up, fewer digits than the value
+ * holds, on purpose) keeps "%.<digits>g", made once per job for
+ * strfromd. */
+static void number(struct strbuf *sb, double v, const struct job *j)
 {
 	if (isnan(v))
 		return;
-	strbuf_grow(sb, 32);
-	sb->len += (size_t)strfromd(sb->buf + sb->len, 32, fmt, v);
+	strbuf_grow(sb, NUMBER_FORMAT_MAX);
+	if (j->digits == 17)
+		sb->len += number_format(v, sb->buf + sb->len);
+	else if (j->digits == 9 && (double)(float)v == v)
+		sb->len += number_format_float((float)v, sb->buf + sb->len);
+	else
+		sb->len += (size_t)strfromd(sb->buf + sb->len,
+					    NUMBER_FORMAT_MAX, j->fmt_num, v);
 }
 
 static void write_slot(struct job *j, const struct chunk *c,
@@ -181,10 +195,10 @@ static void write_slot(struct job *j, const struct chunk *c,
 		if (j->classifier)
 			label(l, j->bm->m->labels[(size_t)dec.prediction], csv);
 		else
-			number(l, dec.prediction, j->fmt_num);
+			number(l, dec.prediction, j);
 		if (j->classifier) {
 			strbuf_addstr(l, csv ? "," : ",\"probability\":");
-			number(l, dec.probability, j->fmt_num);
+			number(l, dec.probability, j);
 		}
 		if (every_class(j)) {
 			const struct model *m = j->bm->m;
@@ -199,7 +213,7 @@ static void write_slot(struct job *j, const struct chunk *c,
 						  strlen(m->labels[k]));
 					strbuf_addch(l, ':');
 				}
-				number(l, y[k], j->fmt_num);
+				number(l, y[k], j);
 			}
 			if (!csv)
 				strbuf_addch(l, '}');
@@ -271,7 +285,8 @@ static void take_row(struct job *j, struct chunk *c, int valid)
 		strbuf_add(&c->ids, id->text, id->len);
 		s->id_len = id->len;
 	} else if (id && id->kind == CELL_NUMBER) {
-		strbuf_addf(&c->ids, "%.17g", id->num);
+		strbuf_grow(&c->ids, NUMBER_FORMAT_MAX);
+		c->ids.len += number_format(id->num, c->ids.buf + c->ids.len);
 		s->id_len = c->ids.len - s->id_off;
 	} else if (id) {
 		s->id_null = 1;
@@ -443,6 +458,7 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 		j.cap /= 2;
 	j.fmt = out_format(o);
 	j.classifier = bm->d->model.task != TASK_REGRESSION;
+	j.digits = bm->m->digits;
 	snprintf(j.fmt_num, sizeof(j.fmt_num), "%%.%dg", bm->m->digits);
 	rc = dataset_open(&j.ds, o->input, bm->d->inputs, bm->d->ninputs,
 			  &dopts);
