@@ -144,7 +144,7 @@ const struct blob_span *tarindex_find(const struct blob_span *spans,
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; digest && i < n; i++) /* a document may name none */
 		if (!strcmp(spans[i].digest, digest))
 			return &spans[i];
 	return NULL;

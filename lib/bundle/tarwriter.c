@@ -37,7 +37,13 @@ static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf,
 	 * filter's memory when freed (libarchive 3.6). Nothing more reaches
 	 * the output after a failure. */
 	(void)a;
-	if (t->aborted || t->write_errno || t->sink_err)
+	/* Aborting, the close pads the pending entry to its declared size:
+	 * refuse at once, or a size a hostile manifest claimed (2^50) is
+	 * padded with zeros for ever. Refusing here (not archive_write_fail)
+	 * leaks nothing. */
+	if (t->aborted)
+		return -1;
+	if (t->write_errno || t->sink_err)
 		return (la_ssize_t)len;
 	if (t->fd >= 0) {
 		rc = fs_write_all(t->fd, buf, len);

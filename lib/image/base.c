@@ -163,6 +163,8 @@ int remote_image_open(struct remote_image *img, const char *text,
 		goto done;
 	}
 	rc = oci_layers(img->manifest, name);
+	if (!rc && !json_is_array(json_object_get(img->manifest, "layers")))
+		rc = not_an_image(name, "its manifest lists no layers");
 	if (!rc && !digest_is_valid(json_str(c, "digest")))
 		rc = not_an_image(name, "a malformed config");
 	if (!rc)
@@ -178,7 +180,7 @@ int remote_image_open(struct remote_image *img, const char *text,
 			    "mediaType", json_string(MT_OCI_IMAGE_CONFIG));
 	ids = json_object_get(json_object_get(img->config, "rootfs"),
 			      "diff_ids");
-	if (json_array_size(ids) !=
+	if (!json_is_array(ids) || json_array_size(ids) !=
 	    json_array_size(json_object_get(img->manifest, "layers")))
 		rc = not_an_image(name, "its config and manifest disagree on "
 				  "the layers");

@@ -4,7 +4,8 @@
 #ifndef MLOPS_IMAGE_CONTRACT_H
 #define MLOPS_IMAGE_CONTRACT_H
 
-#define IMAGE_BINARY "/usr/bin/mlops"
+#define IMAGE_BINARY_DIR "/usr/bin"
+#define IMAGE_BINARY IMAGE_BINARY_DIR "/mlops"
 #define IMAGE_BUNDLE_PATH "/srv/model/bundle.mlpkg"
 #define IMAGE_CACHE_DIR "/var/cache/mlops"
 #define IMAGE_PORT 8080

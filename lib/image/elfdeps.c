@@ -10,6 +10,7 @@
 
 #include "../core/error.h"
 #include "../core/fsutil.h"
+#include "contract.h"
 #include "../core/strbuf.h"
 #include "ldcache.h"
 
@@ -288,8 +289,13 @@ static void expand_dst(struct strbuf *out, const char *s, size_t len,
 				skip = 3 + vl;
 			else
 				continue;
-			val = k == 0 ? o->origin : k == 2 ? elf_oci_arch(machine)
-							  : NULL;
+			/* The program's $ORIGIN is where the image puts it,
+			 * not where it lies here: what its RUNPATH names
+			 * must be found as the image will hold it. */
+			val = k == 0 ? (o->loader == (size_t)-1
+						? IMAGE_BINARY_DIR
+						: o->origin)
+				     : k == 2 ? elf_oci_arch(machine) : NULL;
 			if (k == 1) {
 				strbuf_addf(out, "lib/%s", triplet(machine)
 							     ? triplet(machine)

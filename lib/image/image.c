@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -326,6 +327,16 @@ static int copy_fd(struct tarw *t, const struct blob *bl)
 	uint64_t off = 0;
 	int rc;
 
+	struct stat st;
+
+	/* A size the manifest claims but the bytes do not have: refused
+	 * before the tar header promises it (the padding of 2^50 claimed
+	 * bytes would never end). */
+	if (fstat(bl->fd, &st) < 0 || (uint64_t)st.st_size != bl->size)
+		return mlops_error_set(MLOPS_EINPUT, "layer %s: its manifest "
+				       "says %llu bytes, the blob has %llu",
+				       bl->digest, (unsigned long long)bl->size,
+				       (unsigned long long)st.st_size);
 	snprintf(path, sizeof(path), "blobs/sha256/%s", bl->digest + 7);
 	rc = tarw_begin(t, path, bl->size, 0644);
 	while (!rc && off < bl->size) {

@@ -262,10 +262,21 @@ static int from_file(struct image_bundle *ib, const char *path)
 		mlops_error_clear();
 	if (!is_image_config(m))
 		goto done; /* a bundle's config is ModelPack's */
-	rc = span_json(fd, tarindex_find(spans, n,
-					 json_str(json_object_get(m, "config"),
-						  "digest")),
-		       &config, path);
+	if (!json_is_array(json_object_get(m, "layers")) ||
+	    !json_array_size(json_object_get(m, "layers")) ||
+	    !json_str(json_object_get(m, "config"), "digest"))
+		rc = mlops_error_set(MLOPS_EINPUT, "'%s' is an image with a "
+				     "malformed manifest (no config digest, or "
+				     "no layers)", path);
+	if (!rc)
+		rc = span_json(fd, tarindex_find(spans, n,
+						 json_str(json_object_get(m, "config"),
+							  "digest")),
+			       &config, path);
+	if (!rc && !config)
+		rc = mlops_error_set(MLOPS_EINPUT, "'%s' is an image whose "
+				     "config blob is missing or not JSON",
+				     path);
 	if (!rc && !json_str(json_object_get(json_object_get(config, "config"),
 					     "Labels"), LABEL_BUNDLE_DIGEST))
 		rc = no_label(path);

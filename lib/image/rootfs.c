@@ -176,8 +176,10 @@ int rootfs_add_host(struct rootfs *fs, const char *host)
 	int hops = 0, rc = 0;
 
 	if (host[0] != '/')
-		return mlops_error_set(MLOPS_EINTERNAL, "'%s' is not an "
-				       "absolute path", host);
+		return mlops_error_set(MLOPS_EINPUT, "'%s' is a relative path "
+				       "(a relative RPATH or RUNPATH?): the image "
+				       "needs where the loader finds it",
+				       host);
 	normalize(&path, host);
 restart:
 	strbuf_reset(&prefix);

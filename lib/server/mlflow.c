@@ -27,7 +27,7 @@
 static const char *const formats[] = { "dataframe_split", "dataframe_records",
 				       "instances", "inputs", NULL };
 
-static json_t *mlflow_error(const char *message)
+json_t *mlflow_error(const char *message)
 {
 	return json_pack("{s:s, s:s}", "error_code", "BAD_REQUEST", "message",
 			 message);
@@ -123,6 +123,31 @@ static void list_cells(struct score_rows *r, const struct descriptor *d,
 	}
 }
 
+/* A column named twice would leave one of its values unread (which, by
+ * position or last-wins, is a guess): refused. 1 when one is, *out the
+ * 400's body. */
+static int duplicate_name(const json_t *names, json_t **out)
+{
+	const json_t *a, *b;
+	size_t i, j;
+
+	json_array_foreach(names, i, a)
+		for (j = 0; j < i && json_is_string(a); j++) {
+			b = json_array_get(names, j);
+			if (json_is_string(b) &&
+			    !strcmp(json_string_value(a), json_string_value(b))) {
+				struct strbuf m = STRBUF_INIT;
+
+				strbuf_addf(&m, "column '%s' is given twice",
+					    json_string_value(a));
+				fail(out, 400, m.buf);
+				strbuf_release(&m);
+				return 1;
+			}
+		}
+	return 0;
+}
+
 /* A list (records or rows), columns, or a split frame into r. */
 static unsigned json_cells(const struct serving *s, const char *format,
 			   const json_t *v, struct score_rows *r, json_t **out)
@@ -139,6 +164,8 @@ static unsigned json_cells(const struct serving *s, const char *format,
 		    (names && !json_is_array(names)))
 			return fail(out, 400, "dataframe_split must be {\"columns\": "
 				    "[...], \"data\": [[...], ...]}");
+		if (names && duplicate_name(names, out))
+			return 400;
 	} else if (json_is_object(v) && strcmp(format, "dataframe_records")) {
 		n = score_columns_rows(v);
 		if (n == (size_t)-1 || !json_object_size(v))
@@ -169,8 +196,21 @@ static unsigned json_cells(const struct serving *s, const char *format,
 	return st;
 }
 
+/* A line with nothing but spaces: no row (pandas' skip_blank_lines). */
+static int blank_record(const struct csv_field *f, size_t nf)
+{
+	size_t i;
+
+	if (nf != 1 || f[0].quoted)
+		return 0;
+	for (i = 0; i < f[0].len; i++)
+		if (f[0].p[i] != ' ' && f[0].p[i] != '\t' && f[0].p[i] != '\r')
+			return 0;
+	return 1;
+}
+
 /* text/csv: the header names the columns; empty and NA fields are
- * missing values, as pandas reads them. */
+ * missing values, blank lines skipped, as pandas reads them. */
 static unsigned csv_cells(const struct serving *s, const char *body,
 			  size_t len, struct csv_reader **csv,
 			  struct score_rows *r, json_t **out)
@@ -187,6 +227,17 @@ static unsigned csv_cells(const struct serving *s, const char *body,
 			    "column names");
 	col = xcalloc(ncols + 1, sizeof(*col));
 	for (k = 0; k < ncols; k++) {
+		for (i = 0; i < k && strcmp(f[i].p, f[k].p); i++)
+			;
+		if (i < k) {
+			struct strbuf m = STRBUF_INIT;
+
+			strbuf_addf(&m, "column '%s' is given twice in the "
+				    "header", f[k].p);
+			st = fail(out, 400, m.buf);
+			strbuf_release(&m);
+			goto done;
+		}
 		for (i = 0; i < d->ninputs && strcmp(d->inputs[i].name, f[k].p);
 		     i++)
 			;
@@ -194,7 +245,7 @@ static unsigned csv_cells(const struct serving *s, const char *body,
 	}
 	/* Every record stays in the reader's memory: count, then point. */
 	while (!(rc = csv_next(*csv, &f, &nf)))
-		nrows++;
+		nrows += !blank_record(f, nf);
 	if (rc < 0) {
 		st = fail(out, 400, mlops_error_last()->message);
 		goto done;
@@ -207,6 +258,8 @@ static unsigned csv_cells(const struct serving *s, const char *body,
 		goto done;
 	score_rows_vals(r);
 	for (i = 0; i < nrows && !csv_next(*csv, &f, &nf); i++) {
+		while (blank_record(f, nf) && !csv_next(*csv, &f, &nf))
+			; /* skipped, as pandas skips blank lines */
 		if (nf != ncols) {
 			score_rows_refuse(r, i, "row", "has another number of "
 					  "fields than the header");

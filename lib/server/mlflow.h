@@ -13,6 +13,10 @@
  * them, {"error_code": "BAD_REQUEST", "message": "..."}: 400 for a
  * malformed body or invalid rows (with "details"), 413 for too many
  * rows, 415 for a content type other than JSON or CSV in UTF-8. */
+/* {"error_code": "BAD_REQUEST", "message": message}: what MLflow's server
+ * answers for every refused request (the server uses it for the
+ * /invocations answers it gives before the route runs: 413, 415, 400). */
+json_t *mlflow_error(const char *message);
 unsigned mlflow_invocations(const struct serving *s, const char *content_type,
 			    const char *body, size_t len, json_t **out);
 

@@ -493,6 +493,10 @@ static unsigned infer(const struct serving *s, struct oip_binary *b,
 	if (!status)
 		status = input_cells(s, b, json_object_get(req, "inputs"), &r,
 				     out);
+	/* Bytes no tensor claimed: the sizes do not add up (Triton's 400). */
+	if (!status && b && b->used != b->len)
+		status = bad(out, "the binary data holds bytes no input's "
+			     "binary_data_size accounts for", NULL, "");
 	if (status)
 		goto done;
 	status = serving_score(s, &r, &sc, &res);

@@ -263,7 +263,9 @@ static unsigned guard(struct server *s, struct MHD_Connection *c,
 		return 0;
 	strbuf_addf(&m, "the request body is larger than %zu bytes",
 		    s->opts.max_body);
-	respond_json(c, 413, error_json(m.buf), NULL);
+	respond_json(c, 413, rd->id == ROUTE_INVOCATIONS ? mlflow_error(m.buf)
+							: error_json(m.buf),
+		     NULL);
 	strbuf_release(&m);
 	return 413;
 }
@@ -280,18 +282,20 @@ static json_t *server_openapi(const struct server *s, const struct serving *sv)
 /* A body sent with a Content-Encoding, decoded in place: 0, or the
  * status answered (413 past --max-body decoded, 415, 400). */
 static unsigned decode_body(const struct server *s, struct MHD_Connection *c,
-			    struct request *req)
+			    enum route route, struct request *req)
 {
 	const char *coding = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							 "Content-Encoding");
 	const char *why;
 	unsigned status;
 
-	if (!coding)
-		return 0;
+	if (!coding || !req->body.len)
+		return 0; /* no body: nothing to decode (a GET) */
 	status = encoding_decode(coding, &req->body, s->opts.max_body, &why);
-	if (status)
-		respond_json(c, status, error_json(why), NULL);
+	if (status) /* in the route's protocol: MLflow's for /invocations */
+		respond_json(c, status, route == ROUTE_INVOCATIONS
+						? mlflow_error(why)
+						: error_json(why), NULL);
 	return status;
 }
 
@@ -380,7 +384,7 @@ static unsigned answer(struct server *s, struct serving *sv,
 		return 204;
 	status = guard(s, c, rd, as, method, req);
 	if (!status)
-		status = decode_body(s, c, req);
+		status = decode_body(s, c, rd->id, req);
 	if (status)
 		return status;
 	if (rd->id == ROUTE_OIP)

@@ -195,6 +195,26 @@ mlreq text/csv 'income,zzz
 85000,x
 '
 expect_match "$CODE $BODY" '^400 .*debt_ratio: missing' "CSV: a missing column is named"
+# Found by a hostile review: a column named twice was read last-wins,
+# blank lines were rows, and the errors before the route were not
+# MLflow's shape.
+H=income,debt_ratio,credit_score,age,employment_years,num_credit_lines,loan_amount,has_prior_default
+R=85000,0.15,760,45,12,4,15000,false
+mlreq text/csv "$H,income
+$R,1"
+expect_match "$CODE $BODY" "^400 \{\"error_code\":\"BAD_REQUEST\".*column 'income' is given twice" "CSV: a column named twice is a 400, not last-wins"
+mlreq application/json "{\"dataframe_split\":{\"columns\":[\"income\",\"income\"],\"data\":[[1,2]]}}"
+expect_match "$CODE $BODY" "^400 .*column 'income' is given twice" "dataframe_split: the same"
+mlreq text/csv "$(printf '%s\r\n\r\n%s\r\n\r\n  \r\n' "$H" "$R")"
+expect_eq "$CODE $BODY" '200 {"predictions":[0]}' "CSV: blank lines are no rows (pandas' skip_blank_lines)"
+CODE=$(printf '{}' | gzip -c | curl -s -o resp.txt -w '%{http_code}' -H 'Content-Type: application/json' \
+	-H 'Content-Encoding: br' --data-binary @- "$URL/invocations")
+expect_match "$CODE $(cat resp.txt)" '^415 \{"error_code":"BAD_REQUEST"' "/invocations: an unknown encoding is 415 in MLflow's shape"
+head -c 9000 /dev/zero | tr '\0' ' ' > big.txt
+CODE=$(curl -s -o resp.txt -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @big.txt "$URL/invocations")
+expect_match "$CODE $(cat resp.txt)" '^413 \{"error_code":"BAD_REQUEST"' "/invocations: a body over --max-body is 413 in MLflow's shape"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Encoding: gzip' "$URL/model/info")
+expect_eq "$CODE" 200 "a GET with Content-Encoding and no body: nothing to decode, 200"
 req GET /ping
 expect_eq "$CODE $(hdr Content-Type) $(od -An -c resp.txt | tr -d ' ')" '200 application/json \n' "GET /ping: 200 and a newline, as MLflow"
 req GET /version
@@ -213,8 +233,8 @@ req POST /v2/models/credit-risk/versions/1.0.0/infer "$OIPROW"
 curl -s "$URL/metrics" > metrics.txt
 for pat in '/v2,status="200"} 1' '/v2/health/live,status="200"} 1' '/v2/health/ready,status="200"} 1' \
 	'/v2/models/{name},status="200"} 2' '/v2/models/{name}/ready,status="200"} 2' \
-	'/v2/models/{name}/infer,status="200"} 2' 'other,status="404"} 1' '/invocations,status="200"} 9' \
-	'/invocations,status="415"} 3' '/ping,status="200"} 1' '/health,status="200"} 1'; do
+	'/v2/models/{name}/infer,status="200"} 2' 'other,status="404"} 1' '/invocations,status="200"} 10' \
+	'/invocations,status="415"} 4' '/ping,status="200"} 1' '/health,status="200"} 1'; do
 	r=${pat%%,*} rest=${pat#*,}
 	expect_eq "$(grep -F "mlops_requests_total{route=\"$r\",${rest%\} *}" metrics.txt | sed 's/.* //')" "${pat##* }" \
 		"metrics: route=\"$r\" ${rest%\} *}"
@@ -405,6 +425,8 @@ elif case.startswith("bad-"):
         inputs[0]["parameters"]["binary_data_size"] = len(blobs[0])
     elif case == "bad-both":
         inputs[0]["data"] = [1, 2]
+    elif case == "bad-extra":
+        blobs.append(b"XXXX")
     st, h, raw = send({"inputs": inputs}, blobs, extra)
     print(st, json.loads(raw).get("error", "")[:120])
     sys.exit(0)
@@ -428,7 +450,8 @@ expect_eq "$got" "200 application/octet-stream $want - prediction*,probability" 
 	"binary and JSON tensors in one request"
 for c in bad-header:'^400 Inference-Header-Content-Length' bad-header-text:'^400 Inference-Header' \
 	bad-size:"^400 tensor 'income': binary_data_size" bad-short:"^400 tensor 'has_prior_default'" \
-	bad-bytes:"^400 tensor 'income': a BYTES element is longer" bad-both:"^400 tensor 'income': binary data and"; do
+	bad-bytes:"^400 tensor 'income': a BYTES element is longer" bad-both:"^400 tensor 'income': binary data and" \
+	bad-extra:"^400 the binary data holds bytes no input"; do
 	expect_match "$($PY oip_binary_client.py "$URL" "${c%%:*}")" "${c#*:}" "binary: ${c%%:*} is a 400 naming the problem"
 done
 req GET /v2

@@ -220,6 +220,66 @@ else
 fi
 
 # --- failure modes: exit status first, then the message ---
+# A base whose manifest claims a layer of 2^50 bytes, or lists no layers
+# (a hostile review hung and wrote an empty manifest with these).
+skopeo copy --quiet "oci-archive:img.tar:1.0.0" "oci:hbase:good"
+$PY - hbase <<'EOF'
+import hashlib, json, os, sys
+d = sys.argv[1]
+idx = json.load(open(os.path.join(d, "index.json")))
+good = idx["manifests"][0]
+man = json.load(open(os.path.join(d, "blobs/sha256", good["digest"][7:])))
+def add(tag, m):
+    b = json.dumps(m).encode()
+    h = hashlib.sha256(b).hexdigest()
+    open(os.path.join(d, "blobs/sha256", h), "wb").write(b)
+    idx["manifests"].append({"mediaType": good["mediaType"], "digest": "sha256:" + h,
+                             "size": len(b), "annotations": {"org.opencontainers.image.ref.name": tag}})
+huge = json.loads(json.dumps(man)); huge["layers"][0]["size"] = 1 << 50
+add("huge", huge)
+none = json.loads(json.dumps(man)); del none["layers"]
+add("nolayers", none)
+json.dump(idx, open(os.path.join(d, "index.json"), "w"))
+EOF
+run timeout 60 "$MLOPS" image b.mlpkg -t "$R:h" -o huge.tar --base "oci:$SCRATCH/hbase:huge"
+expect_rc 5 "a base layer claiming 2^50 bytes: exit 5 at once, no endless padding"
+ok $([ ! -e huge.tar ] && [ -z "$(ls -A . | grep '^\.huge\.tar')" ] && echo 0 || echo 1) "and no file left behind"
+run "$MLOPS" image b.mlpkg -t "$R:h" -o none.tar --base "oci:$SCRATCH/hbase:nolayers"
+expect_rc 3 "a base manifest without layers: exit 3, no empty manifest"
+expect_match "$ERR" "lists no layers" "said"
+# An image tar whose manifest names no layers, or no config digest
+# (a hostile review crashed inspect with these): exit 3, said.
+for case in nolayers nolayerskey cfgnodigest; do
+	$PY - img.tar "$case" <<'EOF'
+import hashlib, io, json, sys, tarfile
+src, case = sys.argv[1:3]
+t = tarfile.open(src)
+files = {m.name: t.extractfile(m).read() for m in t.getmembers() if m.isfile()}
+idx = json.loads(files["index.json"])
+md = idx["manifests"][0]["digest"]
+man = json.loads(files["blobs/sha256/" + md[7:]])
+if case == "nolayers":
+    man["layers"] = []
+elif case == "nolayerskey":
+    del man["layers"]
+else:
+    del man["config"]["digest"]
+m = json.dumps(man).encode()
+d = "sha256:" + hashlib.sha256(m).hexdigest()
+files["blobs/sha256/" + d[7:]] = m
+idx["manifests"][0].update(digest=d, size=len(m))
+files["index.json"] = json.dumps(idx).encode()
+out = tarfile.open(case + ".tar", "w")
+for name, data in sorted(files.items()):
+    ti = tarfile.TarInfo(name)
+    ti.size = len(data)
+    out.addfile(ti, io.BytesIO(data))
+out.close()
+EOF
+	run "$MLOPS" inspect "$case.tar"
+	expect_rc 3 "inspect, an image manifest with $case: exit 3, no crash"
+	expect_match "$ERR" "malformed manifest" "and says the manifest is malformed"
+done
 run "$MLOPS" image nosuch.mlpkg -t "$R:1" -o x.tar
 expect_rc 4 "a missing bundle: exit 4"
 expect_match "$ERR" "nosuch\.mlpkg" "named"
