@@ -59,7 +59,7 @@ run "$MLOPS" drift profile "$R" -o out.txt
 expect_rc 2 "-o must name a .json: exit 2"
 
 # The bundle carries a profile of datasets.reference, with predictions.
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 run "$MLOPS" drift --bundle b.mlpkg --current "$C" --json
 expect_rc 0 "drift against the bundle's own profile, no --reference"
 printf '%s' "$OUT" > bun.json

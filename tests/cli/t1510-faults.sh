@@ -29,7 +29,7 @@ expect_match "$(cat probe.err)" "No space left on device" "and then says ENOSPC"
 rm -f disk/probe
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/good.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/good.mlpkg"
 SIZE=$(stat -c %s good.mlpkg)
 G=proj/data/golden.csv
 
@@ -70,7 +70,7 @@ run "$MLOPS" -C proj deploy "$SCRATCH/good.mlpkg" --env staging --no-tag
 expect_rc 0 "a first deploy (no server: nothing to reload)"
 cp "$ROOT/ledger.jsonl" ledger.before
 sed -i 's/^version: .*/version: 1.0.2/' proj/mlops.yaml
-"$MLOPS" -C proj package -q -o "$SCRATCH/next.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/next.mlpkg"
 sed -i 's/^version: .*/version: 1.0.0/' proj/mlops.yaml
 D1=$(bundle_digest good.mlpkg)
 D2=$(bundle_digest next.mlpkg)

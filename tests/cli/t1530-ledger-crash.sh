@@ -8,9 +8,9 @@
 
 copy_example proj
 ROOT=proj/.mlops/staging
-"$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg"
 sed -i 's/^version: .*/version: 1.1.0/' proj/mlops.yaml
-"$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg"
 D1=$(bundle_digest v1.mlpkg)
 D2=$(bundle_digest v2.mlpkg)
 
@@ -153,7 +153,7 @@ ok $([ -f "$ROOT/releases/${D2#sha256:}/bundle.mlpkg" ] && echo 0 || echo 1) "in
 rm -rf "$ROOT"
 cp -R root.good "$ROOT"
 sed -i 's/^version: .*/version: 1.3.0/' proj/mlops.yaml
-"$MLOPS" -C proj package -q -o "$SCRATCH/v3.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v3.mlpkg"
 D3=$(bundle_digest v3.mlpkg)
 mkdir -p "$ROOT/releases"
 # The release's place is taken by a file: installing fails (I/O).

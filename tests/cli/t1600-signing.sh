@@ -17,7 +17,7 @@ openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048 -out rsa.pem 2>/dev
 KEYID=sha256:$(openssl pkey -pubin -in release.pub -outform DER | tail -c 32 | sha256sum | cut -c1-64)
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/plain.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/plain.mlpkg"
 run "$MLOPS" -C proj package -o "$SCRATCH/signed.mlpkg" --sign "$SCRATCH/release.pem"
 expect_rc 0 "package --sign"
 expect_match "$OUT" "signed  by key $KEYID" "it names the key (sha256 of the raw public key)"
@@ -87,7 +87,7 @@ expect_rc 3 "--verify with a file that is not a key: exit 3"
 # Tampering. A second version to take signatures from and to.
 mkdir proj2 && cp -R proj/. proj2/
 sed -i 's/^version: .*/version: 1.0.1/' proj2/mlops.yaml
-"$MLOPS" -C proj2 package -q -o "$SCRATCH/other.mlpkg" > /dev/null
+must "$MLOPS" -C proj2 package -q -o "$SCRATCH/other.mlpkg"
 $PY "$SIG" flip signed.mlpkg flipped.mlpkg
 $PY "$SIG" payload signed.mlpkg "$(bundle_digest other.mlpkg)" payload.mlpkg
 $PY "$SIG" transplant signed.mlpkg other.mlpkg rewritten.mlpkg rewrite
@@ -149,7 +149,7 @@ code=$(curl -s -o up.json -w '%{http_code}' -X PUT -H "Authorization: Bearer $ML
 expect_eq "$code" 422 "the admin API refuses an unsigned upload (422)"
 expect_match "$(cat up.json)" "is not signed" "and says why"
 expect_eq "$(ls -A inst/bundles | wc -l)" 1 "nothing stored, no temporary file left"
-"$MLOPS" -C proj2 package -q -o "$SCRATCH/other-signed.mlpkg" --sign "$SCRATCH/release.pem" > /dev/null
+must "$MLOPS" -C proj2 package -q -o "$SCRATCH/other-signed.mlpkg" --sign "$SCRATCH/release.pem"
 code=$(curl -s -o up.json -w '%{http_code}' -X PUT -H "Authorization: Bearer $MLOPS_ADMIN_KEY" \
 	--data-binary @other-signed.mlpkg "$ADMIN/admin/bundles/$OD")
 expect_eq "$code" 201 "a signed upload is stored (201)"

@@ -8,7 +8,7 @@
 . "$MLOPS_SRC/tests/cli/registry.sh"
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 BD=$(bundle_digest b.mlpkg)
 R=127.0.0.1:5000/team/credit-risk
 
@@ -34,7 +34,7 @@ expect_eq "$(json_get r3.json 'd["digest"] != "'"$D"'", d["created"]')" "(True, 
 # A new model version: the runtime layer is reused as it is.
 copy_example proj2
 sed -i 's/^version: 1.0.0$/version: 1.1.0/' proj2/mlops.yaml
-"$MLOPS" -C proj2 package -q -o "$SCRATCH/b2.mlpkg" >/dev/null
+must "$MLOPS" -C proj2 package -q -o "$SCRATCH/b2.mlpkg"
 "$MLOPS" --json image b2.mlpkg -t "$R:1.1.0" -o img4.tar > r4.json
 expect_eq "$(json_get r4.json 'd["layers"][0]["digest"]')" "$(json_get r.json 'd["layers"][0]["digest"]')" \
 	"two bundles: the same runtime layer"
