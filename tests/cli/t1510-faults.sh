@@ -76,7 +76,7 @@ D1=$(bundle_digest good.mlpkg)
 D2=$(bundle_digest next.mlpkg)
 for n in 0 600; do
 	run full "$SCRATCH/$ROOT" $n "$MLOPS" -C proj deploy "$SCRATCH/next.mlpkg" --env staging --no-tag
-	ok $([ "$RC" -ne 0 ] && echo 0 || echo 1) "deploy with $n bytes free fails (exit $RC)"
+	expect_rc 4 "deploy with $n bytes free: exit 4"
 	expect_match "$ERR" "No space left on device" "says the disk is full ($n)"
 	expect_eq "$(readlink "$ROOT/current")" "releases/${D1#sha256:}" "current still names the live release ($n)"
 	cmp -s "$ROOT/releases/${D1#sha256:}/bundle.mlpkg" good.mlpkg
