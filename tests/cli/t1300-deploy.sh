@@ -256,7 +256,7 @@ expect_no_match "$OUT$ERR" "tok3n" "no token from the URL or the environment app
 
 # A bare NAME:TAG names a bundle of the default registry (a local store
 # under XDG_DATA_HOME here); a name ending in .mlpkg is always a file.
-"$MLOPS" push v1.mlpkg credit-risk:1.0.0 > /dev/null
+must "$MLOPS" push v1.mlpkg credit-risk:1.0.0
 run "$MLOPS" -C proj deploy credit-risk:1.0.0 --env staging --dry-run
 expect_rc 0 "deploy NAME:TAG pulls from the default registry"
 expect_match "$ERR" "would deploy credit-risk 1.0.0 \\($D1\\)" "the bundle that was pushed"

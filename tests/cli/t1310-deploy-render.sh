@@ -117,7 +117,7 @@ run "$MLOPS" -C proj deploy "$SCRATCH/b.mlpkg" --env k8s --render "$SCRATCH/out"
 expect_eq "$RC $(ls out | tr '\n' ' ')" "0 deployment.yaml kustomization.yaml pdb.yaml service.yaml " "back to fixed replicas: the stale hpa.yaml is gone"
 
 # Two environments in one namespace never select each other's pods.
-"$MLOPS" -C proj deploy "$SCRATCH/b.mlpkg" --env k8s-auto --render "$SCRATCH/out2" > /dev/null
+must "$MLOPS" -C proj deploy "$SCRATCH/b.mlpkg" --env k8s-auto --render "$SCRATCH/out2"
 expect_eq "$($PY -c '
 import yaml
 a = [yaml.safe_load(open("out/%s.yaml" % f)) for f in ("deployment", "service", "pdb")]

@@ -136,7 +136,7 @@ expect_eq "$(versions)" "1.1.0 1.1.0 1.1.0" "every instance serves v2"
 expect_eq "$(statuses)" "1:deployed" "ledger: revision 1 deployed"
 expect_eq "$(stat -c %a proj/.mlops/prod/ledger.jsonl)" 600 "the fleet's ledger lives under .mlops/prod, 0600"
 start_registry reg
-"$MLOPS" push -q v2.mlpkg "$REG/team/credit-risk:1.1.0" > /dev/null
+must "$MLOPS" push -q v2.mlpkg "$REG/team/credit-risk:1.1.0"
 run "$MLOPS" -C proj deploy "$REG/team/credit-risk:1.1.0" --env prod --no-tag
 expect_rc 0 "deploying it again, by registry reference"
 expect_match "$ERR" "pulled $REG/team/credit-risk:1.1.0 \\($D2\\)" "pulled and verified first"
