@@ -53,6 +53,21 @@ run() {
 	ERR=$(cat "$SCRATCH/.err")
 }
 
+# must CMD...: a setup step the test needs but does not test (packaging a
+# fixture, say). Its stdout is thrown away. When it fails, the test stops
+# here, `not ok` with its status and stderr, instead of checking missing or
+# stale files later and passing because two failures look alike. Not in a
+# subshell or a pipeline: its exit would end only that.
+must() {
+	"$@" >/dev/null 2>"$SCRATCH/.must"
+	_rc=$?
+	[ $_rc -eq 0 ] && return 0
+	ok 1 "setup: $*"
+	diag "exit status $_rc" "stderr: $(cat "$SCRATCH/.must")"
+	done_testing
+	exit 1
+}
+
 # expect_rc WANT NAME: checks $RC from the last run.
 expect_rc() {
 	if [ "$RC" -eq "$1" ]; then

@@ -76,7 +76,7 @@ if [ -w /dev/full ]; then
 fi
 
 # Colour: never when stdout is not a terminal, forced by --color=always.
-mkdir p && cd p && "$MLOPS" init -q >/dev/null && cd ..
+mkdir p && must "$MLOPS" -C p init -q
 run "$MLOPS" --color=always init --help
 expect_no_match "$OUT" "$(printf '\033')" "help text has no colour codes"
 done_testing

@@ -57,7 +57,8 @@ run "$MLOPS" -C proj drift $D -q
 expect_rc 1 "drift -q, drifted data: exit 1"
 expect_eq "$OUT$ERR" "" "  nothing printed"
 run "$MLOPS" -C proj drift $D -q --markdown
-expect_eq "$OUT" "" "drift -q --markdown: nothing on stdout"
+expect_rc 1 "drift -q --markdown, drifted data: exit 1"
+expect_eq "$OUT" "" "  nothing on stdout"
 run "$MLOPS" -C proj drift $D -q --json
 expect_rc 1 "drift --json -q: exit 1"
 expect_match "$OUT" '"columns_drifted": 2' "  the JSON document"

@@ -101,7 +101,7 @@ d = json.load(open("grafana-dashboard.json"))
 print(d["title"], len(d["panels"]), all(t["expr"] for p in d["panels"] for t in p["targets"]))
 ')" "mlops serve: credit-risk 10 True" "the Grafana dashboard parses, ten panels"
 # Every metric the rules and the dashboard use, a real server exposes.
-"$MLOPS" package -q -o m.mlpkg > /dev/null
+must "$MLOPS" package -q -o m.mlpkg
 timeout 120 "$MLOPS" serve m.mlpkg --listen 127.0.0.1:0 --log-file access.log 2> serve.log &
 SPID=$!
 at_exit "kill $SPID 2>/dev/null"

@@ -25,13 +25,13 @@ ok $? "package a"
 ok $? "package b"
 expect_eq "$(digest b.mlpkg)" "$(digest a.mlpkg)" \
 	"same bytes despite mtimes, umask and directory order"
-"$MLOPS" -C a package -q -o "$SCRATCH/c.mlpkg" >/dev/null
+must "$MLOPS" -C a package -q -o "$SCRATCH/c.mlpkg"
 expect_eq "$(digest c.mlpkg)" "$(digest a.mlpkg)" "same bytes when run with -C"
 
 tar tvf a.mlpkg | awk '{print $4" "$5}' | sort -u > times.txt
 expect_eq "$(cat times.txt)" "1970-01-01 00:00" "no git, no SOURCE_DATE_EPOCH: time 0"
 
-SOURCE_DATE_EPOCH=1700000000 "$MLOPS" -C a package -q -o "$SCRATCH/d.mlpkg" >/dev/null
+must env SOURCE_DATE_EPOCH=1700000000 "$MLOPS" -C a package -q -o "$SCRATCH/d.mlpkg"
 tar tvf d.mlpkg | awk '{print $4" "$5}' | sort -u > times.txt
 expect_eq "$(cat times.txt)" "2023-11-14 22:13" "SOURCE_DATE_EPOCH sets every time"
 ok $([ "$(digest d.mlpkg)" != "$(digest a.mlpkg)" ] && echo 0 || echo 1) \
@@ -43,8 +43,8 @@ ok $([ "$(digest d.mlpkg)" != "$(digest a.mlpkg)" ] && echo 0 || echo 1) \
 	git commit -q -m init)
 git clone -q a a2
 touch -d '2030-01-01' $(find a2 -type f -not -path '*/.git/*')
-"$MLOPS" -C a package -q -o "$SCRATCH/g1.mlpkg" >/dev/null
-"$MLOPS" -C a2 package -q -o "$SCRATCH/g2.mlpkg" >/dev/null
+must "$MLOPS" -C a package -q -o "$SCRATCH/g1.mlpkg"
+must "$MLOPS" -C a2 package -q -o "$SCRATCH/g2.mlpkg"
 tar tvf g1.mlpkg | awk '{print $4" "$5}' | sort -u > times.txt
 expect_eq "$(cat times.txt)" "2025-01-02 03:04" "in git: the commit's time"
 # The clone's remote differs (a2 has origin, a has none), so compare the
@@ -52,6 +52,6 @@ expect_eq "$(cat times.txt)" "2025-01-02 03:04" "in git: the commit's time"
 m1=$("$MLOPS" --json inspect g1.mlpkg | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["layers"][0]["digest"], d["created"], d["provenance"]["commit"])')
 m2=$("$MLOPS" --json inspect g2.mlpkg | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["layers"][0]["digest"], d["created"], d["provenance"]["commit"])')
 expect_eq "$m2" "$m1" "two clones: same layers, time and commit"
-"$MLOPS" -C a2 package -q -o "$SCRATCH/g3.mlpkg" >/dev/null
+must "$MLOPS" -C a2 package -q -o "$SCRATCH/g3.mlpkg"
 expect_eq "$(digest g3.mlpkg)" "$(digest g2.mlpkg)" "same clone twice: same bytes"
 done_testing

@@ -7,7 +7,7 @@ VALIDATE="$MLOPS_SRC/tests/tools/validate-schema"
 copy_example proj
 (cd proj && git init -q && git remote add origin https://bot:s3cret@example.com/acme/credit.git && \
 	git add -A && git commit -q -m init)
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 
 run "$MLOPS" inspect --sbom b.mlpkg
 expect_rc 0 "inspect --sbom"

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 digest=$(bundle_digest b.mlpkg)
 
 run skopeo inspect --raw oci-archive:b.mlpkg

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 
 run "$MLOPS" inspect b.mlpkg
 expect_rc 0 "inspect a bundle"
@@ -21,7 +21,7 @@ expect_match "$OUT" '^  created +no commit \(and no SOURCE_DATE_EPOCH\): no buil
 expect_no_match "$OUT" '1970-01-01' "  not 1970"
 expect_eq "$("$MLOPS" --json inspect b.mlpkg | $PY -c 'import json,sys; print(json.load(sys.stdin)["created"])')" \
 	None "--json: created is null"
-SOURCE_DATE_EPOCH=1700000000 "$MLOPS" -C proj package -q -o "$SCRATCH/sde.mlpkg"
+must env SOURCE_DATE_EPOCH=1700000000 "$MLOPS" -C proj package -q -o "$SCRATCH/sde.mlpkg"
 run "$MLOPS" inspect sde.mlpkg
 expect_match "$OUT" '^  created +2023-11-14T22:13:20Z$' "SOURCE_DATE_EPOCH: created is that time"
 

@@ -59,7 +59,7 @@ expect_eq "$(sed -n 2p binary.csv | cut -d, -f1)" "1" "row numbers start at 1"
 
 # The example: the committed credit-risk model, on its reference sample.
 copy_example cr
-"$MLOPS" -C cr package -q -o "$SCRATCH/cr.mlpkg" >/dev/null
+must "$MLOPS" -C cr package -q -o "$SCRATCH/cr.mlpkg"
 run "$MLOPS" predict cr.mlpkg -i cr/data/reference.csv -o cr.csv
 expect_rc 0 "predict the example's reference sample"
 $PY "$FIX/predict-reference.py" cr/model/model.json cr/data/reference.csv binary-classification > cr.ref
@@ -196,7 +196,7 @@ JSON
 mkdir -p numcat
 printf '{"mlops_glm": 1, "link": "identity", "intercept": 0, "coefficients": {"c": 1}}' > numcat/m.json
 printf 'name: numcat\nversion: 1.0.0\nmodel: {path: m.json, runtime: glm, task: regression}\nsignature:\n  inputs:\n    - {name: c, type: category, values: ["1000001", "1000002", "2.5", "1e+21"]}\n' > numcat/mlops.yaml
-"$MLOPS" -C numcat package -q -o "$SCRATCH/numcat.mlpkg" >/dev/null
+must "$MLOPS" -C numcat package -q -o "$SCRATCH/numcat.mlpkg"
 printf '{"c": 1000002}\n{"c": 2.5}\n{"c": 1e21}\n{"c": 1000001.0}\n' > numcat.jsonl
 run "$MLOPS" predict numcat.mlpkg -i numcat.jsonl
 expect_rc 0 "numbers for a category"

@@ -101,7 +101,7 @@ expect_match "$OUT" "accuracy 1 >= 0.999" "sklearn's own predictions score accur
 mkdir -p byindex && cp gated/et_multiclass.onnx byindex/
 tr -d '\r' < gated/golden.csv | sed 's/,[a-z]*$/,1/; 1s/,1$/,label/' > byindex/golden.csv
 sed 's/^name: gated/name: byindex/' gated/mlops.yaml > byindex/mlops.yaml
-"$MLOPS" -C byindex package -q -o "$SCRATCH/byindex.mlpkg" >/dev/null
+must "$MLOPS" -C byindex package -q -o "$SCRATCH/byindex.mlpkg"
 run "$MLOPS" validate byindex.mlpkg
 expect_rc 1 "class indices for a model with labels [high, low, medium]: the gates fail"
 expect_match "$OUT" "on 0 golden rows; 142 left out: invalid, or a label that is not a class label" \

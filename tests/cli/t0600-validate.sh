@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/good.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/good.mlpkg"
 
 run "$MLOPS" validate good.mlpkg
 expect_rc 0 "a good bundle passes"
@@ -45,7 +45,7 @@ expect_rc 4 "a missing bundle: exit 4"
 # A gate just missed.
 copy_example strict
 sed -i 's/  auc: ">= 0.80"/  auc: ">= 0.86"/' strict/mlops.yaml
-"$MLOPS" -C strict package -q -o "$SCRATCH/strict.mlpkg" >/dev/null
+must "$MLOPS" -C strict package -q -o "$SCRATCH/strict.mlpkg"
 run "$MLOPS" validate strict.mlpkg
 expect_rc 1 "a gate just missed: exit 1"
 expect_match "$OUT" '^  fail  gates .*auc 0\.851[0-9]* >= 0\.86 FAILED' "the missed gate is named with its value"

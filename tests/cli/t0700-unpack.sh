@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 
 run "$MLOPS" unpack b.mlpkg -o out
 expect_rc 0 "unpack into a new directory"

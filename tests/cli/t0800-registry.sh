@@ -7,7 +7,7 @@
 . "$MLOPS_SRC/tests/cli/registry.sh"
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 D=$(bundle_digest b.mlpkg)
 
 # --- the local default store: no server needed ---
@@ -87,7 +87,7 @@ ok $([ -z "$(ls -A | grep 'bad.mlpkg')" ] && echo 0 || echo 1) "no file, no temp
 # The registry stopped in the middle of a push, then the push finishes.
 mkdir big && cp -R proj/. big/ && dd if=/dev/urandom of=big/model/weights.bin bs=1M count=192 2>/dev/null
 sed -i 's|^include:|include:\n  - path: model/weights.bin\n    kind: dataset|' big/mlops.yaml
-"$MLOPS" -C big package -q -o "$SCRATCH/big.mlpkg" >/dev/null 2>&1
+must "$MLOPS" -C big package -q -o "$SCRATCH/big.mlpkg"
 start_registry reg2
 port=${REG#*:}
 # 64K chunks of 192 MiB: thousands of requests, so the push is surely

@@ -23,7 +23,13 @@ complete_bash() {
 expect_eq "$(complete_bash mlops pa)" "package " "bash: a command"
 expect_eq "$(complete_bash mlops i)" "image init inspect " "bash: commands by prefix"
 all=$(complete_bash mlops '')
-for c in $("$MLOPS" help | awk '/^Commands:/{on=1; next} /^$/{on=0} on{print $1}'); do
+# The commands come from mlops help: a failed or changed help would leave
+# nothing to loop over and nothing checked.
+run "$MLOPS" help
+expect_rc 0 "mlops help"
+cmds=$(printf '%s\n' "$OUT" | awk '/^Commands:/{on=1; next} /^$/{on=0} on{print $1}')
+ok $([ $(echo $cmds | wc -w) -ge 15 ] && echo 0 || echo 1) "mlops help lists the commands ($(echo $cmds | wc -w))"
+for c in $cmds; do
 	expect_match "$all" "(^| )$c " "bash: command '$c' completes"
 done
 expect_eq "$(complete_bash mlops package --t)" "--tag " "bash: a command's option"
@@ -48,7 +54,9 @@ cd ..
 
 # Every option in every command's --help can be completed.
 for c in init package inspect image; do
-	for o in $("$MLOPS" $c --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+	run "$MLOPS" $c --help
+	expect_rc 0 "$c --help"
+	for o in $(printf '%s\n' "$OUT" | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
 		[ "$o" = "--help" ] && continue
 		got=$(complete_bash mlops $c "$o")
 		expect_match "$got" "^$o=? " "bash: $c $o completes"

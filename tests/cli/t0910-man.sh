@@ -14,12 +14,19 @@ for page in mlops.1 mlops-init.1 mlops-package.1 mlops-inspect.1 \
 done
 
 # Each visible command has a page, and the page names each of its options.
-for c in $("$MLOPS" help | awk '/^Commands:/{on=1; next} /^$/{on=0} on{print $1}'); do
+# A failed or changed help would leave nothing to loop over.
+run "$MLOPS" help
+expect_rc 0 "mlops help"
+cmds=$(printf '%s\n' "$OUT" | awk '/^Commands:/{on=1; next} /^$/{on=0} on{print $1}')
+ok $([ $(echo $cmds | wc -w) -ge 15 ] && echo 0 || echo 1) "mlops help lists the commands ($(echo $cmds | wc -w))"
+for c in $cmds; do
 	case $c in help|version) continue ;; logout) c=login ;; esac
 	page="$MAN/mlops-$c.1"
 	ok $([ -s "$page" ] && echo 0 || echo 1) "mlops-$c(1) exists"
 	text=$(mandoc -T utf8 "$page" 2>/dev/null | col -b)
-	for o in $("$MLOPS" $c --help | awk '/^Options:/{on=1; next} /^$/{on=0} on' | grep -oE -- '--[a-z][a-z-]+'); do
+	run "$MLOPS" $c --help
+	expect_match "$OUT" "^Options:" "mlops $c --help lists its options"
+	for o in $(printf '%s\n' "$OUT" | awk '/^Options:/{on=1; next} /^$/{on=0} on' | grep -oE -- '--[a-z][a-z-]+'); do
 		expect_match "$text" -- "$o" "mlops-$c(1) documents $o"
 	done
 	expect_match "$text" "EXIT STATUS" "mlops-$c(1) has an EXIT STATUS section"
@@ -97,7 +104,7 @@ for f in "$MLOPS_SRC"/man/mlops-*.1.scd "$MLOPS_SRC/man/mlops.1.scd"; do
 		grep -Eq "^# ([A-Z]+ )?$sec" "$f" || echo "$page: no $sec"
 	done
 	r=$($PY "$MLOPS_SRC/tests/tools/check-commands" "$MLOPS" "$f" --code-only)
-	case $r in "ok 0") echo "$page: no mlops command in EXAMPLES" ;; ok*) ;; *) echo "$r" ;; esac
+	case $r in "ok 0") echo "$page: no mlops command in EXAMPLES" ;; ok*) ;; *) echo "${r:-$page: check-commands printed nothing}" ;; esac
 done > pages.txt
 expect_eq "$(cat pages.txt)" "" "every page: synopsis, options, exit status, examples whose commands are real"
 done_testing

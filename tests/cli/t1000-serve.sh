@@ -7,7 +7,7 @@
 . "$MLOPS_SRC/tests/cli/registry.sh" # free_port
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 D=$(bundle_digest b.mlpkg)
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT

@@ -8,9 +8,9 @@
 . "$MLOPS_SRC/tests/cli/registry.sh" # free_port
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg"
 sed -i 's/^version: .*/version: 1.1.0/' proj/mlops.yaml
-"$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg"
 D1=$(bundle_digest v1.mlpkg)
 D2=$(bundle_digest v2.mlpkg)
 mkdir -p root/releases/1 root/releases/2 root/releases/broken

@@ -6,7 +6,7 @@
 . "$MLOPS_SRC/tests/cli/registry.sh" # free_port
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 BODY='{"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}'
 
 # hold PORT: a client that sends half a request and waits (until the file

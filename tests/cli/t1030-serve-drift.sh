@@ -7,7 +7,7 @@
 . "$MLOPS_SRC/tests/cli/registry.sh" # free_port
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 timeout 120 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$PORT" --drift-window 1000 -q &
@@ -15,7 +15,7 @@ SPID=$!
 at_exit "kill $SPID 2>/dev/null"
 for _ in $(seq 200); do curl -s -o /dev/null "$URL/health/ready" && break; sleep 0.05; done
 # The profile package made: the same data, signature and sample size.
-"$MLOPS" -C proj drift profile data/reference.csv --signature --sample 2000 -o "$SCRATCH/profile.json" -q
+must "$MLOPS" -C proj drift profile data/reference.csv --signature --sample 2000 -o "$SCRATCH/profile.json" -q
 
 # send FILE FIRST: rows FIRST..FIRST+999 in batches of 250 (one window
 # epoch each, so the window holds exactly the last 1000 rows sent).

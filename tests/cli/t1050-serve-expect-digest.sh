@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 D=$(bundle_digest b.mlpkg)
 OTHER=sha256:$(printf '%064d' 7)
 

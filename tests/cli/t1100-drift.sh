@@ -88,7 +88,7 @@ run "$MLOPS" -C proj drift --reference data/reference.csv --current data/current
 printf '%s' "$OUT" > sig.json
 expect_eq "$(json_get sig.json '[c["type"] for c in d["columns"] if c["column"] == "has_prior_default"]')" \
 	"['categorical']" "--signature: has_prior_default is categorical"
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 run "$MLOPS" drift --reference "$R" --current "$C" --bundle b.mlpkg --json
 printf '%s' "$OUT" > bun.json
 expect_eq "$(json_get bun.json '[c["type"] for c in d["columns"] if c["column"] == "has_prior_default"]')" \
@@ -117,7 +117,7 @@ run "$MLOPS" -C projd drift --reference data/reference.csv --current data/curren
 printf '%s' "$OUT" > cfg2.json
 expect_eq "$(json_get cfg2.json '[c["test"] for c in d["columns"][:4]], d["dataset"]["drift_share"]')" \
 	"(['ks', 'wasserstein', 'wasserstein', 'chisquare'], 0.9)" "flags override the section"
-"$MLOPS" -C projd package -q -o "$SCRATCH/bd.mlpkg" > /dev/null
+must "$MLOPS" -C projd package -q -o "$SCRATCH/bd.mlpkg"
 run "$MLOPS" drift --reference "$R" --current "$C" --bundle bd.mlpkg --json
 printf '%s' "$OUT" > cfg3.json
 expect_eq "$(json_get cfg3.json '[c["test"] for c in d["columns"][:4]]')" "['psi', 'ks', 'ks', 'chisquare']" \

@@ -16,8 +16,13 @@ expect_eq "$(json_get ref.profile.json 'd["mlops_profile"], d["rows"], [c["count
 expect_no_match "$(json_get ref.profile.json 'list(d["columns"][0])')" "rows" "no raw rows, only per-column summaries"
 
 for t in ks wasserstein psi t_test; do
-	"$MLOPS" drift --reference "$R" --current "$C" --test "$t" --json > csv.json
-	"$MLOPS" drift --reference ref.profile.json --current "$C" --test "$t" --json > prof.json
+	# Both must answer: two failures are two empty documents, and equal.
+	run "$MLOPS" drift --reference "$R" --current "$C" --test "$t" --json
+	expect_rc 0 "$t against the data: 2 of 8 columns drifted, under the dataset's share"
+	printf '%s' "$OUT" > csv.json
+	run "$MLOPS" drift --reference ref.profile.json --current "$C" --test "$t" --json
+	expect_rc 0 "$t against the profile: the same"
+	printf '%s' "$OUT" > prof.json
 	if [ "$t" = psi ]; then
 		expect_match "$(json_get prof.json 'd["columns"][0]["method"]')" "the profile's [0-9]+ equal-width bins" \
 			"psi against a profile: its own histogram, stated"
@@ -39,8 +44,8 @@ expect_eq "$(json_get small.json '[c["column"] for c in d["columns"] if c["drift
 # Merging: batches profiled with the same ranges add up.
 head -1001 "$R" > a.csv
 { head -1 "$R"; tail -n +1002 "$R"; } > b.csv
-"$MLOPS" drift profile a.csv -o a.profile.json --like ref.profile.json -q
-"$MLOPS" drift profile b.csv -o b.profile.json --like ref.profile.json -q
+must "$MLOPS" drift profile a.csv -o a.profile.json --like ref.profile.json -q
+must "$MLOPS" drift profile b.csv -o b.profile.json --like ref.profile.json -q
 run "$MLOPS" drift profile --merge a.profile.json b.profile.json -o ab.profile.json
 expect_rc 0 "--merge"
 expect_eq "$(json_get ab.profile.json '[c["count"] for c in d["columns"]], [c.get("histogram") for c in d["columns"]][:3], d["rows"]')" \
@@ -48,7 +53,7 @@ expect_eq "$(json_get ab.profile.json '[c["count"] for c in d["columns"]], [c.ge
 	"two halves merged: the same counts and histograms as the whole"
 expect_eq "$(json_get ab.profile.json 'round(d["columns"][0]["mean"], 6), round(d["columns"][0]["std"], 6)')" \
 	"$(json_get ref.profile.json 'round(d["columns"][0]["mean"], 6), round(d["columns"][0]["std"], 6)')" "and the same mean and std"
-"$MLOPS" drift profile a.csv -o a2.profile.json -q
+must "$MLOPS" drift profile a.csv -o a2.profile.json -q
 run "$MLOPS" drift profile --merge a2.profile.json b.profile.json -o bad.profile.json
 expect_rc 3 "different histogram ranges do not merge: exit 3"
 expect_match "$ERR" "histogram edges must match" "explained"
@@ -59,7 +64,7 @@ run "$MLOPS" drift profile "$R" -o out.txt
 expect_rc 2 "-o must name a .json: exit 2"
 
 # The bundle carries a profile of datasets.reference, with predictions.
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 run "$MLOPS" drift --bundle b.mlpkg --current "$C" --json
 expect_rc 0 "drift against the bundle's own profile, no --reference"
 printf '%s' "$OUT" > bun.json
@@ -67,7 +72,9 @@ expect_eq "$(json_get bun.json '[c["column"] for c in d["columns"] if c["drifted
 run "$MLOPS" drift --bundle b.mlpkg --current "$C" --predictions --json
 expect_rc 1 "--predictions: the predictions drifted: exit 1"
 printf '%s' "$OUT" > pred.json
-"$MLOPS" drift --bundle b.mlpkg --reference "$R" --current "$C" --predictions --json > pred2.json
+run "$MLOPS" drift --bundle b.mlpkg --reference "$R" --current "$C" --predictions --json
+expect_rc 1 "--predictions against the reference data: exit 1"
+printf '%s' "$OUT" > pred2.json
 want=$($PY - "$R" "$C" <<'PY'
 import sys, numpy as np, xgboost as xgb
 from scipy import stats

@@ -14,7 +14,8 @@ shot() { # shot HTML PNG: a headless screenshot, bounded in time
 		--screenshot="$2" "file://$SCRATCH/$1" > chrome.log 2>&1
 }
 
-"$MLOPS" drift --reference proj/data/reference.csv --current proj/data/current.csv --html report.html -q > /dev/null
+run "$MLOPS" drift --reference proj/data/reference.csv --current proj/data/current.csv --html report.html -q
+expect_rc 0 "drift --html"
 shot report.html shot.png
 ok $? "chromium renders the report"
 counts=$("$MLOPS_SRC/tests/tools/png-colours" shot.png 9aa5b1 2b7bb9 | tr '\n' ' ')
@@ -34,7 +35,8 @@ for name, shift in (("wide_ref.csv", 0), ("wide_cur.csv", 0.3)):
         for _ in range(300):
             f.write(",".join(f"{random.gauss(shift if i % 5 == 0 else 0, 1):.4f}" for i in range(500)) + "\n")
 PY
-"$MLOPS" drift --reference wide_ref.csv --current wide_cur.csv --html wide.html -q > /dev/null
+run "$MLOPS" drift --reference wide_ref.csv --current wide_cur.csv --html wide.html -q
+expect_rc 0 "drift --html, 500 columns (100 shifted: under the dataset share)"
 size=$(stat -c %s wide.html)
 ok $([ "$size" -lt 3000000 ] && echo 0 || echo 1) "500 columns: $size bytes of HTML (no raw rows)"
 timeout 120 "$CHROME" --headless=new --no-sandbox --disable-gpu --user-data-dir="$SCRATCH/chrome" \

@@ -6,7 +6,7 @@
 . "$MLOPS_SRC/tests/cli/registry.sh" # free_port
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 start() { # start ARGS...: a server on a free port (not waited for); URL, SPID
 	PORT=$(free_port)
 	URL=http://127.0.0.1:$PORT

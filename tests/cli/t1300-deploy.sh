@@ -16,12 +16,12 @@ s = s.replace("    root: .mlops/staging", "    root: .mlops/staging\n    url: %s
 open("proj/mlops.yaml", "w").write(s)
 PY
 ROOT=proj/.mlops/staging
-"$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg"
 sed -i 's/^version: .*/version: 1.1.0/' proj/mlops.yaml
-"$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg"
 # v3's own smoke tests expect what the model does not answer.
 sed -i 's/^version: .*/version: 1.2.0/; s/probability: 0.0276/probability: 0.9/' proj/mlops.yaml
-"$MLOPS" -C proj package -q -o "$SCRATCH/v3.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v3.mlpkg"
 sed -i 's/probability: 0.9/probability: 0.0276/' proj/mlops.yaml
 D1=$(bundle_digest v1.mlpkg)
 D2=$(bundle_digest v2.mlpkg)
@@ -46,7 +46,7 @@ p = "nosmoke/mlops.yaml"
 s = open(p).read()
 open(p, "w").write(re.sub(r"\nsmoke:\n(  .*\n|\n)*?(?=include:)", "\n", s))
 PY
-"$MLOPS" -C nosmoke package -q -o "$SCRATCH/nosmoke.mlpkg"
+must "$MLOPS" -C nosmoke package -q -o "$SCRATCH/nosmoke.mlpkg"
 run "$MLOPS" -C nosmoke deploy "$SCRATCH/nosmoke.mlpkg" --env staging --require-smoke
 expect_rc 3 "--require-smoke, a bundle without smoke tests: exit 3"
 expect_match "$ERR" "credit-risk [0-9.]+ declares no smoke tests, and they are required" "  says why"
@@ -202,7 +202,7 @@ expect_match "$ERR" "not tagged: the bundle was not built from a git commit" "no
 expect_eq "$(ls "$ROOT/releases" | sort | tr '\n' ' ')" "$(printf '%s\n' "${D1#sha256:}" "${D2#sha256:}" | sort | tr '\n' ' ')" \
 	"the failed v3's release is gone, v1 and v2 stay"
 sed -i 's|^    root: .mlops/staging$|    root: .mlops/staging\n    keep_releases: 2|; s/^version: .*/version: 1.4.0/' proj/mlops.yaml
-"$MLOPS" -C proj package -q -o "$SCRATCH/v5.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v5.mlpkg"
 run "$MLOPS" -C proj deploy "$SCRATCH/v5.mlpkg" --env staging
 expect_rc 0 "deploy with keep_releases: 2"
 expect_match "$ERR" "removed 1 old release \\(keep_releases: 2\\)" "one removed"
@@ -214,7 +214,7 @@ copy_example repo
 printf '.mlops/\n*.mlpkg\n' > repo/.gitignore
 git -C repo init -q && git -C repo add -A && git -C repo commit -q -m "model"
 C1=$(git -C repo rev-parse HEAD)
-"$MLOPS" -C repo package -q -o "$SCRATCH/g1.mlpkg" > /dev/null
+must "$MLOPS" -C repo package -q -o "$SCRATCH/g1.mlpkg"
 G1=$(bundle_digest g1.mlpkg)
 git -C repo tag -a "credit-risk@v1.0.0#5" -m "Registering artifact credit-risk version v1.0.0"
 run "$MLOPS" -C repo deploy "$SCRATCH/g1.mlpkg" --env staging
@@ -256,7 +256,7 @@ expect_no_match "$OUT$ERR" "tok3n" "no token from the URL or the environment app
 
 # A bare NAME:TAG names a bundle of the default registry (a local store
 # under XDG_DATA_HOME here); a name ending in .mlpkg is always a file.
-"$MLOPS" push v1.mlpkg credit-risk:1.0.0 > /dev/null
+must "$MLOPS" push v1.mlpkg credit-risk:1.0.0
 run "$MLOPS" -C proj deploy credit-risk:1.0.0 --env staging --dry-run
 expect_rc 0 "deploy NAME:TAG pulls from the default registry"
 expect_match "$ERR" "would deploy credit-risk 1.0.0 \\($D1\\)" "the bundle that was pushed"

@@ -31,7 +31,7 @@ cat >> proj/mlops.yaml <<YAML
     namespace: ml
     image: registry.example.com/credit-risk:1.0.0
 YAML
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 D=$(bundle_digest b.mlpkg)
 run "$MLOPS" -C proj deploy "$SCRATCH/b.mlpkg" --env k8s --render "$SCRATCH/out"
 expect_rc 0 "--render"
@@ -117,7 +117,7 @@ run "$MLOPS" -C proj deploy "$SCRATCH/b.mlpkg" --env k8s --render "$SCRATCH/out"
 expect_eq "$RC $(ls out | tr '\n' ' ')" "0 deployment.yaml kustomization.yaml pdb.yaml service.yaml " "back to fixed replicas: the stale hpa.yaml is gone"
 
 # Two environments in one namespace never select each other's pods.
-"$MLOPS" -C proj deploy "$SCRATCH/b.mlpkg" --env k8s-auto --render "$SCRATCH/out2" > /dev/null
+must "$MLOPS" -C proj deploy "$SCRATCH/b.mlpkg" --env k8s-auto --render "$SCRATCH/out2"
 expect_eq "$($PY -c '
 import yaml
 a = [yaml.safe_load(open("out/%s.yaml" % f)) for f in ("deployment", "service", "pdb")]
@@ -224,7 +224,7 @@ rm -rf out4
 # --require-signature, and the environment's require_signature.
 openssl genpkey -algorithm ed25519 -out release.pem 2>/dev/null
 openssl pkey -in release.pem -pubout -out release.pub 2>/dev/null
-"$MLOPS" -C proj package -q -o "$SCRATCH/signed.mlpkg" --sign "$SCRATCH/release.pem" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/signed.mlpkg" --sign "$SCRATCH/release.pem"
 run "$MLOPS" -C proj deploy "$SCRATCH/b.mlpkg" --env k8s --render "$SCRATCH/out5" --require-signature "$SCRATCH/release.pub"
 expect_rc 3 "render --require-signature: an unsigned bundle is refused"
 expect_match "$ERR" "not signed" "says why"
@@ -294,7 +294,7 @@ expect_eq "$?" 0 "SIGTERM: exit 0"
 # The same manifest with an image that holds another bundle: live, never
 # ready, and it says why.
 sed 's/^version: .*/version: 1.0.1/' proj/mlops.yaml > proj/other.yaml
-"$MLOPS" -C proj package -f other.yaml -q -o "$SCRATCH/other.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -f other.yaml -q -o "$SCRATCH/other.mlpkg"
 start_pod other.mlpkg other
 expect_eq "$(code "$POD/health/live")" 200 "another bundle: live"
 expect_eq "$(code "$POD/health/ready")" 503 "another bundle: not ready (503)"

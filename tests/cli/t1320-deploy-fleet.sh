@@ -11,17 +11,17 @@
 ADMIN_KEY=fleet-admin-key-4711
 export MLOPS_ADMIN_KEY="$ADMIN_KEY"
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg"
 sed -i 's/^version: .*/version: 1.1.0/' proj/mlops.yaml
-"$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg"
 # v3 predicts from another base score: every probability moves.
 cp proj/model/model.json model.orig
 sed -i 's/^version: .*/version: 1.2.0/' proj/mlops.yaml
 sed -i 's/"base_score":"5E-1"/"base_score":"9.9E-1"/' proj/model/model.json
-"$MLOPS" -C proj package -q -o "$SCRATCH/v3.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v3.mlpkg"
 cp model.orig proj/model/model.json
 sed -i 's/^version: .*/version: 1.3.0/' proj/mlops.yaml
-"$MLOPS" -C proj package -q -o "$SCRATCH/v4.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/v4.mlpkg"
 D1=$(bundle_digest v1.mlpkg)
 D2=$(bundle_digest v2.mlpkg)
 D4=$(bundle_digest v4.mlpkg)
@@ -136,7 +136,7 @@ expect_eq "$(versions)" "1.1.0 1.1.0 1.1.0" "every instance serves v2"
 expect_eq "$(statuses)" "1:deployed" "ledger: revision 1 deployed"
 expect_eq "$(stat -c %a proj/.mlops/prod/ledger.jsonl)" 600 "the fleet's ledger lives under .mlops/prod, 0600"
 start_registry reg
-"$MLOPS" push -q v2.mlpkg "$REG/team/credit-risk:1.1.0" > /dev/null
+must "$MLOPS" push -q v2.mlpkg "$REG/team/credit-risk:1.1.0"
 run "$MLOPS" -C proj deploy "$REG/team/credit-risk:1.1.0" --env prod --no-tag
 expect_rc 0 "deploying it again, by registry reference"
 expect_match "$ERR" "pulled $REG/team/credit-risk:1.1.0 \\($D2\\)" "pulled and verified first"

@@ -9,7 +9,7 @@
 
 export MLOPS_ADMIN_KEY=hostile-admin-key
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/good.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/good.mlpkg"
 "$MLOPS_SRC/tests/tools/make-hostile-bundles" good.mlpkg hostile
 n=$(ls hostile | wc -l)
 ok $([ "$n" -ge 20 ] && echo 0 || echo 1) "$n hostile bundles"

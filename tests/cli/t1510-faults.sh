@@ -29,7 +29,7 @@ expect_match "$(cat probe.err)" "No space left on device" "and then says ENOSPC"
 rm -f disk/probe
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/good.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/good.mlpkg"
 SIZE=$(stat -c %s good.mlpkg)
 G=proj/data/golden.csv
 
@@ -70,13 +70,13 @@ run "$MLOPS" -C proj deploy "$SCRATCH/good.mlpkg" --env staging --no-tag
 expect_rc 0 "a first deploy (no server: nothing to reload)"
 cp "$ROOT/ledger.jsonl" ledger.before
 sed -i 's/^version: .*/version: 1.0.2/' proj/mlops.yaml
-"$MLOPS" -C proj package -q -o "$SCRATCH/next.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/next.mlpkg"
 sed -i 's/^version: .*/version: 1.0.0/' proj/mlops.yaml
 D1=$(bundle_digest good.mlpkg)
 D2=$(bundle_digest next.mlpkg)
 for n in 0 600; do
 	run full "$SCRATCH/$ROOT" $n "$MLOPS" -C proj deploy "$SCRATCH/next.mlpkg" --env staging --no-tag
-	ok $([ "$RC" -ne 0 ] && echo 0 || echo 1) "deploy with $n bytes free fails (exit $RC)"
+	expect_rc 4 "deploy with $n bytes free: exit 4"
 	expect_match "$ERR" "No space left on device" "says the disk is full ($n)"
 	expect_eq "$(readlink "$ROOT/current")" "releases/${D1#sha256:}" "current still names the live release ($n)"
 	cmp -s "$ROOT/releases/${D1#sha256:}/bundle.mlpkg" good.mlpkg

@@ -7,7 +7,7 @@
 . "$MLOPS_SRC/tests/cli/registry.sh" # free_port
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 RC=$?
 expect_rc 0 "the example packages"
 HEAD=$(head -1 proj/data/golden.csv | cut -d, -f1-8)
@@ -61,9 +61,11 @@ run "$MLOPS" drift profile big.csv -o big.json
 expect_rc 0 "a profile of +-1.7e308"
 run "$MLOPS" drift --reference big.json --current r.csv
 ok $([ "$RC" -le 1 ] && echo 0 || echo 1) "drift against that profile: a result (exit $RC)"
-"$MLOPS" drift profile r.csv -o good.json >/dev/null 2>&1
+must "$MLOPS" drift profile r.csv -o good.json
 for edit in 'c["count"] = -5' 'c["missing"] = -1' 'del c["min"]' 'c["std"] = -1' \
 	'c["histogram"][0] = -3'; do
+	# An edit that fails must not leave the last one's bad.json to refuse.
+	rm -f bad.json
 	$PY - "$edit" <<'PY'
 import json, sys
 d = json.load(open("good.json"))
@@ -174,7 +176,7 @@ for opt in --api-key-file "--tls-cert keys --tls-key"; do
 done
 run sha256sum -c sums
 expect_rc 0 "no input was changed"
-"$MLOPS" push b.mlpkg "oci:$SCRATCH/lay:1" >/dev/null 2>&1
+must "$MLOPS" push b.mlpkg "oci:$SCRATCH/lay:1"
 run "$MLOPS" pull "oci:$SCRATCH/lay:1" -o "$SCRATCH/lay/index.json"
 expect_rc 2 "pull -o the layout's own index.json: refused"
 

@@ -17,7 +17,7 @@ openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:2048 -out rsa.pem 2>/dev
 KEYID=sha256:$(openssl pkey -pubin -in release.pub -outform DER | tail -c 32 | sha256sum | cut -c1-64)
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/plain.mlpkg" > /dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/plain.mlpkg"
 run "$MLOPS" -C proj package -o "$SCRATCH/signed.mlpkg" --sign "$SCRATCH/release.pem"
 expect_rc 0 "package --sign"
 expect_match "$OUT" "signed  by key $KEYID" "it names the key (sha256 of the raw public key)"
@@ -50,9 +50,12 @@ run skopeo inspect --raw "oci-archive:$SCRATCH/signed.mlpkg:1.0.0"
 expect_rc 0 "skopeo reads a signed bundle (oci-archive:FILE:VERSION)"
 
 # Key files that cannot sign.
-for k in release.pub rsa.pem missing.pem; do
+# A key that cannot sign is bad input (3); one that cannot be read, I/O (4).
+for k in release.pub:3 rsa.pem:3 missing.pem:4; do
+	want=${k#*:} k=${k%:*}
 	run "$MLOPS" -C proj package -o "$SCRATCH/x.mlpkg" --sign "$SCRATCH/$k"
-	ok $([ "$RC" -ne 0 ] && [ ! -e x.mlpkg ] && echo 0 || echo 1) "--sign $k refused (exit $RC), nothing written"
+	expect_rc "$want" "--sign $k refused: exit $want"
+	ok $([ ! -e x.mlpkg ] && echo 0 || echo 1) "  nothing written ($k)"
 	expect_match "$ERR" "^mlops: error: " "explained ($k)"
 done
 expect_match "$(cat "$SCRATCH/.err")" "cannot|No such" "a missing key file says so"
@@ -87,7 +90,7 @@ expect_rc 3 "--verify with a file that is not a key: exit 3"
 # Tampering. A second version to take signatures from and to.
 mkdir proj2 && cp -R proj/. proj2/
 sed -i 's/^version: .*/version: 1.0.1/' proj2/mlops.yaml
-"$MLOPS" -C proj2 package -q -o "$SCRATCH/other.mlpkg" > /dev/null
+must "$MLOPS" -C proj2 package -q -o "$SCRATCH/other.mlpkg"
 $PY "$SIG" flip signed.mlpkg flipped.mlpkg
 $PY "$SIG" payload signed.mlpkg "$(bundle_digest other.mlpkg)" payload.mlpkg
 $PY "$SIG" transplant signed.mlpkg other.mlpkg rewritten.mlpkg rewrite
@@ -149,7 +152,7 @@ code=$(curl -s -o up.json -w '%{http_code}' -X PUT -H "Authorization: Bearer $ML
 expect_eq "$code" 422 "the admin API refuses an unsigned upload (422)"
 expect_match "$(cat up.json)" "is not signed" "and says why"
 expect_eq "$(ls -A inst/bundles | wc -l)" 1 "nothing stored, no temporary file left"
-"$MLOPS" -C proj2 package -q -o "$SCRATCH/other-signed.mlpkg" --sign "$SCRATCH/release.pem" > /dev/null
+must "$MLOPS" -C proj2 package -q -o "$SCRATCH/other-signed.mlpkg" --sign "$SCRATCH/release.pem"
 code=$(curl -s -o up.json -w '%{http_code}' -X PUT -H "Authorization: Bearer $MLOPS_ADMIN_KEY" \
 	--data-binary @other-signed.mlpkg "$ADMIN/admin/bundles/$OD")
 expect_eq "$code" 201 "a signed upload is stored (201)"
@@ -172,7 +175,7 @@ run "$MLOPS" -C proj deploy "$SCRATCH/signed.mlpkg" --env production --dry-run
 expect_rc 0 "and a signed one is taken"
 sed -i 's|require_signature: release.pub|require_signature: nowhere.pub|' proj/mlops.yaml
 run "$MLOPS" -C proj deploy "$SCRATCH/signed.mlpkg" --env production --dry-run
-ok $([ "$RC" -ne 0 ] && echo 0 || echo 1) "a require_signature key that cannot be read stops the deploy (exit $RC)"
+expect_rc 4 "a require_signature key that cannot be read stops the deploy: exit 4"
 expect_match "$ERR" "environments.production.require_signature" "and names the setting"
 sed -i 's|    require_signature: nowhere.pub||' proj/mlops.yaml
 
@@ -188,14 +191,14 @@ expect_rc 0 "pull it"
 expect_match "$OUT" "signed  1 signature" "the signature comes back"
 run "$MLOPS" validate pulled.mlpkg --verify release.pub
 expect_rc 0 "the pulled bundle verifies"
-"$MLOPS" push plain.mlpkg "$REG/signing/plain:1.0.0" --plain-http > /dev/null
+must "$MLOPS" push plain.mlpkg "$REG/signing/plain:1.0.0" --plain-http
 run "$MLOPS" --json pull "$REG/signing/plain:1.0.0" -o "$SCRATCH/pulled-plain.mlpkg" --plain-http
 echo "$OUT" > pp.json
 expect_eq "$(json_get pp.json 'd["signatures"]')" 0 "an unsigned push pulls with no signature"
 # A referrer that only looks like a signature (no signature annotation;
 # one naming a blob the store lacks) is left out of the pull, which still
 # brings the good one and gives a bundle that opens.
-"$MLOPS" push signed.mlpkg "oci:$SCRATCH/lay:1.0.0" > /dev/null
+must "$MLOPS" push signed.mlpkg "oci:$SCRATCH/lay:1.0.0"
 $PY - "$SCRATCH/lay" "$D" <<'PY'
 import hashlib, json, sys
 lay, subject = sys.argv[1], sys.argv[2]

@@ -8,7 +8,7 @@
 . "$MLOPS_SRC/tests/cli/registry.sh"
 
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 BD=$(bundle_digest b.mlpkg)
 R=127.0.0.1:5000/team/credit-risk
 
@@ -34,8 +34,10 @@ expect_eq "$(json_get r3.json 'd["digest"] != "'"$D"'", d["created"]')" "(True, 
 # A new model version: the runtime layer is reused as it is.
 copy_example proj2
 sed -i 's/^version: 1.0.0$/version: 1.1.0/' proj2/mlops.yaml
-"$MLOPS" -C proj2 package -q -o "$SCRATCH/b2.mlpkg" >/dev/null
-"$MLOPS" --json image b2.mlpkg -t "$R:1.1.0" -o img4.tar > r4.json
+must "$MLOPS" -C proj2 package -q -o "$SCRATCH/b2.mlpkg"
+run "$MLOPS" --json image b2.mlpkg -t "$R:1.1.0" -o img4.tar
+expect_rc 0 "an image of another bundle"
+printf '%s' "$OUT" > r4.json
 expect_eq "$(json_get r4.json 'd["layers"][0]["digest"]')" "$(json_get r.json 'd["layers"][0]["digest"]')" \
 	"two bundles: the same runtime layer"
 ok $([ "$(json_get r4.json 'd["layers"][1]["digest"]')" != "$(json_get r.json 'd["layers"][1]["digest"]')" ] && echo 0 || echo 1) \
@@ -207,7 +209,9 @@ else
 	curl -s -X POST -H 'Content-Type: application/json' --data-binary "{\"features\":$LOW}" \
 		"http://127.0.0.1:$port/predict" > pred.json
 	printf '%s\n' "$LOW" > row.jsonl
-	"$MLOPS" predict b.mlpkg -i row.jsonl -o host.jsonl --format jsonl 2>/dev/null
+	# Checked: a failed predict and a failed request are both empty, and equal.
+	run "$MLOPS" predict b.mlpkg -i row.jsonl -o host.jsonl --format jsonl
+	expect_rc 0 "mlops predict on the host"
 	expect_eq "$(json_get pred.json 'd["prediction"], round(d["probability"], 9)')" \
 		"$(json_get host.jsonl 'd["prediction"], round(d["probability"], 9)')" \
 		"in the pod: the prediction mlops predict makes on the host"
@@ -320,7 +324,7 @@ run "$MLOPS" image b.mlpkg -t "$REG/team/x:1" --base "$REG/team/credit-risk:nosu
 expect_rc 5 "a base the registry does not have: exit 5"
 expect_match "$ERR" "nosuch" "named"
 ok $([ ! -e x.tar ] && echo 0 || echo 1) "no partial output"
-"$MLOPS" push -q b.mlpkg "$REG/bundles/credit-risk:1" >/dev/null
+must "$MLOPS" push -q b.mlpkg "$REG/bundles/credit-risk:1"
 run "$MLOPS" image b.mlpkg -t "$REG/team/x:1" --base "$REG/bundles/credit-risk:1" -o x.tar
 expect_rc 3 "a bundle as the base: exit 3"
 expect_match "$ERR" "not a container image" "said"

@@ -11,7 +11,7 @@
 
 start_registry reg
 copy_example proj
-"$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg" >/dev/null
+must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 BD=$(bundle_digest b.mlpkg)
 run "$MLOPS" image b.mlpkg -t "$REG/ml/credit-risk:1.0.0" --push
 expect_rc 0 "mlops image --push"
@@ -127,7 +127,7 @@ else
 	# The same manifest on an image that holds another bundle.
 	copy_example proj2
 	sed -i 's/^version: 1.0.0$/version: 1.1.0/' proj2/mlops.yaml
-	"$MLOPS" -C proj2 package -q -o "$SCRATCH/b2.mlpkg" >/dev/null
+	must "$MLOPS" -C proj2 package -q -o "$SCRATCH/b2.mlpkg"
 	run "$MLOPS" image b2.mlpkg -t "$REG/ml/credit-risk:1.1.0" -o other.tar
 	expect_rc 0 "an image of another bundle"
 	rm -rf layout2 unpacked2
