@@ -20,6 +20,7 @@
 #include "lib/bundle/signature.h"
 #include "lib/deploy/local.h"
 #include "lib/server/admin.h"
+#include "lib/server/reply.h"
 #include "lib/server/server.h"
 #include "lib/server/serving.h"
 
@@ -261,16 +262,12 @@ static int cmd_serve(int argc, const char **argv)
 						   mlops_error_last()->message);
 	}
 	for (size_t ci = 0; ci < opt_cors.n; ci++) {
-		const char *o = opt_cors.v[ci];
-		const char *host = strstr(o, "://");
+		const char *bad;
 
-		/* An Origin is scheme://host[:port], nothing after. */
-		if (strcmp(o, "*") &&
-		    (!host || host == o || !host[3] || strpbrk(host + 3, "/ \t?#")))
+		if (reply_cors_origin_check(opt_cors.v[ci], &bad) < 0)
 			return command_usage_error(&cmd_serve_spec, "--cors-origin "
-						   "takes * or an origin such as "
-						   "https://app.example.com, not "
-						   "'%s'", o);
+						   "%s, not '%s'", bad,
+						   opt_cors.v[ci]);
 	}
 	if (opt_redact.n && !opt_log_payloads)
 		return command_usage_error(&cmd_serve_spec,

@@ -112,3 +112,26 @@ enum MHD_Result reply_preflight(const struct reply_ctx *x,
 	MHD_destroy_response(r);
 	return ret;
 }
+
+int reply_cors_origin_check(const char *o, const char **why)
+{
+	const char *host = strstr(o, "://"), *p;
+	size_t n;
+
+	if (!strcmp(o, "*"))
+		return 0;
+	*why = "takes * or an origin such as https://app.example.com";
+	if (!host || host == o || !host[3] || strpbrk(host + 3, "/ \t?#"))
+		return -1;
+	for (p = o; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			return *why = "must be lowercase, as browsers send it "
+				      "(https://app.example.com)", -1;
+	n = strlen(o);
+	if ((!strncmp(o, "https://", 8) && n > 4 && !strcmp(o + n - 4, ":443")) ||
+	    (!strncmp(o, "http://", 7) && n > 3 && !strcmp(o + n - 3, ":80")))
+		return *why = "names its scheme's default port, which browsers "
+			      "leave out: drop it", -1;
+	return 0;
+}
+

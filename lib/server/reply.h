@@ -31,6 +31,11 @@ struct reply_ctx {
  * allowed ones ("*": any): NULL when it is not allowed. */
 const char *reply_cors_origin(const char *const *allowed, size_t n,
 			      const char *origin);
+/* 0 when o is "*" or an origin as browsers send it (RFC 6454's
+ * serialisation: scheme://host[:port], lowercase, no default port,
+ * nothing after), which is what reply_cors_origin compares byte for
+ * byte; else -1 with why (static text). */
+int reply_cors_origin_check(const char *o, const char **why);
 
 enum MHD_Result reply_send(const struct reply_ctx *x,
 			   struct MHD_Connection *c, unsigned status,

@@ -479,5 +479,14 @@ run "$MLOPS" serve b.mlpkg --cors-origin 'https://app.example.com/'
 expect_rc 2 "--cors-origin with a path: usage error"
 run "$MLOPS" serve b.mlpkg --cors-origin 'app.example.com'
 expect_rc 2 "--cors-origin without a scheme: usage error"
+# A browser sends its origin lowercase and without the default port, and
+# the comparison is byte for byte: an origin that could never match is
+# refused at start, not left to fail silently in the browser.
+run "$MLOPS" serve b.mlpkg --cors-origin 'https://App.example.com'
+expect_rc 2 "--cors-origin in mixed case: usage error"
+expect_match "$ERR" "lowercase" "says why"
+run "$MLOPS" serve b.mlpkg --cors-origin 'https://app.example.com:443'
+expect_rc 2 "--cors-origin with the scheme's default port: usage error"
+expect_match "$ERR" "default port" "says why"
 
 done_testing
