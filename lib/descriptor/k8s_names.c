@@ -1,8 +1,11 @@
 #include "k8s_names.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/sha256.h"
+#include "../core/strbuf.h"
+#include "names.h"
 
 static int lower_alnum(char c)
 {
@@ -121,9 +124,8 @@ int k8s_is_image_ref(const char *s, const char **digest)
 			return 0;
 		*digest = at + 1;
 	}
-	for (p = s; p < s + h - (h > 0); p++)
-		if (!alnum(*p) && !strchr(".-:", *p))
-			return 0;
+	if (h && !name_is_registry_host(s, h - 1))
+		return 0;
 	for (p = s + h; p < end; p++) {
 		if (*p == '/')
 			last_slash = p;
@@ -132,11 +134,17 @@ int k8s_is_image_ref(const char *s, const char **digest)
 	}
 	if (colon && last_slash && colon < last_slash)
 		return 0;
-	for (p = s + h; p < (colon ? colon : end); p++)
-		if (!lower_alnum(*p) && !strchr("._-/", *p))
+	{
+		/* The repository: the same grammar as push's (no empty
+		 * component, separators between letters and digits). */
+		char *repo = xstrndup(s + h, (size_t)((colon ? colon : end) -
+						      (s + h)));
+		int ok = name_is_oci_repository(repo);
+
+		free(repo);
+		if (!ok)
 			return 0;
-	if (p == s + h || !lower_alnum(s[h]) || !lower_alnum(p[-1]))
-		return 0;
+	}
 	if (colon) {
 		if (colon + 1 == end || end - colon - 1 > 128 ||
 		    !(alnum(colon[1]) || colon[1] == '_'))

@@ -1,7 +1,10 @@
 #include "names.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../core/strbuf.h"
 
 static int is_alnum(char c)
 {
@@ -119,4 +122,41 @@ int version_is_semver(const char *s)
 			return 0;
 	}
 	return *s == '\0';
+}
+
+/* A registry host as the distribution grammar has it: a name of letters,
+ * digits, dots and dashes (not at either end), or a bracketed IPv6
+ * address, then an optional port 1-65535. */
+int name_is_registry_host(const char *s, size_t len)
+{
+	char *h = xstrndup(s, len);
+	const char *end = h, *p;
+	long port = 0;
+	int ok = 0;
+
+	if (*h == '[') {
+		end = strchr(h, ']');
+		if (!end || end == h + 1 ||
+		    strspn(h + 1, "0123456789abcdefABCDEF:.") !=
+			    (size_t)(end - h - 1))
+			goto done;
+		end++;
+	} else {
+		end = h + strspn(h, "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+		if (end == h || strchr(".-", *h) || strchr(".-", end[-1]))
+			goto done;
+	}
+	if (!*end) {
+		ok = 1;
+		goto done;
+	}
+	if (*end != ':' || !end[1] || strlen(end + 1) > 5)
+		goto done;
+	for (p = end + 1; *p && *p >= '0' && *p <= '9'; p++)
+		port = port * 10 + (*p - '0');
+	ok = !*p && port >= 1 && port <= 65535;
+done:
+	free(h);
+	return ok;
 }

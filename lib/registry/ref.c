@@ -114,7 +114,16 @@ int ref_parse(struct ref *out, const char *text)
 		      !strcmp(first, "localhost") || first[0] == '[')) {
 		out->kind = REF_REMOTE;
 		out->host = first;
+		if (!name_is_registry_host(first, strlen(first))) {
+			rc = mlops_error_set(MLOPS_EUSAGE, "'%s' is not a registry "
+					     "host (a name or [IPv6 address], "
+					     "then :PORT 1-65535)", first);
+			goto done;
+		}
 		rc = split_tag(out, slash + 1);
+		if (!rc && strlen(slash + 1) > 255)
+			rc = mlops_error_set(MLOPS_EUSAGE, "the repository name "
+					     "is longer than 255 characters");
 		if (!rc && !name_is_oci_repository(slash + 1))
 			rc = mlops_error_set(MLOPS_EUSAGE, "'%s' is not a valid "
 					     "repository name (lowercase letters, "

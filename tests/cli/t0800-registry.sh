@@ -112,6 +112,15 @@ run "$MLOPS" pull "$REG/big:1.0.0" -o big2.mlpkg
 expect_eq "$(bundle_digest big2.mlpkg)" \
 	"$(bundle_digest big.mlpkg)" "and pulls back whole"
 
+# A malformed registry host is a usage error before anything is sent.
+for bad in 'localhost:99999/r' 'localhost:/r' '::1/r'; do
+	run "$MLOPS" tags "$bad"
+	expect_rc 2 "tags $bad: a malformed host, exit 2"
+	expect_match "$ERR" "is not a registry host" "says so"
+done
+run "$MLOPS" tags "127.0.0.1:1/$($PY -c 'print("a" * 300)')"
+expect_rc 2 "a repository name over 255 characters: exit 2"
+
 # --- basic auth (htpasswd) ---
 htpasswd -Bbn alice 's3cret-pw' > "$SCRATCH/htpasswd"
 start_registry secure "$SCRATCH/htpasswd"

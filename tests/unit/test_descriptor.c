@@ -243,10 +243,14 @@ static void test_k8s_names(void)
 		"r/i", "i", "localhost:5000/a/b:v1.0_x",
 		"registry.example.com/team/m@sha256:"
 		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-		"Host.Example.com:443/a__b.c-d:TAG", NULL };
+		"Host.Example.com:443/a__b.c-d:TAG", "[::1]:5000/r:1", NULL };
 	static const char *const not_images[] = {
 		"", "R/i", "r/I:1", "r/i:", "r/i@sha256:12", "r/i:a/b",
-		"a b", "r/i:-x", "/r", "r/", NULL };
+		"a b", "r/i:-x", "/r", "r/",
+		/* a hostile review's: a host with an empty or huge port, an
+		 * empty repository component */
+		"ghcr.io:/a", "localhost:99999/r", "ghcr.io/a//b", "-h.io/r",
+		NULL };
 	struct strbuf sb = STRBUF_INIT;
 	const char *digest;
 	int i;
