@@ -480,7 +480,13 @@ static char *pinned_ref(const char *text, const char *digest)
 	last = last ? last + 1 : text;
 	if (!strncmp(text, "oci:", 4) && last == text)
 		last = text + 4;
-	cut = last + strcspn(last, ":@");
+	/* The tag goes as ref_parse takes it off: at '@', else at the last
+	 * ':' (an oci: directory may hold colons itself). */
+	cut = strchr(last, '@');
+	if (!cut)
+		cut = strrchr(last, ':');
+	if (!cut)
+		cut = last + strlen(last);
 	strbuf_addf(&sb, "%.*s@%s", (int)(cut - text), text, digest);
 	return strbuf_detach(&sb);
 }

@@ -223,6 +223,13 @@ else
 	expect_no_match "$(cat pod.log)" "Read-only file system|cannot create" "nothing wrote outside the emptyDirs"
 fi
 
+# An oci: directory with a colon in its name: the pinned reference names
+# that directory (the tag is cut at the last colon, as ref_parse cuts it).
+run "$MLOPS" image b.mlpkg -t "oci:$SCRATCH/lay:out:v1" --push
+expect_rc 0 "--push to an oci: directory whose name holds a colon"
+expect_match "$OUT" "^oci:$SCRATCH/lay:out@sha256:[0-9a-f]{64}\$" "the pinned reference names that directory"
+ok $([ -f "$SCRATCH/lay:out/index.json" ] && echo 0 || echo 1) "and the image is there"
+
 # --- failure modes: exit status first, then the message ---
 # A base whose manifest claims a layer of 2^50 bytes, or lists no layers
 # (a hostile review hung and wrote an empty manifest with these).
