@@ -10,10 +10,8 @@ copy_example proj
 must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
-timeout 120 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$PORT" --drift-window 1000 -q &
-SPID=$!
-at_exit "kill $SPID 2>/dev/null"
-for _ in $(seq 200); do curl -s -o /dev/null "$URL/health/ready" && break; sleep 0.05; done
+start_serve serve.err "$PORT" b.mlpkg --drift-window 1000 -q
+ok $? "mlops serve starts and gets ready"
 # The profile package made: the same data, signature and sample size.
 must "$MLOPS" -C proj drift profile data/reference.csv --signature --sample 2000 -o "$SCRATCH/profile.json" -q
 

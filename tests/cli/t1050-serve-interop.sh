@@ -12,15 +12,9 @@ must "$MLOPS" -C proj package -q -o "$SCRATCH/b.mlpkg"
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 
-timeout 300 "$MLOPS" serve b.mlpkg --listen "127.0.0.1:$PORT" --max-body 8K \
-	--max-batch 100 --cors-origin https://app.example.com \
-	--cors-origin http://localhost:3000 > serve.out 2> serve.err &
-SPID=$!
-at_exit "kill $SPID 2>/dev/null"
-for _ in $(seq 100); do
-	curl -s -o /dev/null "$URL/health/ready" && break
-	sleep 0.05
-done
+start_serve serve.err "$PORT" b.mlpkg --max-body 8K --max-batch 100 \
+	--cors-origin https://app.example.com --cors-origin http://localhost:3000
+ok $? "mlops serve starts and gets ready"
 
 # req METHOD PATH [BODY [CURL ARGS...]]: sets CODE, BODY, HDRS.
 req() {
