@@ -100,10 +100,11 @@ void access_log_write(const struct access_log *o, const struct access_entry *e)
 	strbuf_addf(&line,
 		    "{\"time\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\","
 		    "\"method\":\"%s\",\"route\":\"%s\",\"status\":%u,"
-		    "\"latency_ms\":%.3f,\"model_version\":\"%s\","
-		    "\"client\":\"%s\"",
+		    "\"latency_ms\":%.3f,\"model\":\"%s\","
+		    "\"model_version\":\"%s\",\"client\":\"%s\"",
 		    ts, e->id, method, route_name(e->route), e->status,
-		    (double)e->ns / 1e6, e->version, e->client);
+		    (double)e->ns / 1e6, e->model ? e->model : "", e->version,
+		    e->client);
 	if (o->payloads)
 		log_payload(o, e->body, &line);
 	strbuf_addstr(&line, "}\n");

@@ -16,6 +16,7 @@ struct access_entry {
 	unsigned status;
 	uint64_t ns;
 	const struct strbuf *body;
+	const char *model; /* the model that answered ("" none) */
 };
 
 /* A client's X-Request-Id when it is short and printable, else a fresh

@@ -281,28 +281,49 @@ static void label(struct strbuf *o, const char *v)
 	}
 }
 
-void live_drift_metrics(struct live_drift *ld, struct strbuf *o)
+void live_drift_metrics(struct live_drift *const *lds,
+			const char *const *models, size_t n, struct strbuf *o)
 {
-	size_t i;
+	size_t i, k, any = 0;
 
-	strbuf_addstr(o, "# HELP mlops_feature_drift Drift of live requests "
-			 "from the bundle's reference, over the window.\n"
-			 "# TYPE mlops_feature_drift gauge\n");
-	for (i = 0; i < ld->nf; i++) {
-		struct distances d = measure(&ld->f[i]);
+	for (k = 0; k < n; k++) {
+		struct live_drift *ld = lds[k];
 
-		if (!d.rows)
-			continue;
-		strbuf_addstr(o, "mlops_feature_drift{feature=\"");
-		label(o, ld->f[i].name);
-		strbuf_addf(o, "\",test=\"psi\"} %.9g\n", d.psi);
-		strbuf_addstr(o, "mlops_feature_drift{feature=\"");
-		label(o, ld->f[i].name);
-		strbuf_addf(o, "\",test=\"jensenshannon\"} %.9g\n", d.js);
+		for (i = 0; ld && i < ld->nf; i++) {
+			struct distances d = measure(&ld->f[i]);
+
+			if (!d.rows)
+				continue;
+			if (!any++)
+				strbuf_addstr(o, "# HELP mlops_feature_drift Drift "
+						 "of live requests from the "
+						 "bundle's reference, over the "
+						 "window.\n# TYPE "
+						 "mlops_feature_drift gauge\n");
+			strbuf_addstr(o, "mlops_feature_drift{model=\"");
+			label(o, models[k]);
+			strbuf_addstr(o, "\",feature=\"");
+			label(o, ld->f[i].name);
+			strbuf_addf(o, "\",test=\"psi\"} %.9g\n", d.psi);
+			strbuf_addstr(o, "mlops_feature_drift{model=\"");
+			label(o, models[k]);
+			strbuf_addstr(o, "\",feature=\"");
+			label(o, ld->f[i].name);
+			strbuf_addf(o, "\",test=\"jensenshannon\"} %.9g\n",
+				    d.js);
+		}
 	}
-	strbuf_addf(o, "# HELP mlops_drift_window_rows Rows the live drift "
-		    "window holds at most.\n# TYPE mlops_drift_window_rows "
-		    "gauge\nmlops_drift_window_rows %zu\n", ld->window);
+	for (k = any = 0; k < n; k++) {
+		if (!lds[k])
+			continue;
+		if (!any++)
+			strbuf_addstr(o, "# HELP mlops_drift_window_rows Rows the "
+					 "live drift window holds at most.\n"
+					 "# TYPE mlops_drift_window_rows gauge\n");
+		strbuf_addstr(o, "mlops_drift_window_rows{model=\"");
+		label(o, models[k]);
+		strbuf_addf(o, "\"} %zu\n", lds[k]->window);
+	}
 }
 
 void live_drift_free(struct live_drift *ld)

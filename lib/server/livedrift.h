@@ -26,8 +26,12 @@ void live_drift_observe(struct live_drift *ld, const double *x,
 /* {window, rows, features: [{feature, type, psi, jensenshannon,
  * drifted}], prediction: {...}} */
 json_t *live_drift_json(struct live_drift *ld);
-/* mlops_feature_drift{feature,test} gauges and the window's rows. */
-void live_drift_metrics(struct live_drift *ld, struct strbuf *out);
+/* mlops_feature_drift{model,feature,test} gauges and the window's rows
+ * of several models' live drift (NULL entries: none), each with its
+ * model's name as the label model. */
+void live_drift_metrics(struct live_drift *const *lds,
+			const char *const *models, size_t n,
+			struct strbuf *out);
 void live_drift_free(struct live_drift *ld);
 
 #endif

@@ -1,6 +1,7 @@
 #include "metrics.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -45,9 +46,16 @@ const char *route_name(enum route r)
 		[ROUTE_VERSION] = "/version",
 		[ROUTE_OPENAPI] = "/openapi.json",
 		[ROUTE_DOCS] = "/docs",
+		[ROUTE_REPO_INDEX] = "/v2/repository/index",
+		[ROUTE_SHADOW] = "/shadow",
 	};
 
 	return names[r];
+}
+
+unsigned metrics_slot_status(enum status_slot s)
+{
+	return s < S_COUNT ? slot_status[s] : 0;
 }
 
 enum status_slot status_slot(unsigned status)
@@ -75,26 +83,37 @@ void metrics_observe(struct histogram *h, uint64_t v, int is_rows)
 	__atomic_add_fetch(&h->sum_ns, v, __ATOMIC_RELAXED);
 }
 
-unsigned metrics_version(struct metrics *m, const char *version)
+unsigned metrics_version(struct metrics *m, const char *model,
+			 const char *version)
 {
 	unsigned i, n = __atomic_load_n(&m->nversions, __ATOMIC_ACQUIRE);
+	const struct version_metrics *same = NULL;
 	struct version_metrics *v;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (strcmp(m->versions[i].model, model))
+			continue;
 		if (!strcmp(m->versions[i].version, version))
 			return i;
+		if (m->versions[i].npred_edges)
+			same = &m->versions[i];
+	}
 	if (n == METRIC_VERSIONS)
 		n--; /* the last slot is recycled: its counters restart */
 	v = &m->versions[n];
-	memset(v, 0, sizeof(*v));
+	if (same == v)
+		same = NULL;
+	memset(v, 0, offsetof(struct version_metrics, pred_edges));
+	snprintf(v->model, sizeof(v->model), "%s", model);
 	snprintf(v->version, sizeof(v->version), "%s", version);
+	if (same)
+		memcpy(v->pred_edges, same->pred_edges, sizeof(v->pred_edges));
+	__atomic_store_n(&v->npred_edges, same ? same->npred_edges : 0,
+			 __ATOMIC_RELEASE);
 	if (n + 1 > __atomic_load_n(&m->nversions, __ATOMIC_RELAXED))
 		__atomic_store_n(&m->nversions, n + 1, __ATOMIC_RELEASE);
 	return n;
 }
-
-static void histogram(struct strbuf *o, const char *name, const char *labels,
-		      const struct histogram *h, int is_rows);
 
 int route_predicts(enum route r)
 {
@@ -114,33 +133,38 @@ void metrics_request(struct metrics *m, unsigned version, enum route r,
 		metrics_observe(&m->versions[version].latency, ns, 0);
 }
 
-void metrics_prediction_edges(struct metrics *m, const double *edges,
-			      size_t n)
+void metrics_prediction_edges(struct metrics *m, unsigned version,
+			      const double *edges, size_t n)
 {
+	struct version_metrics *vm;
 	size_t i, k = 0;
 
-	if (m->npred_edges)
+	if (version >= METRIC_VERSIONS)
+		return;
+	vm = &m->versions[version];
+	if (vm->npred_edges)
 		return;
 	for (i = 0; i < n && k < PRED_BUCKETS; i++)
-		if (!k || edges[i] > m->pred_edges[k - 1])
-			m->pred_edges[k++] = edges[i];
-	__atomic_store_n(&m->npred_edges, (unsigned)k, __ATOMIC_RELEASE);
+		if (!k || edges[i] > vm->pred_edges[k - 1])
+			vm->pred_edges[k++] = edges[i];
+	__atomic_store_n(&vm->npred_edges, (unsigned)k, __ATOMIC_RELEASE);
 }
 
 void metrics_predictions(struct metrics *m, unsigned version,
 			 const double *v, size_t n)
 {
-	unsigned ne = __atomic_load_n(&m->npred_edges, __ATOMIC_ACQUIRE);
 	uint64_t counts[PRED_BUCKETS + 1] = { 0 };
 	struct version_metrics *vm;
 	int64_t sum = 0;
+	unsigned ne;
 	size_t i;
 
-	if (!ne)
-		return;
 	if (version >= METRIC_VERSIONS)
 		version = METRIC_VERSIONS - 1;
 	vm = &m->versions[version];
+	ne = __atomic_load_n(&vm->npred_edges, __ATOMIC_ACQUIRE);
+	if (!ne)
+		return;
 	/* Counted here, added once a bucket: a batch of 100 rows costs a
 	 * few atomic adds, not 200. */
 	for (i = 0; i < n; i++) {
@@ -150,7 +174,7 @@ void metrics_predictions(struct metrics *m, unsigned version,
 		while (lo < hi) {
 			unsigned mid = (lo + hi) / 2;
 
-			if (v[i] <= m->pred_edges[mid])
+			if (v[i] <= vm->pred_edges[mid])
 				hi = mid;
 			else
 				lo = mid + 1;
@@ -167,11 +191,20 @@ void metrics_predictions(struct metrics *m, unsigned version,
 	__atomic_add_fetch(&vm->npredictions, n, __ATOMIC_RELAXED);
 }
 
+/* model="NAME",model_version="VERSION": a version's labels. */
+static void version_labels(char *buf, size_t len,
+			   const struct version_metrics *vm)
+{
+	snprintf(buf, len, "model=\"%s\",model_version=\"%s\"", vm->model,
+		 vm->version);
+}
+
 /* Per version: latency of the prediction routes, and the predictions. */
 static void render_versions(const struct metrics *m, unsigned nv,
 			    struct strbuf *o)
 {
-	unsigned v, i, ne = __atomic_load_n(&m->npred_edges, __ATOMIC_ACQUIRE);
+	unsigned v, i, ne, any = 0;
+	char labels[256];
 
 	strbuf_addstr(o, "# HELP mlops_version_request_duration_seconds Time "
 			 "from request to response of /predict and "
@@ -179,48 +212,46 @@ static void render_versions(const struct metrics *m, unsigned nv,
 			 "# TYPE mlops_version_request_duration_seconds "
 			 "histogram\n");
 	for (v = 0; v < nv; v++) {
-		char labels[96];
-
-		snprintf(labels, sizeof(labels), "model_version=\"%s\"",
-			 m->versions[v].version);
-		histogram(o, "mlops_version_request_duration_seconds", labels,
+		version_labels(labels, sizeof(labels), &m->versions[v]);
+		metrics_histogram(o, "mlops_version_request_duration_seconds", labels,
 			  &m->versions[v].latency, 0);
 	}
-	if (!ne)
-		return;
-	strbuf_addstr(o, "# HELP mlops_predictions Predictions made (the "
-			 "score, or the class index), by version.\n"
-			 "# TYPE mlops_predictions histogram\n");
 	for (v = 0; v < nv; v++) {
 		const struct version_metrics *vm = &m->versions[v];
 		uint64_t cum = 0;
 
+		ne = __atomic_load_n(&vm->npred_edges, __ATOMIC_ACQUIRE);
+		if (!ne)
+			continue;
+		if (!any++)
+			strbuf_addstr(o, "# HELP mlops_predictions Predictions "
+					 "made (the score, or the class index), "
+					 "by version.\n"
+					 "# TYPE mlops_predictions histogram\n");
+		version_labels(labels, sizeof(labels), vm);
 		for (i = 0; i <= ne; i++) {
 			cum += __atomic_load_n(&vm->predictions[i],
 					       __ATOMIC_RELAXED);
 			if (i < ne)
-				strbuf_addf(o, "mlops_predictions_bucket{"
-					    "model_version=\"%s\",le=\"%.9g\"} "
-					    "%llu\n", vm->version,
-					    m->pred_edges[i],
+				strbuf_addf(o, "mlops_predictions_bucket{%s,"
+					    "le=\"%.9g\"} %llu\n", labels,
+					    vm->pred_edges[i],
 					    (unsigned long long)cum);
 			else
-				strbuf_addf(o, "mlops_predictions_bucket{"
-					    "model_version=\"%s\",le=\"+Inf\"} "
-					    "%llu\n", vm->version,
+				strbuf_addf(o, "mlops_predictions_bucket{%s,"
+					    "le=\"+Inf\"} %llu\n", labels,
 					    (unsigned long long)cum);
 		}
-		strbuf_addf(o, "mlops_predictions_sum{model_version=\"%s\"} "
-			    "%.6f\n", vm->version,
+		strbuf_addf(o, "mlops_predictions_sum{%s} %.6f\n", labels,
 			    (double)__atomic_load_n(&vm->prediction_sum_micro,
 						    __ATOMIC_RELAXED) / 1e6);
-		strbuf_addf(o, "mlops_predictions_count{model_version=\"%s\"} "
-			    "%llu\n", vm->version, (unsigned long long)cum);
+		strbuf_addf(o, "mlops_predictions_count{%s} %llu\n", labels,
+			    (unsigned long long)cum);
 	}
 }
 
-static void histogram(struct strbuf *o, const char *name, const char *labels,
-		      const struct histogram *h, int is_rows)
+void metrics_histogram(struct strbuf *o, const char *name,
+		       const char *labels, const struct histogram *h, int is_rows)
 {
 	const double *b = is_rows ? rows_bounds : latency_bounds;
 	uint64_t cum = 0;
@@ -269,11 +300,11 @@ static long rss_bytes(void)
 }
 
 void metrics_render(const struct metrics *m, struct strbuf *o,
-		    const char *name, const char *version, const char *digest,
-		    double load_seconds)
+		    const struct metrics_model *models, size_t nmodels)
 {
 	struct rusage ru;
 	unsigned v, nv = __atomic_load_n(&m->nversions, __ATOMIC_ACQUIRE);
+	size_t k;
 	int r, s;
 
 	strbuf_addstr(o, "# HELP mlops_requests_total HTTP requests answered, "
@@ -297,9 +328,11 @@ void metrics_render(const struct metrics *m, struct strbuf *o,
 					snprintf(status, sizeof(status), "%u",
 						 slot_status[s]);
 				strbuf_addf(o, "mlops_requests_total{route=\"%s\","
-					    "status=\"%s\",model_version=\"%s\"} "
-					    "%llu\n", route_name((enum route)r),
-					    status, m->versions[v].version,
+					    "status=\"%s\",model=\"%s\","
+					    "model_version=\"%s\"} %llu\n",
+					    route_name((enum route)r), status,
+					    m->versions[v].model,
+					    m->versions[v].version,
 					    (unsigned long long)n);
 			}
 		}
@@ -314,17 +347,17 @@ void metrics_render(const struct metrics *m, struct strbuf *o,
 			continue;
 		snprintf(labels, sizeof(labels), "route=\"%s\"",
 			 route_name((enum route)r));
-		histogram(o, "mlops_request_duration_seconds", labels,
+		metrics_histogram(o, "mlops_request_duration_seconds", labels,
 			  &m->request_seconds[r], 0);
 	}
 	render_versions(m, nv, o);
 	strbuf_addstr(o, "# HELP mlops_model_duration_seconds Time in the "
 			 "model per call.\n"
 			 "# TYPE mlops_model_duration_seconds histogram\n");
-	histogram(o, "mlops_model_duration_seconds", "", &m->model_seconds, 0);
+	metrics_histogram(o, "mlops_model_duration_seconds", "", &m->model_seconds, 0);
 	strbuf_addstr(o, "# HELP mlops_batch_rows Rows per model call.\n"
 			 "# TYPE mlops_batch_rows histogram\n");
-	histogram(o, "mlops_batch_rows", "", &m->batch_rows, 1);
+	metrics_histogram(o, "mlops_batch_rows", "", &m->batch_rows, 1);
 	strbuf_addf(o, "# HELP mlops_requests_in_flight Requests being "
 		    "answered.\n# TYPE mlops_requests_in_flight gauge\n"
 		    "mlops_requests_in_flight %lld\n",
@@ -339,9 +372,12 @@ void metrics_render(const struct metrics *m, struct strbuf *o,
 		    "mlops_rows_invalid_total %llu\n",
 		    (unsigned long long)__atomic_load_n(&m->rows_invalid,
 							__ATOMIC_RELAXED));
-	strbuf_addf(o, "# HELP mlops_model_load_seconds Time to load and warm "
-		    "up the model.\n# TYPE mlops_model_load_seconds gauge\n"
-		    "mlops_model_load_seconds %.6f\n", load_seconds);
+	strbuf_addstr(o, "# HELP mlops_model_load_seconds Time to load and "
+			 "warm up the model.\n"
+			 "# TYPE mlops_model_load_seconds gauge\n");
+	for (k = 0; k < nmodels; k++)
+		strbuf_addf(o, "mlops_model_load_seconds{model=\"%s\"} %.6f\n",
+			    models[k].name, models[k].load_seconds);
 	strbuf_addf(o, "# HELP mlops_model_reloads_total Reloads (SIGHUP), by "
 		    "result.\n# TYPE mlops_model_reloads_total counter\n"
 		    "mlops_model_reloads_total{result=\"failure\"} %llu\n"
@@ -350,10 +386,12 @@ void metrics_render(const struct metrics *m, struct strbuf *o,
 							__ATOMIC_RELAXED),
 		    (unsigned long long)__atomic_load_n(&m->reloads[1],
 							__ATOMIC_RELAXED));
-	strbuf_addf(o, "# HELP mlops_model_info The model being served.\n"
-		    "# TYPE mlops_model_info gauge\n"
-		    "mlops_model_info{name=\"%s\",version=\"%s\",digest=\"%s\"} 1\n",
-		    name, version, digest);
+	strbuf_addstr(o, "# HELP mlops_model_info The models being served.\n"
+			 "# TYPE mlops_model_info gauge\n");
+	for (k = 0; k < nmodels; k++)
+		strbuf_addf(o, "mlops_model_info{name=\"%s\",version=\"%s\","
+			    "digest=\"%s\"} 1\n", models[k].name,
+			    models[k].version, models[k].digest);
 	getrusage(RUSAGE_SELF, &ru);
 	strbuf_addf(o, "# HELP process_cpu_seconds_total CPU time used.\n"
 		    "# TYPE process_cpu_seconds_total counter\n"

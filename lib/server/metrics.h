@@ -15,7 +15,8 @@ enum route {
 	ROUTE_METRICS, ROUTE_DRIFT, ROUTE_OIP, ROUTE_OTHER, ROUTE_HEALTH,
 	ROUTE_OIP_LIVE, ROUTE_OIP_READY, ROUTE_OIP_MODEL,
 	ROUTE_OIP_MODEL_READY, ROUTE_OIP_INFER, ROUTE_INVOCATIONS,
-	ROUTE_PING, ROUTE_VERSION, ROUTE_OPENAPI, ROUTE_DOCS, ROUTE_COUNT
+	ROUTE_PING, ROUTE_VERSION, ROUTE_OPENAPI, ROUTE_DOCS,
+	ROUTE_REPO_INDEX, ROUTE_SHADOW, ROUTE_COUNT
 };
 
 /* Status classes counted per route. */
@@ -30,20 +31,27 @@ struct histogram {
 	uint64_t sum_ns;
 };
 
-/* Versions served since start (a reload adds one); requests are counted
- * by the version that answered them. */
-#define METRIC_VERSIONS 8
+/* Model versions served since start (a reload, a load adds one);
+ * requests are counted by the model and version that answered them.
+ * Slots nobody used stay untouched (and so not resident). */
+#define METRIC_VERSIONS 256
 
 /* Buckets of the predictions' histogram (le edges, then +Inf). */
 #define PRED_BUCKETS 20
 
 struct version_metrics {
+	char model[128];              /* "": requests no model answered */
 	char version[64];
 	uint64_t requests[ROUTE_COUNT][S_COUNT];
 	struct histogram latency;     /* prediction routes only */
 	uint64_t predictions[PRED_BUCKETS + 1];
 	uint64_t npredictions;
 	int64_t prediction_sum_micro; /* the sum, in millionths */
+	/* The predictions' histogram edges, the same for every version of
+	 * a model so that a canary compares with the stable one (0: none
+	 * known). */
+	double pred_edges[PRED_BUCKETS];
+	unsigned npred_edges;
 };
 
 struct metrics {
@@ -57,35 +65,48 @@ struct metrics {
 	uint64_t rows_invalid;
 	uint64_t reloads[2]; /* failed, succeeded */
 	double start_time;
-	/* The predictions' histogram edges, the same for every version so
-	 * that a canary compares with the stable one (0: none known). */
-	double pred_edges[PRED_BUCKETS];
-	unsigned npred_edges;
+};
+
+/* What /metrics says of each model loaded: mlops_model_info and
+ * mlops_model_load_seconds. */
+struct metrics_model {
+	const char *name, *version, *digest;
+	double load_seconds;
 };
 
 const char *route_name(enum route r);
 enum status_slot status_slot(unsigned status);
-/* The counters of a version (an existing slot when it was seen before;
- * the last one's, reset, when all are taken). Called by one thread at a time. */
-unsigned metrics_version(struct metrics *m, const char *version);
+/* The status a slot counts (0: S_OTHER). */
+unsigned metrics_slot_status(enum status_slot s);
+/* The counters of a model's version (an existing slot when it was seen
+ * before; the last one's, reset, when all are taken). A new slot takes
+ * the prediction edges of the model's other versions. Called by one
+ * thread at a time. */
+unsigned metrics_version(struct metrics *m, const char *model,
+			 const char *version);
 void metrics_request(struct metrics *m, unsigned version, enum route r,
 		     unsigned status, uint64_t ns);
 void metrics_observe(struct histogram *h, uint64_t value_ns_or_rows,
 		     int is_rows);
 /* n predictions (one value a row: the score, or the class index) of a
- * version, binned on pred_edges. */
+ * version, binned on its pred_edges. */
 void metrics_predictions(struct metrics *m, unsigned version,
 			 const double *v, size_t n);
-/* Sets the edges once (ascending, at most PRED_BUCKETS); later calls
- * keep the first. */
-void metrics_prediction_edges(struct metrics *m, const double *edges,
-			      size_t n);
+/* Sets a version's edges once (ascending, at most PRED_BUCKETS); later
+ * calls, and versions of a model that has edges, keep the first. */
+void metrics_prediction_edges(struct metrics *m, unsigned version,
+			      const double *edges, size_t n);
+/* A histogram's _bucket, _sum and _count lines (labels: "k=\"v\",..."
+ * or ""; is_rows: the row-count buckets, else seconds). */
+void metrics_histogram(struct strbuf *o, const char *name,
+		       const char *labels, const struct histogram *h,
+		       int is_rows);
 /* A route whose answers are predictions (/predict, /predict/batch,
  * OIP's infer, MLflow's /invocations). */
 int route_predicts(enum route r);
-/* Prometheus text for everything, plus the model's identity. */
+/* Prometheus text for everything, plus the identity of the models
+ * loaded. */
 void metrics_render(const struct metrics *m, struct strbuf *out,
-		    const char *name, const char *version, const char *digest,
-		    double load_seconds);
+		    const struct metrics_model *models, size_t nmodels);
 
 #endif

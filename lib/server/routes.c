@@ -59,6 +59,9 @@ static const struct route_def routes[] = {
 	{ "/version", "GET", ROUTE_VERSION, 0, NULL },
 	{ "/openapi.json", "GET", ROUTE_OPENAPI, 0, NULL },
 	{ "/docs", "GET", ROUTE_DOCS, 0, NULL },
+	/* Triton's repository index: POST (and GET, as it reads). */
+	{ "/v2/repository/index", NULL, ROUTE_REPO_INDEX, 0, NULL },
+	{ "/shadow", "GET", ROUTE_SHADOW, ROUTE_F_MODEL, NULL },
 };
 
 /* The OIP tree is one route: oip_handle checks its methods. */
@@ -68,10 +71,58 @@ const struct route_def *route_lookup(const char *url)
 {
 	size_t i;
 
-	if (!strncmp(url, "/v2", 3) && (!url[3] || url[3] == '/'))
-		return &oip_tree;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (!strcmp(routes[i].path, url))
 			return &routes[i];
+	if (!strncmp(url, "/v2", 3) && (!url[3] || url[3] == '/'))
+		return &oip_tree;
 	return NULL;
+}
+
+int route_per_model(const struct route_def *rd)
+{
+	return rd && (rd->fn || (rd->flags & ROUTE_F_MODEL));
+}
+
+/* The segment at p (up to '/' or the end): its length, 0 when empty. */
+static size_t segment(const char *p)
+{
+	return strcspn(p, "/");
+}
+
+const struct route_def *route_resolve(const char *url,
+				      struct route_target *t)
+{
+	const struct route_def *rd;
+	const char *p;
+	size_t n;
+
+	memset(t, 0, sizeof(*t));
+	if (!strncmp(url, "/models/", 8)) {
+		p = url + 8;
+		n = segment(p);
+		if (!n || p[n] != '/')
+			return NULL;
+		t->name = p;
+		t->len = n;
+		p += n;
+		rd = route_lookup(!strcmp(p, "/info") ? "/model/info" : p);
+		return rd && rd->id != ROUTE_OIP && route_per_model(rd) ? rd
+									: NULL;
+	}
+	rd = route_lookup(url);
+	if (!rd || rd->id != ROUTE_OIP || strncmp(url, "/v2/models/", 11))
+		return rd;
+	p = url + 11;
+	n = segment(p);
+	if (n) {
+		t->name = p;
+		t->len = n;
+		p += n;
+		if (!strncmp(p, "/versions/", 10) && segment(p + 10)) {
+			t->version = p + 10;
+			t->vlen = segment(p + 10);
+		}
+	}
+	return rd;
 }

@@ -40,6 +40,9 @@ enum route_flags {
 	/* Errors of the layer (413, a bad Content-Encoding) in MLflow's
 	 * shape, as its clients parse them. */
 	ROUTE_F_MLFLOW = 1 << 2,
+	/* Answered by server.c for one model: /models/{name}PATH reaches
+	 * it too (routes with a handler always do). */
+	ROUTE_F_MODEL = 1 << 3,
 };
 
 struct route_def {
@@ -53,5 +56,23 @@ struct route_def {
 /* The route a URL names, NULL when none. The OIP tree (/v2/...) is one
  * route whose handler is oip.c's. */
 const struct route_def *route_lookup(const char *url);
+
+/* The model (and version) a URL names: name NULL when it names none
+ * (the default model answers). */
+struct route_target {
+	const char *name;
+	size_t len;
+	const char *version; /* OIP's /versions/{v}; NULL: none */
+	size_t vlen;
+};
+
+/* route_lookup, and the model a URL names: /models/{name}PATH is the
+ * route of PATH for that model (a route with a handler, or
+ * ROUTE_F_MODEL; /models/{name}/info is /model/info), and
+ * /v2/models/{name}[/versions/{v}]/... names it in the OIP tree. */
+const struct route_def *route_resolve(const char *url,
+				      struct route_target *t);
+/* A route that answers for one model (a handler, or ROUTE_F_MODEL). */
+int route_per_model(const struct route_def *rd);
 
 #endif

@@ -1,6 +1,7 @@
 #include "score.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../core/error.h"
 #include "../core/strbuf.h"
@@ -91,6 +92,40 @@ void scores_release(struct scores *sc)
 {
 	free(sc->y);
 	*sc = (struct scores){ 0 };
+}
+
+static _Thread_local struct score_capture *capture;
+
+void score_capture_begin(struct score_capture *c)
+{
+	*c = (struct score_capture){ 0 };
+	capture = c;
+}
+
+void score_capture_end(void)
+{
+	capture = NULL;
+}
+
+void score_capture_release(struct score_capture *c)
+{
+	free(c->x);
+	free(c->y);
+	*c = (struct score_capture){ 0 };
+}
+
+/* A copy of what serving_score predicted, for the capture set. */
+static void captured(const double *x, const double *y, size_t n,
+		     size_t ninputs, size_t k)
+{
+	score_capture_release(capture);
+	capture->x = xcalloc(n * ninputs + 1, sizeof(double));
+	capture->y = xcalloc(n * k + 1, sizeof(double));
+	memcpy(capture->x, x, n * ninputs * sizeof(double));
+	memcpy(capture->y, y, n * k * sizeof(double));
+	capture->n = n;
+	capture->ninputs = ninputs;
+	capture->k = k;
 }
 
 /* Row i's cells into x; every violation into the details. 1 when the
@@ -186,6 +221,8 @@ unsigned serving_score(const struct serving *s, struct score_rows *r,
 		goto done;
 	}
 	sc->ns = mono_ns() - t0;
+	if (capture)
+		captured(x, sc->y, r->n, d->ninputs, k);
 	live_drift_observe(s->drift, x, sc->y, r->n);
 	count_predictions(s, sc->y, r->n, k);
 	metrics_observe(&s->metrics->model_seconds, sc->ns, 0);

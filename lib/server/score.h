@@ -54,6 +54,19 @@ unsigned serving_score(const struct serving *s, struct score_rows *r,
 		       struct scores *sc, json_t **err);
 void scores_release(struct scores *sc);
 
+/* The rows and scores of a request, for its shadow (shadow.h): while a
+ * capture is set on a thread, each serving_score there that predicts
+ * leaves a copy of its inputs (n * ninputs) and outputs (n * k) in it
+ * (a later one replacing an earlier one). */
+struct score_capture {
+	double *x, *y;
+	size_t n, ninputs, k;
+};
+
+void score_capture_begin(struct score_capture *c);
+void score_capture_end(void);
+void score_capture_release(struct score_capture *c);
+
 /* What the adapters answer with: a class label as JSON (a number when
  * it is an integer); {"error": message}. */
 json_t *label_json(const char *label);

@@ -35,29 +35,9 @@
 #include "mlflow.h"
 #include "reply.h"
 #include "routes.h"
+#include "server_impl.h"
 #include "serving.h"
-
-#define MAX_LISTEN 8
-
-struct server {
-	struct MHD_Daemon *d[MAX_LISTEN];
-	unsigned port[MAX_LISTEN];
-	size_t n;
-	/* The version answering new requests; a request keeps the one it
-	 * started with (a reference) until it is answered. */
-	struct serving *active;
-	/* A canary answering `weight` percent of the prediction requests
-	 * (NULL: none). Under lock, like active. */
-	struct serving *canary;
-	unsigned weight;
-	uint64_t split;   /* prediction requests so far, for the split */
-	pthread_mutex_t lock;
-	struct metrics metrics;
-	struct server_opts opts;
-	struct ratelimit *limit;
-	struct conntrack *ct[MAX_LISTEN]; /* one a listen address */
-	int ready;
-};
+#include "shadow.h"
 
 struct request {
 	struct strbuf body;
@@ -66,10 +46,8 @@ struct request {
 	struct reply_ctx reply;
 	int http11;
 	struct conn *conn; /* its connection's deadlines */
+	int handled;       /* a handler answered it (not a guard) */
 };
-
-static struct serving *acquire_for(struct server *s,
-				   const struct route_def *rd);
 
 /* The request being answered, for the headers every answer carries. */
 static _Thread_local const struct request *current;
@@ -174,14 +152,6 @@ static unsigned admit(struct MHD_Connection *c, const char *url,
 	return status;
 }
 
-/* Ready to answer predictions: loaded, not draining, and serving the
- * bundle --expect-digest names (when it names one). */
-static int serving_ready(struct server *s, const struct serving *sv)
-{
-	return __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) &&
-	       serving_has_digest(sv, s->opts.expect_digest);
-}
-
 /* Whether the guards treat a URL of route rd as health (OIP's health
  * paths are, like /health/...). */
 static int health_url(const struct route_def *rd, const char *url)
@@ -230,13 +200,24 @@ static unsigned guard(struct server *s, struct MHD_Connection *c,
 	return 413;
 }
 
-/* This server's OpenAPI document: what the options change. */
-static json_t *server_openapi(const struct server *s, const struct serving *sv)
+/* This server's OpenAPI document: what the options change. Its schemas
+ * are sv's (the default model's; without one, the first model's).
+ * NULL when no model is loaded. */
+static json_t *server_openapi(struct server *s, const struct serving *sv)
 {
 	struct openapi_opts o = { s->opts.nkeys > 0, s->opts.public_health,
 				  s->opts.rate_limit > 0, s->opts.admin_url };
+	json_t *names = sv ? NULL : server_model_names(s), *doc = NULL;
+	struct serving *first = NULL;
 
-	return openapi_serving(sv, &o);
+	if (!sv && json_array_size(names))
+		first = server_model_acquire(
+			s, json_string_value(json_array_get(names, 0)));
+	if (sv || first)
+		doc = openapi_serving(sv ? sv : first, &o);
+	serving_put(first);
+	json_decref(names);
+	return doc;
 }
 
 /* A body sent with a Content-Encoding, decoded in place: 0, or the
@@ -273,7 +254,16 @@ static unsigned answer_oip(struct server *s, const struct serving *sv,
 
 	bin.header_length = MHD_lookup_connection_value(
 		c, MHD_HEADER_KIND, "Inference-Header-Content-Length");
-	status = oip_handle(sv, serving_ready(s, sv),
+	if (!strncmp(url, "/v2/repository/", 15)) {
+		/* Triton's load and unload change the server: admin. */
+		respond_json(c, 404, error_json("no such endpoint: load and "
+						"unload are on the admin "
+						"listener (--admin-listen)"),
+			     NULL);
+		return 404;
+	}
+	req->handled = 1;
+	status = oip_handle(sv, server_ready_for(s, sv),
 			    method, url, strbuf_str(&req->body), req->body.len,
 			    &bin, &out, &allow);
 	if (status == 405)
@@ -327,18 +317,71 @@ static unsigned answer_call(struct server *s, struct serving *sv,
 		strbuf_str(&req->body), req->body.len
 	};
 	json_t *out = NULL;
-	unsigned status = rd->fn(&call, &out);
+	unsigned status;
 
+	req->handled = 1;
+	status = rd->fn(&call, &out);
 	respond_json(c, status, out, NULL);
 	return status;
 }
 
-/* The routes that answer for the server itself. */
+/* Triton's repository index: POST with an optional {"ready": true}
+ * (only the models ready), or GET. */
+static unsigned answer_index(struct server *s, struct MHD_Connection *c,
+			     const char *method, const struct request *req)
+{
+	json_t *body = NULL, *ready;
+	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+
+	if (!get && strcmp(method, "POST")) {
+		respond_json(c, 405, error_json("method not allowed"),
+			     "GET, POST");
+		return 405;
+	}
+	if (!get && req->body.len) {
+		body = json_loadb(req->body.buf, req->body.len, 0, NULL);
+		ready = json_object_get(body, "ready");
+		if (!json_is_object(body) || (ready && !json_is_boolean(ready))) {
+			json_decref(body);
+			respond_json(c, 400, error_json("the body is {} or "
+							"{\"ready\": true|false}"),
+				     NULL);
+			return 400;
+		}
+	}
+	respond_json(c, 200, server_index(s, json_is_true(json_object_get(
+						     body, "ready"))),
+		     NULL);
+	json_decref(body);
+	return 200;
+}
+
+/* A model's shadow comparison (/shadow, /models/{name}/shadow). */
+static unsigned answer_shadow(struct server *s, const struct serving *sv,
+			      struct MHD_Connection *c)
+{
+	json_t *j = server_shadow_json(s, sv->bm->d->name, 0);
+
+	if (!j) {
+		respond_json(c, 404, error_json("this model has no shadow "
+						"(serve --shadow, or the admin "
+						"API's activate with weight "
+						"\"shadow\")"),
+			     NULL);
+		return 404;
+	}
+	respond_json(c, 200, j, NULL);
+	return 200;
+}
+
+/* The routes that answer for the server itself (sv: the default
+ * model's version, NULL when there is none; a ROUTE_F_MODEL route's
+ * model's). */
 static unsigned answer_server(struct server *s, struct serving *sv,
 			      struct MHD_Connection *c,
-			      const struct route_def *rd)
+			      const struct route_def *rd,
+			      const char *method, const struct request *req)
 {
-	int ready = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE);
 	struct strbuf text = STRBUF_INIT;
 	unsigned status = 200;
 	json_t *doc;
@@ -348,38 +391,41 @@ static unsigned answer_server(struct server *s, struct serving *sv,
 		respond_json(c, 200, json_pack("{s:b}", "live", 1), NULL);
 		return 200;
 	case ROUTE_READY:
-		doc = serving_readiness(sv, ready, s->opts.expect_digest,
-					&status);
-		respond_json(c, status, doc, NULL);
-		return status;
 	case ROUTE_HEALTH:
-		/* Live and ready in one answer, for load balancers. */
-		doc = serving_health(sv, ready, s->opts.expect_digest, &status);
+		/* /health: live and ready in one answer, for load
+		 * balancers. */
+		doc = server_readiness(s, sv, rd->id == ROUTE_HEALTH, &status);
 		respond_json(c, status, doc, NULL);
 		return status;
+	case ROUTE_REPO_INDEX:
+		return answer_index(s, c, method, req);
+	case ROUTE_SHADOW:
+		return answer_shadow(s, sv, c);
 	case ROUTE_METRICS:
-		metrics_render(&s->metrics, &text, sv->bm->d->name,
-			       sv->bm->d->version, sv->digest,
-			       sv->load_seconds);
-		if (sv->drift)
-			live_drift_metrics(sv->drift, &text);
-		conntrack_metrics(s->ct, s->n, &text);
+		server_metrics_text(s, &text);
 		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 			strbuf_str(&text), text.len, NULL);
 		break;
 	case ROUTE_PING:
 		/* MLflow's: a newline when the model is there. */
-		if (!serving_ready(s, sv)) {
+		if (!server_ready_for(s, sv)) {
 			respond_json(c, 503, error_json("not ready"), NULL);
 			return 503;
 		}
 		respond(c, 200, "application/json", "\n", 1, NULL);
 		return 200;
 	case ROUTE_OPENAPI:
-		respond_json(c, 200, server_openapi(s, sv), NULL);
-		return 200;
 	case ROUTE_DOCS:
 		doc = server_openapi(s, sv);
+		if (!doc) {
+			respond_json(c, 503, error_json("no model is loaded"),
+				     NULL);
+			return 503;
+		}
+		if (rd->id == ROUTE_OPENAPI) {
+			respond_json(c, 200, doc, NULL);
+			return 200;
+		}
 		apidocs_html(doc, &text);
 		respond(c, 200, "text/html; charset=utf-8", strbuf_str(&text),
 			text.len, NULL);
@@ -397,12 +443,14 @@ static unsigned answer_server(struct server *s, struct serving *sv,
 	return status;
 }
 
-/* The request's answer; rd: the route its URL names (NULL: none). */
-static unsigned answer(struct server *s, struct serving *sv,
+/* The request's answer; rd: the route its URL names (NULL: none), pick
+ * the version that answers it (or why none does). */
+static unsigned answer(struct server *s, const struct model_pick *pick,
 		       struct MHD_Connection *c, const char *url,
 		       const char *method, struct request *req,
 		       const struct route_def *rd, enum route *route)
 {
+	struct serving *sv = pick->sv;
 	unsigned status;
 
 	*route = ROUTE_OTHER;
@@ -427,11 +475,17 @@ static unsigned answer(struct server *s, struct serving *sv,
 		status = decode_body(s, c, rd, req);
 	if (status)
 		return status;
+	if (!sv && (route_per_model(rd) || (rd->id == ROUTE_OIP &&
+					    !strncmp(url, "/v2/models/", 11)))) {
+		/* After the key: who may not ask learns no model names. */
+		respond_json(c, pick->status, error_json(pick->why), NULL);
+		return pick->status;
+	}
 	if (rd->id == ROUTE_OIP)
 		return answer_oip(s, sv, c, url, method, req);
 	if (rd->fn)
 		return answer_call(s, sv, c, url, method, req, rd);
-	return answer_server(s, sv, c, rd);
+	return answer_server(s, sv, c, rd, method, req);
 }
 
 /* One JSON line per request (accesslog.h). */
@@ -442,8 +496,10 @@ static void access_log(const struct server *s, const struct serving *sv,
 {
 	char client[64];
 	const void *raw;
-	struct access_entry e = { req->reply.id, method, sv->bm->d->version,
-				  client, route, status, ns, &req->body };
+	struct access_entry e = { req->reply.id, method,
+				  sv ? sv->bm->d->version : "", client, route,
+				  status, ns, &req->body,
+				  sv ? sv->bm->d->name : "" };
 	struct access_log log = { s->opts.log_fd, s->opts.log_payloads,
 				  s->opts.redact, s->opts.nredact };
 
@@ -451,6 +507,30 @@ static void access_log(const struct server *s, const struct serving *sv,
 		return;
 	client_addr(c, &raw, client, sizeof(client));
 	access_log_write(&log, &e);
+}
+
+/* A copy of an answered prediction request, and the rows the live
+ * version predicted, for the model's shadow (off the request path: it
+ * only queues them). Requests a guard answered are not copied. */
+static void mirror(struct shadow *sh,
+		   const struct request *req, struct MHD_Connection *c,
+		   const struct route_def *rd, enum route route,
+		   const char *url, const char *method,
+		   const struct model_pick *pick, unsigned status,
+		   uint64_t ns, struct score_capture *rows)
+{
+	struct shadow_request r = {
+		rd, route, url, method,
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					    "Inference-Header-Content-Length"),
+		strbuf_str(&req->body), req->body.len, pick->sv, status, ns,
+		rows,
+	};
+
+	if (req->handled)
+		shadow_offer(sh, &r);
+	score_capture_release(rows);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -461,9 +541,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct server *s = cls;
 	struct request *req = *ctx;
 	const struct route_def *rd;
-	struct serving *sv;
+	struct route_target t;
+	struct model_pick pick;
+	struct score_capture rows;
 	enum route route;
 	unsigned status;
+	uint64_t t0;
 
 	if (!req) {
 		const char *rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -500,18 +583,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	}
 	conntrack_answering(req->conn);
 	current = req;
-	rd = route_lookup(url);
-	sv = acquire_for(s, rd);
-	status = answer(s, sv, c, url, method, req, rd, &route);
+	rd = route_resolve(url, &t);
+	route = !rd ? ROUTE_OTHER : rd->id == ROUTE_OIP ? oip_route(url) : rd->id;
+	/* The canary takes its share of /predict and /predict/batch; a
+	 * shadow gets a copy of every prediction its stable answers. */
+	models_pick(s->models, t.name, t.len, t.version, t.vlen,
+		    rd && (rd->flags & ROUTE_F_PREDICTION),
+		    route_predicts(route), &pick);
+	if (pick.shadow)
+		score_capture_begin(&rows);
+	t0 = mono_ns();
+	status = answer(s, &pick, c, url, method, req, rd, &route);
+	t0 = mono_ns() - t0;
 	current = NULL;
+	if (pick.shadow) {
+		score_capture_end();
+		mirror(pick.shadow, req, c, rd, route, url, method, &pick,
+		       status, t0, &rows);
+	}
 	{
 		uint64_t ns = mono_ns() - req->start;
 
-		metrics_request(&s->metrics, sv->version_slot, route, status,
-				ns);
-		access_log(s, sv, c, req, method, route, status, ns);
+		metrics_request(&s->metrics, pick.sv ? pick.sv->version_slot
+						     : server_none_slot(s),
+				route, status, ns);
+		access_log(s, pick.sv, c, req, method, route, status, ns);
 	}
-	serving_put(sv);
+	model_pick_release(&pick);
 	/* An error a request left on this pool thread dies with it. */
 	mlops_error_thread_exit();
 	return MHD_YES;
@@ -534,93 +632,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
 	__atomic_sub_fetch(&s->metrics.in_flight, 1, __ATOMIC_RELAXED);
 }
 
-struct serving *server_acquire(struct server *s)
-{
-	struct serving *sv;
-
-	pthread_mutex_lock(&s->lock);
-	sv = s->active;
-	serving_get(sv);
-	pthread_mutex_unlock(&s->lock);
-	return sv;
-}
-
-/* Prediction requests go to the canary `weight` times in 100, spread
- * evenly (request n goes there when n * weight crosses a multiple of
- * 100); everything else is answered by the stable version. */
-static struct serving *acquire_for(struct server *s,
-				   const struct route_def *rd)
-{
-	struct serving *sv;
-
-	pthread_mutex_lock(&s->lock);
-	sv = s->active;
-	if (s->canary && s->weight && rd && (rd->flags & ROUTE_F_PREDICTION)) {
-		uint64_t n = s->split++;
-
-		if ((n + 1) * s->weight / 100 != n * s->weight / 100)
-			sv = s->canary;
-	}
-	serving_get(sv);
-	pthread_mutex_unlock(&s->lock);
-	return sv;
-}
-
-/* Counters and limits of this server on a version about to answer. */
-static void adopt(struct server *s, struct serving *sv)
-{
-	double edges[PRED_BUCKETS];
-	size_t n = 0;
-
-	sv->metrics = &s->metrics;
-	sv->max_batch = s->opts.max_batch ? s->opts.max_batch : 10000;
-	sv->version_slot = metrics_version(&s->metrics, sv->bm->d->version);
-	serving_prediction_edges(sv, edges, &n);
-	metrics_prediction_edges(&s->metrics, edges, n);
-}
-
-void server_swap(struct server *s, struct serving *sv)
-{
-	struct serving *old;
-
-	adopt(s, sv);
-	pthread_mutex_lock(&s->lock);
-	old = s->active;
-	s->active = sv;
-	pthread_mutex_unlock(&s->lock);
-	/* Requests still using the old version hold their own references. */
-	serving_put(old);
-}
-
-void server_set_canary(struct server *s, struct serving *sv,
-		       unsigned weight)
-{
-	struct serving *old;
-
-	if (sv)
-		adopt(s, sv);
-	pthread_mutex_lock(&s->lock);
-	old = s->canary;
-	s->canary = sv;
-	s->weight = sv ? (weight > 100 ? 100 : weight) : 0;
-	s->split = 0;
-	pthread_mutex_unlock(&s->lock);
-	serving_put(old);
-}
-
-struct serving *server_acquire_canary(struct server *s, unsigned *weight)
-{
-	struct serving *sv;
-
-	pthread_mutex_lock(&s->lock);
-	sv = s->canary;
-	*weight = s->weight;
-	if (sv)
-		serving_get(sv);
-	pthread_mutex_unlock(&s->lock);
-	return sv;
-}
-
 void server_count_reload(struct server *s, int ok)
 {
 	__atomic_add_fetch(&s->metrics.reloads[!!ok], 1, __ATOMIC_RELAXED);
@@ -635,9 +646,10 @@ int server_start(struct server **out, struct serving *sv,
 
 	*out = NULL;
 	s->opts = *o;
-	pthread_mutex_init(&s->lock, NULL);
-	adopt(s, sv);
-	s->active = sv;
+	pthread_mutex_init(&s->adopt_lock, NULL);
+	s->models = models_new(o->default_model);
+	if (sv)
+		server_model_put(s, sv);
 	s->metrics.start_time = (double)time(NULL);
 	if (o->rate_limit > 0)
 		s->limit = ratelimit_new(o->rate_limit,
@@ -746,8 +758,7 @@ void server_stop(struct server *s, unsigned drain_ms)
 	for (i = 0; i < MAX_LISTEN; i++)
 		conntrack_free(s->ct[i]);
 	ratelimit_free(s->limit);
-	serving_put(s->active);
-	serving_put(s->canary);
-	pthread_mutex_destroy(&s->lock);
+	models_free(s->models);
+	pthread_mutex_destroy(&s->adopt_lock);
 	free(s);
 }

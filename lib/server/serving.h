@@ -29,6 +29,10 @@ struct serving {
 	struct profile *profile;  /* the bundle's reference profile */
 	json_t *signature;        /* /model/info's, made once (immutable:
 				   * requests share it by reference) */
+	int shadow;               /* a shadow's candidate (shadow.h): it
+				   * answers no client, so what records
+				   * live traffic (stores, alerts) leaves
+				   * its predictions out */
 	/* Owned when serving_open made it. */
 	struct bundle *bundle;
 	struct bundled_model own;

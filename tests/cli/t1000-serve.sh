@@ -210,7 +210,7 @@ for m in mlops_requests_total mlops_request_duration_seconds_bucket mlops_model_
 	mlops_model_load_seconds mlops_model_info process_resident_memory_bytes process_open_fds; do
 	expect_match "$(cat metrics.txt)" "^$m[{ ]" "metric $m"
 done
-expect_match "$(cat metrics.txt)" '^mlops_requests_total\{route="/predict",status="422",model_version="1\.0\.0"\} 2$' \
+expect_match "$(cat metrics.txt)" '^mlops_requests_total\{route="/predict",status="422",model="credit-risk",model_version="1\.0\.0"\} 2$' \
 	"requests counted by route, status and version"
 expect_match "$(cat metrics.txt)" "^mlops_model_info\\{name=\"credit-risk\",version=\"1\\.0\\.0\",digest=\"$D\"\\} 1\$" "model info"
 

@@ -86,8 +86,8 @@ expect_eq "$(json_get load.json 'sorted(d["versions"])')" "['1.0.0', '1.1.0']" "
 diag "$(json_get load.json 'd["requests"], d["versions"]')"
 
 curl -s "$URL/metrics" > metrics.txt
-expect_match "$(cat metrics.txt)" 'mlops_requests_total\{route="/predict",status="200",model_version="1\.1\.0"\} [1-9]' "requests counted by the version that answered (1.1.0)"
-expect_match "$(cat metrics.txt)" 'mlops_requests_total\{route="/predict",status="200",model_version="1\.0\.0"\} [1-9]' "and 1.0.0"
+expect_match "$(cat metrics.txt)" 'mlops_requests_total\{route="/predict",status="200",model="credit-risk",model_version="1\.1\.0"\} [1-9]' "requests counted by the version that answered (1.1.0)"
+expect_match "$(cat metrics.txt)" 'mlops_requests_total\{route="/predict",status="200",model="credit-risk",model_version="1\.0\.0"\} [1-9]' "and 1.0.0"
 expect_match "$(cat metrics.txt)" 'mlops_model_reloads_total\{result="success"\} 2' "two reloads succeeded"
 expect_match "$(cat metrics.txt)" 'mlops_model_reloads_total\{result="failure"\} 2' "two failed"
 expect_match "$(cat metrics.txt)" "mlops_model_info\\{name=\"credit-risk\",version=\"1.0.0\",digest=\"$D1\"\\} 1" "model info names the version now served"

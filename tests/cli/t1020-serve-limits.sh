@@ -50,7 +50,7 @@ wait "$HOLD"
 for _ in $(seq 200); do [ "$(in_flight)" = 1 ] && break; sleep 0.05; done
 CODE=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary "$BODY" "$URL/predict")
 expect_eq "$CODE" 200 "once it is answered, requests pass again"
-expect_match "$(curl -s "$URL/metrics")" 'mlops_requests_total\{route="/predict",status="503",model_version="1.0.0"\} 1' "the 503 is counted"
+expect_match "$(curl -s "$URL/metrics")" 'mlops_requests_total\{route="/predict",status="503",model="credit-risk",model_version="1.0.0"\} 1' "the 503 is counted"
 kill "$SPID"
 rm -f held release
 

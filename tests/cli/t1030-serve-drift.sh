@@ -90,8 +90,8 @@ curl -s "$URL/drift" > drift.json
 expect_eq "$(json_get drift.json '[f["feature"] for f in d["features"] if f["drifted"]], d["prediction"]["drifted"], d["window"], d["rows_seen"]')" \
 	"(['income', 'debt_ratio'], True, 1000, 2000)" "the planted drift is found live, and the predictions' drift"
 curl -s "$URL/metrics" > metrics.txt
-expect_match "$(cat metrics.txt)" 'mlops_feature_drift\{feature="income",test="psi"\} [0-9.]+' "a gauge per feature and test"
-expect_match "$(cat metrics.txt)" 'mlops_feature_drift\{feature="prediction",test="jensenshannon"\}' "and for the prediction"
+expect_match "$(cat metrics.txt)" 'mlops_feature_drift\{model="credit-risk",feature="income",test="psi"\} [0-9.]+' "a gauge per feature and test"
+expect_match "$(cat metrics.txt)" 'mlops_feature_drift\{model="credit-risk",feature="prediction",test="jensenshannon"\}' "and for the prediction"
 promtool check metrics < metrics.txt > promtool.out 2>&1
 ok $? "promtool is happy"
 kill "$SPID"

@@ -174,8 +174,8 @@ expect_match "$ERR" "canary at 25%: [0-9]+ requests \(stable [0-9]+\), errors 0.
 expect_match "$ERR" "promoted 1.3.0 to 100% on 3 instances" "promoted"
 expect_eq "$(versions)" "1.3.0 1.3.0 1.3.0" "every instance serves v4"
 curl -s "http://127.0.0.1:$P1/metrics" > metrics.txt
-expect_match "$(cat metrics.txt)" 'mlops_predictions_bucket\{model_version="1.3.0",le="0.05"\}' "predictions by version in /metrics"
-expect_match "$(cat metrics.txt)" 'mlops_version_request_duration_seconds_count\{model_version="1.1.0"\}' "latency by version"
+expect_match "$(cat metrics.txt)" 'mlops_predictions_bucket\{model="credit-risk",model_version="1.3.0",le="0.05"\}' "predictions by version in /metrics"
+expect_match "$(cat metrics.txt)" 'mlops_version_request_duration_seconds_count\{model="credit-risk",model_version="1.1.0"\}' "latency by version"
 run promtool check metrics < metrics.txt
 expect_rc 0 "promtool accepts the metrics"
 

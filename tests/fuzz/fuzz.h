@@ -81,7 +81,8 @@ static struct serving *fuzz_serving(const char *who, size_t max_batch)
 		sv->metrics = &m;
 		if (max_batch)
 			sv->max_batch = max_batch;
-		sv->version_slot = metrics_version(&m, "1.0.0");
+		sv->version_slot = metrics_version(&m, sv->bm->d->name,
+						  sv->bm->d->version);
 	}
 	return sv;
 }
