@@ -21,6 +21,7 @@
 #include "lib/deploy/local.h"
 #include "lib/server/admin.h"
 #include "lib/server/reply.h"
+#include "lib/server/repository.h"
 #include "lib/server/server.h"
 #include "lib/server/serving.h"
 
@@ -43,18 +44,43 @@ static const char *opt_state, *opt_admin_listen, *opt_admin_key_file;
 static const char *opt_admin_max_upload = "4G";
 static const char *opt_require_signature;
 static const char *opt_expect_digest;
+static const char *opt_models, *opt_default_model;
+static struct strv opt_shadow;
+static const char *opt_shadow_sample, *opt_shadow_tolerance = "1e-6";
+static long opt_shadow_queue = 256, opt_shadow_sample_max = 1000;
 /* How every version is loaded: the first, reloads and the admin API's. */
 static struct serving_opts serving_opts;
 
 static const struct opt options[] = {
 	OPT_STR(0, "root", &opt_root, "DIR",
 		"serve what DIR/current points to; SIGHUP reloads it", "dir"),
+	OPT_STR(0, "models", &opt_models, "DIR",
+		"serve every model DIR holds (NAME.mlpkg, release directories); "
+		"SIGHUP reads it again", "dir"),
+	OPT_STR(0, "default-model", &opt_default_model, "NAME",
+		"with several models: the one /predict and /model/info answer "
+		"for", NULL),
+	OPT_MULTI(0, "shadow", &opt_shadow, "BUNDLE",
+		  "a candidate answering a copy of its model's prediction "
+		  "requests, compared, never returned", "file:mlpkg"),
+	OPT_STR(0, "shadow-sample", &opt_shadow_sample, "FILE",
+		"append the rows a shadow disagrees on there (JSON lines)",
+		"file"),
+	OPT_RANGE(0, "shadow-sample-max", &opt_shadow_sample_max, "N",
+		  "rows a shadow writes to its sample at most (default: 1000)",
+		  1, 100000000),
+	OPT_RANGE(0, "shadow-queue", &opt_shadow_queue, "N",
+		  "requests waiting for a shadow at most; more are not "
+		  "mirrored (default: 256)", 1, 1000000),
+	OPT_STR(0, "shadow-tolerance", &opt_shadow_tolerance, "X",
+		"regression: a shadow disagrees on values further apart "
+		"(default: 1e-6)", NULL),
 	OPT_STR(0, "state", &opt_state, "DIR",
 		"a fleet instance: serve what DIR's state says (BUNDLE seeds it)",
 		"dir"),
 	OPT_STR(0, "admin-listen", &opt_admin_listen, "ADDR:PORT",
-		"with --state: answer the admin API there (needs an admin key)",
-		NULL),
+		"with --state or several models: answer the admin API there "
+		"(needs an admin key)", NULL),
 	OPT_STR(0, "admin-key-file", &opt_admin_key_file, "FILE",
 		"the admin API's keys, one a line (else MLOPS_ADMIN_KEY)",
 		"file"),
@@ -209,14 +235,152 @@ static void reload(struct server *srv, const char *arg)
 	server_count_reload(srv, 1);
 }
 
+/* What a repository did (at start, on SIGHUP, through the admin API),
+ * one line each. */
+static void report_changes(const struct repo_changes *ch, void *arg)
+{
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < ch->n; i++) {
+		const struct repo_change *c = &ch->v[i];
+
+		if (c->action == REPO_FAILED)
+			print_error("%s: %s%s", c->entry, c->why,
+				    c->name ? "; the version loaded before (if "
+					      "any) still answers" : "");
+		else if (c->action == REPO_UNLOADED)
+			print_info("mlops: unloaded %s %s (%s)", c->name,
+				   c->version ? c->version : "",
+				   c->entry);
+		else
+			print_info("mlops: %s %s %s (%s) from %s; warmed up in "
+				   "%.3f s", repo_action_name(c->action),
+				   c->name, c->version, c->digest, c->entry,
+				   c->seconds);
+	}
+}
+
+/* The --shadow bundles, each the shadow of the model of its name (or of
+ * the only one). */
+static int start_shadows(struct server *srv)
+{
+	size_t i;
+
+	for (i = 0; i < opt_shadow.n; i++) {
+		struct serving *sv = NULL;
+
+		if (serving_open(&sv, opt_shadow.v[i], &serving_opts) < 0)
+			return report_error();
+		print_info("mlops: shadow %s %s (%s): a copy of the prediction "
+			   "requests, compared (GET /shadow)", sv->bm->d->name,
+			   sv->bm->d->version, sv->digest);
+		if (server_set_shadow(srv, NULL, sv, opt_shadow_sample) < 0)
+			return report_error();
+	}
+	return 0;
+}
+
+/* Several models: every BUNDLE argument and what --models holds loaded
+ * into srv, or the first failure; --default-model must be among them. */
+static int start_repository(struct server *srv, int argc, const char **argv,
+			    struct repository **repo)
+{
+	struct repository_opts ro = { 0 };
+	struct serving *def;
+	json_t *names;
+	char *list;
+
+	ro.dir = opt_models;
+	ro.bundles = argv;
+	ro.nbundles = (size_t)argc;
+	ro.serving = serving_opts;
+	ro.report = report_changes;
+	if (repository_start(repo, srv, &ro) < 0)
+		return report_error();
+	if (!opt_default_model)
+		return 0;
+	def = server_model_acquire(srv, opt_default_model);
+	serving_put(def);
+	if (def)
+		return 0;
+	names = server_model_names(srv);
+	list = json_dumps(names, JSON_COMPACT);
+	print_error("--default-model %s: no model of that name is served (%s)",
+		    opt_default_model, list);
+	free(list);
+	json_decref(names);
+	return EXIT_USAGE;
+}
+
+/* SIGHUP with several models: --models DIR read again (its report says
+ * what changed and what failed; the rest answers on). */
+static void sync_models(struct repository *repo)
+{
+	struct repo_changes ch = { 0 };
+
+	if (repository_sync(repo, &ch) < 0)
+		print_warning("SIGHUP: not every entry loaded (see above); "
+			      "the other models answer");
+	else if (!ch.n)
+		print_info("mlops: SIGHUP: no model changed");
+	mlops_error_clear();
+	repo_changes_release(&ch);
+}
+
+/* The usage errors of the serving modes: BUNDLE, several (or --models),
+ * --root, --state; 0 when none. */
+static int check_modes(int argc, int multi)
+{
+	if (opt_root && opt_state)
+		return command_usage_error(&cmd_serve_spec, "--root (a local "
+					   "environment) or --state (a fleet "
+					   "instance), not both");
+	if (multi && (opt_root || opt_state))
+		return command_usage_error(&cmd_serve_spec, "several models "
+					   "(--models, or BUNDLE ...) go "
+					   "without --root and --state");
+	if ((opt_admin_listen || opt_admin_key_file) && !opt_state && !multi)
+		return command_usage_error(&cmd_serve_spec, "the admin API needs "
+					   "--state DIR, --models DIR or several "
+					   "BUNDLEs");
+	if (multi && opt_expect_digest)
+		return command_usage_error(&cmd_serve_spec, "--expect-digest "
+					   "names one bundle: not with several "
+					   "models");
+	if (opt_default_model && !multi)
+		return command_usage_error(&cmd_serve_spec, "--default-model "
+					   "goes with several models");
+	if ((opt_shadow_sample || opt_shadow_sample_max != 1000) &&
+	    !opt_shadow.n)
+		return command_usage_error(&cmd_serve_spec, "--shadow-sample "
+					   "and --shadow-sample-max go with "
+					   "--shadow");
+	if (opt_shadow.n && opt_state)
+		return command_usage_error(&cmd_serve_spec, "a fleet instance's "
+					   "shadow comes through its admin API "
+					   "(activate, weight \"shadow\"), "
+					   "not --shadow");
+	if (opt_state ? argc > 1 : opt_root ? argc != 0
+				  : !opt_models && argc < 1)
+		return command_usage_error(&cmd_serve_spec,
+					   opt_root ? "--root DIR takes no BUNDLE"
+						    : "serve BUNDLE ..., --models "
+						      "DIR, --root DIR or --state "
+						      "DIR [BUNDLE]");
+	return 0;
+}
+
 static int cmd_serve(int argc, const char **argv)
 {
 	struct server_opts so = { 0 };
+	json_t *names = NULL;
 	struct strbuf key_text = STRBUF_INIT;
 	struct strv keys = { 0 }, admin_keys = { 0 };
 	struct strbuf admin_text = STRBUF_INIT;
 	struct serve_state st = { 0 };
-	struct serving *canary = NULL;
+	struct serving *canary = NULL, *shadow = NULL;
+	struct repository *repo = NULL;
 	struct admin *adm = NULL;
 	char note[512] = "", *why;
 	char admin_url[300];
@@ -229,21 +393,23 @@ static int cmd_serve(int argc, const char **argv)
 	sigset_t set;
 	size_t i;
 	int rc = command_parse(&cmd_serve_spec, &argc, argv), sig = 0;
+	int multi;
+	double tolerance = 0;
 
 	if (rc >= 0)
 		return rc;
-	if (opt_root && opt_state)
-		return command_usage_error(&cmd_serve_spec, "--root (a local "
-					   "environment) or --state (a fleet "
-					   "instance), not both");
-	if ((opt_admin_listen || opt_admin_key_file) && !opt_state)
-		return command_usage_error(&cmd_serve_spec, "the admin API needs "
-					   "--state DIR");
-	if (opt_state ? argc > 1 : argc != !opt_root)
-		return command_usage_error(&cmd_serve_spec,
-					   opt_root ? "--root DIR takes no BUNDLE"
-						    : "serve BUNDLE, --root DIR "
-						      "or --state DIR [BUNDLE]");
+	if (!opt_expect_digest && getenv("MLOPS_EXPECT_DIGEST") &&
+	    *getenv("MLOPS_EXPECT_DIGEST"))
+		opt_expect_digest = getenv("MLOPS_EXPECT_DIGEST");
+	multi = opt_models || argc > 1;
+	rc = check_modes(argc, multi);
+	if (rc)
+		return rc;
+	if (number_parse_str(opt_shadow_tolerance, &tolerance) ||
+	    !(tolerance >= 0))
+		return command_usage_error(&cmd_serve_spec, "--shadow-tolerance "
+					   "takes a number >= 0, not '%s'",
+					   opt_shadow_tolerance);
 	if (parse_size(opt_admin_max_upload) < 1)
 		return command_usage_error(&cmd_serve_spec, "--admin-max-upload "
 					   "takes a size, such as 4G");
@@ -292,9 +458,6 @@ static int cmd_serve(int argc, const char **argv)
 	if (!opt_tls_cert != !opt_tls_key)
 		return command_usage_error(&cmd_serve_spec, "--tls-cert and "
 					   "--tls-key go together");
-	if (!opt_expect_digest && getenv("MLOPS_EXPECT_DIGEST") &&
-	    *getenv("MLOPS_EXPECT_DIGEST"))
-		opt_expect_digest = getenv("MLOPS_EXPECT_DIGEST");
 	if (opt_expect_digest && !digest_is_valid(opt_expect_digest))
 		return command_usage_error(&cmd_serve_spec, "--expect-digest "
 					   "(or MLOPS_EXPECT_DIGEST) takes "
@@ -338,12 +501,14 @@ static int cmd_serve(int argc, const char **argv)
 		rc = report_error();
 		goto done;
 	}
-	if (opt_log_file && argc && fs_same_file(opt_log_file, argv[0])) {
-		print_error("--log-file '%s' is the bundle '%s': logging to it "
-			    "would destroy it", opt_log_file, argv[0]);
-		rc = EXIT_USAGE;
-		goto done;
-	}
+	for (i = 0; opt_log_file && i < (size_t)argc; i++)
+		if (fs_same_file(opt_log_file, argv[i])) {
+			print_error("--log-file '%s' is the bundle '%s': logging "
+				    "to it would destroy it", opt_log_file,
+				    argv[i]);
+			rc = EXIT_USAGE;
+			goto done;
+		}
 	if (opt_log_file) {
 		log_fd = open(opt_log_file, O_WRONLY | O_CREAT | O_APPEND |
 						   O_CLOEXEC, 0640);
@@ -358,8 +523,9 @@ static int cmd_serve(int argc, const char **argv)
 		log_fd = -1;
 	}
 	if ((opt_state ? admin_restore(opt_state, &st, argc ? argv[0] : NULL,
-				       &serving_opts, &sv, &canary, note,
-				       sizeof(note))
+				       &serving_opts, &sv, &canary, &shadow,
+				       note, sizeof(note))
+	     : multi   ? 0
 		       : open_serving(argv[0], &sv)) < 0) {
 		rc = report_error();
 		goto done;
@@ -397,12 +563,23 @@ static int cmd_serve(int argc, const char **argv)
 	so.tls_cert = cert.buf;
 	so.tls_key = tkey.buf;
 	so.expect_digest = opt_expect_digest;
-	print_info("mlops: serving %s %s (%s, %s)", sv->bm->d->name,
-		   sv->bm->d->version, sv->bm->m->description, sv->digest);
+	so.default_model = opt_default_model;
+	so.shadow_queue = (size_t)opt_shadow_queue;
+	so.shadow_sample_max = (size_t)opt_shadow_sample_max;
+	so.shadow_tolerance = tolerance;
+	if (sv)
+		print_info("mlops: serving %s %s (%s, %s)", sv->bm->d->name,
+			   sv->bm->d->version, sv->bm->m->description,
+			   sv->digest);
 	started = 1; /* the server holds sv from here, failing or not */
 	if (server_start(&srv, sv, &so) < 0) {
 		rc = report_error();
 		goto done;
+	}
+	if (multi) {
+		rc = start_repository(srv, argc, argv, &repo);
+		if (rc)
+			goto done;
 	}
 	if (canary) {
 		print_info("mlops: canary %s %s (%s) takes %u%% of predictions",
@@ -411,6 +588,23 @@ static int cmd_serve(int argc, const char **argv)
 		server_set_canary(srv, canary, st.weight);
 		canary = NULL;
 	}
+	if (shadow) {
+		char *sample = admin_shadow_sample(opt_state, shadow->digest);
+
+		print_info("mlops: shadow %s %s (%s): a copy of the prediction "
+			   "requests, compared", shadow->bm->d->name,
+			   shadow->bm->d->version, shadow->digest);
+		rc = server_set_shadow(srv, NULL, shadow, sample);
+		shadow = NULL;
+		free(sample);
+		if (rc < 0) {
+			rc = report_error();
+			goto done;
+		}
+	}
+	rc = start_shadows(srv);
+	if (rc)
+		goto done;
 	if (opt_admin_listen) {
 		struct admin_opts ao = { 0 };
 
@@ -418,11 +612,12 @@ static int cmd_serve(int argc, const char **argv)
 		ao.keys = admin_keys.v;
 		ao.nkeys = admin_keys.n;
 		ao.state_dir = opt_state;
+		ao.repo = repo;
 		ao.serving = serving_opts;
 		ao.max_upload = (uint64_t)parse_size(opt_admin_max_upload);
 		ao.tls_cert = cert.buf;
 		ao.tls_key = tkey.buf;
-		if (admin_start(&adm, srv, &st, &ao) < 0) {
+		if (admin_start(&adm, srv, opt_state ? &st : NULL, &ao) < 0) {
 			rc = report_error();
 			goto done;
 		}
@@ -439,14 +634,21 @@ static int cmd_serve(int argc, const char **argv)
 			   cert.buf ? "https" : "http", (int)(colon - spec),
 			   spec, server_port(srv, i));
 	}
-	why = serving_digest_mismatch(sv, opt_expect_digest);
+	why = sv ? serving_digest_mismatch(sv, opt_expect_digest) : NULL;
 	/* Kept running, so that the readiness probe's answer says why. */
 	if (why)
 		print_error("not ready: %s", why);
-	print_info("mlops: warmed up on %zu row%s in %.3f s; %s%s",
-		   sv->warm_rows, plural(sv->warm_rows), sv->load_seconds,
-		   why ? "NOT ready (see above)" : "ready",
-		   keys.n ? " (API keys required)" : "");
+	if (sv)
+		print_info("mlops: warmed up on %zu row%s in %.3f s; %s%s",
+			   sv->warm_rows, plural(sv->warm_rows),
+			   sv->load_seconds,
+			   why ? "NOT ready (see above)" : "ready",
+			   keys.n ? " (API keys required)" : "");
+	else
+		print_info("mlops: %zu models warmed up; ready%s",
+			   json_array_size(names = server_model_names(srv)),
+			   keys.n ? " (API keys required)" : "");
+	json_decref(names);
 	free(why);
 	server_set_ready(srv, 1);
 	/* So that `mlops deploy` can tell this server to reload. */
@@ -459,7 +661,10 @@ static int cmd_serve(int argc, const char **argv)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			reload(srv, argv[0]);
+			if (repo)
+				sync_models(repo);
+			else
+				reload(srv, argv[0]);
 			continue;
 		}
 		break;
@@ -476,9 +681,11 @@ static int cmd_serve(int argc, const char **argv)
 done:
 	admin_stop(adm);
 	server_stop(srv, 0); /* it holds sv */
+	repository_free(repo);
 	if (!started)
 		serving_put(sv);
 	serving_put(canary);
+	serving_put(shadow);
 	state_release(&st);
 	sig_key_free((struct sig_key *)serving_opts.require_signature);
 	serving_opts.require_signature = NULL;
@@ -487,6 +694,7 @@ done:
 		memset(admin_text.buf, 0, admin_text.len);
 	strbuf_release(&admin_text);
 	strv_clear(&opt_listen);
+	strv_clear(&opt_shadow);
 	strv_clear(&opt_redact);
 	strv_clear(&opt_cors);
 	strv_clear(&keys);

@@ -99,14 +99,23 @@ static int store(const struct admin_opts *o, const char *path, char *digest,
 	return rc;
 }
 
+char *admin_shadow_sample(const char *dir, const char *digest)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s/shadow-%.12s.jsonl", dir, digest + 7);
+	return strbuf_detach(&sb);
+}
+
 int admin_restore(const char *dir, struct serve_state *st, const char *seed,
 		  const struct serving_opts *so, struct serving **stable,
-		  struct serving **canary, char *note, size_t len)
+		  struct serving **canary, struct serving **shadow,
+		  char *note, size_t len)
 {
 	struct admin_opts o = { 0 };
 	int rc;
 
-	*stable = *canary = NULL;
+	*stable = *canary = *shadow = NULL;
 	note[0] = '\0';
 	o.state_dir = dir;
 	o.serving = *so;
@@ -133,12 +142,14 @@ int admin_restore(const char *dir, struct serve_state *st, const char *seed,
 		return mlops_error_set(MLOPS_EUSAGE, "%s serves nothing yet: give "
 				       "a BUNDLE to start with", dir);
 	rc = open_digest(&o, st->stable, stable);
-	if (!rc && st->canary[0] && st->weight) {
+	if (!rc && st->canary[0] && st->weight)
 		rc = open_digest(&o, st->canary, canary);
-		if (rc) {
-			serving_put(*stable);
-			*stable = NULL;
-		}
+	if (!rc && st->shadow[0])
+		rc = open_digest(&o, st->shadow, shadow);
+	if (rc) {
+		serving_put(*stable);
+		serving_put(*canary);
+		*stable = *canary = NULL;
 	}
 	return rc;
 }
@@ -191,6 +202,7 @@ static json_t *version_json(const struct serving *sv)
 
 static json_t *state_json(struct admin *a)
 {
+	json_t *shadow = server_shadow_json(a->srv, NULL, 0);
 	struct serving *stable = server_acquire(a->srv), *canary;
 	unsigned weight = 0;
 	json_t *bundles = json_array(), *j;
@@ -218,6 +230,13 @@ static json_t *state_json(struct admin *a)
 		      "weight", canary ? (int)weight : 0, "previous",
 		      a->st.previous[0] ? a->st.previous : NULL, "bundles",
 		      bundles, "history", a->st.history);
+	json_object_set_new(j, "shadow", shadow ? json_pack(
+		"{s:s, s:O, s:O, s:O}", "digest", a->st.shadow, "version",
+		json_object_get(shadow, "shadow_version"), "agreement",
+		json_object_get(json_object_get(shadow, "rows"), "agreement"),
+		"rows", json_object_get(json_object_get(shadow, "rows"),
+					"compared")) : json_null());
+	json_decref(shadow);
 	serving_put(stable);
 	serving_put(canary);
 	return j;
@@ -253,6 +272,35 @@ static void make_stable(struct admin *a, struct serving *sv)
 	a->st.weight = 0;
 	server_swap(a->srv, sv);
 	server_set_canary(a->srv, NULL, 0);
+	if (!strcmp(a->st.shadow, sv->digest)) {
+		/* The shadow promoted: it has nothing left to compare. */
+		server_set_shadow(a->srv, NULL, NULL, NULL);
+		a->st.shadow[0] = '\0';
+	}
+}
+
+/* digest becomes the shadow: a copy of the stable version's prediction
+ * requests, compared, answered to no client. */
+static enum MHD_Result start_shadow(struct admin *a, struct MHD_Connection *c,
+				    const char *digest)
+{
+	struct serving *sv = NULL;
+	char *sample;
+	int rc;
+
+	if (!strcmp(digest, a->st.stable))
+		return fail(c, 409, "that digest is the stable version: a shadow "
+			    "must be another one");
+	if (open_digest(&a->o, digest, &sv) < 0)
+		return fail_last(c);
+	state_note(&a->st, "shadow", digest, sv->bm->d->version, 0);
+	sample = admin_shadow_sample(a->o.state_dir, digest);
+	rc = server_set_shadow(a->srv, NULL, sv, sample);
+	free(sample);
+	if (rc < 0)
+		return fail_last(c);
+	snprintf(a->st.shadow, sizeof(a->st.shadow), "%s", digest);
+	return changed(a, c);
 }
 
 static enum MHD_Result activate(struct admin *a, struct MHD_Connection *c,
@@ -265,12 +313,19 @@ static enum MHD_Result activate(struct admin *a, struct MHD_Connection *c,
 
 	if (admin_parse_activate(&req, strbuf_str(body), body->len) < 0)
 		return fail(c, 400, mlops_error_last()->message);
+	if (req.shadow)
+		return start_shadow(a, c, digest);
 	weight = req.weight;
 	if (weight == 0) {
+		/* No canary, no shadow: back to the stable version alone. */
 		server_set_canary(a->srv, NULL, 0);
-		state_note(&a->st, "abort", a->st.canary, NULL, 0);
+		server_set_shadow(a->srv, NULL, NULL, NULL);
+		state_note(&a->st, "abort", a->st.canary[0] ? a->st.canary
+							    : a->st.shadow,
+			   NULL, 0);
 		a->st.canary[0] = '\0';
 		a->st.weight = 0;
+		a->st.shadow[0] = '\0';
 		return changed(a, c);
 	}
 	canary = server_acquire_canary(a->srv, &cur_weight);
@@ -371,10 +426,94 @@ static enum MHD_Result finish_upload(struct admin *a, struct MHD_Connection *c,
 				       (json_int_t)q->bytes));
 }
 
+/* /admin/models/NAME/VERB or Triton's /v2/repository/models/NAME/VERB:
+ * 1 with the name and verb ("load", "unload"), else 0. */
+static int model_url(const char *url, const char **name, size_t *len,
+		     const char **verb)
+{
+	const char *p = !strncmp(url, "/admin/models/", 14) ? url + 14
+			: !strncmp(url, "/v2/repository/models/", 22) ? url + 22
+								       : NULL;
+
+	if (!p)
+		return 0;
+	*name = p;
+	*len = strcspn(p, "/");
+	*verb = p + *len;
+	return *len > 0;
+}
+
+/* Loads or unloads a model of the repository; the answer lists what
+ * changed (and, on failure, why: 404 no such model or entry, 422 it did
+ * not load, 500 it could not be read). */
+static enum MHD_Result load_unload(struct admin *a, struct MHD_Connection *c,
+				   const char *method, const char *name,
+				   size_t len, const char *verb)
+{
+	struct repo_changes ch = { 0 };
+	char *nm;
+	json_t *j;
+	int load = !strcmp(verb, "/load"), rc;
+	unsigned status = 200;
+
+	if (!load && strcmp(verb, "/unload"))
+		return fail(c, 404, "no such admin endpoint (models/NAME/load, "
+			    "models/NAME/unload)");
+	if (strcmp(method, "POST"))
+		return fail(c, 405, "method not allowed (POST)");
+	if (!a->o.repo)
+		return fail(c, 409, "load and unload are for a server of several "
+			    "models (serve --models DIR, or several BUNDLEs)");
+	nm = xstrndup(name, len);
+	rc = load ? repository_load(a->o.repo, nm, &ch)
+		  : repository_unload(a->o.repo, nm, &ch);
+	free(nm);
+	j = json_pack("{s:o}", "changes", repo_changes_json(&ch));
+	if (rc < 0) {
+		int code = mlops_error_last()->code;
+
+		status = code == MLOPS_EUSAGE ? 404 : code == MLOPS_EIO ? 500
+									  : 422;
+		json_object_set_new(j, "error",
+				    json_string(mlops_error_last()->message));
+		mlops_error_clear();
+	}
+	json_object_set_new(j, "models", server_index(a->srv, 0));
+	repo_changes_release(&ch);
+	return reply(c, status, j);
+}
+
+static int is_get(const char *method)
+{
+	return !strcmp(method, "GET") || !strcmp(method, "HEAD");
+}
+
 static enum MHD_Result route(struct admin *a, struct MHD_Connection *c,
 			     const char *url, const char *method,
 			     struct admin_req *q)
 {
+	const char *name, *verb;
+	size_t len;
+
+	if (!strcmp(url, "/admin/shadow")) {
+		if (!is_get(method))
+			return fail(c, 405, "method not allowed (GET)");
+		return reply(c, 200, json_pack("{s:o}", "shadows",
+					       server_shadow_json(a->srv, NULL,
+								  1)));
+	}
+	if (!strcmp(url, "/admin/models") ||
+	    !strcmp(url, "/v2/repository/index")) {
+		if (!is_get(method) && strcmp(method, "POST"))
+			return fail(c, 405, "method not allowed (GET, POST)");
+		return reply(c, 200, server_index(a->srv, 0));
+	}
+	if (model_url(url, &name, &len, &verb))
+		return load_unload(a, c, method, name, len, verb);
+	if (!a->o.state_dir)
+		return fail(c, 404, "no such admin endpoint (bundles, activate, "
+			    "rollback and state are a fleet instance's: serve "
+			    "--state DIR)");
 	if (!strncmp(url, BUNDLES_PREFIX, strlen(BUNDLES_PREFIX))) {
 		const char *digest = url + strlen(BUNDLES_PREFIX);
 		char *path;
@@ -466,7 +605,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 		q = xcalloc(1, sizeof(*q));
 		q->authed = auth_key_ok(a->o.keys, a->o.nkeys, auth_presented(c));
-		q->upload = !strcmp(method, "PUT") &&
+		q->upload = a->o.state_dir && !strcmp(method, "PUT") &&
 			    !strncmp(url, BUNDLES_PREFIX, strlen(BUNDLES_PREFIX));
 		q->http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1);
 		q->conn = ci ? ci->socket_context : NULL;
@@ -534,8 +673,10 @@ int admin_start(struct admin **out, struct server *srv,
 
 	*out = NULL;
 	a->srv = srv;
-	a->st = *st;
-	memset(st, 0, sizeof(*st));
+	if (st) {
+		a->st = *st;
+		memset(st, 0, sizeof(*st));
+	}
 	a->o = *o;
 	if (!o->nkeys)
 		rc = mlops_error_set(MLOPS_EUSAGE, "the admin API needs an admin "

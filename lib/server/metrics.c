@@ -378,8 +378,8 @@ void metrics_render(const struct metrics *m, struct strbuf *o,
 	for (k = 0; k < nmodels; k++)
 		strbuf_addf(o, "mlops_model_load_seconds{model=\"%s\"} %.6f\n",
 			    models[k].name, models[k].load_seconds);
-	strbuf_addf(o, "# HELP mlops_model_reloads_total Reloads (SIGHUP), by "
-		    "result.\n# TYPE mlops_model_reloads_total counter\n"
+	strbuf_addf(o, "# HELP mlops_model_reloads_total Loads after the start "
+		    "(SIGHUP, the admin API), by result.\n# TYPE mlops_model_reloads_total counter\n"
 		    "mlops_model_reloads_total{result=\"failure\"} %llu\n"
 		    "mlops_model_reloads_total{result=\"success\"} %llu\n",
 		    (unsigned long long)__atomic_load_n(&m->reloads[0],

@@ -74,6 +74,9 @@ int state_load(const char *dir, struct serve_state *st)
 		if (!rc)
 			rc = copy_digest(st->canary, sizeof(st->canary), j,
 					 "canary", path);
+		if (!rc)
+			rc = copy_digest(st->shadow, sizeof(st->shadow), j,
+					 "shadow", path);
 		w = json_object_get(j, "weight");
 		if (!rc && w && (!json_is_integer(w) || json_integer_value(w) < 0 ||
 				 json_integer_value(w) > 100))
@@ -103,11 +106,13 @@ static json_t *digest_or_null(const char *d)
 int state_save(const char *dir, const struct serve_state *st)
 {
 	char *path = fs_join(dir, STATE_FILE);
-	json_t *j = json_pack("{s:o, s:o, s:o, s:i, s:O}", "stable",
+	json_t *j = json_pack("{s:o, s:o, s:o, s:i, s:o, s:O}", "stable",
 			      digest_or_null(st->stable), "previous",
 			      digest_or_null(st->previous), "canary",
 			      digest_or_null(st->canary), "weight",
-			      (int)st->weight, "history", st->history);
+			      (int)st->weight, "shadow",
+			      digest_or_null(st->shadow), "history",
+			      st->history);
 	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	int rc = fs_write_atomic(path, text, strlen(text), 0600);
 

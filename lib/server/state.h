@@ -1,7 +1,7 @@
 /* The state directory of a fleet instance (mlops serve --state DIR): the
  * bundles uploaded to it (bundles/<hex>.mlpkg, content-addressed) and
  * state.json, what it serves: the stable digest, the one before it, the
- * canary and its weight, and a history of changes. The server is its
+ * canary and its weight, the shadow, and a history of changes. The server is its
  * only writer; every change is written atomically (temporary file,
  * fsync, rename, fsync of the directory). */
 #ifndef MLOPS_SERVER_STATE_H
@@ -17,6 +17,7 @@ struct serve_state {
 	char previous[80]; /* the stable one before it: what rollback restores */
 	char canary[80];
 	unsigned weight;   /* of the canary, percent */
+	char shadow[80];   /* answers a copy of the traffic; "" when none */
 	json_t *history;   /* [{time, action, digest, version, weight}] */
 };
 

@@ -11,7 +11,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *s = fuzz_string(data, size);
 
 	if (admin_parse_activate(&req, (const char *)data, size) == 0 &&
-	    (req.weight > 100 || (req.weight && !digest_valid(req.digest))))
+	    (req.weight > 100 ||
+	     ((req.weight || req.shadow) && !digest_valid(req.digest)) ||
+	     (req.shadow && req.weight)))
 		abort(); /* accepted what it must refuse */
 	(void)digest_valid(s);
 	free(s);
