@@ -15,6 +15,29 @@ static const struct opt options[] = {
 	OPT_TERMINATOR,
 };
 
+/* A shadow's comparison so far: a server's GET /shadow, or the summary
+ * in an instance's state ({version, agreement, rows}). */
+static void print_shadow(const json_t *sh, const char *indent)
+{
+	const json_t *rows = json_object_get(sh, "rows");
+	const json_t *agree = json_object_get(sh, "agreement");
+	const char *version = json_str(sh, "shadow_version");
+
+	if (!json_is_object(sh))
+		return;
+	if (json_is_object(rows))
+		rows = json_object_get(rows, "compared");
+	printf("%sshadow    %s", indent,
+	       version ? version : json_str(sh, "version"));
+	if (json_is_number(agree))
+		printf(": agreement %.2f%% of %lld rows",
+		       json_number_value(agree) * 100,
+		       (long long)json_integer_value(rows));
+	else
+		printf(": no row compared yet");
+	printf("\n");
+}
+
 /* The ledger's deployed revision, on one line. */
 static void print_deployed(const struct revision *dep)
 {
@@ -63,6 +86,7 @@ static void print_fleet(const struct environment *e, const json_t *j,
 		       json_is_true(json_object_get(row, "healthy"))
 			       ? "healthy" : "not healthy",
 		       sty(STYLE_RESET));
+		print_shadow(json_object_get(row, "shadow"), "    ");
 	}
 }
 
@@ -85,6 +109,7 @@ static void print_local(const struct environment *e, const json_t *j,
 								 : "not ready");
 	if (served && served[0])
 		printf("  serves    %s\n", served);
+	print_shadow(json_object_get(j, "shadow"), "  ");
 }
 
 static int cmd_status(int argc, const char **argv)

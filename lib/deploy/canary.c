@@ -139,7 +139,16 @@ static int is_error(const char *status)
 	       strcmp(status, "429");
 }
 
-int canary_scrape(const char *text, size_t len, const char *version,
+/* The series a version's counters come from, and the label that picks
+ * the version. */
+struct series {
+	const char *requests, *latency, *predictions;
+	const char *key, *value;
+	int by_route; /* requests of /predict and /predict/batch only */
+	int rows;     /* also the shadow's rows compared and agreed */
+};
+
+static int scrape(const char *text, size_t len, const struct series *se,
 		  struct version_stats *s)
 {
 	const char *p = text, *end = text + len;
@@ -160,28 +169,55 @@ int canary_scrape(const char *text, size_t len, const char *version,
 					       "not Prometheus text", lineno);
 		if (!r)
 			continue;
-		ver = label(labels, nl, "model_version");
-		if (!ver || strcmp(ver, version))
+		if (se->rows && !strcmp(name, "mlops_shadow_rows_total"))
+			s->rows += v;
+		else if (se->rows &&
+			 !strcmp(name, "mlops_shadow_rows_agreed_total"))
+			s->agreed += v;
+		ver = label(labels, nl, se->key);
+		if (!ver || strcmp(ver, se->value))
 			continue;
-		if (!strcmp(name, "mlops_requests_total")) {
+		if (!strcmp(name, se->requests)) {
 			route = label(labels, nl, "route");
 			st = label(labels, nl, "status");
-			if (!route || !st || (strcmp(route, "/predict") &&
-					      strcmp(route, "/predict/batch")))
+			if (!st || (se->by_route &&
+				    (!route || (strcmp(route, "/predict") &&
+						strcmp(route, "/predict/batch")))))
 				continue;
 			s->requests += v;
 			if (is_error(st))
 				s->errors += v;
-		} else if (!strcmp(name,
-				   "mlops_version_request_duration_seconds_bucket") &&
+		} else if (!strcmp(name, se->latency) &&
 			   (les = label(labels, nl, "le"))) {
 			add_bucket(s->lat_le, s->lat_cum, &s->nlat, les, v);
-		} else if (!strcmp(name, "mlops_predictions_bucket") &&
+		} else if (!strcmp(name, se->predictions) &&
 			   (les = label(labels, nl, "le"))) {
 			add_bucket(s->pred_le, s->pred_cum, &s->npred, les, v);
 		}
 	}
 	return 0;
+}
+
+int canary_scrape(const char *text, size_t len, const char *version,
+		  struct version_stats *s)
+{
+	struct series se = { "mlops_requests_total",
+			     "mlops_version_request_duration_seconds_bucket",
+			     "mlops_predictions_bucket", "model_version",
+			     version, 1, 0 };
+
+	return scrape(text, len, &se, s);
+}
+
+int shadow_scrape(const char *text, size_t len, const char *side,
+		  struct version_stats *s)
+{
+	struct series se = { "mlops_shadow_answers_total",
+			     "mlops_shadow_duration_seconds_bucket",
+			     "mlops_shadow_predictions_bucket", "side", side, 0,
+			     !strcmp(side, "shadow") };
+
+	return scrape(text, len, &se, s);
 }
 
 void canary_delta(struct version_stats *a, const struct version_stats *b)
@@ -190,6 +226,8 @@ void canary_delta(struct version_stats *a, const struct version_stats *b)
 
 	a->requests -= b->requests;
 	a->errors -= b->errors;
+	a->rows -= b->rows;
+	a->agreed -= b->agreed;
 	for (i = 0; i < a->nlat; i++)
 		for (j = 0; j < b->nlat; j++)
 			if (a->lat_le[i] == b->lat_le[j])
@@ -252,7 +290,8 @@ static double prediction_psi(const struct version_stats *st,
 	return psi(r, c, k);
 }
 
-void canary_judge(const struct environment *e,
+/* The checks of a canary (who: "canary") or a shadow ("shadow"). */
+static void judge(const struct environment *e, const char *who,
 		  const struct version_stats *stable,
 		  const struct version_stats *canary, struct canary_verdict *v)
 {
@@ -271,10 +310,12 @@ void canary_judge(const struct environment *e,
 	v->p99_ms[0] = quantile_ms(stable, 0.99);
 	v->p99_ms[1] = quantile_ms(canary, 0.99);
 	v->psi = NAN;
+	v->agreement = canary->rows > 0 ? canary->agreed / canary->rows : NAN;
 	if (canary->requests < (double)e->min_requests) {
-		snprintf(v->why, sizeof(v->why), "%.0f canary prediction requests "
+		snprintf(v->why, sizeof(v->why), "%.0f %s prediction requests "
 			 "in the step, fewer than min_requests (%lld): not enough "
-			 "traffic to judge", canary->requests, e->min_requests);
+			 "traffic to judge", canary->requests, who,
+			 e->min_requests);
 		return;
 	}
 	if (v->error_rate[1] > v->error_rate[0] + max_err) {
@@ -299,9 +340,36 @@ void canary_judge(const struct environment *e,
 		v->psi = prediction_psi(stable, canary);
 	if (!isnan(v->psi) && v->psi > max_psi) {
 		snprintf(v->why, sizeof(v->why), "prediction drift: PSI %.3f of "
-			 "the canary's predictions from the stable version's, "
-			 "above %.3f", v->psi, max_psi);
+			 "the %s's predictions from the stable version's, "
+			 "above %.3f", v->psi, who, max_psi);
 		return;
 	}
 	v->passed = 1;
+}
+
+void canary_judge(const struct environment *e,
+		  const struct version_stats *stable,
+		  const struct version_stats *canary, struct canary_verdict *v)
+{
+	judge(e, "canary", stable, canary, v);
+}
+
+void shadow_judge(const struct environment *e,
+		  const struct version_stats *live,
+		  const struct version_stats *shadow, struct canary_verdict *v)
+{
+	judge(e, "shadow", live, shadow, v);
+	if (!v->passed || e->min_agreement < 0)
+		return;
+	if (isnan(v->agreement) || v->agreement < e->min_agreement) {
+		v->passed = 0;
+		if (isnan(v->agreement))
+			snprintf(v->why, sizeof(v->why), "no row compared: the "
+				 "agreement cannot be judged");
+		else
+			snprintf(v->why, sizeof(v->why), "agreement %.2f%% of "
+				 "%.0f rows, below min_agreement (%.2f%%)",
+				 v->agreement * 100, shadow->rows,
+				 e->min_agreement * 100);
+	}
 }

@@ -154,7 +154,8 @@ static void stable_version(struct fleet *f, size_t i, char *out, size_t len)
 	}
 }
 
-/* Both versions' counters, summed over the instances. */
+/* Both versions' counters, summed over the instances; stable NULL: the
+ * two sides of a shadow's comparison (live, shadow). */
 static int scrape(struct fleet *f, const char *stable, const char *canary,
 		  struct version_stats *s, struct version_stats *c,
 		  struct deploy_result *r)
@@ -173,8 +174,13 @@ static int scrape(struct fleet *f, const char *stable, const char *canary,
 				   f->e->instances[i], status);
 			return -1;
 		}
-		if (canary_scrape(f->resp.body.buf, f->resp.body.len, stable, s) < 0 ||
-		    canary_scrape(f->resp.body.buf, f->resp.body.len, canary, c) < 0) {
+		const char *text = f->resp.body.buf;
+		size_t len = f->resp.body.len;
+
+		if (stable ? canary_scrape(text, len, stable, s) < 0 ||
+				     canary_scrape(text, len, canary, c) < 0
+			   : shadow_scrape(text, len, "live", s) < 0 ||
+				     shadow_scrape(text, len, "shadow", c) < 0) {
 			deploy_why(r, "canary analysis: %s/metrics: %s",
 				   f->e->instances[i], mlops_error_last()->message);
 			mlops_error_clear();
@@ -184,15 +190,22 @@ static int scrape(struct fleet *f, const char *stable, const char *canary,
 	return 0;
 }
 
+/* weight: the canary's, or -1 for a shadow. */
 static void say_verdict(struct fleet *f, int weight,
 			const struct canary_verdict *v)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addf(&sb, "canary at %d%%: %.0f requests (stable %.0f), errors "
-		    "%.2f%% (stable %.2f%%)", weight, v->requests[1],
+	if (weight >= 0)
+		strbuf_addf(&sb, "canary at %d%%: ", weight);
+	else
+		strbuf_addstr(&sb, "shadow: ");
+	strbuf_addf(&sb, "%.0f requests (stable %.0f), errors "
+		    "%.2f%% (stable %.2f%%)", v->requests[1],
 		    v->requests[0], v->error_rate[1] * 100,
 		    v->error_rate[0] * 100);
+	if (weight < 0 && !isnan(v->agreement))
+		strbuf_addf(&sb, ", agreement %.2f%%", v->agreement * 100);
 	if (!isnan(v->p99_ms[1]))
 		strbuf_addf(&sb, ", p99 %.2f ms (stable %.2f ms)", v->p99_ms[1],
 			    v->p99_ms[0]);
@@ -203,17 +216,20 @@ static void say_verdict(struct fleet *f, int weight,
 	strbuf_release(&sb);
 }
 
-/* Every instance back to its stable version only. */
-static void abort_canary(struct fleet *f, const char *digest)
+/* Every instance back to its stable version only (no canary, no
+ * shadow). */
+static void abort_canary(struct fleet *f, const char *digest,
+			 const char *done)
 {
 	struct deploy_result ignored = { 0 };
 	size_t i;
 
 	for (i = 0; i < f->e->ninstances; i++)
 		if (set_weight(f, i, digest, 0, &ignored) < 0)
-			deploy_say(f->o, "could not take the canary off %s: %s",
+			deploy_say(f->o, "could not go back to the stable version "
+				   "alone on %s: %s",
 				   f->e->admins[i], ignored.why);
-	deploy_say(f->o, "canary aborted: weight 0 on every instance");
+	deploy_say(f->o, "%s: weight 0 on every instance", done);
 }
 
 static int canary(struct fleet *f, const char *digest,
@@ -236,7 +252,7 @@ static int canary(struct fleet *f, const char *digest,
 
 		for (i = 0; i < e->ninstances; i++)
 			if (set_weight(f, i, digest, e->steps[s], r) < 0) {
-				abort_canary(f, digest);
+				abort_canary(f, digest, "canary aborted");
 				return -1;
 			}
 		deploy_say(f->o, "canary %s at %d%% on %zu instance%s for %.0f s",
@@ -244,12 +260,12 @@ static int canary(struct fleet *f, const char *digest,
 			   plural(e->ninstances), e->interval_s);
 		deploy_test_point("canary");
 		if (scrape(f, stable, d->version, &s0, &c0, r) < 0) {
-			abort_canary(f, digest);
+			abort_canary(f, digest, "canary aborted");
 			return -1;
 		}
 		sleep_ms(e->interval_s * 1e3);
 		if (scrape(f, stable, d->version, &s1, &c1, r) < 0) {
-			abort_canary(f, digest);
+			abort_canary(f, digest, "canary aborted");
 			return -1;
 		}
 		canary_delta(&s1, &s0);
@@ -259,7 +275,7 @@ static int canary(struct fleet *f, const char *digest,
 		if (!v.passed) {
 			deploy_why(r, "canary analysis at %d%%: %s", e->steps[s],
 				   v.why);
-			abort_canary(f, digest);
+			abort_canary(f, digest, "canary aborted");
 			return -1;
 		}
 	}
@@ -267,6 +283,75 @@ static int canary(struct fleet *f, const char *digest,
 		if (set_weight(f, i, digest, 100, r) < 0)
 			return -1;
 	deploy_say(f->o, "promoted %s to 100%% on %zu instance%s", d->version,
+		   e->ninstances, plural(e->ninstances));
+	for (i = 0; i < e->ninstances; i++)
+		if (smoke(f, i, d, r) < 0)
+			return -1;
+	return 0;
+}
+
+/* Instance i mirrors its prediction requests to digest, compared. */
+static int set_shadow(struct fleet *f, size_t i, const char *digest,
+		      struct deploy_result *r)
+{
+	char body[160], buf[256];
+	long status;
+
+	snprintf(body, sizeof(body), "{\"digest\":\"%s\",\"weight\":"
+		 "\"shadow\"}", digest);
+	status = admin(f, i, "POST", "/admin/activate", body, -1, 0, 120000);
+	if (status != 200) {
+		deploy_why(r, "starting the shadow on %s: %s", f->e->admins[i],
+			   status ? answer_text(f, buf, sizeof(buf))
+				  : "no answer");
+		return -1;
+	}
+	return 0;
+}
+
+/* A shadow answers a copy of every instance's prediction requests for
+ * the interval, compared with the live answers by the canary's checks
+ * (and min_agreement); then it is promoted, or stopped. */
+static int shadow(struct fleet *f, const char *digest,
+		  const struct descriptor *d, struct deploy_result *r)
+{
+	const struct environment *e = f->e;
+	struct version_stats s0, c0, s1, c1;
+	struct canary_verdict v;
+	size_t i;
+
+	for (i = 0; i < e->ninstances; i++)
+		if (set_shadow(f, i, digest, r) < 0) {
+			abort_canary(f, digest, "shadow stopped");
+			return -1;
+		}
+	deploy_say(f->o, "shadow %s on %zu instance%s for %.0f s: a copy of "
+		   "the prediction requests, compared, answered to no client",
+		   d->version, e->ninstances, plural(e->ninstances),
+		   e->interval_s);
+	deploy_test_point("shadow");
+	if (scrape(f, NULL, NULL, &s0, &c0, r) < 0) {
+		abort_canary(f, digest, "shadow stopped");
+		return -1;
+	}
+	sleep_ms(e->interval_s * 1e3);
+	if (scrape(f, NULL, NULL, &s1, &c1, r) < 0) {
+		abort_canary(f, digest, "shadow stopped");
+		return -1;
+	}
+	canary_delta(&s1, &s0);
+	canary_delta(&c1, &c0);
+	shadow_judge(e, &s1, &c1, &v);
+	say_verdict(f, -1, &v);
+	if (!v.passed) {
+		deploy_why(r, "shadow analysis: %s", v.why);
+		abort_canary(f, digest, "shadow stopped");
+		return -1;
+	}
+	for (i = 0; i < e->ninstances; i++)
+		if (set_weight(f, i, digest, 100, r) < 0)
+			return -1;
+	deploy_say(f->o, "promoted %s on %zu instance%s", d->version,
 		   e->ninstances, plural(e->ninstances));
 	for (i = 0; i < e->ninstances; i++)
 		if (smoke(f, i, d, r) < 0)
@@ -351,6 +436,11 @@ int fleet_rollout(const struct environment *e, const char *digest,
 		if (!rc)
 			rc = canary(&f, digest, d, r);
 		break;
+	case STRATEGY_SHADOW:
+		rc = ship_all(&f, digest, bundle, r);
+		if (!rc)
+			rc = shadow(&f, digest, d, r);
+		break;
 	case STRATEGY_ROLLING:
 		rc = ship_all(&f, digest, bundle, r);
 		for (i = 0; i < e->ninstances && !rc; i++) {
@@ -394,6 +484,7 @@ json_t *fleet_status(const struct environment *e, const struct deploy_opts *o)
 			json_object_set(row, "stable", json_object_get(j, "stable"));
 			json_object_set(row, "canary", json_object_get(j, "canary"));
 			json_object_set(row, "weight", json_object_get(j, "weight"));
+			json_object_set(row, "shadow", json_object_get(j, "shadow"));
 			json_decref(j);
 		} else {
 			json_object_set_new(row, "error",

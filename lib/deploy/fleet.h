@@ -22,7 +22,8 @@ int fleet_rollout(const struct environment *e, const char *digest,
 		  enum env_strategy strategy, const struct deploy_opts *o,
 		  struct deploy_result *r);
 /* What each instance serves: [{url, admin, reachable, ready, stable:
- * {digest, version}, canary, weight, error}]. */
+ * {digest, version}, canary, weight, shadow: {digest, version,
+ * agreement, rows}, error}]. */
 json_t *fleet_status(const struct environment *e, const struct deploy_opts *o);
 
 #endif

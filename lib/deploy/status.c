@@ -44,6 +44,7 @@ static json_t *local_env_status(const struct environment *e, const char *root,
 	struct http_resp resp = { 0 };
 	char cur[96], served[96] = "";
 	long ready = 0, info = 0;
+	json_t *shadow = NULL, *j;
 	int healthy;
 
 	local_current(root, cur, sizeof(cur));
@@ -62,13 +63,18 @@ static json_t *local_env_status(const struct environment *e, const char *root,
 				 json_str(mi, "digest"));
 			json_decref(mi);
 		}
+		/* A shadow the server runs (serve --shadow): its comparison. */
+		if (instance_get(curl, e->url, "/shadow", o->smoke.api_key,
+				 o->smoke.cainfo, &resp) == 200)
+			shadow = json_loadb(resp.body.buf, resp.body.len, 0,
+					    NULL);
 		curl_easy_cleanup(curl);
 		http_resp_release(&resp);
 	}
 	/* Healthy: ready, serving what the ledger says is deployed. */
 	healthy = dep && !strcmp(cur, dep->digest) &&
 		  (!e->url || (ready == 200 && !strcmp(served, dep->digest)));
-	return json_pack("{s:s, s:s, s:s, s:s?, s:I, s:s?, s:s?, s:b, s:s?, "
+	j = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:s?, s:s?, s:b, s:s?, "
 			 "s:s, s:o, s:s, s:b}",
 			 "env", e->name, "kind", "local", "root", root, "url",
 			 e->url, "revision",
@@ -82,6 +88,11 @@ static json_t *local_env_status(const struct environment *e, const char *root,
 			 "server", !e->url ? "unknown (no url)"
 				   : info ? "answering" : "not answering",
 			 "healthy", healthy);
+	if (j)
+		json_object_set_new(j, "shadow", shadow ? shadow : json_null());
+	else
+		json_decref(shadow);
+	return j;
 }
 
 int env_status(json_t **out, const struct environment *e, const char *root,

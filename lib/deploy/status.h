@@ -13,7 +13,8 @@
  * servers are asked with). *out:
  *   local: {env, kind: "local", root, url, revision, version,
  *           deployed_digest, unverified, current, served_digest, ready,
- *           server, healthy}; healthy when current is the deployed
+ *           server, shadow (its GET /shadow, or null), healthy};
+ *           healthy when current is the deployed
  *           revision and, with a url, the server is ready and serves it.
  *   fleet: {env, kind: "fleet", root, revision, version, deployed_digest,
  *           instances: fleet_status()'s rows with "healthy", healthy};

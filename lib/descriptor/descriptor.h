@@ -13,7 +13,8 @@ enum value_type { VT_FLOAT, VT_INT, VT_BOOL, VT_STRING, VT_CATEGORY };
 enum file_kind { FILE_MODEL, FILE_CODE, FILE_DOC, FILE_DATASET };
 enum gate_op { GATE_GE, GATE_GT, GATE_LE, GATE_LT, GATE_EQ };
 enum env_kind { ENV_LOCAL, ENV_FLEET, ENV_KUBERNETES };
-enum env_strategy { STRATEGY_ALL_AT_ONCE, STRATEGY_ROLLING, STRATEGY_CANARY };
+enum env_strategy { STRATEGY_ALL_AT_ONCE, STRATEGY_ROLLING, STRATEGY_CANARY,
+		    STRATEGY_SHADOW };
 
 struct field {
 	char *name;
@@ -64,6 +65,7 @@ struct environment {
 	size_t nsteps;
 	double interval_s;
 	double max_error_rate, max_p99_ms, max_psi; /* canary checks, <0 unset */
+	double min_agreement;       /* shadow: rows agreeing, [0, 1]; <0 unset */
 	long long min_requests;     /* canary requests a step needs */
 	long long keep_releases;    /* local, fleet: releases kept (5) */
 	char *require_signature;    /* local, fleet: a public key (PEM) that

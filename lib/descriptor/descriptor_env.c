@@ -13,7 +13,7 @@
 static const char *const env_kind_names[] = { "local", "fleet", "kubernetes",
 					      NULL };
 static const char *const strategy_names[] = { "all-at-once", "rolling",
-					      "canary", NULL };
+					      "canary", "shadow", NULL };
 
 const char *env_kind_name(enum env_kind k) { return env_kind_names[k]; }
 const char *strategy_name(enum env_strategy s) { return strategy_names[s]; }
@@ -22,7 +22,8 @@ static int parse_env_checks(struct walker *w, struct environment *e,
 			    const struct ynode *n, const char *what)
 {
 	static const char *const keys[] = { "max_error_rate", "max_p99_ms",
-					    "max_psi", "min_requests", NULL };
+					    "max_psi", "min_requests",
+					    "min_agreement", NULL };
 	const struct ynode *v;
 	int rc;
 
@@ -51,6 +52,16 @@ static int parse_env_checks(struct walker *w, struct environment *e,
 	if (!rc && v && (!ynode_integer(v, &e->min_requests) ||
 			 e->min_requests < 0))
 		rc = walk_err_node(w, v, "min_requests must be an integer >= 0");
+	v = ynode_map_get(n, "min_agreement");
+	if (!rc && v && e->strategy != STRATEGY_SHADOW)
+		rc = walk_err_node(w, v, "min_agreement judges a shadow: it goes "
+				   "with strategy: shadow");
+	if (!rc && v) {
+		rc = walk_get_number(w, v, "min_agreement", &e->min_agreement);
+		if (!rc && (e->min_agreement < 0 || e->min_agreement > 1))
+			rc = walk_err_node(w, v, "min_agreement must lie in "
+					   "[0, 1]");
+	}
 	return rc;
 }
 
@@ -245,6 +256,7 @@ static int parse_environment(struct walker *w, struct environment *e,
 
 	e->name = xstrdup(key->text);
 	e->max_error_rate = e->max_p99_ms = e->max_psi = -1;
+	e->min_agreement = -1;
 	e->min_requests = 10;
 	e->keep_releases = 5;
 	e->interval_s = 60;
@@ -294,6 +306,10 @@ static int parse_environment(struct walker *w, struct environment *e,
 				      what.buf, &strategy);
 		e->strategy = strategy;
 		v = ynode_map_get(n, "steps");
+		if (!rc && v && e->strategy == STRATEGY_SHADOW)
+			rc = walk_err_node(w, v, "a shadow has no steps: it runs "
+					   "for 'interval', then is promoted or "
+					   "stopped");
 		if (!rc && v)
 			rc = parse_steps(w, e, v, "steps");
 		if (!rc && e->strategy == STRATEGY_CANARY && !v) {

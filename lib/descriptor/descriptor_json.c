@@ -102,6 +102,9 @@ static json_t *environment_json(const struct environment *e)
 					    json_number(e->max_psi));
 		json_object_set_new(checks, "min_requests",
 				    json_integer(e->min_requests));
+		if (e->min_agreement >= 0)
+			json_object_set_new(checks, "min_agreement",
+					    json_number(e->min_agreement));
 		json_object_set_new(o, "checks", checks);
 		break;
 	}

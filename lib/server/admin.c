@@ -233,9 +233,9 @@ static json_t *state_json(struct admin *a)
 	json_object_set_new(j, "shadow", shadow ? json_pack(
 		"{s:s, s:O, s:O, s:O}", "digest", a->st.shadow, "version",
 		json_object_get(shadow, "shadow_version"), "agreement",
-		json_object_get(json_object_get(shadow, "rows"), "agreement"),
-		"rows", json_object_get(json_object_get(shadow, "rows"),
-					"compared")) : json_null());
+		json_object_get(shadow, "agreement"), "rows",
+		json_object_get(json_object_get(shadow, "rows"), "compared"))
+				: json_null());
 	json_decref(shadow);
 	serving_put(stable);
 	serving_put(canary);
