@@ -256,7 +256,7 @@ expect_eq "$(json_get openapi.json "$F[\"properties\"][\"credit_score\"], $F[\"p
 	"({'type': 'integer', 'minimum': 300, 'maximum': 850}, ['number', 'null'], True)" \
 	"inputs: type, bounds, nullability, required"
 expect_eq "$(json_get openapi.json 'sorted(d["paths"])')" \
-	"['/docs', '/drift', '/health', '/health/live', '/health/ready', '/invocations', '/metrics', '/model/info', '/openapi.json', '/ping', '/predict', '/predict/batch', '/v2', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}', '/v2/models/{name}/infer', '/v2/models/{name}/ready', '/version']" \
+	"['/docs', '/drift', '/health', '/health/live', '/health/ready', '/invocations', '/metrics', '/model/info', '/models/{name}/info', '/models/{name}/predict', '/models/{name}/predict/batch', '/models/{name}/shadow', '/openapi.json', '/ping', '/predict', '/predict/batch', '/shadow', '/v2', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}', '/v2/models/{name}/infer', '/v2/models/{name}/ready', '/v2/repository/index', '/version']" \
 	"every route of the serving port"
 expect_eq "$(json_get openapi.json 'sorted(d["paths"]["/predict"]["post"]["responses"]), "security" in d')" \
 	"(['200', '400', '413', '415', '422', '503'], False)" "the error answers; no keys, no security"
@@ -304,15 +304,22 @@ ans = [
     call("get", "/v2/models/credit-risk"), call("get", "/v2/models/credit-risk/ready"),
     call("post", "/v2/models/credit-risk/infer", tensor),
     call("post", "/v2/models/credit-risk/infer", {"inputs": []}),
+    call("post", "/models/credit-risk/predict", {"features": LOW}),
+    call("post", "/models/credit-risk/predict/batch", [LOW]),
+    call("get", "/models/credit-risk/info"),
+    call("post", "/models/nope/predict", {"features": LOW}),
+    call("post", "/v2/repository/index", {}),
+    call("get", "/v2/repository/index"),
+    call("get", "/shadow"),
 ]
 for a in ans:
-    if a["path"].startswith("/v2/models/"):
-        a["path"] = a["path"].replace("/credit-risk", "/{name}")
+    if a["path"].startswith("/v2/models/") or a["path"].startswith("/models/"):
+        a["path"] = a["path"].replace("/credit-risk", "/{name}").replace("/nope", "/{name}")
 json.dump(ans, sys.stdout)
 PY
 $PY answers.py "$URL" "$LOW" > answers.json
 expect_eq "$(json_get answers.json '[a["status"] for a in d]')" \
-	"[200, 422, 400, 413, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 400, 415, 200, 200, 200, 200, 200, 200, 200, 200, 400]" \
+	"[200, 422, 400, 413, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 400, 415, 200, 200, 200, 200, 200, 200, 200, 200, 400, 200, 200, 200, 404, 200, 200, 404]" \
 	"one answer per route and error, as expected"
 run $CHECK openapi.json answers.json
 expect_rc 0 "every real answer fits the document (route, status, media type, schema)"
