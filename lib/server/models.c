@@ -185,7 +185,7 @@ void models_pick(struct models *m, const char *name, size_t len,
 	}
 	p->stable = p->sv == s->stable;
 	serving_get(p->sv);
-	if (with_shadow && predicting && p->stable && s->shadow) {
+	if (with_shadow && p->stable && s->shadow) {
 		p->shadow = s->shadow;
 		shadow_get(p->shadow);
 	}

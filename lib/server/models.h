@@ -33,8 +33,8 @@ struct model_pick {
 /* The version for a request naming model name (len bytes; NULL: the
  * default model) and version (vlen bytes, NULL: the stable one, or the
  * canary's share when predicting; else the stable or canary version of
- * that name). with_shadow: a prediction answered by the stable version
- * also picks the model's shadow. */
+ * that name). with_shadow (a prediction route): answered by the stable
+ * version, the request also picks the model's shadow. */
 void models_pick(struct models *m, const char *name, size_t len,
 		 const char *version, size_t vlen, int predicting,
 		 int with_shadow, struct model_pick *p);
