@@ -27,6 +27,60 @@ static const char metrics_after[] =
 	"mlops_version_request_duration_seconds_bucket{model_version=\"2.0\",le=\"0.01\"} 110\n"
 	"mlops_version_request_duration_seconds_bucket{model_version=\"2.0\",le=\"+Inf\"} 110 1700000000\n";
 
+/* A shadow's two sides (serve --shadow's mlops_shadow_* series). */
+static const char shadow_metrics[] =
+	"mlops_shadow_rows_total{model=\"m\"} 200\n"
+	"mlops_shadow_rows_agreed_total{model=\"m\"} 180\n"
+	"mlops_shadow_answers_total{model=\"m\",side=\"live\",status=\"200\"} 50\n"
+	"mlops_shadow_answers_total{model=\"m\",side=\"shadow\",status=\"200\"} 48\n"
+	"mlops_shadow_answers_total{model=\"m\",side=\"shadow\",status=\"500\"} 2\n"
+	"mlops_shadow_duration_seconds_bucket{model=\"m\",side=\"live\",le=\"+Inf\"} 50\n"
+	"mlops_shadow_predictions_bucket{model=\"m\",side=\"shadow\",le=\"0.5\"} 120\n"
+	"mlops_shadow_predictions_bucket{model=\"m\",side=\"shadow\",le=\"+Inf\"} 200\n"
+	"mlops_requests_total{route=\"/predict\",status=\"200\",model_version=\"2.0\"} 7\n";
+
+static void shadow_checks(struct environment *e)
+{
+	struct version_stats live = { 0 }, sh = { 0 };
+	struct canary_verdict v;
+
+	ok(shadow_scrape(shadow_metrics, strlen(shadow_metrics), "live",
+			 &live) == 0 &&
+	   shadow_scrape(shadow_metrics, strlen(shadow_metrics), "shadow",
+			 &sh) == 0, "shadow: both sides scraped");
+	is_num(live.requests, 50, 0, "the live side: its answers");
+	is_num(sh.requests, 50, 0, "the shadow side: its answers");
+	is_num(sh.errors, 2, 0, "the shadow's 500s are its errors");
+	is_num(sh.rows, 200, 0, "rows compared (the shadow side)");
+	is_num(sh.agreed, 180, 0, "rows agreed");
+	is_num(live.rows, 0, 0, "not on the live side");
+	is_int(sh.npred, 2, "the shadow's predictions histogram");
+	e->max_error_rate = 0.1;
+	e->min_requests = 10;
+	e->min_agreement = -1;
+	shadow_judge(e, &live, &sh, &v);
+	ok(v.passed, "no min_agreement: judged as a canary, passes");
+	is_num(v.agreement, 0.9, 1e-12, "agreement 180 of 200");
+	e->min_agreement = 0.95;
+	shadow_judge(e, &live, &sh, &v);
+	ok(!v.passed && strstr(v.why, "agreement 90.00% of 200 rows, below "
+			       "min_agreement (95.00%)"),
+	   "min_agreement 0.95: fails (%s)", v.why);
+	e->min_agreement = 0.9;
+	shadow_judge(e, &live, &sh, &v);
+	ok(v.passed, "min_agreement 0.9: passes");
+	sh.rows = sh.agreed = 0;
+	shadow_judge(e, &live, &sh, &v);
+	ok(!v.passed && strstr(v.why, "no row compared"),
+	   "no row compared: cannot judge the agreement");
+	e->max_error_rate = 0.01;
+	sh.rows = 200;
+	sh.agreed = 200;
+	shadow_judge(e, &live, &sh, &v);
+	ok(!v.passed && strstr(v.why, "error rate 4.00%"),
+	   "the canary's checks first: the shadow's errors");
+}
+
 int main(void)
 {
 	struct version_stats b = { 0 }, a = { 0 }, s = { 0 }, c = { 0 };
@@ -115,5 +169,6 @@ int main(void)
 	canary_judge(&e, &s, &c, &v);
 	ok(!v.passed && strstr(v.why, "not enough traffic"),
 	   "fewer than min_requests: cannot judge, fails");
+	shadow_checks(&e);
 	return done_testing();
 }
