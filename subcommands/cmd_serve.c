@@ -24,6 +24,7 @@
 #include "lib/server/repository.h"
 #include "lib/server/server.h"
 #include "lib/server/serving.h"
+#include "subcommands/serve_models.h"
 
 static struct strv opt_listen;
 static long opt_threads = 2, opt_max_batch = 10000, opt_drain = 10;
@@ -233,99 +234,6 @@ static void reload(struct server *srv, const char *arg)
 	serving_put(old);
 	server_swap(srv, sv);
 	server_count_reload(srv, 1);
-}
-
-/* What a repository did (at start, on SIGHUP, through the admin API),
- * one line each. */
-static void report_changes(const struct repo_changes *ch, void *arg)
-{
-	size_t i;
-
-	(void)arg;
-	for (i = 0; i < ch->n; i++) {
-		const struct repo_change *c = &ch->v[i];
-
-		if (c->action == REPO_FAILED)
-			print_error("%s: %s%s", c->entry, c->why,
-				    c->name ? "; the version loaded before (if "
-					      "any) still answers" : "");
-		else if (c->action == REPO_UNLOADED)
-			print_info("mlops: unloaded %s %s (%s)", c->name,
-				   c->version ? c->version : "",
-				   c->entry);
-		else
-			print_info("mlops: %s %s %s (%s) from %s; warmed up in "
-				   "%.3f s", repo_action_name(c->action),
-				   c->name, c->version, c->digest, c->entry,
-				   c->seconds);
-	}
-}
-
-/* The --shadow bundles, each the shadow of the model of its name (or of
- * the only one). */
-static int start_shadows(struct server *srv)
-{
-	size_t i;
-
-	for (i = 0; i < opt_shadow.n; i++) {
-		struct serving *sv = NULL;
-
-		if (serving_open(&sv, opt_shadow.v[i], &serving_opts) < 0)
-			return report_error();
-		print_info("mlops: shadow %s %s (%s): a copy of the prediction "
-			   "requests, compared (GET /shadow)", sv->bm->d->name,
-			   sv->bm->d->version, sv->digest);
-		if (server_set_shadow(srv, NULL, sv, opt_shadow_sample) < 0)
-			return report_error();
-	}
-	return 0;
-}
-
-/* Several models: every BUNDLE argument and what --models holds loaded
- * into srv, or the first failure; --default-model must be among them. */
-static int start_repository(struct server *srv, int argc, const char **argv,
-			    struct repository **repo)
-{
-	struct repository_opts ro = { 0 };
-	struct serving *def;
-	json_t *names;
-	char *list;
-
-	ro.dir = opt_models;
-	ro.bundles = argv;
-	ro.nbundles = (size_t)argc;
-	ro.serving = serving_opts;
-	ro.report = report_changes;
-	if (repository_start(repo, srv, &ro) < 0)
-		return report_error();
-	if (!opt_default_model)
-		return 0;
-	def = server_model_acquire(srv, opt_default_model);
-	serving_put(def);
-	if (def)
-		return 0;
-	names = server_model_names(srv);
-	list = json_dumps(names, JSON_COMPACT);
-	print_error("--default-model %s: no model of that name is served (%s)",
-		    opt_default_model, list);
-	free(list);
-	json_decref(names);
-	return EXIT_USAGE;
-}
-
-/* SIGHUP with several models: --models DIR read again (its report says
- * what changed and what failed; the rest answers on). */
-static void sync_models(struct repository *repo)
-{
-	struct repo_changes ch = { 0 };
-
-	if (repository_sync(repo, &ch) < 0)
-		print_warning("SIGHUP: not every entry loaded (see above); "
-			      "the other models answer");
-	else if (!ch.n)
-		print_info("mlops: SIGHUP: no model changed");
-	mlops_error_clear();
-	repo_changes_release(&ch);
 }
 
 /* The usage errors of the serving modes: BUNDLE, several (or --models),
@@ -577,7 +485,9 @@ static int cmd_serve(int argc, const char **argv)
 		goto done;
 	}
 	if (multi) {
-		rc = start_repository(srv, argc, argv, &repo);
+		rc = serve_start_repository(srv, opt_models, argc, argv,
+					    opt_default_model, &serving_opts,
+					    &repo);
 		if (rc)
 			goto done;
 	}
@@ -602,7 +512,8 @@ static int cmd_serve(int argc, const char **argv)
 			goto done;
 		}
 	}
-	rc = start_shadows(srv);
+	rc = serve_start_shadows(srv, &opt_shadow, opt_shadow_sample,
+				 &serving_opts);
 	if (rc)
 		goto done;
 	if (opt_admin_listen) {
@@ -662,7 +573,7 @@ static int cmd_serve(int argc, const char **argv)
 			continue;
 		if (sig == SIGHUP) {
 			if (repo)
-				sync_models(repo);
+				serve_sync_models(repo);
 			else
 				reload(srv, argv[0]);
 			continue;
@@ -712,9 +623,9 @@ done:
 
 const struct cmd_spec cmd_serve_spec = {
 	.name = "serve",
-	.summary = "serve a bundle's model over HTTP",
-	.synopsis = "(BUNDLE | --root DIR) [--listen ADDR:PORT ...] "
-		    "[--threads N] [OPTIONS]",
+	.summary = "serve a bundle's model (or several) over HTTP",
+	.synopsis = "(BUNDLE... | --models DIR | --root DIR) [--listen "
+		    "ADDR:PORT ...] [--threads N] [OPTIONS]",
 	.description =
 		"Verify the bundle, load its model, warm it up on golden rows, "
 		"then answer\nPOST /predict, POST /predict/batch, GET "
@@ -724,7 +635,11 @@ const struct cmd_spec cmd_serve_spec = {
 		"false, no new\nconnections, requests under way finish, exit 0. "
 		"With --root DIR, SIGHUP loads\nwhat DIR/current points to and "
 		"swaps it in without dropping a request. With --expect-digest, "
-		"a bundle with\nanother digest is served but never ready.",
+		"a bundle with\nanother digest is served but never ready. "
+		"Several BUNDLEs or --models DIR serve\nseveral models, each by "
+		"name (/models/NAME/predict, /v2/models/NAME/infer);\nSIGHUP "
+		"reads DIR again. --shadow BUNDLE answers a copy of the "
+		"prediction\nrequests, compared, never returned (GET /shadow).",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_serve,

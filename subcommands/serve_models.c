@@ -1,0 +1,98 @@
+#include "subcommands/serve_models.h"
+
+#include <stdlib.h>
+
+#include "cli/exit_status.h"
+#include "cli/output.h"
+#include "lib/core/error.h"
+
+/* What a repository did (at start, on SIGHUP, through the admin API),
+ * one line each. */
+static void report_changes(const struct repo_changes *ch, void *arg)
+{
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < ch->n; i++) {
+		const struct repo_change *c = &ch->v[i];
+
+		if (c->action == REPO_FAILED)
+			print_error("%s: %s%s", c->entry, c->why,
+				    c->name ? "; the version loaded before (if "
+					      "any) still answers" : "");
+		else if (c->action == REPO_UNLOADED)
+			print_info("mlops: unloaded %s %s (%s)", c->name,
+				   c->version ? c->version : "",
+				   c->entry);
+		else
+			print_info("mlops: %s %s %s (%s) from %s; warmed up in "
+				   "%.3f s", repo_action_name(c->action),
+				   c->name, c->version, c->digest, c->entry,
+				   c->seconds);
+	}
+}
+
+int serve_start_shadows(struct server *srv, const struct strv *bundles,
+			const char *sample, const struct serving_opts *so)
+{
+	size_t i;
+
+	for (i = 0; i < bundles->n; i++) {
+		struct serving *sv = NULL;
+
+		if (serving_open(&sv, bundles->v[i], so) < 0)
+			return report_error();
+		print_info("mlops: shadow %s %s (%s): a copy of the prediction "
+			   "requests, compared (GET /shadow)", sv->bm->d->name,
+			   sv->bm->d->version, sv->digest);
+		if (server_set_shadow(srv, NULL, sv, sample) < 0)
+			return report_error();
+	}
+	return 0;
+}
+
+int serve_start_repository(struct server *srv, const char *dir, int argc,
+			   const char **argv, const char *default_model,
+			   const struct serving_opts *so,
+			   struct repository **repo)
+{
+	struct repository_opts ro = { 0 };
+	struct serving *def;
+	json_t *names;
+	char *list;
+
+	ro.dir = dir;
+	ro.bundles = argv;
+	ro.nbundles = (size_t)argc;
+	ro.serving = *so;
+	ro.report = report_changes;
+	if (repository_start(repo, srv, &ro) < 0)
+		return report_error();
+	if (!default_model)
+		return 0;
+	def = server_model_acquire(srv, default_model);
+	serving_put(def);
+	if (def)
+		return 0;
+	names = server_model_names(srv);
+	list = json_dumps(names, JSON_COMPACT);
+	print_error("--default-model %s: no model of that name is served (%s)",
+		    default_model, list);
+	free(list);
+	json_decref(names);
+	return EXIT_USAGE;
+}
+
+/* The report says what changed and what failed; the rest answers on. */
+void serve_sync_models(struct repository *repo)
+{
+	struct repo_changes ch = { 0 };
+
+	if (repository_sync(repo, &ch) < 0)
+		print_warning("SIGHUP: not every entry loaded (see above); "
+			      "the other models answer");
+	else if (!ch.n)
+		print_info("mlops: SIGHUP: no model changed");
+	mlops_error_clear();
+	repo_changes_release(&ch);
+}

@@ -1,0 +1,25 @@
+/* mlops serve's several models and shadows (see mlops-serve(1), SEVERAL
+ * MODELS and SHADOWS): started, reported, and read again on SIGHUP. */
+#ifndef MLOPS_SUBCOMMANDS_SERVE_MODELS_H
+#define MLOPS_SUBCOMMANDS_SERVE_MODELS_H
+
+#include "cli/options.h"
+#include "lib/server/repository.h"
+#include "lib/server/server.h"
+
+/* Every bundle of argv and what dir holds (NULL: none) loaded into srv,
+ * each load logged; default_model (NULL: none) must be among them. 0,
+ * or the exit status (the error printed). */
+int serve_start_repository(struct server *srv, const char *dir, int argc,
+			   const char **argv, const char *default_model,
+			   const struct serving_opts *so,
+			   struct repository **repo);
+/* SIGHUP: the repository read again, what changed logged. */
+void serve_sync_models(struct repository *repo);
+/* Each of bundles the shadow of the model of its name (or of the only
+ * one), its disagreements to sample (NULL: none). 0, or the exit
+ * status. */
+int serve_start_shadows(struct server *srv, const struct strv *bundles,
+			const char *sample, const struct serving_opts *so);
+
+#endif
