@@ -14,7 +14,12 @@
 #include "metrics.h"
 #include "models.h"
 #include "ratelimit.h"
-#include "server.h"
+
+/* Not including server.h keeps this out of an include circle with
+ * server.c; every includer has it already. */
+#ifndef MLOPS_SERVER_H
+#error "include server.h before server_impl.h"
+#endif
 
 #define MAX_LISTEN 8
 

@@ -8,6 +8,7 @@
 #include "../core/error.h"
 #include "../core/jsonutil.h"
 #include "livedrift.h"
+#include "server.h"
 #include "server_impl.h"
 #include "shadow.h"
 

@@ -120,7 +120,7 @@ static void *work(void *arg)
 		pthread_mutex_unlock(&sh->lock);
 		status = answer(sh, j, &ns, &rows);
 		pthread_mutex_lock(&sh->lock);
-		shadow_stats_compare(&sh->st, &sh->o, j->live, j->status, j->ns,
+		shadow_stats_compare(&sh->st, j->live, j->status, j->ns,
 				     &j->rows, sh->sv, status, ns, &rows,
 				     sh->sample_fd >= 0 ? &sample : NULL);
 		sh->busy = 0;
@@ -155,7 +155,8 @@ int shadow_start(struct shadow **out, struct serving *candidate,
 	sh->sample_fd = -1;
 	pthread_mutex_init(&sh->lock, NULL);
 	pthread_cond_init(&sh->cond, NULL);
-	shadow_stats_init(&sh->st, model, candidate, o);
+	shadow_stats_init(&sh->st, model, candidate, o->tolerance,
+			  sh->o.sample_max, o->edges, o->nedges);
 	/* Its predictions count in a sink of its own: the live metrics,
 	 * drift and stores see only what clients were answered. */
 	sh->sink = xcalloc(1, sizeof(*sh->sink));

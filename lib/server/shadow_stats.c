@@ -9,7 +9,6 @@
 
 #include "../core/jsonutil.h"
 #include "../core/timeutil.h"
-#include "shadow.h"
 
 #define RECENT_MAX 5
 
@@ -57,18 +56,18 @@ static void ring_quantiles(const struct shadow_ring *r, const double *q,
 }
 
 void shadow_stats_init(struct shadow_stats *st, const char *model,
-		       const struct serving *candidate,
-		       const struct shadow_opts *o)
+		       const struct serving *candidate, double tolerance,
+		       size_t sample_max, const double *edges, size_t nedges)
 {
 	memset(st, 0, sizeof(*st));
 	st->model = xstrdup(model);
 	st->shadow_version = xstrdup(candidate->bm->d->version);
 	st->shadow_digest = xstrdup(candidate->digest);
-	st->tolerance = o->tolerance;
-	st->sample_max = o->sample_max ? o->sample_max : 1000;
-	st->nedges = o->nedges < PRED_BUCKETS ? o->nedges : PRED_BUCKETS;
+	st->tolerance = tolerance;
+	st->sample_max = sample_max ? sample_max : 1000;
+	st->nedges = nedges < PRED_BUCKETS ? nedges : PRED_BUCKETS;
 	if (st->nedges)
-		memcpy(st->edges, o->edges, st->nedges * sizeof(double));
+		memcpy(st->edges, edges, st->nedges * sizeof(double));
 	st->classifier = candidate->bm->d->model.task != TASK_REGRESSION;
 	st->recent = json_array();
 	time_iso8601((int64_t)time(NULL), st->started_at);
@@ -233,7 +232,6 @@ static void add_diff(struct shadow_stats *st, double d)
 }
 
 void shadow_stats_compare(struct shadow_stats *st,
-			  const struct shadow_opts *o,
 			  const struct serving *live, unsigned live_status,
 			  uint64_t live_ns, const struct score_capture *lrows,
 			  const struct serving *cand, unsigned cand_status,
@@ -242,7 +240,6 @@ void shadow_stats_compare(struct shadow_stats *st,
 {
 	size_t i;
 
-	(void)o;
 	st->compared++;
 	snprintf(st->live_version, sizeof(st->live_version), "%s",
 		 live->bm->d->version);

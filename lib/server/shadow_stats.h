@@ -13,8 +13,6 @@
 #include "score.h"
 #include "serving.h"
 
-struct shadow_opts;
-
 /* The last values seen, for quantiles. */
 #define SHADOW_RING 4096
 struct shadow_ring {
@@ -53,15 +51,15 @@ struct shadow_stats {
 	json_t *recent;             /* the last disagreements */
 };
 
+/* tolerance, sample_max, edges: shadow_opts's. */
 void shadow_stats_init(struct shadow_stats *st, const char *model,
-		       const struct serving *candidate,
-		       const struct shadow_opts *o);
+		       const struct serving *candidate, double tolerance,
+		       size_t sample_max, const double *edges, size_t nedges);
 void shadow_stats_release(struct shadow_stats *st);
 /* One request: the live answer (live, status, ns, rows) beside the
  * candidate's. Disagreeing rows go to sample (NULL: no sample file) as
  * JSON lines while the sample has room. */
 void shadow_stats_compare(struct shadow_stats *st,
-			  const struct shadow_opts *o,
 			  const struct serving *live, unsigned live_status,
 			  uint64_t live_ns, const struct score_capture *lrows,
 			  const struct serving *cand, unsigned cand_status,
