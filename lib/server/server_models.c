@@ -134,8 +134,9 @@ int server_set_shadow(struct server *s, const char *model,
 	}
 	if (!live) {
 		serving_put(sv);
-		return mlops_error_set(MLOPS_EUSAGE, "no model for the shadow "
-				       "%s %s: name the model it shadows",
+		return mlops_error_set(MLOPS_EUSAGE, "the shadow %s %s has no "
+				       "model to shadow: none of its name is "
+				       "served, and no default model",
 				       sv->bm->d->name, sv->bm->d->version);
 	}
 	vm = &s->metrics.versions[live->version_slot];
