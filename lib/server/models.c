@@ -411,15 +411,16 @@ json_t *models_index(struct models *m, int ready_only)
 		if (m->v[i]->canary)
 			json_array_append_new(a, ready_entry(m->v[i]->canary));
 	}
-	json_array_foreach(ready_only ? NULL : m->unavailable, i, e)
+	/* Copies: the list may be replaced once the lock is let go. */
+	json_array_foreach(ready_only ? NULL : m->unavailable, i, e) {
+		const char *v = json_string_value(json_object_get(e, "version"));
+
 		json_array_append_new(a, json_pack(
-			"{s:O, s:s, s:s, s:O}", "name", json_object_get(e, "name"),
-			"version", json_string_value(json_object_get(e, "version"))
-					   ? json_string_value(json_object_get(
-						     e, "version"))
-					   : "",
-			"state", "UNAVAILABLE", "reason",
-			json_object_get(e, "reason")));
+			"{s:s, s:s, s:s, s:s}", "name",
+			json_string_value(json_object_get(e, "name")), "version",
+			v ? v : "", "state", "UNAVAILABLE", "reason",
+			json_string_value(json_object_get(e, "reason"))));
+	}
 	pthread_mutex_unlock(&m->lock);
 	return a;
 }

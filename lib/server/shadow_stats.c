@@ -337,7 +337,10 @@ json_t *shadow_stats_json(const struct shadow_stats *st, size_t queued,
 		"{s:s?, s:I, s:I}", "path", st->sample_path, "written",
 		(json_int_t)st->sample_written, "max",
 		(json_int_t)st->sample_max));
-	json_object_set(j, "recent_disagreements", st->recent);
+	/* A copy: the worker changes its list once the lock is let go,
+	 * while the caller still writes this one out. */
+	json_object_set_new(j, "recent_disagreements",
+			    json_deep_copy(st->recent));
 	return j;
 }
 
