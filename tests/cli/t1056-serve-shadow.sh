@@ -187,6 +187,20 @@ expect_match "$(cat metrics.txt)" '^mlops_shadow_dropped_total\{model="credit-ri
 expect_match "$(cat metrics.txt)" '^mlops_shadow_info\{model="credit-risk",shadow_version="1.2.0",shadow_digest="sha256:[0-9a-f]{64}"\} 1$' "which shadow"
 expect_eq "$(curl -s "$PLAIN/metrics" | grep -c mlops_shadow_)" 0 "no shadow, no shadow series"
 
+# The comparison read while the worker changes it: its list of recent
+# disagreements once went out by reference and was freed mid-write.
+$PY -c 'import json; json.dump(json.load(open("rows.json"))[:20], open("twenty.json", "w"))'
+timeout 120 "$MLOPS_SRC/tests/tools/load-gen" "$DIFF/predict/batch" twenty.json stop count poll-load.json 2 &
+polled=0
+for _ in $(seq 300); do
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$DIFF/shadow")" = 200 ] && polled=$((polled + 1))
+done
+touch stop
+for _ in $(seq 600); do [ -s poll-load.json ] && break; sleep 0.05; done
+rm -f stop count
+expect_eq "$polled $(json_get poll-load.json 'd["failures"]')" "300 0" \
+	"GET /shadow 300 times while the shadow compares: every answer 200, the server up"
+
 # --- A full queue: copies dropped and counted, clients unaffected ---
 serve_bg drop.log v1.mlpkg --shadow v3.mlpkg --shadow-queue 1 --threads 4
 $PY -c '
