@@ -190,6 +190,24 @@ static int scrape(struct fleet *f, const char *stable, const char *canary,
 	return 0;
 }
 
+/* What both versions' counters (stable NULL: a shadow's two sides)
+ * counted during one interval. */
+static int observe(struct fleet *f, const char *stable, const char *canary,
+		   struct version_stats *s, struct version_stats *c,
+		   struct deploy_result *r)
+{
+	struct version_stats s0, c0;
+
+	if (scrape(f, stable, canary, &s0, &c0, r) < 0)
+		return -1;
+	sleep_ms(f->e->interval_s * 1e3);
+	if (scrape(f, stable, canary, s, c, r) < 0)
+		return -1;
+	canary_delta(s, &s0);
+	canary_delta(c, &c0);
+	return 0;
+}
+
 /* weight: the canary's, or -1 for a shadow. */
 static void say_verdict(struct fleet *f, int weight,
 			const struct canary_verdict *v)
@@ -247,7 +265,7 @@ static int canary(struct fleet *f, const char *digest,
 		return -1;
 	}
 	for (s = 0; s < e->nsteps && e->steps[s] < 100; s++) {
-		struct version_stats s0, c0, s1, c1;
+		struct version_stats s1, c1;
 		struct canary_verdict v;
 
 		for (i = 0; i < e->ninstances; i++)
@@ -259,17 +277,10 @@ static int canary(struct fleet *f, const char *digest,
 			   d->version, e->steps[s], e->ninstances,
 			   plural(e->ninstances), e->interval_s);
 		deploy_test_point("canary");
-		if (scrape(f, stable, d->version, &s0, &c0, r) < 0) {
+		if (observe(f, stable, d->version, &s1, &c1, r) < 0) {
 			abort_canary(f, digest, "canary aborted");
 			return -1;
 		}
-		sleep_ms(e->interval_s * 1e3);
-		if (scrape(f, stable, d->version, &s1, &c1, r) < 0) {
-			abort_canary(f, digest, "canary aborted");
-			return -1;
-		}
-		canary_delta(&s1, &s0);
-		canary_delta(&c1, &c0);
 		canary_judge(e, &s1, &c1, &v);
 		say_verdict(f, e->steps[s], &v);
 		if (!v.passed) {
@@ -316,7 +327,7 @@ static int shadow(struct fleet *f, const char *digest,
 		  const struct descriptor *d, struct deploy_result *r)
 {
 	const struct environment *e = f->e;
-	struct version_stats s0, c0, s1, c1;
+	struct version_stats s1, c1;
 	struct canary_verdict v;
 	size_t i;
 
@@ -330,17 +341,10 @@ static int shadow(struct fleet *f, const char *digest,
 		   d->version, e->ninstances, plural(e->ninstances),
 		   e->interval_s);
 	deploy_test_point("shadow");
-	if (scrape(f, NULL, NULL, &s0, &c0, r) < 0) {
+	if (observe(f, NULL, NULL, &s1, &c1, r) < 0) {
 		abort_canary(f, digest, "shadow stopped");
 		return -1;
 	}
-	sleep_ms(e->interval_s * 1e3);
-	if (scrape(f, NULL, NULL, &s1, &c1, r) < 0) {
-		abort_canary(f, digest, "shadow stopped");
-		return -1;
-	}
-	canary_delta(&s1, &s0);
-	canary_delta(&c1, &c0);
 	shadow_judge(e, &s1, &c1, &v);
 	say_verdict(f, -1, &v);
 	if (!v.passed) {

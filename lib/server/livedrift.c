@@ -8,6 +8,7 @@
 #include "../drift/binning.h"
 #include "../drift/profile_predict.h"
 #include "../drift/stats.h"
+#include "metrics.h"
 
 #define EPOCHS 4
 #define PSI_THRESHOLD 0.1
@@ -268,19 +269,6 @@ json_t *live_drift_json(struct live_drift *ld)
 			 JS_THRESHOLD, "features", features, "prediction", pred);
 }
 
-/* A Prometheus label value: backslash, quote and newline escaped. */
-static void label(struct strbuf *o, const char *v)
-{
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			strbuf_addch(o, '\\');
-		if (*v == '\n')
-			strbuf_addstr(o, "\\n");
-		else
-			strbuf_addch(o, *v);
-	}
-}
-
 void live_drift_metrics(struct live_drift *const *lds,
 			const char *const *models, size_t n, struct strbuf *o)
 {
@@ -301,14 +289,14 @@ void live_drift_metrics(struct live_drift *const *lds,
 						 "window.\n# TYPE "
 						 "mlops_feature_drift gauge\n");
 			strbuf_addstr(o, "mlops_feature_drift{model=\"");
-			label(o, models[k]);
+			metrics_label(o, models[k]);
 			strbuf_addstr(o, "\",feature=\"");
-			label(o, ld->f[i].name);
+			metrics_label(o, ld->f[i].name);
 			strbuf_addf(o, "\",test=\"psi\"} %.9g\n", d.psi);
 			strbuf_addstr(o, "mlops_feature_drift{model=\"");
-			label(o, models[k]);
+			metrics_label(o, models[k]);
 			strbuf_addstr(o, "\",feature=\"");
-			label(o, ld->f[i].name);
+			metrics_label(o, ld->f[i].name);
 			strbuf_addf(o, "\",test=\"jensenshannon\"} %.9g\n",
 				    d.js);
 		}
@@ -321,7 +309,7 @@ void live_drift_metrics(struct live_drift *const *lds,
 					 "live drift window holds at most.\n"
 					 "# TYPE mlops_drift_window_rows gauge\n");
 		strbuf_addstr(o, "mlops_drift_window_rows{model=\"");
-		label(o, models[k]);
+		metrics_label(o, models[k]);
 		strbuf_addf(o, "\"} %zu\n", lds[k]->window);
 	}
 }

@@ -250,6 +250,18 @@ static void render_versions(const struct metrics *m, unsigned nv,
 	}
 }
 
+void metrics_label(struct strbuf *o, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			strbuf_addch(o, '\\');
+		if (*v == '\n')
+			strbuf_addstr(o, "\\n");
+		else
+			strbuf_addch(o, *v);
+	}
+}
+
 void metrics_histogram(struct strbuf *o, const char *name,
 		       const char *labels, const struct histogram *h, int is_rows)
 {

@@ -96,6 +96,8 @@ void metrics_predictions(struct metrics *m, unsigned version,
  * calls, and versions of a model that has edges, keep the first. */
 void metrics_prediction_edges(struct metrics *m, unsigned version,
 			      const double *edges, size_t n);
+/* v as a label value: backslash, double quote and newline escaped. */
+void metrics_label(struct strbuf *o, const char *v);
 /* A histogram's _bucket, _sum and _count lines (labels: "k=\"v\",..."
  * or ""; is_rows: the row-count buckets, else seconds). */
 void metrics_histogram(struct strbuf *o, const char *name,

@@ -344,20 +344,6 @@ json_t *shadow_stats_json(const struct shadow_stats *st, size_t queued,
 	return j;
 }
 
-/* Label values of ours (model names, versions, digests) hold no quote
- * or backslash (the descriptor's names); escaped all the same. */
-static void label(struct strbuf *o, const char *v)
-{
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			strbuf_addch(o, '\\');
-		if (*v == '\n')
-			strbuf_addstr(o, "\\n");
-		else
-			strbuf_addch(o, *v);
-	}
-}
-
 static void counter(struct strbuf *o, const struct shadow_stats *const *st,
 		    size_t n, const char *name, const char *help,
 		    size_t offset)
@@ -369,7 +355,7 @@ static void counter(struct strbuf *o, const struct shadow_stats *const *st,
 		if (!st[i])
 			continue;
 		strbuf_addf(o, "%s{model=\"", name);
-		label(o, st[i]->model);
+		metrics_label(o, st[i]->model);
 		strbuf_addf(o, "\"} %llu\n",
 			    (unsigned long long)*(const uint64_t *)(
 				    (const char *)st[i] + offset));
@@ -396,7 +382,7 @@ static void render_answers(struct strbuf *o,
 					continue;
 				strbuf_addstr(o, "mlops_shadow_answers_total{"
 						 "model=\"");
-				label(o, st[i]->model);
+				metrics_label(o, st[i]->model);
 				strbuf_addf(o, "\",side=\"%s\",status=\"",
 					    sides[k]);
 				if (s == S_OTHER)
@@ -422,7 +408,7 @@ static void render_histograms(struct strbuf *o,
 		for (k = 0; st[i] && k < 2; k++) {
 			strbuf_reset(&lb);
 			strbuf_addstr(&lb, "model=\"");
-			label(&lb, st[i]->model);
+			metrics_label(&lb, st[i]->model);
 			strbuf_addf(&lb, "\",side=\"%s\"", sides[k]);
 			metrics_histogram(o, "mlops_shadow_duration_seconds",
 					  lb.buf, &st[i]->side[k].latency, 0);
@@ -438,7 +424,7 @@ static void render_histograms(struct strbuf *o,
 
 			strbuf_reset(&lb);
 			strbuf_addstr(&lb, "model=\"");
-			label(&lb, st[i]->model);
+			metrics_label(&lb, st[i]->model);
 			strbuf_addf(&lb, "\",side=\"%s\"", sides[k]);
 			for (b = 0; b <= st[i]->nedges; b++) {
 				cum += s->pred[b];
@@ -469,7 +455,7 @@ static void render_histograms(struct strbuf *o,
 			continue;
 		strbuf_reset(&lb);
 		strbuf_addstr(&lb, "model=\"");
-		label(&lb, st[i]->model);
+		metrics_label(&lb, st[i]->model);
 		strbuf_addch(&lb, '"');
 		for (b = 0; b <= SHADOW_DIFF_EDGES; b++) {
 			cum += st[i]->diff[b];
@@ -520,7 +506,7 @@ void shadow_stats_metrics(const struct shadow_stats *const *st,
 		if (!st[i])
 			continue;
 		strbuf_addstr(o, "mlops_shadow_queue_length{model=\"");
-		label(o, st[i]->model);
+		metrics_label(o, st[i]->model);
 		strbuf_addf(o, "\"} %zu\n", queued[i]);
 	}
 	strbuf_addstr(o, "# HELP mlops_shadow_info The shadow of a model.\n"
@@ -529,11 +515,11 @@ void shadow_stats_metrics(const struct shadow_stats *const *st,
 		if (!st[i])
 			continue;
 		strbuf_addstr(o, "mlops_shadow_info{model=\"");
-		label(o, st[i]->model);
+		metrics_label(o, st[i]->model);
 		strbuf_addstr(o, "\",shadow_version=\"");
-		label(o, st[i]->shadow_version);
+		metrics_label(o, st[i]->shadow_version);
 		strbuf_addstr(o, "\",shadow_digest=\"");
-		label(o, st[i]->shadow_digest);
+		metrics_label(o, st[i]->shadow_digest);
 		strbuf_addstr(o, "\"} 1\n");
 	}
 }

@@ -158,6 +158,55 @@ start_serve() {
 	return 1
 }
 
+# serve_bg LOG ARGS...: `mlops serve ARGS` on a port the kernel picks
+# (--listen 127.0.0.1:0: no race for a free port), in the background for
+# at most 300 s, its stderr in LOG, stopped by PID when the test ends;
+# waits (bounded) until it says it is ready, or dies. Sets SPID
+# (timeout's), MPID (mlops's: the one to signal), URL and ADMIN (the
+# admin API's, when it has one); URL is empty when it never got ready.
+serve_bg() {
+	_log=$1
+	shift
+	timeout 300 "$MLOPS" serve "$@" --listen 127.0.0.1:0 2> "$_log" &
+	SPID=$!
+	at_exit "kill $SPID 2>/dev/null"
+	for _ in $(seq 1200); do
+		grep -qs "; ready" "$_log" && break
+		kill -0 $SPID 2>/dev/null || break
+		sleep 0.05
+	done
+	URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)$|\1|p' "$_log" | head -1)
+	ADMIN=$(sed -n 's|.*admin API on \(http://[0-9.:]*\)$|\1|p' "$_log")
+	MPID=$(pgrep -P $SPID)
+	grep -qs "; ready" "$_log" || URL=
+}
+
+# start_fleet_instance N [SUFFIX]: fleet instance N, `mlops serve --state
+# sN SEED` (SEED: v1.mlpkg unless set) with an admin listener, on the
+# ports P<N> and A<N> when set, else on ports the kernel picks (read from
+# its log, then kept in P<N>, A<N>); its log serve<N><SUFFIX>.log (a
+# restart takes a new SUFFIX: the old server's stderr never shares a
+# file with the new one's), its access log accessN.log. Waits (bounded)
+# until ready; sets MPID<N>. Fails, saying why, when it did not start.
+start_fleet_instance() {
+	LOG=serve$1${2:-}.log
+	timeout 300 "$MLOPS" serve --state "s$1" "${SEED:-v1.mlpkg}" \
+		--listen "127.0.0.1:$(eval echo \${P$1:-0})" \
+		--admin-listen "127.0.0.1:$(eval echo \${A$1:-0})" \
+		--log-file "access$1.log" 2> "$LOG" &
+	at_exit "kill $! 2>/dev/null"
+	# Up to a minute on a loaded machine; a server that died stops the wait.
+	for _ in $(seq 1200); do
+		grep -qs "; ready" "$LOG" && break
+		kill -0 $! 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -qs "; ready" "$LOG" || { diag "instance $1 did not start:" "$(cat "$LOG")" "$(ps -ef | grep '[m]lops serve')"; return 1; }
+	eval "P$1=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$LOG")"
+	eval "A$1=$(sed -n 's|.*admin API on http://127.0.0.1:\([0-9]*\)$|\1|p' "$LOG")"
+	eval "MPID$1=\$(pgrep -P $!)"
+}
+
 # listening_url LOG PID: waits (bounded) until the mlops serve of PID says
 # in LOG where it listens (--listen 127.0.0.1:0: no race for a free
 # port); prints that http:// URL, nothing when it never did.

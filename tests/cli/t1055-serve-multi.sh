@@ -26,24 +26,6 @@ sed -i 's/^version: .*/version: 1.1.0/' ex/credit-risk/mlops.yaml
 must "$MLOPS" -C ex/credit-risk package -q -o "$SCRATCH/credit-risk-2.mlpkg"
 MODELS="credit-risk house-prices wine-quality churn-sklearn lgbm-codes"
 
-# serve_bg LOG ARGS...: mlops serve in the background for at most 300 s,
-# on ports the kernel picks; waits until it is ready (or died). Sets
-# SPID (timeout's), MPID (mlops's), URL and ADMIN.
-serve_bg() {
-	_log=$1
-	shift
-	timeout 300 "$MLOPS" serve "$@" --listen 127.0.0.1:0 2> "$_log" &
-	SPID=$!
-	at_exit "kill $SPID 2>/dev/null"
-	for _ in $(seq 1200); do
-		grep -qs "; ready" "$_log" && break
-		kill -0 $SPID 2>/dev/null || break
-		sleep 0.05
-	done
-	URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)$|\1|p' "$_log" | head -1)
-	ADMIN=$(sed -n 's|.*admin API on \(http://[0-9.:]*\)$|\1|p' "$_log")
-	MPID=$(pgrep -P $SPID)
-}
 req() { # req METHOD URL [BODY]: sets CODE and BODY
 	if [ $# -ge 3 ]; then
 		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' --data-binary "$3" "$2")

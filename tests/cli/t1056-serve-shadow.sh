@@ -22,22 +22,6 @@ cp -R "$MLOPS_SRC/examples/house-prices/." hp/
 rm -rf hp/*.mlpkg hp/.mlops
 must "$MLOPS" -C hp package -q -o "$SCRATCH/hp.mlpkg"
 
-# serve_bg LOG ARGS...: mlops serve on a port the kernel picks, at most
-# 300 s; waits until ready. Sets URL and MPID (empty URL: it failed).
-serve_bg() {
-	_log=$1
-	shift
-	timeout 300 "$MLOPS" serve "$@" --listen 127.0.0.1:0 2> "$_log" &
-	_pid=$!
-	at_exit "kill $_pid 2>/dev/null"
-	for _ in $(seq 1200); do
-		grep -qs "; ready" "$_log" && break
-		kill -0 $_pid 2>/dev/null || break
-		sleep 0.05
-	done
-	URL=$(sed -n 's|.*listening on \(http://[0-9.:]*\)$|\1|p' "$_log" | head -1)
-	MPID=$(pgrep -P $_pid)
-}
 post() { # post URL BODYFILE OUT: the answer's body in OUT, its status printed
 	curl -s -o "$3" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary @"$2" "$1"
 }

@@ -26,30 +26,8 @@ D1=$(bundle_digest v1.mlpkg)
 D2=$(bundle_digest v2.mlpkg)
 D4=$(bundle_digest v4.mlpkg)
 
-# start N: instance N (state sN, seeded with v1 the first time), on the
-# ports P<N> and A<N> when set, else on ports the kernel picks (read
-# from its log: no race for a "free" port with other tests).
-# LOG is serve<N>.log, or a new name for a restart (the old server's
-# stderr never shares a file with the new one's).
-start() {
-	LOG=serve$1${2:-}.log
-	timeout 300 "$MLOPS" serve --state "s$1" v1.mlpkg --listen "127.0.0.1:$(eval echo \${P$1:-0})" \
-		--admin-listen "127.0.0.1:$(eval echo \${A$1:-0})" --log-file "access$1.log" 2> "$LOG" &
-	eval "SPID$1=$!"
-	at_exit "kill $! 2>/dev/null"
-	# Up to a minute on a loaded machine; a server that died stops the wait.
-	for _ in $(seq 1200); do
-		grep -qs "; ready" "$LOG" && break
-		kill -0 $! 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -qs "; ready" "$LOG" || { diag "instance $1 did not start:" "$(cat "$LOG")" "$(ps -ef | grep '[m]lops serve')"; return 1; }
-	eval "P$1=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$LOG")"
-	eval "A$1=$(sed -n 's|.*admin API on http://127.0.0.1:\([0-9]*\)$|\1|p' "$LOG")"
-	eval "MPID$1=\$(pgrep -P $!)"
-}
 for i in 1 2 3; do
-	start $i
+	start_fleet_instance $i
 done
 ADMIN1=http://127.0.0.1:$A1
 
@@ -211,7 +189,7 @@ expect_match "$(json_get load1.json 'sorted(d["versions"])')" "'1.1.0', '1.2.0',
 # --- An instance restarted from its state directory ---
 kill "$(eval echo \$MPID2)"
 for _ in $(seq 1200); do kill -0 "$(eval echo \$MPID2)" 2>/dev/null || break; sleep 0.05; done
-start 2 -restart
+start_fleet_instance 2 -restart
 expect_match "$(cat serve2-restart.log)" "serves the stable version of its state \($D4\), not v1.mlpkg" "a restart serves its state, not the seed"
 expect_eq "$(versions)" "1.3.0 1.3.0 1.3.0" "after a restart"
 
@@ -232,7 +210,7 @@ expect_match "$ERR" "127.0.0.1:$P1 serves credit-risk 1.1.0 \(1 of 3\)" "the fir
 expect_match "$ERR" "activating on http://127.0.0.1:$A3: no answer" "the lost instance is named"
 expect_match "$ERR" "the rollback to revision [0-9]+ failed too: 1 of 3 instances not switched" "the rollback says what it could not do"
 expect_eq "$(versions)" "1.3.0 1.3.0" "the two instances left are back on v4"
-start 3 -restart
+start_fleet_instance 3 -restart
 expect_eq "$(versions)" "1.3.0 1.3.0 1.3.0" "the lost one, restarted, serves its state: v4 too"
 run "$MLOPS" -C proj status --env prod
 expect_rc 0 "the fleet is healthy again, without repair"

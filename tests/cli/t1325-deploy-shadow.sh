@@ -22,25 +22,8 @@ cp model.orig proj/model/model.json
 D2=$(bundle_digest v2.mlpkg)
 D3=$(bundle_digest v3.mlpkg)
 
-# start N [SUFFIX]: instance N (state sN, seeded with v1), on ports the
-# kernel picks the first time and the same ones after; its log serveN.log.
-start() {
-	LOG=serve$1${2:-}.log
-	timeout 300 "$MLOPS" serve --state "s$1" v1.mlpkg --listen "127.0.0.1:$(eval echo \${P$1:-0})" \
-		--admin-listen "127.0.0.1:$(eval echo \${A$1:-0})" --log-file "access$1.log" 2> "$LOG" &
-	at_exit "kill $! 2>/dev/null"
-	for _ in $(seq 1200); do
-		grep -qs "; ready" "$LOG" && break
-		kill -0 $! 2>/dev/null || break
-		sleep 0.05
-	done
-	grep -qs "; ready" "$LOG" || { diag "instance $1 did not start:" "$(cat "$LOG")"; return 1; }
-	eval "P$1=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$LOG")"
-	eval "A$1=$(sed -n 's|.*admin API on http://127.0.0.1:\([0-9]*\)$|\1|p' "$LOG")"
-	eval "MPID$1=\$(pgrep -P $!)"
-}
-start 1
-start 2
+start_fleet_instance 1
+start_fleet_instance 2
 ADMIN1=http://127.0.0.1:$A1
 {
 	echo "  prod:"
@@ -146,7 +129,7 @@ expect_match "$OUT" "shadow    1.2.0: agreement [0-9.]+% of [0-9]+ rows" "mlops 
 # A restart brings the shadow back from the state.
 kill "$MPID1"
 for _ in $(seq 1200); do kill -0 "$MPID1" 2>/dev/null || break; sleep 0.05; done
-start 1 -restart
+start_fleet_instance 1 -restart
 expect_match "$(cat serve1-restart.log)" "shadow credit-risk 1.2.0 \($D3\)" "a restart restores the shadow"
 expect_eq "$(versions)" "1.1.0+1.2.0 1.1.0" "instance 1: v2 with the v3 shadow"
 admin 1 POST /admin/activate '{"weight":0}'
