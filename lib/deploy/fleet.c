@@ -250,6 +250,24 @@ static void abort_canary(struct fleet *f, const char *digest,
 	deploy_say(f->o, "%s: weight 0 on every instance", done);
 }
 
+/* digest stable on every instance, then its smoke tests against each. */
+static int promote(struct fleet *f, const char *digest,
+		   const struct descriptor *d, const char *how,
+		   struct deploy_result *r)
+{
+	size_t i, n = f->e->ninstances;
+
+	for (i = 0; i < n; i++)
+		if (set_weight(f, i, digest, 100, r) < 0)
+			return -1;
+	deploy_say(f->o, "promoted %s%s on %zu instance%s", d->version, how, n,
+		   plural(n));
+	for (i = 0; i < n; i++)
+		if (smoke(f, i, d, r) < 0)
+			return -1;
+	return 0;
+}
+
 static int canary(struct fleet *f, const char *digest,
 		  const struct descriptor *d, struct deploy_result *r)
 {
@@ -290,15 +308,7 @@ static int canary(struct fleet *f, const char *digest,
 			return -1;
 		}
 	}
-	for (i = 0; i < e->ninstances; i++)
-		if (set_weight(f, i, digest, 100, r) < 0)
-			return -1;
-	deploy_say(f->o, "promoted %s to 100%% on %zu instance%s", d->version,
-		   e->ninstances, plural(e->ninstances));
-	for (i = 0; i < e->ninstances; i++)
-		if (smoke(f, i, d, r) < 0)
-			return -1;
-	return 0;
+	return promote(f, digest, d, " to 100%", r);
 }
 
 /* Instance i mirrors its prediction requests to digest, compared. */
@@ -352,15 +362,7 @@ static int shadow(struct fleet *f, const char *digest,
 		abort_canary(f, digest, "shadow stopped");
 		return -1;
 	}
-	for (i = 0; i < e->ninstances; i++)
-		if (set_weight(f, i, digest, 100, r) < 0)
-			return -1;
-	deploy_say(f->o, "promoted %s on %zu instance%s", d->version,
-		   e->ninstances, plural(e->ninstances));
-	for (i = 0; i < e->ninstances; i++)
-		if (smoke(f, i, d, r) < 0)
-			return -1;
-	return 0;
+	return promote(f, digest, d, "", r);
 }
 
 /* The bundle onto every instance first (stopping at the first that
