@@ -8,6 +8,7 @@
 #include "cli/output.h"
 #include "lib/alert/deadletter.h"
 #include "lib/core/fsutil.h"
+#include "lib/deploy/run.h"
 
 /* Deliveries that went out are progress (-v); problems are warnings,
  * but where a report lists every outcome (ctx non-NULL). */
@@ -130,4 +131,109 @@ void alert_cli_send(const struct descriptor *d, json_t *alerts)
 		print_info("mlops: sent %zu alert%s to %zu notifier%s", n,
 			   plural(n), d->alerts->nnotifiers,
 			   plural(d->alerts->nnotifiers));
+}
+
+void alert_cli_notify(const struct descriptor *d,
+		      const struct alert_observations *o, json_t *alerts,
+		      const char *source)
+{
+	struct alert_context c;
+	struct strbuf names = STRBUF_INIT;
+	size_t n, i;
+
+	alert_cli_context(&c, d, source);
+	alert_rules_eval(d->alerts, NULL, o, 0, 1, &c, alerts);
+	n = json_array_size(alerts);
+	for (i = 0; i < n; i++)
+		strbuf_addf(&names, "%s'%s'", i ? ", " : "",
+			    json_string_value(json_object_get(
+				    json_array_get(alerts, i), "name")));
+	if (n)
+		print_info("mlops: alert%s: %s", plural(n), names.buf);
+	else
+		print_info("mlops: no alert rule holds (%zu rule%s)",
+			   d->alerts->nrules, plural(d->alerts->nrules));
+	strbuf_release(&names);
+	alert_cli_send(d, alerts);
+}
+
+const struct descriptor *alert_cli_need(const struct descriptor *d,
+					const struct descriptor *proj)
+{
+	const struct descriptor *with = d ? d : proj;
+
+	if (with && with->alerts)
+		return with;
+	if (with)
+		print_error("--notify: %s has no alerts: section", with->file);
+	else
+		print_error("--notify needs the alerts: of a descriptor: "
+			    "--bundle, -f FILE or ./mlops.yaml");
+	print_hint("see ALERTS in mlops help mlops.yaml");
+	return NULL;
+}
+
+json_t *alert_cli_deploy_events(const struct descriptor *d, const char *what,
+			     const char *env, const char *bundle, int rc,
+			     const struct deploy_result *r)
+{
+	struct alert_context c;
+	struct strbuf sum = STRBUF_INIT;
+	const char *why = rc < 0 ? mlops_error_last()->message : r->why;
+	const char *subject = bundle ? bundle : env;
+
+	json_t *alerts = json_array();
+
+	/* Refused before anything changed (nothing to roll back to, a bad
+	 * option): nothing happened to tell anyone about. */
+	if (!d || !d->alerts ||
+	    (rc < 0 && mlops_error_last()->code == MLOPS_EUSAGE))
+		goto done;
+	alert_cli_context(&c, d, what);
+	c.version = NULL; /* the project's, not necessarily what went out */
+	c.env = env;
+	if (r->canary_aborted) {
+		strbuf_addf(&sum, "the canary of %s in %s was aborted: %s",
+			    subject, env, why);
+		alert_cli_event(alerts, d, EV_CANARY_ABORTED, SEVERITY_WARNING,
+				&c, sum.buf, NULL);
+	}
+	if (rc == 0 && r->deployed) {
+		strbuf_reset(&sum);
+		if (bundle)
+			strbuf_addf(&sum, "%s is deployed to %s: revision %ld%s",
+				    bundle, env, r->revision, r->smoke_skipped
+				    ? " (unverified: its smoke tests did not "
+				      "run)" : "");
+		else
+			strbuf_addf(&sum, "%s is rolled back: revision %ld",
+				    env, r->revision);
+		alert_cli_event(alerts, d, bundle ? EV_DEPLOY_SUCCEEDED
+						  : EV_ROLLED_BACK,
+				bundle ? SEVERITY_INFO : SEVERITY_WARNING, &c,
+				sum.buf, json_pack("{s:I}", "revision",
+						   (json_int_t)r->revision));
+	} else if (rc != 0) {
+		strbuf_reset(&sum);
+		if (bundle)
+			strbuf_addf(&sum, "deploy of %s to %s failed: %s",
+				    bundle, env, why);
+		else
+			strbuf_addf(&sum, "rollback of %s failed: %s", env, why);
+		alert_cli_event(alerts, d, EV_DEPLOY_FAILED, SEVERITY_CRITICAL,
+				&c, sum.buf, json_pack("{s:s}", "action",
+						       what));
+	}
+	if (rc > 0 && r->rollback_revision) {
+		strbuf_reset(&sum);
+		strbuf_addf(&sum, "%s is rolled back after the failed %s: "
+			    "revision %ld", env, what, r->rollback_revision);
+		alert_cli_event(alerts, d, EV_ROLLED_BACK, SEVERITY_WARNING,
+				&c, sum.buf, json_pack("{s:I}", "revision",
+						       (json_int_t)
+							       r->rollback_revision));
+	}
+done:
+	strbuf_release(&sum);
+	return alerts;
 }

@@ -44,4 +44,23 @@ void alert_cli_event(json_t *out, const struct descriptor *d,
  * (alert_cli_finish). Nothing when there are none. */
 void alert_cli_send(const struct descriptor *d, json_t *alerts);
 
+/* --notify: d's rules on o (a one-off run: each holds or not) and the
+ * events already in `alerts` (taken), sent; names what fired on stderr. */
+void alert_cli_notify(const struct descriptor *d,
+		      const struct alert_observations *o, json_t *alerts,
+		      const char *source);
+/* For --notify: the descriptor with the alerts (d, else ./mlops.yaml's
+ * proj), or NULL after printing why there is none. */
+const struct descriptor *alert_cli_need(const struct descriptor *d,
+					const struct descriptor *proj);
+
+struct deploy_result;
+/* deploy and rollback (what), rc as deploy_run and rollback_run return
+ * it: deploy_succeeded, deploy_failed, canary_aborted, rolled_back, as
+ * d's alerts: subscribe to them, to send (alert_cli_send) once the
+ * outcome is reported. bundle: what was deployed (NULL for a rollback). */
+json_t *alert_cli_deploy_events(const struct descriptor *d, const char *what,
+			     const char *env, const char *bundle, int rc,
+			     const struct deploy_result *r);
+
 #endif

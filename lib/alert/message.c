@@ -84,14 +84,15 @@ json_t *alert_rule_message(const struct alert_rule *r, double value,
 			   const char *feature, const struct alert_context *c)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char v[NUMBER_FORMAT_MAX], t[NUMBER_FORMAT_MAX];
+	char t[NUMBER_FORMAT_MAX];
 	json_t *o, *rule;
 
-	number_format(value, v);
+	/* The value to 4 digits for people (the JSON has all of them), the
+	 * threshold as written. */
 	number_format(r->threshold, t);
-	strbuf_addf(&sb, "%s%s%s%s = %s %s %s", alert_metrics[r->metric].name,
+	strbuf_addf(&sb, "%s%s%s%s = %.4g %s %s", alert_metrics[r->metric].name,
 		    feature ? "(" : "", feature ? feature : "",
-		    feature ? ")" : "", v, alert_op_name(r->op), t);
+		    feature ? ")" : "", value, alert_op_name(r->op), t);
 	add_where(&sb, c);
 	o = base("rule", r->name, r->severity, sb.buf, c);
 	rule = json_object();
