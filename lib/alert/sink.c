@@ -31,10 +31,20 @@ struct delivery {
 	char why[256];
 };
 
+struct alert_sink;
+
+/* One sending thread a notifier: a service that hangs delays no other. */
+struct lane {
+	struct alert_sink *s;
+	size_t notifier;
+	pthread_t thread;
+	int started;
+};
+
 struct alert_sink {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	pthread_t thread;
+	struct lane *lanes;
 	struct notifier *n;
 	size_t nn;
 	struct alert_sink_opts o;
@@ -177,16 +187,28 @@ static int cancelled(void *ctx)
 	return stopping && now_s() >= deadline;
 }
 
-/* The due delivery with the earliest time, unlinked; NULL when none is
- * due (*wake: when the next one is). Lock held. */
-static struct delivery *take_due(struct alert_sink *s, double now,
+/* Whether a delivery for notifier i waits. Lock held. */
+static int has_work(const struct alert_sink *s, size_t i)
+{
+	const struct delivery *d;
+
+	for (d = s->head; d; d = d->next)
+		if (d->notifier == i)
+			return 1;
+	return 0;
+}
+
+/* Notifier i's due delivery with the earliest time, unlinked; NULL when
+ * none is due (*wake: when the next one is). Lock held. */
+static struct delivery *take_due(struct alert_sink *s, size_t i, double now,
 				 double *wake)
 {
 	struct delivery **p, **best = NULL;
 	struct delivery *d;
 
 	for (p = &s->head; *p; p = &(*p)->next)
-		if (!best || (*p)->next_at < (*best)->next_at)
+		if ((*p)->notifier == i &&
+		    (!best || (*p)->next_at < (*best)->next_at))
 			best = p;
 	if (!best)
 		return NULL;
@@ -280,7 +302,8 @@ static void wait_until(struct alert_sink *s, double when)
 
 static void *run(void *arg)
 {
-	struct alert_sink *s = arg;
+	struct lane *lane = arg;
+	struct alert_sink *s = lane->s;
 	CURL *curl = curl_easy_init();
 
 	pthread_mutex_lock(&s->mu);
@@ -290,9 +313,10 @@ static void *run(void *arg)
 
 		if (s->stopping && hurry && s->deadline > now)
 			s->deadline = now;
-		if (s->stopping && (!s->head || now >= s->deadline))
+		if (s->stopping && (!has_work(s, lane->notifier) ||
+				    now >= s->deadline))
 			break;
-		d = take_due(s, now, &wake);
+		d = take_due(s, lane->notifier, now, &wake);
 		if (!d) {
 			if (s->stopping && s->deadline < wake)
 				wake = s->deadline;
@@ -347,14 +371,17 @@ int alert_sink_start(struct alert_sink **out, const struct alerts_config *a,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (pthread_create(&s->thread, NULL, run, s)) {
-		for (i = 0; i < s->nn; i++)
-			notifier_release(&s->n[i]);
-		free(s->n);
-		free(s->dead_letter);
-		free(s);
-		return mlops_error_set(MLOPS_EIO, "cannot start the alert "
-				       "delivery thread");
+	s->lanes = xcalloc(s->nn + 1, sizeof(*s->lanes));
+	for (i = 0; i < s->nn; i++) {
+		s->lanes[i].s = s;
+		s->lanes[i].notifier = i;
+		s->lanes[i].started = !pthread_create(&s->lanes[i].thread, NULL,
+						      run, &s->lanes[i]);
+		if (!s->lanes[i].started) {
+			alert_sink_stop(s, 0, NULL, NULL);
+			return mlops_error_set(MLOPS_EIO, "cannot start the "
+					       "alert delivery threads");
+		}
 	}
 	*out = s;
 	return 0;
@@ -383,7 +410,7 @@ void alert_sink_post(struct alert_sink *s, json_t *alert)
 		}
 		enqueue(s, d);
 	}
-	pthread_cond_signal(&s->cv);
+	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -402,9 +429,11 @@ size_t alert_sink_stop(struct alert_sink *s, double flush_s,
 	pthread_mutex_lock(&s->mu);
 	s->stopping = 1;
 	s->deadline = now_s() + (flush_s > 0 ? flush_s : 0);
-	pthread_cond_signal(&s->cv);
+	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
-	pthread_join(s->thread, NULL);
+	for (i = 0; i < s->nn; i++)
+		if (s->lanes[i].started)
+			pthread_join(s->lanes[i].thread, NULL);
 	pthread_mutex_lock(&s->mu);
 	while ((d = s->head)) {
 		s->head = d->next;
@@ -426,6 +455,7 @@ size_t alert_sink_stop(struct alert_sink *s, double flush_s,
 	for (i = 0; i < s->nn; i++)
 		notifier_release(&s->n[i]);
 	free(s->n);
+	free(s->lanes);
 	free(s->dead_letter);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);

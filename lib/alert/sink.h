@@ -1,5 +1,6 @@
 /* Delivery of alerts off the caller's path: alert_sink_post() only
- * queues (a bounded queue, one delivery per notifier); one thread sends,
+ * queues (a bounded queue, one delivery per notifier); a thread per
+ * notifier sends (a service that hangs delays no other),
  * retrying a delivery that got no answer, 408, 429 or a 5xx with
  * exponential backoff and jitter (a Retry-After is honoured), for at most
  * retry_for seconds. What cannot be delivered (gave up, queue full,
