@@ -187,7 +187,8 @@ static int open_serving(const char *arg, struct serving **sv)
 
 /* The live alerts' lines: what fired and what could not be delivered
  * are warnings; deliveries, progress. */
-static void alert_log(void *ctx, enum sink_log level, const char *line)
+static void log_alert_line(void *ctx, enum sink_log level,
+			   const char *line)
 {
 	(void)ctx;
 	if (level == SINK_ERROR)
@@ -481,7 +482,7 @@ static int cmd_serve(int argc, const char **argv)
 		   keys.n ? " (API keys required)" : "");
 	free(why);
 	server_set_ready(srv, 1);
-	lo.log = alert_log;
+	lo.log = log_alert_line;
 	lo.flush_s = ALERT_FLUSH_S;
 	if (live_alerts_start(&la, srv, &lo) < 0) {
 		print_warning("%s; no live alerts", mlops_error_last()->message);

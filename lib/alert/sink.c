@@ -71,22 +71,23 @@ static double now_s(void)
 	return (double)mono_ns() / 1e9;
 }
 
-static void say(struct alert_sink *s, enum sink_log level, const char *fmt,
-		...) MLOPS_PRINTF(3, 4);
-static void say(struct alert_sink *s, enum sink_log level, const char *fmt,
-		...)
+void alert_log(void (*log)(void *ctx, enum sink_log level, const char *line),
+	       void *ctx, enum sink_log level, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
 
-	if (!s->o.log)
+	if (!log)
 		return;
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	s->o.log(s->o.log_ctx, level, sb.buf);
+	log(ctx, level, sb.buf);
 	strbuf_release(&sb);
 }
+
+#define say(s, level, ...) alert_log((s)->o.log, (s)->o.log_ctx, level, \
+				     __VA_ARGS__)
 
 /* Called with the lock held. */
 static void note_result(struct alert_sink *s, const struct delivery *d,

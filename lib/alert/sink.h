@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "../core/attributes.h"
 #include "../descriptor/alerts.h"
 #include "notifier.h"
 
@@ -48,6 +49,12 @@ struct alert_sink_opts {
 };
 
 struct alert_sink;
+
+/* One formatted line to a log callback as alert_sink_opts has it (NULL:
+ * nothing); for the sink and those who run one. */
+void alert_log(void (*log)(void *ctx, enum sink_log level, const char *line),
+	       void *ctx, enum sink_log level, const char *fmt, ...)
+	MLOPS_PRINTF(4, 5);
 
 /* The notifiers of a (resolved now: url_file and secret_file relative
  * to dir) and the thread that sends to them. */

@@ -51,22 +51,8 @@ static double now_s(void)
 	return (double)mono_ns() / 1e9;
 }
 
-static void say(struct live_alerts *la, enum sink_log level, const char *fmt,
-		...) MLOPS_PRINTF(3, 4);
-static void say(struct live_alerts *la, enum sink_log level, const char *fmt,
-		...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	if (!la->o.log)
-		return;
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	la->o.log(la->o.log_ctx, level, sb.buf);
-	strbuf_release(&sb);
-}
+#define say(la, level, ...) alert_log((la)->o.log, (la)->o.log_ctx, level, \
+				      __VA_ARGS__)
 
 static void context(const struct serving *sv, struct alert_context *c)
 {

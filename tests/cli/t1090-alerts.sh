@@ -16,11 +16,8 @@ export HOOK_SECRET="$SECRET" XDG_STATE_HOME="$SCRATCH/state"
 : > all.out
 keep() { printf '%s\n%s\n' "$OUT" "$ERR" >> all.out; }
 
-timeout 300 $PY "$MLOPS_SRC/tests/tools/alert-receiver" r.port r.jsonl "$SECRET" 280 &
-RPID=$!
-at_exit "kill $RPID 2>/dev/null"
-for _ in $(seq 200); do [ -s r.port ] && break; sleep 0.05; done
-R=http://127.0.0.1:$(cat r.port)
+start_alert_receiver r "$SECRET"
+R=$RURL
 ok $([ -s r.port ] && echo 0 || echo 1) "the receiver listens ($R)"
 export SLACK_URL="$R/ok/slack/T0/B0/$SLACK_TOKEN"
 echo "$R/ok/teams/$TEAMS_TOKEN" > teams.url

@@ -8,13 +8,23 @@
 . "$(dirname "$0")/lib.sh"
 
 export HOOK_SECRET=serve-secret-c41d XDG_STATE_HOME="$SCRATCH/state"
-: > r.jsonl
-timeout 300 $PY "$MLOPS_SRC/tests/tools/alert-receiver" r.port r.jsonl "$HOOK_SECRET" 280 &
-RPID=$!
-at_exit "kill $RPID 2>/dev/null"
-for _ in $(seq 200); do [ -s r.port ] && break; sleep 0.05; done
-R=http://127.0.0.1:$(cat r.port)
+start_alert_receiver r "$HOOK_SECRET"
+R=$RURL
 ok $([ -s r.port ] && echo 0 || echo 1) "the receiver listens"
+
+# live LOG ARGS...: mlops serve ARGS on a port the kernel picks, for at
+# most 300 s, stopped by PID; waits (bounded) until ready. Sets SPID
+# (timeout's), MPID (mlops's: signals go to it) and URL.
+live() {
+	_log=$1
+	shift
+	timeout 300 "$MLOPS" serve "$@" --listen 127.0.0.1:0 2> "$_log" &
+	SPID=$!
+	at_exit "kill $SPID 2>/dev/null"
+	URL=$(listening_url "$_log" "$SPID")
+	MPID=$(pgrep -P "$SPID")
+	for _ in $(seq 200); do curl -s -o /dev/null "$URL/health/ready" && break; sleep 0.05; done
+}
 
 q() {
 	$PY -c 'import json,sys
@@ -48,13 +58,7 @@ cp v1.mlpkg root/releases/1/bundle.mlpkg
 head -c 5000 v1.mlpkg > root/releases/broken/bundle.mlpkg
 ln -s releases/1 root/current
 
-timeout 300 "$MLOPS" serve --root root --listen 127.0.0.1:0 > serve.out 2> serve.err &
-SPID=$!
-at_exit "kill $SPID 2>/dev/null"
-URL=$(listening_url serve.err "$SPID")
-MPID=$(pgrep -P "$SPID")
-at_exit "kill $MPID 2>/dev/null"
-for _ in $(seq 200); do curl -s -o /dev/null "$URL/health/ready" && break; sleep 0.05; done
+live serve.err --root root
 ok $(curl -s -o /dev/null "$URL/health/ready" && echo 0 || echo 1) "serve with live alerts is ready ($URL)"
 expect_match "$(cat serve.err)" "alerts: 7 rules, 1 notifier; undelivered alerts go to .*/state/mlops/alerts-dead-letter\\.jsonl" \
 	"the live alerts are announced, with the dead-letter file"
@@ -114,7 +118,7 @@ kill -TERM "$MPID"
 wait "$SPID"
 RC=$?
 expect_rc 0 "SIGTERM: exit 0"
-expect_no_match "$(cat serve.err serve.out)" "$HOOK_SECRET" "the secret is never logged"
+expect_no_match "$(cat serve.err)" "$HOOK_SECRET" "the secret is never logged"
 
 # --- SIGTERM while alerts are queued: nothing is lost. ---
 copy_example term
@@ -132,20 +136,14 @@ alerts:
   dead_letter: term-dl.jsonl
 EOF
 must "$MLOPS" -C term package -q -o "$SCRATCH/term.mlpkg"
-timeout 300 "$MLOPS" serve term.mlpkg --listen 127.0.0.1:0 > t.out 2> t.err &
-TPID=$!
-at_exit "kill $TPID 2>/dev/null"
-TURL=$(listening_url t.err "$TPID")
-TMPID=$(pgrep -P "$TPID")
-at_exit "kill $TMPID 2>/dev/null"
-for _ in $(seq 200); do curl -s -o /dev/null "$TURL/health/ready" && break; sleep 0.05; done
-curl -s -o /dev/null -H 'Content-Type: application/json' -d @- "$TURL/predict" <<'EOF'
+live t.err term.mlpkg
+curl -s -o /dev/null -H 'Content-Type: application/json' -d @- "$URL/predict" <<'EOF'
 {"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}
 EOF
 for _ in $(seq 200); do [ "$(grep -c "alert 'tick' fired" t.err)" -ge 10 ] && break; sleep 0.05; done
 start=$(date +%s)
-kill -TERM "$TMPID"
-wait "$TPID"
+kill -TERM "$MPID"
+wait "$SPID"
 RC=$?
 expect_rc 0 "SIGTERM with alerts queued and retrying: exit 0"
 ok $([ $(( $(date +%s) - start )) -le 9 ] && echo 0 || echo 1) "  after a bounded flush (5 s)"
