@@ -31,6 +31,13 @@ def by(part): return [d for d in L if part in d.get("path", "")]
 print(eval(sys.argv[2]))' "$@"
 }
 
+# timed CMD...: run, and ELAPSED the seconds it took.
+timed() {
+	_t0=$(date +%s)
+	run "$@"
+	ELAPSED=$(( $(date +%s) - _t0 ))
+}
+
 # --- The section, read strictly: errors at file:line:col, exit 3. ---
 cat > head.yaml <<'EOF'
 name: t
@@ -176,15 +183,14 @@ $(cat head.yaml)
   timeout: 1s
   retry_for: 2s
 EOF
-start=$(date +%s)
-run "$MLOPS" alert test -f down.yaml
+timed "$MLOPS" alert test -f down.yaml
 keep
 expect_rc 5 "receivers that do not take it: exit 5"
 expect_match "$OUT" "^FAIL +down .*HTTP 500" "  a 500 named"
 expect_match "$OUT" "^FAIL +refuses .*HTTP 400: invalid_payload \\(1 attempt\\)" "  a 400 is not retried, with the service's reason"
 expect_match "$OUT" "^FAIL +nobody .*no answer" "  no answer named"
 expect_eq "$(q r.jsonl 'sum(1 for d in L if d["path"] == "/refuse/x")')" "1" "  the 400 was sent once"
-ok $([ $(( $(date +%s) - start )) -le 8 ] && echo 0 || echo 1) "  within retry_for (2 s) and a little"
+ok $([ $ELAPSED -le 8 ] && echo 0 || echo 1) "  within retry_for (2 s) and a little"
 ok $([ ! -e state/mlops/alerts-dead-letter.jsonl ] && echo 0 || echo 1) "alert test writes no dead letter"
 
 cat > hostile.yaml <<EOF
@@ -195,13 +201,12 @@ $(cat head.yaml)
   timeout: 1s
   retry_for: 2s
 EOF
-start=$(date +%s)
-run "$MLOPS" alert test -f hostile.yaml
+timed "$MLOPS" alert test -f hostile.yaml
 keep
 expect_rc 5 "a receiver that never answers: exit 5"
 expect_match "$OUT" "^FAIL +hangs .*Timeout was reached" "  timed out"
 expect_match "$OUT" "^ok +endless .*HTTP 200" "  a 200 with an endless body is taken, the body left unread"
-ok $([ $(( $(date +%s) - start )) -le 8 ] && echo 0 || echo 1) "  and neither holds the command (bounded time)"
+ok $([ $ELAPSED -le 8 ] && echo 0 || echo 1) "  and neither holds the command (bounded time)"
 
 cat > unset.yaml <<EOF
 $(cat head.yaml)
