@@ -70,6 +70,20 @@ static void pg_no_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* libpq's messages on one line: "...failed: X\n\tIs the server...". */
+static void tidy(struct strbuf *m)
+{
+	for (size_t i = 0; i < m->len; i++)
+		if (m->buf[i] == '\n' || m->buf[i] == '\t')
+			m->buf[i] = ' ';
+	while (m->len && m->buf[m->len - 1] == ' ')
+		strbuf_setlen(m, m->len - 1);
+	for (char *p = strstr(m->buf ? m->buf : "", "  "); p;
+	     p = strstr(p, "  "))
+		memmove(p, p + 1, strlen(p));
+	m->len = strlen(m->buf ? m->buf : "");
+}
+
 static int pg_fail(struct pg *q, const PGresult *res, const char *what)
 {
 	const char *msg = res ? PQresultErrorMessage(res) : "";
@@ -77,8 +91,7 @@ static int pg_fail(struct pg *q, const PGresult *res, const char *what)
 	int bad_conn = PQstatus(q->conn) != CONNECTION_OK, rc;
 
 	strbuf_addstr(&m, msg && *msg ? msg : PQerrorMessage(q->conn));
-	while (m.len && (m.buf[m.len - 1] == '\n' || m.buf[m.len - 1] == ' '))
-		strbuf_setlen(&m, m.len - 1);
+	tidy(&m);
 	rc = mlops_error_set(bad_conn ? MLOPS_ENET : MLOPS_EIO,
 			     "store '%s': %s: %s", q->shown, what,
 			     strbuf_str(&m));
@@ -428,9 +441,7 @@ int pstore_pg_open(struct pstore *st, const char *uri, unsigned flags)
 
 		strbuf_addstr(&m, q->conn ? PQerrorMessage(q->conn)
 					  : "out of memory");
-		while (m.len && (m.buf[m.len - 1] == '\n' ||
-				 m.buf[m.len - 1] == ' '))
-			strbuf_setlen(&m, m.len - 1);
+		tidy(&m);
 		rc = mlops_error_set(MLOPS_ENET, "cannot connect to store "
 				     "'%s': %s", q->shown, strbuf_str(&m));
 		strbuf_release(&m);
