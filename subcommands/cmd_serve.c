@@ -46,7 +46,7 @@ static const char *opt_require_signature;
 static const char *opt_expect_digest;
 static struct strv opt_hash;
 static struct serve_store_opts store_opts = { NULL, &opt_redact, &opt_hash,
-					       NULL, NULL, NULL, 0 };
+					       NULL, NULL, NULL, NULL, 0 };
 /* How every version is loaded: the first, reloads and the admin API's. */
 static struct serving_opts serving_opts;
 
@@ -139,6 +139,8 @@ static const struct opt options[] = {
 	OPT_STR(0, "retain-size", &store_opts.retain_size, "SIZE",
 		"delete the oldest stored rows past this size, such as 500M",
 		NULL),
+	OPT_STR(0, "retain-every", &store_opts.retain_every, "DURATION",
+		"how often retention runs (default: 1m)", NULL),
 	OPT_RANGE(0, "store-queue", &store_opts.queue, "ROWS",
 		  "rows waiting for the store at most; more are dropped and "
 		  "counted (default: 65536)", 1, 1L << 24),

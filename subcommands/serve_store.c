@@ -19,11 +19,18 @@ int serve_store_check(const struct serve_store_opts *o)
 	int64_t ms;
 
 	if (!o->url && (o->hash->n || o->hash_key_file || o->retain ||
-			o->retain_size || o->queue))
+			o->retain_size || o->retain_every || o->queue))
 		return command_usage_error(&cmd_serve_spec, "--hash, "
 					   "--hash-key-file, --retain, "
-					   "--retain-size and --store-queue go "
-					   "with --store URL");
+					   "--retain-size, --retain-every and "
+					   "--store-queue go with --store URL");
+	if (o->retain_every &&
+	    (duration_parse_ms(o->retain_every, &ms) < 0 || ms < 100 ||
+	     ms > 86400000))
+		return command_usage_error(&cmd_serve_spec, "--retain-every "
+					   "takes a duration from 100ms to 1d, "
+					   "such as 5m, not '%s'",
+					   o->retain_every);
 	if (o->retain && (duration_parse_ms(o->retain, &ms) < 0 || ms < 1000))
 		return command_usage_error(&cmd_serve_spec, "--retain takes a "
 					   "duration such as 30d, 12h or 90m, "
@@ -91,6 +98,12 @@ int serve_store_start(const struct serve_store_opts *o,
 		duration_parse_ms(o->retain, &wo.retain_ms);
 	if (o->retain_size)
 		wo.retain_bytes = parse_size(o->retain_size);
+	if (o->retain_every) {
+		int64_t ms = 0;
+
+		duration_parse_ms(o->retain_every, &ms);
+		wo.retain_every_ms = (unsigned)ms;
+	}
 	if (pstore_writer_start(&w, st, &wo) < 0) {
 		rc = report_error();
 		goto done;
