@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/jsonutil.h"
+#include "../core/number.h"
 #include "../store/pstore.h"
 #include "score.h"
 #include "serving.h"
@@ -95,8 +96,9 @@ static json_t *cell_json(const struct cell *c)
 	}
 }
 
-/* The keyed hash of a value's text: a string's bytes, a number as
- * %.17g, true / false. null stays null: there is nothing to hide. */
+/* The keyed hash of a value's text: a string's bytes, a number as the
+ * shortest text that reads back as it ("12345.67", "50000"), true /
+ * false. null stays null: there is nothing to hide. */
 static json_t *hashed(const struct recorder *rec, json_t *v)
 {
 	char text[40], hex[65];
@@ -107,8 +109,8 @@ static json_t *hashed(const struct recorder *rec, json_t *v)
 		p = json_string_value(v);
 		len = json_string_length(v);
 	} else if (json_is_number(v)) {
-		len = (size_t)snprintf(text, sizeof(text), "%.17g",
-				       json_number_value(v));
+		number_shortest(json_number_value(v), text, sizeof(text));
+		len = strlen(text);
 	} else if (json_is_boolean(v)) {
 		len = (size_t)snprintf(text, sizeof(text), "%s",
 				       json_is_true(v) ? "true" : "false");
