@@ -9,6 +9,7 @@
 #include "../core/error.h"
 #include "../core/strbuf.h"
 #include "backend.h"
+#include "pstore.h"
 
 /* pg_advisory_xact_lock's key for schema changes: "mlops" in ASCII. */
 #define SCHEMA_LOCK "109108111112115"
@@ -63,7 +64,7 @@ struct pg {
 	char *shown; /* the URL, password hidden */
 };
 
-/* libpq prints notices on stderr by default: the library never prints. */
+/* libpq writes notices to the terminal by default; libmlops never does. */
 static void pg_no_notice(void *arg, const char *message)
 {
 	(void)arg;

@@ -10,6 +10,7 @@
 #include "../core/error.h"
 #include "../core/strbuf.h"
 #include "backend.h"
+#include "pstore.h"
 
 /* Schema migrations: entry v takes a store from version v to v + 1. */
 static const char *const migrations[] = {
