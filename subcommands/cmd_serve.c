@@ -559,7 +559,9 @@ const struct cmd_spec cmd_serve_spec = {
 		"false, no new\nconnections, requests under way finish, exit 0. "
 		"With --root DIR, SIGHUP loads\nwhat DIR/current points to and "
 		"swaps it in without dropping a request. With --expect-digest, "
-		"a bundle with\nanother digest is served but never ready.",
+		"a bundle with\nanother digest is served but never ready. With "
+		"--store URL, every scored row is\nrecorded in a prediction "
+		"store, and POST /feedback takes labels for them.",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_serve,
