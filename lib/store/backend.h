@@ -42,6 +42,11 @@ struct pstore {
 int pstore_sqlite_open(struct pstore *st, const char *path, unsigned flags);
 int pstore_pg_open(struct pstore *st, const char *uri, unsigned flags);
 
+/* Whether a store whose mlops_schema says `have` (-1: no schema) may be
+ * opened with flags: 0, or EINPUT naming it (shown) for no store
+ * without PSTORE_CREATE, or a schema newer than this build. */
+int pstore_schema_check(const char *shown, int64_t have, unsigned flags);
+
 /* The schema both backends create, in their own SQL. The statements
  * run in one transaction when no mlops_schema row exists yet. */
 #define PSTORE_T_SCHEMA "mlops_schema"

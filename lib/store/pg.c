@@ -154,20 +154,9 @@ static int pg_schema(struct pg *q, unsigned flags)
 			    &have);
 	if (rc)
 		goto done;
-	if (have < 0 && !(flags & PSTORE_CREATE)) {
-		rc = mlops_error_set(MLOPS_EINPUT, "'%s' holds no prediction "
-				     "store", q->shown);
-		mlops_error_hint("mlops serve --store URL creates one");
+	rc = pstore_schema_check(q->shown, have, flags);
+	if (rc)
 		goto done;
-	}
-	if (have > PSTORE_SCHEMA_VERSION) {
-		rc = mlops_error_set(MLOPS_EINPUT, "store '%s' has schema "
-				     "version %lld, newer than this mlops "
-				     "knows (%d)", q->shown, (long long)have,
-				     PSTORE_SCHEMA_VERSION);
-		mlops_error_hint("use the mlops release that wrote it, or newer");
-		goto done;
-	}
 	if (have < 0)
 		rc = pg_cmd(q, "CREATE TABLE IF NOT EXISTS " PSTORE_T_SCHEMA
 			    " (version INTEGER NOT NULL);"

@@ -96,6 +96,24 @@ char *pstore_url_display(const char *url)
 	return strbuf_detach(&sb);
 }
 
+int pstore_schema_check(const char *shown, int64_t have, unsigned flags)
+{
+	if (have < 0 && !(flags & PSTORE_CREATE)) {
+		mlops_error_set(MLOPS_EINPUT, "'%s' holds no prediction store",
+				shown);
+		mlops_error_hint("mlops serve --store URL creates one");
+		return MLOPS_EINPUT;
+	}
+	if (have > PSTORE_SCHEMA_VERSION) {
+		mlops_error_set(MLOPS_EINPUT, "store '%s' has schema version "
+				"%lld, newer than this mlops knows (%d)", shown,
+				(long long)have, PSTORE_SCHEMA_VERSION);
+		mlops_error_hint("use the mlops release that wrote it, or newer");
+		return MLOPS_EINPUT;
+	}
+	return 0;
+}
+
 int pstore_write_predictions(struct pstore *st,
 			    const struct pstore_prediction *rows, size_t n)
 {

@@ -128,21 +128,9 @@ static int sq_schema(struct sq *q, unsigned flags)
 			    &have);
 	if (rc)
 		goto done;
-	if (have < 0 && !(flags & PSTORE_CREATE)) {
-		rc = mlops_error_set(MLOPS_EINPUT, "'%s' holds no prediction "
-				     "store", q->path);
-		mlops_error_hint("mlops serve --store sqlite:%s creates one",
-				 q->path);
+	rc = pstore_schema_check(q->path, have, flags);
+	if (rc)
 		goto done;
-	}
-	if (have > PSTORE_SCHEMA_VERSION) {
-		rc = mlops_error_set(MLOPS_EINPUT, "store '%s' has schema "
-				     "version %lld, newer than this mlops "
-				     "knows (%d)", q->path, (long long)have,
-				     PSTORE_SCHEMA_VERSION);
-		mlops_error_hint("use the mlops release that wrote it, or newer");
-		goto done;
-	}
 	if (have < 0)
 		rc = sq_exec(q, "CREATE TABLE IF NOT EXISTS " PSTORE_T_SCHEMA
 			     " (version INTEGER NOT NULL);"
