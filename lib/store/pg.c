@@ -214,31 +214,62 @@ static int pg_ensure(struct pg *q)
 	return pg_setup(q);
 }
 
+/* The rows in one transaction, pipelined (libpq's pipeline mode): one
+ * round trip for the batch, not one a row, so that a store across a
+ * network keeps up with serve. */
 static int pg_write_predictions(struct pstore *st,
 				const struct pstore_prediction *rows, size_t n)
 {
 	struct pg *q = st->impl;
-	int rc = pg_ensure(q);
+	int rc = pg_ensure(q), sent = 0;
+	PGresult *res;
 
-	if (!rc)
-		rc = pg_cmd(q, "BEGIN", "cannot begin a transaction");
-	for (size_t i = 0; !rc && i < n; i++) {
+	if (rc)
+		return rc;
+	if (!PQenterPipelineMode(q->conn))
+		return pg_fail(q, NULL, "cannot pipeline");
+	sent = PQsendQueryParams(q->conn, "BEGIN", 0, NULL, NULL, NULL, NULL,
+				 0);
+	for (size_t i = 0; sent && i < n; i++) {
 		const struct pstore_prediction *r = &rows[i];
 		char ts[24], lat[32];
 		const char *v[9] = { r->id, r->request_id, ts, r->model,
 				     r->version, r->digest, r->inputs_json,
 				     r->output_json, lat };
-		PGresult *res;
 
 		snprintf(ts, sizeof(ts), "%lld", (long long)r->ts_ms);
 		snprintf(lat, sizeof(lat), "%.17g", r->latency_ms);
-		res = PQexecPrepared(q->conn, "ins", 9, v, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = pg_fail(q, res, "cannot store a prediction");
+		sent = PQsendQueryPrepared(q->conn, "ins", 9, v, NULL, NULL, 0);
+	}
+	if (sent)
+		sent = PQsendQueryParams(q->conn, "COMMIT", 0, NULL, NULL, NULL,
+					 NULL, 0);
+	if (!sent || !PQpipelineSync(q->conn)) {
+		/* No sync to wait for: start the connection afresh. */
+		rc = pg_fail(q, NULL, "cannot send predictions");
+		PQreset(q->conn);
+		if (PQstatus(q->conn) == CONNECTION_OK)
+			pg_setup(q);
+		return rc;
+	}
+	/* Every result up to the sync: the first failure says why. */
+	for (;;) {
+		res = PQgetResult(q->conn);
+		if (!res) {
+			if (PQstatus(q->conn) != CONNECTION_OK)
+				break;
+			continue; /* the end of one query's results */
+		}
+		if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (!rc && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = pg_fail(q, res, "cannot store predictions");
 		PQclear(res);
 	}
-	if (!rc)
-		rc = pg_cmd(q, "COMMIT", "cannot commit predictions");
+	if (!PQexitPipelineMode(q->conn) && !rc)
+		rc = pg_fail(q, NULL, "cannot leave the pipeline");
 	if (rc)
 		pg_rollback(q);
 	return rc;
