@@ -25,6 +25,8 @@ const struct cmd_spec *const commands[] = {
 	&cmd_status_spec,
 	&cmd_drift_spec,
 	&cmd_alert_spec,
+	&cmd_feedback_spec,
+	&cmd_store_spec,
 	&cmd_image_spec,
 	&cmd_push_spec,
 	&cmd_pull_spec,

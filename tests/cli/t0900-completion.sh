@@ -46,6 +46,9 @@ expect_eq "$(complete_bash mlops alert '')" "test " "bash: alert's test subcomma
 expect_eq "$(complete_bash mlops alert test --bu)" "--bundle " "bash: the options of alert test"
 expect_eq "$(complete_bash mlops drift --no)" "--notify " "bash: drift --notify"
 expect_eq "$(complete_bash mlops validate --no)" "--notify " "bash: validate --notify"
+expect_eq "$(complete_bash mlops store '')" "info prune " "bash: the verbs of store"
+expect_eq "$(complete_bash mlops serve --ret)" "--retain --retain-every --retain-size " "bash: serve's retention options"
+expect_eq "$(complete_bash mlops feedback --st)" "--store " "bash: the options of feedback"
 expect_eq "$(complete_bash mlops init --template k)" "kubernetes " "bash: init's templates"
 copy_example envproj
 expect_eq "$(cd envproj && complete_bash mlops deploy --env '')" "production staging " "bash: --env from ./mlops.yaml"
