@@ -11,6 +11,7 @@
 #include "lib/bundle/meta.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/number.h"
+#include "lib/core/report.h"
 #include "lib/drift/config.h"
 #include "lib/drift/drift.h"
 #include "lib/drift/profile.h"
@@ -215,7 +216,7 @@ static void annotate(const struct drift_report *r)
 		const struct drift_column *c = &r->columns[i];
 		char msg[512], s[32];
 
-		drift_format_value(drift_test_is_pvalue(c->test) ? c->p_value
+		report_value(drift_test_is_pvalue(c->test) ? c->p_value
 								  : c->statistic,
 				   s, sizeof(s));
 		if (c->error)

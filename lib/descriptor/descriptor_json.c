@@ -194,6 +194,8 @@ json_t *descriptor_to_json(const struct descriptor *d)
 	json_object_set_new(o, "gates", gates);
 	if (d->drift)
 		json_object_set_new(o, "drift", json_deep_copy(d->drift));
+	if (d->monitor.present)
+		json_object_set_new(o, "monitor", monitor_spec_json(&d->monitor));
 
 	for (i = 0; i < d->nsmoke; i++) {
 		const struct smoke_test *t = &d->smoke[i];
