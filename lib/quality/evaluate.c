@@ -162,7 +162,7 @@ static double metric_of(const struct evaluation *ev, const char *name,
 	return NAN;
 }
 
-static int gate_passes(const struct gate *g, double v)
+int quality_gate_passes(const struct gate *g, double v)
 {
 	if (isnan(v))
 		return 0;
@@ -261,7 +261,7 @@ int quality_evaluate(struct evaluation *ev, struct bundled_model *bm,
 
 		r->gate = &d->gates[i];
 		r->value = metric_of(ev, d->gates[i].metric, &r->computed);
-		r->pass = r->computed && gate_passes(r->gate, r->value);
+		r->pass = r->computed && quality_gate_passes(r->gate, r->value);
 		ev->all_pass &= r->pass;
 	}
 done:
