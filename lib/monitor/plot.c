@@ -218,9 +218,6 @@ void monitor_plot_metric(const struct monitor_report *m, const char *metric,
 	char a[32], b[32];
 	int over_time = m->by != PERF_BY_NONE;
 
-	reference_lines(m, metric, &base, &limit);
-	widen(&f, base);
-	widen(&f, limit);
 	for (size_t i = 0; i < r->ngroups; i++) {
 		const struct perf_group *g = &r->groups[i];
 
@@ -234,6 +231,9 @@ void monitor_plot_metric(const struct monitor_report *m, const char *metric,
 	}
 	if (isinf(f.ymin))
 		return; /* no value to draw */
+	reference_lines(m, metric, &base, &limit);
+	widen(&f, base);
+	widen(&f, limit);
 	if (!over_time && f.ymin > 0)
 		f.ymin = 0; /* bars stand on 0 */
 	if (f.ymax - f.ymin < 1e-9) {

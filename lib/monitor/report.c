@@ -194,13 +194,14 @@ void monitor_report_verdict(const struct monitor_report *m,
 			    struct strbuf *o)
 {
 	const struct perf_result *r = m->r;
-	size_t versions = 0, failing = 0, few = 0, i;
+	size_t versions = 0, failing = 0, few = 0, passing = 0, i;
 
 	for (i = 0; i < r->ngroups; i++) {
 		const struct perf_group *g = &r->groups[i];
 
 		versions += g->whole;
 		failing += g->status == PERF_FAIL;
+		passing += g->status == PERF_PASS;
 		few += g->status == PERF_FEW_LABELS;
 	}
 	strbuf_addf(o, "%zu version%s, %llu of %llu prediction%s labelled", versions,
@@ -217,12 +218,25 @@ void monitor_report_verdict(const struct monitor_report *m,
 		strbuf_addf(o, "; %zu window%s of %s %s failing", failing,
 			    plural(failing), m->bundle_version,
 			    failing == 1 ? "is" : "are");
-	else
+	else if (passing)
 		strbuf_addf(o, "; %s holds its monitor rules and gates",
 			    m->bundle_version);
-	if (few)
+	else
+		strbuf_addf(o, "; %s not judged: no window has %lld labelled "
+			    "row%s", m->bundle_version, m->min_labels,
+			    plural((unsigned long long)m->min_labels));
+	if (few && (failing || passing))
 		strbuf_addf(o, " (%zu window%s under %lld labels not judged)", few,
 			    plural(few), m->min_labels);
+}
+
+/* "failing", "passing" or "not judged": the report's heading. */
+static const char *headline(const struct monitor_report *m)
+{
+	for (size_t i = 0; !m->failed && i < m->r->ngroups; i++)
+		if (m->r->groups[i].status == PERF_PASS)
+			return "passing";
+	return m->failed ? "failing" : "not judged";
 }
 
 static const char *status_md(enum perf_status s)
@@ -236,8 +250,8 @@ void monitor_report_markdown(const struct monitor_report *m,
 	const char *cols[16];
 	size_t ncols = monitor_columns(m->r, cols), i, j;
 
-	strbuf_addf(o, "### Model performance: %s\n\n",
-		    m->failed ? "**failing**" : m->judged ? "passing" : "not judged");
+	strbuf_addf(o, "### Model performance: %s%s%s\n\n",
+		    m->failed ? "**" : "", headline(m), m->failed ? "**" : "");
 	monitor_report_verdict(m, o);
 	strbuf_addstr(o, ".\n\n| Version | Window | Predictions | Labelled |");
 	for (j = 0; j < ncols; j++)
@@ -339,9 +353,9 @@ void monitor_report_html(const struct monitor_report *m, struct strbuf *o)
 			  "tr.total td{font-weight:bold}.plots{display:flex;"
 			  "flex-wrap:wrap;gap:8px 24px}.plots h3{margin:12px 0 "
 			  "2px;font-size:14px}");
-	strbuf_addf(o, "<h1>Model performance: %s</h1>\n<p>",
-		    m->failed ? "<span class=\"bad\">failing</span>"
-		    : m->judged ? "passing" : "not judged");
+	strbuf_addf(o, "<h1>Model performance: %s%s%s</h1>\n<p>",
+		    m->failed ? "<span class=\"bad\">" : "", headline(m),
+		    m->failed ? "</span>" : "");
 	monitor_report_verdict(m, o);
 	time_iso8601(m->since_ms / 1000, since);
 	time_iso8601(m->until_ms / 1000, until);
