@@ -175,6 +175,10 @@ int cmd_complete(int argc, const char **argv)
 	}
 	if (spec == &cmd_drift_spec && i == ncur - 1)
 		emit("profile", cur);
+	if (spec == &cmd_store_spec && i == ncur - 1) {
+		emit("info", cur);
+		emit("prune", cur);
+	}
 	if (spec->args_complete) {
 		if (!strcmp(spec->args_complete, "topic")) {
 			const struct man_guide *g;

@@ -23,6 +23,7 @@
 #include "lib/server/reply.h"
 #include "lib/server/server.h"
 #include "lib/server/serving.h"
+#include "serve_store.h"
 
 static struct strv opt_listen;
 static long opt_threads = 2, opt_max_batch = 10000, opt_drain = 10;
@@ -43,6 +44,9 @@ static const char *opt_state, *opt_admin_listen, *opt_admin_key_file;
 static const char *opt_admin_max_upload = "4G";
 static const char *opt_require_signature;
 static const char *opt_expect_digest;
+static struct strv opt_hash;
+static struct serve_store_opts store_opts = { NULL, &opt_redact, &opt_hash,
+					       NULL, NULL, NULL, NULL, 0 };
 /* How every version is loaded: the first, reloads and the admin API's. */
 static struct serving_opts serving_opts;
 
@@ -117,9 +121,29 @@ static const struct opt options[] = {
 		"access log, JSON lines (default: stderr; -q: none)", "file"),
 	OPT_BOOLEAN(0, "log-payloads", &opt_log_payloads,
 		    "add request bodies to the access log (default: off)"),
+	OPT_STR(0, "store", &store_opts.url, "URL",
+		"record every scored row in a prediction store: sqlite:PATH "
+		"or postgresql://...", NULL),
 	OPT_MULTI(0, "redact", &opt_redact, "FIELD",
-		  "with --log-payloads: log FIELD's value as \"[REDACTED]\"",
+		  "leave FIELD out of the store; in the access log "
+		  "(--log-payloads) as \"[REDACTED]\"",
 		  NULL),
+	OPT_MULTI(0, "hash", &opt_hash, "FIELD",
+		  "store FIELD as a keyed HMAC-SHA256 (key: "
+		  "MLOPS_STORE_HASH_KEY or --hash-key-file)", NULL),
+	OPT_STR(0, "hash-key-file", &store_opts.hash_key_file, "FILE",
+		"the key of --hash", "file"),
+	OPT_STR(0, "retain", &store_opts.retain, "DURATION",
+		"delete stored rows older than this, such as 30d (default: "
+		"keep)", NULL),
+	OPT_STR(0, "retain-size", &store_opts.retain_size, "SIZE",
+		"delete the oldest stored rows past this size, such as 500M",
+		NULL),
+	OPT_STR(0, "retain-every", &store_opts.retain_every, "DURATION",
+		"how often retention runs (default: 1m)", NULL),
+	OPT_RANGE(0, "store-queue", &store_opts.queue, "ROWS",
+		  "rows waiting for the store at most; more are dropped and "
+		  "counted (default: 65536)", 1, 1L << 24),
 	OPT_MULTI(0, "cors-origin", &opt_cors, "ORIGIN",
 		  "let browsers on ORIGIN call the server (CORS), repeatable; "
 		  "* for any", NULL),
@@ -225,6 +249,7 @@ static int cmd_serve(int argc, const char **argv)
 	int log_fd = 2;
 	struct serving *sv = NULL;
 	struct server *srv = NULL;
+	struct recorder *rec = NULL;
 	const char *def_listen[] = { "127.0.0.1:8080", NULL };
 	sigset_t set;
 	size_t i;
@@ -269,9 +294,12 @@ static int cmd_serve(int argc, const char **argv)
 						   "%s, not '%s'", bad,
 						   opt_cors.v[ci]);
 	}
-	if (opt_redact.n && !opt_log_payloads)
-		return command_usage_error(&cmd_serve_spec,
-					   "--redact goes with --log-payloads");
+	if (opt_redact.n && !opt_log_payloads && !store_opts.url)
+		return command_usage_error(&cmd_serve_spec, "--redact goes "
+					   "with --store or --log-payloads");
+	rc = serve_store_check(&store_opts);
+	if (rc)
+		return rc;
 	if (opt_rate) {
 		const char *slash = strstr(opt_rate, "/s");
 		double r = 0;
@@ -366,6 +394,12 @@ static int cmd_serve(int argc, const char **argv)
 	}
 	if (opt_state && note[0])
 		print_info("mlops: %s", note);
+	/* An unreachable store stops serve here: rows it could not keep
+	 * would be lost without anyone knowing. */
+	rc = serve_store_start(&store_opts, &rec);
+	if (rc)
+		goto done;
+	so.recorder = rec;
 	so.listen = opt_listen.n ? opt_listen.v : def_listen;
 	so.nlisten = opt_listen.n ? opt_listen.n : 1;
 	so.threads = (unsigned)opt_threads;
@@ -470,12 +504,16 @@ static int cmd_serve(int argc, const char **argv)
 	adm = NULL;
 	server_stop(srv, (unsigned)opt_drain * 1000u);
 	srv = NULL;
+	/* The rows of the requests just answered, then the store. */
+	serve_store_stop(rec, (unsigned)(opt_drain > 0 ? opt_drain : 1) * 1000u);
+	rec = NULL;
 	if (opt_root)
 		local_remove_pid(opt_root);
 	rc = EXIT_OK;
 done:
 	admin_stop(adm);
 	server_stop(srv, 0); /* it holds sv */
+	serve_store_stop(rec, 1000);
 	if (!started)
 		serving_put(sv);
 	serving_put(canary);
@@ -488,6 +526,7 @@ done:
 	strbuf_release(&admin_text);
 	strv_clear(&opt_listen);
 	strv_clear(&opt_redact);
+	strv_clear(&opt_hash);
 	strv_clear(&opt_cors);
 	strv_clear(&keys);
 	if (key_text.buf)

@@ -45,6 +45,7 @@ const char *route_name(enum route r)
 		[ROUTE_VERSION] = "/version",
 		[ROUTE_OPENAPI] = "/openapi.json",
 		[ROUTE_DOCS] = "/docs",
+		[ROUTE_FEEDBACK] = "/feedback",
 	};
 
 	return names[r];

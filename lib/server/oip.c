@@ -510,6 +510,12 @@ static unsigned infer(const struct serving *s, struct oip_binary *b,
 	oip_binary_outputs(b, req, json_object_get(*out, "outputs"));
 	if (json_object_get(req, "id"))
 		json_object_set(*out, "id", json_object_get(req, "id"));
+	/* The rows' ids in the prediction store (X-Request-Id based), in
+	 * the response parameters OIP leaves to the server. */
+	if (score_request_id())
+		json_object_set_new(*out, "parameters",
+				    json_pack("{s:o}", "mlops_row_ids",
+					      score_row_ids(sc.n)));
 done:
 	scores_release(&sc);
 	score_rows_release(&r);

@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include "../core/jsonutil.h"
+#include "feedback.h"
 #include "handlers.h"
 #include "livedrift.h"
 #include "mlflow.h"
 #include "serving.h"
+#include "server.h"
 
 static unsigned route_predict(const struct route_call *call, json_t **out)
 {
@@ -42,6 +44,17 @@ static unsigned route_invocations(const struct route_call *call, json_t **out)
 				  call->len, out);
 }
 
+static unsigned route_feedback(const struct route_call *call, json_t **out)
+{
+	if (!call->opts->recorder) {
+		*out = error_json("no prediction store: start serve with "
+				  "--store URL to take feedback");
+		return 404;
+	}
+	return feedback_handle(call->opts->recorder, call->sv, call->body,
+			       call->len, out);
+}
+
 static const struct route_def routes[] = {
 	{ "/predict", "POST", ROUTE_PREDICT, ROUTE_F_PREDICTION,
 	  route_predict },
@@ -59,6 +72,7 @@ static const struct route_def routes[] = {
 	{ "/version", "GET", ROUTE_VERSION, 0, NULL },
 	{ "/openapi.json", "GET", ROUTE_OPENAPI, 0, NULL },
 	{ "/docs", "GET", ROUTE_DOCS, 0, NULL },
+	{ "/feedback", "POST", ROUTE_FEEDBACK, 0, route_feedback },
 };
 
 /* The OIP tree is one route: oip_handle checks its methods. */

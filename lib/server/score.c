@@ -7,10 +7,70 @@
 #include "../core/timeutil.h"
 #include "../data/contract.h"
 #include "livedrift.h"
+#include "record.h"
 
 json_t *error_json(const char *message)
 {
 	return json_pack("{s:s}", "error", message);
+}
+
+/* The request this thread answers: set by server.c around a handler. */
+static _Thread_local const char *request_id;
+
+void score_set_request(const char *id)
+{
+	request_id = id;
+}
+
+const char *score_request_id(void)
+{
+	return request_id;
+}
+
+void score_row_id(struct strbuf *sb, const char *rid, size_t i, size_t n)
+{
+	strbuf_reset(sb);
+	strbuf_addstr(sb, rid);
+	if (n != 1)
+		strbuf_addf(sb, "/%zu", i);
+}
+
+json_t *score_row_ids(size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *ids;
+
+	if (!request_id)
+		return NULL;
+	ids = json_array();
+	for (size_t i = 0; i < n; i++) {
+		score_row_id(&sb, request_id, i, n);
+		json_array_append_new(ids, json_string(sb.buf));
+	}
+	strbuf_release(&sb);
+	return ids;
+}
+
+json_t *score_decision_json(const struct serving *s, const double *y)
+{
+	const struct model *m = s->bm->m;
+	struct decision dec;
+	json_t *o, *all;
+	size_t k;
+
+	model_decide(m, y, s->bm->d->model.threshold, &dec);
+	if (m->task == TASK_REGRESSION)
+		return json_pack("{s:f}", "prediction", dec.prediction);
+	o = json_pack("{s:o, s:f}", "prediction",
+		      label_json(m->labels[(size_t)dec.prediction]),
+		      "probability", dec.probability);
+	if (m->task != TASK_MULTICLASS)
+		return o;
+	all = json_object();
+	for (k = 0; k < m->nlabels; k++)
+		json_object_set_new(all, m->labels[k], json_real(y[k]));
+	json_object_set_new(o, "probabilities", all);
+	return o;
 }
 
 json_t *label_json(const char *label)
@@ -191,6 +251,8 @@ unsigned serving_score(const struct serving *s, struct score_rows *r,
 	metrics_observe(&s->metrics->model_seconds, sc->ns, 0);
 	metrics_observe(&s->metrics->batch_rows, r->n, 1);
 	__atomic_add_fetch(&s->metrics->rows_predicted, r->n, __ATOMIC_RELAXED);
+	if (s->recorder && request_id)
+		recorder_rows(s->recorder, s, r, sc, request_id);
 done:
 	strbuf_release(&problem);
 	strbuf_release(&shown);

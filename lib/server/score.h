@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/strbuf.h"
 #include "../data/table.h"
 #include "serving.h"
 
@@ -53,6 +54,20 @@ struct scores {
 unsigned serving_score(const struct serving *s, struct score_rows *r,
 		       struct scores *sc, json_t **err);
 void scores_release(struct scores *sc);
+
+/* What a request's answers say of a row: the prediction, and the
+ * class probabilities of a classifier. */
+json_t *score_decision_json(const struct serving *s, const double *y);
+
+/* The request this thread answers (server.c sets its id around a
+ * handler, NULL after): its id names the rows the prediction store
+ * records. NULL outside a request. */
+void score_set_request(const char *id);
+const char *score_request_id(void);
+/* Row i of n's id: the request id when n is 1, else "REQID/i". */
+void score_row_id(struct strbuf *sb, const char *rid, size_t i, size_t n);
+/* The n rows' ids as a JSON array; NULL outside a request. */
+json_t *score_row_ids(size_t n);
 
 /* What the adapters answer with: a class label as JSON (a number when
  * it is an integer); {"error": message}. */

@@ -33,6 +33,7 @@
 #include "ratelimit.h"
 #include "livedrift.h"
 #include "mlflow.h"
+#include "record.h"
 #include "reply.h"
 #include "routes.h"
 #include "serving.h"
@@ -364,6 +365,8 @@ static unsigned answer_server(struct server *s, struct serving *sv,
 		if (sv->drift)
 			live_drift_metrics(sv->drift, &text);
 		conntrack_metrics(s->ct, s->n, &text);
+		if (s->opts.recorder)
+			recorder_metrics(s->opts.recorder, &text);
 		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 			strbuf_str(&text), text.len, NULL);
 		break;
@@ -474,8 +477,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 		req = xcalloc(1, sizeof(*req));
 		req->start = mono_ns();
-		access_request_id(req->reply.id, sizeof(req->reply.id),
-				  req->start, rid);
+		access_request_id(req->reply.id, sizeof(req->reply.id), rid);
 		req->http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1);
 		req->conn = ci ? ci->socket_context : NULL;
 		req->reply.cors_origin = reply_cors_origin(
@@ -500,9 +502,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	}
 	conntrack_answering(req->conn);
 	current = req;
+	score_set_request(req->reply.id);
 	rd = route_lookup(url);
 	sv = acquire_for(s, rd);
 	status = answer(s, sv, c, url, method, req, rd, &route);
+	score_set_request(NULL);
 	current = NULL;
 	{
 		uint64_t ns = mono_ns() - req->start;
@@ -573,6 +577,7 @@ static void adopt(struct server *s, struct serving *sv)
 	size_t n = 0;
 
 	sv->metrics = &s->metrics;
+	sv->recorder = s->opts.recorder;
 	sv->max_batch = s->opts.max_batch ? s->opts.max_batch : 10000;
 	sv->version_slot = metrics_version(&s->metrics, sv->bm->d->version);
 	serving_prediction_edges(sv, edges, &n);

@@ -11,6 +11,7 @@
 #include "metrics.h"
 
 struct sig_key;
+struct recorder;
 struct live_drift;
 struct profile;
 
@@ -22,6 +23,7 @@ struct serving {
 	char loaded_at[32];
 	size_t max_batch;
 	struct metrics *metrics;
+	struct recorder *recorder; /* the prediction store; NULL: none */
 	unsigned version_slot; /* its counters in metrics */
 	double load_seconds;
 	size_t warm_rows;

@@ -70,6 +70,20 @@ static void pg_no_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* libpq's messages on one line: "...failed: X\n\tIs the server...". */
+static void tidy(struct strbuf *m)
+{
+	for (size_t i = 0; i < m->len; i++)
+		if (m->buf[i] == '\n' || m->buf[i] == '\t')
+			m->buf[i] = ' ';
+	while (m->len && m->buf[m->len - 1] == ' ')
+		strbuf_setlen(m, m->len - 1);
+	for (char *p = strstr(m->buf ? m->buf : "", "  "); p;
+	     p = strstr(p, "  "))
+		memmove(p, p + 1, strlen(p));
+	m->len = strlen(m->buf ? m->buf : "");
+}
+
 static int pg_fail(struct pg *q, const PGresult *res, const char *what)
 {
 	const char *msg = res ? PQresultErrorMessage(res) : "";
@@ -77,8 +91,7 @@ static int pg_fail(struct pg *q, const PGresult *res, const char *what)
 	int bad_conn = PQstatus(q->conn) != CONNECTION_OK, rc;
 
 	strbuf_addstr(&m, msg && *msg ? msg : PQerrorMessage(q->conn));
-	while (m.len && (m.buf[m.len - 1] == '\n' || m.buf[m.len - 1] == ' '))
-		strbuf_setlen(&m, m.len - 1);
+	tidy(&m);
 	rc = mlops_error_set(bad_conn ? MLOPS_ENET : MLOPS_EIO,
 			     "store '%s': %s: %s", q->shown, what,
 			     strbuf_str(&m));
@@ -186,12 +199,39 @@ static int pg_prepare(struct pg *q, const char *name, const char *sql)
 	return rc;
 }
 
+static int pg_setup(struct pg *q)
+{
+	/* Quiet: CREATE ... IF NOT EXISTS's notices are no news. */
+	int rc = pg_cmd(q, "SET client_min_messages = warning",
+			"cannot set up the session");
+
+	if (!rc)
+		rc = pg_prepare(q, "ins", SQL_INSERT);
+	if (!rc)
+		rc = pg_prepare(q, "fb", SQL_FEEDBACK);
+	return rc;
+}
+
+/* A connection the server dropped (a restart, a failover) is opened
+ * again before the next statement. */
+static int pg_ensure(struct pg *q)
+{
+	if (PQstatus(q->conn) == CONNECTION_OK)
+		return 0;
+	PQreset(q->conn);
+	if (PQstatus(q->conn) != CONNECTION_OK)
+		return pg_fail(q, NULL, "cannot connect again");
+	return pg_setup(q);
+}
+
 static int pg_write_predictions(struct pstore *st,
 				const struct pstore_prediction *rows, size_t n)
 {
 	struct pg *q = st->impl;
-	int rc = pg_cmd(q, "BEGIN", "cannot begin a transaction");
+	int rc = pg_ensure(q);
 
+	if (!rc)
+		rc = pg_cmd(q, "BEGIN", "cannot begin a transaction");
 	for (size_t i = 0; !rc && i < n; i++) {
 		const struct pstore_prediction *r = &rows[i];
 		char ts[24], lat[32];
@@ -219,7 +259,10 @@ static int pg_write_feedback(struct pstore *st, const struct pstore_feedback *f,
 {
 	struct pg *q = st->impl;
 	size_t ok = 0, missing = 0;
-	int rc = pg_cmd(q, "BEGIN", "cannot begin a transaction");
+	int rc = pg_ensure(q);
+
+	if (!rc)
+		rc = pg_cmd(q, "BEGIN", "cannot begin a transaction");
 
 	for (size_t i = 0; !rc && i < n; i++) {
 		char ts[24];
@@ -308,6 +351,8 @@ static int pg_prune_chunk(struct pstore *st, int64_t before_ms, size_t limit,
 	PGresult *res;
 	int rc = 0;
 
+	if (pg_ensure(q) < 0)
+		return mlops_error_last()->code;
 	snprintf(before, sizeof(before), "%lld", (long long)before_ms);
 	snprintf(lim, sizeof(lim), "%zu", limit);
 	res = PQexecParams(q->conn, SQL_PRUNE, 2, NULL, v, NULL, NULL, 0);
@@ -396,24 +441,19 @@ int pstore_pg_open(struct pstore *st, const char *uri, unsigned flags)
 
 		strbuf_addstr(&m, q->conn ? PQerrorMessage(q->conn)
 					  : "out of memory");
-		while (m.len && (m.buf[m.len - 1] == '\n' ||
-				 m.buf[m.len - 1] == ' '))
-			strbuf_setlen(&m, m.len - 1);
+		tidy(&m);
 		rc = mlops_error_set(MLOPS_ENET, "cannot connect to store "
 				     "'%s': %s", q->shown, strbuf_str(&m));
 		strbuf_release(&m);
 		goto done;
 	}
 	PQsetNoticeProcessor(q->conn, pg_no_notice, NULL);
-	/* Quiet: CREATE ... IF NOT EXISTS's notices are no news. */
 	rc = pg_cmd(q, "SET client_min_messages = warning",
 		    "cannot set up the session");
 	if (!rc)
 		rc = pg_schema(q, flags);
 	if (!rc)
-		rc = pg_prepare(q, "ins", SQL_INSERT);
-	if (!rc)
-		rc = pg_prepare(q, "fb", SQL_FEEDBACK);
+		rc = pg_setup(q);
 done:
 	if (rc)
 		pg_close(st);
