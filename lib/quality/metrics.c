@@ -82,12 +82,6 @@ static double mean_of(struct np_acc *a, size_t n)
 	return n ? t / (double)n : NAN;
 }
 
-int metric_higher_is_better(const char *name)
-{
-	return strcmp(name, "log_loss") && strcmp(name, "rmse") &&
-	       strcmp(name, "mae") && strcmp(name, "latency_p95_ms");
-}
-
 struct scored {
 	double s;
 	int pos;

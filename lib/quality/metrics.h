@@ -50,9 +50,6 @@ size_t metrics_classification(const struct class_rows *r,
 size_t metrics_regression(const double *pred, const double *label, size_t n,
 			  struct metric_value *out);
 
-/* The names metrics_* fill in, and whether a larger value is better. */
-int metric_higher_is_better(const char *name);
-
 /* ROC AUC of scores (every stride-th double) for the rows whose label is
  * c against the rest, as sklearn's roc_curve + auc (trapezoids over the
  * thresholds kept by drop_intermediate). NaN when either side is empty. */
