@@ -43,6 +43,8 @@ expect_eq "$(complete_bash mlops drift --test c)" "chisquare cramer_von_mises " 
 expect_eq "$(complete_bash mlops drift pro)" "profile " "bash: drift's profile command"
 expect_eq "$(complete_bash mlops drift profile --me)" "--merge " "bash: the options of drift profile"
 expect_eq "$(complete_bash mlops init --template k)" "kubernetes " "bash: init's templates"
+expect_eq "$(complete_bash mlops monitor --by '')" "day hour week " "bash: monitor's --by units"
+expect_match "$(complete_bash mlops monitor --)" "--by=? .*--min-labels .*--since .*--store " "bash: monitor's options"
 copy_example envproj
 expect_eq "$(cd envproj && complete_bash mlops deploy --env '')" "production staging " "bash: --env from ./mlops.yaml"
 expect_eq "$(cd envproj && complete_bash mlops history --env st)" "staging " "bash: --env by prefix"
