@@ -94,6 +94,67 @@ static int by_score_desc(const void *a, const void *b)
 	return x > y ? -1 : x < y;
 }
 
+/* The order of a double, highest first, as an unsigned integer's: the
+ * sign bit flipped for positives, every bit for negatives, then all of
+ * it reversed. -0 comes right after 0; both are one threshold anyway. */
+static uint64_t desc_key(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof(u));
+	u = u >> 63 ? ~u : u | (1ull << 63);
+	return ~u;
+}
+
+#define RADIX_BITS 16
+#define RADIX_MIN 4096
+
+/* Scores highest first: an LSD radix sort over 16-bit digits (digits all
+ * rows share are skipped: probabilities share their top bits), qsort for
+ * small groups. Ten million scores sort in a fraction of qsort's time. */
+static void sort_desc(struct scored *v, size_t n)
+{
+	struct scored *tmp, *a = v, *b;
+	size_t (*count)[1 << RADIX_BITS], i;
+	int d;
+
+	if (n < RADIX_MIN) {
+		qsort(v, n, sizeof(*v), by_score_desc);
+		return;
+	}
+	count = xcalloc(4, sizeof(*count));
+	for (i = 0; i < n; i++) {
+		uint64_t k = desc_key(v[i].s);
+
+		for (d = 0; d < 4; d++)
+			count[d][(k >> (d * RADIX_BITS)) & 0xFFFF]++;
+	}
+	b = tmp = xmalloc(n * sizeof(*v));
+	for (d = 0; d < 4; d++) {
+		size_t sum = 0, j;
+		struct scored *t;
+
+		if (count[d][(desc_key(v[0].s) >> (d * RADIX_BITS)) & 0xFFFF] == n)
+			continue; /* every row has this digit */
+		for (j = 0; j < (1u << RADIX_BITS); j++) {
+			size_t c = count[d][j];
+
+			count[d][j] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[count[d][(desc_key(a[i].s) >> (d * RADIX_BITS)) &
+				   0xFFFF]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (a != v)
+		memcpy(v, a, n * sizeof(*v));
+	free(tmp);
+	free(count);
+}
+
 /* sklearn's _binary_clf_curve, roc_curve(drop_intermediate=True) and
  * auc (np.trapz). The counts are integers, exact in doubles. */
 double metric_roc_auc(const double *score, size_t stride,
@@ -113,7 +174,7 @@ double metric_roc_auc(const double *score, size_t stride,
 	}
 	if (npos == 0 || npos == (double)n)
 		goto done;
-	qsort(v, n, sizeof(*v), by_score_desc);
+	sort_desc(v, n);
 	/* One point per distinct score, at the last row holding it; the
 	 * first point (0, 0) is prepended, so points start at 1. */
 	for (i = 0; i < n; i++) {
