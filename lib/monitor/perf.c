@@ -409,18 +409,21 @@ static void resolve_binary(struct pversion *v)
 	free(map);
 }
 
+/* Row i of an array a version without rows has not allocated. */
+#define AT(a, i) ((a) ? (a) + (i) : (a))
+
 static void score(const struct pversion *v, size_t first, size_t n,
 		  struct perf_group *g)
 {
 	g->used = n;
 	if (v->task == TASK_REGRESSION) {
-		g->nmetrics = metrics_regression(v->pv + first, v->yv + first, n,
-						 g->metrics);
+		g->nmetrics = metrics_regression(AT(v->pv, first),
+						 AT(v->yv, first), n, g->metrics);
 	} else {
 		size_t k = v->task == TASK_MULTICLASS ? v->nclasses : 1;
 		struct class_rows r = { n, v->task == TASK_BINARY ? 2 : v->nclasses,
-					v->task == TASK_BINARY, v->lab + first,
-					v->pred + first, v->prob + first * k };
+					v->task == TASK_BINARY, AT(v->lab, first),
+					AT(v->pred, first), AT(v->prob, first * k) };
 
 		g->nmetrics = metrics_classification(&r, g->metrics);
 	}
