@@ -48,7 +48,8 @@ static const char *opt_require_signature;
 static const char *opt_expect_digest, *opt_perf_every;
 static struct strv opt_hash;
 static struct serve_store_opts store_opts = { NULL, &opt_redact, &opt_hash,
-					       NULL, NULL, NULL, NULL, 0 };
+					       NULL, NULL, NULL, NULL, NULL,
+					       0 };
 /* How every version is loaded: the first, reloads and the admin API's. */
 static struct serving_opts serving_opts;
 
@@ -143,6 +144,9 @@ static const struct opt options[] = {
 		NULL),
 	OPT_STR(0, "retain-every", &store_opts.retain_every, "DURATION",
 		"how often retention runs (default: 1m)", NULL),
+	OPT_STR(0, "store-flush", &store_opts.flush, "DURATION",
+		"longest a row waits in the queue before it is written "
+		"(default: 200ms)", NULL),
 	OPT_RANGE(0, "store-queue", &store_opts.queue, "ROWS",
 		  "rows waiting for the store at most; more are dropped and "
 		  "counted (default: 65536)", 1, 1L << 24),

@@ -19,11 +19,18 @@ int serve_store_check(const struct serve_store_opts *o)
 	int64_t ms;
 
 	if (!o->url && (o->hash->n || o->hash_key_file || o->retain ||
-			o->retain_size || o->retain_every || o->queue))
+			o->retain_size || o->retain_every || o->flush ||
+			o->queue))
 		return command_usage_error(&cmd_serve_spec, "--hash, "
 					   "--hash-key-file, --retain, "
-					   "--retain-size, --retain-every and "
-					   "--store-queue go with --store URL");
+					   "--retain-size, --retain-every, "
+					   "--store-flush and --store-queue go "
+					   "with --store URL");
+	if (o->flush && (duration_parse_ms(o->flush, &ms) < 0 || ms < 10 ||
+			 ms > 3600000))
+		return command_usage_error(&cmd_serve_spec, "--store-flush "
+					   "takes a duration from 10ms to 1h, "
+					   "such as 1s, not '%s'", o->flush);
 	if (o->retain_every &&
 	    (duration_parse_ms(o->retain_every, &ms) < 0 || ms < 100 ||
 	     ms > 86400000))
@@ -98,6 +105,12 @@ int serve_store_start(const struct serve_store_opts *o,
 		duration_parse_ms(o->retain, &wo.retain_ms);
 	if (o->retain_size)
 		wo.retain_bytes = parse_size(o->retain_size);
+	if (o->flush) {
+		int64_t ms = 0;
+
+		duration_parse_ms(o->flush, &ms);
+		wo.flush_ms = (unsigned)ms;
+	}
 	if (o->retain_every) {
 		int64_t ms = 0;
 

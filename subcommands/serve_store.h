@@ -12,7 +12,7 @@ struct serve_store_opts {
 	const char *url;
 	struct strv *redact, *hash;
 	const char *hash_key_file;
-	const char *retain, *retain_size, *retain_every;
+	const char *retain, *retain_size, *retain_every, *flush;
 	long queue;
 };
 

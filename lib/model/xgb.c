@@ -14,6 +14,7 @@
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
 #include "forest.h"
+#include "parallel.h"
 #include "model.h"
 
 enum xgb_output {
@@ -29,6 +30,7 @@ struct xgb {
 	struct forest *forest; /* native evaluation, when the model allows */
 	enum xgb_output kind;
 	size_t nclasses;
+	size_t nthread;  /* native trees: threads a call; 0 = one per core */
 	char config[256];
 };
 
@@ -266,6 +268,7 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 				     "'%s': %s", spec->path, XGBGetLastError());
 		goto fail;
 	}
+	x->nthread = spec->nthread > 0 ? (size_t)spec->nthread : 0;
 	/* Threads are fixed once, before any concurrent prediction. */
 	snprintf(nthread, sizeof(nthread), "%d",
 		 spec->nthread > 0 ? spec->nthread : 0);
@@ -309,6 +312,25 @@ fail:
 	return rc;
 }
 
+/* Native trees: rows spread over threads in chunks (parallel.h). */
+struct forest_call {
+	const struct forest *f;
+	const double *rows;
+	size_t nfeatures, noutputs;
+	double *out;
+};
+
+#define FOREST_CHUNK 1024
+
+static int forest_rows(void *ctx, size_t from, size_t n)
+{
+	const struct forest_call *c = ctx;
+
+	forest_predict(c->f, c->rows + from * c->nfeatures, n,
+		       c->out + from * c->noutputs);
+	return 0;
+}
+
 static int xgb_predict(struct model *m, const double *rows, size_t nrows,
 		       double *out)
 {
@@ -320,8 +342,11 @@ static int xgb_predict(struct model *m, const double *rows, size_t nrows,
 	size_t k, want = nrows * m->noutputs;
 
 	if (x->forest) {
-		forest_predict(x->forest, rows, nrows, out);
-		return 0;
+		struct forest_call c = { x->forest, rows, m->nfeatures,
+					 m->noutputs, out };
+
+		return parallel_rows(nrows, FOREST_CHUNK, x->nthread,
+				     forest_rows, &c);
 	}
 
 	snprintf(iface, sizeof(iface),

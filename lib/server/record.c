@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,82 +80,168 @@ static enum field_fate fate(const struct recorder *rec, const char *name)
 	return KEEP;
 }
 
-/* A cell as JSON: what the client sent, as the contract read it. */
-static json_t *cell_json(const struct cell *c)
+/* The rows are written as JSON text by hand: jansson's objects cost
+ * more than the prediction on the request path (bench/store). */
+
+static void add_string(struct strbuf *sb, const char *p, size_t len)
 {
-	switch (c->kind) {
-	case CELL_NUMBER:
-		return json_number(c->num);
-	case CELL_TEXT:
-		return json_stringn(c->text, c->len);
-	case CELL_BOOL:
-		return json_boolean(c->b);
-	case CELL_NULL:
-		return json_null();
-	default:
-		return NULL;
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	strbuf_addch(sb, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		strbuf_add(sb, p + run, i - run);
+		run = i + 1;
+		if (c == '"' || c == '\\') {
+			strbuf_addch(sb, '\\');
+			strbuf_addch(sb, (char)c);
+		} else {
+			char u[7] = { '\\', 'u', '0', '0', hex[c >> 4],
+				      hex[c & 15], 0 };
+
+			strbuf_add(sb, u, 6);
+		}
 	}
+	strbuf_add(sb, p + run, len - run);
+	strbuf_addch(sb, '"');
 }
 
-/* The keyed hash of a value's text: a string's bytes, a number as the
- * shortest text that reads back as it ("12345.67", "50000"), true /
- * false. null stays null: there is nothing to hide. */
-static json_t *hashed(const struct recorder *rec, json_t *v)
+/* A finite double as the shortest text that reads back as it. */
+static void add_number(struct strbuf *sb, double x)
 {
-	char text[40], hex[65];
-	const char *p = text;
-	size_t len;
+	char buf[NUMBER_FORMAT_MAX];
 
-	if (json_is_string(v)) {
-		p = json_string_value(v);
-		len = json_string_length(v);
-	} else if (json_is_number(v)) {
-		number_shortest(json_number_value(v), text, sizeof(text));
-		len = strlen(text);
-	} else if (json_is_boolean(v)) {
-		len = (size_t)snprintf(text, sizeof(text), "%s",
-				       json_is_true(v) ? "true" : "false");
-	} else {
-		return json_incref(v);
+	if (!isfinite(x)) {
+		strbuf_addstr(sb, "null");
+		return;
 	}
+	strbuf_add(sb, buf, number_format(x, buf));
+}
+
+/* A class label as answers show it: a number when it is an integer. */
+static void add_label(struct strbuf *sb, const char *label)
+{
+	if (label_is_integer(label))
+		strbuf_addstr(sb, label);
+	else
+		add_string(sb, label, strlen(label));
+}
+
+/* The keyed hash of a value's text as a JSON string. */
+static void add_hash(const struct recorder *rec, struct strbuf *sb,
+		     const char *p, size_t len)
+{
+	char hex[65];
+
 	recorder_hmac_hex(rec->key, rec->key_len, p, len, hex);
-	return json_string(hex);
+	strbuf_addch(sb, '"');
+	strbuf_add(sb, hex, 64);
+	strbuf_addch(sb, '"');
+}
+
+/* One input's value: what the client sent, as the contract read it;
+ * 0 when absent. A hashed value is HMAC-SHA256 of its text: a string's
+ * bytes, a number as the shortest text that reads back as it
+ * ("12345.67", "50000"), true / false; null stays null. */
+static int add_value(const struct recorder *rec, struct strbuf *sb,
+		     const struct cell *c, enum field_fate f)
+{
+	char buf[NUMBER_FORMAT_MAX];
+
+	switch (c->kind) {
+	case CELL_NUMBER:
+		if (f != HASH) {
+			add_number(sb, c->num);
+			return 1;
+		}
+		number_shortest(c->num, buf, sizeof(buf));
+		add_hash(rec, sb, buf, strlen(buf));
+		return 1;
+	case CELL_TEXT:
+		if (f == HASH)
+			add_hash(rec, sb, c->text, c->len);
+		else
+			add_string(sb, c->text, c->len);
+		return 1;
+	case CELL_BOOL:
+		if (f == HASH)
+			add_hash(rec, sb, c->b ? "true" : "false", c->b ? 4 : 5);
+		else
+			strbuf_addstr(sb, c->b ? "true" : "false");
+		return 1;
+	case CELL_NULL:
+		strbuf_addstr(sb, "null");
+		return 1;
+	default:
+		return 0; /* absent; objects and arrays never got this far */
+	}
 }
 
 static void row_inputs(const struct recorder *rec, const struct serving *s,
 		       const struct score_rows *r, size_t i, struct strbuf *sb)
 {
 	const struct descriptor *d = s->bm->d;
-	json_t *o = json_object();
+	size_t at;
 
+	strbuf_reset(sb);
+	strbuf_addch(sb, '{');
 	for (size_t j = 0; j < d->ninputs; j++) {
 		const char *name = d->inputs[j].name;
 		enum field_fate f = fate(rec, name);
-		json_t *v;
+		struct cell c;
 
 		if (f == REDACT)
 			continue;
 		if (r->vals)
-			v = cell_json(&r->vals[i * r->ninputs + j]);
-		else if (json_is_real(r->cells[i * r->ninputs + j]))
-			/* Integers as integers: bodies are read as reals. */
-			v = json_number(json_real_value(
-				r->cells[i * r->ninputs + j]));
+			c = r->vals[i * r->ninputs + j];
 		else
-			v = json_incref((json_t *)r->cells[i * r->ninputs + j]);
-		if (!v)
-			continue; /* absent */
-		if (f == HASH) {
-			json_t *h = hashed(rec, v);
-
-			json_decref(v);
-			v = h;
-		}
-		json_object_set_new(o, name, v);
+			cell_from_json(r->cells[i * r->ninputs + j], &c);
+		at = sb->len;
+		if (sb->len > 1)
+			strbuf_addch(sb, ',');
+		add_string(sb, name, strlen(name));
+		strbuf_addch(sb, ':');
+		if (!add_value(rec, sb, &c, f))
+			strbuf_setlen(sb, at);
 	}
+	strbuf_addch(sb, '}');
+}
+
+/* What the request's answer says of the row (score_decision_json's
+ * object, as text). */
+static void row_output(const struct serving *s, const double *y,
+		       struct strbuf *sb)
+{
+	const struct model *m = s->bm->m;
+	struct decision dec;
+
+	model_decide(m, y, s->bm->d->model.threshold, &dec);
 	strbuf_reset(sb);
-	json_dump_strbuf(o, JSON_DUMP_COMPACT, sb);
-	json_decref(o);
+	strbuf_addstr(sb, "{\"prediction\":");
+	if (m->task == TASK_REGRESSION) {
+		add_number(sb, dec.prediction);
+		strbuf_addch(sb, '}');
+		return;
+	}
+	add_label(sb, m->labels[(size_t)dec.prediction]);
+	strbuf_addstr(sb, ",\"probability\":");
+	add_number(sb, dec.probability);
+	if (m->task == TASK_MULTICLASS) {
+		strbuf_addstr(sb, ",\"probabilities\":{");
+		for (size_t k = 0; k < m->nlabels; k++) {
+			if (k)
+				strbuf_addch(sb, ',');
+			add_string(sb, m->labels[k], strlen(m->labels[k]));
+			strbuf_addch(sb, ':');
+			add_number(sb, y[k]);
+		}
+		strbuf_addch(sb, '}');
+	}
+	strbuf_addch(sb, '}');
 }
 
 void recorder_rows(struct recorder *rec, const struct serving *s,
@@ -163,23 +250,17 @@ void recorder_rows(struct recorder *rec, const struct serving *s,
 {
 	struct strbuf id = STRBUF_INIT, in = STRBUF_INIT, out = STRBUF_INIT;
 	struct pstore_prediction p = { 0 };
-	int64_t now = pstore_now_ms();
 
 	p.request_id = rid;
-	p.ts_ms = now;
+	p.ts_ms = pstore_now_ms();
 	p.model = s->bm->d->name;
 	p.version = s->bm->d->version;
 	p.digest = s->digest;
 	p.latency_ms = (double)sc->ns / 1e6;
 	for (size_t i = 0; i < sc->n; i++) {
-		json_t *dec = score_decision_json(s, sc->y + i * sc->k);
-
 		score_row_id(&id, rid, i, sc->n);
 		row_inputs(rec, s, r, i, &in);
-		strbuf_reset(&out);
-		json_dump_strbuf(dec, JSON_DUMP_COMPACT,
-				 &out);
-		json_decref(dec);
+		row_output(s, sc->y + i * sc->k, &out);
 		p.id = id.buf;
 		p.inputs_json = in.buf;
 		p.output_json = out.buf;

@@ -9,7 +9,6 @@
 #include "mlflow.h"
 #include "performance.h"
 #include "serving.h"
-#include "server.h"
 
 static unsigned route_predict(const struct route_call *call, json_t **out)
 {
@@ -47,12 +46,12 @@ static unsigned route_invocations(const struct route_call *call, json_t **out)
 
 static unsigned route_feedback(const struct route_call *call, json_t **out)
 {
-	if (!call->opts->recorder) {
+	if (!call->sv->recorder) {
 		*out = error_json("no prediction store: start serve with "
 				  "--store URL to take feedback");
 		return 404;
 	}
-	return feedback_handle(call->opts->recorder, call->sv, call->body,
+	return feedback_handle(call->sv->recorder, call->sv, call->body,
 			       call->len, out);
 }
 

@@ -7,7 +7,6 @@
 #include "../core/timeutil.h"
 #include "../data/contract.h"
 #include "livedrift.h"
-#include "record.h"
 
 json_t *error_json(const char *message)
 {
@@ -252,7 +251,7 @@ unsigned serving_score(const struct serving *s, struct score_rows *r,
 	metrics_observe(&s->metrics->batch_rows, r->n, 1);
 	__atomic_add_fetch(&s->metrics->rows_predicted, r->n, __ATOMIC_RELAXED);
 	if (s->recorder && request_id)
-		recorder_rows(s->recorder, s, r, sc, request_id);
+		s->record(s->recorder, s, r, sc, request_id);
 done:
 	strbuf_release(&problem);
 	strbuf_release(&shown);

@@ -581,6 +581,7 @@ static void adopt(struct server *s, struct serving *sv)
 
 	sv->metrics = &s->metrics;
 	sv->recorder = s->opts.recorder;
+	sv->record = recorder_rows;
 	sv->max_batch = s->opts.max_batch ? s->opts.max_batch : 10000;
 	sv->version_slot = metrics_version(&s->metrics, sv->bm->d->version);
 	serving_prediction_edges(sv, edges, &n);

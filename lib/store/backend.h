@@ -2,7 +2,15 @@
 #ifndef MLOPS_STORE_BACKEND_H
 #define MLOPS_STORE_BACKEND_H
 
-#include "pstore.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* pstore.h's; not included, as pstore.c includes this. */
+struct pstore;
+struct pstore_prediction;
+struct pstore_feedback;
+struct pstore_outcome;
+struct pstore_pruned;
 
 struct pstore_ops {
 	const char *kind;

@@ -9,6 +9,7 @@
 #include "../core/error.h"
 #include "../core/strbuf.h"
 #include "backend.h"
+#include "pstore.h"
 
 /* pg_advisory_xact_lock's key for schema changes: "mlops" in ASCII. */
 #define SCHEMA_LOCK "109108111112115"
@@ -63,7 +64,7 @@ struct pg {
 	char *shown; /* the URL, password hidden */
 };
 
-/* libpq prints notices on stderr by default: the library never prints. */
+/* libpq writes notices to the terminal by default; libmlops never does. */
 static void pg_no_notice(void *arg, const char *message)
 {
 	(void)arg;
@@ -290,6 +291,19 @@ static int pg_write_feedback(struct pstore *st, const struct pstore_feedback *f,
 	return 0;
 }
 
+/* Asks the server to stop the query under way: a scan stopped early
+ * need not read the rest of the table. */
+static void cancel(struct pg *q)
+{
+	PGcancel *c = PQgetCancel(q->conn);
+	char buf[256];
+
+	if (c) {
+		PQcancel(c, buf, sizeof(buf));
+		PQfreeCancel(c);
+	}
+}
+
 /* Rows one at a time (single-row mode): memory does not grow with the
  * store. The results left after a stop are read and dropped. */
 static int pg_scan(struct pstore *st, int64_t since_ms, int64_t until_ms,
@@ -331,6 +345,8 @@ static int pg_scan(struct pstore *st, int64_t since_ms, int64_t until_ms,
 			};
 
 			rc = fn(ctx, &o);
+			if (rc)
+				cancel(q);
 		} else if (t != PGRES_SINGLE_TUPLE && t != PGRES_TUPLES_OK &&
 			   !rc) {
 			rc = pg_fail(q, res, "cannot read predictions");

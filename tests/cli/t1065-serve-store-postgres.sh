@@ -87,6 +87,14 @@ expect_match "$(cat a.err)" "1 failed" "and says a row failed"
 
 # Prune on a fresh server: by age, then by size, with --json.
 start_postgres pg2 || { ok 1 "PostgreSQL starts again"; done_testing; exit 1; }
+# The library's own tests of the interface (the scan monitoring reads,
+# feedback upserts, chunked pruning) against this server too.
+psql -q -h 127.0.0.1 -p "$PG_PORT" -U mlops -d postgres -c 'CREATE DATABASE unit' > /dev/null
+run env MLOPS_TEST_PG_URL="postgresql://mlops@127.0.0.1:$PG_PORT/unit" "$MLOPS_BUILD/tests/test_pstore"
+expect_rc 0 "test_pstore passes on PostgreSQL"
+expect_no_match "$OUT" "^not ok" "  every check of it"
+expect_eq "$(printf '%s\n' "$OUT" | grep -c ' - its kind$')" 2 "  it ran on SQLite, then on PostgreSQL"
+
 PA=$(free_port)
 start_serve a2.err "$PA" b.mlpkg --store "$PG_URL" ||
 	{ ok 1 "serve starts"; cat a2.err; done_testing; exit 1; }

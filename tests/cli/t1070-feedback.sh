@@ -30,7 +30,7 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 now = int(sys.argv[2])
 rows = [("r%d" % i, "r%d" % i, now - (100 - i) * 86400000 // 2 + 3600000, "credit-risk", "1.0.0",
-         "sha256:x", '{"income": %d, "note": "%s"}' % (i, "x" * 400), '{"prediction": 1, "probability": 0.9}', 0.1)
+         "sha256:x", '{"income": %d, "note": "%s"}' % (i, "x" * 4000), '{"prediction": 1, "probability": 0.9}', 0.1)
         for i in range(100)]
 db.executemany("INSERT INTO mlops_predictions (id, request_id, ts_ms, model, version, digest, inputs, outputs, latency_ms) VALUES (?,?,?,?,?,?,?,?,?)", rows)
 db.commit()
@@ -114,13 +114,13 @@ run "$MLOPS" store prune --store "$S" --older-than 30d --json
 expect_eq "$RC $(printf '%s' "$OUT" | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["predictions"])')" \
 	"0 0" "again: nothing more (safe to re-run)"
 before=$(sq 'SELECT (page_count - freelist_count) * page_size FROM pragma_page_count, pragma_freelist_count, pragma_page_size')
-run "$MLOPS" store prune --store "$S" --max-size 48K --json
-expect_rc 0 "store prune --max-size 48K"
+run "$MLOPS" store prune --store "$S" --max-size 256K --json
+expect_rc 0 "store prune --max-size 256K"
 after=$(sq 'SELECT (page_count - freelist_count) * page_size FROM pragma_page_count, pragma_freelist_count, pragma_page_size')
 file=$($PY -c 'import os, sys; print(os.path.getsize(sys.argv[1]))' "$DB")
 left=$(sq 'SELECT count(*) FROM mlops_predictions')
-ok $([ "$after" -le 49152 ] && [ "$file" -le 49152 ] && [ "$left" -gt 0 ] && [ "$left" -lt 60 ] && echo 0 || echo 1) \
-	"the pages in use and the file are within 48K ($before -> $after, file $file), $left rows kept"
+ok $([ "$after" -le 262144 ] && [ "$file" -le 262144 ] && [ "$left" -gt 0 ] && [ "$left" -lt 60 ] && echo 0 || echo 1) \
+	"the pages in use and the file are within 256K ($before -> $after, file $file), $left rows kept"
 expect_eq "$(sq 'SELECT min(id) FROM mlops_predictions')" "r$((100 - left))" "the oldest went first"
 run "$MLOPS" store prune --store "$S"
 expect_rc 2 "prune without a limit: usage error"

@@ -1,7 +1,8 @@
-/* store: the SQLite backend through the interface (the PostgreSQL one is
- * tested against a real server by tests/cli/t1060-serve-store.sh), URL
- * handling, durations. Rows are checked through the interface here; the
- * CLI tests read them back with sqlite3 and psql. */
+/* store: the backends through the interface, URL handling, durations.
+ * SQLite always; PostgreSQL too when MLOPS_TEST_PG_URL names an empty
+ * database (tests/cli/t1065-serve-store-postgres.sh runs this binary so
+ * against the server it starts). Rows are checked through the interface
+ * here; the CLI tests read them back with sqlite3 and psql. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -76,9 +77,10 @@ static void test_urls(void)
 	   "and none is created");
 }
 
-static void test_sqlite(void)
+/* url NULL: a new SQLite file. */
+static void test_backend(const char *pg_url)
 {
-	char dir[] = "/tmp/mlops-store-XXXXXX", url[128], path[96];
+	char dir[] = "/tmp/mlops-store-XXXXXX", url[1024], path[96];
 	struct pstore *st = NULL, *again = NULL;
 	struct pstore_prediction rows[3] = {
 		{ "r1", "r1", 1000, "m", "1.0.0", "sha256:aa", "{\"x\":1}",
@@ -101,8 +103,10 @@ static void test_sqlite(void)
 		return;
 	snprintf(path, sizeof(path), "%s/p.db", dir);
 	snprintf(url, sizeof(url), "sqlite:%s", path);
+	if (pg_url)
+		snprintf(url, sizeof(url), "%s", pg_url);
 	ok(pstore_open(&st, url, PSTORE_CREATE) == 0, "a new store opens");
-	is_str(pstore_kind(st), "sqlite", "its kind");
+	is_str(pstore_kind(st), pg_url ? "postgresql" : "sqlite", "its kind");
 	ok(pstore_open(&again, url, PSTORE_CREATE) == 0,
 	   "a second handle on it opens (schema creation is idempotent)");
 	pstore_close(again);
@@ -157,6 +161,8 @@ int main(void)
 {
 	test_durations();
 	test_urls();
-	test_sqlite();
+	test_backend(NULL);
+	if (getenv("MLOPS_TEST_PG_URL"))
+		test_backend(getenv("MLOPS_TEST_PG_URL"));
 	return done_testing();
 }
