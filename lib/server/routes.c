@@ -8,6 +8,7 @@
 #include "livedrift.h"
 #include "mlflow.h"
 #include "performance.h"
+#include "server.h"
 #include "serving.h"
 
 static unsigned route_predict(const struct route_call *call, json_t **out)

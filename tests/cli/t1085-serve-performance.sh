@@ -111,6 +111,13 @@ auc=$(printf '%s\n' "$BODY" | sed -n 's/^mlops_model_performance{metric="auc",wi
 expect_eq "$($PY -c "import json; print(abs($auc - json.load(open('sk.json'))['credit-risk 1.0.0']['auc']) < 1e-15)")" \
 	True "the gauge is sklearn's AUC"
 
+# The answer fits the OpenAPI document the server serves.
+get /openapi.json
+printf '%s' "$BODY" > openapi.json
+$PY -c 'import json; print(json.dumps([{"path": "/performance", "method": "get", "status": 200, "type": "application/json", "body": json.load(open("perf.json"))}]))' > answers.json
+run node "$MLOPS_SRC/tests/tools/openapi-check.js" openapi.json answers.json
+expect_rc 0 "GET /performance fits /openapi.json: $OUT"
+
 # Wrong labels for the other 200 rows: accuracy falls, the version fails.
 $PY - proj/data/golden.csv > flipped.json <<'PY'
 import csv, json, sys
