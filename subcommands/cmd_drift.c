@@ -260,6 +260,7 @@ static int cmd_drift(int argc, const char **argv)
 {
 	struct drift_opts o = { 0 };
 	struct drift_report r;
+	struct strbuf md = STRBUF_INIT;
 	struct descriptor *d = NULL, *proj = NULL;
 	struct drift_override *ov = NULL, *cfg_ov = NULL;
 	struct profile *bprof = NULL;
@@ -351,37 +352,24 @@ static int cmd_drift(int argc, const char **argv)
 		rc = report_error();
 		goto done;
 	}
+	drift_report_markdown(&r, &md);
 	if (out_json()) {
 		json_t *j = drift_report_json(&r);
 
 		print_json(j);
 		json_decref(j);
-	} else if (opt_markdown) {
-		struct strbuf md = STRBUF_INIT;
-
-		drift_report_markdown(&r, &md);
-		fwrite(md.buf, 1, md.len, stdout);
-		strbuf_release(&md);
-	} else {
+	} else if (!opt_markdown) {
 		print_table(&r);
 	}
-	{
-		struct strbuf md = STRBUF_INIT;
-
-		drift_report_markdown(&r, &md);
-		gh_step_summary(md.buf);
-		strbuf_release(&md);
-	}
+	report_markdown(md.buf, !out_json() && opt_markdown);
+	strbuf_release(&md);
 	annotate(&r);
 	rc = r.drifted ? EXIT_FINDING : r.nerrors ? EXIT_INPUT : EXIT_OK;
 	if (opt_html) {
 		struct strbuf html = STRBUF_INIT;
 
 		drift_report_html(&r, &html);
-		if (fs_write_output(opt_html, html.buf, html.len, 0644) < 0)
-			rc = report_error();
-		else
-			print_info("mlops: wrote %s", opt_html);
+		rc = report_html_file(opt_html, html.buf, html.len, rc);
 		strbuf_release(&html);
 	}
 	drift_report_free(&r);

@@ -10,8 +10,6 @@
 #include "cli/output.h"
 #include "lib/bundle/meta.h"
 #include "lib/core/duration.h"
-#include "lib/core/fsutil.h"
-#include "lib/core/report.h"
 #include "lib/core/timeutil.h"
 #include "lib/monitor/report.h"
 #include "lib/monitor/run.h"
@@ -96,7 +94,7 @@ static void close_bundle(struct bundle_side *s)
 static void print_table(const struct monitor_report *m)
 {
 	const struct perf_result *r = m->r;
-	const char *cols[16];
+	const char *cols[MONITOR_COLS];
 	size_t ncols = monitor_columns(r, cols), i, j, vw = 7;
 	struct strbuf sb = STRBUF_INIT;
 
@@ -119,18 +117,15 @@ static void print_table(const struct monitor_report *m)
 	printf("  STATUS%s\n", sty(STYLE_RESET));
 	for (i = 0; i < r->ngroups; i++) {
 		const struct perf_group *g = &r->groups[i];
-		char w[48], v[32];
+		struct monitor_row row;
 
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%s %s", g->model, g->version);
-		monitor_window_label(g, m->by, w, sizeof(w));
-		printf("%-*s  %-16s  %11llu  %8llu", (int)vw, sb.buf, w,
-		       (unsigned long long)g->predictions,
-		       (unsigned long long)g->used);
-		for (j = 0; j < ncols; j++) {
-			report_value(monitor_group_metric(g, cols[j]), v, sizeof(v));
-			printf("  %9s", v);
-		}
+		monitor_row_cells(g, m->by, cols, ncols, &row);
+		printf("%-*s  %-16s  %11s  %8s", (int)vw, sb.buf, row.window,
+		       row.predictions, row.used);
+		for (j = 0; j < ncols; j++)
+			printf("  %9s", row.values[j]);
 		printf("  %s%s%s\n",
 		       g->status == PERF_FAIL	    ? sty(STYLE_RED)
 		       : g->status == PERF_PASS	    ? sty(STYLE_GREEN)
@@ -199,28 +194,23 @@ static int render(const struct monitor_report *m)
 	struct strbuf md = STRBUF_INIT;
 	int rc = m->failed ? EXIT_FINDING : EXIT_OK;
 
+	monitor_report_markdown(m, &md);
 	if (out_json()) {
 		json_t *j = monitor_report_json(m);
 
 		print_json(j);
 		json_decref(j);
-	}
-	monitor_report_markdown(m, &md);
-	if (!out_json() && opt_markdown)
-		fwrite(md.buf, 1, md.len, stdout);
-	else if (!out_json())
+	} else if (!opt_markdown) {
 		print_table(m);
-	gh_step_summary(md.buf);
+	}
+	report_markdown(md.buf, !out_json() && opt_markdown);
 	strbuf_release(&md);
 	annotate(m);
 	if (opt_html) {
 		struct strbuf html = STRBUF_INIT;
 
 		monitor_report_html(m, &html);
-		if (fs_write_output(opt_html, html.buf, html.len, 0644) < 0)
-			rc = report_error();
-		else
-			print_info("mlops: wrote %s", opt_html);
+		rc = report_html_file(opt_html, html.buf, html.len, rc);
 		strbuf_release(&html);
 	}
 	return rc;

@@ -69,6 +69,20 @@ void monitor_window_label(const struct perf_group *g, enum perf_by by,
 		 &tm);
 }
 
+void monitor_row_cells(const struct perf_group *g, enum perf_by by,
+		       const char *const *cols, size_t ncols,
+		       struct monitor_row *row)
+{
+	monitor_window_label(g, by, row->window, sizeof(row->window));
+	snprintf(row->predictions, sizeof(row->predictions), "%llu",
+		 (unsigned long long)g->predictions);
+	snprintf(row->used, sizeof(row->used), "%llu",
+		 (unsigned long long)g->used);
+	for (size_t j = 0; j < ncols && j < MONITOR_COLS; j++)
+		report_value(monitor_group_metric(g, cols[j]), row->values[j],
+			     sizeof(row->values[j]));
+}
+
 void monitor_check_text(const struct perf_check *c, struct strbuf *o)
 {
 	char v[32], b[32], d[32], l[32];
@@ -247,7 +261,7 @@ static const char *status_md(enum perf_status s)
 void monitor_report_markdown(const struct monitor_report *m,
 			     struct strbuf *o)
 {
-	const char *cols[16];
+	const char *cols[MONITOR_COLS];
 	size_t ncols = monitor_columns(m->r, cols), i, j;
 
 	strbuf_addf(o, "### Model performance: %s%s%s\n\n",
@@ -262,18 +276,15 @@ void monitor_report_markdown(const struct monitor_report *m,
 	strbuf_addstr(o, "---|\n");
 	for (i = 0; i < m->r->ngroups; i++) {
 		const struct perf_group *g = &m->r->groups[i];
-		char w[48], v[32];
+		struct monitor_row row;
 
-		monitor_window_label(g, m->by, w, sizeof(w));
+		monitor_row_cells(g, m->by, cols, ncols, &row);
 		strbuf_addstr(o, "| ");
 		report_add_md(o, g->version);
-		strbuf_addf(o, " | %s | %llu | %llu |", w,
-			    (unsigned long long)g->predictions,
-			    (unsigned long long)g->used);
-		for (j = 0; j < ncols; j++) {
-			report_value(monitor_group_metric(g, cols[j]), v, sizeof(v));
-			strbuf_addf(o, " %s |", v);
-		}
+		strbuf_addf(o, " | %s | %s | %s |", row.window, row.predictions,
+			    row.used);
+		for (j = 0; j < ncols; j++)
+			strbuf_addf(o, " %s |", row.values[j]);
 		strbuf_addf(o, " %s |\n", status_md(g->status));
 	}
 	for (i = 0; i < m->r->ngroups; i++) {
@@ -296,7 +307,7 @@ void monitor_report_markdown(const struct monitor_report *m,
 
 static void html_table(const struct monitor_report *m, struct strbuf *o)
 {
-	const char *cols[16];
+	const char *cols[MONITOR_COLS];
 	size_t ncols = monitor_columns(m->r, cols), i, j;
 
 	strbuf_addstr(o, "<table><tr><th>Version</th><th>Window</th><th>"
@@ -306,18 +317,15 @@ static void html_table(const struct monitor_report *m, struct strbuf *o)
 	strbuf_addstr(o, "<th>Status</th></tr>\n");
 	for (i = 0; i < m->r->ngroups; i++) {
 		const struct perf_group *g = &m->r->groups[i];
-		char w[48], v[32];
+		struct monitor_row row;
 
-		monitor_window_label(g, m->by, w, sizeof(w));
+		monitor_row_cells(g, m->by, cols, ncols, &row);
 		strbuf_addstr(o, g->whole ? "<tr class=\"total\"><td>" : "<tr><td>");
 		strbuf_add_html(o, g->version);
-		strbuf_addf(o, "</td><td>%s</td><td>%llu</td><td>%llu</td>", w,
-			    (unsigned long long)g->predictions,
-			    (unsigned long long)g->used);
-		for (j = 0; j < ncols; j++) {
-			report_value(monitor_group_metric(g, cols[j]), v, sizeof(v));
-			strbuf_addf(o, "<td>%s</td>", v);
-		}
+		strbuf_addf(o, "</td><td>%s</td><td>%s</td><td>%s</td>", row.window,
+			    row.predictions, row.used);
+		for (j = 0; j < ncols; j++)
+			strbuf_addf(o, "<td>%s</td>", row.values[j]);
 		strbuf_addf(o, "<td%s>%s", g->status == PERF_FAIL
 						   ? " class=\"bad\"" : "",
 			    perf_status_name(g->status));
@@ -344,7 +352,7 @@ static void html_table(const struct monitor_report *m, struct strbuf *o)
 
 void monitor_report_html(const struct monitor_report *m, struct strbuf *o)
 {
-	const char *cols[16];
+	const char *cols[MONITOR_COLS];
 	size_t ncols = monitor_columns(m->r, cols), j;
 	char since[32], until[32];
 

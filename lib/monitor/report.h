@@ -35,8 +35,18 @@ void monitor_report_markdown(const struct monitor_report *m,
 void monitor_report_html(const struct monitor_report *m, struct strbuf *out);
 
 /* For tables: the metric columns of r (those some group has), in the
- * order of monitor_metrics; returns the count. */
+ * order of monitor_metrics (at most MONITOR_COLS); returns the count. */
+#define MONITOR_COLS 16
 size_t monitor_columns(const struct perf_result *r, const char **cols);
+/* A group's cells in every table (terminal, Markdown, HTML): its window,
+ * predictions, labelled rows used, and a value per column. */
+struct monitor_row {
+	char window[48], predictions[24], used[24];
+	char values[MONITOR_COLS][32];
+};
+void monitor_row_cells(const struct perf_group *g, enum perf_by by,
+		       const char *const *cols, size_t ncols,
+		       struct monitor_row *row);
 /* A group's window as a table shows it: "total", "2025-01-03",
  * "2025-01-03 14:00", "week of 2025-01-06". */
 void monitor_window_label(const struct perf_group *g, enum perf_by by,
