@@ -11,6 +11,7 @@
  *
  * Metrics where larger is better take max_drop, the others max_rise. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -216,12 +217,12 @@ json_t *monitor_spec_json(const struct monitor_spec *m)
 	json_object_set_new(o, "min_labels", json_integer(m->min_labels));
 	for (size_t i = 0; i < m->nrules; i++) {
 		const struct monitor_rule *r = &m->rules[i];
-		char pct[64];
+		char num[48], pct[64];
 		json_t *limit;
 
 		if (r->relative) {
-			number_shortest(r->limit, pct, sizeof(pct) - 1);
-			strcat(pct, "%");
+			number_shortest(r->limit, num, sizeof(num));
+			snprintf(pct, sizeof(pct), "%s%%", num);
 			limit = json_string(pct);
 		} else {
 			limit = json_number(r->limit);

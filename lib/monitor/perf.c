@@ -108,6 +108,14 @@ const char *perf_status_name(enum perf_status s)
 	return names[s];
 }
 
+double perf_group_metric(const struct perf_group *g, const char *name)
+{
+	for (size_t i = 0; i < g->nmetrics; i++)
+		if (!strcmp(g->metrics[i].name, name))
+			return g->metrics[i].value;
+	return NAN;
+}
+
 struct perf *perf_new(const struct perf_opts *o)
 {
 	struct perf *p = xcalloc(1, sizeof(*p));

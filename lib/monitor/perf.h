@@ -108,5 +108,7 @@ int perf_compute(struct perf *p, struct perf_result *r);
 void perf_free(struct perf *p);
 
 const char *perf_status_name(enum perf_status s);
+/* A group's value of a metric, NaN when it has none. */
+double perf_group_metric(const struct perf_group *g, const char *name);
 
 #endif

@@ -77,7 +77,7 @@ static void widen(struct frame *f, double v)
 }
 
 /* The baseline and the limit of the bundle's rule on this metric. */
-static void reference_lines(const struct monitor_report *m,
+static void reference_lines(const struct plot_in *m,
 			    const char *metric, double *base, double *limit)
 {
 	*base = *limit = NAN;
@@ -140,7 +140,7 @@ static void flush_path(struct strbuf *path, struct strbuf *o)
 
 /* Values over time: a line per version through its buckets (a gap
  * where a bucket has no value), a dot on each. */
-static void lines(const struct monitor_report *m, const char *metric,
+static void lines(const struct plot_in *m, const char *metric,
 		  struct frame *f, struct strbuf *o)
 {
 	const struct perf_result *r = m->r;
@@ -148,7 +148,7 @@ static void lines(const struct monitor_report *m, const char *metric,
 
 	for (size_t i = 0; i < r->ngroups; i++) {
 		const struct perf_group *g = &r->groups[i];
-		double v = monitor_group_metric(g, metric);
+		double v = perf_group_metric(g, metric);
 		double x = px_x(f, ((double)g->start_ms + (double)g->end_ms) / 2);
 		int vi = version_index(r, i) % COLOURS;
 
@@ -169,7 +169,7 @@ static void lines(const struct monitor_report *m, const char *metric,
 }
 
 /* One bar per version's whole window. */
-static void bars(const struct monitor_report *m, const char *metric,
+static void bars(const struct plot_in *m, const char *metric,
 		 struct frame *f, struct strbuf *o)
 {
 	const struct perf_result *r = m->r;
@@ -181,7 +181,7 @@ static void bars(const struct monitor_report *m, const char *metric,
 	slot = (W - LEFT - RIGHT) / (double)(nv ? nv : 1);
 	for (size_t i = 0; i < r->ngroups; i++) {
 		const struct perf_group *g = &r->groups[i];
-		double v = monitor_group_metric(g, metric), y;
+		double v = perf_group_metric(g, metric), y;
 
 		if (!g->whole)
 			continue;
@@ -209,7 +209,7 @@ static void time_text(int64_t ms, enum perf_by by, char *buf, size_t len)
 			 &tm);
 }
 
-void monitor_plot_metric(const struct monitor_report *m, const char *metric,
+void monitor_plot_metric(const struct plot_in *m, const char *metric,
 			 struct strbuf *o)
 {
 	const struct perf_result *r = m->r;
@@ -223,7 +223,7 @@ void monitor_plot_metric(const struct monitor_report *m, const char *metric,
 
 		if (g->whole == over_time)
 			continue;
-		widen(&f, monitor_group_metric(g, metric));
+		widen(&f, perf_group_metric(g, metric));
 		if (!g->whole && (double)g->start_ms < f.x0)
 			f.x0 = (double)g->start_ms;
 		if (!g->whole && (double)g->end_ms > f.x1)

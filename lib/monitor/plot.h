@@ -5,7 +5,16 @@
 #define MLOPS_MONITOR_PLOT_H
 
 #include "../core/strbuf.h"
-#include "report.h"
+#include "perf.h"
+
+/* What a plot draws: the groups, their buckets, the golden set's values
+ * (NULL: none); the limits come from the groups' checks. */
+struct plot_in {
+	const struct perf_result *r;
+	enum perf_by by;
+	const struct metric_value *baseline;
+	size_t nbaseline;
+};
 
 /* The classes the plots draw with, for the page's style. */
 #define MONITOR_PLOT_CSS                                                     \
@@ -20,7 +29,7 @@
 void monitor_plot_legend(const struct perf_result *r, int baseline,
 			 struct strbuf *o);
 /* One plot (nothing when no group has a value of the metric). */
-void monitor_plot_metric(const struct monitor_report *m, const char *metric,
+void monitor_plot_metric(const struct plot_in *in, const char *metric,
 			 struct strbuf *o);
 
 #endif

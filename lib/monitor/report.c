@@ -25,14 +25,6 @@ static json_t *time_json(int64_t ms)
 	return json_string(buf);
 }
 
-double monitor_group_metric(const struct perf_group *g, const char *name)
-{
-	for (size_t i = 0; i < g->nmetrics; i++)
-		if (!strcmp(g->metrics[i].name, name))
-			return g->metrics[i].value;
-	return NAN;
-}
-
 size_t monitor_columns(const struct perf_result *r, const char **cols)
 {
 	size_t n = 0;
@@ -79,7 +71,7 @@ void monitor_row_cells(const struct perf_group *g, enum perf_by by,
 	snprintf(row->used, sizeof(row->used), "%llu",
 		 (unsigned long long)g->used);
 	for (size_t j = 0; j < ncols && j < MONITOR_COLS; j++)
-		report_value(monitor_group_metric(g, cols[j]), row->values[j],
+		report_value(perf_group_metric(g, cols[j]), row->values[j],
 			     sizeof(row->values[j]));
 }
 
@@ -354,6 +346,7 @@ void monitor_report_html(const struct monitor_report *m, struct strbuf *o)
 {
 	const char *cols[MONITOR_COLS];
 	size_t ncols = monitor_columns(m->r, cols), j;
+	struct plot_in in = { m->r, m->by, m->baseline, m->nbaseline };
 	char since[32], until[32];
 
 	report_html_begin(o, "mlops monitor report", MONITOR_PLOT_CSS
@@ -380,7 +373,7 @@ void monitor_report_html(const struct monitor_report *m, struct strbuf *o)
 	monitor_plot_legend(m->r, m->baseline != NULL, o);
 	strbuf_addstr(o, "<div class=\"plots\">\n");
 	for (j = 0; j < ncols; j++)
-		monitor_plot_metric(m, cols[j], o);
+		monitor_plot_metric(&in, cols[j], o);
 	strbuf_addstr(o, "</div>\n");
 	html_table(m, o);
 	report_html_end(o, "monitor");

@@ -51,8 +51,6 @@ void monitor_row_cells(const struct perf_group *g, enum perf_by by,
  * "2025-01-03 14:00", "week of 2025-01-06". */
 void monitor_window_label(const struct perf_group *g, enum perf_by by,
 			  char *buf, size_t len);
-/* A group's value of a metric, NaN when it has none. */
-double monitor_group_metric(const struct perf_group *g, const char *name);
 /* One line per failed check: "accuracy 0.8100 fell 0.0900 from the
  * baseline 0.9000 (max_drop 0.05)". */
 void monitor_check_text(const struct perf_check *c, struct strbuf *out);

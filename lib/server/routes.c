@@ -8,7 +8,6 @@
 #include "livedrift.h"
 #include "mlflow.h"
 #include "performance.h"
-#include "server.h"
 #include "serving.h"
 
 static unsigned route_predict(const struct route_call *call, json_t **out)
@@ -59,12 +58,12 @@ static unsigned route_feedback(const struct route_call *call, json_t **out)
 static unsigned route_performance(const struct route_call *call,
 				  json_t **out)
 {
-	if (!call->opts->performance) {
+	if (!call->performance) {
 		*out = error_json("no prediction store: start serve with "
 				  "--store URL for live performance");
 		return 404;
 	}
-	return perf_watch_json(call->opts->performance, call->sv, out);
+	return perf_watch_json(call->performance, call->sv, out);
 }
 
 static const struct route_def routes[] = {

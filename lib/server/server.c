@@ -326,7 +326,7 @@ static unsigned answer_call(struct server *s, struct serving *sv,
 	struct route_call call = {
 		sv, &s->opts, url, method,
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
-		strbuf_str(&req->body), req->body.len
+		strbuf_str(&req->body), req->body.len, s->opts.performance
 	};
 	json_t *out = NULL;
 	unsigned status = rd->fn(&call, &out);
