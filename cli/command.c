@@ -26,6 +26,7 @@ const struct cmd_spec *const commands[] = {
 	&cmd_drift_spec,
 	&cmd_alert_spec,
 	&cmd_feedback_spec,
+	&cmd_monitor_spec,
 	&cmd_store_spec,
 	&cmd_image_spec,
 	&cmd_push_spec,

@@ -11,6 +11,7 @@
 #include "lib/bundle/meta.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/number.h"
+#include "lib/core/report.h"
 #include "lib/drift/config.h"
 #include "lib/drift/drift.h"
 #include "lib/drift/profile.h"
@@ -218,7 +219,7 @@ static void annotate(const struct drift_report *r)
 		const struct drift_column *c = &r->columns[i];
 		char msg[512], s[32];
 
-		drift_format_value(drift_test_is_pvalue(c->test) ? c->p_value
+		report_value(drift_test_is_pvalue(c->test) ? c->p_value
 								  : c->statistic,
 				   s, sizeof(s));
 		if (c->error)
@@ -262,6 +263,7 @@ static int cmd_drift(int argc, const char **argv)
 {
 	struct drift_opts o = { 0 };
 	struct drift_report r;
+	struct strbuf md = STRBUF_INIT;
 	struct descriptor *d = NULL, *proj = NULL;
 	const struct descriptor *notify = NULL;
 	struct drift_override *ov = NULL, *cfg_ov = NULL;
@@ -358,27 +360,17 @@ static int cmd_drift(int argc, const char **argv)
 		rc = report_error();
 		goto done;
 	}
+	drift_report_markdown(&r, &md);
 	if (out_json()) {
 		json_t *j = drift_report_json(&r);
 
 		print_json(j);
 		json_decref(j);
-	} else if (opt_markdown) {
-		struct strbuf md = STRBUF_INIT;
-
-		drift_report_markdown(&r, &md);
-		fwrite(md.buf, 1, md.len, stdout);
-		strbuf_release(&md);
-	} else {
+	} else if (!opt_markdown) {
 		print_table(&r);
 	}
-	{
-		struct strbuf md = STRBUF_INIT;
-
-		drift_report_markdown(&r, &md);
-		gh_step_summary(md.buf);
-		strbuf_release(&md);
-	}
+	report_markdown(md.buf, !out_json() && opt_markdown);
+	strbuf_release(&md);
 	annotate(&r);
 	rc = r.drifted ? EXIT_FINDING : r.nerrors ? EXIT_INPUT : EXIT_OK;
 	if (notify) {
@@ -392,10 +384,7 @@ static int cmd_drift(int argc, const char **argv)
 		struct strbuf html = STRBUF_INIT;
 
 		drift_report_html(&r, &html);
-		if (fs_write_output(opt_html, html.buf, html.len, 0644) < 0)
-			rc = report_error();
-		else
-			print_info("mlops: wrote %s", opt_html);
+		rc = report_html_file(opt_html, html.buf, html.len, rc);
 		strbuf_release(&html);
 	}
 	drift_report_free(&r);

@@ -12,6 +12,7 @@
 #include "cli/exit_status.h"
 #include "cli/output.h"
 #include "cli/registry_opts.h"
+#include "lib/core/duration.h"
 #include "lib/core/error.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/number.h"
@@ -21,6 +22,7 @@
 #include "lib/deploy/local.h"
 #include "lib/server/admin.h"
 #include "lib/server/livealerts.h"
+#include "lib/server/performance.h"
 #include "lib/server/reply.h"
 #include "lib/server/server.h"
 #include "lib/server/serving.h"
@@ -44,7 +46,7 @@ static struct strv opt_cors;
 static const char *opt_state, *opt_admin_listen, *opt_admin_key_file;
 static const char *opt_admin_max_upload = "4G";
 static const char *opt_require_signature;
-static const char *opt_expect_digest;
+static const char *opt_expect_digest, *opt_perf_every;
 static struct strv opt_hash;
 static struct serve_store_opts store_opts = { NULL, &opt_redact, &opt_hash,
 					       NULL, NULL, NULL, NULL, NULL,
@@ -149,6 +151,9 @@ static const struct opt options[] = {
 	OPT_RANGE(0, "store-queue", &store_opts.queue, "ROWS",
 		  "rows waiting for the store at most; more are dropped and "
 		  "counted (default: 65536)", 1, 1L << 24),
+	OPT_STR(0, "performance-every", &opt_perf_every, "DURATION",
+		"with --store: recompute live performance (/performance, "
+		"/metrics) at most this often (default: 1m)", NULL),
 	OPT_MULTI(0, "cors-origin", &opt_cors, "ORIGIN",
 		  "let browsers on ORIGIN call the server (CORS), repeatable; "
 		  "* for any", NULL),
@@ -287,6 +292,8 @@ static int cmd_serve(int argc, const char **argv)
 	struct serving *sv = NULL;
 	struct server *srv = NULL;
 	struct recorder *rec = NULL;
+	struct perf_watch *perf = NULL;
+	int64_t perf_every = 60000;
 	const char *def_listen[] = { "127.0.0.1:8080", NULL };
 	sigset_t set;
 	size_t i;
@@ -334,6 +341,12 @@ static int cmd_serve(int argc, const char **argv)
 	if (opt_redact.n && !opt_log_payloads && !store_opts.url)
 		return command_usage_error(&cmd_serve_spec, "--redact goes "
 					   "with --store or --log-payloads");
+	if (opt_perf_every && (!store_opts.url ||
+			       duration_parse_ms(opt_perf_every, &perf_every) ||
+			       perf_every < 1000 || perf_every > 86400000))
+		return command_usage_error(&cmd_serve_spec, "--performance-every "
+					   "goes with --store and takes a "
+					   "duration from 1s to 1d, such as 5m");
 	rc = serve_store_check(&store_opts);
 	if (rc)
 		return rc;
@@ -437,6 +450,16 @@ static int cmd_serve(int argc, const char **argv)
 	if (rc)
 		goto done;
 	so.recorder = rec;
+	if (rec) {
+		struct perf_watch_opts po = { store_opts.url,
+					      (unsigned)perf_every };
+
+		if (perf_watch_start(&perf, &po, sv) < 0) {
+			rc = report_error();
+			goto done;
+		}
+		so.performance = perf;
+	}
 	so.listen = opt_listen.n ? opt_listen.v : def_listen;
 	so.nlisten = opt_listen.n ? opt_listen.n : 1;
 	so.threads = (unsigned)opt_threads;
@@ -552,6 +575,8 @@ static int cmd_serve(int argc, const char **argv)
 	adm = NULL;
 	server_stop(srv, (unsigned)opt_drain * 1000u);
 	srv = NULL;
+	perf_watch_stop(perf);
+	perf = NULL;
 	/* The rows of the requests just answered, then the store. */
 	serve_store_stop(rec, (unsigned)(opt_drain > 0 ? opt_drain : 1) * 1000u);
 	rec = NULL;
@@ -562,6 +587,7 @@ done:
 	live_alerts_stop(la);
 	admin_stop(adm);
 	server_stop(srv, 0); /* it holds sv */
+	perf_watch_stop(perf);
 	serve_store_stop(rec, 1000);
 	if (!started)
 		serving_put(sv);

@@ -550,7 +550,8 @@ static int parse_top(struct walker *w, struct descriptor *d,
 	static const char *const keys[] = {
 		"name", "version", "description", "license", "authors",
 		"model", "signature", "datasets", "gates", "smoke", "include",
-		"dependencies", "environments", "drift", "alerts", NULL,
+		"dependencies", "environments", "drift", "alerts", "monitor",
+		NULL,
 	};
 	const struct ynode *v;
 	int rc;
@@ -618,6 +619,9 @@ static int parse_top(struct walker *w, struct descriptor *d,
 	v = ynode_map_get(root, "alerts");
 	if (!rc && v)
 		rc = descriptor_parse_alerts(w, d, v);
+	v = ynode_map_get(root, "monitor");
+	if (!rc && v)
+		rc = descriptor_parse_monitor(w, d, v);
 	return rc;
 }
 
@@ -637,6 +641,7 @@ int descriptor_parse(struct descriptor **out, const char *file,
 	if (rc)
 		return rc;
 	d = xcalloc(1, sizeof(*d));
+	monitor_spec_init(&d->monitor);
 	d->file = xstrdup(file);
 	d->dir = xstrdup(dir);
 	d->raw = xstrndup(data, len);
@@ -724,6 +729,7 @@ void descriptor_free(struct descriptor *d)
 	free(d->gates);
 	json_decref(d->drift);
 	alerts_config_free(d->alerts);
+	monitor_spec_free(&d->monitor);
 	for (i = 0; d->smoke && i < d->nsmoke; i++) {
 		free(d->smoke[i].name);
 		json_decref(d->smoke[i].features);

@@ -198,6 +198,8 @@ json_t *descriptor_to_json(const struct descriptor *d)
 	if (d->alerts)
 		json_object_set_new(o, "alerts",
 				    alerts_config_to_json(d->alerts));
+	if (d->monitor.present)
+		json_object_set_new(o, "monitor", monitor_spec_json(&d->monitor));
 
 	for (i = 0; i < d->nsmoke; i++) {
 		const struct smoke_test *t = &d->smoke[i];

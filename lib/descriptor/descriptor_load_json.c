@@ -159,6 +159,7 @@ int descriptor_from_json(struct descriptor **out, const json_t *j)
 	int rt = 0, task = 0, rc = 0;
 
 	*out = NULL;
+	monitor_spec_init(&d->monitor);
 	d->file = xstrdup("mlops.json");
 	d->dir = xstrdup(".");
 	d->name = dup_opt(j, "name");
@@ -232,6 +233,9 @@ int descriptor_from_json(struct descriptor **out, const json_t *j)
 	if (!rc && json_object_get(j, "alerts"))
 		rc = alerts_config_from_json(json_object_get(j, "alerts"),
 					     &d->alerts);
+	if (!rc && json_object_get(j, "monitor") &&
+	    monitor_spec_from_json(d, json_object_get(j, "monitor")) < 0)
+		rc = bad("monitor");
 done:
 	if (rc) {
 		descriptor_free(d);

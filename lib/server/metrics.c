@@ -46,6 +46,7 @@ const char *route_name(enum route r)
 		[ROUTE_OPENAPI] = "/openapi.json",
 		[ROUTE_DOCS] = "/docs",
 		[ROUTE_FEEDBACK] = "/feedback",
+		[ROUTE_PERFORMANCE] = "/performance",
 	};
 
 	return names[r];

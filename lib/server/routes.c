@@ -7,6 +7,7 @@
 #include "handlers.h"
 #include "livedrift.h"
 #include "mlflow.h"
+#include "performance.h"
 #include "serving.h"
 
 static unsigned route_predict(const struct route_call *call, json_t **out)
@@ -54,6 +55,17 @@ static unsigned route_feedback(const struct route_call *call, json_t **out)
 			       call->len, out);
 }
 
+static unsigned route_performance(const struct route_call *call,
+				  json_t **out)
+{
+	if (!call->performance) {
+		*out = error_json("no prediction store: start serve with "
+				  "--store URL for live performance");
+		return 404;
+	}
+	return perf_watch_json(call->performance, call->sv, out);
+}
+
 static const struct route_def routes[] = {
 	{ "/predict", "POST", ROUTE_PREDICT, ROUTE_F_PREDICTION,
 	  route_predict },
@@ -72,6 +84,7 @@ static const struct route_def routes[] = {
 	{ "/openapi.json", "GET", ROUTE_OPENAPI, 0, NULL },
 	{ "/docs", "GET", ROUTE_DOCS, 0, NULL },
 	{ "/feedback", "POST", ROUTE_FEEDBACK, 0, route_feedback },
+	{ "/performance", "GET", ROUTE_PERFORMANCE, 0, route_performance },
 };
 
 /* The OIP tree is one route: oip_handle checks its methods. */

@@ -33,6 +33,7 @@
 #include "ratelimit.h"
 #include "livedrift.h"
 #include "mlflow.h"
+#include "performance.h"
 #include "record.h"
 #include "reply.h"
 #include "routes.h"
@@ -325,7 +326,7 @@ static unsigned answer_call(struct server *s, struct serving *sv,
 	struct route_call call = {
 		sv, &s->opts, url, method,
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
-		strbuf_str(&req->body), req->body.len
+		strbuf_str(&req->body), req->body.len, s->opts.performance
 	};
 	json_t *out = NULL;
 	unsigned status = rd->fn(&call, &out);
@@ -367,6 +368,8 @@ static unsigned answer_server(struct server *s, struct serving *sv,
 		conntrack_metrics(s->ct, s->n, &text);
 		if (s->opts.recorder)
 			recorder_metrics(s->opts.recorder, &text);
+		if (s->opts.performance)
+			perf_watch_metrics(s->opts.performance, sv, &text);
 		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 			strbuf_str(&text), text.len, NULL);
 		break;

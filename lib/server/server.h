@@ -41,6 +41,9 @@ struct server_opts {
 	/* The prediction store every scored row goes to; NULL: none. The
 	 * caller stops it after server_stop. */
 	struct recorder *recorder;
+	/* Live performance from that store (GET /performance, gauges in
+	 * /metrics); NULL: none. The caller stops it after server_stop. */
+	struct perf_watch *performance;
 };
 
 struct server;
