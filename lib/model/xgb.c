@@ -15,6 +15,7 @@
 #include "../core/strbuf.h"
 #include "forest.h"
 #include "model.h"
+#include "xgb_shap.h"
 
 enum xgb_output {
 	XO_PROBABILITY, /* one probability per row */
@@ -27,6 +28,9 @@ enum xgb_output {
 struct xgb {
 	BoosterHandle h;
 	struct forest *forest; /* native evaluation, when the model allows */
+	struct xgb_shap *shap; /* explanations, made on first use */
+	char *path;
+	size_t nthread;
 	enum xgb_output kind;
 	size_t nclasses;
 	char config[256];
@@ -298,6 +302,8 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 			    x->forest ? ", native trees" : "");
 		m->description = strbuf_detach(&d);
 	}
+	x->path = xstrdup(spec->path);
+	x->nthread = spec->nthread > 0 ? (size_t)spec->nthread : 0;
 	m->impl = x;
 	m->digits = 9; /* XGBoost predicts in float32 */
 	strbuf_release(&obj);
@@ -363,8 +369,25 @@ static void xgb_free(struct model *m)
 	if (!x)
 		return;
 	forest_free(x->forest);
+	xgb_shap_free(x->shap);
+	free(x->path);
 	XGBoosterFree(x->h);
 	free(x);
+}
+
+static int xgb_explain_prepare(struct model *m)
+{
+	struct xgb *x = m->impl;
+
+	return xgb_shap_load(&x->shap, x->path, m->nfeatures, m->noutputs);
+}
+
+static int xgb_explain(const struct model *m, const double *rows,
+		       size_t nrows, double *out)
+{
+	const struct xgb *x = m->impl;
+
+	return xgb_shap_explain(x->shap, rows, nrows, out, x->nthread);
 }
 
 const struct model_backend model_backend_xgboost = {
@@ -373,4 +396,6 @@ const struct model_backend model_backend_xgboost = {
 	.load = xgb_load,
 	.predict = xgb_predict,
 	.free = xgb_free,
+	.explain_prepare = xgb_explain_prepare,
+	.explain = xgb_explain,
 };
