@@ -55,6 +55,7 @@ struct trees {
 	size_t nbase;
 	enum ox_post post;
 	enum tagg agg;
+	float *hit;          /* nodes_hitrates, per node; NULL: none */
 	uint32_t nfeatures;  /* the largest feature id + 1 */
 	int all_leq;         /* every branch is BRANCH_LEQ: a faster walk */
 	/* the blocked walk (fast; NULL: walk() alone) */
