@@ -148,14 +148,25 @@ static int check_features(BoosterHandle h, const struct model_spec *spec)
 	return 0;
 }
 
-/* JSON gbtree models are evaluated natively (forest.c); the rest, and
- * anything forest.c declines, by libxgboost. */
-static void native(struct xgb *x, const struct model_spec *spec)
+/* JSON gbtree models are evaluated natively (forest.c) when their
+ * objective's output is one forest.c computes; the rest (poisson,
+ * gamma, tweedie, hinge, ...), and anything forest.c declines, by
+ * libxgboost. */
+static void native(struct xgb *x, const struct model_spec *spec,
+		   const char *obj)
 {
+	static const char *const objectives[] = {
+		"reg:squarederror", "reg:squaredlogerror",
+		"reg:pseudohubererror", "reg:absoluteerror", "reg:linear",
+		"binary:logistic", "reg:logistic", "binary:logitraw",
+		"multi:softprob", "multi:softmax", NULL,
+	};
 	enum forest_transform t;
-	size_t n = strlen(spec->path);
+	size_t n = strlen(spec->path), i;
 
-	if (n < 5 || strcmp(spec->path + n - 5, ".json"))
+	for (i = 0; objectives[i] && strcmp(objectives[i], obj); i++)
+		;
+	if (!objectives[i] || n < 5 || strcmp(spec->path + n - 5, ".json"))
 		return;
 	switch (x->kind) {
 	case XO_PROBABILITY:
@@ -286,7 +297,7 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 		goto fail;
 	XGBoosterBoostedRounds(x->h, &rounds);
 	if (!spec->no_native)
-		native(x, spec);
+		native(x, spec, obj.buf);
 	snprintf(x->config, sizeof(x->config),
 		 "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
 		 "\"iteration_end\": 0, \"strict_shape\": false, "
