@@ -5,8 +5,9 @@
  * as float32, missing (NaN) to the default child, `x < threshold` left;
  * a categorical split sends the categories it lists right, and any
  * other value (negative, 2^24 and beyond, not listed) left. The bias of
- * each output is the base score on the margin scale (logit for the
- * logistic objectives, log for poisson, gamma, tweedie and cox) plus
+ * each output is the base score on the margin scale (logit for
+ * binary:logistic and reg:logistic, log for poisson, gamma, tweedie,
+ * cox and aft) plus
  * each tree's cover-weighted mean; dart trees carry their weights. */
 #include "xgb_shap.h"
 
@@ -154,11 +155,18 @@ static int load_tree(struct xgb_shap *x, const json_t *t, size_t *nalloc,
 		long long r = int_at(right, (size_t)i);
 		long long fi = int_at(idx, (size_t)i);
 
+		const json_t *c = json_array_get(cond, (size_t)i);
+
+		if (!json_is_number(json_array_get(hess, (size_t)i)))
+			return refuse("a node whose sum_hessian is not a "
+				      "number");
 		st->cover[i] = json_number_value(json_array_get(hess, (size_t)i));
 		if (l == -1) {
+			if (!json_is_number(c))
+				return refuse("a leaf whose value is not a "
+					      "number");
 			st->kids[2 * i] = st->kids[2 * i + 1] = SHAP_LEAF;
-			st->value[i] = (float)json_number_value(
-				json_array_get(cond, (size_t)i));
+			st->value[i] = (float)json_number_value(c);
 			continue;
 		}
 		if (l < 0 || r < 0 || l >= n || r >= n || fi < 0 ||
@@ -168,8 +176,8 @@ static int load_tree(struct xgb_shap *x, const json_t *t, size_t *nalloc,
 		st->kids[2 * i] = (uint32_t)l;
 		st->kids[2 * i + 1] = (uint32_t)r;
 		st->feature[i] = (uint32_t)fi;
-		d->thr = (float)json_number_value(json_array_get(cond,
-								 (size_t)i));
+		/* NaN (categorical splits): no value is below it */
+		d->thr = json_is_number(c) ? (float)json_number_value(c) : NAN;
 		d->default_left = int_at(dl, (size_t)i) != 0;
 		if (json_is_array(types) && int_at(types, (size_t)i) != 0 &&
 		    int_at(types, (size_t)i) != 1)
@@ -194,12 +202,45 @@ static int load_tree(struct xgb_shap *x, const json_t *t, size_t *nalloc,
 	return 0;
 }
 
+/* libxgboost writes non-finite numbers as NaN, Infinity, -Infinity,
+ * which JSON lacks: they become null (outside strings). */
+static void nan_to_null(const char *s, size_t len, struct strbuf *out)
+{
+	size_t i = 0;
+
+	strbuf_grow(out, len);
+	while (i < len) {
+		if (s[i] == '"') {
+			size_t j = i + 1;
+
+			while (j < len && s[j] != '"')
+				j += s[j] == '\\' ? 2 : 1;
+			j = j < len ? j + 1 : len;
+			strbuf_add(out, s + i, j - i);
+			i = j;
+		} else if (len - i >= 3 && !memcmp(s + i, "NaN", 3)) {
+			strbuf_addstr(out, "null");
+			i += 3;
+		} else if (len - i >= 8 && !memcmp(s + i, "Infinity", 8)) {
+			strbuf_addstr(out, "null");
+			i += 8;
+		} else if (s[i] == '-' && len - i >= 9 &&
+			   !memcmp(s + i + 1, "Infinity", 8)) {
+			strbuf_addstr(out, "null");
+			i += 9;
+		} else {
+			strbuf_addch(out, s[i++]);
+		}
+	}
+}
+
 /* The base score, on the margin scale as the objective's ProbToMargin
  * puts it (in float, as libxgboost 1.7). */
 static int base_margin(const char *obj, const char *text, double *out)
 {
+	/* binary:logitraw keeps its base score as it is */
 	static const char *const logistic[] = {
-		"binary:logistic", "reg:logistic", "binary:logitraw", NULL };
+		"binary:logistic", "reg:logistic", NULL };
 	static const char *const logs[] = {
 		"count:poisson", "reg:gamma", "reg:tweedie", "survival:cox",
 		"survival:aft", NULL };
@@ -309,8 +350,14 @@ int xgb_shap_load(struct xgb_shap **out, const char *path, size_t nfeatures,
 				       &buf) != 0)
 		rc = mlops_error_set(MLOPS_EINPUT, "cannot read the XGBoost "
 				     "model's trees: %s", XGBGetLastError());
-	if (!rc)
-		rc = json_parse_buf(&j, buf, (size_t)len, "the XGBoost model");
+	if (!rc) {
+		struct strbuf text = STRBUF_INIT;
+
+		nan_to_null(buf, (size_t)len, &text);
+		rc = json_parse_buf(&j, text.buf, text.len,
+				    "the XGBoost model");
+		strbuf_release(&text);
+	}
 	if (h)
 		XGBoosterFree(h);
 	if (!rc)

@@ -225,7 +225,9 @@ static int build(struct ox_shap *x, const struct trees *t, size_t groups)
 					st->value[i] = leaf_value(
 						t, nd, groups > 1 ? PICK_CLASS
 								  : pick,
-						groups > 1 ? (uint32_t)g : 1);
+						groups > 1	 ? (uint32_t)g
+						: t->classifier ? 1
+								 : 0);
 					continue;
 				}
 				if (nd->yes < root || nd->no < root)
