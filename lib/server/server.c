@@ -34,6 +34,7 @@
 #include "livedrift.h"
 #include "mlflow.h"
 #include "reply.h"
+#include "routes.h"
 #include "serving.h"
 
 #define MAX_LISTEN 8
@@ -67,7 +68,8 @@ struct request {
 	struct conn *conn; /* its connection's deadlines */
 };
 
-static struct serving *acquire_for(struct server *s, const char *url);
+static struct serving *acquire_for(struct server *s,
+				   const struct route_def *rd);
 
 /* The request being answered, for the headers every answer carries. */
 static _Thread_local const struct request *current;
@@ -93,42 +95,12 @@ static enum MHD_Result respond_preflight(struct MHD_Connection *c,
 	return reply_preflight(current ? &current->reply : NULL, c, methods);
 }
 
-struct route_def {
-	const char *path;
-	const char *method;
-	enum route id;
-};
-
-static const struct route_def routes[] = {
-	{ "/predict", "POST", ROUTE_PREDICT },
-	{ "/predict/batch", "POST", ROUTE_BATCH },
-	{ "/health/live", "GET", ROUTE_LIVE },
-	{ "/health/ready", "GET", ROUTE_READY },
-	{ "/model/info", "GET", ROUTE_INFO },
-	{ "/metrics", "GET", ROUTE_METRICS },
-	{ "/drift", "GET", ROUTE_DRIFT },
-	{ "/health", "GET", ROUTE_HEALTH },
-	{ "/invocations", "POST", ROUTE_INVOCATIONS },
-	{ "/ping", "GET", ROUTE_PING },
-	{ "/version", "GET", ROUTE_VERSION },
-	{ "/openapi.json", "GET", ROUTE_OPENAPI },
-	{ "/docs", "GET", ROUTE_DOCS },
-};
-
-/* Routes that answer for the server's health: open with
- * --public-health, and answered under overload. */
-static int is_health(enum route r)
-{
-	return r == ROUTE_LIVE || r == ROUTE_READY || r == ROUTE_HEALTH ||
-	       r == ROUTE_PING || r == ROUTE_METRICS;
-}
-
 static int authorized(const struct server *s, struct MHD_Connection *c,
-		      enum route r)
+		      int health)
 {
 	if (!s->opts.nkeys)
 		return 1;
-	if (s->opts.public_health && is_health(r))
+	if (s->opts.public_health && health)
 		return 1;
 	return auth_key_ok(s->opts.api_keys, s->opts.nkeys, auth_presented(c));
 }
@@ -180,9 +152,9 @@ static int within_limit(struct server *s, struct MHD_Connection *c,
 
 /* Overload: more requests under way than --max-in-flight get 503 (health
  * and metrics are still answered: that is when they matter). */
-static int overloaded(const struct server *s, enum route r)
+static int overloaded(const struct server *s, int health)
 {
-	if (!s->opts.max_in_flight || is_health(r))
+	if (!s->opts.max_in_flight || health)
 		return 0;
 	return server_in_flight(s) > (int64_t)s->opts.max_in_flight;
 }
@@ -202,11 +174,6 @@ static unsigned admit(struct MHD_Connection *c, const char *url,
 	return status;
 }
 
-/* The OIP tree is one route: oip_handle checks its methods. */
-static const struct route_def oip_tree = { "/v2", NULL, ROUTE_OIP };
-
-/* The route a URL names, NULL when none. *guard: the route the guards
- * treat it as (OIP's health paths are health, like /health/...). */
 /* Ready to answer predictions: loaded, not draining, and serving the
  * bundle --expect-digest names (when it names one). */
 static int serving_ready(struct server *s, const struct serving *sv)
@@ -215,32 +182,25 @@ static int serving_ready(struct server *s, const struct serving *sv)
 	       serving_has_digest(sv, s->opts.expect_digest);
 }
 
-static const struct route_def *route_of(const char *url, enum route *guard)
+/* Whether the guards treat a URL of route rd as health (OIP's health
+ * paths are, like /health/...). */
+static int health_url(const struct route_def *rd, const char *url)
 {
-	size_t i;
-
-	if (!strncmp(url, "/v2", 3) && (!url[3] || url[3] == '/')) {
-		*guard = strstr(url, "/health/") ? ROUTE_LIVE : ROUTE_OIP;
-		return &oip_tree;
-	}
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (!strcmp(routes[i].path, url)) {
-			*guard = routes[i].id;
-			return &routes[i];
-		}
-	return NULL;
+	if (rd->id == ROUTE_OIP)
+		return strstr(url, "/health/") != NULL;
+	return (rd->flags & ROUTE_F_HEALTH) != 0;
 }
 
 /* The one admission chain every route goes through after the
  * connection checks: API key, method, overload, body size. 0, or the
  * status answered. */
 static unsigned guard(struct server *s, struct MHD_Connection *c,
-		      const struct route_def *rd, enum route as,
+		      const struct route_def *rd, int health,
 		      const char *method, const struct request *req)
 {
 	struct strbuf m = STRBUF_INIT;
 
-	if (!authorized(s, c, as)) {
+	if (!authorized(s, c, health)) {
 		respond_json(c, 401, error_json("unauthorized: send an API key "
 						"(Authorization: Bearer KEY or "
 						"X-API-Key: KEY)"),
@@ -253,7 +213,7 @@ static unsigned guard(struct server *s, struct MHD_Connection *c,
 			     rd->method);
 		return 405;
 	}
-	if (overloaded(s, as)) {
+	if (overloaded(s, health)) {
 		respond_json(c, 503, error_json("overloaded; retry after "
 						"Retry-After seconds"),
 			     NULL);
@@ -263,8 +223,8 @@ static unsigned guard(struct server *s, struct MHD_Connection *c,
 		return 0;
 	strbuf_addf(&m, "the request body is larger than %zu bytes",
 		    s->opts.max_body);
-	respond_json(c, 413, rd->id == ROUTE_INVOCATIONS ? mlflow_error(m.buf)
-							: error_json(m.buf),
+	respond_json(c, 413, rd->flags & ROUTE_F_MLFLOW ? mlflow_error(m.buf)
+						       : error_json(m.buf),
 		     NULL);
 	strbuf_release(&m);
 	return 413;
@@ -282,7 +242,7 @@ static json_t *server_openapi(const struct server *s, const struct serving *sv)
 /* A body sent with a Content-Encoding, decoded in place: 0, or the
  * status answered (413 past --max-body decoded, 415, 400). */
 static unsigned decode_body(const struct server *s, struct MHD_Connection *c,
-			    enum route route, struct request *req)
+			    const struct route_def *rd, struct request *req)
 {
 	const char *coding = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							 "Content-Encoding");
@@ -293,7 +253,7 @@ static unsigned decode_body(const struct server *s, struct MHD_Connection *c,
 		return 0; /* no body: nothing to decode (a GET) */
 	status = encoding_decode(coding, &req->body, s->opts.max_body, &why);
 	if (status) /* in the route's protocol: MLflow's for /invocations */
-		respond_json(c, status, route == ROUTE_INVOCATIONS
+		respond_json(c, status, rd->flags & ROUTE_F_MLFLOW
 						? mlflow_error(why)
 						: error_json(why), NULL);
 	return status;
@@ -354,14 +314,95 @@ static int preflight(const struct server *s, struct MHD_Connection *c,
 	return 1;
 }
 
+/* A route answered from the request alone: its handler's status and
+ * JSON. */
+static unsigned answer_call(struct server *s, struct serving *sv,
+			    struct MHD_Connection *c, const char *url,
+			    const char *method, struct request *req,
+			    const struct route_def *rd)
+{
+	struct route_call call = {
+		sv, &s->opts, url, method,
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+		strbuf_str(&req->body), req->body.len
+	};
+	json_t *out = NULL;
+	unsigned status = rd->fn(&call, &out);
+
+	respond_json(c, status, out, NULL);
+	return status;
+}
+
+/* The routes that answer for the server itself. */
+static unsigned answer_server(struct server *s, struct serving *sv,
+			      struct MHD_Connection *c,
+			      const struct route_def *rd)
+{
+	int ready = __atomic_load_n(&s->ready, __ATOMIC_ACQUIRE);
+	struct strbuf text = STRBUF_INIT;
+	unsigned status = 200;
+	json_t *doc;
+
+	switch (rd->id) {
+	case ROUTE_LIVE:
+		respond_json(c, 200, json_pack("{s:b}", "live", 1), NULL);
+		return 200;
+	case ROUTE_READY:
+		doc = serving_readiness(sv, ready, s->opts.expect_digest,
+					&status);
+		respond_json(c, status, doc, NULL);
+		return status;
+	case ROUTE_HEALTH:
+		/* Live and ready in one answer, for load balancers. */
+		doc = serving_health(sv, ready, s->opts.expect_digest, &status);
+		respond_json(c, status, doc, NULL);
+		return status;
+	case ROUTE_METRICS:
+		metrics_render(&s->metrics, &text, sv->bm->d->name,
+			       sv->bm->d->version, sv->digest,
+			       sv->load_seconds);
+		if (sv->drift)
+			live_drift_metrics(sv->drift, &text);
+		conntrack_metrics(s->ct, s->n, &text);
+		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
+			strbuf_str(&text), text.len, NULL);
+		break;
+	case ROUTE_PING:
+		/* MLflow's: a newline when the model is there. */
+		if (!serving_ready(s, sv)) {
+			respond_json(c, 503, error_json("not ready"), NULL);
+			return 503;
+		}
+		respond(c, 200, "application/json", "\n", 1, NULL);
+		return 200;
+	case ROUTE_OPENAPI:
+		respond_json(c, 200, server_openapi(s, sv), NULL);
+		return 200;
+	case ROUTE_DOCS:
+		doc = server_openapi(s, sv);
+		apidocs_html(doc, &text);
+		respond(c, 200, "text/html; charset=utf-8", strbuf_str(&text),
+			text.len, NULL);
+		json_decref(doc);
+		break;
+	case ROUTE_VERSION:
+		respond(c, 200, "text/plain; charset=utf-8", MLOPS_LIB_VERSION,
+			strlen(MLOPS_LIB_VERSION), NULL);
+		return 200;
+	default:
+		respond_json(c, 500, error_json("unrouted"), NULL);
+		return 500;
+	}
+	strbuf_release(&text);
+	return status;
+}
+
+/* The request's answer; rd: the route its URL names (NULL: none). */
 static unsigned answer(struct server *s, struct serving *sv,
 		       struct MHD_Connection *c, const char *url,
 		       const char *method, struct request *req,
-		       enum route *route)
+		       const struct route_def *rd, enum route *route)
 {
-	const struct route_def *rd;
-	enum route as = ROUTE_OTHER;
-	json_t *out = NULL;
 	unsigned status;
 
 	*route = ROUTE_OTHER;
@@ -374,7 +415,6 @@ static unsigned answer(struct server *s, struct serving *sv,
 			     NULL);
 		return 429;
 	}
-	rd = route_of(url, &as);
 	if (!rd) {
 		respond_json(c, 404, error_json("no such endpoint"), NULL);
 		return 404;
@@ -382,105 +422,16 @@ static unsigned answer(struct server *s, struct serving *sv,
 	*route = rd->id == ROUTE_OIP ? oip_route(url) : rd->id;
 	if (preflight(s, c, method, rd))
 		return 204;
-	status = guard(s, c, rd, as, method, req);
+	status = guard(s, c, rd, health_url(rd, url), method, req);
 	if (!status)
-		status = decode_body(s, c, rd->id, req);
+		status = decode_body(s, c, rd, req);
 	if (status)
 		return status;
 	if (rd->id == ROUTE_OIP)
 		return answer_oip(s, sv, c, url, method, req);
-	switch (rd->id) {
-	case ROUTE_LIVE:
-		respond_json(c, 200, json_pack("{s:b}", "live", 1), NULL);
-		return 200;
-	case ROUTE_READY:
-		out = serving_readiness(sv, __atomic_load_n(&s->ready,
-							    __ATOMIC_ACQUIRE),
-					s->opts.expect_digest, &status);
-		respond_json(c, status, out, NULL);
-		return status;
-	case ROUTE_HEALTH:
-		/* Live and ready in one answer, for load balancers. */
-		out = serving_health(sv, __atomic_load_n(&s->ready,
-							 __ATOMIC_ACQUIRE),
-				     s->opts.expect_digest, &status);
-		respond_json(c, status, out, NULL);
-		return status;
-	case ROUTE_INFO:
-		respond_json(c, 200, model_info_json(sv), NULL);
-		return 200;
-	case ROUTE_METRICS: {
-		struct strbuf text = STRBUF_INIT;
-
-		metrics_render(&s->metrics, &text, sv->bm->d->name,
-			       sv->bm->d->version, sv->digest,
-			       sv->load_seconds);
-		if (sv->drift)
-			live_drift_metrics(sv->drift, &text);
-		conntrack_metrics(s->ct, s->n, &text);
-		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
-			strbuf_str(&text), text.len, NULL);
-		strbuf_release(&text);
-		return 200;
-	}
-	case ROUTE_DRIFT:
-		if (!sv->drift) {
-			respond_json(c, 404, error_json("no live drift: the bundle "
-							"has no reference profile "
-							"(datasets.reference), or "
-							"--drift-window is 0"),
-				     NULL);
-			return 404;
-		}
-		respond_json(c, 200, live_drift_json(sv->drift), NULL);
-		return 200;
-	case ROUTE_PREDICT:
-		status = handle_predict(sv, strbuf_str(&req->body),
-					req->body.len, &out);
-		break;
-	case ROUTE_BATCH:
-		status = handle_batch(sv, strbuf_str(&req->body),
-				      req->body.len, &out);
-		break;
-	case ROUTE_INVOCATIONS:
-		status = mlflow_invocations(
-			sv, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							"Content-Type"),
-			strbuf_str(&req->body), req->body.len, &out);
-		break;
-	case ROUTE_PING:
-		/* MLflow's: a newline when the model is there. */
-		if (!serving_ready(s, sv)) {
-			status = 503;
-			out = error_json("not ready");
-			break;
-		}
-		respond(c, 200, "application/json", "\n", 1, NULL);
-		return 200;
-	case ROUTE_OPENAPI:
-		respond_json(c, 200, server_openapi(s, sv), NULL);
-		return 200;
-	case ROUTE_DOCS: {
-		struct strbuf html = STRBUF_INIT;
-		json_t *doc = server_openapi(s, sv);
-
-		apidocs_html(doc, &html);
-		respond(c, 200, "text/html; charset=utf-8", strbuf_str(&html),
-			html.len, NULL);
-		strbuf_release(&html);
-		json_decref(doc);
-		return 200;
-	}
-	case ROUTE_VERSION:
-		respond(c, 200, "text/plain; charset=utf-8", MLOPS_LIB_VERSION,
-			strlen(MLOPS_LIB_VERSION), NULL);
-		return 200;
-	default:
-		status = 500;
-		out = error_json("unrouted");
-	}
-	respond_json(c, status, out, NULL);
-	return status;
+	if (rd->fn)
+		return answer_call(s, sv, c, url, method, req, rd);
+	return answer_server(s, sv, c, rd);
 }
 
 /* One JSON line per request (accesslog.h). */
@@ -509,6 +460,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 {
 	struct server *s = cls;
 	struct request *req = *ctx;
+	const struct route_def *rd;
 	struct serving *sv;
 	enum route route;
 	unsigned status;
@@ -548,8 +500,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	}
 	conntrack_answering(req->conn);
 	current = req;
-	sv = acquire_for(s, url);
-	status = answer(s, sv, c, url, method, req, &route);
+	rd = route_lookup(url);
+	sv = acquire_for(s, rd);
+	status = answer(s, sv, c, url, method, req, rd, &route);
 	current = NULL;
 	{
 		uint64_t ns = mono_ns() - req->start;
@@ -595,14 +548,14 @@ struct serving *server_acquire(struct server *s)
 /* Prediction requests go to the canary `weight` times in 100, spread
  * evenly (request n goes there when n * weight crosses a multiple of
  * 100); everything else is answered by the stable version. */
-static struct serving *acquire_for(struct server *s, const char *url)
+static struct serving *acquire_for(struct server *s,
+				   const struct route_def *rd)
 {
 	struct serving *sv;
 
 	pthread_mutex_lock(&s->lock);
 	sv = s->active;
-	if (s->canary && s->weight &&
-	    (!strcmp(url, "/predict") || !strcmp(url, "/predict/batch"))) {
+	if (s->canary && s->weight && rd && (rd->flags & ROUTE_F_PREDICTION)) {
 		uint64_t n = s->split++;
 
 		if ((n + 1) * s->weight / 100 != n * s->weight / 100)

@@ -1,0 +1,77 @@
+#include "routes.h"
+
+#include <string.h>
+
+#include "../core/jsonutil.h"
+#include "handlers.h"
+#include "livedrift.h"
+#include "mlflow.h"
+#include "serving.h"
+
+static unsigned route_predict(const struct route_call *call, json_t **out)
+{
+	return handle_predict(call->sv, call->body, call->len, out);
+}
+
+static unsigned route_batch(const struct route_call *call, json_t **out)
+{
+	return handle_batch(call->sv, call->body, call->len, out);
+}
+
+static unsigned route_info(const struct route_call *call, json_t **out)
+{
+	*out = model_info_json(call->sv);
+	return 200;
+}
+
+static unsigned route_drift(const struct route_call *call, json_t **out)
+{
+	if (!call->sv->drift) {
+		*out = error_json("no live drift: the bundle has no reference "
+				  "profile (datasets.reference), or "
+				  "--drift-window is 0");
+		return 404;
+	}
+	*out = live_drift_json(call->sv->drift);
+	return 200;
+}
+
+static unsigned route_invocations(const struct route_call *call, json_t **out)
+{
+	return mlflow_invocations(call->sv, call->content_type, call->body,
+				  call->len, out);
+}
+
+static const struct route_def routes[] = {
+	{ "/predict", "POST", ROUTE_PREDICT, ROUTE_F_PREDICTION,
+	  route_predict },
+	{ "/predict/batch", "POST", ROUTE_BATCH, ROUTE_F_PREDICTION,
+	  route_batch },
+	{ "/health/live", "GET", ROUTE_LIVE, ROUTE_F_HEALTH, NULL },
+	{ "/health/ready", "GET", ROUTE_READY, ROUTE_F_HEALTH, NULL },
+	{ "/model/info", "GET", ROUTE_INFO, 0, route_info },
+	{ "/metrics", "GET", ROUTE_METRICS, ROUTE_F_HEALTH, NULL },
+	{ "/drift", "GET", ROUTE_DRIFT, 0, route_drift },
+	{ "/health", "GET", ROUTE_HEALTH, ROUTE_F_HEALTH, NULL },
+	{ "/invocations", "POST", ROUTE_INVOCATIONS, ROUTE_F_MLFLOW,
+	  route_invocations },
+	{ "/ping", "GET", ROUTE_PING, ROUTE_F_HEALTH, NULL },
+	{ "/version", "GET", ROUTE_VERSION, 0, NULL },
+	{ "/openapi.json", "GET", ROUTE_OPENAPI, 0, NULL },
+	{ "/docs", "GET", ROUTE_DOCS, 0, NULL },
+};
+
+/* The OIP tree is one route: oip_handle checks its methods. */
+static const struct route_def oip_tree = { "/v2", NULL, ROUTE_OIP, 0, NULL };
+
+const struct route_def *route_lookup(const char *url)
+{
+	size_t i;
+
+	if (!strncmp(url, "/v2", 3) && (!url[3] || url[3] == '/'))
+		return &oip_tree;
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (!strcmp(routes[i].path, url))
+			return &routes[i];
+	return NULL;
+}

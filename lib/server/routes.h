@@ -1,0 +1,57 @@
+/* The HTTP routes of mlops serve: one table says each route's path,
+ * method, how the server's guards treat it, and (for the routes that
+ * answer from a request alone) its handler. Adding an endpoint is a
+ * line here, an enum route value (metrics.h) and a handler in the file
+ * of its job; server.c only walks the table. */
+#ifndef MLOPS_SERVER_ROUTES_H
+#define MLOPS_SERVER_ROUTES_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "metrics.h"
+
+struct serving;
+struct server_opts;
+
+/* What a handler gets: the version answering, the server's options (for
+ * what a route needs of the server: stores, keys, limits), and the
+ * request (its body already decoded). */
+struct route_call {
+	struct serving *sv;
+	const struct server_opts *opts;
+	const char *url;
+	const char *method;
+	const char *content_type; /* NULL when none was sent */
+	const char *body;
+	size_t len;
+};
+
+/* A handler answers a status and a JSON body (*out, taken by the
+ * caller; NULL with a status only when the status says it all). */
+typedef unsigned route_fn(const struct route_call *call, json_t **out);
+
+enum route_flags {
+	/* Answers for the server's health: open with --public-health,
+	 * answered under overload. */
+	ROUTE_F_HEALTH = 1 << 0,
+	/* Answers predictions: a canary takes its share of these. */
+	ROUTE_F_PREDICTION = 1 << 1,
+	/* Errors of the layer (413, a bad Content-Encoding) in MLflow's
+	 * shape, as its clients parse them. */
+	ROUTE_F_MLFLOW = 1 << 2,
+};
+
+struct route_def {
+	const char *path;
+	const char *method; /* NULL: the handler checks methods */
+	enum route id;
+	unsigned flags;
+	route_fn *fn;       /* NULL: answered by server.c itself */
+};
+
+/* The route a URL names, NULL when none. The OIP tree (/v2/...) is one
+ * route whose handler is oip.c's. */
+const struct route_def *route_lookup(const char *url);
+
+#endif
