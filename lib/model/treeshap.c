@@ -217,25 +217,30 @@ static void unwind(struct path *p, unsigned d, unsigned at)
 	}
 }
 
-/* The sum of the permutation weights with element `at` unwound. */
-static double unwound_sum(const struct path *p, unsigned d, unsigned at)
+/* The sum of the permutation weights with element `at` unwound: the
+ * inner loop of every leaf, so divisions by the small integers are
+ * multiplications by their reciprocals (inv). */
+static double unwound_sum(const struct path *p, unsigned d, unsigned at,
+			  const double *inv)
 {
 	double one = p[at].one, zero = p[at].zero, next = p[d].pweight;
 	double total = 0;
 	int i;
 
-	for (i = (int)d - 1; i >= 0; i--) {
-		if (one != 0) {
-			double tmp = next * (d + 1) / ((i + 1) * one);
+	if (one != 0) {
+		double scale = (d + 1) / one;
+
+		for (i = (int)d - 1; i >= 0; i--) {
+			double tmp = next * scale * inv[i + 1];
 
 			total += tmp;
 			next = p[i].pweight -
-			       tmp * zero * ((d - i) / (double)(d + 1));
-		} else {
-			total += (p[i].pweight / zero) /
-				 ((d - i) / (double)(d + 1));
+			       tmp * zero * ((d - i) * inv[d + 1]);
 		}
+		return total;
 	}
+	for (i = (int)d - 1; i >= 0; i--)
+		total += (p[i].pweight / zero) / ((d - i) * inv[d + 1]);
 	return total;
 }
 
@@ -245,6 +250,7 @@ struct walk {
 	size_t tree;
 	const double *row;
 	double *phi;    /* this tree's group */
+	const double *inv; /* inv[k] = 1 / k */
 };
 
 static void recurse(const struct walk *w, uint32_t node, unsigned d,
@@ -262,7 +268,7 @@ static void recurse(const struct walk *w, uint32_t node, unsigned d,
 		double v = t->value[node] * t->weight;
 
 		for (at = 1; at <= d; at++)
-			w->phi[p[at].feature] += unwound_sum(p, d, at) *
+			w->phi[p[at].feature] += unwound_sum(p, d, at, w->inv) *
 						 (p[at].one - p[at].zero) * v;
 		return;
 	}
@@ -290,10 +296,10 @@ static void recurse(const struct walk *w, uint32_t node, unsigned d,
 }
 
 static void explain_row(const struct shap_forest *f, const double *row,
-			double *out, struct path *scratch)
+			double *out, struct path *scratch, const double *inv)
 {
 	size_t g, i, stride = f->nfeatures + 1;
-	struct walk w = { f, NULL, 0, row, NULL };
+	struct walk w = { f, NULL, 0, row, NULL, inv };
 
 	memset(out, 0, f->ngroups * stride * sizeof(double));
 	for (g = 0; g < f->ngroups; g++)
@@ -324,11 +330,15 @@ static int explain_rows(void *ctx, size_t from, size_t n)
 	size_t stride = f->ngroups * (f->nfeatures + 1);
 	struct path *scratch = xcalloc(maxd * (maxd + 1) / 2 + 1,
 				       sizeof(*scratch));
+	double *inv = xcalloc(maxd + 2, sizeof(double));
 
+	for (r = 1; r < maxd + 2; r++)
+		inv[r] = 1.0 / (double)r;
 	for (r = from; r < from + n; r++)
 		explain_row(f, c->rows + r * f->nfeatures, c->out + r * stride,
-			    scratch);
+			    scratch, inv);
 	free(scratch);
+	free(inv);
 	return 0;
 }
 
