@@ -37,21 +37,10 @@ static int decide(const void *ctx, size_t tree, uint32_t node,
 	const struct tnode *nd = &x->t->nodes[x->t->roots[x->src[tree]] +
 					      node];
 	double v = row[nd->feature];
-	int yes;
 
 	if (x->in_float && !isnan(v))
 		v = (float)v;
-	if (nd->missing_yes && isnan(v))
-		return 0;
-	switch (nd->mode) {
-	case M_LEQ: yes = v <= nd->thr; break;
-	case M_LT: yes = v < nd->thr; break;
-	case M_GTE: yes = v >= nd->thr; break;
-	case M_GT: yes = v > nd->thr; break;
-	case M_EQ: yes = v == nd->thr; break;
-	default: yes = v != nd->thr; break;
-	}
-	return !yes;
+	return !tnode_yes(nd, v);
 }
 
 static int refuse(const char *why)
