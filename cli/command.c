@@ -24,6 +24,7 @@ const struct cmd_spec *const commands[] = {
 	&cmd_history_spec,
 	&cmd_status_spec,
 	&cmd_drift_spec,
+	&cmd_alert_spec,
 	&cmd_image_spec,
 	&cmd_push_spec,
 	&cmd_pull_spec,

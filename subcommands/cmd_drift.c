@@ -16,13 +16,15 @@
 #include "lib/drift/profile.h"
 #include "lib/drift/profile_predict.h"
 #include "lib/drift/report.h"
+#include "lib/alert/observe.h"
+#include "subcommands/alert_cli.h"
 #include "subcommands/drift_opts.h"
 
 static const char *opt_ref, *opt_cur, *opt_bundle, *opt_file, *opt_columns;
 static const char *opt_test, *opt_threshold, *opt_share, *opt_missing;
 static const char *opt_binning, *opt_html, *opt_na, *opt_fail_on;
 static struct strv opt_column_test;
-static int opt_markdown, opt_signature, opt_predictions;
+static int opt_markdown, opt_signature, opt_predictions, opt_notify;
 
 static const char *const test_names[] = {
 	"auto", "ks", "chisquare", "z", "psi", "jensenshannon", "wasserstein",
@@ -69,6 +71,7 @@ static const struct opt options[] = {
 	OPT_STR(0, "na-values", &opt_na, "LIST",
 		"comma-separated missing-value tokens (default: ,NA,NaN,null)",
 		NULL),
+	NOTIFY_OPTION(&opt_notify),
 	OPT_TERMINATOR,
 };
 
@@ -260,6 +263,7 @@ static int cmd_drift(int argc, const char **argv)
 	struct drift_opts o = { 0 };
 	struct drift_report r;
 	struct descriptor *d = NULL, *proj = NULL;
+	const struct descriptor *notify = NULL;
 	struct drift_override *ov = NULL, *cfg_ov = NULL;
 	struct profile *bprof = NULL;
 	double *pred_ref = NULL, *pred_cur = NULL;
@@ -296,6 +300,10 @@ static int cmd_drift(int argc, const char **argv)
 		return report_error();
 	if (!d)
 		o.leave_out = project_label(&proj);
+	if (opt_notify && !(notify = alert_cli_need(d, proj))) {
+		rc = EXIT_INPUT;
+		goto done;
+	}
 	/* mlops.yaml's drift: section first, then the command line. */
 	if (d && drift_config_apply(d->drift, &o, &cfg_ov, &cfg_edges) < 0) {
 		rc = report_error();
@@ -373,6 +381,13 @@ static int cmd_drift(int argc, const char **argv)
 	}
 	annotate(&r);
 	rc = r.drifted ? EXIT_FINDING : r.nerrors ? EXIT_INPUT : EXIT_OK;
+	if (notify) {
+		struct alert_observations obs = { 0 };
+
+		alert_observe_drift(&obs, &r, opt_predictions);
+		alert_cli_notify(notify, &obs, json_array(), "drift");
+		alert_obs_release(&obs);
+	}
 	if (opt_html) {
 		struct strbuf html = STRBUF_INIT;
 

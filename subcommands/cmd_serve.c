@@ -20,6 +20,7 @@
 #include "lib/bundle/signature.h"
 #include "lib/deploy/local.h"
 #include "lib/server/admin.h"
+#include "lib/server/livealerts.h"
 #include "lib/server/reply.h"
 #include "lib/server/server.h"
 #include "lib/server/serving.h"
@@ -180,9 +181,29 @@ static int open_serving(const char *arg, struct serving **sv)
 	return rc;
 }
 
+/* On SIGTERM, how long alerts still queued get before they go to the
+ * dead-letter file (documented in mlops-serve(1)). */
+#define ALERT_FLUSH_S 5.0
+
+/* The live alerts' lines: what fired and what could not be delivered
+ * are warnings; deliveries, progress. */
+static void log_alert_line(void *ctx, enum sink_log level,
+			   const char *line)
+{
+	(void)ctx;
+	if (level == SINK_ERROR)
+		print_error("%s", line);
+	else if (level == SINK_WARNING)
+		print_warning("%s", line);
+	else
+		print_info("mlops: %s", line);
+}
+
 /* SIGHUP with --root: load and warm the new version while the old one
- * answers, then swap; a failed load keeps the old one. */
-static void reload(struct server *srv, const char *arg)
+ * answers, then swap; a failed load keeps the old one (and is an
+ * alert's reload_failed event). */
+static void reload(struct server *srv, const char *arg,
+		   struct live_alerts *la)
 {
 	struct serving *sv = NULL, *old;
 
@@ -192,11 +213,21 @@ static void reload(struct server *srv, const char *arg)
 		return;
 	}
 	if (open_serving(arg, &sv) < 0) {
+		struct strbuf why = STRBUF_INIT;
+
 		server_count_reload(srv, 0);
+		old = server_acquire(srv);
+		strbuf_addf(&why, "a reload failed, still serving %s %s: %s",
+			    old->bm->d->name, old->bm->d->version,
+			    mlops_error_last()->message);
+		serving_put(old);
 		mlops_error_prefix("reload failed, still serving the previous "
 				   "version: ");
 		report_error();
 		mlops_error_clear();
+		live_alerts_event(la, EV_RELOAD_FAILED, SEVERITY_CRITICAL,
+				  why.buf);
+		strbuf_release(&why);
 		return;
 	}
 	old = server_acquire(srv);
@@ -218,6 +249,8 @@ static int cmd_serve(int argc, const char **argv)
 	struct serve_state st = { 0 };
 	struct serving *canary = NULL;
 	struct admin *adm = NULL;
+	struct live_alerts *la = NULL;
+	struct live_alerts_opts lo = { 0 };
 	char note[512] = "", *why;
 	char admin_url[300];
 	int started = 0;
@@ -449,6 +482,12 @@ static int cmd_serve(int argc, const char **argv)
 		   keys.n ? " (API keys required)" : "");
 	free(why);
 	server_set_ready(srv, 1);
+	lo.log = log_alert_line;
+	lo.flush_s = ALERT_FLUSH_S;
+	if (live_alerts_start(&la, srv, &lo) < 0) {
+		print_warning("%s; no live alerts", mlops_error_last()->message);
+		mlops_error_clear();
+	}
 	/* So that `mlops deploy` can tell this server to reload. */
 	if (opt_root && local_write_pid(opt_root) < 0) {
 		print_warning("%s; deploys will not reload this server",
@@ -459,13 +498,18 @@ static int cmd_serve(int argc, const char **argv)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			reload(srv, argv[0]);
+			reload(srv, argv[0], la);
 			continue;
 		}
 		break;
 	}
 	print_info("mlops: %s: draining (up to %ld s), then stopping",
 		   sig == SIGINT ? "SIGINT" : "SIGTERM", opt_drain);
+	/* Alerts first (their thread reads the server): what is queued
+	 * gets up to ALERT_FLUSH_S, then the drain. */
+	server_set_ready(srv, 0);
+	live_alerts_stop(la);
+	la = NULL;
 	admin_stop(adm);
 	adm = NULL;
 	server_stop(srv, (unsigned)opt_drain * 1000u);
@@ -474,6 +518,7 @@ static int cmd_serve(int argc, const char **argv)
 		local_remove_pid(opt_root);
 	rc = EXIT_OK;
 done:
+	live_alerts_stop(la);
 	admin_stop(adm);
 	server_stop(srv, 0); /* it holds sv */
 	if (!started)

@@ -204,11 +204,13 @@ static void say_verdict(struct fleet *f, int weight,
 }
 
 /* Every instance back to its stable version only. */
-static void abort_canary(struct fleet *f, const char *digest)
+static void abort_canary(struct fleet *f, const char *digest,
+			 struct deploy_result *r)
 {
 	struct deploy_result ignored = { 0 };
 	size_t i;
 
+	r->canary_aborted = 1;
 	for (i = 0; i < f->e->ninstances; i++)
 		if (set_weight(f, i, digest, 0, &ignored) < 0)
 			deploy_say(f->o, "could not take the canary off %s: %s",
@@ -236,7 +238,7 @@ static int canary(struct fleet *f, const char *digest,
 
 		for (i = 0; i < e->ninstances; i++)
 			if (set_weight(f, i, digest, e->steps[s], r) < 0) {
-				abort_canary(f, digest);
+				abort_canary(f, digest, r);
 				return -1;
 			}
 		deploy_say(f->o, "canary %s at %d%% on %zu instance%s for %.0f s",
@@ -244,12 +246,12 @@ static int canary(struct fleet *f, const char *digest,
 			   plural(e->ninstances), e->interval_s);
 		deploy_test_point("canary");
 		if (scrape(f, stable, d->version, &s0, &c0, r) < 0) {
-			abort_canary(f, digest);
+			abort_canary(f, digest, r);
 			return -1;
 		}
 		sleep_ms(e->interval_s * 1e3);
 		if (scrape(f, stable, d->version, &s1, &c1, r) < 0) {
-			abort_canary(f, digest);
+			abort_canary(f, digest, r);
 			return -1;
 		}
 		canary_delta(&s1, &s0);
@@ -259,7 +261,7 @@ static int canary(struct fleet *f, const char *digest,
 		if (!v.passed) {
 			deploy_why(r, "canary analysis at %d%%: %s", e->steps[s],
 				   v.why);
-			abort_canary(f, digest);
+			abort_canary(f, digest, r);
 			return -1;
 		}
 	}

@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+struct alerts_config;
+
 enum model_runtime { RUNTIME_XGBOOST, RUNTIME_GLM, RUNTIME_ONNX,
 		     RUNTIME_LIGHTGBM };
 enum model_task { TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION };
@@ -130,6 +132,8 @@ struct descriptor {
 	struct environment *environments;
 	size_t nenvironments;
 	json_t *drift; /* the drift: section, resolved; NULL when absent */
+	struct alerts_config *alerts; /* the alerts: section (alerts.h);
+				       * NULL when absent */
 
 	/* Where the paths checked later (model.path, datasets.golden.path,
 	 * datasets.reference.path) were written; none in a bundle's. */

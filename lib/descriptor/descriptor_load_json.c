@@ -10,6 +10,8 @@
 #include "../core/strbuf.h"
 #include "descriptor.h"
 
+#include "alerts.h"
+
 #include "../drift/config.h"
 #include "names.h"
 
@@ -227,6 +229,9 @@ int descriptor_from_json(struct descriptor **out, const json_t *j)
 		else
 			d->drift = json_deep_copy(json_object_get(j, "drift"));
 	}
+	if (!rc && json_object_get(j, "alerts"))
+		rc = alerts_config_from_json(json_object_get(j, "alerts"),
+					     &d->alerts);
 done:
 	if (rc) {
 		descriptor_free(d);

@@ -59,4 +59,9 @@ int descriptor_parse_environments(struct walker *w, struct descriptor *d,
 int descriptor_parse_drift(struct walker *w, struct descriptor *d,
 			   const struct ynode *n);
 
+/* descriptor_alerts.c: the alerts section (after the signature, whose
+ * inputs per-feature rules name). */
+int descriptor_parse_alerts(struct walker *w, struct descriptor *d,
+			    const struct ynode *n);
+
 #endif

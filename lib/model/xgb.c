@@ -14,6 +14,7 @@
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
 #include "forest.h"
+#include "parallel.h"
 #include "model.h"
 #include "xgb_shap.h"
 
@@ -30,9 +31,9 @@ struct xgb {
 	struct forest *forest; /* native evaluation, when the model allows */
 	struct xgb_shap *shap; /* explanations, made on first use */
 	char *path;
-	size_t nthread;
 	enum xgb_output kind;
 	size_t nclasses;
+	size_t nthread;  /* native trees: threads a call; 0 = one per core */
 	char config[256];
 };
 
@@ -281,6 +282,7 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 				     "'%s': %s", spec->path, XGBGetLastError());
 		goto fail;
 	}
+	x->nthread = spec->nthread > 0 ? (size_t)spec->nthread : 0;
 	/* Threads are fixed once, before any concurrent prediction. */
 	snprintf(nthread, sizeof(nthread), "%d",
 		 spec->nthread > 0 ? spec->nthread : 0);
@@ -314,7 +316,6 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 		m->description = strbuf_detach(&d);
 	}
 	x->path = xstrdup(spec->path);
-	x->nthread = spec->nthread > 0 ? (size_t)spec->nthread : 0;
 	m->impl = x;
 	m->digits = 9; /* XGBoost predicts in float32 */
 	strbuf_release(&obj);
@@ -324,6 +325,25 @@ fail:
 	XGBoosterFree(x->h);
 	free(x);
 	return rc;
+}
+
+/* Native trees: rows spread over threads in chunks (parallel.h). */
+struct forest_call {
+	const struct forest *f;
+	const double *rows;
+	size_t nfeatures, noutputs;
+	double *out;
+};
+
+#define FOREST_CHUNK 1024
+
+static int forest_rows(void *ctx, size_t from, size_t n)
+{
+	const struct forest_call *c = ctx;
+
+	forest_predict(c->f, c->rows + from * c->nfeatures, n,
+		       c->out + from * c->noutputs);
+	return 0;
 }
 
 static int xgb_predict(struct model *m, const double *rows, size_t nrows,
@@ -337,8 +357,11 @@ static int xgb_predict(struct model *m, const double *rows, size_t nrows,
 	size_t k, want = nrows * m->noutputs;
 
 	if (x->forest) {
-		forest_predict(x->forest, rows, nrows, out);
-		return 0;
+		struct forest_call c = { x->forest, rows, m->nfeatures,
+					 m->noutputs, out };
+
+		return parallel_rows(nrows, FOREST_CHUNK, x->nthread,
+				     forest_rows, &c);
 	}
 
 	snprintf(iface, sizeof(iface),

@@ -84,6 +84,24 @@ void metrics_prediction_edges(struct metrics *m, const double *edges,
 /* A route whose answers are predictions (/predict, /predict/batch,
  * OIP's infer, MLflow's /invocations). */
 int route_predicts(enum route r);
+/* What the prediction routes did since start, over every version:
+ * requests, those answered with a server error (5xx), their latency
+ * histogram (per bucket, not cumulative: count minus their sum is
+ * beyond the last bound) and failed reloads. For live alert rules. */
+struct prediction_totals {
+	uint64_t requests, errors;
+	uint64_t latency[LATENCY_BUCKETS];
+	uint64_t latency_count;
+	uint64_t reloads_failed;
+};
+void metrics_prediction_totals(const struct metrics *m,
+			       struct prediction_totals *t);
+/* The q-quantile of a latency histogram as metrics_prediction_totals
+ * gives it, in milliseconds, linear within a bucket (Prometheus's
+ * histogram_quantile); NAN when it counts nothing. */
+double metrics_latency_quantile_ms(const uint64_t *buckets, uint64_t count,
+				   double q);
+
 /* Prometheus text for everything, plus the model's identity. */
 void metrics_render(const struct metrics *m, struct strbuf *out,
 		    const char *name, const char *version, const char *digest,
