@@ -44,6 +44,8 @@ const char *route_name(enum route r)
 		[ROUTE_PING] = "/ping",
 		[ROUTE_VERSION] = "/version",
 		[ROUTE_OPENAPI] = "/openapi.json",
+		[ROUTE_EXPLAIN] = "/explain",
+		[ROUTE_OIP_EXPLAIN] = "/v2/models/{name}/explain",
 		[ROUTE_DOCS] = "/docs",
 		[ROUTE_FEEDBACK] = "/feedback",
 		[ROUTE_PERFORMANCE] = "/performance",

@@ -20,6 +20,11 @@ static unsigned route_batch(const struct route_call *call, json_t **out)
 	return handle_batch(call->sv, call->body, call->len, out);
 }
 
+static unsigned route_explain(const struct route_call *call, json_t **out)
+{
+	return handle_explain(call->sv, call->body, call->len, out);
+}
+
 static unsigned route_info(const struct route_call *call, json_t **out)
 {
 	*out = model_info_json(call->sv);
@@ -71,6 +76,8 @@ static const struct route_def routes[] = {
 	  route_predict },
 	{ "/predict/batch", "POST", ROUTE_BATCH, ROUTE_F_PREDICTION,
 	  route_batch },
+	{ "/explain", "POST", ROUTE_EXPLAIN, ROUTE_F_PREDICTION,
+	  route_explain },
 	{ "/health/live", "GET", ROUTE_LIVE, ROUTE_F_HEALTH, NULL },
 	{ "/health/ready", "GET", ROUTE_READY, ROUTE_F_HEALTH, NULL },
 	{ "/model/info", "GET", ROUTE_INFO, 0, route_info },

@@ -149,6 +149,7 @@ void score_rows_release(struct score_rows *r)
 void scores_release(struct scores *sc)
 {
 	free(sc->y);
+	free(sc->e);
 	*sc = (struct scores){ 0 };
 }
 
@@ -208,17 +209,23 @@ static void count_predictions(const struct serving *s, const double *y,
 	}
 }
 
-unsigned serving_score(const struct serving *s, struct score_rows *r,
-		       struct scores *sc, json_t **err)
+static unsigned score(const struct serving *s, struct score_rows *r,
+		      struct scores *sc, json_t **err, int explain)
 {
 	const struct descriptor *d = s->bm->d;
 	struct strbuf problem = STRBUF_INIT, shown = STRBUF_INIT;
 	size_t i, bad = 0, k = s->bm->m->noutputs;
-	double *x = xcalloc(r->n * d->ninputs + 1, sizeof(double));
+	double *x;
 	unsigned status = 200;
 	uint64_t t0;
 
-	*sc = (struct scores){ r->n, k, NULL, 0 };
+	*sc = (struct scores){ r->n, k, NULL, 0, NULL, 0, 0 };
+	/* A model that cannot be explained answers so before any work. */
+	if (explain && model_explain_ready(s->bm->m)) {
+		*err = error_json(mlops_error_last()->message);
+		return 501;
+	}
+	x = xcalloc(r->n * d->ninputs + 1, sizeof(double));
 	for (i = 0; i < r->n; i++)
 		bad += r->bad[i] || convert_row(d, r, i, x + i * d->ninputs,
 						&problem, &shown);
@@ -252,9 +259,33 @@ unsigned serving_score(const struct serving *s, struct score_rows *r,
 	__atomic_add_fetch(&s->metrics->rows_predicted, r->n, __ATOMIC_RELAXED);
 	if (s->recorder && request_id)
 		s->record(s->recorder, s, r, sc, request_id);
+	if (!explain)
+		goto done;
+	sc->ew = model_explain_width(s->bm->m);
+	sc->e = xcalloc(r->n * sc->ew + 1, sizeof(double));
+	t0 = mono_ns();
+	if (model_explain(s->bm->m, x, r->n, sc->e) < 0) {
+		*err = error_json(mlops_error_last()->message);
+		scores_release(sc);
+		status = 500;
+		goto done;
+	}
+	sc->explain_ns = mono_ns() - t0;
 done:
 	strbuf_release(&problem);
 	strbuf_release(&shown);
 	free(x);
 	return status;
+}
+
+unsigned serving_score(const struct serving *s, struct score_rows *r,
+		       struct scores *sc, json_t **err)
+{
+	return score(s, r, sc, err, 0);
+}
+
+unsigned serving_explain(const struct serving *s, struct score_rows *r,
+			 struct scores *sc, json_t **err)
+{
+	return score(s, r, sc, err, 1);
 }

@@ -46,6 +46,9 @@ struct scores {
 	size_t n, k;   /* rows; outputs per row (model->noutputs) */
 	double *y;     /* n * k */
 	uint64_t ns;   /* the model's time */
+	double *e;     /* serving_explain: n * ew (model_explain) */
+	size_t ew;
+	uint64_t explain_ns;
 };
 
 /* 200 with sc filled; 422 {"error": "invalid input", "details": [...]}
@@ -53,6 +56,10 @@ struct scores {
  * 500 when the model fails. */
 unsigned serving_score(const struct serving *s, struct score_rows *r,
 		       struct scores *sc, json_t **err);
+/* The same, and each row's explanation (model_explain) in sc->e; 501
+ * with the reason when the model cannot be explained. */
+unsigned serving_explain(const struct serving *s, struct score_rows *r,
+			 struct scores *sc, json_t **err);
 void scores_release(struct scores *sc);
 
 /* What a request's answers say of a row: the prediction, and the

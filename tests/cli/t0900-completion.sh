@@ -34,6 +34,8 @@ for c in $cmds; do
 done
 expect_eq "$(complete_bash mlops package --t)" "--tag " "bash: a command's option"
 expect_eq "$(complete_bash mlops package --al)" "--allow-dirty " "bash: another option"
+expect_eq "$(complete_bash mlops predict --ex)" "--explain " "bash: predict --explain"
+expect_eq "$(complete_bash mlops predict --to)" "--top " "bash: predict --top"
 expect_match "$(complete_bash mlops inspect --)" "--files .*--json .*--sbom" "bash: options incl. common ones"
 expect_eq "$(complete_bash mlops init --runtime '')" "glm lightgbm onnx xgboost " "bash: option values"
 expect_eq "$(complete_bash mlops --color=a)" "--color=always --color=auto " "bash: --opt=value"

@@ -28,7 +28,7 @@ for c in $cmds; do
 	run "$MLOPS" $c --help
 	expect_match "$OUT" "^Options:" "mlops $c --help lists its options"
 	for o in $(printf '%s\n' "$OUT" | awk '/^Options:/{on=1; next} /^$/{on=0} on' | grep -oE -- '--[a-z][a-z-]+'); do
-		expect_match "$text" -- "$o" "mlops-$c(1) documents $o"
+		expect_match "$text" "$o" "mlops-$c(1) documents $o"
 	done
 	expect_match "$text" "EXIT STATUS" "mlops-$c(1) has an EXIT STATUS section"
 done
