@@ -187,7 +187,7 @@ unsigned handle_explain(const struct serving *s, const char *body,
 	if (status == 200) {
 		preds = json_array();
 		for (i = 0; i < sc.n; i++) {
-			json_t *o = decision_json(s, sc.y + i * sc.k);
+			json_t *o = score_decision_json(s, sc.y + i * sc.k);
 			struct decision dec;
 
 			model_decide(s->bm->m, sc.y + i * sc.k,
