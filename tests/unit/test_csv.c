@@ -20,11 +20,7 @@ static uint64_t rng = 0x853c49e6748fea9bu;
 
 static uint64_t next(void)
 {
-	uint64_t z = (rng += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
+	return tap_splitmix64(&rng);
 }
 
 static size_t below(size_t n)
