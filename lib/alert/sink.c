@@ -20,6 +20,9 @@
 #define BACKOFF_MAX_S 30.0
 /* How often a waiting thread looks at alert_sink_hurry(). */
 #define POLL_S 0.1
+/* Less of retry_for than this left: no fair try (a connection alone may
+ * take it). */
+#define MIN_ATTEMPT_S 0.1
 
 struct delivery {
 	struct delivery *next;
@@ -39,6 +42,7 @@ struct lane {
 	size_t notifier;
 	pthread_t thread;
 	int started;
+	size_t queued;  /* its deliveries waiting (the bound is per lane) */
 };
 
 struct alert_sink {
@@ -50,7 +54,6 @@ struct alert_sink {
 	struct alert_sink_opts o;
 	char *dead_letter;
 	struct delivery *head;
-	size_t queued;
 	int stopping;
 	double deadline;        /* while stopping */
 	size_t failed;
@@ -220,7 +223,7 @@ static struct delivery *take_due(struct alert_sink *s, size_t i, double now,
 	d = *best;
 	*best = d->next;
 	d->next = NULL;
-	s->queued--;
+	s->lanes[i].queued--;
 	return d;
 }
 
@@ -231,7 +234,7 @@ static void enqueue(struct alert_sink *s, struct delivery *d)
 	while (*p)
 		p = &(*p)->next;
 	*p = d;
-	s->queued++;
+	s->lanes[d->notifier].queued++;
 }
 
 /* One attempt, the lock not held; then the outcome, with it. */
@@ -271,7 +274,8 @@ static void attempt(struct alert_sink *s, CURL *curl, struct delivery *d)
 	delay = backoff(s, d->attempts);
 	if (a.retry_after > delay)
 		delay = a.retry_after;
-	if (!a.retry || now + delay >= d->posted + s->o.retry_for_s) {
+	if (!a.retry ||
+	    now + delay + MIN_ATTEMPT_S > d->posted + s->o.retry_for_s) {
 		if (a.retry)
 			snprintf(d->why + strlen(d->why),
 				 sizeof(d->why) - strlen(d->why),
@@ -285,6 +289,24 @@ static void attempt(struct alert_sink *s, CURL *curl, struct delivery *d)
 	    d->why, delay);
 	d->next_at = now + delay;
 	enqueue(s, d);
+}
+
+/* A delivery whose retry_for ran out (but for less than MIN_ATTEMPT_S)
+ * while it waited for its lane, the notifier busy with earlier ones:
+ * given up without a try that could not be a fair one. Lock held. */
+static void expire(struct alert_sink *s, struct delivery *d, double now)
+{
+	size_t used = strlen(d->why);
+
+	if (!used)
+		snprintf(d->why, sizeof(d->why), "not sent within retry_for "
+			 "(%.0f s): the notifier was busy with earlier "
+			 "deliveries", s->o.retry_for_s);
+	else
+		snprintf(d->why + used, sizeof(d->why) - used, "; gave up after "
+			 "%.0f s", now - d->posted);
+	give_up(s, d);
+	delivery_free(d);
 }
 
 static void wait_until(struct alert_sink *s, double when)
@@ -322,6 +344,10 @@ static void *run(void *arg)
 			if (s->stopping && s->deadline < wake)
 				wake = s->deadline;
 			wait_until(s, wake);
+			continue;
+		}
+		if (now + MIN_ATTEMPT_S > d->posted + s->o.retry_for_s) {
+			expire(s, d, now);
 			continue;
 		}
 		pthread_mutex_unlock(&s->mu);
@@ -388,7 +414,7 @@ int alert_sink_start(struct alert_sink **out, const struct alerts_config *a,
 	return 0;
 }
 
-void alert_sink_post(struct alert_sink *s, json_t *alert)
+void alert_sink_post(struct alert_sink *s, const json_t *alert)
 {
 	size_t i;
 
@@ -399,9 +425,11 @@ void alert_sink_post(struct alert_sink *s, json_t *alert)
 		struct delivery *d = xcalloc(1, sizeof(*d));
 
 		d->notifier = i;
-		d->alert = json_incref(alert);
+		/* Each delivery its own copy: jansson values are not for
+		 * sharing between threads (the lanes read, the caller frees). */
+		d->alert = json_deep_copy(alert);
 		d->posted = d->next_at = now_s();
-		if (s->queued >= s->o.max_queue || s->stopping) {
+		if (s->lanes[i].queued >= s->o.max_queue || s->stopping) {
 			snprintf(d->why, sizeof(d->why), "%s",
 				 s->stopping ? "posted after the sender stopped"
 					     : "the delivery queue is full");
@@ -438,7 +466,7 @@ size_t alert_sink_stop(struct alert_sink *s, double flush_s,
 	pthread_mutex_lock(&s->mu);
 	while ((d = s->head)) {
 		s->head = d->next;
-		s->queued--;
+		s->lanes[d->notifier].queued--;
 		snprintf(d->why + strlen(d->why), sizeof(d->why) - strlen(d->why),
 			 "%snot sent before the sender stopped",
 			 d->why[0] ? "; " : "");
