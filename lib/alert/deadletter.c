@@ -25,7 +25,7 @@ char *alert_default_dead_letter(void)
 }
 
 /* The file for appending (and reading its last byte), created 0600: a
- * regular file, never a symbolic link. O_RDWR and O_NONBLOCK: a FIFO or
+ * regular file of one name, never a symbolic link. O_RDWR and O_NONBLOCK: a FIFO or
  * a device put in its place must not hold the sender (and with it the
  * process's shutdown) in open(2); it is refused once open. */
 static int open_regular_append(const char *path)
@@ -51,6 +51,14 @@ static int open_regular_append(const char *path)
 		close(fd);
 		return mlops_error_set(MLOPS_EIO, "'%s' is %s, not a regular file",
 				       path, fs_type_name(st.st_mode));
+	}
+	/* Another name for some other file (a hard link planted in a shared
+	 * directory) would get the alerts appended to that file. */
+	if (st.st_nlink > 1) {
+		close(fd);
+		return mlops_error_set(MLOPS_EIO, "'%s' has %lu names (hard "
+				       "links): refused", path,
+				       (unsigned long)st.st_nlink);
 	}
 	flags = fcntl(fd, F_GETFL);
 	if (flags >= 0)

@@ -78,8 +78,8 @@ static json_t *record(size_t pad)
 
 static void dead_letter_places(void)
 {
-	char *fifo = path_in("fifo"), *link = path_in("link");
-	char *target = path_in("target");
+	char *fifo = path_in("fifo"), *slink = path_in("link");
+	char *target = path_in("target"), *link2 = path_in("link2");
 	json_t *r = record(10);
 
 	/* A FIFO nobody reads: open(2) for writing would wait forever. */
@@ -93,14 +93,21 @@ static void dead_letter_places(void)
 	   "a device: refused");
 	like(mlops_error_last()->message, "not a regular file", "  said");
 	mlops_error_clear();
-	ok(symlink(target, link) == 0, "a symbolic link where the file goes");
-	ok(dead_letter_append(link, r) == MLOPS_EIO, "  refused");
+	ok(symlink(target, slink) == 0, "a symbolic link where the file goes");
+	ok(dead_letter_append(slink, r) == MLOPS_EIO, "  refused");
 	like(mlops_error_last()->message, "symbolic link", "  said");
 	mlops_error_clear();
 	ok(access(target, F_OK) < 0, "  nothing written where it points");
+	ok(dead_letter_append(target, r) == 0 && link(target, link2) == 0,
+	   "a hard link to a file where the file goes");
+	ok(dead_letter_append(link2, r) == MLOPS_EIO, "  refused");
+	like(mlops_error_last()->message, "hard links", "  said");
+	mlops_error_clear();
+	is_int(whole_lines(target), 1, "  the file it names untouched");
 	json_decref(r);
 	free(fifo);
-	free(link);
+	free(slink);
+	free(link2);
 	free(target);
 }
 
