@@ -5,7 +5,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,11 +61,19 @@ struct alert_sink {
 	unsigned rng;
 };
 
-static volatile sig_atomic_t hurry;
+/* Set by a signal handler in one thread, read by the sending threads:
+ * a lock-free atomic (async-signal-safe, and seen across threads, which
+ * volatile sig_atomic_t is not made for). */
+static int hurry;
 
 void alert_sink_hurry(void)
 {
-	hurry = 1;
+	__atomic_store_n(&hurry, 1, __ATOMIC_RELAXED);
+}
+
+static int hurried(void)
+{
+	return __atomic_load_n(&hurry, __ATOMIC_RELAXED);
 }
 
 static double now_s(void)
@@ -182,7 +189,7 @@ static int cancelled(void *ctx)
 	int stopping;
 	double deadline;
 
-	if (hurry)
+	if (hurried())
 		return 1;
 	pthread_mutex_lock(&s->mu);
 	stopping = s->stopping;
@@ -334,7 +341,7 @@ static void *run(void *arg)
 		double now = now_s(), wake = INFINITY;
 		struct delivery *d;
 
-		if (s->stopping && hurry && s->deadline > now)
+		if (s->stopping && hurried() && s->deadline > now)
 			s->deadline = now;
 		if (s->stopping && (!has_work(s, lane->notifier) ||
 				    now >= s->deadline))
