@@ -72,8 +72,18 @@ void alert_cli_post_all(struct alert_sink *s, json_t *alerts)
 
 static volatile sig_atomic_t stopped_by;
 
+/* The first SIGTERM or SIGINT hurries the deliveries (what is left goes
+ * to the dead-letter file); a second one ends the process at once,
+ * whatever the sender is stuck in. */
 static void on_stop(int sig)
 {
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTERM, &dfl, NULL);
+	sigaction(SIGINT, &dfl, NULL);
 	stopped_by = sig;
 	alert_sink_hurry();
 }

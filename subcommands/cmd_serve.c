@@ -218,6 +218,31 @@ static int open_serving(const char *arg, struct serving **sv)
  * dead-letter file (documented in mlops-serve(1)). */
 #define ALERT_FLUSH_S 5.0
 
+static void on_second_stop(int sig)
+{
+	(void)sig;
+	alert_sink_hurry();
+}
+
+/* While the alerts flush: a second SIGTERM or SIGINT cuts it short (what
+ * is queued goes to the dead-letter file at once). Until now they were
+ * blocked for sigwait; this thread alone takes them from here on. */
+static void hurry_alerts_on_signal(void)
+{
+	struct sigaction sa;
+	sigset_t stop;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_second_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+}
+
 /* The live alerts' lines: what fired and what could not be delivered
  * are warnings; deliveries, progress. */
 static void log_alert_line(void *ctx, enum sink_log level,
@@ -569,6 +594,7 @@ static int cmd_serve(int argc, const char **argv)
 	/* Alerts first (their thread reads the server): what is queued
 	 * gets up to ALERT_FLUSH_S, then the drain. */
 	server_set_ready(srv, 0);
+	hurry_alerts_on_signal();
 	live_alerts_stop(la);
 	la = NULL;
 	admin_stop(adm);

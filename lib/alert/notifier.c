@@ -15,8 +15,6 @@
 
 /* A URL or a secret in a file: a line, not a document. */
 #define SECRET_FILE_MAX (64u << 10)
-/* What is kept of an answer's body: enough for a message. */
-#define ANSWER_KEEP 512u
 
 static void problem(struct notifier *n, int code, const char *fmt, ...)
 	MLOPS_PRINTF(3, 4);
@@ -34,8 +32,18 @@ static void problem(struct notifier *n, int code, const char *fmt, ...)
 	n->problem_code = code;
 }
 
-/* The file's text without the line ending a text editor or `echo`
- * leaves at its end. NULL (and a problem noted) when unreadable. */
+/* A URL or a secret is a line: the line endings (CR, LF) at its end,
+ * which a text editor, `echo` or a Kubernetes secret mounted from a file
+ * leave, are not part of it; whether it came from a file or a variable. */
+static size_t without_line_end(const char *s, size_t len)
+{
+	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	return len;
+}
+
+/* The file's text, without its line ending. NULL (and a problem noted)
+ * when unreadable. */
 static char *read_secret_file(struct notifier *n, const char *path,
 			      const char *dir, const char *what, size_t *len)
 {
@@ -51,9 +59,7 @@ static char *read_secret_file(struct notifier *n, const char *path,
 		return NULL;
 	}
 	free(full);
-	while (sb.len && (sb.buf[sb.len - 1] == '\n' ||
-			  sb.buf[sb.len - 1] == '\r'))
-		strbuf_setlen(&sb, sb.len - 1);
+	strbuf_setlen(&sb, without_line_end(sb.buf, sb.len));
 	*len = sb.len;
 	return strbuf_detach(&sb);
 }
@@ -63,36 +69,18 @@ static char *read_env(struct notifier *n, const char *var, const char *what,
 {
 	const char *v = getenv(var);
 
-	if (!v || !*v) {
+	if (!v) {
 		problem(n, MLOPS_EINPUT, "%s: the variable %s is not set", what,
 			var);
 		return NULL;
 	}
-	*len = strlen(v);
-	return xstrdup(v);
-}
-
-char *notifier_url_host(const char *url)
-{
-	const char *p, *end, *at;
-	size_t i;
-
-	if (!strncmp(url, "https://", 8))
-		p = url + 8;
-	else if (!strncmp(url, "http://", 7))
-		p = url + 7;
-	else
+	*len = without_line_end(v, strlen(v));
+	if (!*len) {
+		problem(n, MLOPS_EINPUT, "%s: the variable %s is empty", what,
+			var);
 		return NULL;
-	end = p + strcspn(p, "/?#");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at)
-		p = at + 1;
-	if (end == p)
-		return NULL;
-	for (i = 0; url[i]; i++)
-		if ((unsigned char)url[i] <= ' ' || url[i] == 0x7f)
-			return NULL;
-	return xstrndup(p, (size_t)(end - p));
+	}
+	return xstrndup(v, *len);
 }
 
 void notifier_resolve(struct notifier *n, const struct notifier_spec *spec,
@@ -113,7 +101,7 @@ void notifier_resolve(struct notifier *n, const struct notifier_spec *spec,
 					  &len);
 	if (n->url && (strlen(n->url) != len && !spec->url))
 		problem(n, MLOPS_EINPUT, "the URL holds a NUL byte");
-	if (n->url && !n->problem && !(n->host = notifier_url_host(n->url)))
+	if (n->url && !n->problem && !(n->host = alert_url_host(n->url, NULL)))
 		problem(n, MLOPS_EINPUT, "the URL in %s is not an http:// or "
 			"https:// URL", spec->url_env ? spec->url_env
 				       : spec->url_file ? spec->url_file : "url");
@@ -201,18 +189,47 @@ static double retry_after(const struct http_resp *r)
 	return s;
 }
 
+/* Pieces of a URL shorter than this are words an answer may hold for
+ * its own reasons ("down", "hook", "api"); a token is longer (Slack's
+ * ids and secret, Teams' GUIDs, a signature in a query). */
+#define ECHO_MIN 8
+
+/* 1 when the answer repeats a piece of what is secret: the secret, or a
+ * piece of the URL other than its host (a path segment such as Slack's
+ * token, a query value, user information), in whatever way the service
+ * quotes it (with or without the slashes around). */
+static int echoes_secret(const struct notifier *nt, const char *body,
+			 size_t len)
+{
+	const char *p = strstr(nt->url, "://"), *end;
+	size_t k;
+
+	if (nt->secret && nt->secret_len >= ECHO_MIN &&
+	    memmem(body, len, nt->secret, nt->secret_len))
+		return 1;
+	for (p = p ? p + 3 : nt->url; *p; p = end) {
+		end = p + strcspn(p, "/?&=#:@;,");
+		k = (size_t)(end - p);
+		if (k >= ECHO_MIN && !(nt->host && memmem(nt->host,
+							  strlen(nt->host),
+							  p, k)) &&
+		    memmem(body, len, p, k))
+			return 1;
+		if (*end)
+			end++;
+	}
+	return 0;
+}
+
 /* The answer's first words, printable only: a service's reason; none
- * when they repeat the URL's secret part (its path). */
+ * when they repeat a secret piece of the URL (see echoes_secret). */
 static void add_reason(struct attempt *a, const struct strbuf *body,
 		       const struct notifier *nt)
 {
 	size_t used = strlen(a->why), i, n = 0;
-	const char *path = strstr(nt->url, nt->host);
 	char clean[80];
 
-	path = path ? path + strlen(nt->host) : "";
-	if (body->len && strlen(path) > 1 &&
-	    memmem(body->buf, body->len, path, strlen(path)))
+	if (!body->len || echoes_secret(nt, body->buf, body->len))
 		return;
 
 	for (i = 0; i < body->len && n < sizeof(clean) - 1; i++)
@@ -283,8 +300,8 @@ void notifier_attempt(CURL *curl, const struct notifier *n, const char *body,
 	a->delivered = resp.status >= 200 && resp.status < 300;
 	if (!a->delivered) {
 		snprintf(a->why, sizeof(a->why), "HTTP %ld", resp.status);
-		if (resp.body.len > ANSWER_KEEP)
-			strbuf_setlen(&resp.body, ANSWER_KEEP);
+		/* The whole answer kept (http_perform caps it) is looked at:
+		 * a secret past the words shown may start within them. */
 		add_reason(a, &resp.body, n);
 	}
 	a->retry = resp.status == 408 || resp.status == 429 ||

@@ -29,10 +29,6 @@ void notifier_resolve(struct notifier *n, const struct notifier_spec *spec,
 		      const char *dir);
 void notifier_release(struct notifier *n);
 
-/* "host[:port]" of an http(s) URL (no user information), or NULL when
- * it is not one. */
-char *notifier_url_host(const char *url);
-
 /* "sha256=" and the HMAC-SHA256 of body under key, in lower-case hex. */
 void notifier_signature(const char *key, size_t key_len, const char *body,
 			size_t len, struct strbuf *out);

@@ -12,11 +12,31 @@
 
 #define SLACK_FIELDS_MAX 10  /* a section holds at most 10 fields */
 #define SLACK_HEADER_MAX 150 /* characters of a header block */
+#define SLACK_SECTION_MAX 3000 /* characters of a section's text */
 
 struct fact {
 	const char *title;
 	char value[160];
 };
+
+/* buf, cut short by snprintf, without the UTF-8 sequence the cut split:
+ * jansson refuses a string that is not UTF-8, and would drop the field,
+ * the block, or (Teams) the whole message. */
+static void utf8_trim_cut(char *buf)
+{
+	size_t len = strlen(buf), lead = len, need;
+	unsigned char c;
+
+	while (lead > 0 && len - lead < 4 &&
+	       ((unsigned char)buf[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (!lead)
+		return;
+	c = (unsigned char)buf[lead - 1];
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (len - (lead - 1) < need)
+		buf[lead - 1] = '\0';
+}
 
 static void fact(struct fact *f, size_t *n, const char *title,
 		 const char *value)
@@ -25,6 +45,7 @@ static void fact(struct fact *f, size_t *n, const char *title,
 		return;
 	f[*n].title = title;
 	snprintf(f[*n].value, sizeof(f[*n].value), "%s", value);
+	utf8_trim_cut(f[*n].value);
 	(*n)++;
 }
 
@@ -50,9 +71,11 @@ static size_t facts(const json_t *a, struct fact *f)
 
 	fact(f, &n, "Severity", json_str(a, "severity"));
 	if (m) {
-		snprintf(model, sizeof(model), "%s%s%s", json_str(m, "name"),
+		snprintf(model, sizeof(model), "%s%s%s",
+			 json_str(m, "name") ? json_str(m, "name") : "",
 			 json_str(m, "version") ? " " : "",
 			 json_str(m, "version") ? json_str(m, "version") : "");
+		utf8_trim_cut(model);
 		fact(f, &n, "Model", model);
 	}
 	fact(f, &n, "Environment", json_str(a, "env"));
@@ -73,10 +96,18 @@ static size_t facts(const json_t *a, struct fact *f)
 	return n;
 }
 
+static const char *str_or_empty(const json_t *a, const char *key)
+{
+	const char *s = json_str(a, key);
+
+	return s ? s : "";
+}
+
 static void title(const json_t *a, char *buf, size_t size)
 {
-	snprintf(buf, size, "mlops %s: %s", json_str(a, "kind"),
-		 json_str(a, "name"));
+	snprintf(buf, size, "mlops %s: %s", str_or_empty(a, "kind"),
+		 str_or_empty(a, "name"));
+	utf8_trim_cut(buf);
 }
 
 /* Slack reads &, < and > as markup (<!channel> would ping everyone). */
@@ -117,18 +148,21 @@ static json_t *slack(const json_t *a)
 	size_t n = facts(a, f), i;
 	char head[200];
 	char *summary = slack_escape(json_str(a, "summary"));
+	char *name = slack_escape(json_str(a, "name"));
 	struct strbuf text = STRBUF_INIT;
 	json_t *fields = json_array(), *blocks = json_array(), *o;
 
 	title(a, head, sizeof(head));
-	strbuf_addf(&text, "[%s] %s: %s", json_str(a, "severity"),
-		    json_str(a, "name"), summary);
+	/* The text is mrkdwn too: the name escaped like the rest (a rule
+	 * named "<!channel>" must not ping a channel). */
+	strbuf_addf(&text, "[%s] %s: %s", str_or_empty(a, "severity"), name,
+		    summary);
 	json_array_append_new(blocks, json_pack(
 		"{s:s, s:{s:s, s:o}}", "type", "header", "text", "type",
 		"plain_text", "text", text_cut(head, SLACK_HEADER_MAX)));
 	json_array_append_new(blocks, json_pack(
-		"{s:s, s:{s:s, s:s}}", "type", "section", "text", "type",
-		"mrkdwn", "text", summary));
+		"{s:s, s:{s:s, s:o}}", "type", "section", "text", "type",
+		"mrkdwn", "text", text_cut(summary, SLACK_SECTION_MAX)));
 	for (i = 0; i < n; i++) {
 		char *v = slack_escape(f[i].value);
 		struct strbuf sb = STRBUF_INIT;
@@ -145,6 +179,7 @@ static json_t *slack(const json_t *a)
 	o = json_pack("{s:s, s:o}", "text", text.buf, "blocks", blocks);
 	strbuf_release(&text);
 	free(summary);
+	free(name);
 	return o;
 }
 
@@ -152,7 +187,7 @@ static json_t *teams(const json_t *a)
 {
 	struct fact f[SLACK_FIELDS_MAX];
 	size_t n = facts(a, f), i;
-	const char *sev = json_str(a, "severity");
+	const char *sev = str_or_empty(a, "severity");
 	json_t *fs = json_array(), *card;
 	char head[200];
 
@@ -170,7 +205,7 @@ static json_t *teams(const json_t *a)
 		"wrap", 1, "color",
 		!strcmp(sev, "critical") ? "Attention"
 		: !strcmp(sev, "warning") ? "Warning" : "Default",
-		"type", "TextBlock", "text", json_str(a, "summary"), "wrap", 1,
+		"type", "TextBlock", "text", str_or_empty(a, "summary"), "wrap", 1,
 		"type", "FactSet", "facts", fs);
 	return json_pack("{s:s, s:[{s:s, s:n, s:o}]}", "type", "message",
 			 "attachments", "contentType",

@@ -5,7 +5,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +19,9 @@
 #define BACKOFF_MAX_S 30.0
 /* How often a waiting thread looks at alert_sink_hurry(). */
 #define POLL_S 0.1
+/* Less of retry_for than this left: no fair try (a connection alone may
+ * take it). */
+#define MIN_ATTEMPT_S 0.1
 
 struct delivery {
 	struct delivery *next;
@@ -39,6 +41,7 @@ struct lane {
 	size_t notifier;
 	pthread_t thread;
 	int started;
+	size_t queued;  /* its deliveries waiting (the bound is per lane) */
 };
 
 struct alert_sink {
@@ -50,7 +53,6 @@ struct alert_sink {
 	struct alert_sink_opts o;
 	char *dead_letter;
 	struct delivery *head;
-	size_t queued;
 	int stopping;
 	double deadline;        /* while stopping */
 	size_t failed;
@@ -59,11 +61,19 @@ struct alert_sink {
 	unsigned rng;
 };
 
-static volatile sig_atomic_t hurry;
+/* Set by a signal handler in one thread, read by the sending threads:
+ * a lock-free atomic (async-signal-safe, and seen across threads, which
+ * volatile sig_atomic_t is not made for). */
+static int hurry;
 
 void alert_sink_hurry(void)
 {
-	hurry = 1;
+	__atomic_store_n(&hurry, 1, __ATOMIC_RELAXED);
+}
+
+static int hurried(void)
+{
+	return __atomic_load_n(&hurry, __ATOMIC_RELAXED);
 }
 
 static double now_s(void)
@@ -179,7 +189,7 @@ static int cancelled(void *ctx)
 	int stopping;
 	double deadline;
 
-	if (hurry)
+	if (hurried())
 		return 1;
 	pthread_mutex_lock(&s->mu);
 	stopping = s->stopping;
@@ -220,7 +230,7 @@ static struct delivery *take_due(struct alert_sink *s, size_t i, double now,
 	d = *best;
 	*best = d->next;
 	d->next = NULL;
-	s->queued--;
+	s->lanes[i].queued--;
 	return d;
 }
 
@@ -231,7 +241,7 @@ static void enqueue(struct alert_sink *s, struct delivery *d)
 	while (*p)
 		p = &(*p)->next;
 	*p = d;
-	s->queued++;
+	s->lanes[d->notifier].queued++;
 }
 
 /* One attempt, the lock not held; then the outcome, with it. */
@@ -271,7 +281,8 @@ static void attempt(struct alert_sink *s, CURL *curl, struct delivery *d)
 	delay = backoff(s, d->attempts);
 	if (a.retry_after > delay)
 		delay = a.retry_after;
-	if (!a.retry || now + delay >= d->posted + s->o.retry_for_s) {
+	if (!a.retry ||
+	    now + delay + MIN_ATTEMPT_S > d->posted + s->o.retry_for_s) {
 		if (a.retry)
 			snprintf(d->why + strlen(d->why),
 				 sizeof(d->why) - strlen(d->why),
@@ -285,6 +296,24 @@ static void attempt(struct alert_sink *s, CURL *curl, struct delivery *d)
 	    d->why, delay);
 	d->next_at = now + delay;
 	enqueue(s, d);
+}
+
+/* A delivery whose retry_for ran out (but for less than MIN_ATTEMPT_S)
+ * while it waited for its lane, the notifier busy with earlier ones:
+ * given up without a try that could not be a fair one. Lock held. */
+static void expire(struct alert_sink *s, struct delivery *d, double now)
+{
+	size_t used = strlen(d->why);
+
+	if (!used)
+		snprintf(d->why, sizeof(d->why), "not sent within retry_for "
+			 "(%.0f s): the notifier was busy with earlier "
+			 "deliveries", s->o.retry_for_s);
+	else
+		snprintf(d->why + used, sizeof(d->why) - used, "; gave up after "
+			 "%.0f s", now - d->posted);
+	give_up(s, d);
+	delivery_free(d);
 }
 
 static void wait_until(struct alert_sink *s, double when)
@@ -312,7 +341,7 @@ static void *run(void *arg)
 		double now = now_s(), wake = INFINITY;
 		struct delivery *d;
 
-		if (s->stopping && hurry && s->deadline > now)
+		if (s->stopping && hurried() && s->deadline > now)
 			s->deadline = now;
 		if (s->stopping && (!has_work(s, lane->notifier) ||
 				    now >= s->deadline))
@@ -322,6 +351,10 @@ static void *run(void *arg)
 			if (s->stopping && s->deadline < wake)
 				wake = s->deadline;
 			wait_until(s, wake);
+			continue;
+		}
+		if (now + MIN_ATTEMPT_S > d->posted + s->o.retry_for_s) {
+			expire(s, d, now);
 			continue;
 		}
 		pthread_mutex_unlock(&s->mu);
@@ -388,7 +421,7 @@ int alert_sink_start(struct alert_sink **out, const struct alerts_config *a,
 	return 0;
 }
 
-void alert_sink_post(struct alert_sink *s, json_t *alert)
+void alert_sink_post(struct alert_sink *s, const json_t *alert)
 {
 	size_t i;
 
@@ -399,9 +432,11 @@ void alert_sink_post(struct alert_sink *s, json_t *alert)
 		struct delivery *d = xcalloc(1, sizeof(*d));
 
 		d->notifier = i;
-		d->alert = json_incref(alert);
+		/* Each delivery its own copy: jansson values are not for
+		 * sharing between threads (the lanes read, the caller frees). */
+		d->alert = json_deep_copy(alert);
 		d->posted = d->next_at = now_s();
-		if (s->queued >= s->o.max_queue || s->stopping) {
+		if (s->lanes[i].queued >= s->o.max_queue || s->stopping) {
 			snprintf(d->why, sizeof(d->why), "%s",
 				 s->stopping ? "posted after the sender stopped"
 					     : "the delivery queue is full");
@@ -438,7 +473,7 @@ size_t alert_sink_stop(struct alert_sink *s, double flush_s,
 	pthread_mutex_lock(&s->mu);
 	while ((d = s->head)) {
 		s->head = d->next;
-		s->queued--;
+		s->lanes[d->notifier].queued--;
 		snprintf(d->why + strlen(d->why), sizeof(d->why) - strlen(d->why),
 			 "%snot sent before the sender stopped",
 			 d->why[0] ? "; " : "");

@@ -1,9 +1,11 @@
 /* Delivery of alerts off the caller's path: alert_sink_post() only
- * queues (a bounded queue, one delivery per notifier); a thread per
- * notifier sends (a service that hangs delays no other),
+ * queues (one delivery per notifier, each notifier's queue bounded on
+ * its own); a thread per notifier sends (a service that hangs delays,
+ * and crowds out, no other),
  * retrying a delivery that got no answer, 408, 429 or a 5xx with
  * exponential backoff and jitter (a Retry-After is honoured), for at most
- * retry_for seconds. What cannot be delivered (gave up, queue full,
+ * retry_for seconds (a delivery that waited that long behind earlier
+ * ones is not tried). What cannot be delivered (gave up, queue full,
  * still queued when the sink stops) is appended to the dead-letter file
  * as a JSON line:
  *
@@ -37,7 +39,7 @@ enum sink_log { SINK_INFO, SINK_WARNING, SINK_ERROR };
 struct alert_sink_opts {
 	double timeout_s;      /* one attempt */
 	double retry_for_s;    /* all attempts of one delivery */
-	size_t max_queue;      /* deliveries waiting; 0: 1000 */
+	size_t max_queue;      /* deliveries waiting, per notifier; 0: 1000 */
 	/* The dead-letter file; NULL: none (alert test: failures are
 	 * only reported). */
 	const char *dead_letter;
@@ -60,10 +62,10 @@ void alert_log(void (*log)(void *ctx, enum sink_log level, const char *line),
  * to dir) and the thread that sends to them. */
 int alert_sink_start(struct alert_sink **out, const struct alerts_config *a,
 		     const char *dir, const struct alert_sink_opts *o);
-/* Queues the alert (a message.h object; a reference is taken) for every
- * notifier. Never blocks on the network; a full queue sends the
- * delivery to the dead-letter file. Thread-safe. */
-void alert_sink_post(struct alert_sink *s, json_t *alert);
+/* Queues the alert (a message.h object, copied: the caller keeps its
+ * own) for every notifier. Never blocks on the network; a full queue
+ * sends the delivery to the dead-letter file. Thread-safe. */
+void alert_sink_post(struct alert_sink *s, const json_t *alert);
 /* Finishes: deliveries keep going for up to flush_s (retries included),
  * then whatever is left goes to the dead-letter file; the thread ends.
  * Returns the number of deliveries that failed. With keep_results,

@@ -89,6 +89,37 @@ char *alert_rule_condition(const struct alert_rule *r)
 	return strbuf_detach(&sb);
 }
 
+char *alert_url_host(const char *url, int *userinfo)
+{
+	const char *p, *end, *q;
+	size_t i;
+
+	if (userinfo)
+		*userinfo = 0;
+	if (!strncmp(url, "https://", 8))
+		p = url + 8;
+	else if (!strncmp(url, "http://", 7))
+		p = url + 7;
+	else
+		return NULL;
+	for (i = 0; url[i]; i++)
+		if ((unsigned char)url[i] <= ' ' || url[i] == 0x7f)
+			return NULL;
+	end = p + strcspn(p, "/?#");
+	/* The last '@' of the authority ends user information, as curl
+	 * reads it. */
+	for (q = end; q > p && q[-1] != '@'; q--)
+		;
+	if (q > p) {
+		if (userinfo)
+			*userinfo = 1;
+		p = q;
+	}
+	if (end == p || *p == ':')
+		return NULL;
+	return xstrndup(p, (size_t)(end - p));
+}
+
 void alerts_config_free(struct alerts_config *a)
 {
 	size_t i;
@@ -220,9 +251,14 @@ static int notifier_from_json(const json_t *j, struct notifier_spec *n)
 	    (n->secret_env && n->secret_file) ||
 	    (n->kind != NOTIFIER_WEBHOOK && (n->secret_env || n->secret_file)))
 		return -1;
-	if (n->url && strncmp(n->url, "http://", 7) &&
-	    strncmp(n->url, "https://", 8))
-		return -1;
+	if (n->url) {
+		char *host = alert_url_host(n->url, NULL);
+		int bad = !host;
+
+		free(host);
+		if (bad)
+			return -1;
+	}
 	return 0;
 }
 
@@ -261,8 +297,9 @@ int alerts_config_from_json(const json_t *j, struct alerts_config **out)
 
 	*out = NULL;
 	if (!json_is_array(notify) || !json_array_size(notify) ||
-	    json_array_size(notify) > 100 || !json_is_array(rules) ||
-	    json_array_size(rules) > 10000 || !json_is_array(events)) {
+	    json_array_size(notify) > ALERT_NOTIFIERS_MAX ||
+	    !json_is_array(rules) || json_array_size(rules) > ALERT_RULES_MAX ||
+	    !json_is_array(events)) {
 		what = "alerts";
 		goto bad;
 	}

@@ -9,6 +9,11 @@
 #include <jansson.h>
 #include <stddef.h>
 
+/* How many of each a section may hold: mlops.yaml and a bundle's
+ * descriptor are held to the same. */
+#define ALERT_NOTIFIERS_MAX 100
+#define ALERT_RULES_MAX 10000
+
 enum alert_op { ALERT_GT, ALERT_GE, ALERT_LT, ALERT_LE };
 enum alert_severity { SEVERITY_INFO, SEVERITY_WARNING, SEVERITY_CRITICAL };
 enum notifier_kind { NOTIFIER_WEBHOOK, NOTIFIER_SLACK, NOTIFIER_TEAMS };
@@ -102,6 +107,11 @@ const char *notifier_kind_name(enum notifier_kind k);
 int alert_op_holds(enum alert_op op, double value, double threshold);
 /* "feature_psi(income) > 0.1", "error_rate > 0.05": how the rule reads. */
 char *alert_rule_condition(const struct alert_rule *r);
+
+/* "host[:port]" of an http(s) URL without spaces or control characters,
+ * or NULL when it is not one; *userinfo (may be NULL): 1 when the URL
+ * holds user information (user:password@). */
+char *alert_url_host(const char *url, int *userinfo);
 
 void alerts_config_free(struct alerts_config *a);
 /* The resolved form bundles carry, and back (checked again: EINPUT

@@ -46,6 +46,33 @@ static int get_duration(struct walker *w, const struct ynode *map,
 	return rc;
 }
 
+/* A URL written in mlops.yaml is carried in every bundle made from it:
+ * an http(s) URL with a host, and nothing in it that is a credential. */
+static int check_literal_url(struct walker *w, const struct notifier_spec *n,
+			     const struct ynode *v, const char *what)
+{
+	int userinfo;
+	char *host = alert_url_host(n->url, &userinfo);
+
+	if (!host)
+		return walk_err_node(w, v, "%s.url must be an http:// or https:// "
+				     "URL with a host (no spaces)", what);
+	free(host);
+	if (userinfo)
+		return walk_err_node(w, v, "%s.url holds user information (a "
+				     "password): written here, it would be in "
+				     "every bundle; give the URL with url_env or "
+				     "url_file", what);
+	if (n->kind != NOTIFIER_WEBHOOK)
+		return walk_err_node(w, v, "%s: the URL of a %s incoming webhook "
+				     "is its credential: written here, it would "
+				     "be in every bundle; give it with url_env "
+				     "or url_file", what,
+				     n->kind == NOTIFIER_SLACK ? "Slack"
+							       : "Teams");
+	return 0;
+}
+
 /* {url | url_env | url_file, secret_env | secret_file, name} */
 static int parse_notifier(struct walker *w, struct notifier_spec *n,
 			  const struct ynode *item, const char *what)
@@ -105,12 +132,14 @@ static int parse_notifier(struct walker *w, struct notifier_spec *n,
 		rc = walk_err_node(w, body, "%s: give the URL once: url, url_env "
 				   "(a variable holding it) or url_file (a file "
 				   "holding it)", sub.buf);
-	} else if (n->url && strncmp(n->url, "http://", 7) &&
-		   strncmp(n->url, "https://", 8)) {
-		rc = walk_err_node(w, ynode_map_get(body, "url"), "%s.url must "
-				   "be an http:// or https:// URL", sub.buf);
-	} else if ((n->url_env && !env_name_ok(n->url_env)) ||
-		   (n->secret_env && !env_name_ok(n->secret_env))) {
+	} else if (n->url) {
+		rc = check_literal_url(w, n, ynode_map_get(body, "url"),
+				       sub.buf);
+	}
+	if (rc)
+		goto done;
+	if ((n->url_env && !env_name_ok(n->url_env)) ||
+	    (n->secret_env && !env_name_ok(n->secret_env))) {
 		v = ynode_map_get(body, n->url_env && !env_name_ok(n->url_env)
 						? "url_env" : "secret_env");
 		rc = walk_err_node(w, v, "%s: '%s' is not an environment "
@@ -144,7 +173,7 @@ static int parse_when(struct walker *w, struct alert_rule *r,
 	const char *s, *start;
 	char *word;
 	size_t i;
-	int m;
+	int m, st;
 
 	if (v->kind != YNODE_SCALAR || ynode_is_null(v))
 		goto bad;
@@ -177,7 +206,13 @@ static int parse_when(struct walker *w, struct alert_rule *r,
 		goto bad;
 	r->op = op_of[i];
 	s += strlen(ops[i]);
-	if (!*s || number_parse_str(s, &r->threshold))
+	if (!*s)
+		goto bad;
+	st = number_parse_str(s, &r->threshold);
+	if (st == NUMBER_NONFINITE || st == NUMBER_RANGE)
+		return walk_err_node(w, v, "%s.when: the threshold is %s", what,
+				     number_problem(st));
+	if (st)
 		goto bad;
 	if ((alert_metrics[m].flags & METRIC_SHARE) &&
 	    !(r->threshold >= 0 && r->threshold <= 1))
@@ -264,6 +299,9 @@ static int parse_rules(struct walker *w, const struct descriptor *d,
 	size_t i, j;
 	int rc = walk_want_kind(w, n, YNODE_SEQ, "alerts.rules");
 
+	if (!rc && n->n > ALERT_RULES_MAX)
+		rc = walk_err_node(w, n, "alerts.rules lists %zu rules; at most "
+				   "%d", n->n, ALERT_RULES_MAX);
 	if (rc)
 		return rc;
 	a->rules = xcalloc(n->n + 1, sizeof(*a->rules));
@@ -317,9 +355,9 @@ static int parse_notify(struct walker *w, struct alerts_config *a,
 	if (!rc && !n->n)
 		rc = walk_err_node(w, n, "alerts.notify must list at least one "
 				   "notifier");
-	if (!rc && n->n > 100)
+	if (!rc && n->n > ALERT_NOTIFIERS_MAX)
 		rc = walk_err_node(w, n, "alerts.notify lists %zu notifiers; at "
-				   "most 100", n->n);
+				   "most %d", n->n, ALERT_NOTIFIERS_MAX);
 	if (rc)
 		return rc;
 	a->notifiers = xcalloc(n->n, sizeof(*a->notifiers));

@@ -16,17 +16,11 @@
 #include "../core/timeutil.h"
 #include "../descriptor/alerts.h"
 #include "livedrift.h"
+#include "lookback.h"
 #include "serving.h"
 
-/* Counters kept to look back over the window: at most this many. */
-#define SNAPSHOTS_MAX 4096
 /* With no alerts: how often to look for a version that has some. */
 #define IDLE_S 5.0
-
-struct snapshot {
-	double t;
-	struct prediction_totals p;
-};
 
 struct live_alerts {
 	struct server *srv;
@@ -42,8 +36,7 @@ struct live_alerts {
 	struct alert_sink *sink;
 	/* The thread's own. */
 	struct alert_rule_state *state;
-	struct snapshot *snaps;          /* a ring */
-	size_t nsnaps, first;
+	struct lookback window;          /* error rate, latency */
 };
 
 static double now_s(void)
@@ -139,33 +132,6 @@ static void follow_version(struct live_alerts *la)
 	serving_put(old);
 }
 
-/* The counters now, and the latest snapshot at least `window` old (or
- * the oldest there is): what happened in between is the window's. */
-static const struct snapshot *look_back(struct live_alerts *la, double now,
-					double window,
-					struct snapshot *cur)
-{
-	const struct snapshot *base = NULL;
-	size_t i;
-
-	cur->t = now;
-	metrics_prediction_totals(la->cur->metrics, &cur->p);
-	for (i = 0; i < la->nsnaps; i++) {
-		const struct snapshot *s =
-			&la->snaps[(la->first + i) % SNAPSHOTS_MAX];
-
-		if (!base || s->t <= now - window)
-			base = s;
-	}
-	if (la->nsnaps == SNAPSHOTS_MAX) {
-		la->snaps[la->first] = *cur;
-		la->first = (la->first + 1) % SNAPSHOTS_MAX;
-	} else {
-		la->snaps[(la->first + la->nsnaps++) % SNAPSHOTS_MAX] = *cur;
-	}
-	return base;
-}
-
 static uint64_t since(uint64_t now, uint64_t then)
 {
 	return now >= then ? now - then : now; /* a recycled slot restarted */
@@ -174,18 +140,18 @@ static uint64_t since(uint64_t now, uint64_t then)
 static void observe_requests(struct live_alerts *la, double now,
 			     struct alert_observations *o)
 {
-	struct snapshot cur;
-	const struct snapshot *b = look_back(la, now, la->a->window_s, &cur);
+	struct prediction_totals cur, b;
 	uint64_t req, err, lat[LATENCY_BUCKETS], count;
 	size_t i;
 
-	if (!b)
+	metrics_prediction_totals(la->cur->metrics, &cur);
+	if (!lookback_take(&la->window, now, la->a->window_s, &cur, &b, NULL))
 		return;
-	req = since(cur.p.requests, b->p.requests);
-	err = since(cur.p.errors, b->p.errors);
-	count = since(cur.p.latency_count, b->p.latency_count);
+	req = since(cur.requests, b.requests);
+	err = since(cur.errors, b.errors);
+	count = since(cur.latency_count, b.latency_count);
 	for (i = 0; i < LATENCY_BUCKETS; i++)
-		lat[i] = since(cur.p.latency[i], b->p.latency[i]);
+		lat[i] = since(cur.latency[i], b.latency[i]);
 	if (req)
 		alert_obs_add(o, AM_ERROR_RATE, NULL,
 			      (double)(err > req ? req : err) / (double)req);
@@ -293,7 +259,7 @@ int live_alerts_start(struct live_alerts **out, struct server *srv,
 	*out = NULL;
 	la->srv = srv;
 	la->o = *o;
-	la->snaps = xcalloc(SNAPSHOTS_MAX, sizeof(*la->snaps));
+	lookback_init(&la->window);
 	pthread_mutex_init(&la->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -343,7 +309,7 @@ void live_alerts_stop(struct live_alerts *la)
 	alert_sink_stop(la->sink, la->o.flush_s, NULL, NULL);
 	serving_put(la->cur);
 	free(la->state);
-	free(la->snaps);
+	lookback_release(&la->window);
 	pthread_mutex_destroy(&la->mu);
 	pthread_cond_destroy(&la->cv);
 	free(la);

@@ -95,6 +95,25 @@ bad 9:11 "alerts.notify must list at least one notifier" "no notifier" '  notify
 bad 11:14 "alerts.retry_for \\(1s\\) must be at least alerts.timeout" "retry_for under timeout" \
 	"$N" '  timeout: 5s' '  retry_for: 1s'
 bad 9:3 "unknown key 'notfy' in alerts" "an unknown section key" '  notfy: [{slack: {url_env: S}}]'
+bad 9:28 "alerts.notify\\[0\\].webhook.url holds user information \\(a password\\)" \
+	"a written URL with a password (it would be in every bundle)" '  notify: [{webhook: {url: "https://u:hunter2@h/x"}}]'
+expect_no_match "$ERR" "hunter2" "  and it is not repeated"
+bad 9:26 "alerts.notify\\[0\\].slack: the URL of a Slack incoming webhook is its credential" \
+	"a Slack URL written in the file" '  notify: [{slack: {url: "https://hooks.slack.com/services/T/B/X"}}]'
+bad 9:26 "alerts.notify\\[0\\].teams: the URL of a Teams incoming webhook" \
+	"a Teams URL written in the file" '  notify: [{teams: {url: "https://x.webhook.office.com/w"}}]'
+bad 9:28 "alerts.notify\\[0\\].webhook.url must be an http:// or https:// URL with a host" \
+	"a URL without a host" '  notify: [{webhook: {url: "https://u@/x"}}]'
+bad 10:18 "alerts.rules\\[0\\].when: the threshold is out of range for a double" \
+	"a threshold beyond a double" "$N" '  rules: [{when: latency_p95_ms > 1e400}]'
+bad 10:18 "alerts.rules\\[0\\].when: the threshold is not a finite number" \
+	"a threshold that is no number" "$N" '  rules: [{when: latency_p95_ms > nan}]'
+# More rules than a bundle takes: refused here, not by every reader of
+# the bundle made from it.
+{ cat head.yaml; echo "$N"; echo '  rules:'; seq 10001 | sed 's/.*/    - {name: r&, when: error_rate > 0.5}/'; } > bad.yaml
+run "$MLOPS" alert test -f bad.yaml
+expect_rc 3 "10001 rules: exit 3"
+expect_match "$ERR" "bad\\.yaml:11:5: alerts.rules lists 10001 rules; at most 10000" "  said at the list"
 { cat head.yaml; echo '  rules: []'; } > bad.yaml
 run "$MLOPS" alert test -f bad.yaml
 expect_rc 3 "no notify: exit 3"
@@ -192,6 +211,31 @@ expect_match "$OUT" "^FAIL +nobody .*no answer" "  no answer named"
 expect_eq "$(q r.jsonl 'sum(1 for d in L if d["path"] == "/refuse/x")')" "1" "  the 400 was sent once"
 ok $([ $ELAPSED -le 8 ] && echo 0 || echo 1) "  within retry_for (2 s) and a little"
 ok $([ ! -e state/mlops/alerts-dead-letter.jsonl ] && echo 0 || echo 1) "alert test writes no dead letter"
+
+# A service whose error repeats the URL's secret part (here without its
+# first slash): the reason is left out, the status kept.
+cat > echo.yaml <<EOF
+$(cat head.yaml)
+  notify:
+    - webhook: {name: echoes, url: "$R/echo/$SLACK_TOKEN"}
+  timeout: 1s
+  retry_for: 1s
+EOF
+run "$MLOPS" alert test -f echo.yaml
+keep
+expect_rc 5 "a service that echoes the URL: exit 5"
+expect_match "$OUT" "^FAIL +echoes .*HTTP 400 \\(1 attempt\\)" "  its status said, not its reason"
+expect_no_match "$OUT$ERR" "$SLACK_TOKEN" "  the token it repeated is not shown"
+
+# A URL and a secret from variables holding a final newline (as a
+# Kubernetes secret from a file does): taken as the files' are, without
+# it; the signature is over the secret the receiver knows.
+HOOK_SECRET="$SECRET
+" SLACK_URL="$SLACK_URL
+" run "$MLOPS" alert test -f good.yaml
+keep
+expect_rc 0 "a variable's final newline is not part of the URL or the secret: exit 0"
+expect_eq "$(q r.jsonl 'by("/ok/hook")[-1]["signature"]')" "ok" "  the signature checks out under the secret"
 
 cat > hostile.yaml <<EOF
 $(cat head.yaml)
@@ -295,6 +339,28 @@ expect_eq "$(q proj/dl.jsonl 'sorted(d["alert"]["name"] for d in L)')" "['any-ps
 expect_eq "$(q proj/dl.jsonl 'set((d["notifier"], d["kind"], d["error"].split(";")[0]) for d in L)')" \
 	"{('broken', 'webhook', 'HTTP 500: down')}" "  with the notifier, its kind and the error"
 expect_eq "$(stat -c %a proj/dl.jsonl)" "600" "  readable by its owner only"
+
+# Something else in the dead-letter file's place: refused, in bounded
+# time (a FIFO held the run in open(2), past SIGTERM).
+mv proj/dl.jsonl dl.keep
+mkfifo proj/dl.jsonl
+timed timeout -k 5 30 "$MLOPS" -C proj drift -f mlops.yaml --reference data/reference.csv --current data/current.csv --notify
+expect_rc 0 "a FIFO as the dead-letter file: the drift's exit status"
+expect_match "$ERR" "alert 'share' for broken .* is lost: .*dl\\.jsonl' is a FIFO, not a regular file" "  each alert said lost, and why"
+ok $([ $ELAPSED -le 10 ] && echo 0 || echo 1) "  in bounded time"
+rm -f proj/dl.jsonl
+mv dl.keep proj/dl.jsonl
+
+# A disk that fills in the middle of a dead letter: that line is cut
+# back off, the next run's lines are whole (tests/tools/enospc.c).
+n0=$(q proj/dl.jsonl 'len(L)')
+MLOPS_ENOSPC_DIR="$SCRATCH/proj" MLOPS_ENOSPC_AFTER=100 \
+	LD_PRELOAD="$MLOPS_BUILD/tests/libenospc.so" \
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	run "$MLOPS" -C proj drift -f mlops.yaml --reference data/reference.csv --current data/current.csv --notify
+expect_match "$ERR" "is lost: cannot write .*dl\\.jsonl': No space left on device" "a full disk: the alerts said lost"
+run "$MLOPS" -C proj drift -f mlops.yaml --reference data/reference.csv --current data/current.csv --notify
+expect_eq "$(q proj/dl.jsonl 'len(L)')" "$((n0 + 3))" "  the next run's three dead letters are whole lines, nothing half-written before them"
 
 # --- validate --data --notify: data_check_failed and invalid_row_share. ---
 { head -3 proj/data/current.csv; echo "abc,0.1,700,30,1,2,100,false"; } > bad.csv

@@ -157,4 +157,27 @@ expect_eq "$(( up + $(q term-dl.jsonl 'sum(1 for d in L if d["notifier"] == "up"
 expect_eq "$(q term-dl.jsonl 'len(set(d["alert"]["id"] for d in L if d["notifier"] == "down"))')" "$fired" \
 	"  each once"
 ok $([ "$(q r.jsonl 'len(by("/down/term"))')" -ge 1 ] && echo 0 || echo 1) "the failing receiver was tried"
+
+# --- A second SIGTERM during the flush: what is queued goes to the
+# dead-letter file at once, not after 5 s. ---
+sed -i "s|url: \"$R/down/term\"|url: \"$R/slow/term\"|; s/^  timeout: 1s/  timeout: 30s/; s/term-dl.jsonl/hung-dl.jsonl/" term/mlops.yaml
+must "$MLOPS" -C term package -q -o "$SCRATCH/hung.mlpkg"
+live h.err hung.mlpkg
+curl -s -o /dev/null -H 'Content-Type: application/json' -d @- "$URL/predict" <<'EOF'
+{"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}
+EOF
+for _ in $(seq 200); do [ "$(grep -c "alert 'tick' fired" h.err)" -ge 5 ] && break; sleep 0.05; done
+start=$(date +%s.%N)
+kill -TERM "$MPID"
+sleep 0.5
+kill -TERM "$MPID"
+wait "$SPID"
+RC=$?
+took=$($PY -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 1))" "$start")
+expect_rc 0 "a second SIGTERM: exit 0"
+ok $($PY -c "import sys; sys.exit(0 if float(sys.argv[1]) < 3.5 else 1)" "$took" && echo 0 || echo 1) \
+	"  at once, not after the 5 s flush ($took s)"
+fired=$(grep -c "alert 'tick' fired" h.err)
+expect_eq "$(q hung-dl.jsonl 'sum(1 for d in L if d["notifier"] == "down")')" "$fired" \
+	"  every alert for the hung receiver is in the dead-letter file ($fired)"
 done_testing

@@ -25,7 +25,7 @@ static const char yaml[] =
 	"    - {name: age, type: int}\n"
 	"alerts:\n"
 	"  notify:\n"
-	"    - webhook: {url: 'https://user:pw@hooks.example.com:8443/x', "
+	"    - webhook: {url: 'https://hooks.example.com:8443/x', "
 	"secret_env: K}\n"
 	"    - slack: {name: ops, url_file: slack.url}\n"
 	"  rules:\n"
@@ -117,16 +117,72 @@ static void signature(void)
 static void hosts(void)
 {
 	char *h;
+	int ui = -1;
 
-	h = notifier_url_host("https://hooks.slack.com/services/T0/B0/XYZ");
+	h = alert_url_host("https://hooks.slack.com/services/T0/B0/XYZ", &ui);
 	is_str(h, "hooks.slack.com", "the host, not the path");
+	is_int(ui, 0, "  no user information");
 	free(h);
-	h = notifier_url_host("http://user:secret@127.0.0.1:8080?x=1");
+	h = alert_url_host("http://user:secret@127.0.0.1:8080?x=1", &ui);
 	is_str(h, "127.0.0.1:8080", "no user information, a port kept");
+	is_int(ui, 1, "  user information said");
 	free(h);
-	ok(!notifier_url_host("ftp://x/"), "not http(s): no host");
-	ok(!notifier_url_host("https:///x"), "no host: none");
-	ok(!notifier_url_host("https://a b/"), "a space: not a URL");
+	h = alert_url_host("http://a@b@127.0.0.1/x@y", NULL);
+	is_str(h, "127.0.0.1", "the last @ of the authority ends it (curl's "
+	       "reading); an @ in the path is the path's");
+	free(h);
+	ok(!alert_url_host("ftp://x/", NULL), "not http(s): no host");
+	ok(!alert_url_host("https:///x", NULL), "no host: none");
+	ok(!alert_url_host("https://u@/x", NULL), "only user information: none");
+	ok(!alert_url_host("https://a b/", NULL), "a space: not a URL");
+	ok(!alert_url_host("https://a/\n", NULL), "a newline: not a URL");
+}
+
+/* A rule named past what a title or a fact holds, in two-byte
+ * characters after an odd number of bytes: the cut must not split one
+ * (jansson refuses what is not UTF-8: Teams got an empty body, Slack no
+ * header). Its name "<!channel>": no ping from Slack's text. */
+static void long_names(void)
+{
+	struct alert_rule r = { 0 };
+	struct alert_context c = { "test", NULL, NULL, NULL, NULL };
+	struct strbuf name = STRBUF_INIT, sb = STRBUF_INIT;
+	json_t *a, *p, *blocks;
+	int i;
+
+	strbuf_addstr(&name, "x<!channel> ");
+	for (i = 0; i < 120; i++)
+		strbuf_addstr(&name, "\xc3\xa9");
+	c.model = name.buf;
+	r.name = name.buf;
+	r.metric = AM_ERROR_RATE;
+	r.threshold = 0.5;
+	a = alert_rule_message(&r, 0.75, NULL, &c);
+	notifier_payload(NOTIFIER_TEAMS, a, &sb);
+	p = json_loads(sb.buf, 0, NULL);
+	ok(p && json_object_get(p, "attachments"),
+	   "Teams: a long non-ASCII name, a whole message");
+	like(json_string_value(json_object_get(json_array_get(json_object_get(
+		     json_object_get(json_array_get(json_object_get(p,
+			     "attachments"), 0), "content"), "body"), 0), "text")),
+	     "mlops rule: x<!channel> \xc3\xa9", "  its title, cut whole");
+	json_decref(p);
+	strbuf_reset(&sb);
+	notifier_payload(NOTIFIER_SLACK, a, &sb);
+	p = json_loads(sb.buf, 0, NULL);
+	blocks = json_object_get(p, "blocks");
+	is_str(json_string_value(json_object_get(json_array_get(blocks, 0),
+						 "type")),
+	       "header", "Slack: the header block is there");
+	is_int(json_array_size(json_object_get(json_array_get(blocks, 2),
+					       "fields")), 7,
+	       "  and every fact (the model's cut whole)");
+	like(json_string_value(json_object_get(p, "text")),
+	     "[info] x&lt;!channel&gt; ", "  the name escaped in its text");
+	json_decref(p);
+	json_decref(a);
+	strbuf_release(&sb);
+	strbuf_release(&name);
 }
 
 static void payloads(void)
@@ -148,6 +204,7 @@ static void payloads(void)
 	json_decref(p);
 	strbuf_release(&sb);
 	json_decref(a);
+	long_names();
 }
 
 static void round_trip(void)
