@@ -26,7 +26,7 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKGS := libcurl libarchive libgit2 jansson yaml-0.1 libmicrohttpd openssl zlib \
-	libprotobuf-c
+	libprotobuf-c sqlite3 libpq
 
 ifneq ($(FUZZ),)
 # `make fuzz`: clang's libFuzzer, the library instrumented for coverage.

@@ -7,9 +7,9 @@
 extern const struct cmd_spec *const commands[];
 extern const struct cmd_spec cmd_init_spec, cmd_package_spec,
 	cmd_inspect_spec, cmd_validate_spec, cmd_unpack_spec, cmd_predict_spec,
-	cmd_serve_spec, cmd_drift_spec, cmd_drift_profile_spec, cmd_smoke_spec, cmd_deploy_spec, cmd_rollback_spec,
+	cmd_serve_spec, cmd_drift_spec, cmd_drift_profile_spec, cmd_monitor_spec, cmd_smoke_spec, cmd_deploy_spec, cmd_rollback_spec,
 	cmd_history_spec, cmd_status_spec, cmd_image_spec, cmd_push_spec, cmd_pull_spec, cmd_tags_spec, cmd_login_spec,
-	cmd_logout_spec, cmd_help_spec, cmd_version_spec, cmd_complete_spec;
+	cmd_logout_spec, cmd_alert_spec, cmd_feedback_spec, cmd_store_spec, cmd_help_spec, cmd_version_spec, cmd_complete_spec;
 /* Options every command accepts (--json, --color, -q, -v). */
 extern const struct opt common_opts[];
 /* common_opts as spec's --help shows them: -q says what it silences

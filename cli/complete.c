@@ -175,6 +175,10 @@ int cmd_complete(int argc, const char **argv)
 	}
 	if (spec == &cmd_drift_spec && i == ncur - 1)
 		emit("profile", cur);
+	if (spec == &cmd_store_spec && i == ncur - 1) {
+		emit("info", cur);
+		emit("prune", cur);
+	}
 	if (spec->args_complete) {
 		if (!strcmp(spec->args_complete, "topic")) {
 			const struct man_guide *g;
@@ -182,6 +186,18 @@ int cmd_complete(int argc, const char **argv)
 			emit_commands(cur);
 			for (g = man_guides; g->topic; g++)
 				emit(g->topic, cur);
+		} else if (starts_with(spec->args_complete, "words:")) {
+			/* Subcommands, at the first argument only. */
+			const char *w = spec->args_complete + 6;
+
+			while (*w && i == ncur - 1) {
+				char word[64];
+				size_t len = strcspn(w, ",");
+
+				snprintf(word, sizeof(word), "%.*s", (int)len, w);
+				emit(word, cur);
+				w += len + (w[len] == ',');
+			}
 		} else if (starts_with(spec->args_complete, "file:"))
 			printf("__files__ %s\n", spec->args_complete + 5);
 		else if (!strcmp(spec->args_complete, "file"))

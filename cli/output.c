@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "exit_status.h"
+#include "lib/core/fsutil.h"
 #include "termsafe.h"
 #include "lib/core/jsonutil.h"
 #include "lib/core/strbuf.h"
@@ -181,6 +182,22 @@ void gh_step_summary(const char *markdown)
 	fputs(markdown, f);
 	if (fclose(f) != 0)
 		print_warning("cannot write the step summary '%s'", path);
+}
+
+void report_markdown(const char *markdown, int print_it)
+{
+	if (print_it)
+		fputs(markdown, stdout);
+	gh_step_summary(markdown);
+}
+
+int report_html_file(const char *path, const char *html, size_t len,
+		     int status)
+{
+	if (fs_write_output(path, html, len, 0644) < 0)
+		return report_error();
+	print_info("mlops: wrote %s", path);
+	return status;
 }
 
 int report_error(void)

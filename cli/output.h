@@ -47,6 +47,15 @@ int in_github_actions(void);
  * summary of a GitHub Actions step). Quietly does nothing otherwise. */
 void gh_step_summary(const char *markdown);
 
+/* The Markdown form of a report (drift, monitor): on stdout when
+ * print_it (--markdown), and appended to $GITHUB_STEP_SUMMARY in any
+ * case. */
+void report_markdown(const char *markdown, int print_it);
+/* A report's HTML page (--html PATH) written, "mlops: wrote PATH" on
+ * stderr: status, or the exit status of the failure (printed). */
+int report_html_file(const char *path, const char *html, size_t len,
+		     int status);
+
 /* One JSON document on stdout (pretty, newline-terminated). */
 void print_json(const json_t *j);
 

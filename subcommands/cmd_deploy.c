@@ -16,6 +16,7 @@
 #include "lib/deploy/fetch.h"
 #include "lib/deploy/render.h"
 #include "lib/registry/transfer.h"
+#include "subcommands/alert_cli.h"
 #include "subcommands/env_opts.h"
 
 static const char *opt_reason, *opt_render, *opt_require_signature;
@@ -173,8 +174,14 @@ static int cmd_deploy(int argc, const char **argv)
 	} else {
 		o.require_signature[0] = keys[0];
 		o.require_signature[1] = keys[1];
+		json_t *events;
+
 		rc = deploy_run(e, path, &o, &r);
+		events = o.dry_run ? json_array()
+				   : alert_cli_deploy_events(d, "deploy", e->name,
+							     argv[0], rc, &r);
 		rc = deploy_report("deploy", e->name, rc, &r);
+		alert_cli_send(d, events);
 	}
 	sig_key_free(keys[0]);
 	sig_key_free(keys[1]);

@@ -11,18 +11,21 @@
 #include "lib/bundle/meta.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/number.h"
+#include "lib/core/report.h"
 #include "lib/drift/config.h"
 #include "lib/drift/drift.h"
 #include "lib/drift/profile.h"
 #include "lib/drift/profile_predict.h"
 #include "lib/drift/report.h"
+#include "lib/alert/observe.h"
+#include "subcommands/alert_cli.h"
 #include "subcommands/drift_opts.h"
 
 static const char *opt_ref, *opt_cur, *opt_bundle, *opt_file, *opt_columns;
 static const char *opt_test, *opt_threshold, *opt_share, *opt_missing;
 static const char *opt_binning, *opt_html, *opt_na, *opt_fail_on;
 static struct strv opt_column_test;
-static int opt_markdown, opt_signature, opt_predictions;
+static int opt_markdown, opt_signature, opt_predictions, opt_notify;
 
 static const char *const test_names[] = {
 	"auto", "ks", "chisquare", "z", "psi", "jensenshannon", "wasserstein",
@@ -69,6 +72,7 @@ static const struct opt options[] = {
 	OPT_STR(0, "na-values", &opt_na, "LIST",
 		"comma-separated missing-value tokens (default: ,NA,NaN,null)",
 		NULL),
+	NOTIFY_OPTION(&opt_notify),
 	OPT_TERMINATOR,
 };
 
@@ -215,7 +219,7 @@ static void annotate(const struct drift_report *r)
 		const struct drift_column *c = &r->columns[i];
 		char msg[512], s[32];
 
-		drift_format_value(drift_test_is_pvalue(c->test) ? c->p_value
+		report_value(drift_test_is_pvalue(c->test) ? c->p_value
 								  : c->statistic,
 				   s, sizeof(s));
 		if (c->error)
@@ -259,7 +263,9 @@ static int cmd_drift(int argc, const char **argv)
 {
 	struct drift_opts o = { 0 };
 	struct drift_report r;
+	struct strbuf md = STRBUF_INIT;
 	struct descriptor *d = NULL, *proj = NULL;
+	const struct descriptor *notify = NULL;
 	struct drift_override *ov = NULL, *cfg_ov = NULL;
 	struct profile *bprof = NULL;
 	double *pred_ref = NULL, *pred_cur = NULL;
@@ -296,6 +302,10 @@ static int cmd_drift(int argc, const char **argv)
 		return report_error();
 	if (!d)
 		o.leave_out = project_label(&proj);
+	if (opt_notify && !(notify = alert_cli_need(d, proj))) {
+		rc = EXIT_INPUT;
+		goto done;
+	}
 	/* mlops.yaml's drift: section first, then the command line. */
 	if (d && drift_config_apply(d->drift, &o, &cfg_ov, &cfg_edges) < 0) {
 		rc = report_error();
@@ -350,37 +360,31 @@ static int cmd_drift(int argc, const char **argv)
 		rc = report_error();
 		goto done;
 	}
+	drift_report_markdown(&r, &md);
 	if (out_json()) {
 		json_t *j = drift_report_json(&r);
 
 		print_json(j);
 		json_decref(j);
-	} else if (opt_markdown) {
-		struct strbuf md = STRBUF_INIT;
-
-		drift_report_markdown(&r, &md);
-		fwrite(md.buf, 1, md.len, stdout);
-		strbuf_release(&md);
-	} else {
+	} else if (!opt_markdown) {
 		print_table(&r);
 	}
-	{
-		struct strbuf md = STRBUF_INIT;
-
-		drift_report_markdown(&r, &md);
-		gh_step_summary(md.buf);
-		strbuf_release(&md);
-	}
+	report_markdown(md.buf, !out_json() && opt_markdown);
+	strbuf_release(&md);
 	annotate(&r);
 	rc = r.drifted ? EXIT_FINDING : r.nerrors ? EXIT_INPUT : EXIT_OK;
+	if (notify) {
+		struct alert_observations obs = { 0 };
+
+		alert_observe_drift(&obs, &r, opt_predictions);
+		alert_cli_notify(notify, &obs, json_array(), "drift");
+		alert_obs_release(&obs);
+	}
 	if (opt_html) {
 		struct strbuf html = STRBUF_INIT;
 
 		drift_report_html(&r, &html);
-		if (fs_write_output(opt_html, html.buf, html.len, 0644) < 0)
-			rc = report_error();
-		else
-			print_info("mlops: wrote %s", opt_html);
+		rc = report_html_file(opt_html, html.buf, html.len, rc);
 		strbuf_release(&html);
 	}
 	drift_report_free(&r);

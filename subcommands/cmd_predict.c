@@ -10,7 +10,8 @@
 
 static const char *opt_input, *opt_output = "-", *opt_format, *opt_id;
 static const char *opt_on_invalid = "fail", *opt_na;
-static long opt_batch = 4096, opt_threads;
+static long opt_batch = 4096, opt_threads, opt_top;
+static int opt_explain;
 
 static const char *const formats[] = { "csv", "jsonl", NULL };
 static const char *const policies[] = { "fail", "skip", "null", NULL };
@@ -33,6 +34,12 @@ static const struct opt options[] = {
 		NULL),
 	OPT_NUM(0, "threads", &opt_threads, "N",
 		"model threads (default: all cores)"),
+	OPT_BOOLEAN(0, "explain", &opt_explain,
+		    "add each feature's contribution to the margin, and the "
+		    "bias"),
+	OPT_RANGE(0, "top", &opt_top, "N",
+		  "only the N largest contributions, as reasons with signs",
+		  1, 1000000),
 	OPT_TERMINATOR,
 };
 
@@ -95,6 +102,8 @@ static int cmd_predict(int argc, const char **argv)
 		       : !strcmp(opt_on_invalid, "null") ? INVALID_NULL
 							 : INVALID_FAIL;
 	o.na_values = (const char *const *)na;
+	o.explain = opt_explain;
+	o.top = (size_t)opt_top;
 	o.progress = progress_callback;
 	o.progress_ctx = &bar;
 	rc = batch_predict(&res, &bm, &o);
@@ -145,7 +154,8 @@ const struct cmd_spec cmd_predict_spec = {
 	.name = "predict",
 	.summary = "score a CSV or JSON-lines file with a bundle's model",
 	.synopsis = "BUNDLE --input FILE [--output FILE] [--format FORMAT] "
-		    "[--id-column C] [--on-invalid POLICY]",
+		    "[--id-column C] [--on-invalid POLICY] [--explain] "
+		    "[--top N]",
 	.description =
 		"Stream rows through the bundle's data contract and model, "
 		"and write predictions\n(with an id column or the row number) "
@@ -154,7 +164,12 @@ const struct cmd_spec cmd_predict_spec = {
 		"prediction and the reason. Columns: prediction (a class "
 		"label or a value),\nprobability for classifiers, and for "
 		"multiclass one probability_<label>\ncolumn per class (a "
-		"\"probabilities\" object in JSON lines).",
+		"\"probabilities\" object in JSON lines).\n--explain adds "
+		"each feature's contribution to the raw margin (TreeSHAP\n"
+		"for trees, coefficient times value minus the reference mean "
+		"for GLMs):\ncontrib_<feature> columns and contrib_bias, which "
+		"sum to the margin; --top N\nkeeps the N largest as "
+		"reason_<i> and reason_<i>_value.",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_predict,

@@ -5,6 +5,7 @@
 #include "cli/exit_status.h"
 #include "cli/output.h"
 #include "lib/deploy/deploy.h"
+#include "subcommands/alert_cli.h"
 #include "subcommands/env_opts.h"
 
 static long opt_to;
@@ -23,6 +24,7 @@ static int cmd_rollback(int argc, const char **argv)
 	struct deploy_result r = { 0 };
 	struct descriptor *d = NULL;
 	const struct environment *e;
+	json_t *events;
 	int rc = command_parse(&cmd_rollback_spec, &argc, argv);
 
 	if (rc >= 0)
@@ -37,7 +39,11 @@ static int cmd_rollback(int argc, const char **argv)
 		return rc;
 	deploy_opts_fill(&o, d);
 	rc = rollback_run(e, opt_to, &o, &r);
+	events = o.dry_run ? json_array()
+			   : alert_cli_deploy_events(d, "rollback", e->name,
+						     NULL, rc, &r);
 	rc = deploy_report("rollback", e->name, rc, &r);
+	alert_cli_send(d, events);
 	deploy_result_free(&r);
 	descriptor_free(d);
 	return rc;

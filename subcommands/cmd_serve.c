@@ -12,6 +12,7 @@
 #include "cli/exit_status.h"
 #include "cli/output.h"
 #include "cli/registry_opts.h"
+#include "lib/core/duration.h"
 #include "lib/core/error.h"
 #include "lib/core/fsutil.h"
 #include "lib/core/number.h"
@@ -20,10 +21,13 @@
 #include "lib/bundle/signature.h"
 #include "lib/deploy/local.h"
 #include "lib/server/admin.h"
+#include "lib/server/livealerts.h"
+#include "lib/server/performance.h"
 #include "lib/server/reply.h"
 #include "lib/server/repository.h"
 #include "lib/server/server.h"
 #include "lib/server/serving.h"
+#include "serve_store.h"
 #include "subcommands/serve_models.h"
 
 static struct strv opt_listen;
@@ -44,7 +48,11 @@ static struct strv opt_cors;
 static const char *opt_state, *opt_admin_listen, *opt_admin_key_file;
 static const char *opt_admin_max_upload = "4G";
 static const char *opt_require_signature;
-static const char *opt_expect_digest;
+static const char *opt_expect_digest, *opt_perf_every;
+static struct strv opt_hash;
+static struct serve_store_opts store_opts = { NULL, &opt_redact, &opt_hash,
+					       NULL, NULL, NULL, NULL, NULL,
+					       0 };
 static const char *opt_models, *opt_default_model;
 static struct strv opt_shadow;
 static const char *opt_shadow_sample, *opt_shadow_tolerance = "1e-6";
@@ -144,9 +152,35 @@ static const struct opt options[] = {
 		"access log, JSON lines (default: stderr; -q: none)", "file"),
 	OPT_BOOLEAN(0, "log-payloads", &opt_log_payloads,
 		    "add request bodies to the access log (default: off)"),
+	OPT_STR(0, "store", &store_opts.url, "URL",
+		"record every scored row in a prediction store: sqlite:PATH "
+		"or postgresql://...", NULL),
 	OPT_MULTI(0, "redact", &opt_redact, "FIELD",
-		  "with --log-payloads: log FIELD's value as \"[REDACTED]\"",
+		  "leave FIELD out of the store; in the access log "
+		  "(--log-payloads) as \"[REDACTED]\"",
 		  NULL),
+	OPT_MULTI(0, "hash", &opt_hash, "FIELD",
+		  "store FIELD as a keyed HMAC-SHA256 (key: "
+		  "MLOPS_STORE_HASH_KEY or --hash-key-file)", NULL),
+	OPT_STR(0, "hash-key-file", &store_opts.hash_key_file, "FILE",
+		"the key of --hash", "file"),
+	OPT_STR(0, "retain", &store_opts.retain, "DURATION",
+		"delete stored rows older than this, such as 30d (default: "
+		"keep)", NULL),
+	OPT_STR(0, "retain-size", &store_opts.retain_size, "SIZE",
+		"delete the oldest stored rows past this size, such as 500M",
+		NULL),
+	OPT_STR(0, "retain-every", &store_opts.retain_every, "DURATION",
+		"how often retention runs (default: 1m)", NULL),
+	OPT_STR(0, "store-flush", &store_opts.flush, "DURATION",
+		"longest a row waits in the queue before it is written "
+		"(default: 200ms)", NULL),
+	OPT_RANGE(0, "store-queue", &store_opts.queue, "ROWS",
+		  "rows waiting for the store at most; more are dropped and "
+		  "counted (default: 65536)", 1, 1L << 24),
+	OPT_STR(0, "performance-every", &opt_perf_every, "DURATION",
+		"with --store: recompute live performance (/performance, "
+		"/metrics) at most this often (default: 1m)", NULL),
 	OPT_MULTI(0, "cors-origin", &opt_cors, "ORIGIN",
 		  "let browsers on ORIGIN call the server (CORS), repeatable; "
 		  "* for any", NULL),
@@ -207,9 +241,54 @@ static int open_serving(const char *arg, struct serving **sv)
 	return rc;
 }
 
+/* On SIGTERM, how long alerts still queued get before they go to the
+ * dead-letter file (documented in mlops-serve(1)). */
+#define ALERT_FLUSH_S 5.0
+
+static void on_second_stop(int sig)
+{
+	(void)sig;
+	alert_sink_hurry();
+}
+
+/* While the alerts flush: a second SIGTERM or SIGINT cuts it short (what
+ * is queued goes to the dead-letter file at once). Until now they were
+ * blocked for sigwait; this thread alone takes them from here on. */
+static void hurry_alerts_on_signal(void)
+{
+	struct sigaction sa;
+	sigset_t stop;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_second_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+}
+
+/* The live alerts' lines: what fired and what could not be delivered
+ * are warnings; deliveries, progress. */
+static void log_alert_line(void *ctx, enum sink_log level,
+			   const char *line)
+{
+	(void)ctx;
+	if (level == SINK_ERROR)
+		print_error("%s", line);
+	else if (level == SINK_WARNING)
+		print_warning("%s", line);
+	else
+		print_info("mlops: %s", line);
+}
+
 /* SIGHUP with --root: load and warm the new version while the old one
- * answers, then swap; a failed load keeps the old one. */
-static void reload(struct server *srv, const char *arg)
+ * answers, then swap; a failed load keeps the old one (and is an
+ * alert's reload_failed event). */
+static void reload(struct server *srv, const char *arg,
+		   struct live_alerts *la)
 {
 	struct serving *sv = NULL, *old;
 
@@ -219,11 +298,21 @@ static void reload(struct server *srv, const char *arg)
 		return;
 	}
 	if (open_serving(arg, &sv) < 0) {
+		struct strbuf why = STRBUF_INIT;
+
 		server_count_reload(srv, 0);
+		old = server_acquire(srv);
+		strbuf_addf(&why, "a reload failed, still serving %s %s: %s",
+			    old->bm->d->name, old->bm->d->version,
+			    mlops_error_last()->message);
+		serving_put(old);
 		mlops_error_prefix("reload failed, still serving the previous "
 				   "version: ");
 		report_error();
 		mlops_error_clear();
+		live_alerts_event(la, EV_RELOAD_FAILED, SEVERITY_CRITICAL,
+				  why.buf);
+		strbuf_release(&why);
 		return;
 	}
 	old = server_acquire(srv);
@@ -236,48 +325,6 @@ static void reload(struct server *srv, const char *arg)
 	server_count_reload(srv, 1);
 }
 
-/* The usage errors of the serving modes: BUNDLE, several (or --models),
- * --root, --state; 0 when none. */
-static int check_modes(int argc, int multi)
-{
-	if (opt_root && opt_state)
-		return command_usage_error(&cmd_serve_spec, "--root (a local "
-					   "environment) or --state (a fleet "
-					   "instance), not both");
-	if (multi && (opt_root || opt_state))
-		return command_usage_error(&cmd_serve_spec, "several models "
-					   "(--models, or BUNDLE ...) go "
-					   "without --root and --state");
-	if ((opt_admin_listen || opt_admin_key_file) && !opt_state && !multi)
-		return command_usage_error(&cmd_serve_spec, "the admin API needs "
-					   "--state DIR, --models DIR or several "
-					   "BUNDLEs");
-	if (multi && opt_expect_digest)
-		return command_usage_error(&cmd_serve_spec, "--expect-digest "
-					   "names one bundle: not with several "
-					   "models");
-	if (opt_default_model && !multi)
-		return command_usage_error(&cmd_serve_spec, "--default-model "
-					   "goes with several models");
-	if ((opt_shadow_sample || opt_shadow_sample_max != 1000) &&
-	    !opt_shadow.n)
-		return command_usage_error(&cmd_serve_spec, "--shadow-sample "
-					   "and --shadow-sample-max go with "
-					   "--shadow");
-	if (opt_shadow.n && opt_state)
-		return command_usage_error(&cmd_serve_spec, "a fleet instance's "
-					   "shadow comes through its admin API "
-					   "(activate, weight \"shadow\"), "
-					   "not --shadow");
-	if (opt_state ? argc > 1 : opt_root ? argc != 0
-				  : !opt_models && argc < 1)
-		return command_usage_error(&cmd_serve_spec,
-					   opt_root ? "--root DIR takes no BUNDLE"
-						    : "serve BUNDLE ..., --models "
-						      "DIR, --root DIR or --state "
-						      "DIR [BUNDLE]");
-	return 0;
-}
 
 static int cmd_serve(int argc, const char **argv)
 {
@@ -290,6 +337,8 @@ static int cmd_serve(int argc, const char **argv)
 	struct serving *canary = NULL, *shadow = NULL;
 	struct repository *repo = NULL;
 	struct admin *adm = NULL;
+	struct live_alerts *la = NULL;
+	struct live_alerts_opts lo = { 0 };
 	char note[512] = "", *why;
 	char admin_url[300];
 	int started = 0;
@@ -297,6 +346,9 @@ static int cmd_serve(int argc, const char **argv)
 	int log_fd = 2;
 	struct serving *sv = NULL;
 	struct server *srv = NULL;
+	struct recorder *rec = NULL;
+	struct perf_watch *perf = NULL;
+	int64_t perf_every = 60000;
 	const char *def_listen[] = { "127.0.0.1:8080", NULL };
 	sigset_t set;
 	size_t i;
@@ -310,9 +362,18 @@ static int cmd_serve(int argc, const char **argv)
 	    *getenv("MLOPS_EXPECT_DIGEST"))
 		opt_expect_digest = getenv("MLOPS_EXPECT_DIGEST");
 	multi = opt_models || argc > 1;
-	rc = check_modes(argc, multi);
-	if (rc)
-		return rc;
+	{
+		struct serve_modes m = {
+			opt_root, opt_state, opt_models, opt_admin_listen,
+			opt_admin_key_file, opt_expect_digest,
+			opt_default_model, opt_shadow_sample, opt_shadow.n,
+			opt_shadow_sample_max != 1000, argc,
+		};
+		const char *bad = serve_modes_error(&m);
+
+		if (bad)
+			return command_usage_error(&cmd_serve_spec, "%s", bad);
+	}
 	if (number_parse_str(opt_shadow_tolerance, &tolerance) ||
 	    !(tolerance >= 0))
 		return command_usage_error(&cmd_serve_spec, "--shadow-tolerance "
@@ -343,9 +404,18 @@ static int cmd_serve(int argc, const char **argv)
 						   "%s, not '%s'", bad,
 						   opt_cors.v[ci]);
 	}
-	if (opt_redact.n && !opt_log_payloads)
-		return command_usage_error(&cmd_serve_spec,
-					   "--redact goes with --log-payloads");
+	if (opt_redact.n && !opt_log_payloads && !store_opts.url)
+		return command_usage_error(&cmd_serve_spec, "--redact goes "
+					   "with --store or --log-payloads");
+	if (opt_perf_every && (!store_opts.url ||
+			       duration_parse_ms(opt_perf_every, &perf_every) ||
+			       perf_every < 1000 || perf_every > 86400000))
+		return command_usage_error(&cmd_serve_spec, "--performance-every "
+					   "goes with --store and takes a "
+					   "duration from 1s to 1d, such as 5m");
+	rc = serve_store_check(&store_opts);
+	if (rc)
+		return rc;
 	if (opt_rate) {
 		const char *slash = strstr(opt_rate, "/s");
 		double r = 0;
@@ -440,6 +510,26 @@ static int cmd_serve(int argc, const char **argv)
 	}
 	if (opt_state && note[0])
 		print_info("mlops: %s", note);
+	/* An unreachable store stops serve here: rows it could not keep
+	 * would be lost without anyone knowing. */
+	rc = serve_store_start(&store_opts, &rec);
+	if (rc)
+		goto done;
+	so.recorder = rec;
+	if (rec && multi)
+		print_warning("--store records every model's rows; live "
+			      "performance (GET /performance) follows one "
+			      "model: not with several");
+	if (rec && !multi) {
+		struct perf_watch_opts po = { store_opts.url,
+					      (unsigned)perf_every };
+
+		if (perf_watch_start(&perf, &po, sv) < 0) {
+			rc = report_error();
+			goto done;
+		}
+		so.performance = perf;
+	}
 	so.listen = opt_listen.n ? opt_listen.v : def_listen;
 	so.nlisten = opt_listen.n ? opt_listen.n : 1;
 	so.threads = (unsigned)opt_threads;
@@ -562,6 +652,12 @@ static int cmd_serve(int argc, const char **argv)
 	json_decref(names);
 	free(why);
 	server_set_ready(srv, 1);
+	lo.log = log_alert_line;
+	lo.flush_s = ALERT_FLUSH_S;
+	if (live_alerts_start(&la, srv, &lo) < 0) {
+		print_warning("%s; no live alerts", mlops_error_last()->message);
+		mlops_error_clear();
+	}
 	/* So that `mlops deploy` can tell this server to reload. */
 	if (opt_root && local_write_pid(opt_root) < 0) {
 		print_warning("%s; deploys will not reload this server",
@@ -575,23 +671,37 @@ static int cmd_serve(int argc, const char **argv)
 			if (repo)
 				serve_sync_models(repo);
 			else
-				reload(srv, argv[0]);
+				reload(srv, argv[0], la);
 			continue;
 		}
 		break;
 	}
 	print_info("mlops: %s: draining (up to %ld s), then stopping",
 		   sig == SIGINT ? "SIGINT" : "SIGTERM", opt_drain);
+	/* Alerts first (their thread reads the server): what is queued
+	 * gets up to ALERT_FLUSH_S, then the drain. */
+	server_set_ready(srv, 0);
+	hurry_alerts_on_signal();
+	live_alerts_stop(la);
+	la = NULL;
 	admin_stop(adm);
 	adm = NULL;
 	server_stop(srv, (unsigned)opt_drain * 1000u);
 	srv = NULL;
+	perf_watch_stop(perf);
+	perf = NULL;
+	/* The rows of the requests just answered, then the store. */
+	serve_store_stop(rec, (unsigned)(opt_drain > 0 ? opt_drain : 1) * 1000u);
+	rec = NULL;
 	if (opt_root)
 		local_remove_pid(opt_root);
 	rc = EXIT_OK;
 done:
+	live_alerts_stop(la);
 	admin_stop(adm);
 	server_stop(srv, 0); /* it holds sv */
+	perf_watch_stop(perf);
+	serve_store_stop(rec, 1000);
 	repository_free(repo);
 	if (!started)
 		serving_put(sv);
@@ -607,6 +717,7 @@ done:
 	strv_clear(&opt_listen);
 	strv_clear(&opt_shadow);
 	strv_clear(&opt_redact);
+	strv_clear(&opt_hash);
 	strv_clear(&opt_cors);
 	strv_clear(&keys);
 	if (key_text.buf)
@@ -635,11 +746,13 @@ const struct cmd_spec cmd_serve_spec = {
 		"false, no new\nconnections, requests under way finish, exit 0. "
 		"With --root DIR, SIGHUP loads\nwhat DIR/current points to and "
 		"swaps it in without dropping a request. With --expect-digest, "
-		"a bundle with\nanother digest is served but never ready. "
-		"Several BUNDLEs or --models DIR serve\nseveral models, each by "
-		"name (/models/NAME/predict, /v2/models/NAME/infer);\nSIGHUP "
-		"reads DIR again. --shadow BUNDLE answers a copy of the "
-		"prediction\nrequests, compared, never returned (GET /shadow).",
+		"a bundle with\nanother digest is served but never ready. With "
+		"--store URL, every scored row is\nrecorded in a prediction "
+		"store, and POST /feedback takes labels for them. Several\n"
+		"BUNDLEs or --models DIR serve several models, each by name "
+		"(/models/NAME/predict,\n/v2/models/NAME/infer); SIGHUP reads DIR "
+		"again. --shadow BUNDLE answers a copy of\nthe prediction requests, "
+		"compared, never returned (GET /shadow).",
 	.opts = options,
 	.args_complete = "file:mlpkg",
 	.run = cmd_serve,

@@ -11,11 +11,14 @@
 #include "lib/core/jsonutil.h"
 #include "lib/data/validate.h"
 #include "lib/descriptor/descriptor.h"
+#include "lib/alert/observe.h"
 #include "lib/quality/checklist.h"
+#include "subcommands/alert_cli.h"
 
 static const char *opt_data, *opt_bundle, *opt_file, *opt_unknown = "warn";
 static const char *opt_na, *opt_verify;
 static long opt_max_errors, opt_examples = 10;
+static int opt_notify;
 
 static const char *const unknown_choices[] = { "warn", "error", "ignore",
 					       NULL };
@@ -41,6 +44,7 @@ static const struct opt options[] = {
 	OPT_STR(0, "na-values", &opt_na, "LIST",
 		"comma-separated missing-value tokens (default: ,NA,NaN,null)",
 		NULL),
+	NOTIFY_OPTION(&opt_notify),
 	OPT_TERMINATOR,
 };
 
@@ -189,6 +193,40 @@ static void annotate_data(const struct contract_report *r, int failed)
 	strbuf_release(&m);
 }
 
+/* --notify: invalid_row_share for the rules, data_check_failed. */
+static void notify_data(const struct descriptor *d, const struct data_check *c)
+{
+	struct alert_observations obs = { 0 };
+	struct alert_context ctx;
+	struct strbuf sum = STRBUF_INIT;
+	json_t *alerts = json_array();
+
+	alert_observe_data_check(&obs, c);
+	alert_cli_context(&ctx, d, "validate");
+	if (!c->pass) {
+		strbuf_addf(&sum, "%s breaks the data contract of %s %s: %llu "
+			    "invalid row%s of %llu, %llu violation%s", opt_data,
+			    d->name, d->version,
+			    (unsigned long long)c->report.bad_rows,
+			    plural(c->report.bad_rows),
+			    (unsigned long long)c->report.rows,
+			    (unsigned long long)c->report.total,
+			    plural(c->report.total));
+		alert_cli_event(alerts, d, EV_DATA_CHECK_FAILED,
+				SEVERITY_WARNING, &ctx, sum.buf,
+				json_pack("{s:s, s:I, s:I, s:I}", "data",
+					  opt_data, "rows",
+					  (json_int_t)c->report.rows,
+					  "invalid_rows",
+					  (json_int_t)c->report.bad_rows,
+					  "violations",
+					  (json_int_t)c->report.total));
+	}
+	alert_cli_notify(d, &obs, alerts, "validate");
+	alert_obs_release(&obs);
+	strbuf_release(&sum);
+}
+
 static int validate_data_cmd(void)
 {
 	struct dataset_opts o = { 0 };
@@ -199,6 +237,10 @@ static int validate_data_cmd(void)
 
 	if (bundle_or_file_descriptor(opt_bundle, opt_file, &d) < 0)
 		return report_error();
+	if (opt_notify && !alert_cli_need(d, NULL)) {
+		descriptor_free(d);
+		return EXIT_INPUT;
+	}
 	if (!d->ninputs) {
 		print_error("the descriptor declares no signature.inputs to "
 			    "check against");
@@ -237,6 +279,8 @@ static int validate_data_cmd(void)
 			      c.report.unknown_columns[0]);
 	annotate_data(&c.report, failed);
 	rc = failed ? EXIT_FINDING : EXIT_OK;
+	if (opt_notify)
+		notify_data(d, &c);
 	data_check_free(&c);
 done:
 	free_list(na);
@@ -271,9 +315,10 @@ static int cmd_validate(int argc, const char **argv)
 	if (argc != 1)
 		return command_usage_error(&cmd_validate_spec,
 					   "name a bundle, or --data FILE");
-	if (opt_bundle || opt_file)
+	if (opt_bundle || opt_file || opt_notify)
 		return command_usage_error(&cmd_validate_spec,
-					   "--bundle and -f go with --data");
+					   "--bundle, -f and --notify go with "
+					   "--data");
 	return validate_bundle_cmd(argv[0]);
 }
 

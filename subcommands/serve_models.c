@@ -96,3 +96,40 @@ void serve_sync_models(struct repository *repo)
 	mlops_error_clear();
 	repo_changes_release(&ch);
 }
+
+int serve_modes_multi(const struct serve_modes *m)
+{
+	return m->models || m->argc > 1;
+}
+
+const char *serve_modes_error(const struct serve_modes *m)
+{
+	int multi = serve_modes_multi(m);
+
+	if (m->root && m->state)
+		return "--root (a local environment) or --state (a fleet "
+		       "instance), not both";
+	if (multi && (m->root || m->state))
+		return "several models (--models, or BUNDLE ...) go without "
+		       "--root and --state";
+	if ((m->admin_listen || m->admin_key_file) && !m->state && !multi)
+		return "the admin API needs --state DIR, --models DIR or "
+		       "several BUNDLEs";
+	if (multi && m->expect_digest)
+		return "--expect-digest names one bundle: not with several "
+		       "models";
+	if (m->default_model && !multi)
+		return "--default-model goes with several models";
+	if ((m->shadow_sample || m->shadow_sample_max_set) && !m->nshadow)
+		return "--shadow-sample and --shadow-sample-max go with "
+		       "--shadow";
+	if (m->nshadow && m->state)
+		return "a fleet instance's shadow comes through its admin API "
+		       "(activate, weight \"shadow\"), not --shadow";
+	if (m->state ? m->argc > 1 : m->root ? m->argc != 0
+					      : !m->models && m->argc < 1)
+		return m->root ? "--root DIR takes no BUNDLE"
+			       : "serve BUNDLE ..., --models DIR, --root DIR or "
+				 "--state DIR [BUNDLE]";
+	return NULL;
+}

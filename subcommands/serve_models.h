@@ -22,4 +22,18 @@ void serve_sync_models(struct repository *repo);
 int serve_start_shadows(struct server *srv, const struct strv *bundles,
 			const char *sample, const struct serving_opts *so);
 
+/* What decides how mlops serve serves: BUNDLE, several (or --models),
+ * --root, --state, and the options that go with some of them. */
+struct serve_modes {
+	const char *root, *state, *models, *admin_listen, *admin_key_file;
+	const char *expect_digest, *default_model, *shadow_sample;
+	size_t nshadow;
+	int shadow_sample_max_set;
+	int argc; /* BUNDLE arguments */
+};
+/* Several models: --models, or more than one BUNDLE. */
+int serve_modes_multi(const struct serve_modes *m);
+/* The usage error of a combination; NULL when there is none. */
+const char *serve_modes_error(const struct serve_modes *m);
+
 #endif

@@ -81,7 +81,7 @@ json_t *bundle_info(const struct bundle *b)
 	static const char *const copy[] = {
 		"name", "version", "description", "license", "authors",
 		"model", "signature", "datasets", "gates", "smoke",
-		"dependencies", "environments", NULL,
+		"dependencies", "environments", "monitor", NULL,
 	};
 	const char *time_source = json_str(bundle_provenance_json(b),
 					   "build_time_source");

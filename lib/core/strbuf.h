@@ -50,7 +50,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Grows an array to hold at least `need` items of `size` bytes. */
 void *xgrow_array(void *p, size_t need, size_t *alloc, size_t size);
-#define ARRAY_GROW(p, need, alloc) \
-	((p) = xgrow_array((p), (need), &(alloc), sizeof(*(p))))
+#define ARRAY_GROW(p, need, alloc)                                       \
+	((need) <= (alloc) ? (p)                                          \
+			   : ((p) = xgrow_array((p), (need), &(alloc),    \
+						sizeof(*(p)))))
 
 #endif

@@ -15,6 +15,45 @@ void time_iso8601(int64_t t, char buf[32])
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int time_parse_utc(const char *s, int64_t *ms)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, m = 0;
+	time_t v;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	s += n;
+	if (*s == 'T' || *s == ' ') {
+		s++;
+		if (sscanf(s, "%2d:%2d%n", &h, &mi, &m) != 2 || m != 5)
+			return -1;
+		s += m;
+		if (*s == ':') {
+			if (sscanf(s + 1, "%2d%n", &sec, &m) != 1 || m != 2)
+				return -1;
+			s += 3;
+		}
+		if (*s == 'Z')
+			s++;
+	}
+	if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60 || h < 0 || mi < 0 || sec < 0 || y < 1970)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	v = timegm(&tm);
+	/* 2025-02-30 would roll over to March: not a date. */
+	if (v == (time_t)-1 || tm.tm_mday != d)
+		return -1;
+	*ms = (int64_t)v * 1000;
+	return 0;
+}
+
 uint64_t mono_ns(void)
 {
 	struct timespec t;

@@ -10,6 +10,7 @@ static const struct {
 	[XDG_CACHE] = { "XDG_CACHE_HOME", ".cache" },
 	[XDG_CONFIG] = { "XDG_CONFIG_HOME", ".config" },
 	[XDG_DATA] = { "XDG_DATA_HOME", ".local/share" },
+	[XDG_STATE] = { "XDG_STATE_HOME", ".local/state" },
 };
 
 char *xdg_path(enum xdg_kind kind, const char *rel)

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../core/error.h"
 #include "../core/strbuf.h"
@@ -220,37 +223,81 @@ static int split(struct csv_reader *r, char *s, char *e)
 	return 0;
 }
 
+int csv_portable;
+
+/* Bit i set when p[i] is a comma, a newline or a quote, for len <= 16
+ * bytes: a byte at a time. */
+static unsigned specials_portable(const char *p, size_t len)
+{
+	unsigned m = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] == ',' || p[i] == '\n' || p[i] == '"')
+			m |= 1u << i;
+	return m;
+}
+
+#ifdef __SSE2__
+/* The same for 16 bytes in three compares (SSE2 is part of x86-64). */
+static inline unsigned specials16(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i m = _mm_or_si128(
+		_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+			     _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+		_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#else
+#define specials16(p) specials_portable((p), 16)
+#endif
+
+static inline unsigned specials(const char *p, size_t len)
+{
+	if (len >= 16 && !csv_portable)
+		return specials16(p);
+	return specials_portable(p, len < 16 ? len : 16);
+}
+
 /* The common case in one pass: a record without quotes, split at commas
- * as it is scanned. 1: done; 0: it has a quote or is cut off by the end
- * of the buffer (every comma restored, for the general path). */
+ * as they are found, 16 bytes at a time. 1: done; 0: it has a quote or
+ * is cut off by the end of the buffer (every comma restored, for the
+ * general path). */
 static int fast_record(struct csv_reader *r)
 {
-	char *s = r->buf + r->start, *p = s, *e = r->buf + r->end, *f = s;
+	char *s = r->buf + r->start, *p, *e = r->buf + r->end, *f = s;
 	size_t i;
 
 	r->nfields = 0;
-	for (; p < e; p++) {
-		char ch = *p;
+	for (p = s; p < e; p += 16) {
+		unsigned m = specials(p, (size_t)(e - p));
 
-		if (ch == ',') {
-			*p = '\0';
-			push_field(r, f, (size_t)(p - f), 0);
-			f = p + 1;
-			if (r->nfields >= CSV_MAX_FIELDS)
-				break;
-		} else if (ch == '\n') {
-			char *fe = p > f && p[-1] == '\r' ? p - 1 : p;
+		for (; m; m &= m - 1) {
+			char *q = p + __builtin_ctz(m);
 
-			*fe = '\0';
-			push_field(r, f, (size_t)(fe - f), 0);
-			r->line = r->next_line++;
-			r->consumed += (uint64_t)(p - s) + 1;
-			r->start = (size_t)(p - r->buf) + 1;
-			return 1;
-		} else if (ch == '"') {
-			break;
+			if (*q == ',') {
+				*q = '\0';
+				push_field(r, f, (size_t)(q - f), 0);
+				f = q + 1;
+				if (r->nfields >= CSV_MAX_FIELDS)
+					goto general;
+			} else if (*q == '\n') {
+				char *fe = q > f && q[-1] == '\r' ? q - 1 : q;
+
+				*fe = '\0';
+				push_field(r, f, (size_t)(fe - f), 0);
+				r->line = r->next_line++;
+				r->consumed += (uint64_t)(q - s) + 1;
+				r->start = (size_t)(q - r->buf) + 1;
+				return 1;
+			} else {
+				goto general; /* a quote */
+			}
 		}
 	}
+general:
 	for (i = 0; i < r->nfields; i++)
 		r->fields[i].p[r->fields[i].len] = ',';
 	r->nfields = 0;

@@ -34,4 +34,8 @@ uint64_t csv_line(const struct csv_reader *r);
 uint64_t csv_offset(const struct csv_reader *r);
 void csv_close(struct csv_reader *r);
 
+/* Non-zero: scan a byte at a time instead of 16 (SSE2) at a time. The
+ * two must split every input alike; tests and benchmarks set it. */
+extern int csv_portable;
+
 #endif

@@ -237,17 +237,20 @@ static void say_verdict(struct fleet *f, int weight,
 /* Every instance back to its stable version only (no canary, no
  * shadow). */
 static void abort_canary(struct fleet *f, const char *digest,
-			 const char *done)
+			 struct deploy_result *r, int shadow)
 {
 	struct deploy_result ignored = { 0 };
 	size_t i;
 
+	/* A canary taken off is an event of its own (alerts). */
+	r->canary_aborted = !shadow;
 	for (i = 0; i < f->e->ninstances; i++)
 		if (set_weight(f, i, digest, 0, &ignored) < 0)
 			deploy_say(f->o, "could not go back to the stable version "
 				   "alone on %s: %s",
 				   f->e->admins[i], ignored.why);
-	deploy_say(f->o, "%s: weight 0 on every instance", done);
+	deploy_say(f->o, "%s: weight 0 on every instance",
+		   shadow ? "shadow stopped" : "canary aborted");
 }
 
 /* digest stable on every instance, then its smoke tests against each. */
@@ -288,7 +291,7 @@ static int canary(struct fleet *f, const char *digest,
 
 		for (i = 0; i < e->ninstances; i++)
 			if (set_weight(f, i, digest, e->steps[s], r) < 0) {
-				abort_canary(f, digest, "canary aborted");
+				abort_canary(f, digest, r, 0);
 				return -1;
 			}
 		deploy_say(f->o, "canary %s at %d%% on %zu instance%s for %.0f s",
@@ -296,7 +299,7 @@ static int canary(struct fleet *f, const char *digest,
 			   plural(e->ninstances), e->interval_s);
 		deploy_test_point("canary");
 		if (observe(f, stable, d->version, &s1, &c1, r) < 0) {
-			abort_canary(f, digest, "canary aborted");
+			abort_canary(f, digest, r, 0);
 			return -1;
 		}
 		canary_judge(e, &s1, &c1, &v);
@@ -304,7 +307,7 @@ static int canary(struct fleet *f, const char *digest,
 		if (!v.passed) {
 			deploy_why(r, "canary analysis at %d%%: %s", e->steps[s],
 				   v.why);
-			abort_canary(f, digest, "canary aborted");
+			abort_canary(f, digest, r, 0);
 			return -1;
 		}
 	}
@@ -343,7 +346,7 @@ static int shadow(struct fleet *f, const char *digest,
 
 	for (i = 0; i < e->ninstances; i++)
 		if (set_shadow(f, i, digest, r) < 0) {
-			abort_canary(f, digest, "shadow stopped");
+			abort_canary(f, digest, r, 1);
 			return -1;
 		}
 	deploy_say(f->o, "shadow %s on %zu instance%s for %.0f s: a copy of "
@@ -352,14 +355,14 @@ static int shadow(struct fleet *f, const char *digest,
 		   e->interval_s);
 	deploy_test_point("shadow");
 	if (observe(f, NULL, NULL, &s1, &c1, r) < 0) {
-		abort_canary(f, digest, "shadow stopped");
+		abort_canary(f, digest, r, 1);
 		return -1;
 	}
 	shadow_judge(e, &s1, &c1, &v);
 	say_verdict(f, -1, &v);
 	if (!v.passed) {
 		deploy_why(r, "shadow analysis: %s", v.why);
-		abort_canary(f, digest, "shadow stopped");
+		abort_canary(f, digest, r, 1);
 		return -1;
 	}
 	return promote(f, digest, d, "", r);

@@ -43,6 +43,7 @@ struct deploy_result {
 	/* The smoke tests could not run (no server, no url): live but
 	 * unverified, or with require_smoke, failed for that reason. */
 	int smoke_skipped;
+	int canary_aborted;     /* a canary was taken off (weight 0) */
 	struct smoke_result *smoke;
 	size_t nsmoke;
 };

@@ -12,6 +12,7 @@
 #include "../core/fsutil.h"
 #include "../core/strbuf.h"
 #include "../core/suggest.h"
+#include "alerts.h"
 #include "names.h"
 #include "walk.h"
 #include "ytree.h"
@@ -549,7 +550,8 @@ static int parse_top(struct walker *w, struct descriptor *d,
 	static const char *const keys[] = {
 		"name", "version", "description", "license", "authors",
 		"model", "signature", "datasets", "gates", "smoke", "include",
-		"dependencies", "environments", "drift", NULL,
+		"dependencies", "environments", "drift", "alerts", "monitor",
+		NULL,
 	};
 	const struct ynode *v;
 	int rc;
@@ -614,6 +616,12 @@ static int parse_top(struct walker *w, struct descriptor *d,
 	v = ynode_map_get(root, "drift");
 	if (!rc && v)
 		rc = descriptor_parse_drift(w, d, v);
+	v = ynode_map_get(root, "alerts");
+	if (!rc && v)
+		rc = descriptor_parse_alerts(w, d, v);
+	v = ynode_map_get(root, "monitor");
+	if (!rc && v)
+		rc = descriptor_parse_monitor(w, d, v);
 	return rc;
 }
 
@@ -633,6 +641,7 @@ int descriptor_parse(struct descriptor **out, const char *file,
 	if (rc)
 		return rc;
 	d = xcalloc(1, sizeof(*d));
+	monitor_spec_init(&d->monitor);
 	d->file = xstrdup(file);
 	d->dir = xstrdup(dir);
 	d->raw = xstrndup(data, len);
@@ -719,6 +728,8 @@ void descriptor_free(struct descriptor *d)
 		free(d->gates[i].metric);
 	free(d->gates);
 	json_decref(d->drift);
+	alerts_config_free(d->alerts);
+	monitor_spec_free(&d->monitor);
 	for (i = 0; d->smoke && i < d->nsmoke; i++) {
 		free(d->smoke[i].name);
 		json_decref(d->smoke[i].features);

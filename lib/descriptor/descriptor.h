@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+struct alerts_config;
+
 enum model_runtime { RUNTIME_XGBOOST, RUNTIME_GLM, RUNTIME_ONNX,
 		     RUNTIME_LIGHTGBM };
 enum model_task { TASK_BINARY, TASK_MULTICLASS, TASK_REGRESSION };
@@ -80,6 +82,23 @@ struct environment {
 				     * requires; NULL: none */
 };
 
+/* monitor: in mlops.yaml: a metric may fall this far from the golden
+ * set's (baseline) on live data. */
+struct monitor_rule {
+	char *metric;
+	int rise;     /* max_rise (log_loss, rmse, mae); else max_drop */
+	double limit; /* in the metric's units, or percent when relative */
+	int relative; /* written "5%": a share of the baseline */
+};
+
+struct monitor_spec {
+	int present;           /* the descriptor has a monitor section */
+	struct monitor_rule *rules;
+	size_t nrules;
+	long long window_ms;   /* 0: not given */
+	long long min_labels;  /* a window with fewer is not judged */
+};
+
 /* Where a key was written in the file. */
 struct descriptor_place {
 	const char *key; /* "model.path" */
@@ -132,6 +151,9 @@ struct descriptor {
 	struct environment *environments;
 	size_t nenvironments;
 	json_t *drift; /* the drift: section, resolved; NULL when absent */
+	struct alerts_config *alerts; /* the alerts: section (alerts.h);
+				       * NULL when absent */
+	struct monitor_spec monitor;
 
 	/* Where the paths checked later (model.path, datasets.golden.path,
 	 * datasets.reference.path) were written; none in a bundle's. */
@@ -180,5 +202,17 @@ extern const char *const task_names[];
 
 /* The gate metrics mlops knows, NULL-terminated. */
 extern const char *const gate_metrics[];
+
+/* The metrics of live performance (monitor:), NULL-terminated; whether
+ * a larger value is better (accuracy; not rmse); whether the metric
+ * belongs to the task (rmse to regression, auc to classifiers). */
+extern const char *const monitor_metrics[];
+int metric_higher_is_better(const char *metric);
+int metric_fits_task(const char *metric, enum model_task task);
+/* descriptor_monitor.c: defaults (min_labels 100), free, resolved form. */
+void monitor_spec_init(struct monitor_spec *m);
+void monitor_spec_free(struct monitor_spec *m);
+json_t *monitor_spec_json(const struct monitor_spec *m);
+int monitor_spec_from_json(struct descriptor *d, const json_t *j);
 
 #endif

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "../core/jsonutil.h"
+#include "alerts.h"
 
 static json_t *strv_json(char **v, size_t n)
 {
@@ -197,6 +198,11 @@ json_t *descriptor_to_json(const struct descriptor *d)
 	json_object_set_new(o, "gates", gates);
 	if (d->drift)
 		json_object_set_new(o, "drift", json_deep_copy(d->drift));
+	if (d->alerts)
+		json_object_set_new(o, "alerts",
+				    alerts_config_to_json(d->alerts));
+	if (d->monitor.present)
+		json_object_set_new(o, "monitor", monitor_spec_json(&d->monitor));
 
 	for (i = 0; i < d->nsmoke; i++) {
 		const struct smoke_test *t = &d->smoke[i];

@@ -10,6 +10,8 @@
 #include "../core/strbuf.h"
 #include "descriptor.h"
 
+#include "alerts.h"
+
 #include "../drift/config.h"
 #include "names.h"
 
@@ -157,6 +159,7 @@ int descriptor_from_json(struct descriptor **out, const json_t *j)
 	int rt = 0, task = 0, rc = 0;
 
 	*out = NULL;
+	monitor_spec_init(&d->monitor);
 	d->file = xstrdup("mlops.json");
 	d->dir = xstrdup(".");
 	d->name = dup_opt(j, "name");
@@ -227,6 +230,12 @@ int descriptor_from_json(struct descriptor **out, const json_t *j)
 		else
 			d->drift = json_deep_copy(json_object_get(j, "drift"));
 	}
+	if (!rc && json_object_get(j, "alerts"))
+		rc = alerts_config_from_json(json_object_get(j, "alerts"),
+					     &d->alerts);
+	if (!rc && json_object_get(j, "monitor") &&
+	    monitor_spec_from_json(d, json_object_get(j, "monitor")) < 0)
+		rc = bad("monitor");
 done:
 	if (rc) {
 		descriptor_free(d);

@@ -55,8 +55,18 @@ struct descriptor;
 int descriptor_parse_environments(struct walker *w, struct descriptor *d,
 				  const struct ynode *n);
 
+/* descriptor_monitor.c: the monitor section (after datasets: a rule
+ * needs the golden set as its baseline). */
+int descriptor_parse_monitor(struct walker *w, struct descriptor *d,
+			     const struct ynode *n);
+
 /* descriptor_drift.c: the drift section. */
 int descriptor_parse_drift(struct walker *w, struct descriptor *d,
 			   const struct ynode *n);
+
+/* descriptor_alerts.c: the alerts section (after the signature, whose
+ * inputs per-feature rules name). */
+int descriptor_parse_alerts(struct walker *w, struct descriptor *d,
+			    const struct ynode *n);
 
 #endif

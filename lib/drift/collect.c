@@ -17,45 +17,6 @@
 
 #define INFER_ROWS 1000
 
-
-
-
-#define HUGE_PAGE (2u << 20)
-
-/* Columns of a million values fault in a page every 512 values: past
- * 2 MiB the buffer is aligned for transparent huge pages, which the
- * kernel then maps 512 times less often. */
-static void dbuf_grow(struct dbuf *b)
-{
-	size_t cap = b->cap ? b->cap * 2 : 1024, bytes = cap * sizeof(double);
-	double *v;
-
-	if (bytes < HUGE_PAGE) {
-		b->v = xrealloc(b->v, bytes);
-		b->cap = cap;
-		return;
-	}
-	bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-	v = aligned_alloc(HUGE_PAGE, bytes);
-	if (!v) {
-		b->v = xrealloc(b->v, cap * sizeof(double));
-		b->cap = cap;
-		return;
-	}
-	madvise(v, bytes, MADV_HUGEPAGE);
-	memcpy(v, b->v, b->n * sizeof(double));
-	free(b->v);
-	b->v = v;
-	b->cap = bytes / sizeof(double);
-}
-
-static inline void dbuf_push(struct dbuf *b, double x)
-{
-	if (b->n == b->cap)
-		dbuf_grow(b);
-	b->v[b->n++] = x;
-}
-
 /* Categories: an open-addressing table from text to index, with counts
  * per sample. */
 
@@ -134,8 +95,6 @@ static void cats_free(struct cats *c)
 	free(c->count[1]);
 	free(c->slots);
 }
-
-
 
 /* ---- Reading ---- */
 
@@ -315,10 +274,17 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 		return;
 	}
 	if (!c->categorical) {
-		int st = contract_cell_number(cell, &v);
+		int64_t mant;
+		int st, scale;
 
+		if (cell->kind == CELL_TEXT &&
+		    values_decimal(cell->text, cell->len, &mant, &scale)) {
+			values_push_decimal(&c->num[which], mant, scale);
+			return;
+		}
+		st = contract_cell_number(cell, &v);
 		if (!st) {
-			dbuf_push(&c->num[which], v);
+			values_push(&c->num[which], v);
 			return;
 		}
 		col_error(c, which, "%s row %llu: '%s' is %s", table_name(t),
@@ -387,8 +353,8 @@ void collect_free(struct col *cols, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(cols[i].num[0].v);
-		free(cols[i].num[1].v);
+		values_free(&cols[i].num[0]);
+		values_free(&cols[i].num[1]);
 		cats_free(&cols[i].cats);
 		cats_free(&cols[i].cur);
 		free(cols[i].error);
@@ -464,7 +430,7 @@ int collect_from_profile(const struct profile *p, const struct drift_opts *o,
 			continue;
 		}
 		for (j = 0; j < pc->nsample; j++)
-			dbuf_push(&c->num[0], pc->sample[j]);
+			values_push(&c->num[0], pc->sample[j]);
 		for (j = 0; j < pc->ncats; j++)
 			cats_add_n(&c->cats, pc->cats[j], strlen(pc->cats[j]), 0,
 				   pc->cat_counts[j]);
@@ -480,5 +446,5 @@ int collect_from_profile(const struct profile *p, const struct drift_opts *o,
 
 void collect_push(struct col *c, int which, double v)
 {
-	dbuf_push(&c->num[which], v);
+	values_push(&c->num[which], v);
 }

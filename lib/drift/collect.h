@@ -10,13 +10,9 @@
 #include "../core/error.h"
 #include "opts.h"
 #include "profile.h"
+#include "values.h"
 
 struct descriptor;
-
-struct dbuf {
-	double *v;
-	size_t n, cap;
-};
 
 struct cats {
 	char **names;

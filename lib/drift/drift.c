@@ -151,14 +151,19 @@ static void test_numeric(struct col *c, const struct drift_opts *o,
 			 enum drift_test t, struct drift_column *r,
 			 struct worker *w)
 {
-	double *a = c->num[0].v, *b = c->num[1].v, *ca = NULL, *cb = NULL;
+	int sa, sb;
+	double *a = values_doubles(&c->num[0], &sa);
+	double *b = values_doubles(&c->num[1], &sb);
+	double *ca = NULL, *cb = NULL;
 	double *values = NULL, *edges = NULL, na, nb;
 	size_t n1 = c->num[0].n, n2 = c->num[1].n, distinct, k = 0;
 	enum bin_rule rule = o->binning;
 	int ex;
 
-	sort_sample(a, n1, w);
-	sort_sample(b, n2, w);
+	if (!sa)
+		sort_sample(a, n1, w);
+	if (!sb)
+		sort_sample(b, n2, w);
 	na = (double)n1;
 	nb = (double)n2;
 	distinct = pooled_distinct(a, n1, b, n2);
@@ -416,6 +421,9 @@ static void analyse(struct col *c, const struct drift_opts *o,
 		else
 			test_numeric(c, o, t, r, w);
 	}
+	/* Tested: the column's values are not needed any more. */
+	values_free(&c->num[0]);
+	values_free(&c->num[1]);
 	if (r->test == DT_AUTO)
 		r->test = t;
 	if (fell_back && r->method && !c->error) {

@@ -53,7 +53,8 @@ int profile_build(const char *path, const struct descriptor *d,
 			continue;
 		}
 		if (!c->categorical) {
-			profile_numeric_column(pc, c->num[0].v, c->num[0].n, sample,
+			profile_numeric_column(pc, values_doubles(&c->num[0], NULL),
+					       c->num[0].n, sample,
 				       profile_find(like, c->name));
 			continue;
 		}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/report.h"
 #include "config.h"
 
 #define PLOT_BINS 40
@@ -30,22 +31,12 @@ void drift_report_verdict(const struct drift_report *r, struct strbuf *o)
 			    plural(r->nerrors));
 }
 
-void drift_format_value(double v, char *buf, size_t len)
-{
-	if (isnan(v))
-		snprintf(buf, len, "-");
-	else if (v != 0 && (fabs(v) < 1e-3 || fabs(v) >= 1e6))
-		snprintf(buf, len, "%.3g", v);
-	else
-		snprintf(buf, len, "%.4f", v);
-}
-
 void drift_format_column(const struct drift_column *c,
 			 struct drift_cells *f)
 {
-	drift_format_value(c->statistic, f->statistic, sizeof(f->statistic));
-	drift_format_value(c->p_value, f->p_value, sizeof(f->p_value));
-	drift_format_value(c->threshold, f->threshold, sizeof(f->threshold));
+	report_value(c->statistic, f->statistic, sizeof(f->statistic));
+	report_value(c->p_value, f->p_value, sizeof(f->p_value));
+	report_value(c->threshold, f->threshold, sizeof(f->threshold));
 }
 
 static json_t *num_or_null(double v)
@@ -122,16 +113,6 @@ json_t *drift_report_json(const struct drift_report *r)
 			 r->prediction_drifted, "columns", cols);
 }
 
-static void md_escape(struct strbuf *o, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' ||
-		    *s == '`' || *s == '<' || *s == '>')
-			strbuf_addch(o, '\\');
-		strbuf_addch(o, *s == '\n' ? ' ' : *s);
-	}
-}
-
 void drift_report_markdown(const struct drift_report *r, struct strbuf *o)
 {
 	size_t i;
@@ -150,14 +131,14 @@ void drift_report_markdown(const struct drift_report *r, struct strbuf *o)
 
 		drift_format_column(c, &f);
 		strbuf_addstr(o, "| ");
-		md_escape(o, c->name);
+		report_add_md(o, c->name);
 		strbuf_addf(o, " | %s | %s | %s | %s | %s | ",
 			    c->categorical ? "categorical" : "numeric",
 			    drift_test_name(c->test), f.statistic, f.p_value,
 			    f.threshold);
 		if (c->error) {
 			strbuf_addstr(o, "error: ");
-			md_escape(o, c->error);
+			report_add_md(o, c->error);
 		} else {
 			strbuf_addstr(o, c->drifted ? "**yes**" : "no");
 		}
@@ -210,8 +191,8 @@ static void svg_plot(struct strbuf *o, const struct drift_column *c)
 	if (c->edges) {
 		char a[32], b[32];
 
-		drift_format_value(c->edges[0], a, sizeof(a));
-		drift_format_value(c->edges[k], b, sizeof(b));
+		report_value(c->edges[0], a, sizeof(a));
+		report_value(c->edges[k], b, sizeof(b));
 		strbuf_addf(o, "<text x=\"%.0f\" y=\"%.0f\">%s</text>"
 			    "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%s"
 			    "</text>", pad, H + 14, isinf(c->edges[0]) ? "-inf" : a,
@@ -228,16 +209,9 @@ void drift_report_html(const struct drift_report *r, struct strbuf *o)
 {
 	size_t i;
 
-	strbuf_addstr(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-			 "charset=\"utf-8\"><title>mlops drift report</title>"
-			 "<style>body{font:14px system-ui,sans-serif;margin:"
-			 "2em;color:#222}table{border-collapse:collapse}td,th"
-			 "{padding:4px 8px;border-bottom:1px solid #ddd;text-"
-			 "align:left;vertical-align:top}.drift{color:#b00;font-"
-			 "weight:bold}.err{color:#a60}.ref{fill:#9aa5b1}.cur{"
-			 "fill:#2b7bb9}svg text{font-size:11px;fill:#555}."
-			 "legend span{display:inline-block;width:10px;height:"
-			 "10px;margin:0 4px 0 12px}</style></head><body>\n");
+	report_html_begin(o, "mlops drift report",
+			  ".drift{color:#b00;font-weight:bold}.err{color:#a60}"
+			  ".ref{fill:#9aa5b1}.cur{fill:#2b7bb9}");
 	strbuf_addf(o, "<h1>Data drift: %s</h1>\n<p>",
 		    r->drifted ? "<span class=\"drift\">detected</span>"
 			       : "none");
@@ -287,6 +261,6 @@ void drift_report_html(const struct drift_report *r, struct strbuf *o)
 			svg_plot(o, c);
 		strbuf_addstr(o, "</td></tr>\n");
 	}
-	strbuf_addstr(o, "</table>\n<p><small>Made by mlops drift.</small></p>"
-			 "</body></html>\n");
+	strbuf_addstr(o, "</table>\n");
+	report_html_end(o, "drift");
 }

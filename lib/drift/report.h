@@ -15,8 +15,6 @@ void drift_report_verdict(const struct drift_report *r, struct strbuf *out);
 json_t *drift_report_json(const struct drift_report *r);
 void drift_report_markdown(const struct drift_report *r, struct strbuf *out);
 void drift_report_html(const struct drift_report *r, struct strbuf *out);
-/* "0.0123", "1.2e-09", "-" for NaN: how values read in every format. */
-void drift_format_value(double v, char *buf, size_t len);
 struct drift_cells {
 	char statistic[32], p_value[32], threshold[32];
 };

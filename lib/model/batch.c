@@ -43,6 +43,8 @@ struct job {
 	FILE *out;
 	enum table_format fmt;
 	double *y, *row;
+	double *e;        /* explanations: cap rows of ew */
+	size_t ew, *order;
 	size_t cap;
 	struct strbuf line;
 	int classifier;
@@ -101,6 +103,47 @@ static int every_class(const struct job *j)
 	return j->bm->m->task == TASK_MULTICLASS;
 }
 
+static void column(struct strbuf *l, const char *a, const char *b,
+		   const char *c)
+{
+	struct strbuf col = STRBUF_INIT;
+
+	strbuf_addf(&col, "%s%s%s", a, b, c);
+	strbuf_addch(l, ',');
+	csv_text(l, col.buf, col.len);
+	strbuf_release(&col);
+}
+
+/* contrib_<feature>... contrib_bias (contrib_<label>_<feature> per class
+ * for multiclass), or reason_<i>, reason_<i>_value. */
+static void explain_header(struct job *j)
+{
+	const struct descriptor *d = j->bm->d;
+	const struct model *m = j->bm->m;
+	size_t i, k;
+	char n[32];
+
+	if (j->o->top) {
+		for (i = 1; i <= j->o->top && i <= d->ninputs; i++) {
+			snprintf(n, sizeof(n), "%zu", i);
+			column(&j->line, "reason_", n, "");
+			column(&j->line, "reason_", n, "_value");
+		}
+		return;
+	}
+	for (k = 0; k < m->noutputs; k++) {
+		struct strbuf pre = STRBUF_INIT;
+
+		strbuf_addstr(&pre, "contrib_");
+		if (every_class(j))
+			strbuf_addf(&pre, "%s_", m->labels[k]);
+		for (i = 0; i < d->ninputs; i++)
+			column(&j->line, pre.buf, d->inputs[i].name, "");
+		column(&j->line, pre.buf, "bias", "");
+		strbuf_release(&pre);
+	}
+}
+
 static void write_header(struct job *j)
 {
 	struct strbuf *l = &j->line;
@@ -122,6 +165,8 @@ static void write_header(struct job *j)
 		csv_text(l, col.buf, col.len);
 		strbuf_release(&col);
 	}
+	if (j->o->top || j->o->explain)
+		explain_header(j);
 	if (j->o->on_invalid == INVALID_NULL)
 		strbuf_addstr(l, ",error");
 	strbuf_addch(l, '\n');
@@ -161,8 +206,98 @@ static void number(struct strbuf *sb, double v, const struct job *j)
 					    NUMBER_FORMAT_MAX, j->fmt_num, v);
 }
 
+static void contribution(struct strbuf *l, double v)
+{
+	strbuf_grow(l, NUMBER_FORMAT_MAX);
+	l->len += number_format(v, l->buf + l->len);
+}
+
+static size_t explain_columns(const struct job *j)
+{
+	size_t nf = j->bm->d->ninputs;
+
+	if (j->o->top)
+		return 2 * (j->o->top < nf ? j->o->top : nf);
+	return j->bm->m->noutputs * (nf + 1);
+}
+
+/* One row's explanation e: every contribution and the bias (in JSON,
+ * "contributions" {feature: c} and "bias", per class label for
+ * multiclass), or the top reasons of output `cls` (the predicted
+ * class; 0 for one output). */
+static void explain_cells(struct job *j, const double *e, size_t cls)
+{
+	const struct descriptor *d = j->bm->d;
+	const struct model *m = j->bm->m;
+	struct strbuf *l = &j->line;
+	size_t nf = d->ninputs, i, k, n;
+	int csv = j->fmt == TABLE_CSV, multi = every_class(j);
+
+	if (j->o->top) {
+		const double *phi = e + (multi ? cls : 0) * (nf + 1);
+
+		n = model_explain_top(phi, nf, j->o->top, j->order);
+		strbuf_addstr(l, csv ? "" : ",\"reasons\":[");
+		for (i = 0; i < n; i++) {
+			const char *name = d->inputs[j->order[i]].name;
+
+			if (csv) {
+				strbuf_addch(l, ',');
+				csv_text(l, name, strlen(name));
+				strbuf_addch(l, ',');
+			} else {
+				strbuf_addstr(l, i ? ",{\"feature\":"
+						   : "{\"feature\":");
+				json_text(l, name, strlen(name));
+				strbuf_addstr(l, ",\"contribution\":");
+			}
+			contribution(l, phi[j->order[i]]);
+			if (!csv)
+				strbuf_addch(l, '}');
+		}
+		strbuf_addstr(l, csv ? "" : "]");
+		return;
+	}
+	if (csv) {
+		for (i = 0; i < m->noutputs * (nf + 1); i++) {
+			strbuf_addch(l, ',');
+			contribution(l, e[i]);
+		}
+		return;
+	}
+	for (n = 0; n < 2; n++) {
+		strbuf_addstr(l, n ? ",\"bias\":" : ",\"contributions\":");
+		if (multi)
+			strbuf_addch(l, '{');
+		for (k = 0; k < m->noutputs; k++) {
+			const double *phi = e + k * (nf + 1);
+
+			if (multi) {
+				strbuf_addstr(l, k ? "," : "");
+				json_text(l, m->labels[k], strlen(m->labels[k]));
+				strbuf_addch(l, ':');
+			}
+			if (n) {
+				contribution(l, phi[nf]);
+				continue;
+			}
+			strbuf_addch(l, '{');
+			for (i = 0; i < nf; i++) {
+				strbuf_addstr(l, i ? "," : "");
+				json_text(l, d->inputs[i].name,
+					  strlen(d->inputs[i].name));
+				strbuf_addch(l, ':');
+				contribution(l, phi[i]);
+			}
+			strbuf_addch(l, '}');
+		}
+		if (multi)
+			strbuf_addch(l, '}');
+	}
+}
+
 static void write_slot(struct job *j, const struct chunk *c,
-		       const struct slot *s, const double *y)
+		       const struct slot *s, const double *y, const double *e)
 {
 	struct strbuf *l = &j->line;
 	const char *id = c->ids.buf ? c->ids.buf + s->id_off : "";
@@ -218,6 +353,8 @@ static void write_slot(struct job *j, const struct chunk *c,
 			if (!csv)
 				strbuf_addch(l, '}');
 		}
+		if (j->o->top || j->o->explain)
+			explain_cells(j, e, (size_t)dec.prediction);
 		if (j->o->on_invalid == INVALID_NULL)
 			strbuf_addstr(l, csv ? "," : "");
 	} else {
@@ -231,6 +368,14 @@ static void write_slot(struct job *j, const struct chunk *c,
 				strbuf_addch(l, ',');
 		else if (every_class(j))
 			strbuf_addstr(l, ",\"probabilities\":null");
+		if ((j->o->top || j->o->explain) && csv)
+			for (size_t k = 0; k < explain_columns(j); k++)
+				strbuf_addch(l, ',');
+		else if (j->o->top)
+			strbuf_addstr(l, ",\"reasons\":null");
+		else if (j->o->explain)
+			strbuf_addstr(l, ",\"contributions\":null,"
+				      "\"bias\":null");
 		strbuf_addstr(l, csv ? "," : ",\"error\":");
 		if (csv)
 			csv_text(l, why, strlen(why));
@@ -260,10 +405,16 @@ static int write_chunk(struct job *j, struct chunk *c)
 	}
 	if (rc)
 		return rc;
+	if (j->e)
+		rc = model_explain(j->bm->m, c->x, c->nvalid, j->e);
+	if (rc)
+		return rc;
 	for (i = 0; i < c->n; i++) {
 		const struct slot *s = &c->slots[i];
 
-		write_slot(j, c, s, s->valid ? j->y + (v++) * k : NULL);
+		write_slot(j, c, s, s->valid ? j->y + v * k : NULL,
+			   s->valid && j->e ? j->e + v * j->ew : NULL);
+		v += s->valid;
 	}
 	if (ferror(j->out))
 		return mlops_error_errno(MLOPS_EIO, errno, "cannot write the "
@@ -452,9 +603,15 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 	dopts.unknown = UNKNOWN_IGNORE;
 	dopts.max_examples = 20;
 	j.cap = o->batch_size ? o->batch_size : 4096;
+	if (o->explain || o->top) {
+		rc = model_explain_ready(bm->m);
+		if (rc)
+			return rc;
+		j.ew = model_explain_width(bm->m);
+	}
 	/* Wide rows or many classes: batches stay under ~64 MB. */
 	while (j.cap > 64 &&
-	       j.cap * (bm->d->ninputs + bm->m->noutputs) > (8u << 20))
+	       j.cap * (bm->d->ninputs + bm->m->noutputs + j.ew) > (8u << 20))
 		j.cap /= 2;
 	j.fmt = out_format(o);
 	j.classifier = bm->d->model.task != TASK_REGRESSION;
@@ -470,6 +627,10 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 		j.chunks[i].slots = xcalloc(j.cap, sizeof(struct slot));
 	}
 	j.y = xcalloc(j.cap * bm->m->noutputs + 1, sizeof(double));
+	if (j.ew) {
+		j.e = xcalloc(j.cap * j.ew + 1, sizeof(double));
+		j.order = xcalloc(bm->d->ninputs + 1, sizeof(size_t));
+	}
 	j.row = xcalloc(bm->d->ninputs + 1, sizeof(double));
 	j.res = res;
 	pthread_mutex_init(&j.mu, NULL);
@@ -518,6 +679,8 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 	pthread_mutex_destroy(&j.mu);
 	pthread_cond_destroy(&j.cv);
 	free(j.y);
+	free(j.e);
+	free(j.order);
 	free(j.row);
 	strbuf_release(&j.line);
 	return rc;

@@ -24,6 +24,10 @@ struct batch_opts {
 	size_t batch_size;
 	enum invalid_policy on_invalid;
 	const char *const *na_values;
+	/* Per-feature contributions (model_explain): every one (explain),
+	 * or the top largest by size, as reasons. */
+	int explain;
+	size_t top;
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
 };

@@ -173,8 +173,9 @@ int forest_load(struct forest **out, const char *path, size_t nfeatures,
 		if (!bs || number_parse_str(bs, &base))
 			goto done;
 	}
-	/* ProbToMargin, in float as libxgboost computes it. */
-	if (transform == FOREST_SIGMOID || transform == FOREST_LOGIT_RAW) {
+	/* ProbToMargin, in float as libxgboost computes it; binary:logitraw
+	 * keeps its base score as it is. */
+	if (transform == FOREST_SIGMOID) {
 		float b = (float)base;
 
 		if (!(b > 0 && b < 1))

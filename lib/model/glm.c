@@ -9,7 +9,13 @@
  * Links: identity and log (regression), logit (binary), softmax
  * (multiclass: "classes": K, intercept and each coefficient a list of K).
  * A missing input takes its "impute" value, else 0. Inputs without a
- * coefficient do not count; coefficients for unknown inputs are errors. */
+ * coefficient do not count; coefficients for unknown inputs are errors.
+ *
+ * Explanations: input f's contribution to output c is beta[f][c] times
+ * (its value, imputed when missing, minus its mean in the bundle's
+ * reference profile); the bias is the intercept plus beta . means, the
+ * linear predictor at the reference means. They sum to the linear
+ * predictor, the model's output before its link. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +24,7 @@
 #include "../core/fsutil.h"
 #include "../core/jsonutil.h"
 #include "model.h"
+#include "parallel.h"
 
 #define GLM_MAX_BYTES (64u << 20)
 #define GLM_MAX_CLASSES 10000
@@ -30,6 +37,8 @@ struct glm {
 	double *beta;     /* nfeatures * k, feature-major */
 	double *intercept;/* k */
 	double *impute;   /* nfeatures */
+	double *means;    /* nfeatures: the reference means; NULL: none */
+	size_t nthread;
 };
 
 static int bad(const char *path, const char *what)
@@ -152,6 +161,7 @@ static void glm_free_impl(struct glm *g)
 	free(g->beta);
 	free(g->intercept);
 	free(g->impute);
+	free(g->means);
 	free(g);
 }
 
@@ -220,6 +230,12 @@ static int glm_load(struct model *m, const struct model_spec *spec)
 		glm_free_impl(g);
 		return rc;
 	}
+	if (spec->reference_means) {
+		g->means = xcalloc(spec->nfeatures + 1, sizeof(double));
+		memcpy(g->means, spec->reference_means,
+		       spec->nfeatures * sizeof(double));
+	}
+	g->nthread = spec->nthread > 0 ? (size_t)spec->nthread : 0;
 	m->impl = g;
 	m->noutputs = g->k;
 	m->digits = 17;
@@ -270,10 +286,81 @@ static void glm_free(struct model *m)
 	glm_free_impl(m->impl);
 }
 
+/* Every input with a coefficient needs its reference mean. */
+static int glm_explain_prepare(struct model *m)
+{
+	const struct glm *g = m->impl;
+	size_t f, c;
+
+	for (f = 0; f < m->nfeatures; f++) {
+		int used = 0;
+
+		for (c = 0; c < g->k; c++)
+			used |= g->beta[f * g->k + c] != 0;
+		if (used && (!g->means || !isfinite(g->means[f]))) {
+			mlops_error_set(MLOPS_EINPUT, "a GLM is explained from "
+					"each input's mean in the reference "
+					"data, and %s", g->means
+					? "the bundle's reference profile has "
+					  "no mean for an input with a "
+					  "coefficient" : "the bundle has no "
+					"reference profile");
+			mlops_error_hint("set datasets.reference in mlops.yaml "
+					 "and package again: the bundle then "
+					 "carries its profile");
+			return MLOPS_EINPUT;
+		}
+	}
+	return 0;
+}
+
+struct explain_call {
+	const struct glm *g;
+	const double *rows;
+	size_t n;
+	double *out;
+};
+
+static int explain_rows(void *ctx, size_t from, size_t nrows)
+{
+	const struct explain_call *e = ctx;
+	const struct glm *g = e->g;
+	size_t r, f, c, n = e->n, k = g->k;
+
+	for (r = from; r < from + nrows; r++) {
+		const double *x = e->rows + r * n;
+		double *o = e->out + r * k * (n + 1);
+
+		for (c = 0; c < k; c++) {
+			double *phi = o + c * (n + 1);
+
+			phi[n] = g->intercept[c];
+			for (f = 0; f < n; f++) {
+				double b = g->beta[f * k + c];
+				double v = isnan(x[f]) ? g->impute[f] : x[f];
+
+				phi[f] = b != 0 ? b * (v - g->means[f]) : 0;
+				phi[n] += b != 0 ? b * g->means[f] : 0;
+			}
+		}
+	}
+	return 0;
+}
+
+static int glm_explain(const struct model *m, const double *rows,
+		       size_t nrows, double *out)
+{
+	struct explain_call e = { m->impl, rows, m->nfeatures, out };
+
+	return parallel_rows(nrows, 4096, e.g->nthread, explain_rows, &e);
+}
+
 const struct model_backend model_backend_glm = {
 	.name = "glm",
 	.inspect = glm_inspect,
 	.load = glm_load,
 	.predict = glm_predict,
 	.free = glm_free,
+	.explain_prepare = glm_explain_prepare,
+	.explain = glm_explain,
 };

@@ -11,34 +11,10 @@
 #include "../core/number.h"
 #include "../core/strbuf.h"
 
-/* decision_type bits (LightGBM's tree.h). */
-#define CATEGORICAL 1
-#define DEFAULT_LEFT 2
-#define MISSING_SHIFT 2
-enum { MISSING_NONE, MISSING_ZERO, MISSING_NAN };
-#define ZERO_THRESHOLD 1e-35f /* kZeroThreshold */
-
 #define MAX_LEAVES (1u << 24)
 #define MAX_FEATURES (1u << 20)
 #define MAX_TREES (1u << 24)
 #define LGBM_MAX_CLASSES 10000
-
-struct lgbm_tree {
-	uint32_t nleaves, ncat;
-	int32_t *left, *right;  /* >= 0 a node, < 0 ~leaf */
-	uint32_t *feature;
-	double *threshold;
-	uint8_t *dtype;
-	double *leaf;
-	uint32_t *cat_bounds;   /* ncat + 1 */
-	uint32_t *cat_bits;
-	/* linear leaves */
-	int linear;
-	double *leaf_const;
-	uint32_t *lstart;       /* nleaves + 1: each leaf's coefficients */
-	uint32_t *lfeature;
-	double *lcoeff;
-};
 
 struct parse {
 	const char *what;
@@ -216,6 +192,38 @@ static int tree_linear(const struct parse *p, struct lgbm_tree *t,
 	return rc;
 }
 
+/* internal_count and leaf_count, when the file has them. */
+static int tree_counts(const struct parse *p, struct lgbm_tree *t,
+		       const struct kv *kv, size_t nkv)
+{
+	const char *ic = get(kv, nkv, "internal_count");
+	const char *lc = get(kv, nkv, "leaf_count");
+	size_t n = t->nleaves - 1, i;
+	long long *tmp;
+	int rc;
+
+	if (!ic || !lc)
+		return 0;
+	rc = want_words(p, "internal_count", ic, n);
+	if (!rc)
+		rc = want_words(p, "leaf_count", lc, t->nleaves);
+	if (rc)
+		return rc;
+	tmp = xcalloc(t->nleaves + 1, sizeof(long long));
+	t->internal_count = xcalloc(n + 1, sizeof(double));
+	t->leaf_count = xcalloc(t->nleaves, sizeof(double));
+	rc = integers(p, "internal_count", ic, tmp, n, 0, LLONG_MAX);
+	for (i = 0; !rc && i < n; i++)
+		t->internal_count[i] = (double)tmp[i];
+	if (!rc)
+		rc = integers(p, "leaf_count", lc, tmp, t->nleaves, 0,
+			      LLONG_MAX);
+	for (i = 0; !rc && i < t->nleaves; i++)
+		t->leaf_count[i] = (double)tmp[i];
+	free(tmp);
+	return rc;
+}
+
 static int tree_parse(const struct parse *p, struct lgbm_tree *t,
 		      const struct kv *kv, size_t nkv, size_t nfeatures)
 {
@@ -241,6 +249,9 @@ static int tree_parse(const struct parse *p, struct lgbm_tree *t,
 		rc = tree_linear(p, t, kv, nkv, nfeatures);
 	n = t->nleaves - 1;
 	if (rc || !n)
+		return rc;
+	rc = tree_counts(p, t, kv, nkv);
+	if (rc)
 		return rc;
 	if ((rc = want_words(p, "left_child", get(kv, nkv, "left_child"), n)))
 		return rc;
@@ -319,7 +330,7 @@ static int tree_parse(const struct parse *p, struct lgbm_tree *t,
 	}
 	/* A categorical split's threshold names its bitset. */
 	for (i = 0; !rc && i < n; i++)
-		if ((t->dtype[i] & CATEGORICAL) &&
+		if ((t->dtype[i] & LGBM_CATEGORICAL) &&
 		    !(t->threshold[i] >= 0 && t->threshold[i] < t->ncat &&
 		      t->threshold[i] == floor(t->threshold[i])))
 			rc = bad(p, "a categorical split without its bitset",
@@ -338,6 +349,8 @@ static void tree_free(struct lgbm_tree *t)
 	free(t->leaf);
 	free(t->cat_bounds);
 	free(t->cat_bits);
+	free(t->internal_count);
+	free(t->leaf_count);
 	free(t->leaf_const);
 	free(t->lstart);
 	free(t->lfeature);
@@ -693,92 +706,4 @@ int lgbm_parse(struct lgbm **out, const char *text, size_t len,
 	}
 	*out = g;
 	return 0;
-}
-
-/* LightGBM reads any value within kZeroThreshold of 0 as 0 before it
- * predicts; thresholds can sit exactly at +-kZeroThreshold. */
-static double zeroed(double x)
-{
-	return x >= -ZERO_THRESHOLD && x <= ZERO_THRESHOLD ? 0.0 : x;
-}
-
-static int numerical(const struct lgbm_tree *t, uint32_t node, double x)
-{
-	uint8_t dt = t->dtype[node];
-	int missing = (dt >> MISSING_SHIFT) & 3;
-
-	x = zeroed(x);
-	if (isnan(x) && missing != MISSING_NAN)
-		x = 0.0;
-	if ((missing == MISSING_ZERO && x >= -ZERO_THRESHOLD &&
-	     x <= ZERO_THRESHOLD) ||
-	    (missing == MISSING_NAN && isnan(x)))
-		return (dt & DEFAULT_LEFT) ? t->left[node] : t->right[node];
-	return x <= t->threshold[node] ? t->left[node] : t->right[node];
-}
-
-/* static_cast<int>(x) as x86-64 does it: out of range is INT_MIN,
- * which is negative and goes right like every negative code. */
-static int categorical(const struct lgbm_tree *t, uint32_t node, double x)
-{
-	uint32_t k, from, n;
-	int code;
-
-	if (isnan(x) || !(x > -2147483649.0 && x < 2147483648.0))
-		return t->right[node];
-	code = (int)x;
-	if (code < 0)
-		return t->right[node];
-	k = (uint32_t)t->threshold[node];
-	from = t->cat_bounds[k];
-	n = t->cat_bounds[k + 1] - from;
-	if ((uint32_t)code / 32 >= n)
-		return t->right[node];
-	return (t->cat_bits[from + (uint32_t)code / 32] >> (code % 32)) & 1
-		       ? t->left[node]
-		       : t->right[node];
-}
-
-static double tree_predict(const struct lgbm_tree *t, const double *row)
-{
-	uint32_t leaf = 0;
-
-	if (t->nleaves > 1) {
-		int32_t node = 0;
-
-		while (node >= 0) {
-			double x = row[t->feature[node]];
-
-			node = (t->dtype[node] & CATEGORICAL)
-				       ? categorical(t, (uint32_t)node, x)
-				       : numerical(t, (uint32_t)node, x);
-		}
-		leaf = (uint32_t)~node;
-	}
-	if (t->linear) {
-		double y = t->leaf_const[leaf];
-
-		for (uint32_t i = t->lstart[leaf]; i < t->lstart[leaf + 1]; i++) {
-			double x = row[t->lfeature[i]];
-
-			if (isnan(x))
-				return t->leaf[leaf];
-			y += t->lcoeff[i] * zeroed(x);
-		}
-		return y;
-	}
-	return t->leaf[leaf];
-}
-
-void lgbm_raw(const struct lgbm *g, const double *row, double *out)
-{
-	size_t i, k;
-
-	for (k = 0; k < g->per_iter; k++)
-		out[k] = 0;
-	for (i = 0; i < g->ntrees; i++)
-		out[i % g->per_iter] += tree_predict(&g->trees[i], row);
-	if (g->average_output && g->ntrees)
-		for (k = 0; k < g->per_iter; k++)
-			out[k] /= (double)(g->ntrees / g->per_iter);
 }

@@ -10,7 +10,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct lgbm_tree;
+/* decision_type bits (LightGBM's tree.h). */
+#define LGBM_CATEGORICAL 1
+#define LGBM_DEFAULT_LEFT 2
+#define LGBM_MISSING_SHIFT 2
+enum { LGBM_MISSING_NONE, LGBM_MISSING_ZERO, LGBM_MISSING_NAN };
+#define LGBM_ZERO_THRESHOLD 1e-35f /* kZeroThreshold */
+
+struct lgbm_tree {
+	uint32_t nleaves, ncat;
+	int32_t *left, *right;  /* >= 0 a node, < 0 ~leaf */
+	uint32_t *feature;
+	double *threshold;
+	uint8_t *dtype;
+	double *leaf;
+	uint32_t *cat_bounds;   /* ncat + 1 */
+	uint32_t *cat_bits;
+	/* the training rows that reached each node (NULL when the file
+	 * has no internal_count, leaf_count): TreeSHAP's covers */
+	double *internal_count, *leaf_count;
+	/* linear leaves */
+	int linear;
+	double *leaf_const;
+	uint32_t *lstart;       /* nleaves + 1: each leaf's coefficients */
+	uint32_t *lfeature;
+	double *lcoeff;
+};
 
 struct lgbm {
 	int version;            /* 3 or 4 */
@@ -39,6 +64,14 @@ int lgbm_parse(struct lgbm **out, const char *text, size_t len,
 /* Sums the trees for one row: out[per_iter] raw scores (averaged for
  * average_output models). */
 void lgbm_raw(const struct lgbm *g, const double *row, double *out);
+/* The child (>= 0 a node, < 0 ~leaf) the value x of the node's feature
+ * goes to, as LightGBM's Tree::Decision sends it. */
+int32_t lgbm_next(const struct lgbm_tree *t, uint32_t node, double x);
 void lgbm_free(struct lgbm *g);
+
+struct shap_forest;
+/* g's trees for TreeSHAP (g must outlive the forest); EINPUT when they
+ * have linear leaves or no counts. */
+int lgbm_shap(struct shap_forest **out, const struct lgbm *g);
 
 #endif

@@ -13,6 +13,7 @@
 #include "lgbm.h"
 #include "model.h"
 #include "parallel.h"
+#include "treeshap.h"
 
 #define MODEL_MAX_BYTES (1u << 30)
 
@@ -30,6 +31,7 @@ struct lgb {
 	enum transform t;
 	double sigmoid;   /* the objective's sigmoid: parameter */
 	size_t nthread;   /* threads per predict call; 0 = one per core */
+	struct shap_forest *shap; /* explanations, made on first use */
 };
 
 #define CHUNK 2048
@@ -206,6 +208,7 @@ static void lgb_free_impl(struct lgb *x)
 {
 	if (!x)
 		return;
+	shap_forest_free(x->shap);
 	lgbm_free(x->g);
 	free(x);
 }
@@ -343,10 +346,27 @@ static void lgb_free(struct model *m)
 	lgb_free_impl(m->impl);
 }
 
+static int lgb_explain_prepare(struct model *m)
+{
+	struct lgb *x = m->impl;
+
+	return lgbm_shap(&x->shap, x->g);
+}
+
+static int lgb_explain(const struct model *m, const double *rows,
+		       size_t nrows, double *out)
+{
+	const struct lgb *x = m->impl;
+
+	return shap_forest_explain(x->shap, rows, nrows, out, x->nthread);
+}
+
 const struct model_backend model_backend_lightgbm = {
 	.name = "lightgbm",
 	.inspect = lgb_inspect,
 	.load = lgb_load,
 	.predict = lgb_predict,
 	.free = lgb_free,
+	.explain_prepare = lgb_explain_prepare,
+	.explain = lgb_explain,
 };

@@ -49,8 +49,10 @@ int model_load(struct model **out, const struct model_spec *spec)
 		return mlops_error_set(MLOPS_EINTERNAL, "no backend for this "
 				       "runtime");
 	}
+	m->explainer = model_explainer_new();
 	rc = m->backend->load(m, spec);
 	if (rc) {
+		model_explainer_free(m->explainer);
 		/* The backend has released its own state. */
 		free_labels(m);
 		free(m->description);
@@ -99,6 +101,7 @@ void model_free(struct model *m)
 	if (!m)
 		return;
 	m->backend->free(m);
+	model_explainer_free(m->explainer);
 	free_labels(m);
 	free(m->description);
 	free(m);

@@ -25,6 +25,9 @@ struct model_spec {
 	size_t nfeatures;
 	int nthread;                  /* threads per predict call; 0 = all */
 	int no_native;                /* xgboost: always through libxgboost */
+	/* Each feature's mean in the reference data (NaN: not known), the
+	 * point linear models explain from; NULL when there is none. */
+	const double *reference_means;
 };
 
 struct model;
@@ -58,7 +61,15 @@ struct model_backend {
 	int (*predict)(struct model *m, const double *rows, size_t nrows,
 		       double *out);
 	void (*free)(struct model *m);
+	/* Explanations (model_explain); NULL when the backend has none.
+	 * explain_prepare runs once, under a lock, before the first
+	 * explain: EINPUT when this model cannot be explained, and why. */
+	int (*explain_prepare)(struct model *m);
+	int (*explain)(const struct model *m, const double *rows,
+		       size_t nrows, double *out);
 };
+
+struct model_explainer;
 
 struct model {
 	const struct model_backend *backend;
@@ -72,6 +83,7 @@ struct model {
 			      * none); the backend sets, model_free frees */
 	size_t nlabels;
 	void *impl;
+	struct model_explainer *explainer; /* model_explain's state */
 };
 
 /* The backend of a runtime, or NULL. */
@@ -91,6 +103,28 @@ int model_predict(struct model *m, const double *rows, size_t nrows,
 size_t model_nonfinite(const struct model *m, const double *out,
 		       size_t nrows);
 void model_free(struct model *m);
+
+/* Per-feature contributions to each row's raw margin, the model's
+ * output before its link function (logit, softmax, log). out holds
+ * nrows * model_explain_width(m) doubles: for each output (one, or one
+ * per class) the features' contributions in signature order, then the
+ * bias; contributions plus bias sum to that output's margin. Trees:
+ * path-dependent TreeSHAP; GLMs: coefficient times (value - reference
+ * mean). Safe from several threads; EINPUT when the model cannot be
+ * explained (the same answer every call). */
+int model_explain(struct model *m, const double *rows, size_t nrows,
+		  double *out);
+size_t model_explain_width(const struct model *m);
+/* Whether model_explain can work: 0, or the error it would give. */
+int model_explain_ready(struct model *m);
+/* The n largest contributions by size among one output's nfeatures
+ * (phi), as feature indices into idx (room for nfeatures), largest
+ * first, ties in feature order; returns how many (n at most). */
+size_t model_explain_top(const double *phi, size_t nfeatures, size_t n,
+			 size_t *idx);
+/* model.c's: the explainer every loaded model has. */
+struct model_explainer *model_explainer_new(void);
+void model_explainer_free(struct model_explainer *e);
 
 /* Settles a classifier's labels: `labels` (the descriptor's, n of them;
  * NULL when it has none) must be the model's own when the model carries

@@ -18,6 +18,7 @@
 #include "../core/strbuf.h"
 #include "model.h"
 #include "onnx/onnx_rt.h"
+#include "onnx/trees_shap.h"
 #include "parallel.h"
 
 struct onnx_feed {
@@ -36,6 +37,7 @@ struct onnx_model {
 	size_t cols;      /* its columns */
 	int binary_col;   /* binary: take column 1 only */
 	size_t nthread;   /* threads per predict call; 0 = one per core */
+	struct ox_shap *shap; /* explanations, made on first use */
 };
 
 static void onnx_model_free(struct onnx_model *om)
@@ -47,6 +49,7 @@ static void onnx_model_free(struct onnx_model *om)
 	for (i = 0; i < om->nfeeds; i++)
 		ox_strings_free(om->feeds[i].cats, om->feeds[i].ncats);
 	free(om->feeds);
+	ox_shap_free(om->shap);
 	ox_graph_free(om->g);
 	free(om);
 }
@@ -679,10 +682,33 @@ static void onnx_b_free(struct model *m)
 	m->impl = NULL;
 }
 
+/* Tree ensembles fed every feature by one input (trees_shap.c). */
+static int onnx_b_explain_prepare(struct model *m)
+{
+	struct onnx_model *om = m->impl;
+
+	if (om->nfeeds != 1 || !om->feeds[0].all)
+		return mlops_error_set(MLOPS_EINPUT, "explanations need a "
+				       "graph with one input [N, %zu] taking "
+				       "every feature", m->nfeatures);
+	return ox_shap_load(&om->shap, om->g, om->feeds[0].value,
+			    m->nfeatures, m->noutputs);
+}
+
+static int onnx_b_explain(const struct model *m, const double *rows,
+			  size_t nrows, double *out)
+{
+	const struct onnx_model *om = m->impl;
+
+	return ox_shap_explain(om->shap, rows, nrows, out, om->nthread);
+}
+
 const struct model_backend model_backend_onnx = {
 	.name = "onnx",
 	.inspect = onnx_b_inspect,
 	.load = onnx_b_load,
 	.predict = onnx_b_predict,
 	.free = onnx_b_free,
+	.explain_prepare = onnx_b_explain_prepare,
+	.explain = onnx_b_explain,
 };

@@ -14,7 +14,9 @@
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
 #include "forest.h"
+#include "parallel.h"
 #include "model.h"
+#include "xgb_shap.h"
 
 enum xgb_output {
 	XO_PROBABILITY, /* one probability per row */
@@ -27,8 +29,11 @@ enum xgb_output {
 struct xgb {
 	BoosterHandle h;
 	struct forest *forest; /* native evaluation, when the model allows */
+	struct xgb_shap *shap; /* explanations, made on first use */
+	char *path;
 	enum xgb_output kind;
 	size_t nclasses;
+	size_t nthread;  /* native trees: threads a call; 0 = one per core */
 	char config[256];
 };
 
@@ -144,14 +149,25 @@ static int check_features(BoosterHandle h, const struct model_spec *spec)
 	return 0;
 }
 
-/* JSON gbtree models are evaluated natively (forest.c); the rest, and
- * anything forest.c declines, by libxgboost. */
-static void native(struct xgb *x, const struct model_spec *spec)
+/* JSON gbtree models are evaluated natively (forest.c) when their
+ * objective's output is one forest.c computes; the rest (poisson,
+ * gamma, tweedie, hinge, ...), and anything forest.c declines, by
+ * libxgboost. */
+static void native(struct xgb *x, const struct model_spec *spec,
+		   const char *obj)
 {
+	static const char *const objectives[] = {
+		"reg:squarederror", "reg:squaredlogerror",
+		"reg:pseudohubererror", "reg:absoluteerror", "reg:linear",
+		"binary:logistic", "reg:logistic", "binary:logitraw",
+		"multi:softprob", "multi:softmax", NULL,
+	};
 	enum forest_transform t;
-	size_t n = strlen(spec->path);
+	size_t n = strlen(spec->path), i;
 
-	if (n < 5 || strcmp(spec->path + n - 5, ".json"))
+	for (i = 0; objectives[i] && strcmp(objectives[i], obj); i++)
+		;
+	if (!objectives[i] || n < 5 || strcmp(spec->path + n - 5, ".json"))
 		return;
 	switch (x->kind) {
 	case XO_PROBABILITY:
@@ -266,6 +282,7 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 				     "'%s': %s", spec->path, XGBGetLastError());
 		goto fail;
 	}
+	x->nthread = spec->nthread > 0 ? (size_t)spec->nthread : 0;
 	/* Threads are fixed once, before any concurrent prediction. */
 	snprintf(nthread, sizeof(nthread), "%d",
 		 spec->nthread > 0 ? spec->nthread : 0);
@@ -282,7 +299,7 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 		goto fail;
 	XGBoosterBoostedRounds(x->h, &rounds);
 	if (!spec->no_native)
-		native(x, spec);
+		native(x, spec, obj.buf);
 	snprintf(x->config, sizeof(x->config),
 		 "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, "
 		 "\"iteration_end\": 0, \"strict_shape\": false, "
@@ -298,6 +315,7 @@ static int xgb_load(struct model *m, const struct model_spec *spec)
 			    x->forest ? ", native trees" : "");
 		m->description = strbuf_detach(&d);
 	}
+	x->path = xstrdup(spec->path);
 	m->impl = x;
 	m->digits = 9; /* XGBoost predicts in float32 */
 	strbuf_release(&obj);
@@ -307,6 +325,25 @@ fail:
 	XGBoosterFree(x->h);
 	free(x);
 	return rc;
+}
+
+/* Native trees: rows spread over threads in chunks (parallel.h). */
+struct forest_call {
+	const struct forest *f;
+	const double *rows;
+	size_t nfeatures, noutputs;
+	double *out;
+};
+
+#define FOREST_CHUNK 1024
+
+static int forest_rows(void *ctx, size_t from, size_t n)
+{
+	const struct forest_call *c = ctx;
+
+	forest_predict(c->f, c->rows + from * c->nfeatures, n,
+		       c->out + from * c->noutputs);
+	return 0;
 }
 
 static int xgb_predict(struct model *m, const double *rows, size_t nrows,
@@ -320,8 +357,11 @@ static int xgb_predict(struct model *m, const double *rows, size_t nrows,
 	size_t k, want = nrows * m->noutputs;
 
 	if (x->forest) {
-		forest_predict(x->forest, rows, nrows, out);
-		return 0;
+		struct forest_call c = { x->forest, rows, m->nfeatures,
+					 m->noutputs, out };
+
+		return parallel_rows(nrows, FOREST_CHUNK, x->nthread,
+				     forest_rows, &c);
 	}
 
 	snprintf(iface, sizeof(iface),
@@ -363,8 +403,25 @@ static void xgb_free(struct model *m)
 	if (!x)
 		return;
 	forest_free(x->forest);
+	xgb_shap_free(x->shap);
+	free(x->path);
 	XGBoosterFree(x->h);
 	free(x);
+}
+
+static int xgb_explain_prepare(struct model *m)
+{
+	struct xgb *x = m->impl;
+
+	return xgb_shap_load(&x->shap, x->path, m->nfeatures, m->noutputs);
+}
+
+static int xgb_explain(const struct model *m, const double *rows,
+		       size_t nrows, double *out)
+{
+	const struct xgb *x = m->impl;
+
+	return xgb_shap_explain(x->shap, rows, nrows, out, x->nthread);
 }
 
 const struct model_backend model_backend_xgboost = {
@@ -373,4 +430,6 @@ const struct model_backend model_backend_xgboost = {
 	.load = xgb_load,
 	.predict = xgb_predict,
 	.free = xgb_free,
+	.explain_prepare = xgb_explain_prepare,
+	.explain = xgb_explain,
 };

@@ -162,7 +162,7 @@ static double metric_of(const struct evaluation *ev, const char *name,
 	return NAN;
 }
 
-static int gate_passes(const struct gate *g, double v)
+int quality_gate_passes(const struct gate *g, double v)
 {
 	if (isnan(v))
 		return 0;
@@ -179,6 +179,40 @@ static int gate_passes(const struct gate *g, double v)
 		return v == g->value;
 	}
 	return 0;
+}
+
+/* A classifier's golden rows as class indices (a golden label is one
+ * already: label_value) for metrics_classification. */
+static size_t classification_metrics(struct evaluation *ev, const double *out,
+				     const double *pred,
+				     const struct golden *g, size_t k)
+{
+	size_t classes = k == 1 ? 2 : k, i, m, n = 0;
+	int32_t *label = xcalloc(2 * g->rows + 1, sizeof(int32_t));
+	double *prob = xcalloc(g->rows * k + 1, sizeof(double));
+	struct class_rows r = { 0, classes, k == 1, label, label + g->rows,
+				prob };
+
+	/* A label that is no class index (7 of 3 classes, 0.5) is no row
+	 * a classifier can be scored on. */
+	for (i = 0; i < g->rows; i++) {
+		double y = g->labels[i];
+
+		if (!(y >= 0 && y < (double)classes && y == floor(y))) {
+			ev->invalid++;
+			ev->used--;
+			continue;
+		}
+		label[n] = (int32_t)y;
+		label[g->rows + n] = (int32_t)pred[i];
+		memcpy(prob + n * k, out + i * k, k * sizeof(double));
+		n++;
+	}
+	r.n = n;
+	m = metrics_classification(&r, ev->metrics);
+	free(label);
+	free(prob);
+	return m;
 }
 
 int quality_evaluate(struct evaluation *ev, struct bundled_model *bm,
@@ -215,8 +249,7 @@ int quality_evaluate(struct evaluation *ev, struct bundled_model *bm,
 		ev->nmetrics = metrics_regression(pred, g.labels, g.rows,
 						  ev->metrics);
 	else
-		ev->nmetrics = metrics_classification(out, pred, g.labels, g.rows,
-						      k, ev->metrics);
+		ev->nmetrics = classification_metrics(ev, out, pred, &g, k);
 	rc = measure_latency(ev, bm, &g);
 	if (rc)
 		goto done;
@@ -228,7 +261,7 @@ int quality_evaluate(struct evaluation *ev, struct bundled_model *bm,
 
 		r->gate = &d->gates[i];
 		r->value = metric_of(ev, d->gates[i].metric, &r->computed);
-		r->pass = r->computed && gate_passes(r->gate, r->value);
+		r->pass = r->computed && quality_gate_passes(r->gate, r->value);
 		ev->all_pass &= r->pass;
 	}
 done:

@@ -31,6 +31,9 @@ struct evaluation {
 	int all_pass;
 };
 
+/* Whether v meets the gate (NaN never does). */
+int quality_gate_passes(const struct gate *g, double v);
+
 /* golden: the labelled file (the descriptor names its label column). */
 int quality_evaluate(struct evaluation *ev, struct bundled_model *bm,
 		     const char *golden);

@@ -104,6 +104,18 @@ static int seek_read(void *ctx, curl_off_t off, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+static int on_xfer(void *ctx, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
+		   curl_off_t uln)
+{
+	const struct xfer *x = ctx;
+
+	(void)dlt;
+	(void)dln;
+	(void)ult;
+	(void)uln;
+	return x->req->cancel(x->req->cancel_ctx) ? 1 : 0;
+}
+
 int http_perform(CURL *curl, const struct http_req *req,
 		 struct http_resp *resp)
 {
@@ -138,6 +150,11 @@ int http_perform(CURL *curl, const struct http_req *req,
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &x);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &x);
+	if (req->cancel) {
+		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_xfer);
+		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &x);
+		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (req->follow) {
 		curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);

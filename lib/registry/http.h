@@ -27,6 +27,10 @@ struct http_req {
 	void *progress_ctx;
 	long timeout_ms;               /* the whole exchange; 0: none */
 	const char *cainfo;            /* a CA bundle for https; NULL: system */
+	/* Polled while the exchange runs (a few times a second): nonzero
+	 * ends it at once (ENET). NULL: never. */
+	int (*cancel)(void *ctx);
+	void *cancel_ctx;
 };
 
 struct http_resp {

@@ -12,11 +12,11 @@
 #define LOG_PAYLOAD_MAX (64 * 1024)
 
 /* A client's id when it is short and printable, else a fresh one. */
-void access_request_id(char *id, size_t size, uint64_t start,
-		       const char *given)
+void access_request_id(char *id, size_t size, const char *given)
 {
 	static uint64_t counter;
 	size_t i, n = given ? strlen(given) : 0;
+	struct timespec now;
 
 	if (n && n <= 64 && n < size) {
 		for (i = 0; i < n; i++)
@@ -28,7 +28,13 @@ void access_request_id(char *id, size_t size, uint64_t start,
 			return;
 		}
 	}
-	snprintf(id, size, "%016llx-%llx", (unsigned long long)start,
+	/* The wall clock, not start's monotonic one: ids name rows of a
+	 * prediction store that outlives reboots and is shared by several
+	 * instances, so they must not repeat. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(id, size, "%016llx-%llx",
+		 (unsigned long long)now.tv_sec * 1000000000ull +
+			 (unsigned long long)now.tv_nsec,
 		 (unsigned long long)__atomic_add_fetch(&counter, 1,
 							__ATOMIC_RELAXED));
 }

@@ -20,9 +20,8 @@ struct access_entry {
 };
 
 /* A client's X-Request-Id when it is short and printable, else a fresh
- * one made of start and a counter. */
-void access_request_id(char *id, size_t size, uint64_t start,
-		       const char *given);
+ * one made of the wall clock (ns) and a counter. */
+void access_request_id(char *id, size_t size, const char *given);
 /* Where lines go and what they may hold (serve's --access-log,
  * --log-payloads, --redact): its own settings, so that the log does not
  * need the server's header, which needs it. */

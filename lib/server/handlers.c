@@ -4,32 +4,11 @@
 
 #include "../core/jsonutil.h"
 #include "../core/strbuf.h"
+#include "explain.h"
 
 /* Integers as doubles, so that a value reads the same in a body as in a
  * CSV file (core/number.h), however many digits it has. */
 #define REQUEST_JSON_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL)
-
-static json_t *decision_json(const struct serving *s, const double *y)
-{
-	const struct model *m = s->bm->m;
-	struct decision dec;
-	json_t *o, *all;
-	size_t k;
-
-	model_decide(m, y, s->bm->d->model.threshold, &dec);
-	if (m->task == TASK_REGRESSION)
-		return json_pack("{s:f}", "prediction", dec.prediction);
-	o = json_pack("{s:o, s:f}", "prediction",
-		      label_json(m->labels[(size_t)dec.prediction]),
-		      "probability", dec.probability);
-	if (m->task != TASK_MULTICLASS)
-		return o;
-	all = json_object();
-	for (k = 0; k < m->nlabels; k++)
-		json_object_set_new(all, m->labels[k], json_real(y[k]));
-	json_object_set_new(o, "probabilities", all);
-	return o;
-}
 
 static unsigned parse_body(const char *body, size_t len, json_t **req,
 			   json_t **out)
@@ -86,11 +65,15 @@ unsigned handle_predict(const struct serving *s, const char *body,
 		cells_from_object(&r, s, 0, json_object_get(req, "features"));
 	status = serving_score(s, &r, &sc, out);
 	if (status == 200) {
-		*out = decision_json(s, sc.y);
+		*out = score_decision_json(s, sc.y);
 		json_object_set_new(*out, "model_version",
 				    json_string(s->bm->d->version));
 		json_object_set_new(*out, "inference_time_ms",
 				    json_real((double)sc.ns / 1e6));
+		/* The row's id in the prediction store: feedback names it. */
+		if (score_request_id())
+			json_object_set_new(*out, "id",
+					    json_string(score_request_id()));
 	}
 	scores_release(&sc);
 	score_rows_release(&r);
@@ -152,10 +135,74 @@ unsigned handle_batch(const struct serving *s, const char *body, size_t len,
 		preds = json_array();
 		for (size_t i = 0; i < sc.n; i++)
 			json_array_append_new(preds,
-					      decision_json(s, sc.y + i * sc.k));
+					      score_decision_json(s, sc.y + i * sc.k));
 		*out = json_pack("{s:o, s:s, s:f}", "predictions", preds,
 				 "model_version", s->bm->d->version,
 				 "inference_time_ms", (double)sc.ns / 1e6);
+		if (score_request_id())
+			json_object_set_new(*out, "ids", score_row_ids(sc.n));
+	}
+	scores_release(&sc);
+	score_rows_release(&r);
+	json_decref(req);
+	return status;
+}
+
+/* The timings every answer carries. */
+static void timings(json_t *o, const struct serving *s,
+		    const struct scores *sc)
+{
+	json_object_set_new(o, "model_version", json_string(s->bm->d->version));
+	json_object_set_new(o, "inference_time_ms",
+			    json_real((double)sc->ns / 1e6));
+	json_object_set_new(o, "explanation_time_ms",
+			    json_real((double)sc->explain_ns / 1e6));
+}
+
+unsigned handle_explain(const struct serving *s, const char *body,
+			size_t len, json_t **out)
+{
+	struct score_rows r = { 0 };
+	struct scores sc = { 0 };
+	json_t *req = NULL, *f, *preds;
+	unsigned status = parse_body(body, len, &req, out);
+	size_t top = 0, i;
+	int single;
+
+	if (status)
+		return status;
+	f = json_is_object(req) ? json_object_get(req, "features") : NULL;
+	single = f && !json_is_array(f);
+	status = explain_top(req, &top, out);
+	if (!status && single) {
+		status = score_rows_start(&r, s, 1, out);
+		r.single = 1;
+		if (!status)
+			cells_from_object(&r, s, 0, f);
+	} else if (!status) {
+		status = batch_cells(s, req, &r, out);
+	}
+	if (!status)
+		status = serving_explain(s, &r, &sc, out);
+	if (status == 200) {
+		preds = json_array();
+		for (i = 0; i < sc.n; i++) {
+			json_t *o = score_decision_json(s, sc.y + i * sc.k);
+			struct decision dec;
+
+			model_decide(s->bm->m, sc.y + i * sc.k,
+				     s->bm->d->model.threshold, &dec);
+			explain_add(o, s, sc.e + i * sc.ew, top,
+				    (size_t)dec.prediction);
+			json_array_append_new(preds, o);
+		}
+		if (single) {
+			*out = json_incref(json_array_get(preds, 0));
+			json_decref(preds);
+		} else {
+			*out = json_pack("{s:o}", "predictions", preds);
+		}
+		timings(*out, s, &sc);
 	}
 	scores_release(&sc);
 	score_rows_release(&r);

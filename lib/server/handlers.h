@@ -16,6 +16,12 @@ unsigned handle_predict(const struct serving *s, const char *body,
  * {"columns": {"name": [...]}} */
 unsigned handle_batch(const struct serving *s, const char *body, size_t len,
 		      json_t **out);
+/* POST /explain: a /predict body answers one row, a /predict/batch body
+ * {"predictions": [...]}; each answer with "contributions" and "bias"
+ * (explain.h), and "reasons" when the body asks for "top": N. 501 when
+ * the model cannot be explained. */
+unsigned handle_explain(const struct serving *s, const char *body,
+			size_t len, json_t **out);
 /* GET /model/info */
 json_t *model_info_json(const struct serving *s);
 

@@ -155,9 +155,16 @@ void live_drift_observe(struct live_drift *ld, const double *x,
 		if (id > cur && __atomic_compare_exchange_n(&ld->epoch_id, &cur, id,
 							    0, __ATOMIC_RELAXED,
 							    __ATOMIC_RELAXED))
-			for (i = 0; i < ld->nf; i++)
-				memset(ld->f[i].counts + (id % EPOCHS) * ld->f[i].nbins,
-				       0, sizeof(uint64_t) * ld->f[i].nbins);
+			/* Atomic stores, as the readers (/drift, the live
+			 * alerts thread) load them: no data race. */
+			for (i = 0; i < ld->nf; i++) {
+				uint64_t *c = ld->f[i].counts +
+					      (id % EPOCHS) * ld->f[i].nbins;
+
+				for (r = 0; r < ld->f[i].nbins; r++)
+					__atomic_store_n(&c[r], 0,
+							 __ATOMIC_RELAXED);
+			}
 	}
 	epoch = (size_t)(id % EPOCHS);
 	for (i = 0; i < ld->nf; i++) {

@@ -45,7 +45,11 @@ const char *route_name(enum route r)
 		[ROUTE_PING] = "/ping",
 		[ROUTE_VERSION] = "/version",
 		[ROUTE_OPENAPI] = "/openapi.json",
+		[ROUTE_EXPLAIN] = "/explain",
+		[ROUTE_OIP_EXPLAIN] = "/v2/models/{name}/explain",
 		[ROUTE_DOCS] = "/docs",
+		[ROUTE_FEEDBACK] = "/feedback",
+		[ROUTE_PERFORMANCE] = "/performance",
 		[ROUTE_REPO_INDEX] = "/v2/repository/index",
 		[ROUTE_SHADOW] = "/shadow",
 	};
@@ -189,6 +193,58 @@ void metrics_predictions(struct metrics *m, unsigned version,
 					   __ATOMIC_RELAXED);
 	__atomic_add_fetch(&vm->prediction_sum_micro, sum, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&vm->npredictions, n, __ATOMIC_RELAXED);
+}
+
+void metrics_prediction_totals(const struct metrics *m,
+			       struct prediction_totals *t)
+{
+	unsigned nv = __atomic_load_n(&m->nversions, __ATOMIC_ACQUIRE), v, i;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	for (v = 0; v < nv && v < METRIC_VERSIONS; v++) {
+		const struct version_metrics *vm = &m->versions[v];
+
+		for (r = 0; r < ROUTE_COUNT; r++) {
+			if (!route_predicts((enum route)r))
+				continue;
+			for (i = 0; i < S_COUNT; i++) {
+				uint64_t n = __atomic_load_n(&vm->requests[r][i],
+							     __ATOMIC_RELAXED);
+
+				t->requests += n;
+				if (i == S500 || i == S503)
+					t->errors += n;
+			}
+		}
+		for (i = 0; i < LATENCY_BUCKETS; i++)
+			t->latency[i] += __atomic_load_n(&vm->latency.buckets[i],
+							 __ATOMIC_RELAXED);
+		t->latency_count += __atomic_load_n(&vm->latency.count,
+						    __ATOMIC_RELAXED);
+	}
+	t->reloads_failed = __atomic_load_n(&m->reloads[0], __ATOMIC_RELAXED);
+}
+
+double metrics_latency_quantile_ms(const uint64_t *buckets, uint64_t count,
+				   double q)
+{
+	double rank = q * (double)count, cum = 0, lo = 0;
+	int i;
+
+	if (!count)
+		return NAN;
+	for (i = 0; i < LATENCY_BUCKETS; i++) {
+		double n = (double)buckets[i];
+
+		if (cum + n >= rank && n > 0)
+			return (lo + (latency_bounds[i] - lo) * (rank - cum) / n) *
+			       1e3;
+		cum += n;
+		lo = latency_bounds[i];
+	}
+	/* Beyond the last bound: the bound is all that is known. */
+	return latency_bounds[LATENCY_BUCKETS - 1] * 1e3;
 }
 
 /* model="NAME",model_version="VERSION": a version's labels. */

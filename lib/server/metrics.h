@@ -15,8 +15,9 @@ enum route {
 	ROUTE_METRICS, ROUTE_DRIFT, ROUTE_OIP, ROUTE_OTHER, ROUTE_HEALTH,
 	ROUTE_OIP_LIVE, ROUTE_OIP_READY, ROUTE_OIP_MODEL,
 	ROUTE_OIP_MODEL_READY, ROUTE_OIP_INFER, ROUTE_INVOCATIONS,
-	ROUTE_PING, ROUTE_VERSION, ROUTE_OPENAPI, ROUTE_DOCS,
-	ROUTE_REPO_INDEX, ROUTE_SHADOW, ROUTE_COUNT
+	ROUTE_PING, ROUTE_VERSION, ROUTE_OPENAPI, ROUTE_DOCS, ROUTE_FEEDBACK,
+	ROUTE_PERFORMANCE, ROUTE_EXPLAIN, ROUTE_OIP_EXPLAIN, ROUTE_REPO_INDEX,
+	ROUTE_SHADOW, ROUTE_COUNT
 };
 
 /* Status classes counted per route. */
@@ -106,6 +107,24 @@ void metrics_histogram(struct strbuf *o, const char *name,
 /* A route whose answers are predictions (/predict, /predict/batch,
  * OIP's infer, MLflow's /invocations). */
 int route_predicts(enum route r);
+/* What the prediction routes did since start, over every version:
+ * requests, those answered with a server error (5xx), their latency
+ * histogram (per bucket, not cumulative: count minus their sum is
+ * beyond the last bound) and failed reloads. For live alert rules. */
+struct prediction_totals {
+	uint64_t requests, errors;
+	uint64_t latency[LATENCY_BUCKETS];
+	uint64_t latency_count;
+	uint64_t reloads_failed;
+};
+void metrics_prediction_totals(const struct metrics *m,
+			       struct prediction_totals *t);
+/* The q-quantile of a latency histogram as metrics_prediction_totals
+ * gives it, in milliseconds, linear within a bucket (Prometheus's
+ * histogram_quantile); NAN when it counts nothing. */
+double metrics_latency_quantile_ms(const uint64_t *buckets, uint64_t count,
+				   double q);
+
 /* Prometheus text for everything, plus the identity of the models
  * loaded. */
 void metrics_render(const struct metrics *m, struct strbuf *out,

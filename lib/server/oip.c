@@ -1,5 +1,6 @@
 /* The Open Inference Protocol v2 (KServe V2) over REST: server and model
- * metadata, health, readiness and infer, for the one model being served
+ * metadata, health, readiness, infer and explain (infer's outputs and a
+ * "contributions" tensor), for the one model being served
  * (by its name, and version when a path names one). Inputs come either as
  * one tensor per signature input (shape [n] or [n, 1]) or as one [n, k]
  * tensor in signature order; they go through the same data contract as
@@ -190,15 +191,16 @@ static unsigned check_tensors(const json_t *inputs, json_t **out)
 
 /* Which outputs the request asks for (none listed: all). An unknown name
  * is a 400. want[0]: prediction, want[1]: probability, want[2]: every
- * class's probability ([n, k]). */
+ * class's probability ([n, k]), want[3]: contributions (explain). */
 static unsigned requested_outputs(const json_t *req, int has_probability,
-				  int want[3], json_t **out)
+				  int explain, int want[4], json_t **out)
 {
 	const json_t *outs = json_object_get(req, "outputs"), *o;
 	size_t i;
 
 	want[0] = want[1] = want[2] = !outs;
 	want[1] = want[2] = want[1] && has_probability;
+	want[3] = explain && !outs;
 	if (!outs)
 		return 0;
 	if (!json_is_array(outs))
@@ -219,6 +221,8 @@ static unsigned requested_outputs(const json_t *req, int has_probability,
 			want[1] = 1;
 		else if (!strcmp(name, "probabilities") && has_probability)
 			want[2] = 1;
+		else if (!strcmp(name, "contributions") && explain)
+			want[3] = 1;
 		else
 			return bad(out, "'", name, has_probability
 					   ? "' is not an output of this model "
@@ -386,11 +390,46 @@ static json_t *tensor(const char *name, const char *type, json_t *shape,
 			 "datatype", type, "data", data);
 }
 
+/* The explanations: FP64 [n, features + 1] (the bias last), or [n, k,
+ * features + 1] per class for multiclass; its parameters name the
+ * columns ("features", "bias" last) and the classes. */
+static json_t *contributions(const struct serving *s, const struct scores *sc)
+{
+	const struct descriptor *d = s->bm->d;
+	const struct model *m = s->bm->m;
+	json_t *data = json_array(), *names = json_array(), *t, *shape;
+	size_t i;
+
+	for (i = 0; i < sc->n * sc->ew; i++)
+		json_array_append_new(data, json_real(sc->e[i]));
+	for (i = 0; i < d->ninputs; i++)
+		json_array_append_new(names, json_string(d->inputs[i].name));
+	json_array_append_new(names, json_string("bias"));
+	shape = m->task == TASK_MULTICLASS
+			? json_pack("[I,I,I]", (json_int_t)sc->n,
+				    (json_int_t)m->noutputs,
+				    (json_int_t)d->ninputs + 1)
+			: json_pack("[I,I]", (json_int_t)sc->n,
+				    (json_int_t)d->ninputs + 1);
+	t = tensor("contributions", "FP64", shape, data);
+	json_object_set_new(t, "parameters", json_pack("{s:o}", "features",
+						       names));
+	if (m->task == TASK_MULTICLASS) {
+		json_t *l = json_array();
+
+		for (i = 0; i < m->nlabels; i++)
+			json_array_append_new(l, label_json(m->labels[i]));
+		json_object_set_new(json_object_get(t, "parameters"),
+				    "classes", l);
+	}
+	return t;
+}
+
 /* The requested output tensors from the scores: the prediction, the
  * decision's probability, and every class's probability, row-major
  * [n, k] (binary models: 1 - p, p). */
 static json_t *output_tensors(const struct serving *s, const struct scores *sc,
-			      const int want[3])
+			      const int want[4])
 {
 	const struct model *m = s->bm->m;
 	json_t *outs = json_array(), *pv = json_array(), *pr = json_array(),
@@ -430,6 +469,8 @@ static json_t *output_tensors(const struct serving *s, const struct scores *sc,
 						   json_pack("[I,I]", (json_int_t)sc->n,
 							     (json_int_t)m->nlabels),
 						   json_incref(all)));
+	if (want[3])
+		json_array_append_new(outs, contributions(s, sc));
 	json_decref(pv);
 	json_decref(pr);
 	json_decref(all);
@@ -458,7 +499,7 @@ static unsigned oip_error(unsigned status, json_t *res, json_t **out)
 }
 
 static unsigned infer(const struct serving *s, struct oip_binary *b,
-		      const char *body, size_t len, json_t **out)
+		      const char *body, size_t len, json_t **out, int explain)
 {
 	const struct descriptor *d = s->bm->d;
 	struct score_rows r = { 0 };
@@ -466,7 +507,7 @@ static unsigned infer(const struct serving *s, struct oip_binary *b,
 	json_t *req, *res = NULL;
 	json_error_t err;
 	unsigned status;
-	int want[3];
+	int want[4];
 	size_t jlen;
 
 	status = oip_binary_split(b, body, len, &jlen, out);
@@ -488,8 +529,8 @@ static unsigned infer(const struct serving *s, struct oip_binary *b,
 		status = bad(out, "\"parameters\" must be an object", NULL, "");
 		goto done;
 	}
-	status = requested_outputs(req, d->model.task != TASK_REGRESSION, want,
-				   out);
+	status = requested_outputs(req, d->model.task != TASK_REGRESSION,
+				   explain, want, out);
 	if (!status)
 		status = input_cells(s, b, json_object_get(req, "inputs"), &r,
 				     out);
@@ -499,7 +540,8 @@ static unsigned infer(const struct serving *s, struct oip_binary *b,
 			     "binary_data_size accounts for", NULL, "");
 	if (status)
 		goto done;
-	status = serving_score(s, &r, &sc, &res);
+	status = explain ? serving_explain(s, &r, &sc, &res)
+			 : serving_score(s, &r, &sc, &res);
 	if (status != 200) {
 		status = oip_error(status, res, out);
 		goto done;
@@ -510,6 +552,12 @@ static unsigned infer(const struct serving *s, struct oip_binary *b,
 	oip_binary_outputs(b, req, json_object_get(*out, "outputs"));
 	if (json_object_get(req, "id"))
 		json_object_set(*out, "id", json_object_get(req, "id"));
+	/* The rows' ids in the prediction store (X-Request-Id based), in
+	 * the response parameters OIP leaves to the server. */
+	if (score_request_id())
+		json_object_set_new(*out, "parameters",
+				    json_pack("{s:o}", "mlops_row_ids",
+					      score_row_ids(sc.n)));
 done:
 	scores_release(&sc);
 	score_rows_release(&r);
@@ -572,6 +620,8 @@ enum route oip_route(const char *url)
 		return ROUTE_OTHER;
 	if (segment_is(seg[tail], "ready"))
 		return ROUTE_OIP_MODEL_READY;
+	if (segment_is(seg[tail], "explain"))
+		return ROUTE_OIP_EXPLAIN;
 	return segment_is(seg[tail], "infer") ? ROUTE_OIP_INFER : ROUTE_OTHER;
 }
 
@@ -628,15 +678,17 @@ unsigned oip_handle(const struct serving *s, int ready, const char *method,
 				 ready);
 		return ready ? 200 : 503;
 	}
-	if (!strcmp(rest, "/infer")) {
+	if (!strcmp(rest, "/infer") || !strcmp(rest, "/explain")) {
+		int explain = !strcmp(rest, "/explain");
+
 		*allow = "POST";
 		if (strcmp(method, "POST"))
 			return 405;
 		if (bin)
-			return infer(s, bin, body, len, out);
+			return infer(s, bin, body, len, out, explain);
 		else {
 			struct oip_binary none = { 0 };
-			unsigned st = infer(s, &none, body, len, out);
+			unsigned st = infer(s, &none, body, len, out, explain);
 
 			oip_binary_release(&none);
 			return st;

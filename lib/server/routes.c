@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "../core/jsonutil.h"
+#include "feedback.h"
 #include "handlers.h"
 #include "livedrift.h"
 #include "mlflow.h"
+#include "performance.h"
 #include "serving.h"
 
 static unsigned route_predict(const struct route_call *call, json_t **out)
@@ -16,6 +18,11 @@ static unsigned route_predict(const struct route_call *call, json_t **out)
 static unsigned route_batch(const struct route_call *call, json_t **out)
 {
 	return handle_batch(call->sv, call->body, call->len, out);
+}
+
+static unsigned route_explain(const struct route_call *call, json_t **out)
+{
+	return handle_explain(call->sv, call->body, call->len, out);
 }
 
 static unsigned route_info(const struct route_call *call, json_t **out)
@@ -42,11 +49,35 @@ static unsigned route_invocations(const struct route_call *call, json_t **out)
 				  call->len, out);
 }
 
+static unsigned route_feedback(const struct route_call *call, json_t **out)
+{
+	if (!call->sv->recorder) {
+		*out = error_json("no prediction store: start serve with "
+				  "--store URL to take feedback");
+		return 404;
+	}
+	return feedback_handle(call->sv->recorder, call->sv, call->body,
+			       call->len, out);
+}
+
+static unsigned route_performance(const struct route_call *call,
+				  json_t **out)
+{
+	if (!call->performance) {
+		*out = error_json("no prediction store: start serve with "
+				  "--store URL for live performance");
+		return 404;
+	}
+	return perf_watch_json(call->performance, call->sv, out);
+}
+
 static const struct route_def routes[] = {
 	{ "/predict", "POST", ROUTE_PREDICT, ROUTE_F_PREDICTION,
 	  route_predict },
 	{ "/predict/batch", "POST", ROUTE_BATCH, ROUTE_F_PREDICTION,
 	  route_batch },
+	{ "/explain", "POST", ROUTE_EXPLAIN, ROUTE_F_PREDICTION,
+	  route_explain },
 	{ "/health/live", "GET", ROUTE_LIVE, ROUTE_F_HEALTH, NULL },
 	{ "/health/ready", "GET", ROUTE_READY, ROUTE_F_HEALTH, NULL },
 	{ "/model/info", "GET", ROUTE_INFO, 0, route_info },
@@ -59,6 +90,8 @@ static const struct route_def routes[] = {
 	{ "/version", "GET", ROUTE_VERSION, 0, NULL },
 	{ "/openapi.json", "GET", ROUTE_OPENAPI, 0, NULL },
 	{ "/docs", "GET", ROUTE_DOCS, 0, NULL },
+	{ "/feedback", "POST", ROUTE_FEEDBACK, 0, route_feedback },
+	{ "/performance", "GET", ROUTE_PERFORMANCE, 0, route_performance },
 	/* Triton's repository index: POST (and GET, as it reads). */
 	{ "/v2/repository/index", NULL, ROUTE_REPO_INDEX, 0, NULL },
 	{ "/shadow", "GET", ROUTE_SHADOW, ROUTE_F_MODEL, NULL },

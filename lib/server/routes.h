@@ -13,6 +13,7 @@
 
 struct serving;
 struct server_opts;
+struct perf_watch;
 
 /* What a handler gets: the version answering, the server's options (for
  * what a route needs of the server: stores, keys, limits), and the
@@ -25,6 +26,7 @@ struct route_call {
 	const char *content_type; /* NULL when none was sent */
 	const char *body;
 	size_t len;
+	struct perf_watch *performance; /* serve --store's; NULL: none */
 };
 
 /* A handler answers a status and a JSON body (*out, taken by the

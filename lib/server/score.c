@@ -14,6 +14,65 @@ json_t *error_json(const char *message)
 	return json_pack("{s:s}", "error", message);
 }
 
+/* The request this thread answers: set by server.c around a handler. */
+static _Thread_local const char *request_id;
+
+void score_set_request(const char *id)
+{
+	request_id = id;
+}
+
+const char *score_request_id(void)
+{
+	return request_id;
+}
+
+void score_row_id(struct strbuf *sb, const char *rid, size_t i, size_t n)
+{
+	strbuf_reset(sb);
+	strbuf_addstr(sb, rid);
+	if (n != 1)
+		strbuf_addf(sb, "/%zu", i);
+}
+
+json_t *score_row_ids(size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	json_t *ids;
+
+	if (!request_id)
+		return NULL;
+	ids = json_array();
+	for (size_t i = 0; i < n; i++) {
+		score_row_id(&sb, request_id, i, n);
+		json_array_append_new(ids, json_string(sb.buf));
+	}
+	strbuf_release(&sb);
+	return ids;
+}
+
+json_t *score_decision_json(const struct serving *s, const double *y)
+{
+	const struct model *m = s->bm->m;
+	struct decision dec;
+	json_t *o, *all;
+	size_t k;
+
+	model_decide(m, y, s->bm->d->model.threshold, &dec);
+	if (m->task == TASK_REGRESSION)
+		return json_pack("{s:f}", "prediction", dec.prediction);
+	o = json_pack("{s:o, s:f}", "prediction",
+		      label_json(m->labels[(size_t)dec.prediction]),
+		      "probability", dec.probability);
+	if (m->task != TASK_MULTICLASS)
+		return o;
+	all = json_object();
+	for (k = 0; k < m->nlabels; k++)
+		json_object_set_new(all, m->labels[k], json_real(y[k]));
+	json_object_set_new(o, "probabilities", all);
+	return o;
+}
+
 json_t *label_json(const char *label)
 {
 	return label_is_integer(label) ? json_integer(strtoll(label, NULL, 10))
@@ -91,6 +150,7 @@ void score_rows_release(struct score_rows *r)
 void scores_release(struct scores *sc)
 {
 	free(sc->y);
+	free(sc->e);
 	*sc = (struct scores){ 0 };
 }
 
@@ -184,17 +244,23 @@ static void count_predictions(const struct serving *s, const double *y,
 	}
 }
 
-unsigned serving_score(const struct serving *s, struct score_rows *r,
-		       struct scores *sc, json_t **err)
+static unsigned score(const struct serving *s, struct score_rows *r,
+		      struct scores *sc, json_t **err, int explain)
 {
 	const struct descriptor *d = s->bm->d;
 	struct strbuf problem = STRBUF_INIT, shown = STRBUF_INIT;
 	size_t i, bad = 0, k = s->bm->m->noutputs;
-	double *x = xcalloc(r->n * d->ninputs + 1, sizeof(double));
+	double *x;
 	unsigned status = 200;
 	uint64_t t0;
 
-	*sc = (struct scores){ r->n, k, NULL, 0 };
+	*sc = (struct scores){ r->n, k, NULL, 0, NULL, 0, 0 };
+	/* A model that cannot be explained answers so before any work. */
+	if (explain && model_explain_ready(s->bm->m)) {
+		*err = error_json(mlops_error_last()->message);
+		return 501;
+	}
+	x = xcalloc(r->n * d->ninputs + 1, sizeof(double));
 	for (i = 0; i < r->n; i++)
 		bad += r->bad[i] || convert_row(d, r, i, x + i * d->ninputs,
 						&problem, &shown);
@@ -228,9 +294,35 @@ unsigned serving_score(const struct serving *s, struct score_rows *r,
 	metrics_observe(&s->metrics->model_seconds, sc->ns, 0);
 	metrics_observe(&s->metrics->batch_rows, r->n, 1);
 	__atomic_add_fetch(&s->metrics->rows_predicted, r->n, __ATOMIC_RELAXED);
+	if (s->recorder && request_id)
+		s->record(s->recorder, s, r, sc, request_id);
+	if (!explain)
+		goto done;
+	sc->ew = model_explain_width(s->bm->m);
+	sc->e = xcalloc(r->n * sc->ew + 1, sizeof(double));
+	t0 = mono_ns();
+	if (model_explain(s->bm->m, x, r->n, sc->e) < 0) {
+		*err = error_json(mlops_error_last()->message);
+		scores_release(sc);
+		status = 500;
+		goto done;
+	}
+	sc->explain_ns = mono_ns() - t0;
 done:
 	strbuf_release(&problem);
 	strbuf_release(&shown);
 	free(x);
 	return status;
+}
+
+unsigned serving_score(const struct serving *s, struct score_rows *r,
+		       struct scores *sc, json_t **err)
+{
+	return score(s, r, sc, err, 0);
+}
+
+unsigned serving_explain(const struct serving *s, struct score_rows *r,
+			 struct scores *sc, json_t **err)
+{
+	return score(s, r, sc, err, 1);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/strbuf.h"
 #include "../data/table.h"
 #include "serving.h"
 
@@ -45,6 +46,9 @@ struct scores {
 	size_t n, k;   /* rows; outputs per row (model->noutputs) */
 	double *y;     /* n * k */
 	uint64_t ns;   /* the model's time */
+	double *e;     /* serving_explain: n * ew (model_explain) */
+	size_t ew;
+	uint64_t explain_ns;
 };
 
 /* 200 with sc filled; 422 {"error": "invalid input", "details": [...]}
@@ -52,7 +56,25 @@ struct scores {
  * 500 when the model fails. */
 unsigned serving_score(const struct serving *s, struct score_rows *r,
 		       struct scores *sc, json_t **err);
+/* The same, and each row's explanation (model_explain) in sc->e; 501
+ * with the reason when the model cannot be explained. */
+unsigned serving_explain(const struct serving *s, struct score_rows *r,
+			 struct scores *sc, json_t **err);
 void scores_release(struct scores *sc);
+
+/* What a request's answers say of a row: the prediction, and the
+ * class probabilities of a classifier. */
+json_t *score_decision_json(const struct serving *s, const double *y);
+
+/* The request this thread answers (server.c sets its id around a
+ * handler, NULL after): its id names the rows the prediction store
+ * records. NULL outside a request. */
+void score_set_request(const char *id);
+const char *score_request_id(void);
+/* Row i of n's id: the request id when n is 1, else "REQID/i". */
+void score_row_id(struct strbuf *sb, const char *rid, size_t i, size_t n);
+/* The n rows' ids as a JSON array; NULL outside a request. */
+json_t *score_row_ids(size_t n);
 
 /* The rows and scores of a request, for its shadow (shadow.h): while a
  * capture is set on a thread, each serving_score there that predicts

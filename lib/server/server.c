@@ -33,6 +33,8 @@
 #include "ratelimit.h"
 #include "livedrift.h"
 #include "mlflow.h"
+#include "performance.h"
+#include "record.h"
 #include "reply.h"
 #include "routes.h"
 #include "server_impl.h"
@@ -314,7 +316,7 @@ static unsigned answer_call(struct server *s, struct serving *sv,
 	struct route_call call = {
 		sv, &s->opts, url, method,
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
-		strbuf_str(&req->body), req->body.len
+		strbuf_str(&req->body), req->body.len, s->opts.performance
 	};
 	json_t *out = NULL;
 	unsigned status;
@@ -403,6 +405,10 @@ static unsigned answer_server(struct server *s, struct serving *sv,
 		return answer_shadow(s, sv, c);
 	case ROUTE_METRICS:
 		server_metrics_text(s, &text);
+		if (s->opts.recorder)
+			recorder_metrics(s->opts.recorder, &text);
+		if (s->opts.performance && sv)
+			perf_watch_metrics(s->opts.performance, sv, &text);
 		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 			strbuf_str(&text), text.len, NULL);
 		break;
@@ -557,8 +563,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 		req = xcalloc(1, sizeof(*req));
 		req->start = mono_ns();
-		access_request_id(req->reply.id, sizeof(req->reply.id),
-				  req->start, rid);
+		access_request_id(req->reply.id, sizeof(req->reply.id), rid);
 		req->http11 = version && !strcmp(version, MHD_HTTP_VERSION_1_1);
 		req->conn = ci ? ci->socket_context : NULL;
 		req->reply.cors_origin = reply_cors_origin(
@@ -583,6 +588,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	}
 	conntrack_answering(req->conn);
 	current = req;
+	score_set_request(req->reply.id);
 	rd = route_resolve(url, &t);
 	route = !rd ? ROUTE_OTHER : rd->id == ROUTE_OIP ? oip_route(url) : rd->id;
 	/* The canary takes its share of /predict and /predict/batch; a
@@ -595,6 +601,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	t0 = mono_ns();
 	status = answer(s, &pick, c, url, method, req, rd, &route);
 	t0 = mono_ns() - t0;
+	score_set_request(NULL);
 	current = NULL;
 	if (pick.shadow) {
 		score_capture_end();

@@ -38,6 +38,12 @@ struct server_opts {
 	/* "sha256:..." the bundle served must have: until it has,
 	 * /health/ready answers 503 saying which it has. NULL: any. */
 	const char *expect_digest;
+	/* The prediction store every scored row goes to; NULL: none. The
+	 * caller stops it after server_stop. */
+	struct recorder *recorder;
+	/* Live performance from that store (GET /performance, gauges in
+	 * /metrics); NULL: none. The caller stops it after server_stop. */
+	struct perf_watch *performance;
 	/* The model of /predict, /model/info, ... when several are
 	 * loaded (NULL: the only one). */
 	const char *default_model;

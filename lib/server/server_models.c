@@ -8,6 +8,7 @@
 #include "../core/error.h"
 #include "../core/jsonutil.h"
 #include "livedrift.h"
+#include "record.h"
 #include "server.h"
 #include "server_impl.h"
 #include "shadow.h"
@@ -19,6 +20,8 @@ void server_adopt(struct server *s, struct serving *sv)
 
 	pthread_mutex_lock(&s->adopt_lock);
 	sv->metrics = &s->metrics;
+	sv->recorder = s->opts.recorder;
+	sv->record = recorder_rows;
 	sv->max_batch = s->opts.max_batch ? s->opts.max_batch : 10000;
 	sv->version_slot = metrics_version(&s->metrics, sv->bm->d->name,
 					   sv->bm->d->version);

@@ -11,6 +11,9 @@
 #include "metrics.h"
 
 struct sig_key;
+struct recorder;
+struct score_rows;
+struct scores;
 struct live_drift;
 struct profile;
 
@@ -22,6 +25,12 @@ struct serving {
 	char loaded_at[32];
 	size_t max_batch;
 	struct metrics *metrics;
+	struct recorder *recorder; /* the prediction store; NULL: none */
+	/* What records scored rows in it (record.c's recorder_rows), set
+	 * with it: serving_score calls it without knowing the store. */
+	void (*record)(struct recorder *rec, const struct serving *s,
+		       const struct score_rows *r, const struct scores *sc,
+		       const char *rid);
 	unsigned version_slot; /* its counters in metrics */
 	double load_seconds;
 	size_t warm_rows;

@@ -86,7 +86,7 @@ static unsigned answer(struct shadow *sh, const struct job *j, uint64_t *ns,
 					   j->method, j->ctype, j->body,
 					   j->len };
 
-		status = j->rd->fn(&call, &out);
+		status = j->rd->fn ? j->rd->fn(&call, &out) : 404;
 	}
 	*ns = mono_ns() - t0;
 	score_capture_end();

@@ -219,6 +219,19 @@ listening_url() {
 	sed -n 's|.*listening on \(http://[0-9.:]*\)$|\1|p' "$1" | head -1
 }
 
+# start_alert_receiver NAME [SECRET]: tests/tools/alert-receiver on a free
+# port of 127.0.0.1 for at most 280 s, recording to NAME.jsonl (checking
+# signatures under SECRET), stopped by PID when the test ends. Waits
+# (bounded) until it listens; sets RURL (http://127.0.0.1:PORT, the port
+# part empty if it did not start).
+start_alert_receiver() {
+	: > "$1.jsonl"
+	timeout 300 $PY "$MLOPS_SRC/tests/tools/alert-receiver" "$1.port" "$1.jsonl" "${2:-}" 280 &
+	at_exit "kill $! 2>/dev/null"
+	for _ in $(seq 200); do [ -s "$1.port" ] && break; sleep 0.05; done
+	RURL=http://127.0.0.1:$(cat "$1.port" 2>/dev/null)
+}
+
 # fixture_project DIR MODEL SNIPPET NAME [SED]: a project in DIR around a
 # model file and a fixture's mlops.yaml snippet (its model: and
 # signature:), named NAME, then edited by the sed script SED.

@@ -6,6 +6,7 @@ MAN="${MLOPS_BUILD:-$MLOPS_SRC/build}/man"
 for page in mlops.1 mlops-init.1 mlops-package.1 mlops-inspect.1 \
 	mlops-validate.1 mlops-unpack.1 mlops-predict.1 mlops-push.1 \
 	mlops-pull.1 mlops-tags.1 mlops-login.1 mlops-serve.1 mlops-image.1 mlops.yaml.5 \
+	mlops-alert.1 mlops-monitor.1 \
 	mlops-glm.5; do
 	ok $([ -s "$MAN/$page" ] && echo 0 || echo 1) "$page is built"
 	run mandoc -T lint "$MAN/$page"
@@ -27,7 +28,7 @@ for c in $cmds; do
 	run "$MLOPS" $c --help
 	expect_match "$OUT" "^Options:" "mlops $c --help lists its options"
 	for o in $(printf '%s\n' "$OUT" | awk '/^Options:/{on=1; next} /^$/{on=0} on' | grep -oE -- '--[a-z][a-z-]+'); do
-		expect_match "$text" -- "$o" "mlops-$c(1) documents $o"
+		expect_match "$text" "$o" "mlops-$c(1) documents $o"
 	done
 	expect_match "$text" "EXIT STATUS" "mlops-$c(1) has an EXIT STATUS section"
 done
@@ -39,7 +40,9 @@ done
 text=$(mandoc -T utf8 "$MAN/mlops.yaml.5" | col -b)
 for k in name version description license authors model signature datasets \
 	gates smoke include dependencies environments threshold nullable \
-	admin_key_env max_latency_ms tolerance; do
+	admin_key_env max_latency_ms tolerance alerts evaluate_every retry_for \
+	dead_letter secret_env url_file X-Mlops-Signature \
+	monitor max_drop max_rise min_labels; do
 	expect_match "$text" "$k" "mlops.yaml(5) documents '$k'"
 done
 

@@ -256,7 +256,7 @@ expect_eq "$(json_get openapi.json "$F[\"properties\"][\"credit_score\"], $F[\"p
 	"({'type': 'integer', 'minimum': 300, 'maximum': 850}, ['number', 'null'], True)" \
 	"inputs: type, bounds, nullability, required"
 expect_eq "$(json_get openapi.json 'sorted(d["paths"])')" \
-	"['/docs', '/drift', '/health', '/health/live', '/health/ready', '/invocations', '/metrics', '/model/info', '/models/{name}/info', '/models/{name}/predict', '/models/{name}/predict/batch', '/models/{name}/shadow', '/openapi.json', '/ping', '/predict', '/predict/batch', '/shadow', '/v2', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}', '/v2/models/{name}/infer', '/v2/models/{name}/ready', '/v2/repository/index', '/version']" \
+	"['/docs', '/drift', '/explain', '/feedback', '/health', '/health/live', '/health/ready', '/invocations', '/metrics', '/model/info', '/models/{name}/info', '/models/{name}/predict', '/models/{name}/predict/batch', '/models/{name}/shadow', '/openapi.json', '/performance', '/ping', '/predict', '/predict/batch', '/shadow', '/v2', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}', '/v2/models/{name}/explain', '/v2/models/{name}/infer', '/v2/models/{name}/ready', '/v2/repository/index', '/version']" \
 	"every route of the serving port"
 expect_eq "$(json_get openapi.json 'sorted(d["paths"]["/predict"]["post"]["responses"]), "security" in d')" \
 	"(['200', '400', '413', '415', '422', '503'], False)" "the error answers; no keys, no security"

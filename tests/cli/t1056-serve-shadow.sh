@@ -22,8 +22,9 @@ cp -R "$MLOPS_SRC/examples/house-prices/." hp/
 rm -rf hp/*.mlpkg hp/.mlops
 must "$MLOPS" -C hp package -q -o "$SCRATCH/hp.mlpkg"
 
-post() { # post URL BODYFILE OUT: the answer's body in OUT, its status printed
-	curl -s -o "$3" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary @"$2" "$1"
+post() { # post URL BODYFILE OUT [ID]: the answer's body in OUT, its status printed
+	curl -s -o "$3" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+		${4:+-H "X-Request-Id: $4"} --data-binary @"$2" "$1"
 }
 # compared URL N: waits (bounded) until the shadow has compared N requests.
 compared() {
@@ -109,8 +110,9 @@ expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$PLAIN/shadow")" 404 "GET /
 same_answers=0
 for f in oip.json batch.json one.json bad.json; do
 	case $f in oip.json) path=/v2/models/credit-risk/infer ;; batch.json) path=/predict/batch ;; *) path=/predict ;; esac
-	post "$DIFF$path" $f a.out > /dev/null
-	post "$PLAIN$path" $f b.out > /dev/null
+	# The same request id: answers carry it (the rows' ids).
+	post "$DIFF$path" $f a.out "same-$f" > /dev/null
+	post "$PLAIN$path" $f b.out "same-$f" > /dev/null
 	# The one thing that may differ: the time the model took.
 	sed 's/"inference_time_ms":[0-9.e-]*//' a.out > a.cmp
 	sed 's/"inference_time_ms":[0-9.e-]*//' b.out > b.cmp

@@ -132,6 +132,14 @@ expect_eq "$(json_get st.json '[(i["stable"]["version"], i["ready"], i["healthy"
 run "$MLOPS" -C proj status --env prod
 expect_match "$OUT" "127.0.0.1:$P2  1.1.0 \(sha256:" "status for people: one line an instance"
 
+# Alerts from here on: the deploys' events go to a receiver on 127.0.0.1.
+timeout 300 $PY "$MLOPS_SRC/tests/tools/alert-receiver" r.port r.jsonl "" 280 &
+at_exit "kill $! 2>/dev/null"
+for _ in $(seq 200); do [ -s r.port ] && break; sleep 0.05; done
+printf 'alerts:\n  notify:\n    - webhook: {url: "http://127.0.0.1:%s/ok/fleet"}\n  events: [deploy_succeeded, deploy_failed, rolled_back, canary_aborted]\n  timeout: 2s\n  retry_for: 4s\n' \
+	"$(cat r.port)" >> proj/mlops.yaml
+events() { $PY -c 'import json; print([json.loads(l)["body"]["name"] for l in open("r.jsonl")])'; }
+
 # --- Canary ---
 sed -i 's/    strategy: rolling/    strategy: canary\n    steps: [25, 100]\n    interval: 1s/' proj/mlops.yaml
 run "$MLOPS" -C proj deploy "$SCRATCH/v3.mlpkg" --env prod
@@ -143,6 +151,8 @@ expect_match "$ERR" "canary aborted: weight 0 on every instance" "weight back to
 expect_match "$ERR" "rolled back: revision [0-9]+ serves credit-risk 1.1.0" "and rolled back by itself"
 expect_eq "$(versions)" "1.1.0 1.1.0 1.1.0" "v2 everywhere, no canary left"
 expect_eq "$(statuses)" "1:superseded 2:superseded 3:failed 4:deployed" "ledger: 3 failed, 4 the rollback"
+expect_eq "$(events)" "['canary_aborted', 'deploy_failed', 'rolled_back']" \
+	"alerts: canary_aborted, deploy_failed and rolled_back sent"
 admin_get /admin/state > state.json
 expect_eq "$(json_get state.json '[h["action"] for h in d["history"]][-3:]')" "['canary', 'abort', 'stable']" "the instance's own history"
 

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,17 @@ static int ok(int cond, const char *fmt, ...)
 			printf("#   '%s' does not contain '%s'\n",           \
 			       g_ ? g_ : "(null)", needle);                  \
 	} while (0)
+
+/* splitmix64: every bit pattern equally likely, a seed a sequence; for
+ * tests that draw many random cases reproducibly. */
+static inline uint64_t tap_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
 
 static int done_testing(void) __attribute__((unused));
 static int done_testing(void)

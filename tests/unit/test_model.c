@@ -158,14 +158,16 @@ static void test_glm(void)
 
 static void test_metrics(void)
 {
-	/* Ranks 1..4 for scores .1 .4 .35 .8, labels 0 0 1 1: AUC 0.75 */
-	double s[] = { 0.1, 0.4, 0.35, 0.8 }, y[] = { 0, 0, 1, 1 };
-	double pred[] = { 0, 0, 0, 1 }, v[] = { 1, 2, 3 }, t[] = { 1, 2, 5 };
-	struct metric_value m[8];
+	/* Ranks 1..4 for scores .1 .4 .35 .8, labels 0 0 1 1: AUC 0.75.
+	 * The sklearn cross-checks are in test_metrics. */
+	double s[] = { 0.1, 0.4, 0.35, 0.8 }, v[] = { 1, 2, 3 }, t[] = { 1, 2, 5 };
+	int32_t y[] = { 0, 0, 1, 1 }, pred[] = { 0, 0, 0, 1 };
+	struct class_rows r = { 4, 2, 1, y, pred, s };
+	struct metric_value m[METRICS_MAX];
 	double q[] = { 5, 1, 4, 2, 3 };
 
-	is_num(metric_auc(s, y, 4), 0.75, 1e-12, "AUC");
-	metrics_classification(s, pred, y, 4, 1, m);
+	is_num(metric_roc_auc(s, 1, y, 1, 4), 0.75, 1e-12, "AUC");
+	metrics_classification(&r, m);
 	is_num(m[0].value, 0.75, 1e-12, "accuracy");
 	is_num(m[1].value, 1.0, 1e-12, "precision");
 	is_num(m[2].value, 0.5, 1e-12, "recall");

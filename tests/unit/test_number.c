@@ -22,11 +22,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15u;
 /* splitmix64: every bit pattern equally likely */
 static uint64_t next(void)
 {
-	uint64_t z = (rng += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
+	return tap_splitmix64(&rng);
 }
 
 static int below(int n)

@@ -31,6 +31,7 @@ static void trees_free(void *p)
 	free(t->wk);
 	free(t->wv);
 	free(t->base);
+	free(t->hit);
 	ox_labels_release(&t->labels);
 	free(t->int_labels);
 	free(t);
@@ -38,8 +39,8 @@ static void trees_free(void *p)
 
 struct attrs {
 	const int64_t *tree, *node, *feat, *yes, *no, *miss;
-	const float *val;
-	size_t n, nmiss;
+	const float *val, *hit;
+	size_t n, nmiss, nhit;
 	char **modes;
 	size_t nmodes;
 	const int64_t *wtree, *wnode, *wid;
@@ -109,6 +110,7 @@ static int read_attrs(const struct ox_node *n, struct attrs *at, int cls)
 	rc |= ox_attr_ints(n, "nodes_falsenodeids", &at->no, &c[4]);
 	rc |= ox_attr_ints(n, "nodes_missing_value_tracks_true", &at->miss,
 			   &at->nmiss);
+	rc |= ox_attr_floats(n, "nodes_hitrates", &at->hit, &at->nhit);
 	if (rc)
 		return MLOPS_EINPUT;
 	rc = ox_attr_strings(n, "nodes_modes", &at->modes, &at->nmodes);
@@ -126,7 +128,8 @@ static int read_attrs(const struct ox_node *n, struct attrs *at, int cls)
 		return MLOPS_EINPUT;
 	if (!at->n || c[0] != at->n || c[1] != at->n || c[3] != at->n ||
 	    c[4] != at->n || at->nmodes != at->n ||
-	    (c[2] != at->n) || (at->nmiss && at->nmiss != at->n))
+	    (c[2] != at->n) || (at->nmiss && at->nmiss != at->n) ||
+	    (at->nhit && at->nhit != at->n))
 		return ox_fail(n, "the nodes_* attributes must all have one "
 			       "entry per node (%zu nodes)", at->n);
 	if (c[5] != at->nw || c[6] != at->nw || c[7] != at->nw)
@@ -193,6 +196,8 @@ static int build(const struct ox_node *n, struct trees *t,
 	}
 	t->nodes = xcalloc(at->n, sizeof(struct tnode));
 	t->roots = xcalloc(at->n, sizeof(uint32_t));
+	if (at->nhit)
+		t->hit = xcalloc(at->n, sizeof(float));
 	for (i = 0; i < at->n && !rc; i++) {
 		if (i && at->tree[i] == at->tree[i - 1])
 			continue;
@@ -215,6 +220,8 @@ static int build(const struct ox_node *n, struct trees *t,
 				break;
 			}
 			tn->mode = (uint8_t)mode;
+			if (t->hit)
+				t->hit[compact[a]] = at->hit[a];
 			if (mode == M_LEAF) {
 				tn->yes = wstart[a];
 				tn->no = wcount[a];

@@ -93,23 +93,9 @@ void trees_walk_row(const struct trees *t, const double *x, double *s,
 					       (nd->missing_yes && isnan(v))
 				       ? nd->yes : nd->no];
 		}
-		while (nd->mode != M_LEAF) {
-			double v = x[nd->feature];
-			int yes;
-
-			if (nd->missing_yes && isnan(v))
-				yes = 1;
-			else
-				switch (nd->mode) {
-				case M_LEQ: yes = v <= nd->thr; break;
-				case M_LT: yes = v < nd->thr; break;
-				case M_GTE: yes = v >= nd->thr; break;
-				case M_GT: yes = v > nd->thr; break;
-				case M_EQ: yes = v == nd->thr; break;
-				default: yes = v != nd->thr; break;
-				}
-			nd = &t->nodes[yes ? nd->yes : nd->no];
-		}
+		while (nd->mode != M_LEAF)
+			nd = &t->nodes[tnode_yes(nd, x[nd->feature]) ? nd->yes
+								       : nd->no];
 		add_leaf(t, nd, s, has, t->agg, in_float);
 	}
 }

@@ -55,6 +55,7 @@ struct trees {
 	size_t nbase;
 	enum ox_post post;
 	enum tagg agg;
+	float *hit;          /* nodes_hitrates, per node; NULL: none */
 	uint32_t nfeatures;  /* the largest feature id + 1 */
 	int all_leq;         /* every branch is BRANCH_LEQ: a faster walk */
 	/* the blocked walk (fast; NULL: walk() alone) */
@@ -68,6 +69,22 @@ struct trees {
 	int64_t *int_labels;
 	int binary_case, all_positive;
 };
+
+/* Whether x goes to a split's "yes" child (missing_value_tracks_true
+ * sends NaN there). */
+static inline int tnode_yes(const struct tnode *nd, double v)
+{
+	if (nd->missing_yes && v != v)
+		return 1;
+	switch (nd->mode) {
+	case M_LEQ: return v <= nd->thr;
+	case M_LT: return v < nd->thr;
+	case M_GTE: return v >= nd->thr;
+	case M_GT: return v > nd->thr;
+	case M_EQ: return v == nd->thr;
+	default: return v != nd->thr;
+	}
+}
 
 /* One leaf's weights into a row's sums. */
 static inline void add_leaf(const struct trees *t, const struct tnode *nd,
