@@ -9,6 +9,10 @@
 #include "forest.h"
 
 #include <math.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define FOREST_X86 1
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +35,27 @@ struct fnode {
 
 #define DEFAULT_LEFT 0x80000000u
 
+/* A tree of depth d laid out complete, in heap order: node i's children
+ * are 2i+1 (left) and 2i+2 (right), the 2^d leaves follow the 2^d - 1
+ * splits, and a leaf above the bottom is repeated below itself (any way
+ * down gives its value). No child index to load: one dependent load less
+ * a step. */
+struct cnode {
+	float value;      /* threshold, or the leaf's value */
+	uint32_t feature; /* top bit: default left */
+};
+
+/* Trees this deep at most, and at most this many times the nodes they
+ * have, take the complete layout (it stays in cache). */
+#define COMPLETE_MAX_DEPTH 12
+#define COMPLETE_MAX_GROWTH 8
+
+enum forest_path forest_path;
+
 struct forest {
 	struct fnode *nodes;
+	struct cnode *complete; /* every tree complete, or NULL */
+	uint32_t *croot;  /* each tree's first node in complete */
 	uint32_t *root;   /* each tree's first node */
 	uint32_t *depth;  /* each tree's depth: steps to any leaf */
 	uint32_t *group;  /* each tree's output */
@@ -118,6 +141,46 @@ static int load_tree(struct forest *f, const json_t *t, size_t *at,
 	return 0;
 }
 
+/* Node `at` of the pointer layout into heap position h of a complete
+ * tree of depth `depth`, its root at out. */
+static void complete_fill(const struct forest *f, uint32_t at, size_t h,
+			  uint32_t level, uint32_t depth, struct cnode *out)
+{
+	const struct fnode *nd = &f->nodes[at];
+	int leaf = nd->child[0] == at;
+
+	if (level == depth) {
+		out[h] = (struct cnode){ nd->value, 0 };
+		return;
+	}
+	out[h] = leaf ? (struct cnode){ 0, 0 }
+		      : (struct cnode){ nd->value, nd->feature };
+	complete_fill(f, nd->child[1], 2 * h + 1, level + 1, depth, out);
+	complete_fill(f, nd->child[0], 2 * h + 2, level + 1, depth, out);
+}
+
+/* The complete layout, when every tree is shallow enough. */
+static void complete_layout(struct forest *f, size_t nodes)
+{
+	size_t t, total = 0;
+
+	for (t = 0; t < f->ntrees; t++) {
+		if (f->depth[t] > COMPLETE_MAX_DEPTH)
+			return;
+		total += ((size_t)2 << f->depth[t]) - 1;
+	}
+	if (total > COMPLETE_MAX_GROWTH * nodes + 4096)
+		return;
+	f->complete = xcalloc(total, sizeof(*f->complete));
+	f->croot = xcalloc(f->ntrees + 1, sizeof(uint32_t));
+	for (t = 0, total = 0; t < f->ntrees; t++) {
+		f->croot[t] = (uint32_t)total;
+		complete_fill(f, f->root[t], 0, 0, f->depth[t],
+			      f->complete + total);
+		total += ((size_t)2 << f->depth[t]) - 1;
+	}
+}
+
 int forest_load(struct forest **out, const char *path, size_t nfeatures,
 		enum forest_transform transform, size_t ngroups)
 {
@@ -198,6 +261,7 @@ int forest_load(struct forest **out, const char *path, size_t nfeatures,
 		if (load_tree(f, json_array_get(trees, i), &at, &alloc))
 			goto done;
 	}
+	complete_layout(f, at);
 	rc = 0;
 done:
 	json_decref(j);
@@ -213,6 +277,8 @@ void forest_free(struct forest *f)
 {
 	if (!f)
 		return;
+	free(f->complete);
+	free(f->croot);
 	free(f->nodes);
 	free(f->root);
 	free(f->group);
@@ -229,10 +295,185 @@ static float sigmoid(float x)
 	return 1.0f / (expf(e) + 1.0f + eps);
 }
 
+/* LANES rows walk a tree in lockstep, branch-free: the CPU overlaps
+ * their independent node loads. acc[row * ngroups + group] += leaf. */
+static void walk_pointers(const struct forest *f, const float *xr, size_t n,
+			  float *acc)
+{
+	size_t g = f->ngroups, nf = f->nfeatures, i, t;
+
+	for (t = 0; t < f->ntrees; t++) {
+		const struct fnode *nodes = f->nodes;
+		uint32_t root = f->root[t], grp = f->group[t];
+		uint32_t depth = f->depth[t], d;
+
+		for (i = 0; i < n; i += LANES) {
+			uint32_t idx[LANES];
+			size_t lanes = n - i < LANES ? n - i : LANES, l;
+
+			for (l = 0; l < LANES; l++)
+				idx[l] = root;
+			for (d = 0; d < depth; d++)
+				for (l = 0; l < lanes; l++) {
+					const struct fnode *nd = &nodes[idx[l]];
+					float v = xr[(i + l) * nf +
+						     (nd->feature & ~DEFAULT_LEFT)];
+					unsigned left = (unsigned)(v < nd->value) |
+							((unsigned)(v != v) &
+							 (nd->feature >> 31));
+
+					idx[l] = nd->child[left];
+				}
+			for (l = 0; l < lanes; l++)
+				acc[(i + l) * g + grp] += nodes[idx[l]].value;
+		}
+	}
+}
+
+static void walk_complete(const struct forest *f, const float *xr, size_t n,
+			  float *acc)
+{
+	size_t g = f->ngroups, nf = f->nfeatures, i, t;
+
+	for (t = 0; t < f->ntrees; t++) {
+		const struct cnode *nodes = f->complete + f->croot[t];
+		uint32_t grp = f->group[t], depth = f->depth[t], d;
+
+		for (i = 0; i < n; i += LANES) {
+			uint32_t idx[LANES];
+			size_t lanes = n - i < LANES ? n - i : LANES, l;
+
+			for (l = 0; l < LANES; l++)
+				idx[l] = 0;
+			for (d = 0; d < depth; d++)
+				for (l = 0; l < lanes; l++) {
+					const struct cnode *nd = &nodes[idx[l]];
+					float v = xr[(i + l) * nf +
+						     (nd->feature & ~DEFAULT_LEFT)];
+					unsigned left = (unsigned)(v < nd->value) |
+							((unsigned)(v != v) &
+							 (nd->feature >> 31));
+
+					idx[l] = 2 * idx[l] + 2 - left;
+				}
+			for (l = 0; l < lanes; l++)
+				acc[(i + l) * g + grp] += nodes[idx[l]].value;
+		}
+	}
+}
+
+#ifdef FOREST_X86
+/* walk_complete with AVX2: 8 rows a vector, two vectors at once, every
+ * load a gather. The same comparisons as the scalar walk (an ordered
+ * `<` is false for NaN), the same float sums in the same order. */
+__attribute__((target("avx2"))) static void
+walk_complete_avx2(const struct forest *f, const float *xr, size_t n,
+		   float *acc)
+{
+	size_t g = f->ngroups, nf = f->nfeatures, i, t, l;
+	size_t whole = n - n % 16;
+	const __m256i mask = _mm256_set1_epi32(0x7fffffff);
+	const __m256i two = _mm256_set1_epi32(2);
+	const __m256i step = _mm256_set1_epi32((int)(8 * nf));
+	const __m256i off0 = _mm256_mullo_epi32(
+		_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+		_mm256_set1_epi32((int)nf));
+
+	for (t = 0; t < f->ntrees; t++) {
+		const struct cnode *nodes = f->complete + f->croot[t];
+		const float *val = &nodes[0].value;
+		const int *feat = (const int *)&nodes[0].feature;
+		uint32_t grp = f->group[t], depth = f->depth[t], d;
+
+		for (i = 0; i < whole; i += 16) {
+			__m256i ia = _mm256_setzero_si256(), ib = ia;
+			__m256i ra = _mm256_add_epi32(off0, _mm256_set1_epi32(
+							    (int)(i * nf)));
+			__m256i rb = _mm256_add_epi32(ra, step);
+			float la[8], lb[8];
+
+			for (d = 0; d < depth; d++) {
+				__m256i fa = _mm256_i32gather_epi32(feat, ia, 8);
+				__m256i fb = _mm256_i32gather_epi32(feat, ib, 8);
+				__m256 ta = _mm256_i32gather_ps(val, ia, 8);
+				__m256 tb = _mm256_i32gather_ps(val, ib, 8);
+				__m256 va = _mm256_i32gather_ps(
+					xr, _mm256_add_epi32(ra, _mm256_and_si256(fa, mask)), 4);
+				__m256 vb = _mm256_i32gather_ps(
+					xr, _mm256_add_epi32(rb, _mm256_and_si256(fb, mask)), 4);
+				__m256 lefta = _mm256_or_ps(
+					_mm256_cmp_ps(va, ta, _CMP_LT_OQ),
+					_mm256_and_ps(_mm256_cmp_ps(va, va, _CMP_UNORD_Q),
+						      _mm256_castsi256_ps(_mm256_srai_epi32(fa, 31))));
+				__m256 leftb = _mm256_or_ps(
+					_mm256_cmp_ps(vb, tb, _CMP_LT_OQ),
+					_mm256_and_ps(_mm256_cmp_ps(vb, vb, _CMP_UNORD_Q),
+						      _mm256_castsi256_ps(_mm256_srai_epi32(fb, 31))));
+
+				/* left is -1 (all ones): 2i + 2 - 1 */
+				ia = _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(ia, ia), two),
+						      _mm256_castps_si256(lefta));
+				ib = _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(ib, ib), two),
+						      _mm256_castps_si256(leftb));
+			}
+			_mm256_storeu_ps(la, _mm256_i32gather_ps(val, ia, 8));
+			_mm256_storeu_ps(lb, _mm256_i32gather_ps(val, ib, 8));
+			for (l = 0; l < 8; l++) {
+				acc[(i + l) * g + grp] += la[l];
+				acc[(i + 8 + l) * g + grp] += lb[l];
+			}
+		}
+	}
+	if (whole < n)
+		walk_complete(f, xr + whole * nf, n - whole, acc + whole * g);
+}
+
+static int have_avx2(void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = __builtin_cpu_supports("avx2") ? 1 : 0;
+	return known;
+}
+#endif
+
+/* The walk a forest takes: forest_path when a test set it, else the
+ * fastest this CPU and these trees allow. */
+static void walk(const struct forest *f, const float *xr, size_t n,
+		 float *acc)
+{
+	enum forest_path p = forest_path;
+
+	if (!f->complete)
+		p = FOREST_POINTERS;
+	if (p == FOREST_AUTO)
+		p = forest_avx2_available() ? FOREST_AVX2 : FOREST_COMPLETE;
+#ifdef FOREST_X86
+	if (p == FOREST_AVX2 && have_avx2()) {
+		walk_complete_avx2(f, xr, n, acc);
+		return;
+	}
+#endif
+	if (p == FOREST_POINTERS)
+		walk_pointers(f, xr, n, acc);
+	else
+		walk_complete(f, xr, n, acc);
+}
+
+int forest_avx2_available(void)
+{
+#ifdef FOREST_X86
+	return have_avx2();
+#else
+	return 0;
+#endif
+}
+
 void forest_predict(const struct forest *f, const double *rows, size_t nrows,
 		    double *out)
 {
-	size_t g = f->ngroups, b, i, t, k;
+	size_t g = f->ngroups, b, i, k;
 	float acc[BLOCK * FOREST_MAX_GROUPS];
 	float x[BLOCK * 64];
 	size_t nf = f->nfeatures;
@@ -245,34 +486,7 @@ void forest_predict(const struct forest *f, const double *rows, size_t nrows,
 			acc[i] = f->base;
 		for (i = 0; i < n * nf; i++)
 			x[i] = (float)rows[b * nf + i];
-		for (t = 0; t < f->ntrees; t++) {
-			const struct fnode *nodes = f->nodes;
-			uint32_t root = f->root[t], grp = f->group[t];
-			uint32_t depth = f->depth[t], d;
-
-			/* LANES rows walk the tree in lockstep, branch-free: the
-			 * CPU overlaps their independent node loads. */
-			for (i = 0; i < n; i += LANES) {
-				uint32_t idx[LANES];
-				size_t lanes = n - i < LANES ? n - i : LANES, l;
-
-				for (l = 0; l < LANES; l++)
-					idx[l] = root;
-				for (d = 0; d < depth; d++)
-					for (l = 0; l < lanes; l++) {
-						const struct fnode *nd = &nodes[idx[l]];
-						float v = xr[(i + l) * nf +
-							     (nd->feature & ~DEFAULT_LEFT)];
-						unsigned left = (unsigned)(v < nd->value) |
-								((unsigned)(v != v) &
-								 (nd->feature >> 31));
-
-						idx[l] = nd->child[left];
-					}
-				for (l = 0; l < lanes; l++)
-					acc[(i + l) * g + grp] += nodes[idx[l]].value;
-			}
-		}
+		walk(f, xr, n, acc);
 		for (i = 0; i < n; i++) {
 			float *a = &acc[i * g];
 			double *o = out + (b + i) * g;

@@ -26,4 +26,15 @@ void forest_predict(const struct forest *f, const double *rows, size_t nrows,
 		    double *out);
 void forest_free(struct forest *f);
 
+/* How trees are walked. AUTO: the fastest the CPU and the trees allow.
+ * Tests set the others to check each walk against libxgboost: POINTERS
+ * follows child indices (what deep trees take), COMPLETE walks shallow
+ * trees laid out complete in portable C, AVX2 the same with gathers
+ * (COMPLETE where the CPU lacks AVX2). */
+enum forest_path { FOREST_AUTO, FOREST_POINTERS, FOREST_COMPLETE,
+		   FOREST_AVX2 };
+extern enum forest_path forest_path;
+/* 1 when this CPU runs the AVX2 walk. */
+int forest_avx2_available(void);
+
 #endif

@@ -5,6 +5,7 @@
 
 #include "lib/core/error.h"
 #include "lib/core/fsutil.h"
+#include "lib/model/forest.h"
 #include "lib/model/model.h"
 #include "lib/quality/metrics.h"
 #include "tap.h"
@@ -88,8 +89,10 @@ static void test_native(const char *src)
 	} fx[] = { { "binary.json", TASK_BINARY },
 		   { "softprob.json", TASK_MULTICLASS },
 		   { "reg.json", TASK_REGRESSION } };
+	static const enum forest_path paths[] = { FOREST_POINTERS,
+		FOREST_COMPLETE, FOREST_AVX2, FOREST_AUTO };
 	static double rows[500 * 4], a[500 * 3], b[500 * 3];
-	size_t f, i;
+	size_t f, i, p;
 
 	for (i = 0; i < 500 * 4; i++)
 		rows[i] = i % 13 == 0 ? NAN
@@ -114,12 +117,20 @@ static void test_native(const char *src)
 		if (!native || !lib)
 			continue;
 		like(native->description, "native trees", "native evaluation used");
-		model_predict(native, rows, 500, a);
 		model_predict(lib, rows, 500, b);
 		n = 500 * native->noutputs;
-		for (i = 0; i < n; i++)
-			diff += a[i] != b[i];
-		is_int(diff, 0, "native equals libxgboost bit for bit");
+		/* Every walk: child indices, the complete layout in C and
+		 * with AVX2 (where the CPU has it), and the one picked. */
+		for (p = 0; p < 4; p++) {
+			forest_path = paths[p];
+			model_predict(native, rows, 500, a);
+			for (i = 0, diff = 0; i < n; i++)
+				diff += a[i] != b[i];
+			ok(diff == 0, "%s: native walk %d equals libxgboost bit "
+			   "for bit (%zu differ)", fx[f].file, (int)paths[p],
+			   diff);
+		}
+		forest_path = FOREST_AUTO;
 		model_free(native);
 		model_free(lib);
 	}
