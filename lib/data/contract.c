@@ -109,7 +109,10 @@ int contract_convert(const struct field *f, const struct cell *c, double *out,
 	default:
 		break;
 	}
-	if (c->kind == CELL_TEXT && memchr(c->text, '\0', c->len)) {
+	/* Numbers: number_parse finds a NUL itself, only in a field it
+	 * refuses (not a look through every field read). */
+	if (c->kind == CELL_TEXT && f->type != VT_FLOAT && f->type != VT_INT &&
+	    memchr(c->text, '\0', c->len)) {
 		strbuf_addstr(problem, number_problem(NUMBER_NUL));
 		goto shown;
 	}

@@ -50,6 +50,9 @@ struct job {
 	int classifier;
 	int digits;       /* the model's precision (model.h) */
 	char fmt_num[8];  /* "%.7g", "%.15g": the other precisions */
+	/* Each class label as a cell (label()) and as a JSON key with its
+	 * colon, written once per job rather than escaped again each row. */
+	char **cell, **key;
 	struct chunk chunks[2];
 	int full[2], stop;
 	pthread_mutex_t mu;
@@ -184,6 +187,36 @@ static void label(struct strbuf *l, const char *s, int csv)
 		json_text(l, s, strlen(s));
 }
 
+static void label_cells(struct job *j)
+{
+	const struct model *m = j->bm->m;
+	size_t k;
+
+	j->cell = xcalloc(m->nlabels + 1, sizeof(char *));
+	j->key = xcalloc(m->nlabels + 1, sizeof(char *));
+	for (k = 0; k < m->nlabels; k++) {
+		struct strbuf c = STRBUF_INIT;
+
+		label(&c, m->labels[k], j->fmt == TABLE_CSV);
+		j->cell[k] = strbuf_detach(&c);
+		json_text(&c, m->labels[k], strlen(m->labels[k]));
+		strbuf_addch(&c, ':');
+		j->key[k] = strbuf_detach(&c);
+	}
+}
+
+static void label_cells_free(struct job *j)
+{
+	size_t k;
+
+	for (k = 0; j->cell && k < j->bm->m->nlabels; k++) {
+		free(j->cell[k]);
+		free(j->key[k]);
+	}
+	free(j->cell);
+	free(j->key);
+}
+
 /* An output as the shortest text that reads back as it, laid out as %g
  * (number_format): a double model's to the double; a float32 model's
  * (digits 9: its outputs are floats widened) to the float, which "%.9g"
@@ -274,8 +307,7 @@ static void explain_cells(struct job *j, const double *e, size_t cls)
 
 			if (multi) {
 				strbuf_addstr(l, k ? "," : "");
-				json_text(l, m->labels[k], strlen(m->labels[k]));
-				strbuf_addch(l, ':');
+				strbuf_addstr(l, j->key[k]);
 			}
 			if (n) {
 				contribution(l, phi[nf]);
@@ -328,7 +360,7 @@ static void write_slot(struct job *j, const struct chunk *c,
 		model_decide(j->bm->m, y, j->bm->d->model.threshold, &dec);
 		strbuf_addstr(l, csv ? "," : ",\"prediction\":");
 		if (j->classifier)
-			label(l, j->bm->m->labels[(size_t)dec.prediction], csv);
+			strbuf_addstr(l, j->cell[(size_t)dec.prediction]);
 		else
 			number(l, dec.prediction, j);
 		if (j->classifier) {
@@ -343,11 +375,8 @@ static void write_slot(struct job *j, const struct chunk *c,
 			for (size_t k = 0; k < m->nlabels; k++) {
 				if (csv || k)
 					strbuf_addch(l, ',');
-				if (!csv) {
-					json_text(l, m->labels[k],
-						  strlen(m->labels[k]));
-					strbuf_addch(l, ':');
-				}
+				if (!csv)
+					strbuf_addstr(l, j->key[k]);
 				number(l, y[k], j);
 			}
 			if (!csv)
@@ -621,6 +650,7 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 			  &dopts);
 	if (rc)
 		return rc;
+	label_cells(&j);
 	for (i = 0; i < 2; i++) {
 		j.chunks[i].x = xcalloc(j.cap * bm->d->ninputs + 1,
 					sizeof(double));
@@ -682,6 +712,7 @@ int batch_predict(struct batch_result *res, struct bundled_model *bm,
 	free(j.e);
 	free(j.order);
 	free(j.row);
+	label_cells_free(&j);
 	strbuf_release(&j.line);
 	return rc;
 }
