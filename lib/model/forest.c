@@ -362,6 +362,48 @@ static void walk_complete(const struct forest *f, const float *xr, size_t n,
 	}
 }
 
+/* One row or a few: LANES trees walk together for each row (a row
+ * alone has no other rows to overlap with), a tree that reached its
+ * leaf waiting in place; the leaves are summed in tree order. */
+static void walk_complete_trees(const struct forest *f, const float *xr,
+				size_t n, float *acc)
+{
+	size_t g = f->ngroups, nf = f->nfeatures, i, t, l;
+
+	for (i = 0; i < n; i++) {
+		const float *x = xr + i * nf;
+
+		for (t = 0; t < f->ntrees; t += LANES) {
+			size_t lanes = f->ntrees - t < LANES ? f->ntrees - t
+							     : LANES;
+			const struct cnode *nodes[LANES];
+			uint32_t idx[LANES], dep[LANES], d, most = 0;
+
+			for (l = 0; l < lanes; l++) {
+				nodes[l] = f->complete + f->croot[t + l];
+				dep[l] = f->depth[t + l];
+				idx[l] = 0;
+				if (dep[l] > most)
+					most = dep[l];
+			}
+			for (d = 0; d < most; d++)
+				for (l = 0; l < lanes; l++) {
+					const struct cnode *nd = &nodes[l][idx[l]];
+					float v = x[nd->feature & ~DEFAULT_LEFT];
+					unsigned left = (unsigned)(v < nd->value) |
+							((unsigned)(v != v) &
+							 (nd->feature >> 31));
+					uint32_t next = 2 * idx[l] + 2 - left;
+
+					idx[l] = d < dep[l] ? next : idx[l];
+				}
+			for (l = 0; l < lanes; l++)
+				acc[i * g + f->group[t + l]] +=
+					nodes[l][idx[l]].value;
+		}
+	}
+}
+
 #ifdef FOREST_X86
 /* walk_complete with AVX2: 8 rows a vector, two vectors at once, every
  * load a gather. The same comparisons as the scalar walk (an ordered
@@ -447,6 +489,8 @@ static void walk(const struct forest *f, const float *xr, size_t n,
 
 	if (!f->complete)
 		p = FOREST_POINTERS;
+	if (p == FOREST_AUTO && n < 4)
+		p = FOREST_TREES;
 	if (p == FOREST_AUTO)
 		p = forest_avx2_available() ? FOREST_AVX2 : FOREST_COMPLETE;
 #ifdef FOREST_X86
@@ -457,6 +501,8 @@ static void walk(const struct forest *f, const float *xr, size_t n,
 #endif
 	if (p == FOREST_POINTERS)
 		walk_pointers(f, xr, n, acc);
+	else if (p == FOREST_TREES)
+		walk_complete_trees(f, xr, n, acc);
 	else
 		walk_complete(f, xr, n, acc);
 }

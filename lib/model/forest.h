@@ -29,10 +29,11 @@ void forest_free(struct forest *f);
 /* How trees are walked. AUTO: the fastest the CPU and the trees allow.
  * Tests set the others to check each walk against libxgboost: POINTERS
  * follows child indices (what deep trees take), COMPLETE walks shallow
- * trees laid out complete in portable C, AVX2 the same with gathers
- * (COMPLETE where the CPU lacks AVX2). */
+ * trees laid out complete in portable C, several rows at a time, TREES
+ * the same several trees at a time (for a row or a few), AVX2 with
+ * gathers (COMPLETE where the CPU lacks AVX2). */
 enum forest_path { FOREST_AUTO, FOREST_POINTERS, FOREST_COMPLETE,
-		   FOREST_AVX2 };
+		   FOREST_AVX2, FOREST_TREES };
 extern enum forest_path forest_path;
 /* 1 when this CPU runs the AVX2 walk. */
 int forest_avx2_available(void);

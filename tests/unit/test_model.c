@@ -88,16 +88,18 @@ static void test_native(const char *src)
 		enum model_task task;
 	} fx[] = { { "binary.json", TASK_BINARY },
 		   { "softprob.json", TASK_MULTICLASS },
-		   { "reg.json", TASK_REGRESSION } };
+		   { "reg.json", TASK_REGRESSION },
+		   { "uneven.json", TASK_BINARY },
+		   { "deep.json", TASK_BINARY } };
 	static const enum forest_path paths[] = { FOREST_POINTERS,
-		FOREST_COMPLETE, FOREST_AVX2, FOREST_AUTO };
+		FOREST_COMPLETE, FOREST_AVX2, FOREST_TREES, FOREST_AUTO };
 	static double rows[500 * 4], a[500 * 3], b[500 * 3];
 	size_t f, i, p;
 
 	for (i = 0; i < 500 * 4; i++)
 		rows[i] = i % 13 == 0 ? NAN
 				      : (double)((i * 2654435761u) % 4000) / 1000.0 - 2;
-	for (f = 0; f < 3; f++) {
+	for (f = 0; f < sizeof(fx) / sizeof(fx[0]); f++) {
 		struct model_spec spec = { 0 };
 		struct model *native = NULL, *lib = NULL;
 		char path[4096];
@@ -119,9 +121,10 @@ static void test_native(const char *src)
 		like(native->description, "native trees", "native evaluation used");
 		model_predict(lib, rows, 500, b);
 		n = 500 * native->noutputs;
-		/* Every walk: child indices, the complete layout in C and
-		 * with AVX2 (where the CPU has it), and the one picked. */
-		for (p = 0; p < 4; p++) {
+		/* Every walk: child indices, the complete layout in C
+		 * (rows or trees together) and with AVX2 (where the CPU
+		 * has it), and the one picked. */
+		for (p = 0; p < 5; p++) {
 			forest_path = paths[p];
 			model_predict(native, rows, 500, a);
 			for (i = 0, diff = 0; i < n; i++)
@@ -131,6 +134,16 @@ static void test_native(const char *src)
 			   diff);
 		}
 		forest_path = FOREST_AUTO;
+		/* One row a call, as serve scores: the walk it picks then. */
+		for (i = 0, diff = 0; i < 100; i++) {
+			size_t k, w = native->noutputs;
+
+			model_predict(native, rows + i * 4, 1, a);
+			for (k = 0; k < w; k++)
+				diff += a[k] != b[i * w + k];
+		}
+		ok(diff == 0, "%s: one row a call equals libxgboost (%zu "
+		   "differ)", fx[f].file, diff);
 		model_free(native);
 		model_free(lib);
 	}
