@@ -35,7 +35,7 @@ static int nonfinite_word(const char *s, size_t len)
 /* Digits that fit in 2^53 and a power of ten of at most 22 convert with
  * one exact operation (Clinger's fast path): the correctly rounded
  * result, as strtod's. */
-static int fast_path(uint64_t m, int digits, int e10, int neg, double *out)
+static int fast_path(uint64_t m, int e10, int neg, double *out)
 {
 	static const double p10[] = {
 		1e0,  1e1,  1e2,  1e3,	1e4,  1e5,  1e6,  1e7,
@@ -43,7 +43,7 @@ static int fast_path(uint64_t m, int digits, int e10, int neg, double *out)
 		1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 	};
 
-	if (digits > 15 || e10 < -22 || e10 > 22)
+	if (m > (1ull << 53) || e10 < -22 || e10 > 22)
 		return -1;
 	*out = e10 < 0 ? (double)m / p10[-e10] : (double)m * p10[e10];
 	if (neg && *out != 0)
@@ -138,23 +138,46 @@ static int parse(const char *s, size_t len, double *out)
 	p = start = s;
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
-	for (; p < end && is_digit(*p); p++, any = 1) {
-		if (m || *p != '0')
-			digits++;
-		if (digits <= 19)
+	{
+		/* The common case in one pass: at most 19 digits, so that m
+		 * holds them all exactly (more wrap m around, and are read
+		 * again below). */
+		const char *d0 = p, *f0 = NULL;
+		size_t nd;
+
+		for (; p < end && is_digit(*p); p++)
 			m = m * 10 + (uint64_t)(*p - '0');
-		else
-			e10++;
-	}
-	if (p < end && *p == '.')
-		for (p++; p < end && is_digit(*p); p++, any = 1) {
-			if (m || *p != '0')
-				digits++;
-			if (digits <= 19) {
+		nd = (size_t)(p - d0);
+		if (p < end && *p == '.')
+			for (f0 = ++p; p < end && is_digit(*p); p++)
 				m = m * 10 + (uint64_t)(*p - '0');
-				e10--;
+		nd += f0 ? (size_t)(p - f0) : 0;
+		any = nd > 0;
+		if (nd <= 19) {
+			digits = (int)nd; /* significant ones: no more */
+			e10 = f0 ? -(long long)(p - f0) : 0;
+		} else {
+			p = d0;
+			m = 0;
+			for (; p < end && is_digit(*p); p++) {
+				if (m || *p != '0')
+					digits++;
+				if (digits <= 19)
+					m = m * 10 + (uint64_t)(*p - '0');
+				else
+					e10++;
 			}
+			if (p < end && *p == '.')
+				for (p++; p < end && is_digit(*p); p++) {
+					if (m || *p != '0')
+						digits++;
+					if (digits <= 19) {
+						m = m * 10 + (uint64_t)(*p - '0');
+						e10--;
+					}
+				}
 		}
+	}
 	if (!any)
 		return nonfinite_word(s, (size_t)(end - s)) ? NUMBER_NONFINITE
 							    : NUMBER_SYNTAX;
@@ -177,7 +200,7 @@ static int parse(const char *s, size_t len, double *out)
 	/* w 10^q: a q this far out is zero or infinity whatever w is */
 	e += e10;
 	q = e < -100000 ? -100000 : e > 100000 ? 100000 : (int)e;
-	if (!fast_path(m, digits, q, neg, out))
+	if (!fast_path(m, q, neg, out))
 		return NUMBER_OK;
 	if (digits <= 19 && (rc = eisel_lemire(m, q, neg, out)) <= 0)
 		return rc;
