@@ -254,6 +254,12 @@ void col_error(struct col *c, int which, const char *fmt, ...)
 	*slot = strbuf_detach(&sb);
 }
 
+static void nul_error(struct col *c, int which, const struct table *t)
+{
+	col_error(c, which, "%s row %llu: the value contains a NUL byte",
+		  table_name(t), (unsigned long long)table_row(t));
+}
+
 static void take_cell(struct col *c, const struct cell *cell, int which,
 		      const struct table *t)
 {
@@ -268,11 +274,8 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 	}
 	if (which ? c->cur_error : c->error)
 		return;
-	if (cell->kind == CELL_TEXT && memchr(cell->text, '\0', cell->len)) {
-		col_error(c, which, "%s row %llu: the value contains a NUL byte",
-			  table_name(t), (unsigned long long)table_row(t));
-		return;
-	}
+	/* A NUL byte inside a field: looked for where a field is refused,
+	 * or measured anyway (a category's length), not in every field. */
 	if (!c->categorical) {
 		int64_t mant;
 		int st, scale;
@@ -287,6 +290,10 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 			values_push(&c->num[which], v);
 			return;
 		}
+		if (st == NUMBER_NUL) {
+			nul_error(c, which, t);
+			return;
+		}
 		col_error(c, which, "%s row %llu: '%s' is %s", table_name(t),
 			  (unsigned long long)table_row(t),
 			  cell->kind == CELL_TEXT ? cell->text : "?",
@@ -296,6 +303,11 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 	}
 	if (c->field && c->field->type == VT_BOOL) {
 		struct strbuf problem = STRBUF_INIT, shown = STRBUF_INIT;
+
+		if (cell->kind == CELL_TEXT && strlen(cell->text) != cell->len) {
+			nul_error(c, which, t);
+			return;
+		}
 
 		if (contract_convert(c->field, cell, &v, &problem, &shown)) {
 			col_error(c, which, "%s row %llu: %s", table_name(t),
@@ -308,7 +320,12 @@ static void take_cell(struct col *c, const struct cell *cell, int which,
 		return;
 	}
 	if (cell->kind == CELL_TEXT) {
-		cats_add(cats, cell->text, strlen(cell->text), which);
+		size_t len = strlen(cell->text);
+
+		if (len != cell->len)
+			nul_error(c, which, t);
+		else
+			cats_add(cats, cell->text, len, which);
 	} else if (cell->kind == CELL_BOOL) {
 		cats_add(cats, cell->b ? "true" : "false", cell->b ? 4 : 5,
 			 which);

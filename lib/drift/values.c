@@ -39,8 +39,9 @@ static void *grow(void *p, size_t n, size_t cap, size_t size, size_t *newcap)
 	return q;
 }
 
-/* The compact values become doubles; later values are pushed as such. */
-static void widen(struct dbuf *b)
+/* The compact values become doubles; later values are pushed as such.
+ * Sorted, equal values come in runs: each run is divided once. */
+static void widen_runs(struct dbuf *b, int sorted)
 {
 	size_t i, cap = b->n ? b->n : 0;
 	double *v = NULL;
@@ -51,14 +52,28 @@ static void widen(struct dbuf *b)
 		/* Room to grow as the compact buffer had. */
 		cap = b->cap;
 		v = xmalloc(cap * sizeof(double));
-		for (i = 0; i < b->n; i++)
-			v[i] = (double)b->m[i] / pow10d[b->scale];
+		if (!b->scale)
+			for (i = 0; i < b->n; i++)
+				v[i] = (double)b->m[i];
+		else if (sorted)
+			for (i = 0; i < b->n; i++)
+				v[i] = i && b->m[i] == b->m[i - 1]
+					       ? v[i - 1]
+					       : (double)b->m[i] / pow10d[b->scale];
+		else
+			for (i = 0; i < b->n; i++)
+				v[i] = (double)b->m[i] / pow10d[b->scale];
 	}
 	free(b->m);
 	b->m = NULL;
 	b->v = v;
 	b->cap = cap;
 	b->wide = 1;
+}
+
+static void widen(struct dbuf *b)
+{
+	widen_runs(b, 0);
 }
 
 /* Compact values at a larger scale: 0, or -1 when one no longer fits
@@ -136,6 +151,33 @@ void values_push(struct dbuf *b, double x)
 	push_wide(b, x);
 }
 
+/* Few distinct values (ages, counts, prices in cents over a small
+ * range): count each, then write them out in order. 0 when the range is
+ * too wide for that. */
+#define COUNT_RANGE (1u << 16)
+
+static int sort_counting(int32_t *m, size_t n)
+{
+	int32_t lo = m[0], hi = m[0];
+	uint32_t *count;
+	size_t i, j = 0, r;
+
+	for (i = 1; i < n; i++) {
+		lo = m[i] < lo ? m[i] : lo;
+		hi = m[i] > hi ? m[i] : hi;
+	}
+	if ((int64_t)hi - lo >= COUNT_RANGE || (uint64_t)hi - lo >= n)
+		return 0;
+	count = xcalloc((size_t)(hi - lo) + 1, sizeof(uint32_t));
+	for (i = 0; i < n; i++)
+		count[m[i] - lo]++;
+	for (r = 0; r <= (size_t)(hi - lo); r++)
+		for (i = 0; i < count[r]; i++)
+			m[j++] = lo + (int32_t)r;
+	free(count);
+	return 1;
+}
+
 /* LSD radix sort of 32-bit integers (the sign bit flipped: unsigned
  * order), 11 bits a pass, passes where every key has the same digit
  * skipped. */
@@ -145,6 +187,8 @@ static void sort_m(int32_t *m, size_t n)
 	size_t count[3][1u << 11] = { { 0 } }, i;
 	int pass;
 
+	if (n > 1 && sort_counting(m, n))
+		return;
 	b = xmalloc(sizeof(uint32_t) * (n ? n : 1));
 	for (i = 0; i < n; i++) {
 		uint32_t k = a[i] ^ 0x80000000u;
@@ -187,7 +231,7 @@ double *values_doubles(struct dbuf *b, int *sorted)
 		if (!b->wide && b->n)
 			sort_m(b->m, b->n);
 	}
-	widen(b);
+	widen_runs(b, sorted != NULL);
 	return b->v;
 }
 

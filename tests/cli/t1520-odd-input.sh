@@ -35,6 +35,16 @@ printf 'x\n1\n40\0.5\n' > nul.csv
 run "$MLOPS" drift --reference r.csv --current nul.csv
 expect_rc 3 "drift: a NUL byte inside a field is refused, not read as 40"
 expect_match "$OUT" "row 2: the value contains a NUL byte" "drift says NUL byte"
+# The same in a categorical column, in the reference and the current
+# data: refused, not counted as the category 'a'.
+printf 'x\na\nb\n' > cat.csv
+printf 'x\na\na\0z\n' > catnul.csv
+for pair in "cat.csv catnul.csv" "catnul.csv cat.csv"; do
+	set -- $pair
+	run "$MLOPS" drift --reference "$1" --current "$2"
+	expect_rc 3 "drift: a NUL byte inside a category ($2 current) is refused"
+	expect_match "$OUT" "row 2: the value contains a NUL byte" "drift says NUL byte for a category"
+done
 printf '{"x": 1}\n{"x": 1e400}\n' > c.jsonl
 run "$MLOPS" drift --reference r.csv --current c.jsonl
 expect_rc 3 "drift, JSON lines 1e400: exit 3"

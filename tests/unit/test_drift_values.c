@@ -128,6 +128,9 @@ int main(void)
 
 	run("measurements", 200000, 5, 4, 0, 0);
 	run("integers", 100000, 9, 0, 0, 0);
+	/* a range under n: sorted by counting, negatives too */
+	run("few distinct values", 100000, 3, 1, 0, 0);
+	run("a few values, few rows", 50, 1, 0, 0, 0);
 	run("mixed scales", 100000, 3, 6, 0, 0);
 	run("integers and doubles", 100000, 6, 0, 50, 0);
 	run("wide", 50000, 15, 9, 0, 1);
