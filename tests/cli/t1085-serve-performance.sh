@@ -104,10 +104,10 @@ expect_eq "$(json_get perf.json '(d["windows"]["1h"]["groups"][0]["status"], d["
 
 # The gauges.
 get /metrics
-expect_match "$BODY" '^mlops_model_performance\{metric="auc",window="1h",model_version="1\.0\.0"\} 0\.[0-9]+$' "an AUC gauge"
-expect_match "$BODY" '^mlops_model_performance_labelled_rows\{window="24h",model_version="1\.0\.0"\} 300$' "the labelled rows"
-expect_match "$BODY" '^mlops_model_performance_pass\{window="1h",model_version="1\.0\.0"\} 1$' "the verdict"
-auc=$(printf '%s\n' "$BODY" | sed -n 's/^mlops_model_performance{metric="auc",window="1h",model_version="1.0.0"} //p')
+expect_match "$BODY" '^mlops_model_performance\{metric="auc",window="1h",model="credit-risk",model_version="1\.0\.0"\} 0\.[0-9]+$' "an AUC gauge"
+expect_match "$BODY" '^mlops_model_performance_labelled_rows\{window="24h",model="credit-risk",model_version="1\.0\.0"\} 300$' "the labelled rows"
+expect_match "$BODY" '^mlops_model_performance_pass\{window="1h",model="credit-risk",model_version="1\.0\.0"\} 1$' "the verdict"
+auc=$(printf '%s\n' "$BODY" | sed -n 's/^mlops_model_performance{metric="auc",window="1h",model="credit-risk",model_version="1.0.0"} //p')
 expect_eq "$($PY -c "import json; print(abs($auc - json.load(open('sk.json'))['credit-risk 1.0.0']['auc']) < 1e-15)")" \
 	True "the gauge is sklearn's AUC"
 
@@ -138,7 +138,7 @@ done
 expect_eq "$(json_get resp.txt '(d["windows"]["1h"]["groups"][0]["status"], d["windows"]["1h"]["pass"], [c["metric"] for c in d["windows"]["1h"]["groups"][0]["checks"] if not c["pass"]])')" \
 	"('fail', False, ['accuracy', 'auc', 'accuracy'])" "recomputed when asked: the drop and the failed gates"
 get /metrics
-expect_match "$BODY" '^mlops_model_performance_pass\{window="1h",model_version="1\.0\.0"\} 0$' "the gauge says it fails"
+expect_match "$BODY" '^mlops_model_performance_pass\{window="1h",model="credit-risk",model_version="1\.0\.0"\} 0$' "the gauge says it fails"
 expect_match "$BODY" 'mlops_requests_total\{route="/performance"' "/performance requests are counted"
 
 kill "$SPID"
