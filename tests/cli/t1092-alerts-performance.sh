@@ -138,7 +138,11 @@ expect_match "$(cat serve.err)" "alert 'acc-drop' fired: accuracy_drop = [0-9.e-
 expect_eq "$(q r.jsonl 'abs(by("/ok/b")[0]["rule"]["value"] - float(sys.argv[3])) < 1e-12' "$want")" "True" \
 	"  the drop sklearn computes from the same rows"
 
-CODE=$(curl -s -o perf.json -w '%{http_code}' "$URL/performance")
+for _ in $(seq 100); do
+	CODE=$(curl -s -o perf.json -w '%{http_code}' "$URL/performance")
+	[ "$(json_get perf.json 'd["models"]["model-b"]["windows"]["24h"]["groups"][0]["used"]' 2>/dev/null)" = 500 ] && break
+	sleep 0.1
+done
 expect_eq "$CODE" 200 "GET /performance with two models and no default: 200"
 expect_eq "$(json_get perf.json '(sorted(d["models"]), "windows" in d)')" "(['model-a', 'model-b'], False)" \
 	"  every model, none at the top"
