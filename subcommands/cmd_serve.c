@@ -284,6 +284,12 @@ static void log_alert_line(void *ctx, enum sink_log level,
 		print_info("mlops: %s", line);
 }
 
+/* The models live performance follows: the server's. */
+static size_t list_models(void *srv, struct serving ***out)
+{
+	return server_models(srv, out);
+}
+
 /* SIGHUP with --root: load and warm the new version while the old one
  * answers, then swap; a failed load keeps the old one (and is an
  * alert's reload_failed event). */
@@ -577,7 +583,7 @@ static int cmd_serve(int argc, const char **argv)
 		if (rc)
 			goto done;
 	}
-	perf_watch_follow(perf, srv);
+	perf_watch_follow(perf, list_models, srv);
 	if (canary) {
 		print_info("mlops: canary %s %s (%s) takes %u%% of predictions",
 			   canary->bm->d->name, canary->bm->d->version,
@@ -686,7 +692,7 @@ static int cmd_serve(int argc, const char **argv)
 	adm = NULL;
 	live_alerts_stop(la);
 	la = NULL;
-	perf_watch_follow(perf, NULL);
+	perf_watch_follow(perf, NULL, NULL);
 	server_stop(srv, (unsigned)opt_drain * 1000u);
 	srv = NULL;
 	perf_watch_stop(perf);
@@ -700,7 +706,7 @@ static int cmd_serve(int argc, const char **argv)
 done:
 	admin_stop(adm);
 	live_alerts_stop(la);
-	perf_watch_follow(perf, NULL);
+	perf_watch_follow(perf, NULL, NULL);
 	server_stop(srv, 0); /* it holds sv */
 	perf_watch_stop(perf);
 	serve_store_stop(rec, 1000);

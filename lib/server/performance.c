@@ -11,7 +11,6 @@
 #include "../monitor/report.h"
 #include "../monitor/run.h"
 #include "../alert/observe.h"
-#include "server.h"
 #include "serving.h"
 
 #define HOUR_MS 3600000LL
@@ -39,7 +38,8 @@ struct perf_watch {
 	pthread_cond_t wake;
 	int stop, wanted, done_once;
 	uint64_t last_ns;
-	struct server *srv;      /* whose models; NULL: none */
+	perf_models_fn *list;    /* the models; NULL: none */
+	void *list_arg;
 	json_t *doc;             /* the last result (or error), owned */
 	unsigned status;         /* its status */
 	struct strbuf gauges;    /* the last result's gauges */
@@ -373,12 +373,12 @@ static void *watch(void *arg)
 	while (!pw->stop) {
 		uint64_t now = mono_ns(), every = (uint64_t)pw->o.every_ms * 1000000u;
 
-		if (pw->srv && (!pw->done_once ||
+		if (pw->list && (!pw->done_once ||
 				(pw->wanted && now - pw->last_ns >= every))) {
 			struct serving **svs = NULL;
 			/* Listed under the lock: perf_watch_follow(NULL)
-			 * then knows the server is no longer read. */
-			size_t n = server_models(pw->srv, &svs), i;
+			 * then knows list is no longer called. */
+			size_t n = pw->list(pw->list_arg, &svs), i;
 			struct result res;
 			int failed;
 
@@ -395,7 +395,7 @@ static void *watch(void *arg)
 			pw->done_once = 1;
 			continue;
 		}
-		if (pw->srv && pw->wanted) {
+		if (pw->list && pw->wanted) {
 			struct timespec ts;
 			uint64_t wait = every - (now - pw->last_ns);
 
@@ -444,12 +444,14 @@ int perf_watch_start(struct perf_watch **out, const struct perf_watch_opts *o)
 	return 0;
 }
 
-void perf_watch_follow(struct perf_watch *pw, struct server *srv)
+void perf_watch_follow(struct perf_watch *pw, perf_models_fn *list,
+		       void *arg)
 {
 	if (!pw)
 		return;
 	pthread_mutex_lock(&pw->lock);
-	pw->srv = srv;
+	pw->list = list;
+	pw->list_arg = arg;
 	pthread_cond_signal(&pw->wake);
 	pthread_mutex_unlock(&pw->lock);
 }
@@ -528,8 +530,9 @@ void perf_watch_stop(struct perf_watch *pw)
 	strbuf_release(&pw->gauges);
 	model_obs_free(pw->obs, pw->nobs);
 	pstore_close(pw->st);
-	pw->srv = NULL;
-	baselines_prune(pw); /* none used since: every one goes */
+	/* Twice: the first forgets which the last refresh used, the
+	 * second frees them all. */
+	baselines_prune(pw);
 	baselines_prune(pw);
 	free(pw->base);
 	free((char *)pw->o.store_url);

@@ -13,12 +13,12 @@
 #define MLOPS_SERVER_PERFORMANCE_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../alert/rules.h"
 #include "../core/strbuf.h"
 
-struct server;
 struct serving;
 struct perf_watch;
 
@@ -29,9 +29,14 @@ struct perf_watch_opts {
 
 /* Starts the thread; it computes once it follows a server. */
 int perf_watch_start(struct perf_watch **out, const struct perf_watch_opts *o);
-/* The server whose models it follows; NULL: none any more (call it
- * before the server is stopped: the thread then no longer reads it). */
-void perf_watch_follow(struct perf_watch *w, struct server *srv);
+/* Every model's stable version: references in an array the caller
+ * frees (serving_put each), the count (server_models does). */
+typedef size_t perf_models_fn(void *arg, struct serving ***out);
+/* The models it follows: those list(arg) gives (a server's); NULL:
+ * none any more (call it before the server is stopped: the thread then
+ * no longer calls list). */
+void perf_watch_follow(struct perf_watch *w, perf_models_fn *list,
+		       void *arg);
 /* GET /performance: 200 and the last result, 503 before the first (or
  * after a failure, saying why). Every model under "models"; sv (the
  * model the request names, else the default one; NULL: none) also at

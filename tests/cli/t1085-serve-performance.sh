@@ -76,6 +76,8 @@ done
 expect_eq "$CODE" 200 "GET /performance answers 200"
 cp resp.txt perf.json
 expect_eq "$(json_get perf.json 'sorted(d["windows"])')" "['1h', '24h']" "windows: the last hour and day"
+expect_eq "$(json_get perf.json '(d["model"], sorted(d["models"]), d["models"]["credit-risk"]["alerts_window"], d["models"]["credit-risk"]["windows"] == d["windows"])')" \
+	"('credit-risk', ['credit-risk'], '24h', True)" "the one model's, also under models (its alerts window: 24h)"
 expect_eq "$(json_get perf.json '[(g["version"], g["predictions"], g["used"]) for g in d["windows"]["24h"]["groups"]]')" \
 	"[('1.0.0', 500, 300)]" "the rows served and labelled"
 
