@@ -46,19 +46,7 @@ start_serve serve.err "$PORT" b.mlpkg --store "sqlite:$DB" --performance-every 1
 ok 0 "serve --store --performance-every 1s starts"
 
 # The golden rows served in one batch, 300 of their labels fed back.
-$PY - proj/data/golden.csv > batch.json 3> feedback.json <<'PY'
-import csv, json, os, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-inst = []
-for r in rows:
-    f = {k: (None if v == "" else float(v)) for k, v in r.items() if k != "default"}
-    f["has_prior_default"] = bool(f["has_prior_default"])
-    inst.append(f)
-json.dump({"instances": inst}, sys.stdout)
-with os.fdopen(3, "w") as out:
-    json.dump({"feedback": [{"id": f"gold/{i}", "label": int(r["default"])}
-                            for i, r in enumerate(rows[:300])]}, out)
-PY
+must "$MLOPS_SRC/tests/tools/golden-requests" proj/data/golden.csv batch.json feedback.json gold 300
 post /predict/batch "@batch.json" 'X-Request-Id: gold'
 expect_eq "$CODE" 200 "500 rows predicted"
 post /feedback "@feedback.json"

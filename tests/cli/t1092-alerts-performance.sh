@@ -108,19 +108,7 @@ post() { # post PATH BODY [HEADER]: sets CODE
 	CODE=$(curl -s -o resp.txt -w '%{http_code}' -H 'Content-Type: application/json' \
 		${3:+-H "$3"} --data-binary "$2" "$URL$1")
 }
-$PY - a/data/golden.csv > batch.json 3> feedback.json <<'PY'
-import csv, json, os, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-inst = []
-for r in rows:
-    f = {k: (None if v == "" else float(v)) for k, v in r.items() if k != "default"}
-    f["has_prior_default"] = bool(f["has_prior_default"])
-    inst.append(f)
-json.dump({"instances": inst}, sys.stdout)
-with os.fdopen(3, "w") as out:
-    json.dump({"feedback": [{"id": f"bgold/{i}", "label": 1 - int(r["default"]) if i % 5 < 2 else int(r["default"])}
-                            for i, r in enumerate(rows)]}, out)
-PY
+must "$MLOPS_SRC/tests/tools/golden-requests" a/data/golden.csv batch.json feedback.json bgold all 2of5
 post /models/model-a/predict/batch @batch.json 'X-Request-Id: agold'
 expect_eq "$CODE" 200 "model-a answers the golden rows"
 post /models/model-b/predict/batch @batch.json 'X-Request-Id: bgold'
