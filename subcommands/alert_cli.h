@@ -1,5 +1,5 @@
-/* What commands that send alerts share (drift and validate --notify,
- * deploy, rollback, serve, alert test): a sink for the descriptor's
+/* What commands that send alerts share (drift, validate and monitor
+ * --notify, deploy, rollback, serve, alert test): a sink for the descriptor's
  * notifiers that logs on stderr, and its bounded finish, which SIGTERM
  * and SIGINT cut short (what is left goes to the dead-letter file). */
 #ifndef MLOPS_SUBCOMMANDS_ALERT_CLI_H

@@ -8,18 +8,20 @@
 #include "cli/command.h"
 #include "cli/exit_status.h"
 #include "cli/output.h"
+#include "lib/alert/observe.h"
 #include "lib/bundle/meta.h"
 #include "lib/core/duration.h"
 #include "lib/core/timeutil.h"
 #include "lib/monitor/report.h"
 #include "lib/monitor/run.h"
+#include "subcommands/alert_cli.h"
 
 #define DEFAULT_SINCE_MS (7 * 86400000LL)
 
 static const char *opt_store, *opt_bundle, *opt_since, *opt_until, *opt_by;
 static const char *opt_model, *opt_html;
 static long opt_min_labels = -1;
-static int opt_markdown;
+static int opt_markdown, opt_notify;
 
 static const char *const by_choices[] = { "hour", "day", "week", NULL };
 
@@ -46,6 +48,7 @@ static const struct opt options[] = {
 		    "print the report as Markdown (for $GITHUB_STEP_SUMMARY)"),
 	OPT_STR(0, "html", &opt_html, "FILE",
 		"write a self-contained HTML report with plots", "file"),
+	NOTIFY_OPTION(&opt_notify),
 	OPT_TERMINATOR,
 };
 
@@ -78,7 +81,8 @@ static int open_bundle(struct bundle_side *s)
 	if (!rc)
 		rc = bundled_model_load(&s->bm, s->b, 0);
 	s->loaded = !rc;
-	if (!rc && (s->d->monitor.nrules || s->d->ngates))
+	/* --notify's *_drop and *_rise are measured from it too. */
+	if (!rc && (s->d->monitor.nrules || s->d->ngates || opt_notify))
 		rc = monitor_baseline_eval(&s->bm, &s->ev, &s->has_baseline);
 	return rc;
 }
@@ -250,6 +254,11 @@ static int cmd_monitor(int argc, const char **argv)
 					   opt_since);
 	if (opt_by)
 		perf_by_from_name(opt_by, &q.by);
+	if (opt_notify && !opt_bundle)
+		return command_usage_error(&cmd_monitor_spec, "--notify goes "
+					   "with --bundle: the drops its alert "
+					   "rules test are from its golden-set "
+					   "baseline");
 	if (opt_bundle && open_bundle(&bs) < 0) {
 		rc = report_error();
 		goto done;
@@ -258,6 +267,10 @@ static int cmd_monitor(int argc, const char **argv)
 		rc = command_usage_error(&cmd_monitor_spec, "--model %s is not "
 					 "the bundle's model (%s)", opt_model,
 					 bs.d->name);
+		goto done;
+	}
+	if (opt_notify && !alert_cli_need(bs.d, NULL)) {
+		rc = EXIT_INPUT;
 		goto done;
 	}
 	q.model = opt_bundle ? bs.d->name : opt_model;
@@ -302,6 +315,13 @@ static int cmd_monitor(int argc, const char **argv)
 		monitor_check(&res, NULL);
 	}
 	rc = finish_stdout(render(&m));
+	if (opt_notify) {
+		struct alert_observations obs = { 0 };
+
+		alert_observe_performance(&obs, &res, &base);
+		alert_cli_notify(bs.d, &obs, json_array(), "monitor");
+		alert_obs_release(&obs);
+	}
 done:
 	free(shown);
 	perf_free(p);
@@ -315,7 +335,7 @@ const struct cmd_spec cmd_monitor_spec = {
 	.summary = "live model performance from the prediction store",
 	.synopsis = "--store URL [--bundle B] [--since WHEN] [--until WHEN] "
 		    "[--by hour|day|week]\n       [--model NAME] [--json | "
-		    "--markdown] [--html FILE]",
+		    "--markdown] [--html FILE]\n       [--notify]",
 	.description =
 		"Accuracy, precision, recall, F1, AUC and log loss "
 		"(classifiers), RMSE, MAE and R2\n(regressors) of the rows "
@@ -325,9 +345,13 @@ const struct cmd_spec cmd_monitor_spec = {
 		"scikit-learn's on the same\nrows. With --bundle, its version "
 		"is judged: against the golden-set baseline\nby the monitor: "
 		"rules of its mlops.yaml (accuracy: {max_drop: 0.05}), and "
-		"by\nits gates. Exit 0: nothing failed (or nothing judged); 1: "
-		"a rule or gate failed\non live data; 2: usage; 3: a bad "
-		"bundle or store schema; 4: the store or\nbundle cannot be "
+		"by\nits gates. --notify evaluates the alerts: rules of its "
+		"mlops.yaml on the\ndrops from that baseline over the window "
+		"(accuracy_drop, rmse_rise, ...)\nand sends what fires; the "
+		"exit status stays the report's.\nExit 0: nothing failed (or "
+		"nothing judged); 1: a rule or gate failed on live\ndata; 2: "
+		"usage; 3: a bad bundle or store schema; 4: the store or "
+		"bundle\ncannot be "
 		"read; 5: the database cannot be reached.",
 	.opts = options,
 	.run = cmd_monitor,

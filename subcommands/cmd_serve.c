@@ -284,6 +284,12 @@ static void log_alert_line(void *ctx, enum sink_log level,
 		print_info("mlops: %s", line);
 }
 
+/* The models live performance follows: the server's. */
+static size_t list_models(void *srv, struct serving ***out)
+{
+	return server_models(srv, out);
+}
+
 /* SIGHUP with --root: load and warm the new version while the old one
  * answers, then swap; a failed load keeps the old one (and is an
  * alert's reload_failed event). */
@@ -305,13 +311,13 @@ static void reload(struct server *srv, const char *arg,
 		strbuf_addf(&why, "a reload failed, still serving %s %s: %s",
 			    old->bm->d->name, old->bm->d->version,
 			    mlops_error_last()->message);
-		serving_put(old);
 		mlops_error_prefix("reload failed, still serving the previous "
 				   "version: ");
 		report_error();
 		mlops_error_clear();
-		live_alerts_event(la, EV_RELOAD_FAILED, SEVERITY_CRITICAL,
-				  why.buf);
+		live_alerts_event(la, old->bm->d->name, EV_RELOAD_FAILED,
+				  SEVERITY_CRITICAL, why.buf);
+		serving_put(old);
 		strbuf_release(&why);
 		return;
 	}
@@ -516,15 +522,11 @@ static int cmd_serve(int argc, const char **argv)
 	if (rc)
 		goto done;
 	so.recorder = rec;
-	if (rec && multi)
-		print_warning("--store records every model's rows; live "
-			      "performance (GET /performance) follows one "
-			      "model: not with several");
-	if (rec && !multi) {
+	if (rec) {
 		struct perf_watch_opts po = { store_opts.url,
 					      (unsigned)perf_every };
 
-		if (perf_watch_start(&perf, &po, sv) < 0) {
+		if (perf_watch_start(&perf, &po) < 0) {
 			rc = report_error();
 			goto done;
 		}
@@ -577,10 +579,11 @@ static int cmd_serve(int argc, const char **argv)
 	if (multi) {
 		rc = serve_start_repository(srv, opt_models, argc, argv,
 					    opt_default_model, &serving_opts,
-					    &repo);
+					    &la, &repo);
 		if (rc)
 			goto done;
 	}
+	perf_watch_follow(perf, list_models, srv);
 	if (canary) {
 		print_info("mlops: canary %s %s (%s) takes %u%% of predictions",
 			   canary->bm->d->name, canary->bm->d->version,
@@ -606,6 +609,14 @@ static int cmd_serve(int argc, const char **argv)
 				 &serving_opts);
 	if (rc)
 		goto done;
+	/* Before the admin API, whose loads may fail (reload_failed). */
+	lo.log = log_alert_line;
+	lo.flush_s = ALERT_FLUSH_S;
+	lo.performance = perf;
+	if (live_alerts_start(&la, srv, &lo) < 0) {
+		print_warning("%s; no live alerts", mlops_error_last()->message);
+		mlops_error_clear();
+	}
 	if (opt_admin_listen) {
 		struct admin_opts ao = { 0 };
 
@@ -652,12 +663,6 @@ static int cmd_serve(int argc, const char **argv)
 	json_decref(names);
 	free(why);
 	server_set_ready(srv, 1);
-	lo.log = log_alert_line;
-	lo.flush_s = ALERT_FLUSH_S;
-	if (live_alerts_start(&la, srv, &lo) < 0) {
-		print_warning("%s; no live alerts", mlops_error_last()->message);
-		mlops_error_clear();
-	}
 	/* So that `mlops deploy` can tell this server to reload. */
 	if (opt_root && local_write_pid(opt_root) < 0) {
 		print_warning("%s; deploys will not reload this server",
@@ -682,10 +687,12 @@ static int cmd_serve(int argc, const char **argv)
 	 * gets up to ALERT_FLUSH_S, then the drain. */
 	server_set_ready(srv, 0);
 	hurry_alerts_on_signal();
-	live_alerts_stop(la);
-	la = NULL;
+	/* The admin API first: its loads send events to the alerts. */
 	admin_stop(adm);
 	adm = NULL;
+	live_alerts_stop(la);
+	la = NULL;
+	perf_watch_follow(perf, NULL, NULL);
 	server_stop(srv, (unsigned)opt_drain * 1000u);
 	srv = NULL;
 	perf_watch_stop(perf);
@@ -697,8 +704,9 @@ static int cmd_serve(int argc, const char **argv)
 		local_remove_pid(opt_root);
 	rc = EXIT_OK;
 done:
-	live_alerts_stop(la);
 	admin_stop(adm);
+	live_alerts_stop(la);
+	perf_watch_follow(perf, NULL, NULL);
 	server_stop(srv, 0); /* it holds sv */
 	perf_watch_stop(perf);
 	serve_store_stop(rec, 1000);

@@ -6,20 +6,43 @@
 #include "cli/output.h"
 #include "lib/core/error.h"
 
+/* A failed load as the alerts' reload_failed event (la: the live
+ * alerts, NULL before they start). */
+static void alert_failed(struct live_alerts *la, const struct repo_change *c)
+{
+	struct strbuf why = STRBUF_INIT;
+
+	if (!la)
+		return;
+	if (c->name)
+		strbuf_addf(&why, "a load of %s from %s failed, the version "
+			    "loaded before (if any) and the other models still "
+			    "answer: %s", c->name, c->entry, c->why);
+	else
+		strbuf_addf(&why, "a load of %s failed, the other models still "
+			    "answer: %s", c->entry, c->why);
+	live_alerts_event(la, c->name, EV_RELOAD_FAILED, SEVERITY_CRITICAL,
+			  why.buf);
+	strbuf_release(&why);
+}
+
 /* What a repository did (at start, on SIGHUP, through the admin API),
- * one line each. */
+ * one line each; arg: where the live alerts are (struct live_alerts
+ * **). */
 static void report_changes(const struct repo_changes *ch, void *arg)
 {
+	struct live_alerts *const *la = arg;
 	size_t i;
 
-	(void)arg;
 	for (i = 0; i < ch->n; i++) {
 		const struct repo_change *c = &ch->v[i];
 
-		if (c->action == REPO_FAILED)
+		if (c->action == REPO_FAILED) {
 			print_error("%s: %s%s", c->entry, c->why,
 				    c->name ? "; the version loaded before (if "
 					      "any) still answers" : "");
+			alert_failed(*la, c);
+		}
 		else if (c->action == REPO_UNLOADED)
 			print_info("mlops: unloaded %s %s (%s)", c->name,
 				   c->version ? c->version : "",
@@ -54,6 +77,7 @@ int serve_start_shadows(struct server *srv, const struct strv *bundles,
 int serve_start_repository(struct server *srv, const char *dir, int argc,
 			   const char **argv, const char *default_model,
 			   const struct serving_opts *so,
+			   struct live_alerts *const *la,
 			   struct repository **repo)
 {
 	struct repository_opts ro = { 0 };
@@ -66,6 +90,7 @@ int serve_start_repository(struct server *srv, const char *dir, int argc,
 	ro.nbundles = (size_t)argc;
 	ro.serving = *so;
 	ro.report = report_changes;
+	ro.report_arg = (void *)la;
 	if (repository_start(repo, srv, &ro) < 0)
 		return report_error();
 	if (!default_model)

@@ -4,15 +4,19 @@
 #define MLOPS_SUBCOMMANDS_SERVE_MODELS_H
 
 #include "cli/options.h"
+#include "lib/server/livealerts.h"
 #include "lib/server/repository.h"
 #include "lib/server/server.h"
 
 /* Every bundle of argv and what dir holds (NULL: none) loaded into srv,
- * each load logged; default_model (NULL: none) must be among them. 0,
- * or the exit status (the error printed). */
+ * each load logged; default_model (NULL: none) must be among them. A
+ * load that fails later (SIGHUP, the admin API) is the alerts'
+ * reload_failed event once *la (the live alerts) is set. 0, or the
+ * exit status (the error printed). */
 int serve_start_repository(struct server *srv, const char *dir, int argc,
 			   const char **argv, const char *default_model,
 			   const struct serving_opts *so,
+			   struct live_alerts *const *la,
 			   struct repository **repo);
 /* SIGHUP: the repository read again, what changed logged. */
 void serve_sync_models(struct repository *repo);

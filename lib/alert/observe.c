@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../core/strbuf.h"
 #include "../drift/binning.h"
@@ -63,4 +64,45 @@ void alert_observe_data_check(struct alert_observations *o,
 		alert_obs_add(o, AM_INVALID_ROW_SHARE, NULL,
 			      (double)c->report.bad_rows /
 				      (double)c->report.rows);
+}
+
+/* The alert metric of each monitor: metric, with whether it is a rise
+ * (the metric is better when smaller). */
+static const struct {
+	const char *metric;
+	enum alert_metric_id id;
+	int rise;
+} perf_metrics[] = {
+	{ "accuracy", AM_ACCURACY_DROP, 0 }, { "precision", AM_PRECISION_DROP, 0 },
+	{ "recall", AM_RECALL_DROP, 0 },     { "f1", AM_F1_DROP, 0 },
+	{ "auc", AM_AUC_DROP, 0 },	     { "r2", AM_R2_DROP, 0 },
+	{ "log_loss", AM_LOG_LOSS_RISE, 1 }, { "rmse", AM_RMSE_RISE, 1 },
+	{ "mae", AM_MAE_RISE, 1 },
+};
+
+void alert_observe_performance(struct alert_observations *o,
+			       const struct perf_result *r,
+			       const struct monitor_baseline *b)
+{
+	const struct perf_group *g = NULL;
+	size_t i, j;
+
+	for (i = 0; b->metrics && i < r->ngroups && !g; i++)
+		if (r->groups[i].whole && !strcmp(r->groups[i].model, b->model) &&
+		    !strcmp(r->groups[i].version, b->version))
+			g = &r->groups[i];
+	if (!g || g->used < (uint64_t)(b->min_labels > 0 ? b->min_labels : 0))
+		return;
+	for (i = 0; i < sizeof(perf_metrics) / sizeof(perf_metrics[0]); i++) {
+		double live = perf_group_metric(g, perf_metrics[i].metric);
+		double base = NAN;
+
+		for (j = 0; j < b->nmetrics; j++)
+			if (!strcmp(b->metrics[j].name, perf_metrics[i].metric))
+				base = b->metrics[j].value;
+		if (isnan(live) || isnan(base))
+			continue;
+		alert_obs_add(o, perf_metrics[i].id, NULL,
+			      perf_metrics[i].rise ? live - base : base - live);
+	}
 }

@@ -2,8 +2,8 @@
  * feature, value) that a command measured. A live rule (serve) fires
  * when its condition has held for `for` seconds, and not again within
  * `cooldown` seconds of its last firing, its state kept per rule; a
- * one-off run (drift, validate) is one observation: a rule fires when
- * it holds. */
+ * one-off run (drift, validate, monitor) is one observation: a rule
+ * fires when it holds. */
 #ifndef MLOPS_ALERT_RULES_H
 #define MLOPS_ALERT_RULES_H
 

@@ -17,10 +17,23 @@
 #include "../descriptor/alerts.h"
 #include "livedrift.h"
 #include "lookback.h"
+#include "performance.h"
 #include "serving.h"
 
 /* With no alerts: how often to look for a version that has some. */
 #define IDLE_S 5.0
+
+/* A model served, its alerts in use. */
+struct watched {
+	char *name;
+	struct serving *cur;             /* whose alerts (a reference) */
+	const struct alerts_config *a;   /* cur's; NULL: none */
+	struct alert_sink *sink;
+	/* The thread's own. */
+	struct alert_rule_state *state;
+	struct lookback window;          /* error rate, latency */
+	int served;                      /* at the last look */
+};
 
 struct live_alerts {
 	struct server *srv;
@@ -31,12 +44,8 @@ struct live_alerts {
 	pthread_cond_t cv;
 	int stop;
 	/* Changed by the thread, under mu (events read them). */
-	struct serving *cur;             /* whose alerts are in use */
-	const struct alerts_config *a;   /* cur's; NULL: none */
-	struct alert_sink *sink;
-	/* The thread's own. */
-	struct alert_rule_state *state;
-	struct lookback window;          /* error rate, latency */
+	struct watched **w;
+	size_t n;
 };
 
 static double now_s(void)
@@ -71,12 +80,14 @@ static struct alert_sink *start_sink(struct live_alerts *la,
 	so.log = la->o.log;
 	so.log_ctx = la->o.log_ctx;
 	if (alert_sink_start(&s, a, d->dir, &so) < 0) {
-		say(la, SINK_ERROR, "alerts: %s", mlops_error_last()->message);
+		say(la, SINK_ERROR, "alerts of %s: %s", d->name,
+		    mlops_error_last()->message);
 		mlops_error_clear();
 	} else {
-		say(la, SINK_INFO, "alerts: %zu rule%s, %zu notifier%s; "
-		    "undelivered alerts go to %s", a->nrules, plural(a->nrules),
-		    a->nnotifiers, plural(a->nnotifiers), dead);
+		say(la, SINK_INFO, "alerts of %s: %zu rule%s, %zu notifier%s; "
+		    "undelivered alerts go to %s", d->name, a->nrules,
+		    plural(a->nrules), a->nnotifiers, plural(a->nnotifiers),
+		    dead);
 	}
 	free(dead);
 	return s;
@@ -98,39 +109,93 @@ static int same_alerts(const struct alerts_config *x,
 	return same;
 }
 
-/* The version served now: its alerts in use (the sink and the rules'
- * state started again when they differ from the last version's). */
-static void follow_version(struct live_alerts *la)
+/* The version of w's model served now (sv, taken): its alerts in use
+ * (the sink and the rules' state started again when they differ from
+ * the last version's). */
+static void follow_version(struct live_alerts *la, struct watched *w,
+			   struct serving *sv)
 {
-	struct serving *sv = server_acquire(la->srv), *old;
-	/* Several models and no default one: no version to follow. */
-	const struct alerts_config *na = sv ? sv->bm->d->alerts : NULL;
+	const struct alerts_config *na = sv->bm->d->alerts;
 	struct alert_sink *old_sink = NULL, *new_sink = NULL;
+	struct serving *old;
 	int same;
 
-	if (sv == la->cur) {
+	if (sv == w->cur) {
 		serving_put(sv);
 		return;
 	}
-	same = same_alerts(la->a, na);
+	same = same_alerts(w->a, na);
 	if (!same && na)
 		new_sink = start_sink(la, sv->bm->d);
 	pthread_mutex_lock(&la->mu);
-	old = la->cur;
-	la->cur = sv;
-	la->a = na;
+	old = w->cur;
+	w->cur = sv;
+	w->a = na;
 	if (!same) {
-		old_sink = la->sink;
-		la->sink = new_sink;
+		old_sink = w->sink;
+		w->sink = new_sink;
 	}
 	pthread_mutex_unlock(&la->mu);
 	if (!same) {
 		alert_sink_stop(old_sink, la->o.flush_s, NULL, NULL);
-		free(la->state);
-		la->state = na ? xcalloc(na->nrules + 1, sizeof(*la->state))
-			       : NULL;
+		free(w->state);
+		w->state = na ? xcalloc(na->nrules + 1, sizeof(*w->state))
+			      : NULL;
 	}
 	serving_put(old);
+}
+
+static void watched_free(struct live_alerts *la, struct watched *w)
+{
+	alert_sink_stop(w->sink, la->o.flush_s, NULL, NULL);
+	serving_put(w->cur);
+	free(w->state);
+	lookback_release(&w->window);
+	free(w->name);
+	free(w);
+}
+
+/* The models served now, each its own alerts: new models are watched,
+ * those no longer served dropped (their alerts flushed). */
+static void follow_models(struct live_alerts *la)
+{
+	struct serving **svs = NULL;
+	size_t n = server_models(la->srv, &svs), i, j, kept;
+	struct watched **gone;
+
+	for (j = 0; j < la->n; j++)
+		la->w[j]->served = 0;
+	for (i = 0; i < n; i++) {
+		struct watched *w = NULL;
+
+		for (j = 0; j < la->n && !w; j++)
+			if (!strcmp(la->w[j]->name, svs[i]->bm->d->name))
+				w = la->w[j];
+		if (!w) {
+			w = xcalloc(1, sizeof(*w));
+			w->name = xstrdup(svs[i]->bm->d->name);
+			lookback_init(&w->window);
+			pthread_mutex_lock(&la->mu);
+			la->w = xrealloc(la->w, (la->n + 1) * sizeof(*la->w));
+			la->w[la->n++] = w;
+			pthread_mutex_unlock(&la->mu);
+		}
+		w->served = 1;
+		follow_version(la, w, svs[i]);
+	}
+	free(svs);
+	gone = xcalloc(la->n + 1, sizeof(*gone));
+	pthread_mutex_lock(&la->mu);
+	for (i = kept = j = 0; i < la->n; i++)
+		if (la->w[i]->served)
+			la->w[kept++] = la->w[i];
+		else
+			gone[j++] = la->w[i];
+	la->n = kept;
+	pthread_mutex_unlock(&la->mu);
+	for (i = 0; i < j; i++)
+		watched_free(la, gone[i]);
+	free(gone);
 }
 
 static uint64_t since(uint64_t now, uint64_t then)
@@ -138,15 +203,15 @@ static uint64_t since(uint64_t now, uint64_t then)
 	return now >= then ? now - then : now; /* a recycled slot restarted */
 }
 
-static void observe_requests(struct live_alerts *la, double now,
+static void observe_requests(struct watched *w, double now,
 			     struct alert_observations *o)
 {
 	struct prediction_totals cur, b;
 	uint64_t req, err, lat[LATENCY_BUCKETS], count;
 	size_t i;
 
-	metrics_prediction_totals(la->cur->metrics, &cur);
-	if (!lookback_take(&la->window, now, la->a->window_s, &cur, &b, NULL))
+	metrics_prediction_totals(w->cur->metrics, w->name, &cur);
+	if (!lookback_take(&w->window, now, w->a->window_s, &cur, &b, NULL))
 		return;
 	req = since(cur.requests, b.requests);
 	err = since(cur.errors, b.errors);
@@ -168,10 +233,9 @@ static double num(const json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static void observe_drift(struct live_alerts *la,
-			  struct alert_observations *o)
+static void observe_drift(struct watched *w, struct alert_observations *o)
 {
-	json_t *j = live_drift_json(la->cur->drift), *f, *p;
+	json_t *j = live_drift_json(w->cur->drift), *f, *p;
 	size_t i, with_rows = 0, drifted = 0;
 
 	json_array_foreach(json_object_get(j, "features"), i, f) {
@@ -196,7 +260,16 @@ static void observe_drift(struct live_alerts *la,
 	json_decref(j);
 }
 
-static void evaluate(struct live_alerts *la)
+/* 1 when a rule of a tests a drop or rise of live performance. */
+static int uses_performance(const struct alerts_config *a)
+{
+	for (int m = AM_ACCURACY_DROP; m <= AM_MAE_RISE; m++)
+		if (alert_uses_metric(a, (enum alert_metric_id)m))
+			return 1;
+	return 0;
+}
+
+static void evaluate(struct live_alerts *la, struct watched *w)
 {
 	struct alert_observations o = { 0 };
 	struct alert_context c;
@@ -204,16 +277,18 @@ static void evaluate(struct live_alerts *la)
 	double now = now_s();
 	size_t i;
 
-	observe_requests(la, now, &o);
-	if (la->cur->drift)
-		observe_drift(la, &o);
-	context(la->cur, &c);
-	alert_rules_eval(la->a, la->state, &o, now, 0, &c, fired);
+	observe_requests(w, now, &o);
+	if (w->cur->drift)
+		observe_drift(w, &o);
+	if (la->o.performance && uses_performance(w->a))
+		perf_watch_observe(la->o.performance, w->cur, &o);
+	context(w->cur, &c);
+	alert_rules_eval(w->a, w->state, &o, now, 0, &c, fired);
 	json_array_foreach(fired, i, x) {
 		say(la, SINK_WARNING, "alert '%s' fired: %s", json_str(x, "name"),
 		    json_str(x, "summary"));
 		pthread_mutex_lock(&la->mu);
-		alert_sink_post(la->sink, x);
+		alert_sink_post(w->sink, x);
 		pthread_mutex_unlock(&la->mu);
 	}
 	json_decref(fired);
@@ -226,14 +301,19 @@ static void *run(void *arg)
 
 	pthread_mutex_lock(&la->mu);
 	while (!la->stop) {
-		double wait;
+		double wait = IDLE_S;
 		struct timespec ts;
+		size_t i;
 
 		pthread_mutex_unlock(&la->mu);
-		follow_version(la);
-		if (la->a)
-			evaluate(la);
-		wait = la->a ? la->a->evaluate_every_s : IDLE_S;
+		follow_models(la);
+		for (i = 0; i < la->n; i++) {
+			if (!la->w[i]->a)
+				continue;
+			evaluate(la, la->w[i]);
+			if (la->w[i]->a->evaluate_every_s < wait)
+				wait = la->w[i]->a->evaluate_every_s;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += (time_t)wait;
 		ts.tv_nsec += (long)((wait - floor(wait)) * 1e9);
@@ -260,15 +340,14 @@ int live_alerts_start(struct live_alerts **out, struct server *srv,
 	*out = NULL;
 	la->srv = srv;
 	la->o = *o;
-	lookback_init(&la->window);
 	pthread_mutex_init(&la->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&la->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	/* The first version's alerts at once: an event may come before the
+	/* The models' alerts at once: an event may come before the
 	 * thread's first look. */
-	follow_version(la);
+	follow_models(la);
 	la->started = !pthread_create(&la->thread, NULL, run, la);
 	if (!la->started) {
 		live_alerts_stop(la);
@@ -279,22 +358,52 @@ int live_alerts_start(struct live_alerts **out, struct server *srv,
 	return 0;
 }
 
-void live_alerts_event(struct live_alerts *la, enum alert_event_id e,
-		       enum alert_severity sev, const char *summary)
+void live_alerts_event(struct live_alerts *la, const char *model,
+		       enum alert_event_id e, enum alert_severity sev,
+		       const char *summary)
 {
+	const struct alerts_config **sent;
 	struct alert_context c;
+	size_t i, j, nsent = 0;
 	json_t *m;
 
 	if (!la)
 		return;
 	pthread_mutex_lock(&la->mu);
-	if (la->sink && alert_wants_event(la->a, e)) {
-		context(la->cur, &c);
+	sent = xcalloc(la->n + 1, sizeof(*sent));
+	for (i = 0; model && i < la->n; i++)
+		if (!strcmp(la->w[i]->name, model)) {
+			if (la->w[i]->sink && alert_wants_event(la->w[i]->a, e)) {
+				context(la->w[i]->cur, &c);
+				m = alert_event_message(e, sev, summary, NULL, &c);
+				alert_sink_post(la->w[i]->sink, m);
+				json_decref(m);
+			}
+			goto done;
+		}
+	/* A model none of whose versions serves: the server's event, to
+	 * the notifiers of every model that subscribes to it, once per
+	 * alerts: section. */
+	memset(&c, 0, sizeof(c));
+	c.source = "serve";
+	c.model = model;
+	for (i = 0; i < la->n; i++) {
+		struct watched *w = la->w[i];
+
+		if (!w->sink || !alert_wants_event(w->a, e))
+			continue;
+		for (j = 0; j < nsent && !same_alerts(sent[j], w->a); j++)
+			;
+		if (j < nsent)
+			continue;
+		sent[nsent++] = w->a;
 		m = alert_event_message(e, sev, summary, NULL, &c);
-		alert_sink_post(la->sink, m);
+		alert_sink_post(w->sink, m);
 		json_decref(m);
 	}
+done:
 	pthread_mutex_unlock(&la->mu);
+	free(sent);
 }
 
 void live_alerts_stop(struct live_alerts *la)
@@ -307,10 +416,9 @@ void live_alerts_stop(struct live_alerts *la)
 	pthread_mutex_unlock(&la->mu);
 	if (la->started)
 		pthread_join(la->thread, NULL);
-	alert_sink_stop(la->sink, la->o.flush_s, NULL, NULL);
-	serving_put(la->cur);
-	free(la->state);
-	lookback_release(&la->window);
+	for (size_t i = 0; i < la->n; i++)
+		watched_free(la, la->w[i]);
+	free(la->w);
 	pthread_mutex_destroy(&la->mu);
 	pthread_cond_destroy(&la->cv);
 	free(la);

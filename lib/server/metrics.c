@@ -195,7 +195,7 @@ void metrics_predictions(struct metrics *m, unsigned version,
 	__atomic_add_fetch(&vm->npredictions, n, __ATOMIC_RELAXED);
 }
 
-void metrics_prediction_totals(const struct metrics *m,
+void metrics_prediction_totals(const struct metrics *m, const char *model,
 			       struct prediction_totals *t)
 {
 	unsigned nv = __atomic_load_n(&m->nversions, __ATOMIC_ACQUIRE), v, i;
@@ -205,6 +205,8 @@ void metrics_prediction_totals(const struct metrics *m,
 	for (v = 0; v < nv && v < METRIC_VERSIONS; v++) {
 		const struct version_metrics *vm = &m->versions[v];
 
+		if (model && strcmp(vm->model, model))
+			continue;
 		for (r = 0; r < ROUTE_COUNT; r++) {
 			if (!route_predicts((enum route)r))
 				continue;

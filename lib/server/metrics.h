@@ -107,7 +107,8 @@ void metrics_histogram(struct strbuf *o, const char *name,
 /* A route whose answers are predictions (/predict, /predict/batch,
  * OIP's infer, MLflow's /invocations). */
 int route_predicts(enum route r);
-/* What the prediction routes did since start, over every version:
+/* What the prediction routes did since start, over every version of
+ * model (NULL: of every model):
  * requests, those answered with a server error (5xx), their latency
  * histogram (per bucket, not cumulative: count minus their sum is
  * beyond the last bound) and failed reloads. For live alert rules. */
@@ -117,7 +118,7 @@ struct prediction_totals {
 	uint64_t latency_count;
 	uint64_t reloads_failed;
 };
-void metrics_prediction_totals(const struct metrics *m,
+void metrics_prediction_totals(const struct metrics *m, const char *model,
 			       struct prediction_totals *t);
 /* The q-quantile of a latency histogram as metrics_prediction_totals
  * gives it, in milliseconds, linear within a bucket (Prometheus's

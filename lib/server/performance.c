@@ -10,10 +10,25 @@
 #include "../core/timeutil.h"
 #include "../monitor/report.h"
 #include "../monitor/run.h"
+#include "../alert/observe.h"
 #include "serving.h"
 
 #define HOUR_MS 3600000LL
 #define MAX_WINDOWS 3
+
+/* A version's golden-set evaluation, kept while the version serves. */
+struct baseline {
+	char *digest;
+	struct evaluation ev;
+	int has;
+	int used; /* by the last refresh */
+};
+
+/* A model's drops over its alerts window, for the live alerts. */
+struct model_obs {
+	char *name, *digest;
+	struct alert_observations o;
+};
 
 struct perf_watch {
 	struct perf_watch_opts o;
@@ -23,15 +38,25 @@ struct perf_watch {
 	pthread_cond_t wake;
 	int stop, wanted, done_once;
 	uint64_t last_ns;
-	struct serving *sv;      /* the version to judge; a reference */
+	perf_models_fn *list;    /* the models; NULL: none */
+	void *list_arg;
 	json_t *doc;             /* the last result (or error), owned */
 	unsigned status;         /* its status */
 	struct strbuf gauges;    /* the last result's gauges */
+	struct model_obs *obs;   /* the last result's drops */
+	size_t nobs;
 	/* The thread's own: */
 	struct pstore *st;
-	char digest[80];         /* whose baseline ev is */
-	struct evaluation ev;
-	int has_baseline;
+	struct baseline *base;
+	size_t nbase;
+};
+
+/* One refresh's results, before they replace the last ones. */
+struct result {
+	json_t *models;
+	struct strbuf fam[3]; /* the gauges' lines, per family */
+	struct model_obs *obs;
+	size_t nobs;
 };
 
 struct window {
@@ -54,8 +79,10 @@ static void window_name(int64_t ms, char *buf, size_t len)
 		snprintf(buf, len, "%llds", (long long)(ms / 1000));
 }
 
+/* The windows of sv's model; *alerts: the one its alerts test (its
+ * monitor.window, else 24h). */
 static size_t windows_of(const struct serving *sv, int64_t now,
-			 struct window *w)
+			 struct window *w, size_t *alerts)
 {
 	int64_t lens[MAX_WINDOWS] = { HOUR_MS, 24 * HOUR_MS, 0 };
 	size_t n = 2, i;
@@ -63,10 +90,13 @@ static size_t windows_of(const struct serving *sv, int64_t now,
 
 	if (extra && extra != lens[0] && extra != lens[1])
 		lens[n++] = extra;
+	*alerts = 1;
 	for (i = 0; i < n; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		window_name(lens[i], w[i].name, sizeof(w[i].name));
 		w[i].since_ms = now - lens[i];
+		if (extra && lens[i] == extra)
+			*alerts = i;
 	}
 	return n;
 }
@@ -93,88 +123,109 @@ static int add_to_windows(void *ctx, const struct pstore_outcome *o)
 	return 0;
 }
 
-static void label_escaped(struct strbuf *o, const char *s)
+static const char *const families[] = {
+	"mlops_model_performance", "Live model performance: a metric of a "
+	"window's labelled rows in the prediction store (equal to "
+	"scikit-learn's).",
+	"mlops_model_performance_labelled_rows", "Labelled rows a window's "
+	"performance is computed from.",
+	"mlops_model_performance_pass", "1 when the serving version holds its "
+	"monitor rules and gates over the window, 0 when not (absent: not "
+	"judged).",
+};
+
+/* A model's windows' gauge lines, into their families. */
+static void gauges_of(struct strbuf *fam, const struct window *w, size_t n)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			strbuf_addch(o, '\\');
-		if (*s == '\n')
-			strbuf_addstr(o, "\\n");
-		else
-			strbuf_addch(o, *s);
-	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < w[i].r.ngroups; j++) {
+			const struct perf_group *g = &w[i].r.groups[j];
+			struct strbuf lab = STRBUF_INIT;
+
+			if (!g->whole)
+				continue;
+			strbuf_addf(&lab, "window=\"%s\",model=\"", w[i].name);
+			metrics_label(&lab, g->model);
+			strbuf_addstr(&lab, "\",model_version=\"");
+			metrics_label(&lab, g->version);
+			strbuf_addch(&lab, '"');
+			for (size_t k = 0; k < g->nmetrics; k++)
+				if (!isnan(g->metrics[k].value))
+					strbuf_addf(&fam[0], "%s{metric=\"%s\",%s} "
+						    "%.17g\n", families[0],
+						    g->metrics[k].name, lab.buf,
+						    g->metrics[k].value);
+			strbuf_addf(&fam[1], "%s{%s} %llu\n", families[2], lab.buf,
+				    (unsigned long long)g->used);
+			if (g->status == PERF_PASS || g->status == PERF_FAIL)
+				strbuf_addf(&fam[2], "%s{%s} %d\n", families[4],
+					    lab.buf, g->status == PERF_PASS);
+			strbuf_release(&lab);
+		}
 }
 
-static void gauges_of(struct strbuf *o, const struct window *w, size_t n)
+/* The golden-set evaluation of sv's version, made once per version. */
+static struct baseline *baseline_of(struct perf_watch *pw, struct serving *sv)
 {
-	static const char *const fam[] = {
-		"mlops_model_performance", "Live model performance: a metric "
-		"of a window's labelled rows in the prediction store (equal to "
-		"scikit-learn's).",
-		"mlops_model_performance_labelled_rows", "Labelled rows a "
-		"window's performance is computed from.",
-		"mlops_model_performance_pass", "1 when the serving version "
-		"holds its monitor rules and gates over the window, 0 when "
-		"not (absent: not judged).",
-	};
+	struct baseline *b;
+	size_t i;
 
-	for (size_t f = 0; f < 3; f++) {
-		strbuf_addf(o, "# HELP %s %s\n# TYPE %s gauge\n", fam[2 * f],
-			    fam[2 * f + 1], fam[2 * f]);
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < w[i].r.ngroups; j++) {
-				const struct perf_group *g = &w[i].r.groups[j];
-				struct strbuf lab = STRBUF_INIT;
-
-				strbuf_addf(&lab, "window=\"%s\",model_version=\"",
-					    w[i].name);
-				label_escaped(&lab, g->version);
-				strbuf_addch(&lab, '"');
-				for (size_t k = 0; f == 0 && k < g->nmetrics; k++)
-					if (!isnan(g->metrics[k].value))
-						strbuf_addf(o, "%s{metric=\"%s\",%s} "
-							    "%.17g\n", fam[0],
-							    g->metrics[k].name,
-							    lab.buf,
-							    g->metrics[k].value);
-				if (f == 1)
-					strbuf_addf(o, "%s{%s} %llu\n", fam[2],
-						    lab.buf,
-						    (unsigned long long)g->used);
-				if (f == 2 && (g->status == PERF_PASS ||
-					       g->status == PERF_FAIL))
-					strbuf_addf(o, "%s{%s} %d\n", fam[4], lab.buf,
-						    g->status == PERF_PASS);
-				strbuf_release(&lab);
-			}
+	for (i = 0; i < pw->nbase; i++)
+		if (!strcmp(pw->base[i].digest, sv->digest)) {
+			pw->base[i].used = 1;
+			return &pw->base[i];
+		}
+	pw->base = xrealloc(pw->base, (pw->nbase + 1) * sizeof(*pw->base));
+	b = &pw->base[pw->nbase];
+	memset(b, 0, sizeof(*b));
+	if (monitor_baseline_eval(sv->bm, &b->ev, &b->has) < 0) {
+		evaluation_free(&b->ev);
+		return NULL;
 	}
+	b->digest = xstrdup(sv->digest);
+	b->used = 1;
+	pw->nbase++;
+	return b;
 }
 
-/* A new result for sv: *doc and the gauges, or < 0 (the error set). */
-static int refresh(struct perf_watch *pw, struct serving *sv, json_t **doc,
-		   struct strbuf *gauges)
+/* Versions no longer served: their baselines go. */
+static void baselines_prune(struct perf_watch *pw)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pw->nbase; i++) {
+		if (pw->base[i].used) {
+			pw->base[i].used = 0;
+			pw->base[n++] = pw->base[i];
+			continue;
+		}
+		free(pw->base[i].digest);
+		evaluation_free(&pw->base[i].ev);
+	}
+	pw->nbase = n;
+}
+
+/* sv's model over its windows, into res: its entry of "models", its
+ * gauges, its drops. 0, or < 0 (the error set). */
+static int refresh_model(struct perf_watch *pw, struct serving *sv,
+			 int64_t now, struct result *res)
 {
 	const struct descriptor *d = sv->bm->d;
-	int64_t now = (int64_t)time(NULL) * 1000, since;
 	struct window w[MAX_WINDOWS];
 	struct monitor_baseline base;
 	struct scan_ctx ctx = { w, 0 };
-	json_t *windows = json_object();
-	char when[32];
-	size_t i;
+	struct baseline *bl = baseline_of(pw, sv);
+	struct model_obs *mo;
+	json_t *windows;
+	int64_t since;
+	size_t i, alerts;
 	int rc = 0;
 
-	if (strcmp(pw->digest, sv->digest)) {
-		evaluation_free(&pw->ev);
-		pw->digest[0] = '\0';
-		rc = monitor_baseline_eval(sv->bm, &pw->ev, &pw->has_baseline);
-		if (rc < 0)
-			return rc;
-		snprintf(pw->digest, sizeof(pw->digest), "%s", sv->digest);
-	}
+	if (!bl)
+		return -1;
 	if (!pw->st && (rc = pstore_open(&pw->st, pw->o.store_url, 0)) < 0)
 		return rc;
-	ctx.n = windows_of(sv, now, w);
+	ctx.n = windows_of(sv, now, w, &alerts);
 	for (i = 0; i < ctx.n; i++) {
 		struct perf_opts po = { w[i].since_ms, now, PERF_BY_NONE };
 		struct perf_known k = { d->name, d->version, sv->bm->m->task,
@@ -193,7 +244,8 @@ static int refresh(struct perf_watch *pw, struct serving *sv, json_t **doc,
 		pstore_close(pw->st);
 		pw->st = NULL;
 	}
-	monitor_baseline_of(&base, sv->bm, pw->has_baseline ? &pw->ev : NULL, -1);
+	monitor_baseline_of(&base, sv->bm, bl->has ? &bl->ev : NULL, -1);
+	windows = json_object();
 	for (i = 0; !rc && i < ctx.n; i++) {
 		struct monitor_report m = { 0 };
 
@@ -206,9 +258,9 @@ static int refresh(struct perf_watch *pw, struct serving *sv, json_t **doc,
 		m.bundle_name = d->name;
 		m.bundle_version = d->version;
 		m.bundle_digest = sv->digest;
-		m.baseline = pw->has_baseline ? pw->ev.metrics : NULL;
-		m.nbaseline = pw->ev.nmetrics;
-		m.baseline_rows = pw->ev.used;
+		m.baseline = bl->has ? bl->ev.metrics : NULL;
+		m.nbaseline = bl->ev.nmetrics;
+		m.baseline_rows = bl->ev.used;
 		m.judged = base.nrules || base.ngates;
 		m.min_labels = base.min_labels;
 		m.r = &w[i].r;
@@ -216,17 +268,101 @@ static int refresh(struct perf_watch *pw, struct serving *sv, json_t **doc,
 		json_object_set_new(windows, w[i].name, monitor_report_json(&m));
 	}
 	if (!rc) {
-		time_iso8601(now / 1000, when);
-		*doc = json_pack("{s:s, s:f, s:o}", "computed_at", when,
-				 "every_seconds", pw->o.every_ms / 1000.0,
-				 "windows", windows);
+		json_object_set_new(res->models, d->name,
+				    json_pack("{s:s, s:s, s:s, s:o}", "version",
+					      d->version, "digest", sv->digest,
+					      "alerts_window", w[alerts].name,
+					      "windows", windows));
 		windows = NULL;
-		gauges_of(gauges, w, ctx.n);
+		gauges_of(res->fam, w, ctx.n);
+		res->obs = xrealloc(res->obs, (res->nobs + 1) *
+						      sizeof(*res->obs));
+		mo = &res->obs[res->nobs++];
+		memset(mo, 0, sizeof(*mo));
+		mo->name = xstrdup(d->name);
+		mo->digest = xstrdup(sv->digest);
+		alert_observe_performance(&mo->o, &w[alerts].r, &base);
 	}
 	json_decref(windows);
 	for (i = 0; i < ctx.n; i++)
 		perf_free(w[i].p);
 	return rc < 0 ? rc : rc ? MLOPS_EINTERNAL : 0;
+}
+
+static void model_obs_free(struct model_obs *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].digest);
+		alert_obs_release(&v[i].o);
+	}
+	free(v);
+}
+
+static void result_release(struct result *res)
+{
+	json_decref(res->models);
+	for (size_t f = 0; f < 3; f++)
+		strbuf_release(&res->fam[f]);
+	model_obs_free(res->obs, res->nobs);
+	memset(res, 0, sizeof(*res));
+}
+
+/* Every model of svs (n) over its windows: 0, or < 0 (the error set). */
+static int refresh(struct perf_watch *pw, struct serving **svs, size_t n,
+		   struct result *res)
+{
+	int64_t now = (int64_t)time(NULL) * 1000;
+	size_t i;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->models = json_object();
+	for (i = 0; !rc && i < n; i++)
+		rc = refresh_model(pw, svs[i], now, res);
+	baselines_prune(pw);
+	return rc;
+}
+
+/* The last result replaced by res (taken), or by the error; under the
+ * lock. */
+static void publish(struct perf_watch *pw, int failed, struct result *res)
+{
+	char when[32];
+
+	json_decref(pw->doc);
+	strbuf_reset(&pw->gauges);
+	model_obs_free(pw->obs, pw->nobs);
+	pw->obs = NULL;
+	pw->nobs = 0;
+	if (failed) {
+		struct strbuf m = STRBUF_INIT;
+
+		strbuf_addf(&m, "live performance not computed: %s",
+			    mlops_error_last()->message);
+		pw->doc = json_pack("{s:s}", "error", m.buf);
+		strbuf_release(&m);
+		pw->status = 503;
+		result_release(res);
+		return;
+	}
+	time_iso8601(time(NULL), when);
+	pw->doc = json_pack("{s:s, s:f, s:O}", "computed_at", when,
+			    "every_seconds", pw->o.every_ms / 1000.0, "models",
+			    res->models);
+	pw->status = 200;
+	for (size_t f = 0; f < 3; f++) {
+		strbuf_addf(&pw->gauges, "# HELP %s %s\n# TYPE %s gauge\n",
+			    families[2 * f], families[2 * f + 1],
+			    families[2 * f]);
+		strbuf_add(&pw->gauges, strbuf_str(&res->fam[f]),
+			   res->fam[f].len);
+	}
+	pw->obs = res->obs;
+	pw->nobs = res->nobs;
+	res->obs = NULL;
+	res->nobs = 0;
+	result_release(res);
 }
 
 static void *watch(void *arg)
@@ -237,37 +373,29 @@ static void *watch(void *arg)
 	while (!pw->stop) {
 		uint64_t now = mono_ns(), every = (uint64_t)pw->o.every_ms * 1000000u;
 
-		if (!pw->done_once || (pw->wanted && now - pw->last_ns >= every)) {
-			struct serving *sv = pw->sv;
-			struct strbuf g = STRBUF_INIT;
-			json_t *doc = NULL;
-			unsigned status = 200;
+		if (pw->list && (!pw->done_once ||
+				(pw->wanted && now - pw->last_ns >= every))) {
+			struct serving **svs = NULL;
+			/* Listed under the lock: perf_watch_follow(NULL)
+			 * then knows list is no longer called. */
+			size_t n = pw->list(pw->list_arg, &svs), i;
+			struct result res;
+			int failed;
 
-			serving_get(sv);
 			pw->wanted = 0;
 			pthread_mutex_unlock(&pw->lock);
-			if (refresh(pw, sv, &doc, &g) < 0) {
-				struct strbuf m = STRBUF_INIT;
-
-				strbuf_addf(&m, "live performance not computed: %s",
-					    mlops_error_last()->message);
-				doc = json_pack("{s:s}", "error", m.buf);
-				strbuf_release(&m);
-				status = 503;
-				strbuf_reset(&g);
-			}
-			serving_put(sv);
+			failed = refresh(pw, svs, n, &res) < 0;
+			for (i = 0; i < n; i++)
+				serving_put(svs[i]);
+			free(svs);
 			pthread_mutex_lock(&pw->lock);
-			json_decref(pw->doc);
-			pw->doc = doc;
-			pw->status = status;
-			strbuf_release(&pw->gauges);
-			pw->gauges = g;
+			publish(pw, failed, &res);
+			mlops_error_clear();
 			pw->last_ns = mono_ns();
 			pw->done_once = 1;
 			continue;
 		}
-		if (pw->wanted) {
+		if (pw->list && pw->wanted) {
 			struct timespec ts;
 			uint64_t wait = every - (now - pw->last_ns);
 
@@ -288,8 +416,7 @@ static void *watch(void *arg)
 	return NULL;
 }
 
-int perf_watch_start(struct perf_watch **out, const struct perf_watch_opts *o,
-		     struct serving *sv)
+int perf_watch_start(struct perf_watch **out, const struct perf_watch_opts *o)
 {
 	struct perf_watch *pw = xcalloc(1, sizeof(*pw));
 	pthread_condattr_t ca;
@@ -299,15 +426,14 @@ int perf_watch_start(struct perf_watch **out, const struct perf_watch_opts *o,
 		pw->o.every_ms = 60000;
 	pw->o.store_url = xstrdup(o->store_url);
 	pw->shown_url = pstore_url_display(o->store_url);
-	pw->sv = sv;
-	serving_get(sv);
 	pthread_mutex_init(&pw->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&pw->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	if (pthread_create(&pw->thread, NULL, watch, pw) != 0) {
-		serving_put(sv);
+		pthread_mutex_destroy(&pw->lock);
+		pthread_cond_destroy(&pw->wake);
 		free((char *)pw->o.store_url);
 		free(pw->shown_url);
 		free(pw);
@@ -318,29 +444,33 @@ int perf_watch_start(struct perf_watch **out, const struct perf_watch_opts *o,
 	return 0;
 }
 
-/* Notes the version answering now and asks for a newer result. */
-static struct serving *ask(struct perf_watch *pw, struct serving *sv)
+void perf_watch_follow(struct perf_watch *pw, perf_models_fn *list,
+		       void *arg)
 {
-	struct serving *old = NULL;
-
-	if (sv && sv != pw->sv) {
-		serving_get(sv);
-		old = pw->sv;
-		pw->sv = sv;
-	}
-	pw->wanted = 1;
+	if (!pw)
+		return;
+	pthread_mutex_lock(&pw->lock);
+	pw->list = list;
+	pw->list_arg = arg;
 	pthread_cond_signal(&pw->wake);
-	return old;
+	pthread_mutex_unlock(&pw->lock);
 }
 
-unsigned perf_watch_json(struct perf_watch *pw, struct serving *sv,
+/* Asks for a newer result; under the lock. */
+static void ask(struct perf_watch *pw)
+{
+	pw->wanted = 1;
+	pthread_cond_signal(&pw->wake);
+}
+
+unsigned perf_watch_json(struct perf_watch *pw, const struct serving *sv,
 			 json_t **out)
 {
-	struct serving *old;
 	unsigned status;
+	json_t *mine;
 
 	pthread_mutex_lock(&pw->lock);
-	old = ask(pw, sv);
+	ask(pw);
 	if (pw->doc) {
 		*out = json_deep_copy(pw->doc);
 		status = pw->status;
@@ -350,20 +480,39 @@ unsigned perf_watch_json(struct perf_watch *pw, struct serving *sv,
 		status = 503;
 	}
 	pthread_mutex_unlock(&pw->lock);
-	serving_put(old);
+	mine = sv ? json_object_get(json_object_get(*out, "models"),
+				    sv->bm->d->name) : NULL;
+	if (mine) {
+		json_object_set_new(*out, "model", json_string(sv->bm->d->name));
+		json_object_set(*out, "windows", json_object_get(mine, "windows"));
+	}
 	return status;
 }
 
-void perf_watch_metrics(struct perf_watch *pw, struct serving *sv,
-			struct strbuf *text)
+void perf_watch_metrics(struct perf_watch *pw, struct strbuf *text)
 {
-	struct serving *old;
-
 	pthread_mutex_lock(&pw->lock);
-	old = ask(pw, sv);
+	ask(pw);
 	strbuf_add(text, strbuf_str(&pw->gauges), pw->gauges.len);
 	pthread_mutex_unlock(&pw->lock);
-	serving_put(old);
+}
+
+void perf_watch_observe(struct perf_watch *pw, const struct serving *sv,
+			struct alert_observations *o)
+{
+	pthread_mutex_lock(&pw->lock);
+	ask(pw);
+	for (size_t i = 0; i < pw->nobs; i++) {
+		const struct model_obs *mo = &pw->obs[i];
+
+		if (strcmp(mo->name, sv->bm->d->name) ||
+		    strcmp(mo->digest, sv->digest))
+			continue;
+		for (size_t j = 0; j < mo->o.n; j++)
+			alert_obs_add(o, mo->o.v[j].metric, mo->o.v[j].feature,
+				      mo->o.v[j].value);
+	}
+	pthread_mutex_unlock(&pw->lock);
 }
 
 void perf_watch_stop(struct perf_watch *pw)
@@ -377,11 +526,15 @@ void perf_watch_stop(struct perf_watch *pw)
 	pthread_join(pw->thread, NULL);
 	pthread_mutex_destroy(&pw->lock);
 	pthread_cond_destroy(&pw->wake);
-	serving_put(pw->sv);
 	json_decref(pw->doc);
 	strbuf_release(&pw->gauges);
+	model_obs_free(pw->obs, pw->nobs);
 	pstore_close(pw->st);
-	evaluation_free(&pw->ev);
+	/* Twice: the first forgets which the last refresh used, the
+	 * second frees them all. */
+	baselines_prune(pw);
+	baselines_prune(pw);
+	free(pw->base);
 	free((char *)pw->o.store_url);
 	free(pw->shown_url);
 	free(pw);

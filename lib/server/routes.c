@@ -91,7 +91,8 @@ static const struct route_def routes[] = {
 	{ "/openapi.json", "GET", ROUTE_OPENAPI, 0, NULL },
 	{ "/docs", "GET", ROUTE_DOCS, 0, NULL },
 	{ "/feedback", "POST", ROUTE_FEEDBACK, 0, route_feedback },
-	{ "/performance", "GET", ROUTE_PERFORMANCE, 0, route_performance },
+	{ "/performance", "GET", ROUTE_PERFORMANCE, ROUTE_F_EVERY_MODEL,
+	  route_performance },
 	/* Triton's repository index: POST (and GET, as it reads). */
 	{ "/v2/repository/index", NULL, ROUTE_REPO_INDEX, 0, NULL },
 	{ "/shadow", "GET", ROUTE_SHADOW, ROUTE_F_MODEL, NULL },

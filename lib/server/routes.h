@@ -45,6 +45,9 @@ enum route_flags {
 	/* Answered by server.c for one model: /models/{name}PATH reaches
 	 * it too (routes with a handler always do). */
 	ROUTE_F_MODEL = 1 << 3,
+	/* Answers for every model too: reached without one (several
+	 * served, none the default), the handler's sv is then NULL. */
+	ROUTE_F_EVERY_MODEL = 1 << 4,
 };
 
 struct route_def {

@@ -407,8 +407,8 @@ static unsigned answer_server(struct server *s, struct serving *sv,
 		server_metrics_text(s, &text);
 		if (s->opts.recorder)
 			recorder_metrics(s->opts.recorder, &text);
-		if (s->opts.performance && sv)
-			perf_watch_metrics(s->opts.performance, sv, &text);
+		if (s->opts.performance)
+			perf_watch_metrics(s->opts.performance, &text);
 		respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
 			strbuf_str(&text), text.len, NULL);
 		break;
@@ -482,7 +482,8 @@ static unsigned answer(struct server *s, const struct model_pick *pick,
 	if (status)
 		return status;
 	if (!sv && (route_per_model(rd) || (rd->id == ROUTE_OIP &&
-					    !strncmp(url, "/v2/models/", 11)))) {
+					    !strncmp(url, "/v2/models/", 11))) &&
+	    !((rd->flags & ROUTE_F_EVERY_MODEL) && pick->status != 404)) {
 		/* After the key: who may not ask learns no model names. */
 		respond_json(c, pick->status, error_json(pick->why), NULL);
 		return pick->status;

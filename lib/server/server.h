@@ -85,6 +85,9 @@ void server_model_put(struct server *s, struct serving *sv);
 int server_model_remove(struct server *s, const char *name);
 /* The version of model name (a reference), NULL when none. */
 struct serving *server_model_acquire(struct server *s, const char *name);
+/* Every model's stable version: references in an array the caller
+ * frees (serving_put each). The count. */
+size_t server_models(struct server *s, struct serving ***out);
 /* The models' names, sorted, in an array of strings. */
 json_t *server_model_names(struct server *s);
 /* The entries that failed to load, for /v2/repository/index (taken):

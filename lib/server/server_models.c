@@ -90,6 +90,11 @@ struct serving *server_model_acquire(struct server *s, const char *name)
 	return models_acquire(s->models, name);
 }
 
+size_t server_models(struct server *s, struct serving ***out)
+{
+	return models_list(s->models, out, NULL);
+}
+
 json_t *server_model_names(struct server *s)
 {
 	struct serving **v;

@@ -53,7 +53,7 @@ expect_eq "$(complete_bash mlops serve --ret)" "--retain --retain-every --retain
 expect_eq "$(complete_bash mlops feedback --st)" "--store " "bash: the options of feedback"
 expect_eq "$(complete_bash mlops init --template k)" "kubernetes " "bash: init's templates"
 expect_eq "$(complete_bash mlops monitor --by '')" "day hour week " "bash: monitor's --by units"
-expect_match "$(complete_bash mlops monitor --)" "--by=? .*--min-labels .*--since .*--store " "bash: monitor's options"
+expect_match "$(complete_bash mlops monitor --)" "--by=? .*--min-labels .*--notify .*--since .*--store " "bash: monitor's options"
 copy_example envproj
 expect_eq "$(cd envproj && complete_bash mlops deploy --env '')" "production staging " "bash: --env from ./mlops.yaml"
 expect_eq "$(cd envproj && complete_bash mlops history --env st)" "staging " "bash: --env by prefix"

@@ -46,19 +46,7 @@ start_serve serve.err "$PORT" b.mlpkg --store "sqlite:$DB" --performance-every 1
 ok 0 "serve --store --performance-every 1s starts"
 
 # The golden rows served in one batch, 300 of their labels fed back.
-$PY - proj/data/golden.csv > batch.json 3> feedback.json <<'PY'
-import csv, json, os, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-inst = []
-for r in rows:
-    f = {k: (None if v == "" else float(v)) for k, v in r.items() if k != "default"}
-    f["has_prior_default"] = bool(f["has_prior_default"])
-    inst.append(f)
-json.dump({"instances": inst}, sys.stdout)
-with os.fdopen(3, "w") as out:
-    json.dump({"feedback": [{"id": f"gold/{i}", "label": int(r["default"])}
-                            for i, r in enumerate(rows[:300])]}, out)
-PY
+must "$MLOPS_SRC/tests/tools/golden-requests" proj/data/golden.csv batch.json feedback.json gold 300
 post /predict/batch "@batch.json" 'X-Request-Id: gold'
 expect_eq "$CODE" 200 "500 rows predicted"
 post /feedback "@feedback.json"
@@ -76,6 +64,8 @@ done
 expect_eq "$CODE" 200 "GET /performance answers 200"
 cp resp.txt perf.json
 expect_eq "$(json_get perf.json 'sorted(d["windows"])')" "['1h', '24h']" "windows: the last hour and day"
+expect_eq "$(json_get perf.json '(d["model"], sorted(d["models"]), d["models"]["credit-risk"]["alerts_window"], d["models"]["credit-risk"]["windows"] == d["windows"])')" \
+	"('credit-risk', ['credit-risk'], '24h', True)" "the one model's, also under models (its alerts window: 24h)"
 expect_eq "$(json_get perf.json '[(g["version"], g["predictions"], g["used"]) for g in d["windows"]["24h"]["groups"]]')" \
 	"[('1.0.0', 500, 300)]" "the rows served and labelled"
 
@@ -104,10 +94,10 @@ expect_eq "$(json_get perf.json '(d["windows"]["1h"]["groups"][0]["status"], d["
 
 # The gauges.
 get /metrics
-expect_match "$BODY" '^mlops_model_performance\{metric="auc",window="1h",model_version="1\.0\.0"\} 0\.[0-9]+$' "an AUC gauge"
-expect_match "$BODY" '^mlops_model_performance_labelled_rows\{window="24h",model_version="1\.0\.0"\} 300$' "the labelled rows"
-expect_match "$BODY" '^mlops_model_performance_pass\{window="1h",model_version="1\.0\.0"\} 1$' "the verdict"
-auc=$(printf '%s\n' "$BODY" | sed -n 's/^mlops_model_performance{metric="auc",window="1h",model_version="1.0.0"} //p')
+expect_match "$BODY" '^mlops_model_performance\{metric="auc",window="1h",model="credit-risk",model_version="1\.0\.0"\} 0\.[0-9]+$' "an AUC gauge"
+expect_match "$BODY" '^mlops_model_performance_labelled_rows\{window="24h",model="credit-risk",model_version="1\.0\.0"\} 300$' "the labelled rows"
+expect_match "$BODY" '^mlops_model_performance_pass\{window="1h",model="credit-risk",model_version="1\.0\.0"\} 1$' "the verdict"
+auc=$(printf '%s\n' "$BODY" | sed -n 's/^mlops_model_performance{metric="auc",window="1h",model="credit-risk",model_version="1.0.0"} //p')
 expect_eq "$($PY -c "import json; print(abs($auc - json.load(open('sk.json'))['credit-risk 1.0.0']['auc']) < 1e-15)")" \
 	True "the gauge is sklearn's AUC"
 
@@ -138,7 +128,7 @@ done
 expect_eq "$(json_get resp.txt '(d["windows"]["1h"]["groups"][0]["status"], d["windows"]["1h"]["pass"], [c["metric"] for c in d["windows"]["1h"]["groups"][0]["checks"] if not c["pass"]])')" \
 	"('fail', False, ['accuracy', 'auc', 'accuracy'])" "recomputed when asked: the drop and the failed gates"
 get /metrics
-expect_match "$BODY" '^mlops_model_performance_pass\{window="1h",model_version="1\.0\.0"\} 0$' "the gauge says it fails"
+expect_match "$BODY" '^mlops_model_performance_pass\{window="1h",model="credit-risk",model_version="1\.0\.0"\} 0$' "the gauge says it fails"
 expect_match "$BODY" 'mlops_requests_total\{route="/performance"' "/performance requests are counted"
 
 kill "$SPID"

@@ -60,7 +60,7 @@ ln -s releases/1 root/current
 
 live serve.err --root root
 ok $(curl -s -o /dev/null "$URL/health/ready" && echo 0 || echo 1) "serve with live alerts is ready ($URL)"
-expect_match "$(cat serve.err)" "alerts: 7 rules, 1 notifier; undelivered alerts go to .*/state/mlops/alerts-dead-letter\\.jsonl" \
+expect_match "$(cat serve.err)" "alerts of credit-risk: 7 rules, 1 notifier; undelivered alerts go to .*/state/mlops/alerts-dead-letter\\.jsonl" \
 	"the live alerts are announced, with the dead-letter file"
 sleep 1
 expect_eq "$(q r.jsonl 'len(L)')" "0" "no request yet: nothing measured, nothing fires"

@@ -1,11 +1,13 @@
 /* lib/monitor: reading stored answers and labels, grouping rows per
  * version and UTC bucket, the classes of a version from its answers,
- * rows that do not fit, the checks against a baseline; the monitor:
- * section of mlops.yaml and its resolved form. */
+ * rows that do not fit, the checks against a baseline, the drops alert
+ * rules test; the monitor: section of mlops.yaml and its resolved
+ * form. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/alert/observe.h"
 #include "lib/core/error.h"
 #include "lib/core/timeutil.h"
 #include "lib/descriptor/descriptor.h"
@@ -306,6 +308,57 @@ static void test_section(void)
 	descriptor_free(d);
 }
 
+static double observed(const struct alert_observations *o,
+		       enum alert_metric_id m)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->v[i].metric == m)
+			return o->v[i].value;
+	return NAN;
+}
+
+/* Drops and rises, absolute, of the bundle's version only, and none
+ * under min_labels. */
+static void test_observe_performance(void)
+{
+	struct perf_opts po = { 0, DAY, PERF_BY_NONE };
+	struct perf *p = perf_new(&po);
+	struct metric_value base[] = { { "rmse", 1.0 }, { "mae", 0.25 },
+				       { "r2", 0.75 } };
+	struct monitor_baseline b = { "m", "1", base, 3, NULL, 0, NULL, 0, 4 };
+	struct alert_observations o = { 0 };
+	struct perf_result r;
+	double rmse, mae, r2;
+
+	/* Errors 1, -1, 2, 0 on labels 0, 2, 4, 6: rmse sqrt(1.5), mae
+	 * 1, r2 1 - 6 / 20. Version 2 errs far more. */
+	perf_add(p, 1, "m", "1", "{\"prediction\":1}", "0");
+	perf_add(p, 2, "m", "2", "{\"prediction\":90}", "0");
+	perf_add(p, 3, "m", "1", "{\"prediction\":1}", "2");
+	perf_add(p, 4, "m", "1", "{\"prediction\":6}", "4");
+	perf_add(p, 5, "m", "1", "{\"prediction\":6}", "6");
+	perf_compute(p, &r);
+	alert_observe_performance(&o, &r, &b);
+	rmse = observed(&o, AM_RMSE_RISE);
+	mae = observed(&o, AM_MAE_RISE);
+	r2 = observed(&o, AM_R2_DROP);
+	ok(fabs(rmse - (sqrt(1.5) - 1.0)) < 1e-12 && fabs(mae - 0.75) < 1e-12 &&
+		   fabs(r2 - (0.75 - 0.7)) < 1e-12 &&
+		   isnan(observed(&o, AM_ACCURACY_DROP)) && o.n == 3,
+	   "rmse_rise, mae_rise: live - baseline; r2_drop: baseline - live; "
+	   "nothing for a classifier's metric");
+	alert_obs_release(&o);
+	b.min_labels = 5;
+	alert_observe_performance(&o, &r, &b);
+	ok(o.n == 0, "fewer labelled rows than min_labels: nothing measured");
+	b.min_labels = 0;
+	b.metrics = NULL;
+	alert_observe_performance(&o, &r, &b);
+	ok(o.n == 0, "no baseline: nothing measured");
+	alert_obs_release(&o);
+	perf_free(p);
+}
+
 int main(void)
 {
 	test_outcome();
@@ -313,5 +366,6 @@ int main(void)
 	test_perf();
 	test_check();
 	test_section();
+	test_observe_performance();
 	return done_testing();
 }
