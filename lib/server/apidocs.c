@@ -145,6 +145,16 @@ static void routes(struct strbuf *o, const json_t *doc, const char *model,
 	}
 }
 
+/* open (a tag up to an attribute naming the anchor of the model's
+ * section), the anchor, and the model's name. */
+static void model_name(struct strbuf *o, const json_t *m, const char *open)
+{
+	strbuf_addstr(o, open);
+	strbuf_add_html(o, json_str(m, "name"));
+	strbuf_addstr(o, "\">");
+	strbuf_add_html(o, json_str(m, "name"));
+}
+
 /* Several models: a section each, with its inputs, answers and routes. */
 static void model_sections(struct strbuf *o, const json_t *doc,
 			   const json_t *models)
@@ -156,10 +166,7 @@ static void model_sections(struct strbuf *o, const json_t *doc,
 
 	strbuf_addstr(o, "<h2>Models</h2><ul>");
 	json_array_foreach(models, i, m) {
-		strbuf_addstr(o, "<li><a href=\"#model-");
-		strbuf_add_html(o, json_str(m, "name"));
-		strbuf_addstr(o, "\">");
-		strbuf_add_html(o, json_str(m, "name"));
+		model_name(o, m, "<li><a href=\"#model-");
 		strbuf_addstr(o, "</a> ");
 		strbuf_add_html(o, json_str(m, "version"));
 		strbuf_addstr(o, json_is_true(json_object_get(m, "default"))
@@ -167,10 +174,7 @@ static void model_sections(struct strbuf *o, const json_t *doc,
 	}
 	strbuf_addstr(o, "</ul>");
 	json_array_foreach(models, i, m) {
-		strbuf_addstr(o, "<h2 id=\"model-");
-		strbuf_add_html(o, json_str(m, "name"));
-		strbuf_addstr(o, "\">");
-		strbuf_add_html(o, json_str(m, "name"));
+		model_name(o, m, "<h2 id=\"model-");
 		strbuf_addstr(o, " <span class=muted>");
 		strbuf_add_html(o, json_str(m, "version"));
 		strbuf_addstr(o, "</span></h2><p>");

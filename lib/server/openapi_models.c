@@ -12,8 +12,11 @@
  * reader must pick from. A path per model gives each model typed
  * requests and answers, an operation each (operationId NAME.predict: a
  * method per model in a generated client) and, by a tag per model, its
- * own section in swagger-ui. The templated routes stay for clients of
- * the one-model document, their schemas any model's (anyOf). */
+ * own section in swagger-ui. Dotted schema names are what generators
+ * already meet in Kubernetes' document (io.k8s.api.core.v1.Pod): they
+ * become class names such as CreditRiskFeatures. The templated routes
+ * stay for clients of the one-model document, their schemas any
+ * model's (anyOf). */
 #include "openapi.h"
 
 #include <stdlib.h>
