@@ -624,6 +624,7 @@ for i in range(1, 41):
 print("whole")')" whole "documents read during loads and unloads are whole"
 kill -TERM "$MPID"
 wait "$SPID"
+expect_eq "$?" 0 "the server of two models stops cleanly (no sanitizer report)"
 
 # Three models from --models DIR, one the default; SIGHUP drops one.
 mkdir models
@@ -655,5 +656,6 @@ run $CHECK hup.json
 expect_rc 0 "and it is still valid"
 kill -TERM "$MPID"
 wait "$SPID"
+expect_eq "$?" 0 "the server of three models stops cleanly (no sanitizer report)"
 
 done_testing
