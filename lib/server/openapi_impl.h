@@ -7,7 +7,9 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "openapi.h"
+/* Not including openapi.h keeps this out of an include circle with
+ * openapi.c; every includer has it already. */
+struct openapi_opts;
 
 /* openapi-base.json, compiled in (Makefile: scripts/embed). */
 extern const char openapi_base[];
