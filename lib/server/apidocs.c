@@ -50,17 +50,16 @@ static void constraints(struct strbuf *o, const json_t *s)
 	}
 }
 
-static void inputs_table(struct strbuf *o, const json_t *features)
+/* A table of an object schema's properties: name, type, required,
+ * constraints, description. */
+static void fields_table(struct strbuf *o, const json_t *object)
 {
-	const json_t *req = json_object_get(features, "required"), *s, *r;
+	const json_t *req = json_object_get(object, "required"), *s, *r;
 	const char *name;
 
-	strbuf_addstr(o, "<h2>Inputs</h2><p class=muted>The data contract: "
-			 "a request that breaks it is answered 422 (400 on "
-			 "OIP and MLflow routes) naming every bad field.</p>"
-			 "<table><tr><th>name</th><th>type</th><th>required"
+	strbuf_addstr(o, "<table><tr><th>name</th><th>type</th><th>required"
 			 "</th><th>constraints</th><th>description</th></tr>");
-	json_object_foreach(json_object_get(features, "properties"), name, s) {
+	json_object_foreach(json_object_get(object, "properties"), name, s) {
 		int required = 0;
 		size_t i;
 
@@ -77,6 +76,15 @@ static void inputs_table(struct strbuf *o, const json_t *features)
 		strbuf_addstr(o, "</td></tr>");
 	}
 	strbuf_addstr(o, "</table>");
+}
+
+/* The inputs, under a heading of level h. */
+static void inputs_table(struct strbuf *o, const json_t *features, int h)
+{
+	strbuf_addf(o, "<h%d>Inputs</h%d><p class=muted>The data contract: "
+		    "a request that breaks it is answered 422 (400 on "
+		    "OIP and MLflow routes) naming every bad field.</p>", h, h);
+	fields_table(o, features);
 }
 
 static void operation(struct strbuf *o, const char *path, const char *method,
@@ -103,12 +111,89 @@ static void operation(struct strbuf *o, const char *path, const char *method,
 	strbuf_addstr(o, "</span></div>");
 }
 
+/* The schema a "#/components/schemas/NAME" string names. */
+static const json_t *schema_at(const json_t *schemas, const char *ref)
+{
+	const char *at = ref ? strrchr(ref, '/') : NULL;
+
+	return at ? json_object_get(schemas, at + 1) : NULL;
+}
+
+/* The operations of model (NULL: those of no model of models). */
+static void routes(struct strbuf *o, const json_t *doc, const char *model,
+		   const json_t *models)
+{
+	const json_t *item, *op, *m;
+	const char *path, *method, *tag;
+	size_t i;
+
+	json_object_foreach(json_object_get(doc, "paths"), path, item) {
+		json_object_foreach((json_t *)item, method, op) {
+			int mine;
+
+			if (!json_object_get(op, "responses"))
+				continue;
+			tag = json_string_value(json_array_get(
+				json_object_get(op, "tags"), 0));
+			mine = !model;
+			json_array_foreach(models, i, m)
+				if (tag && !strcmp(tag, json_str(m, "name")))
+					mine = model && !strcmp(tag, model);
+			if (mine)
+				operation(o, path, method, op);
+		}
+	}
+}
+
+/* open (a tag up to an attribute naming the anchor of the model's
+ * section), the anchor, and the model's name. */
+static void model_name(struct strbuf *o, const json_t *m, const char *open)
+{
+	strbuf_addstr(o, open);
+	strbuf_add_html(o, json_str(m, "name"));
+	strbuf_addstr(o, "\">");
+	strbuf_add_html(o, json_str(m, "name"));
+}
+
+/* Several models: a section each, with its inputs, answers and routes. */
+static void model_sections(struct strbuf *o, const json_t *doc,
+			   const json_t *models)
+{
+	const json_t *schemas = json_object_get(
+		json_object_get(doc, "components"), "schemas");
+	const json_t *m;
+	size_t i;
+
+	strbuf_addstr(o, "<h2>Models</h2><ul>");
+	json_array_foreach(models, i, m) {
+		model_name(o, m, "<li><a href=\"#model-");
+		strbuf_addstr(o, "</a> ");
+		strbuf_add_html(o, json_str(m, "version"));
+		strbuf_addstr(o, json_is_true(json_object_get(m, "default"))
+					 ? " (the default model)</li>" : "</li>");
+	}
+	strbuf_addstr(o, "</ul>");
+	json_array_foreach(models, i, m) {
+		model_name(o, m, "<h2 id=\"model-");
+		strbuf_addstr(o, " <span class=muted>");
+		strbuf_add_html(o, json_str(m, "version"));
+		strbuf_addstr(o, "</span></h2><p>");
+		strbuf_add_html(o, json_str(m, "description"));
+		strbuf_addstr(o, "</p>");
+		inputs_table(o, schema_at(schemas, json_str(m, "features")), 3);
+		strbuf_addstr(o, "<h3>Answers</h3>");
+		fields_table(o, schema_at(schemas, json_str(m, "prediction")));
+		strbuf_addstr(o, "<h3>Routes</h3>");
+		routes(o, doc, json_str(m, "name"), models);
+	}
+}
+
 void apidocs_html(const json_t *doc, struct strbuf *o)
 {
 	const json_t *info = json_object_get(doc, "info");
 	const json_t *comp = json_object_get(doc, "components");
-	const json_t *item, *op, *sec;
-	const char *path, *method, *name;
+	const json_t *item, *sec, *models;
+	const char *name;
 
 	strbuf_addstr(o, "<!doctype html><html lang=en><head><meta "
 			 "charset=utf-8><meta name=viewport content=\""
@@ -124,8 +209,12 @@ void apidocs_html(const json_t *doc, struct strbuf *o)
 	strbuf_addstr(o, "</p><p class=muted>Served by mlops. The OpenAPI "
 			 "3.1 document: <a href=\"openapi.json\">/openapi.json"
 			 "</a>.</p>");
-	inputs_table(o, json_object_get(json_object_get(comp, "schemas"),
-					"Features"));
+	models = json_object_get(doc, "x-models");
+	if (json_array_size(models))
+		model_sections(o, doc, models);
+	else
+		inputs_table(o, json_object_get(json_object_get(comp, "schemas"),
+						"Features"), 2);
 	sec = json_object_get(comp, "securitySchemes");
 	if (json_object_size(sec)) {
 		strbuf_addstr(o, "<h2>Authentication</h2><ul>");
@@ -139,10 +228,8 @@ void apidocs_html(const json_t *doc, struct strbuf *o)
 		}
 		strbuf_addstr(o, "</ul>");
 	}
-	strbuf_addstr(o, "<h2>Routes</h2>");
-	json_object_foreach(json_object_get(doc, "paths"), path, item)
-		json_object_foreach((json_t *)item, method, op)
-			if (json_object_get(op, "responses"))
-				operation(o, path, method, op);
+	strbuf_addstr(o, json_array_size(models) ? "<h2>Routes of the server"
+						 "</h2>" : "<h2>Routes</h2>");
+	routes(o, doc, NULL, models);
 	strbuf_addstr(o, "</body></html>\n");
 }

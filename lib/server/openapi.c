@@ -4,16 +4,16 @@
  * data contract as type, minimum / maximum, enum for categories, null
  * for nullable inputs, required), and what options change: 401 and the
  * security schemes with API keys, 429 with a rate limit, the admin
- * routes with an admin listener. */
+ * routes with an admin listener. Several models: openapi_models.c. */
 #include "openapi.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/jsonutil.h"
+#include "openapi_impl.h"
 #include "serving.h"
 
-extern const char openapi_base[];
-extern const size_t openapi_base_len;
 
 /* One input's (or output's) schema from its signature entry. */
 static json_t *field_schema(const json_t *f)
@@ -45,8 +45,28 @@ static json_t *field_schema(const json_t *f)
 	return s;
 }
 
+char *openapi_schema_key(const char *prefix, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (prefix)
+		strbuf_addf(&sb, "%s.", prefix);
+	strbuf_addstr(&sb, name);
+	return strbuf_detach(&sb);
+}
+
+static void set_schema(json_t *schemas, const char *prefix, const char *name,
+		       json_t *schema)
+{
+	char *key = openapi_schema_key(prefix, name);
+
+	json_object_set_new(schemas, key, schema);
+	free(key);
+}
+
 /* Features: one row, the inputs by name. Columns: a list of each. */
-static void signature_schemas(const json_t *sig, json_t *schemas)
+static void signature_schemas(const json_t *sig, json_t *schemas,
+			      const char *prefix)
 {
 	json_t *props = json_object(), *cols = json_object(), *req = json_array();
 	json_t *f;
@@ -62,16 +82,16 @@ static void signature_schemas(const json_t *sig, json_t *schemas)
 		if (json_is_true(json_object_get(f, "required")))
 			json_array_append_new(req, json_string(name));
 	}
-	json_object_set_new(schemas, "Features",
-			    json_pack("{s:s, s:s, s:o, s:o}", "type", "object",
-				      "description", "one row: the signature's "
-				      "inputs by name (the data contract)",
-				      "properties", props, "required", req));
-	json_object_set_new(schemas, "Columns",
-			    json_pack("{s:s, s:s, s:o}", "type", "object",
-				      "description", "every input as the list of "
-				      "its values, one a row",
-				      "properties", cols));
+	set_schema(schemas, prefix, "Features",
+		   json_pack("{s:s, s:s, s:o, s:o}", "type", "object",
+			     "description", "one row: the signature's "
+			     "inputs by name (the data contract)",
+			     "properties", props, "required", req));
+	set_schema(schemas, prefix, "Columns",
+		   json_pack("{s:s, s:s, s:o}", "type", "object",
+			     "description", "every input as the list of "
+			     "its values, one a row",
+			     "properties", cols));
 }
 
 /* Prediction: the class (a label: integer or string) or the value, and
@@ -176,33 +196,24 @@ static void security_schemes(json_t *doc, const struct openapi_opts *o)
 		json_decref(schemes);
 }
 
-json_t *openapi_document(const json_t *m, const struct openapi_opts *o)
+json_t *openapi_start(json_t *base, json_t *info)
 {
-	const json_t *sig = json_object_get(m, "signature");
-	const char *task = json_str(json_object_get(m, "model"), "task");
-	json_t *base = json_loadb(openapi_base, openapi_base_len, 0, NULL);
-	json_t *doc, *paths, *admin, *schemas, *info;
+	json_t *doc = json_pack("{s:s, s:o, s:O, s:O}", "openapi", "3.1.0",
+				"info", info, "paths",
+				json_object_get(base, "paths"), "components",
+				json_object_get(base, "components"));
 
-	if (!base)
-		return NULL; /* the text is ours: the tests catch it */
-	paths = json_incref(json_object_get(base, "paths"));
-	admin = json_incref(json_object_get(base, "x-admin-paths"));
-	info = json_pack("{s:s, s:s}", "title", json_str(m, "name"), "version",
-			 json_str(m, "version"));
-	if (json_str(m, "description"))
-		json_object_set_new(info, "description",
-				    json_string(json_str(m, "description")));
-	doc = json_pack("{s:s, s:o, s:o, s:O}", "openapi", "3.1.0", "info",
-			info, "paths", paths, "components",
-			json_object_get(base, "components"));
 	json_object_set_new(doc, "jsonSchemaDialect",
 			    json_string("https://spec.openapis.org/oas/3.1/"
 					"dialect/base"));
-	schemas = json_object_get(json_object_get(doc, "components"),
-				  "schemas");
-	signature_schemas(sig, schemas);
-	json_object_set_new(schemas, "Prediction",
-			    prediction_schema(sig, task));
+	return doc;
+}
+
+void openapi_finish(json_t *doc, json_t *base, const struct openapi_opts *o)
+{
+	json_t *paths = json_object_get(doc, "paths");
+	json_t *admin = json_object_get(base, "x-admin-paths");
+
 	per_operation(paths, o, 0);
 	if (o->admin_url) {
 		const char *path;
@@ -218,21 +229,68 @@ json_t *openapi_document(const json_t *m, const struct openapi_opts *o)
 		}
 	}
 	security_schemes(doc, o);
-	json_decref(admin);
 	json_decref(base);
+}
+
+void openapi_model_schemas(const json_t *m, json_t *schemas,
+			   const char *prefix)
+{
+	const json_t *sig = json_object_get(m, "signature");
+	const char *task = json_str(json_object_get(m, "model"), "task");
+
+	signature_schemas(sig, schemas, prefix);
+	set_schema(schemas, prefix, "Prediction", prediction_schema(sig, task));
+}
+
+json_t *openapi_document(const json_t *m, const struct openapi_opts *o)
+{
+	json_t *base = json_loadb(openapi_base, openapi_base_len, 0, NULL);
+	json_t *doc, *info;
+
+	if (!base)
+		return NULL; /* the text is ours: the tests catch it */
+	info = json_pack("{s:s, s:s}", "title", json_str(m, "name"), "version",
+			 json_str(m, "version"));
+	if (json_str(m, "description"))
+		json_object_set_new(info, "description",
+				    json_string(json_str(m, "description")));
+	doc = openapi_start(base, info);
+	openapi_model_schemas(m, json_object_get(json_object_get(
+					      doc, "components"), "schemas"),
+			      NULL);
+	openapi_finish(doc, base, o);
 	return doc;
+}
+
+/* What openapi_document takes, of a version being served. */
+static json_t *serving_json(const struct serving *sv)
+{
+	const struct descriptor *d = sv->bm->d;
+
+	return json_pack("{s:s, s:s, s:s?, s:{s:s}, s:O}", "name", d->name,
+			 "version", d->version, "description", d->description,
+			 "model", "task", task_name(d->model.task),
+			 "signature", sv->signature);
 }
 
 json_t *openapi_serving(const struct serving *sv, const struct openapi_opts *o)
 {
-	const struct descriptor *d = sv->bm->d;
-	json_t *m = json_pack("{s:s, s:s, s:s?, s:{s:s}, s:O}", "name", d->name,
-			      "version", d->version, "description",
-			      d->description, "model", "task",
-			      task_name(d->model.task), "signature",
-			      sv->signature);
+	json_t *m = serving_json(sv);
 	json_t *doc = openapi_document(m, o);
 
 	json_decref(m);
+	return doc;
+}
+
+json_t *openapi_served(struct serving *const *v, size_t n,
+		       const char *default_name, const struct openapi_opts *o)
+{
+	json_t *models = json_array(), *doc;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(models, serving_json(v[i]));
+	doc = n ? openapi_models_document(models, default_name, o) : NULL;
+	json_decref(models);
 	return doc;
 }

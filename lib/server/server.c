@@ -202,23 +202,22 @@ static unsigned guard(struct server *s, struct MHD_Connection *c,
 	return 413;
 }
 
-/* This server's OpenAPI document: what the options change. Its schemas
- * are sv's (the default model's; without one, the first model's).
+/* This server's OpenAPI document: what the options change, and every
+ * model loaded (sv: the default model, NULL when none). Made for each
+ * request from the versions it holds references to, so it is never
+ * stale after a load or unload and no reload swaps it under a reader.
  * NULL when no model is loaded. */
 static json_t *server_openapi(struct server *s, const struct serving *sv)
 {
 	struct openapi_opts o = { s->opts.nkeys > 0, s->opts.public_health,
 				  s->opts.rate_limit > 0, s->opts.admin_url };
-	json_t *names = sv ? NULL : server_model_names(s), *doc = NULL;
-	struct serving *first = NULL;
+	struct serving **v;
+	size_t i, n = models_list(s->models, &v, NULL);
+	json_t *doc = openapi_served(v, n, sv ? sv->bm->d->name : NULL, &o);
 
-	if (!sv && json_array_size(names))
-		first = server_model_acquire(
-			s, json_string_value(json_array_get(names, 0)));
-	if (sv || first)
-		doc = openapi_serving(sv ? sv : first, &o);
-	serving_put(first);
-	json_decref(names);
+	for (i = 0; i < n; i++)
+		serving_put(v[i]);
+	free(v);
 	return doc;
 }
 

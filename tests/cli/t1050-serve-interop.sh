@@ -490,4 +490,172 @@ run "$MLOPS" serve b.mlpkg --cors-origin 'https://app.example.com:443'
 expect_rc 2 "--cors-origin with the scheme's default port: usage error"
 expect_match "$ERR" "default port" "says why"
 
+# --- OpenAPI with several models: a path and schemas per model, each
+# model's from its own bundle; unloaded, it leaves the document.
+export MLOPS_ADMIN_KEY=oa-admin-key
+for e in house-prices wine-quality; do
+	mkdir -p "ex-$e"
+	cp -R "$MLOPS_SRC/examples/$e/." "ex-$e/"
+	rm -rf "ex-$e"/*.mlpkg "ex-$e/.mlops"
+	must "$MLOPS" -C "ex-$e" package -q -o "$SCRATCH/$e.mlpkg"
+done
+cp b.mlpkg credit-risk.mlpkg
+# check_models DOC MODEL...: each model's schemas in DOC are its bundle's:
+# the signature (mlops inspect --json) as JSON Schema, and what the
+# one-model document of that bundle says (mlops inspect --openapi).
+cat > models_match.py <<'PY'
+import json, os, subprocess, sys
+doc = json.load(open(sys.argv[1]))
+def mlops(*args):
+    return json.loads(subprocess.run([os.environ["MLOPS"], *args], capture_output=True, check=True).stdout)
+S = doc["components"]["schemas"]
+JS = {"float": "number", "int": "integer", "bool": "boolean", "category": "string", "string": "string"}
+bad = []
+for m in sys.argv[2:]:
+    info = mlops("inspect", "--json", m + ".mlpkg")
+    one = mlops("inspect", "--openapi", m + ".mlpkg")
+    f = S[m + ".Features"]
+    ins = info["signature"]["inputs"]
+    if list(f["properties"]) != [i["name"] for i in ins]: bad.append(m + ": inputs")
+    if sorted(f["required"]) != sorted(i["name"] for i in ins if i["required"]): bad.append(m + ": required")
+    for i in ins:
+        p = f["properties"][i["name"]]
+        t = JS[i["type"]]
+        if p["type"] != ([t, "null"] if i["nullable"] else t): bad.append(m + ": type of " + i["name"])
+        if p.get("minimum") != i.get("min") or p.get("maximum") != i.get("max"): bad.append(m + ": bounds of " + i["name"])
+        want = i.get("values") and i["values"] + ([None] if i["nullable"] else [])
+        if p.get("enum") != want: bad.append(m + ": enum of " + i["name"])
+    for k in ("Features", "Columns", "Prediction"):
+        if S[m + "." + k] != one["components"]["schemas"][k]: bad.append(m + ": " + k + " differs from its bundle's document")
+    for k in ("PredictResponse", "BatchResponse"):
+        if json.dumps(S[m + "." + k]) != json.dumps(one["components"]["schemas"][k]).replace("schemas/", "schemas/" + m + "."): bad.append(m + ": " + k)
+    if doc["x-models"][[x["name"] for x in doc["x-models"]].index(m)]["features"] != "#/components/schemas/" + m + ".Features": bad.append(m + ": x-models")
+print(" ".join(bad) or "ok")
+PY
+# paths DOC MODEL: the document's paths naming MODEL.
+paths() { json_get "$1" "sorted(p for p in d['paths'] if '/$2' in p)"; }
+MODEL_PATHS="'/models/M/drift', '/models/M/explain', '/models/M/feedback', '/models/M/info', '/models/M/invocations', '/models/M/performance', '/models/M/predict', '/models/M/predict/batch', '/models/M/shadow', '/v2/models/M', '/v2/models/M/explain', '/v2/models/M/infer', '/v2/models/M/ready'"
+HOUSE='{"area_m2":105.4,"rooms":3,"age_years":89,"distance_km":10.0,"has_garden":true,"energy_class":"A"}'
+WINE='{"alcohol":12.12,"acidity":6.17,"residual_sugar":1.5,"sulphates":0.65,"ph":3.18,"region":"coast"}'
+serve_bg two.log credit-risk.mlpkg house-prices.mlpkg --admin-listen 127.0.0.1:0
+ok $([ -n "$URL" ] && echo 0 || echo 1) "serve two models with different inputs"
+[ -n "$URL" ] || diag "$(cat two.log)"
+curl -s "$URL/openapi.json" > two.json
+run $CHECK two.json
+expect_rc 0 "two models: swagger-parser validates the document"
+[ "$RC" -eq 0 ] || diag "$OUT"
+expect_eq "$(json_get two.json 'd["info"]["title"], [m["name"] for m in d["x-models"]], [t["name"] for t in d["tags"]]')" \
+	"('credit-risk, house-prices', ['credit-risk', 'house-prices'], ['credit-risk', 'house-prices'])" "info, x-models and a tag a model"
+expect_eq "$($PY models_match.py two.json credit-risk house-prices)" ok "each model's schemas are its bundle's"
+for m in credit-risk house-prices; do
+	expect_eq "$(paths two.json "$m")" "[$(printf '%s' "$MODEL_PATHS" | sed "s/M/$m/g")]" "$m: a path for each of its routes"
+done
+expect_eq "$(json_get two.json '((p := d["paths"]["/models/house-prices/predict"]["post"])["requestBody"]["content"]["application/json"]["schema"]["properties"]["features"]["$ref"], p["responses"]["200"]["content"]["application/json"]["schema"]["$ref"], p["operationId"], p["tags"], "parameters" in p, sorted(d["components"]["schemas"]["Features"]))')" \
+	"('#/components/schemas/house-prices.Features', '#/components/schemas/house-prices.PredictResponse', 'house-prices.predict', ['house-prices'], False, ['anyOf', 'description'])" \
+	"/models/house-prices/predict: its own schemas, operation id and tag; the templated routes any model's"
+cat > answers2.py <<'PY'
+import json, sys, urllib.request, urllib.error
+url, rows = sys.argv[1], json.loads(sys.argv[2])
+def call(method, path, body):
+    req = urllib.request.Request(url + path, data=json.dumps(body).encode(), method=method.upper(), headers={"Content-Type": "application/json"})
+    try:
+        r = urllib.request.urlopen(req)
+        status, text = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        status, text = e.code, e.read()
+    return {"path": path, "method": method, "status": status, "type": "application/json", "body": json.loads(text), "request": body}
+ans = []
+for m, row in rows.items():
+    ans += [call("post", "/models/%s/predict" % m, {"features": row}),
+            call("post", "/models/%s/predict/batch" % m, [row, row]),
+            call("post", "/models/%s/explain" % m, {"features": row, "top": 2}),
+            call("post", "/v2/models/%s/infer" % m, {"inputs": [{"name": k, "shape": [1], "datatype": "BYTES" if isinstance(v, str) else "BOOL" if isinstance(v, bool) else "FP64", "data": [v]} for k, v in row.items()]})]
+    other = [r for n, r in rows.items() if n != m][0]
+    ans.append(call("post", "/models/%s/predict" % m, {"features": other}))
+    del ans[-1]["request"] # the other model's row: refused, as the document says
+if len(sys.argv) > 3: # the default model's row, by /predict
+    ans.append(call("post", "/predict", {"features": rows[sys.argv[3]]}))
+json.dump(ans, sys.stdout)
+PY
+ROWS2="{\"credit-risk\": $LOW, \"house-prices\": $HOUSE}"
+$PY answers2.py "$URL" "$ROWS2" > answers2.json
+expect_eq "$(json_get answers2.json '[a["status"] for a in d]')" "[200, 200, 200, 200, 422, 200, 200, 200, 200, 422]" \
+	"each model answers its rows, and refuses the other's"
+run $CHECK two.json answers2.json
+expect_rc 0 "each answer, and each request, fits that model's routes in the document"
+[ "$RC" -eq 0 ] || diag "$OUT"
+# The check is real: house-prices' answer and row are not credit-risk's.
+$PY -c 'import json; a=json.load(open("answers2.json")); x=a[5]; x["path"]="/models/credit-risk/predict"; json.dump([x], open("swapped.json","w"))'
+run $CHECK two.json swapped.json
+expect_eq "$RC $(printf '%s\n' "$OUT" | grep -c 'body.prediction: .* is not integer or string') $(printf '%s\n' "$OUT" | grep -c 'request.features: "income" is required')" \
+	"1 1 1" "a house price and a house row do not fit credit-risk's schemas"
+req GET /docs
+expect_match "$BODY" '<h2 id="model-house-prices">house-prices' "/docs: a section a model"
+expect_match "$BODY" '<code>energy_class</code></td><td>string</td><td>yes</td><td>one of A, B, C, D' "with its inputs"
+expect_match "$BODY" '<code>credit_score</code></td><td>integer</td><td>yes</td><td>&ge; 300 &le; 850' "each model's"
+expect_match "$BODY" '<code>/v2/models/house-prices/infer</code>' "and its routes"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $MLOPS_ADMIN_KEY" "$ADMIN/admin/models/house-prices/unload")
+expect_eq "$CODE" 200 "admin: unload house-prices"
+curl -s "$URL/openapi.json" > after.json
+run $CHECK after.json
+expect_rc 0 "after the unload: a valid document"
+expect_eq "$(grep -c house-prices after.json) $(json_get after.json 'd["info"]["title"], "x-models" in d, sorted(d["components"]["schemas"]["Features"]["properties"])')" \
+	"0 ('credit-risk', False, ['age', 'credit_score', 'debt_ratio', 'employment_years', 'has_prior_default', 'income', 'loan_amount', 'num_credit_lines'])" "the model is gone from the document: credit-risk's, as if served alone"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $MLOPS_ADMIN_KEY" "$ADMIN/admin/models/house-prices/load")
+curl -s "$URL/openapi.json" > again.json
+expect_eq "$CODE $(paths again.json house-prices | wc -c)" "200 $(paths two.json house-prices | wc -c)" "loaded again: back in the document"
+# Readers while loads and unloads swap the models: each document is one
+# set of models (a model's paths are there exactly when it is listed).
+( for _ in $(seq 15); do
+	curl -s -o /dev/null -X POST -H "Authorization: Bearer $MLOPS_ADMIN_KEY" "$ADMIN/admin/models/house-prices/unload"
+	curl -s -o /dev/null -X POST -H "Authorization: Bearer $MLOPS_ADMIN_KEY" "$ADMIN/admin/models/house-prices/load"
+done ) &
+SWAP=$!
+for i in $(seq 40); do curl -s "$URL/openapi.json" > "race$i.json"; done
+wait $SWAP
+expect_eq "$($PY -c '
+import json, sys
+seen = set()
+for i in range(1, 41):
+    d = json.load(open("race%d.json" % i))
+    listed = "house-prices" in [m["name"] for m in d.get("x-models", [])]
+    seen.add(listed)
+    assert listed == ("/models/house-prices/predict" in d["paths"]) == ("house-prices.Features" in d["components"]["schemas"]), i
+print("whole")')" whole "documents read during loads and unloads are whole"
+kill -TERM "$MPID"
+wait "$SPID"
+expect_eq "$?" 0 "the server of two models stops cleanly (no sanitizer report)"
+
+# Three models from --models DIR, one the default; SIGHUP drops one.
+mkdir models
+cp credit-risk.mlpkg house-prices.mlpkg wine-quality.mlpkg models/
+serve_bg three.log --models models --default-model house-prices
+ok $([ -n "$URL" ] && echo 0 || echo 1) "serve three models, house-prices the default"
+curl -s "$URL/openapi.json" > three.json
+run $CHECK three.json
+expect_rc 0 "three models: swagger-parser validates the document"
+[ "$RC" -eq 0 ] || diag "$OUT"
+expect_eq "$($PY models_match.py three.json credit-risk house-prices wine-quality)" ok "each model's schemas are its bundle's"
+expect_eq "$(paths three.json wine-quality)" "[$(printf '%s' "$MODEL_PATHS" | sed "s/M/wine-quality/g")]" "wine-quality: a path for each of its routes"
+expect_eq "$(json_get three.json 'd["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]["features"]["$ref"], [m["name"] for m in d["x-models"] if m["default"]], len(d["components"]["schemas"]["Prediction"]["anyOf"])')" \
+	"('#/components/schemas/house-prices.Features', ['house-prices'], 3)" "/predict: the default model's schemas"
+ROWS3="{\"credit-risk\": $LOW, \"house-prices\": $HOUSE, \"wine-quality\": $WINE}"
+$PY answers2.py "$URL" "$ROWS3" house-prices > answers3.json
+expect_eq "$(json_get answers3.json '[a["status"] for a in d]')" "[200, 200, 200, 200, 422, 200, 200, 200, 200, 422, 200, 200, 200, 200, 422, 200]" \
+	"three models answer their own rows, /predict the default's"
+run $CHECK three.json answers3.json
+expect_rc 0 "every answer fits the document of three models"
+[ "$RC" -eq 0 ] || diag "$OUT"
+rm models/wine-quality.mlpkg
+kill -HUP "$MPID"
+for _ in $(seq 600); do curl -s "$URL/openapi.json" | grep -q wine-quality || break; sleep 0.05; done
+curl -s "$URL/openapi.json" > hup.json
+expect_eq "$(grep -c wine-quality hup.json) $(json_get hup.json '[m["name"] for m in d["x-models"]]')" \
+	"0 ['credit-risk', 'house-prices']" "SIGHUP unloads wine-quality: gone from the document"
+run $CHECK hup.json
+expect_rc 0 "and it is still valid"
+kill -TERM "$MPID"
+wait "$SPID"
+expect_eq "$?" 0 "the server of three models stops cleanly (no sanitizer report)"
+
 done_testing

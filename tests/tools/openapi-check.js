@@ -4,7 +4,9 @@
 // {"path", "method", "status", "type", "body"}, checks each answer's body
 // against the schema the document gives for that route, status and
 // media type (its own small JSON Schema walker: type, const, enum,
-// required, properties, items, oneOf, allOf, minimum / maximum).
+// required, properties, items, oneOf, allOf, minimum / maximum); an
+// answer with "request" also has that body checked against the route's
+// JSON request body.
 // Prints one line per failure; exit status 0 when none.
 "use strict";
 const path = require("path");
@@ -70,6 +72,11 @@ function check(schema, v, at, errs) {
     }
     const errs = [];
     if (a.body !== undefined) check(media.schema, a.body, "body", errs);
+    if (a.request !== undefined) {
+      const req = op.requestBody && op.requestBody.content["application/json"];
+      if (req) check(req.schema, a.request, "request", errs);
+      else errs.push("no JSON request body in the document");
+    }
     for (const e of errs) console.log(`${a.method} ${a.path} ${a.status}: ${e}`);
     failures += errs.length;
   }
