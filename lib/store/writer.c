@@ -179,7 +179,9 @@ static void retain_step(struct pstore_writer *w)
 	int rc = 0, more = 0;
 
 	pthread_mutex_unlock(&w->lock);
-	if (w->o.retain_ms > 0) {
+	/* (A cut-off at or before 1970: nothing is that old, and 0 would
+	 * mean no cut-off.) */
+	if (w->o.retain_ms > 0 && now - w->o.retain_ms > 0) {
 		rc = pstore_prune_chunk(w->st, now - w->o.retain_ms,
 					PRUNE_CHUNK, &p);
 		more = !rc && p.predictions == PRUNE_CHUNK;
