@@ -276,8 +276,10 @@ int pstore_writer_start(struct pstore_writer **out, struct pstore *st,
 	w->o = *o;
 	if (!w->o.capacity)
 		w->o.capacity = 65536;
+	/* 4096: a fifth less of the writer's CPU a row than 512 (fewer
+	 * commits, index pages written once for more rows; bench/store). */
 	if (!w->o.batch)
-		w->o.batch = 512;
+		w->o.batch = 4096;
 	if (!w->o.flush_ms)
 		w->o.flush_ms = 200;
 	if (!w->o.retain_every_ms)

@@ -68,6 +68,24 @@ expect_match "$ERR" 'blank.csv:5: the id holds a control character, id a\\x1b\[2
 	"an id with an escape sequence shown as \\\\x1b"
 expect_eq "$(printf '%s' "$ERR" | tr -d '\n' | LC_ALL=C grep -c "$(printf '\033')")" 0 "  no raw ESC byte on stderr"
 
+# Labels go in without temporary files: an upsert's statement journal
+# (16 KiB pages, 4 of them in memory by default) spilled to /var/tmp,
+# two page writes a label (28 times slower), and failed where no temp
+# file can be made. Seven descriptors (stdio, the CSV, the database, its
+# -wal and -shm) leave none for one.
+$PY - <<'EOF'
+import sqlite3
+db = sqlite3.connect("s.db")
+db.executemany("INSERT INTO mlops_predictions (id, request_id, ts_ms, model, version, digest, inputs, outputs, latency_ms) VALUES (?,?,?,?,?,?,?,?,?)",
+               (("fb-%d" % i, "fb-%d" % i, 1, "credit-risk", "1.0.0", "sha256:x", "{}", '{"prediction":1}', 0.1) for i in range(20000)))
+db.commit()
+with open("many.csv", "w") as f:
+    f.write("id,label\n" + "".join("fb-%d,%d\n" % (i, i % 2) for i in range(20000)))
+EOF
+run sh -c 'ulimit -n 7 && exec "$0" feedback --store "sqlite:$1" many.csv' "$MLOPS" "$SCRATCH/s.db"
+expect_eq "$RC $OUT" "0 20000 labels stored, 0 unknown ids, 0 invalid (of 20000 rows)" \
+	"20000 labels with no descriptor left for a temporary file"
+
 # --redact / --hash of a field the model has not: a typo would store
 # what was meant to be hidden.
 run timeout 20 "$MLOPS" serve c.mlpkg --listen "127.0.0.1:$(free_port)" --store "sqlite:$SCRATCH/t.db" --redact incom
