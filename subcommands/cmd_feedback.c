@@ -7,6 +7,7 @@
 #include "cli/exit_status.h"
 #include "cli/output.h"
 #include "lib/bundle/reader.h"
+#include "lib/core/strbuf.h"
 #include "lib/model/bundled.h"
 #include "lib/store/ingest.h"
 #include "lib/store/pstore.h"
@@ -35,11 +36,21 @@ static void on_invalid(void *ctx, uint64_t line, const char *id,
 		       const char *why)
 {
 	struct shown *s = ctx;
+	struct strbuf shown_id = STRBUF_INIT;
 
-	if (s->n++ < SHOWN_INVALID)
-		print_warning("%s:%llu: %s%s%s: not stored", s->file,
-			      (unsigned long long)line, why,
-			      *id ? ", id " : "", id);
+	if (s->n++ >= SHOWN_INVALID)
+		return;
+	/* The file's bytes, not the terminal's: control characters (an
+	 * escape sequence in a hostile file) as \xNN. */
+	for (const char *p = id; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			strbuf_addf(&shown_id, "\\x%02x", (unsigned char)*p);
+		else
+			strbuf_addch(&shown_id, *p);
+	print_warning("%s:%llu: %s%s%s: not stored", s->file,
+		      (unsigned long long)line, why, *id ? ", id " : "",
+		      strbuf_str(&shown_id));
+	strbuf_release(&shown_id);
 }
 
 /* The bundle's task and class labels (the model's, when the

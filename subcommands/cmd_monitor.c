@@ -283,7 +283,7 @@ static int cmd_monitor(int argc, const char **argv)
 					 "before --until");
 		goto done;
 	}
-	rc = pstore_open(&st, opt_store, 0);
+	rc = pstore_open(&st, opt_store, PSTORE_READ);
 	if (!rc)
 		rc = monitor_scan(st, &q, opt_bundle ? &bs.bm : NULL, &p);
 	if (rc < 0) {

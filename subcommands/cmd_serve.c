@@ -518,7 +518,11 @@ static int cmd_serve(int argc, const char **argv)
 		print_info("mlops: %s", note);
 	/* An unreachable store stops serve here: rows it could not keep
 	 * would be lost without anyone knowing. */
-	rc = serve_store_start(&store_opts, &rec);
+	rc = sv ? serve_store_check_fields(&store_opts, sv->bm->d,
+					   opt_log_payloads)
+		: 0;
+	if (!rc)
+		rc = serve_store_start(&store_opts, &rec);
 	if (rc)
 		goto done;
 	so.recorder = rec;

@@ -113,7 +113,8 @@ static int cmd_store(int argc, const char **argv)
 		return command_usage_error(&cmd_store_spec, "--max-size takes a "
 					   "size such as 500M, not '%s'",
 					   opt_max_size);
-	if (pstore_open(&st, opt_store, 0) < 0)
+	if (pstore_open(&st, opt_store,
+			strcmp(verb, "info") ? 0 : PSTORE_READ) < 0)
 		return report_error();
 	rc = !strcmp(verb, "prune") ? prune(st, older_ms, max_bytes) : info(st);
 	pstore_close(st);

@@ -10,6 +10,8 @@
 #include "lib/core/duration.h"
 #include "lib/core/error.h"
 #include "lib/core/fsutil.h"
+#include "lib/core/suggest.h"
+#include "lib/descriptor/descriptor.h"
 #include "lib/server/record.h"
 #include "lib/store/pstore.h"
 #include "lib/store/writer.h"
@@ -55,6 +57,53 @@ int serve_store_check(const struct serve_store_opts *o)
 					"(kept as a keyed hash): choose one",
 					o->hash->v[i]);
 	return 0;
+}
+
+/* A --redact or --hash FIELD that names no input of the model leaves
+ * nothing out: a typo ("--redact SSN" for "ssn") would store what it
+ * meant to hide. An error; for --redact a warning with --log-payloads,
+ * whose bodies may hold other keys to hide. */
+static int field_known(const struct descriptor *d, const char *opt,
+		       const char *name, int warn_only)
+{
+	const char **names = xcalloc(d->ninputs + 1, sizeof(*names));
+	const char *near;
+	int rc = 0;
+
+	for (size_t i = 0; i < d->ninputs; i++) {
+		if (!strcmp(d->inputs[i].name, name))
+			goto done;
+		names[i] = d->inputs[i].name;
+	}
+	near = suggest_closest(name, names);
+	if (warn_only) {
+		print_warning("--%s '%s' names no input of %s: the store "
+			      "leaves nothing out for it%s%s%s", opt, name,
+			      d->name, near ? " (did you mean '" : "",
+			      near ? near : "", near ? "'?)" : "");
+	} else {
+		print_error("--%s '%s' names no input of %s: nothing would be "
+			    "%s", opt, name, d->name,
+			    strcmp(opt, "hash") ? "left out" : "hashed");
+		if (near)
+			print_hint("did you mean '%s'?", near);
+		rc = EXIT_USAGE;
+	}
+done:
+	free(names);
+	return rc;
+}
+
+int serve_store_check_fields(const struct serve_store_opts *o,
+			     const struct descriptor *d, int log_payloads)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && o->url && i < o->hash->n; i++)
+		rc = field_known(d, "hash", o->hash->v[i], 0);
+	for (size_t i = 0; !rc && o->url && i < o->redact->n; i++)
+		rc = field_known(d, "redact", o->redact->v[i], log_payloads);
+	return rc;
 }
 
 /* The HMAC key: --hash-key-file's bytes (a final newline dropped), else

@@ -19,6 +19,11 @@ struct serve_store_opts {
 /* Usage errors, before anything is opened: 0 or an exit status (the
  * message printed). */
 int serve_store_check(const struct serve_store_opts *o);
+struct descriptor;
+/* That every --redact and --hash FIELD is an input of the model d
+ * describes: 0 or the exit status (message printed). */
+int serve_store_check_fields(const struct serve_store_opts *o,
+			     const struct descriptor *d, int log_payloads);
 /* Opens the store (creating its schema) and starts its writer: 0 with
  * *out (NULL without --store), or the exit status (message printed). */
 int serve_store_start(const struct serve_store_opts *o,

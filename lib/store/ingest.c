@@ -83,6 +83,10 @@ int feedback_ingest_csv(struct pstore *st, const char *path,
 		char *label = NULL;
 		size_t idlen, llen;
 
+		/* A blank line (one empty field): no row, as a spreadsheet
+		 * or an editor leaves at the end. */
+		if (n == 1 && !fields[0].len)
+			continue;
 		rep->rows++;
 		if (n <= id_col || n <= label_col) {
 			rep->invalid++;

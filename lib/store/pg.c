@@ -61,7 +61,8 @@ static const char *const migrations[] = {
 
 struct pg {
 	PGconn *conn;
-	char *shown; /* the URL, password hidden */
+	char *shown;  /* the URL, password hidden */
+	char *secret; /* the password libpq read from it, or NULL */
 };
 
 /* libpq writes notices to the terminal by default; libmlops never does. */
@@ -71,9 +72,25 @@ static void pg_no_notice(void *arg, const char *message)
 	(void)message;
 }
 
-/* libpq's messages on one line: "...failed: X\n\tIs the server...". */
-static void tidy(struct strbuf *m)
+/* libpq's messages on one line: "...failed: X\n\tIs the server...",
+ * and never with the password (a server may echo what it was sent). */
+static void tidy(const struct pg *q, struct strbuf *m)
 {
+	if (q->secret && *q->secret) {
+		size_t len = strlen(q->secret);
+		char *p;
+
+		while ((p = strstr(m->buf ? m->buf : "", q->secret))) {
+			size_t at = (size_t)(p - m->buf);
+			struct strbuf rest = STRBUF_INIT;
+
+			strbuf_addstr(&rest, p + len);
+			strbuf_setlen(m, at);
+			strbuf_addstr(m, "***");
+			strbuf_addstr(m, rest.buf ? rest.buf : "");
+			strbuf_release(&rest);
+		}
+	}
 	for (size_t i = 0; i < m->len; i++)
 		if (m->buf[i] == '\n' || m->buf[i] == '\t')
 			m->buf[i] = ' ';
@@ -92,7 +109,7 @@ static int pg_fail(struct pg *q, const PGresult *res, const char *what)
 	int bad_conn = PQstatus(q->conn) != CONNECTION_OK, rc;
 
 	strbuf_addstr(&m, msg && *msg ? msg : PQerrorMessage(q->conn));
-	tidy(&m);
+	tidy(q, &m);
 	rc = mlops_error_set(bad_conn ? MLOPS_ENET : MLOPS_EIO,
 			     "store '%s': %s: %s", q->shown, what,
 			     strbuf_str(&m));
@@ -449,6 +466,9 @@ static void pg_close(struct pstore *st)
 		return;
 	PQfinish(q->conn);
 	free(q->shown);
+	if (q->secret)
+		memset(q->secret, 0, strlen(q->secret));
+	free(q->secret);
 	free(q);
 	st->impl = NULL;
 }
@@ -458,6 +478,76 @@ static const struct pstore_ops pg_ops = {
 	pg_prune_chunk, pg_size,	      pg_compact,	 pg_count,
 	pg_close,
 };
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
+}
+
+/* The URL as libpq reads it, before anything is sent: a password
+ * written with a bare '@' or '/' is read by libpq as part of the host
+ * or the port, and its messages would then show a piece of it. So
+ * that URL is refused (its password hidden), and libpq's own parse
+ * error, which may quote the URL, is not shown. */
+static int pg_check_url(struct pg *q, const char *uri)
+{
+	char *err = NULL;
+	PQconninfoOption *opts = PQconninfoParse(uri, &err), *o;
+	const char *pw = NULL, *written;
+	size_t len;
+	int rc = 0;
+
+	if (!opts) {
+		PQfreemem(err);
+		rc = mlops_error_set(MLOPS_EUSAGE, "'%s' is not a PostgreSQL "
+				     "URL libpq can read", q->shown);
+		mlops_error_hint("postgresql://USER@HOST:PORT/DB?OPTION=VALUE");
+		return rc;
+	}
+	for (o = opts; o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val)
+			pw = o->val;
+	/* (A password= in the query wins over the URL's: nothing to
+	 * compare then.) */
+	if (pstore_url_password(uri, &written, &len) &&
+	    !strstr(uri, "password=")) {
+		struct strbuf dec = STRBUF_INIT;
+
+		for (size_t i = 0; i < len; i++) {
+			if (written[i] == '%' && i + 2 < len &&
+			    hexval(written[i + 1]) >= 0 &&
+			    hexval(written[i + 2]) >= 0) {
+				strbuf_addch(&dec,
+					     (char)(hexval(written[i + 1]) * 16 +
+						    hexval(written[i + 2])));
+				i += 2;
+			} else {
+				strbuf_addch(&dec, written[i]);
+			}
+		}
+		if (!pw || strcmp(pw, strbuf_str(&dec))) {
+			rc = mlops_error_set(MLOPS_EUSAGE, "the password in '%s' "
+					     "holds a character a URL gives "
+					     "meaning to", q->shown);
+			mlops_error_hint("percent-encode it (@ is %%40, / is "
+					 "%%2F, : is %%3A), or leave it out of "
+					 "the URL: PGPASSWORD or ~/.pgpass");
+		}
+		if (dec.buf)
+			memset(dec.buf, 0, dec.len);
+		strbuf_release(&dec);
+	}
+	if (!rc && pw)
+		q->secret = xstrdup(pw);
+	for (o = opts; o->keyword; o++)
+		if (o->val)
+			memset(o->val, 0, strlen(o->val));
+	PQconninfoFree(opts);
+	return rc;
+}
 
 int pstore_pg_open(struct pstore *st, const char *uri, unsigned flags)
 {
@@ -471,13 +561,16 @@ int pstore_pg_open(struct pstore *st, const char *uri, unsigned flags)
 	q->shown = pstore_url_display(uri);
 	st->ops = &pg_ops;
 	st->impl = q;
+	rc = pg_check_url(q, uri);
+	if (rc)
+		goto done;
 	q->conn = PQconnectdbParams(keys, vals, 1);
 	if (!q->conn || PQstatus(q->conn) != CONNECTION_OK) {
 		struct strbuf m = STRBUF_INIT;
 
 		strbuf_addstr(&m, q->conn ? PQerrorMessage(q->conn)
 					  : "out of memory");
-		tidy(&m);
+		tidy(q, &m);
 		rc = mlops_error_set(MLOPS_ENET, "cannot connect to store "
 				     "'%s': %s", q->shown, strbuf_str(&m));
 		strbuf_release(&m);

@@ -63,23 +63,37 @@ const char *pstore_kind(const struct pstore *st)
 	return st->ops->kind;
 }
 
+int pstore_url_password(const char *url, const char **start, size_t *len)
+{
+	const char *scheme = strstr(url, "://"), *at = NULL, *colon, *p;
+
+	if (!scheme)
+		return 0;
+	/* The last '@' before the query: a password someone did not
+	 * percent-encode may hold '@' or '/' (libpq then reads the URL
+	 * otherwise, pstore_pg_open refuses it; hidden all the same). */
+	for (p = scheme + 3; *p && *p != '?'; p++)
+		if (*p == '@')
+			at = p;
+	colon = strchr(scheme + 3, ':');
+	if (!at || !colon || colon > at)
+		return 0;
+	*start = colon + 1;
+	*len = (size_t)(at - colon - 1);
+	return 1;
+}
+
 /* postgresql://user:SECRET@host/db?password=SECRET: both hidden. */
 char *pstore_url_display(const char *url)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *scheme = strstr(url, "://"), *at, *colon, *p;
+	const char *pw, *p;
+	size_t pwlen;
 
-	if (!scheme) {
-		strbuf_addstr(&sb, url);
-		return strbuf_detach(&sb);
-	}
-	at = strchr(scheme + 3, '@');
-	colon = strchr(scheme + 3, ':');
-	p = strchr(scheme + 3, '/');
-	if (at && colon && colon < at && (!p || at < p)) {
-		strbuf_add(&sb, url, (size_t)(colon - url) + 1);
+	if (pstore_url_password(url, &pw, &pwlen)) {
+		strbuf_add(&sb, url, (size_t)(pw - url));
 		strbuf_addstr(&sb, "***");
-		url = at;
+		url = pw + pwlen;
 	}
 	for (p = url; *p;) {
 		const char *q = strstr(p, "password=");
@@ -186,7 +200,9 @@ int pstore_prune(struct pstore *st, int64_t now_ms, int64_t older_than_ms,
 	if (!chunk)
 		chunk = 1000;
 	rc = pstore_size(st, &p->bytes_before);
-	if (!rc && older_than_ms > 0)
+	/* A cut-off at or before 1970 finds nothing to delete; and 0
+	 * would mean "no cut-off" to pstore_prune_chunk. */
+	if (!rc && older_than_ms > 0 && now_ms - older_than_ms > 0)
 		rc = prune_rows(st, now_ms - older_than_ms, UINT64_MAX, chunk,
 				p);
 	/* By size: as many of the oldest rows as the excess holds at the

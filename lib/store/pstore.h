@@ -29,6 +29,9 @@ struct pstore;
 
 enum pstore_flags {
 	PSTORE_CREATE = 1, /* create the database and the schema if missing */
+	/* Only read (store info, monitor): a store in a read-only file or
+	 * directory opens, and nothing is written to it. */
+	PSTORE_READ = 2,
 };
 
 int pstore_open(struct pstore **out, const char *url, unsigned flags);
@@ -37,6 +40,10 @@ void pstore_close(struct pstore *st);
 const char *pstore_kind(const struct pstore *st);
 /* The URL with any password masked, for messages. The caller frees. */
 char *pstore_url_display(const char *url);
+/* Where the password of postgresql://user:PASSWORD@host... is in url
+ * (as written, percent-encoding and all): 1 and *start, *len; 0 when
+ * it holds none there. */
+int pstore_url_password(const char *url, const char **start, size_t *len);
 
 /* One scored row. Strings are the caller's. */
 struct pstore_prediction {

@@ -179,7 +179,9 @@ static void retain_step(struct pstore_writer *w)
 	int rc = 0, more = 0;
 
 	pthread_mutex_unlock(&w->lock);
-	if (w->o.retain_ms > 0) {
+	/* (A cut-off at or before 1970: nothing is that old, and 0 would
+	 * mean no cut-off.) */
+	if (w->o.retain_ms > 0 && now - w->o.retain_ms > 0) {
 		rc = pstore_prune_chunk(w->st, now - w->o.retain_ms,
 					PRUNE_CHUNK, &p);
 		more = !rc && p.predictions == PRUNE_CHUNK;
@@ -274,8 +276,10 @@ int pstore_writer_start(struct pstore_writer **out, struct pstore *st,
 	w->o = *o;
 	if (!w->o.capacity)
 		w->o.capacity = 65536;
+	/* 4096: a fifth less of the writer's CPU a row than 512 (fewer
+	 * commits, index pages written once for more rows; bench/store). */
 	if (!w->o.batch)
-		w->o.batch = 512;
+		w->o.batch = 4096;
 	if (!w->o.flush_ms)
 		w->o.flush_ms = 200;
 	if (!w->o.retain_every_ms)

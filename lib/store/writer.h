@@ -14,7 +14,7 @@
 
 struct pstore_writer_opts {
 	size_t capacity;        /* rows queued at most (0: 65536) */
-	size_t batch;           /* rows a transaction at most (0: 512) */
+	size_t batch;           /* rows a transaction at most (0: 4096) */
 	unsigned flush_ms;      /* a partial batch waits this (0: 200) */
 	int64_t retain_ms;      /* keep rows this long; 0: for ever */
 	uint64_t retain_bytes;  /* prune the oldest past this; 0: no limit */

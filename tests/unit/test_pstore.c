@@ -3,8 +3,10 @@
  * database (tests/cli/t1065-serve-store-postgres.sh runs this binary so
  * against the server it starts). Rows are checked through the interface
  * here; the CLI tests read them back with sqlite3 and psql. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/core/duration.h"
@@ -65,6 +67,35 @@ static void test_urls(void)
 		   strstr(s, "sslmode=disable") && strstr(s, "u:***@h"),
 	   "passwords are hidden in shown URLs: %s", s);
 	free(s);
+	/* Passwords someone did not percent-encode: libpq reads a piece
+	 * as the host or the port; hidden whole all the same, and such a
+	 * URL refused before anything connects. */
+	s = pstore_url_display("postgresql://u:p@ss@h/db");
+	is_str(s, "postgresql://u:***@h/db", "a password holding @ is hidden");
+	free(s);
+	s = pstore_url_display("postgresql://u:pa/ss@h:5/db?x=y@z");
+	is_str(s, "postgresql://u:***@h:5/db?x=y@z",
+	       "a password holding / is hidden");
+	free(s);
+	s = pstore_url_display("postgresql://u@h:5432/db");
+	is_str(s, "postgresql://u@h:5432/db", "no password: as it is");
+	free(s);
+	is_int(pstore_open(&st, "postgresql://u:zq@xk@127.0.0.1:1/db", 0),
+	       MLOPS_EUSAGE, "a password with a bare @: a usage error");
+	ok(!strstr(mlops_error_last()->message, "xk"),
+	   "  whose message holds no piece of it: %s",
+	   mlops_error_last()->message);
+	is_int(pstore_open(&st, "postgresql://u:zq/xk@127.0.0.1:1/db", 0),
+	       MLOPS_EUSAGE, "a password with a bare /: a usage error");
+	ok(!strstr(mlops_error_last()->message, "zq"),
+	   "  whose message holds no piece of it: %s",
+	   mlops_error_last()->message);
+	is_int(pstore_open(&st, "postgresql://u:p%40ss@127.0.0.1:1/db", 0),
+	       MLOPS_ENET, "percent-encoded, it is tried (nothing listens)");
+	ok(!strstr(mlops_error_last()->message, "p%40ss") &&
+		   !strstr(mlops_error_last()->message, "p@ss"),
+	   "  and not shown: %s", mlops_error_last()->message);
+	mlops_error_clear();
 	is_int(pstore_open(&st, "mysql://x", PSTORE_CREATE), MLOPS_EUSAGE,
 	       "an unknown scheme is a usage error");
 	is_int(pstore_open(&st, "sqlite:", PSTORE_CREATE), MLOPS_EUSAGE,
@@ -75,6 +106,52 @@ static void test_urls(void)
 	   "without PSTORE_CREATE a missing file is an error");
 	ok(access("/tmp/no-such-mlops-store.db", F_OK) < 0,
 	   "and none is created");
+}
+
+/* Opening what is no store, or a store that may not be written, to
+ * read it (store info, monitor) writes nothing. */
+static void test_read_only(void)
+{
+	char dir[] = "/tmp/mlops-store-XXXXXX", path[96], url[128];
+	struct pstore *st = NULL;
+	struct pstore_prediction row = { "r1", "r1", 1000, "m", "1.0.0",
+					 "sha256:aa", "{}", "{}", 0.5 };
+	uint64_t np = 0, nf = 0;
+	struct stat sb;
+	int fd;
+
+	if (!mkdtemp(dir))
+		return;
+	snprintf(path, sizeof(path), "%s/empty.db", dir);
+	snprintf(url, sizeof(url), "sqlite:%s", path);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	close(fd);
+	is_int(pstore_open(&st, url, PSTORE_READ), MLOPS_EINPUT,
+	       "an empty file holds no store");
+	is_int(pstore_open(&st, url, 0), MLOPS_EINPUT, "  nor to write in");
+	ok(stat(path, &sb) == 0 && sb.st_size == 0,
+	   "  and is left empty (no pragma wrote to it)");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/p.db", dir);
+	snprintf(url, sizeof(url), "sqlite:%s", path);
+	ok(pstore_open(&st, url, PSTORE_CREATE) == 0 &&
+		   pstore_write_predictions(st, &row, 1) == 0,
+	   "a store with a row");
+	pstore_close(st);
+	/* Read-only file in a read-only directory: no -shm can be made
+	 * (root ignores modes: then it is simply readable). */
+	chmod(path, 0444);
+	chmod(dir, 0555);
+	is_int(pstore_open(&st, url, PSTORE_READ), 0,
+	       "read-only, it opens to read");
+	ok(st && pstore_count(st, &np, &nf) == 0 && np == 1,
+	   "  and reads the row: %s", mlops_error_last()->message);
+	pstore_close(st);
+	st = NULL;
+	mlops_error_clear();
+	chmod(dir, 0755);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* url NULL: a new SQLite file. */
@@ -137,6 +214,8 @@ static void test_backend(const char *pg_url)
 	is_int(pstore_scan_outcomes(st, 0, 0, NULL, 0, stop_early, &stops), 7,
 	       "a callback's non-zero stops the scan and is returned");
 	ok(pstore_size(st, &size) == 0 && size > 0, "a size");
+	ok(pstore_prune(st, 3500, 3500, 0, 1, &pr) == 0 && !pr.predictions,
+	   "a cut-off at 1970 (now - older == 0) prunes nothing, not all");
 	ok(pstore_prune(st, 3500, 1000, 0, 1, &pr) == 0,
 	   "prune what is older than 1 s at t=3.5 s");
 	ok(pr.predictions == 2 && pr.feedback == 1,
@@ -161,6 +240,7 @@ int main(void)
 {
 	test_durations();
 	test_urls();
+	test_read_only();
 	test_backend(NULL);
 	if (getenv("MLOPS_TEST_PG_URL"))
 		test_backend(getenv("MLOPS_TEST_PG_URL"));
