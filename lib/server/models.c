@@ -145,6 +145,16 @@ static void no_default(const struct models *m, struct model_pick *p)
 	p->why = strbuf_detach(&sb);
 }
 
+int models_has(struct models *m, const char *name, size_t len)
+{
+	int found;
+
+	pthread_mutex_lock(&m->lock);
+	find(m, name, len, &found);
+	pthread_mutex_unlock(&m->lock);
+	return found;
+}
+
 void models_pick(struct models *m, const char *name, size_t len,
 		 const char *version, size_t vlen, int predicting,
 		 int with_shadow, struct model_pick *p)

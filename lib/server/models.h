@@ -21,6 +21,9 @@ struct models *models_new(const char *default_name);
 /* Drops every reference it holds (shadows stopped). */
 void models_free(struct models *m);
 
+/* Whether a model of name (len bytes) is served. */
+int models_has(struct models *m, const char *name, size_t len);
+
 /* What a request is answered with. */
 struct model_pick {
 	struct serving *sv;    /* a reference; NULL when none answers */
