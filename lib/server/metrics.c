@@ -322,7 +322,7 @@ void metrics_histogram(struct strbuf *o, const char *name,
 		       const char *labels, const struct histogram *h, int is_rows)
 {
 	const double *b = is_rows ? rows_bounds : latency_bounds;
-	uint64_t cum = 0;
+	uint64_t cum = 0, sum;
 	int i;
 
 	for (i = 0; i < LATENCY_BUCKETS; i++) {
@@ -334,8 +334,9 @@ void metrics_histogram(struct strbuf *o, const char *name,
 		    *labels ? "," : "",
 		    (unsigned long long)__atomic_load_n(&h->count,
 							__ATOMIC_RELAXED));
+	sum = __atomic_load_n(&h->sum_ns, __ATOMIC_RELAXED);
 	strbuf_addf(o, "%s_sum{%s} %.9g\n", name, labels,
-		    is_rows ? (double)h->sum_ns : (double)h->sum_ns / 1e9);
+		    is_rows ? (double)sum : (double)sum / 1e9);
 	strbuf_addf(o, "%s_count{%s} %llu\n", name, labels,
 		    (unsigned long long)__atomic_load_n(&h->count,
 							__ATOMIC_RELAXED));
