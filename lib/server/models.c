@@ -382,6 +382,20 @@ size_t models_list(struct models *m, struct serving ***out,
 	return n;
 }
 
+void models_slots(struct models *m, unsigned char *busy, size_t n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->n; i++) {
+		if (m->v[i]->stable && m->v[i]->stable->version_slot < n)
+			busy[m->v[i]->stable->version_slot] = 1;
+		if (m->v[i]->canary && m->v[i]->canary->version_slot < n)
+			busy[m->v[i]->canary->version_slot] = 1;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
 size_t models_count(struct models *m)
 {
 	size_t n;

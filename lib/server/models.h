@@ -73,6 +73,9 @@ struct shadow *models_acquire_shadow(struct models *m, const char *name);
 size_t models_list(struct models *m, struct serving ***out,
 		   struct shadow ***shadows);
 size_t models_count(struct models *m);
+/* busy[slot] = 1 for the metrics slot of every version served (stable
+ * and canary; n flags). */
+void models_slots(struct models *m, unsigned char *busy, size_t n);
 
 /* Entries that could not be loaded, for the index: [{name, version?,
  * reason}] (taken). */
