@@ -25,6 +25,10 @@ struct models {
 	size_t n, alloc;
 	char *default_name;
 	json_t *unavailable;
+	/* The shadows of models unloaded, by name, for when they load
+	 * again (serve --shadow outlasts an unload). */
+	struct slot **parked;
+	size_t nparked, parked_alloc;
 };
 
 struct models *models_new(const char *default_name)
@@ -54,6 +58,9 @@ void models_free(struct models *m)
 		return;
 	for (i = 0; i < m->n; i++)
 		slot_free(m->v[i]);
+	for (i = 0; i < m->nparked; i++)
+		slot_free(m->parked[i]);
+	free(m->parked);
 	free(m->v);
 	free(m->default_name);
 	json_decref(m->unavailable);
@@ -210,6 +217,26 @@ void model_pick_release(struct model_pick *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Under the lock: a new slot for name, with the shadow it had when it
+ * was unloaded. */
+static struct slot *unpark(struct models *m, const char *name)
+{
+	struct slot *s;
+	size_t i;
+
+	for (i = 0; i < m->nparked; i++)
+		if (!strcmp(m->parked[i]->name, name))
+			break;
+	if (i == m->nparked) {
+		s = xcalloc(1, sizeof(*s));
+		s->name = xstrdup(name);
+		return s;
+	}
+	s = m->parked[i];
+	m->parked[i] = m->parked[--m->nparked];
+	return s;
+}
+
 struct serving *models_put(struct models *m, struct serving *sv,
 			   int replace_default)
 {
@@ -240,10 +267,8 @@ struct serving *models_put(struct models *m, struct serving *sv,
 	} else if (found) {
 		s = m->v[i];
 	} else {
-		if (!s) {
-			s = xcalloc(1, sizeof(*s));
-			s->name = xstrdup(name);
-		}
+		if (!s)
+			s = unpark(m, name);
 		m->v = xgrow_array(m->v, m->n + 1, &m->alloc, sizeof(*m->v));
 		memmove(m->v + i + 1, m->v + i, (m->n - i) * sizeof(*m->v));
 		m->v[i] = s;
@@ -270,6 +295,17 @@ struct serving *models_remove(struct models *m, const char *name)
 		m->n--;
 		old = s->stable;
 		s->stable = NULL;
+		if (s->shadow) {
+			/* Kept for the model's next load; its canary goes. */
+			m->parked = xgrow_array(m->parked, m->nparked + 1,
+						&m->parked_alloc,
+						sizeof(*m->parked));
+			m->parked[m->nparked++] = s;
+			serving_put(s->canary);
+			s->canary = NULL;
+			s->weight = 0;
+			s = NULL;
+		}
 	}
 	pthread_mutex_unlock(&m->lock);
 	if (s)

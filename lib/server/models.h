@@ -51,8 +51,8 @@ void model_pick_release(struct model_pick *p);
 struct serving *models_put(struct models *m, struct serving *sv,
 			   int replace_default);
 /* The model name is no longer served: its stable version returned (a
- * reference; NULL when there is no such model); its canary and shadow
- * dropped. */
+ * reference; NULL when there is no such model); its canary dropped, its
+ * shadow kept aside until a version of that name is put again. */
 struct serving *models_remove(struct models *m, const char *name);
 /* The canary of model name (NULL: the default), taking sv's reference;
  * sv NULL: none. The previous one is dropped. */
