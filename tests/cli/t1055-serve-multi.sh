@@ -26,14 +26,7 @@ sed -i 's/^version: .*/version: 1.1.0/' ex/credit-risk/mlops.yaml
 must "$MLOPS" -C ex/credit-risk package -q -o "$SCRATCH/credit-risk-2.mlpkg"
 MODELS="credit-risk house-prices wine-quality churn-sklearn lgbm-codes"
 
-req() { # req METHOD URL [BODY]: sets CODE and BODY
-	if [ $# -ge 3 ]; then
-		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' --data-binary "$3" "$2")
-	else
-		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" "$2")
-	fi
-	BODY=$(cat resp.txt)
-}
+req() { http_req "$@"; }
 areq() { # areq METHOD PATH: the admin API, with its key
 	CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" -H "Authorization: Bearer $ADMIN_KEY" "$ADMIN$2")
 	BODY=$(cat resp.txt)

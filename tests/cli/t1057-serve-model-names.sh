@@ -20,14 +20,7 @@ named team/credit 1.0.0 tc
 named team 2.0.0 t
 named team/ready 3.0.0 tr
 
-req() { # req METHOD URL [BODY]: sets CODE and BODY
-	if [ $# -ge 3 ]; then
-		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' --data-binary "$3" "$2")
-	else
-		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" "$2")
-	fi
-	BODY=$(cat resp.txt)
-}
+req() { http_req "$@"; }
 areq() { # areq PATH: POST to the admin API, with its key
 	CODE=$(curl -s -o resp.txt -w '%{http_code}' -X POST -H "Authorization: Bearer $ADMIN_KEY" "$ADMIN$1")
 	BODY=$(cat resp.txt)
