@@ -437,9 +437,12 @@ static int model_url(const char *url, const char **name, size_t *len,
 
 	if (!p)
 		return 0;
+	/* The verb is the last segment: a name may hold '/'. */
 	*name = p;
-	*len = strcspn(p, "/");
-	*verb = p + *len;
+	*verb = strrchr(p, '/');
+	if (!*verb)
+		*verb = p + strlen(p);
+	*len = (size_t)(*verb - p);
 	return *len > 0;
 }
 

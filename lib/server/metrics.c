@@ -90,6 +90,12 @@ void metrics_observe(struct histogram *h, uint64_t v, int is_rows)
 unsigned metrics_version(struct metrics *m, const char *model,
 			 const char *version)
 {
+	return metrics_version_reusing(m, model, version, NULL);
+}
+
+unsigned metrics_version_reusing(struct metrics *m, const char *model,
+				 const char *version, const unsigned char *busy)
+{
 	unsigned i, n = __atomic_load_n(&m->nversions, __ATOMIC_ACQUIRE);
 	const struct version_metrics *same = NULL;
 	struct version_metrics *v;
@@ -102,8 +108,14 @@ unsigned metrics_version(struct metrics *m, const char *model,
 		if (m->versions[i].npred_edges)
 			same = &m->versions[i];
 	}
-	if (n == METRIC_VERSIONS)
-		n--; /* the last slot is recycled: its counters restart */
+	if (n == METRIC_VERSIONS) {
+		/* Full: a version no longer served gives its slot up (busy
+		 * says which are); else the last slot is recycled. Either
+		 * way its counters restart under the new labels. */
+		for (i = 0; busy && i < METRIC_VERSIONS && busy[i]; i++)
+			;
+		n = busy && i < METRIC_VERSIONS ? i : METRIC_VERSIONS - 1;
+	}
 	v = &m->versions[n];
 	if (same == v)
 		same = NULL;
@@ -324,7 +336,7 @@ void metrics_histogram(struct strbuf *o, const char *name,
 		       const char *labels, const struct histogram *h, int is_rows)
 {
 	const double *b = is_rows ? rows_bounds : latency_bounds;
-	uint64_t cum = 0;
+	uint64_t cum = 0, sum;
 	int i;
 
 	for (i = 0; i < LATENCY_BUCKETS; i++) {
@@ -336,8 +348,9 @@ void metrics_histogram(struct strbuf *o, const char *name,
 		    *labels ? "," : "",
 		    (unsigned long long)__atomic_load_n(&h->count,
 							__ATOMIC_RELAXED));
+	sum = __atomic_load_n(&h->sum_ns, __ATOMIC_RELAXED);
 	strbuf_addf(o, "%s_sum{%s} %.9g\n", name, labels,
-		    is_rows ? (double)h->sum_ns : (double)h->sum_ns / 1e9);
+		    is_rows ? (double)sum : (double)sum / 1e9);
 	strbuf_addf(o, "%s_count{%s} %llu\n", name, labels,
 		    (unsigned long long)__atomic_load_n(&h->count,
 							__ATOMIC_RELAXED));

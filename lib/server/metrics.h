@@ -85,6 +85,10 @@ unsigned metrics_slot_status(enum status_slot s);
  * thread at a time. */
 unsigned metrics_version(struct metrics *m, const char *model,
 			 const char *version);
+/* The same, when all slots are taken reusing the first one that busy
+ * (METRIC_VERSIONS flags; NULL: all busy) says no version served uses. */
+unsigned metrics_version_reusing(struct metrics *m, const char *model,
+				 const char *version, const unsigned char *busy);
 void metrics_request(struct metrics *m, unsigned version, enum route r,
 		     unsigned status, uint64_t ns);
 void metrics_observe(struct histogram *h, uint64_t value_ns_or_rows,

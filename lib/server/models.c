@@ -25,6 +25,10 @@ struct models {
 	size_t n, alloc;
 	char *default_name;
 	json_t *unavailable;
+	/* The shadows of models unloaded, by name, for when they load
+	 * again (serve --shadow outlasts an unload). */
+	struct slot **parked;
+	size_t nparked, parked_alloc;
 };
 
 struct models *models_new(const char *default_name)
@@ -54,6 +58,9 @@ void models_free(struct models *m)
 		return;
 	for (i = 0; i < m->n; i++)
 		slot_free(m->v[i]);
+	for (i = 0; i < m->nparked; i++)
+		slot_free(m->parked[i]);
+	free(m->parked);
 	free(m->v);
 	free(m->default_name);
 	json_decref(m->unavailable);
@@ -145,6 +152,16 @@ static void no_default(const struct models *m, struct model_pick *p)
 	p->why = strbuf_detach(&sb);
 }
 
+int models_has(struct models *m, const char *name, size_t len)
+{
+	int found;
+
+	pthread_mutex_lock(&m->lock);
+	find(m, name, len, &found);
+	pthread_mutex_unlock(&m->lock);
+	return found;
+}
+
 void models_pick(struct models *m, const char *name, size_t len,
 		 const char *version, size_t vlen, int predicting,
 		 int with_shadow, struct model_pick *p)
@@ -200,6 +217,26 @@ void model_pick_release(struct model_pick *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Under the lock: a new slot for name, with the shadow it had when it
+ * was unloaded. */
+static struct slot *unpark(struct models *m, const char *name)
+{
+	struct slot *s;
+	size_t i;
+
+	for (i = 0; i < m->nparked; i++)
+		if (!strcmp(m->parked[i]->name, name))
+			break;
+	if (i == m->nparked) {
+		s = xcalloc(1, sizeof(*s));
+		s->name = xstrdup(name);
+		return s;
+	}
+	s = m->parked[i];
+	m->parked[i] = m->parked[--m->nparked];
+	return s;
+}
+
 struct serving *models_put(struct models *m, struct serving *sv,
 			   int replace_default)
 {
@@ -230,10 +267,8 @@ struct serving *models_put(struct models *m, struct serving *sv,
 	} else if (found) {
 		s = m->v[i];
 	} else {
-		if (!s) {
-			s = xcalloc(1, sizeof(*s));
-			s->name = xstrdup(name);
-		}
+		if (!s)
+			s = unpark(m, name);
 		m->v = xgrow_array(m->v, m->n + 1, &m->alloc, sizeof(*m->v));
 		memmove(m->v + i + 1, m->v + i, (m->n - i) * sizeof(*m->v));
 		m->v[i] = s;
@@ -260,6 +295,17 @@ struct serving *models_remove(struct models *m, const char *name)
 		m->n--;
 		old = s->stable;
 		s->stable = NULL;
+		if (s->shadow) {
+			/* Kept for the model's next load; its canary goes. */
+			m->parked = xgrow_array(m->parked, m->nparked + 1,
+						&m->parked_alloc,
+						sizeof(*m->parked));
+			m->parked[m->nparked++] = s;
+			serving_put(s->canary);
+			s->canary = NULL;
+			s->weight = 0;
+			s = NULL;
+		}
 	}
 	pthread_mutex_unlock(&m->lock);
 	if (s)
@@ -370,6 +416,20 @@ size_t models_list(struct models *m, struct serving ***out,
 	}
 	pthread_mutex_unlock(&m->lock);
 	return n;
+}
+
+void models_slots(struct models *m, unsigned char *busy, size_t n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->n; i++) {
+		if (m->v[i]->stable && m->v[i]->stable->version_slot < n)
+			busy[m->v[i]->stable->version_slot] = 1;
+		if (m->v[i]->canary && m->v[i]->canary->version_slot < n)
+			busy[m->v[i]->canary->version_slot] = 1;
+	}
+	pthread_mutex_unlock(&m->lock);
 }
 
 size_t models_count(struct models *m)

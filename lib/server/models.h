@@ -21,6 +21,9 @@ struct models *models_new(const char *default_name);
 /* Drops every reference it holds (shadows stopped). */
 void models_free(struct models *m);
 
+/* Whether a model of name (len bytes) is served. */
+int models_has(struct models *m, const char *name, size_t len);
+
 /* What a request is answered with. */
 struct model_pick {
 	struct serving *sv;    /* a reference; NULL when none answers */
@@ -48,8 +51,8 @@ void model_pick_release(struct model_pick *p);
 struct serving *models_put(struct models *m, struct serving *sv,
 			   int replace_default);
 /* The model name is no longer served: its stable version returned (a
- * reference; NULL when there is no such model); its canary and shadow
- * dropped. */
+ * reference; NULL when there is no such model); its canary dropped, its
+ * shadow kept aside until a version of that name is put again. */
 struct serving *models_remove(struct models *m, const char *name);
 /* The canary of model name (NULL: the default), taking sv's reference;
  * sv NULL: none. The previous one is dropped. */
@@ -70,6 +73,9 @@ struct shadow *models_acquire_shadow(struct models *m, const char *name);
 size_t models_list(struct models *m, struct serving ***out,
 		   struct shadow ***shadows);
 size_t models_count(struct models *m);
+/* busy[slot] = 1 for the metrics slot of every version served (stable
+ * and canary; n flags). */
+void models_slots(struct models *m, unsigned char *busy, size_t n);
 
 /* Entries that could not be loaded, for the index: [{name, version?,
  * reason}] (taken). */

@@ -584,18 +584,34 @@ static const char *model_path(const struct serving *s, const char *url)
 	return p;
 }
 
-/* A path segment that is word. */
-static int segment_is(const char *p, const char *word)
+enum route oip_model_route(const char *rest, const char **version,
+			   size_t *vlen)
 {
-	size_t n = strlen(word);
+	size_t n;
 
-	return !strncmp(p, word, n) && (!p[n] || p[n] == '/');
+	*version = NULL;
+	*vlen = 0;
+	if (!strncmp(rest, "/versions/", 10)) {
+		n = strcspn(rest + 10, "/");
+		if (!n)
+			return ROUTE_OTHER;
+		*version = rest + 10;
+		*vlen = n;
+		rest += 10 + n;
+	}
+	if (!*rest)
+		return ROUTE_OIP_MODEL;
+	if (!strcmp(rest, "/ready"))
+		return ROUTE_OIP_MODEL_READY;
+	if (!strcmp(rest, "/explain"))
+		return ROUTE_OIP_EXPLAIN;
+	return !strcmp(rest, "/infer") ? ROUTE_OIP_INFER : ROUTE_OTHER;
 }
 
 enum route oip_route(const char *url)
 {
-	const char *seg[5], *p;
-	size_t n = 0, tail;
+	const char *p, *v;
+	size_t k, vlen;
 
 	if (!strcmp(url, "/v2") || !strcmp(url, "/v2/"))
 		return ROUTE_OIP;
@@ -605,24 +621,21 @@ enum route oip_route(const char *url)
 		return ROUTE_OIP_READY;
 	if (strncmp(url, "/v2/models/", 11))
 		return ROUTE_OTHER;
-	for (p = url + 11; *p && n < 5; n++) {
-		seg[n] = p;
-		p += strcspn(p, "/");
-		p += *p == '/';
+	p = url + 11;
+	if (!*p || *p == '/')
+		return ROUTE_OTHER;
+	/* A model name may hold '/': the first split whose rest is a
+	 * route (the server picks among them by the models it serves). */
+	for (k = 1;; k++) {
+		if (!p[k] || p[k] == '/') {
+			enum route r = oip_model_route(p + k, &v, &vlen);
+
+			if (r != ROUTE_OTHER)
+				return r;
+		}
+		if (!p[k])
+			return ROUTE_OTHER;
 	}
-	if (*p || !n || seg[0][0] == '/')
-		return ROUTE_OTHER;
-	/* The segment after NAME[/versions/VERSION]. */
-	tail = n >= 3 && segment_is(seg[1], "versions") ? 3 : 1;
-	if (n == tail)
-		return ROUTE_OIP_MODEL;
-	if (n != tail + 1)
-		return ROUTE_OTHER;
-	if (segment_is(seg[tail], "ready"))
-		return ROUTE_OIP_MODEL_READY;
-	if (segment_is(seg[tail], "explain"))
-		return ROUTE_OIP_EXPLAIN;
-	return segment_is(seg[tail], "infer") ? ROUTE_OIP_INFER : ROUTE_OTHER;
 }
 
 unsigned oip_handle(const struct serving *s, int ready, const char *method,

@@ -18,5 +18,10 @@ unsigned oip_handle(const struct serving *s, int ready, const char *method,
 /* The route pattern an OIP URL is counted by in /metrics
  * (/v2/models/{name}/infer, ...; ROUTE_OTHER when it is none). */
 enum route oip_route(const char *url);
+/* What follows a model's name in /v2/models/NAME REST:
+ * [/versions/V][/ready|/infer|/explain] (V in *version, vlen bytes;
+ * NULL when there is none); ROUTE_OTHER when REST is not that. */
+enum route oip_model_route(const char *rest, const char **version,
+			   size_t *vlen);
 
 #endif

@@ -291,7 +291,10 @@ static int scan(const char *dir, char ***out, size_t *n)
 		if (de->d_name[0] == '.')
 			continue;
 		path = fs_join(dir, de->d_name);
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (stat(path, &st) < 0 || S_ISREG(st.st_mode)) {
+			/* One that cannot be read (a link being replaced)
+			 * stays an entry: its load fails, its model goes on
+			 * serving, and the failure is told. */
 			take = len > x && !strcmp(de->d_name + len - x,
 						  BUNDLE_EXT);
 		} else if (S_ISDIR(st.st_mode)) {

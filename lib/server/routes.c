@@ -7,6 +7,7 @@
 #include "handlers.h"
 #include "livedrift.h"
 #include "mlflow.h"
+#include "oip.h"
 #include "performance.h"
 #include "serving.h"
 
@@ -118,45 +119,71 @@ int route_per_model(const struct route_def *rd)
 	return rd && (rd->fn || (rd->flags & ROUTE_F_MODEL));
 }
 
-/* The segment at p (up to '/' or the end): its length, 0 when empty. */
-static size_t segment(const char *p)
-{
-	return strcspn(p, "/");
-}
-
-const struct route_def *route_resolve(const char *url,
-				      struct route_target *t)
+/* /models/NAME REST: the route of REST for one model, NULL when none. */
+static const struct route_def *model_route(const char *rest)
 {
 	const struct route_def *rd;
-	const char *p;
-	size_t n;
+
+	rd = route_lookup(!strcmp(rest, "/info") ? "/model/info" : rest);
+	return rd && rd->id != ROUTE_OIP && route_per_model(rd) ? rd : NULL;
+}
+
+const struct route_def *route_resolve(const char *url, route_known_fn *known,
+				      void *arg, struct route_target *t)
+{
+	const struct route_def *rd, *pick = NULL;
+	int rest_api = !strncmp(url, "/models/", 8);
+	const char *p, *v;
+	size_t k, vlen;
+	enum route r;
 
 	memset(t, 0, sizeof(*t));
-	if (!strncmp(url, "/models/", 8)) {
+	t->route = ROUTE_OTHER;
+	if (rest_api) {
 		p = url + 8;
-		n = segment(p);
-		if (!n || p[n] != '/')
-			return NULL;
-		t->name = p;
-		t->len = n;
-		p += n;
-		rd = route_lookup(!strcmp(p, "/info") ? "/model/info" : p);
-		return rd && rd->id != ROUTE_OIP && route_per_model(rd) ? rd
-									: NULL;
+	} else {
+		rd = route_lookup(url);
+		if (!rd || rd->id != ROUTE_OIP)
+			return rd;
+		t->route = oip_route(url);
+		if (strncmp(url, "/v2/models/", 11))
+			return rd;
+		p = url + 11;
+		pick = rd;
 	}
-	rd = route_lookup(url);
-	if (!rd || rd->id != ROUTE_OIP || strncmp(url, "/v2/models/", 11))
-		return rd;
-	p = url + 11;
-	n = segment(p);
-	if (n) {
-		t->name = p;
-		t->len = n;
-		p += n;
-		if (!strncmp(p, "/versions/", 10) && segment(p + 10)) {
-			t->version = p + 10;
-			t->vlen = segment(p + 10);
+	if (!*p || *p == '/')
+		return rest_api ? NULL : pick;
+	/* Names may hold '/' ("team/churn"): each split of the path into
+	 * NAME and a route for it, from the left; the first whose NAME is
+	 * served wins, else the first. */
+	for (k = 1;; k++) {
+		if (!p[k] || p[k] == '/') {
+			int served;
+
+			rd = rest_api ? model_route(p + k) : pick;
+			r = rest_api ? ROUTE_OTHER : oip_model_route(p + k, &v, &vlen);
+			served = rd && (rest_api || r != ROUTE_OTHER) && known &&
+				 known(arg, p, k);
+			if (rd && (rest_api || r != ROUTE_OTHER) &&
+			    (!t->name || served)) {
+				t->name = p;
+				t->len = k;
+				t->version = rest_api ? NULL : v;
+				t->vlen = rest_api ? 0 : vlen;
+				t->route = rest_api ? ROUTE_OTHER : r;
+				pick = rd;
+			}
+			if (served)
+				break;
 		}
+		if (!p[k])
+			break;
 	}
-	return rd;
+	if (!t->name && !rest_api) {
+		/* No route follows any NAME: the first segment names it,
+		 * for the 404. */
+		t->name = p;
+		t->len = strcspn(p, "/");
+	}
+	return rest_api && !t->name ? NULL : pick;
 }

@@ -69,14 +69,21 @@ struct route_target {
 	size_t len;
 	const char *version; /* OIP's /versions/{v}; NULL: none */
 	size_t vlen;
+	enum route route;    /* OIP's route pattern (oip_route) */
 };
+
+/* Whether a model of name (len bytes) is served. */
+typedef int route_known_fn(void *arg, const char *name, size_t len);
 
 /* route_lookup, and the model a URL names: /models/{name}PATH is the
  * route of PATH for that model (a route with a handler, or
  * ROUTE_F_MODEL; /models/{name}/info is /model/info), and
- * /v2/models/{name}[/versions/{v}]/... names it in the OIP tree. */
-const struct route_def *route_resolve(const char *url,
-				      struct route_target *t);
+ * /v2/models/{name}[/versions/{v}]/... names it in the OIP tree. A name
+ * may hold '/': of the ways to split the URL into a name and a route,
+ * the leftmost whose name known() says is served (known NULL: none
+ * is), else the leftmost. */
+const struct route_def *route_resolve(const char *url, route_known_fn *known,
+				      void *arg, struct route_target *t);
 /* A route that answers for one model (a handler, or ROUTE_F_MODEL). */
 int route_per_model(const struct route_def *rd);
 

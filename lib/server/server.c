@@ -449,13 +449,15 @@ static unsigned answer_server(struct server *s, struct serving *sv,
 }
 
 /* The request's answer; rd: the route its URL names (NULL: none), pick
- * the version that answers it (or why none does). */
+ * the version that answers it (or why none does); *route, the route it
+ * is counted by (route_resolve's), ROUTE_OTHER when it is not admitted. */
 static unsigned answer(struct server *s, const struct model_pick *pick,
 		       struct MHD_Connection *c, const char *url,
 		       const char *method, struct request *req,
 		       const struct route_def *rd, enum route *route)
 {
 	struct serving *sv = pick->sv;
+	enum route resolved = *route; /* counted once the URL is admitted */
 	unsigned status;
 
 	*route = ROUTE_OTHER;
@@ -472,7 +474,7 @@ static unsigned answer(struct server *s, const struct model_pick *pick,
 		respond_json(c, 404, error_json("no such endpoint"), NULL);
 		return 404;
 	}
-	*route = rd->id == ROUTE_OIP ? oip_route(url) : rd->id;
+	*route = resolved;
 	if (preflight(s, c, method, rd))
 		return 204;
 	status = guard(s, c, rd, health_url(rd, url), method, req);
@@ -539,6 +541,11 @@ static void mirror(struct shadow *sh,
 	score_capture_release(rows);
 }
 
+static int served(void *models, const char *name, size_t len)
+{
+	return models_has(models, name, len);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *data,
@@ -589,8 +596,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	conntrack_answering(req->conn);
 	current = req;
 	score_set_request(req->reply.id);
-	rd = route_resolve(url, &t);
-	route = !rd ? ROUTE_OTHER : rd->id == ROUTE_OIP ? oip_route(url) : rd->id;
+	rd = route_resolve(url, served, s->models, &t);
+	route = !rd ? ROUTE_OTHER : rd->id == ROUTE_OIP ? t.route : rd->id;
 	/* The canary takes its share of /predict and /predict/batch; a
 	 * shadow gets a copy of every prediction its stable answers. */
 	models_pick(s->models, t.name, t.len, t.version, t.vlen,

@@ -23,8 +23,21 @@ void server_adopt(struct server *s, struct serving *sv)
 	sv->recorder = s->opts.recorder;
 	sv->record = recorder_rows;
 	sv->max_batch = s->opts.max_batch ? s->opts.max_batch : 10000;
-	sv->version_slot = metrics_version(&s->metrics, sv->bm->d->name,
-					   sv->bm->d->version);
+	if (__atomic_load_n(&s->metrics.nversions, __ATOMIC_ACQUIRE) ==
+	    METRIC_VERSIONS) {
+		/* Full (many models, or many reloads): a version no longer
+		 * served gives its counters up. */
+		unsigned char busy[METRIC_VERSIONS] = { 0 };
+
+		models_slots(s->models, busy, METRIC_VERSIONS);
+		if (s->has_none_slot)
+			busy[s->none_slot] = 1;
+		sv->version_slot = metrics_version_reusing(
+			&s->metrics, sv->bm->d->name, sv->bm->d->version, busy);
+	} else {
+		sv->version_slot = metrics_version(
+			&s->metrics, sv->bm->d->name, sv->bm->d->version);
+	}
 	serving_prediction_edges(sv, edges, &n);
 	metrics_prediction_edges(&s->metrics, sv->version_slot, edges, n);
 	pthread_mutex_unlock(&s->adopt_lock);

@@ -242,6 +242,17 @@ fixture_project() {
 	if [ -n "${5:-}" ]; then sed -i "$5" "$1/mlops.yaml"; fi
 }
 
+# http_req METHOD URL [BODY]: a request (BODY sent as JSON); sets CODE
+# and BODY, the answer's body also in resp.txt.
+http_req() {
+	if [ $# -ge 3 ]; then
+		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' --data-binary "$3" "$2")
+	else
+		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" "$2")
+	fi
+	BODY=$(cat resp.txt)
+}
+
 # A copy of the credit-risk example to work on. Its latency gate gets a
 # threshold no loaded machine can miss: tests never depend on timing.
 copy_example() {

@@ -216,9 +216,11 @@ expect_match "$CODE $BODY" '^200 [0-9]+\.[0-9]+\.[0-9]+$' "GET /version"
 req GET /invocations
 expect_eq "$CODE $(hdr Allow)" "405 POST" "GET /invocations: 405"
 
-# --- /metrics: OIP requests by route pattern, not one /v2 for all.
+# --- /metrics: OIP requests by route pattern, not one /v2 for all
+# (/v2/models/credit-risk/nope asks for the model "credit-risk/nope": a
+# name may hold '/').
 for u in /v2 /v2/health/live /v2/health/ready /v2/models/credit-risk /v2/models/credit-risk/ready \
-	/v2/models/credit-risk/versions/1.0.0 /v2/models/credit-risk/versions/1.0.0/ready /v2/models/credit-risk/nope; do
+	/v2/models/credit-risk/versions/1.0.0 /v2/models/credit-risk/versions/1.0.0/ready /v2/models/credit-risk/nope /v2/nope; do
 	curl -s -o /dev/null "$URL$u"
 done
 OIPROW='{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP64","data":[85000,0.15,760,45,12,4,15000,0]}]}'
@@ -227,6 +229,7 @@ req POST /v2/models/credit-risk/versions/1.0.0/infer "$OIPROW"
 curl -s "$URL/metrics" > metrics.txt
 for pat in '/v2,status="200"} 1' '/v2/health/live,status="200"} 1' '/v2/health/ready,status="200"} 1' \
 	'/v2/models/{name},status="200"} 2' '/v2/models/{name}/ready,status="200"} 2' \
+	'/v2/models/{name},status="404"} 1' \
 	'/v2/models/{name}/infer,status="200"} 2' 'other,status="404"} 1' '/invocations,status="200"} 10' \
 	'/invocations,status="415"} 4' '/ping,status="200"} 1' '/health,status="200"} 1'; do
 	r=${pat%%,*} rest=${pat#*,}

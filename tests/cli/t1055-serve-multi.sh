@@ -26,14 +26,7 @@ sed -i 's/^version: .*/version: 1.1.0/' ex/credit-risk/mlops.yaml
 must "$MLOPS" -C ex/credit-risk package -q -o "$SCRATCH/credit-risk-2.mlpkg"
 MODELS="credit-risk house-prices wine-quality churn-sklearn lgbm-codes"
 
-req() { # req METHOD URL [BODY]: sets CODE and BODY
-	if [ $# -ge 3 ]; then
-		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' --data-binary "$3" "$2")
-	else
-		CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" "$2")
-	fi
-	BODY=$(cat resp.txt)
-}
+req() { http_req "$@"; }
 areq() { # areq METHOD PATH: the admin API, with its key
 	CODE=$(curl -s -o resp.txt -w '%{http_code}' -X "$1" -H "Authorization: Bearer $ADMIN_KEY" "$ADMIN$2")
 	BODY=$(cat resp.txt)
@@ -296,6 +289,17 @@ expect_eq "$CODE" 200 "load NAME finds DIR/NAME.mlpkg"
 areq POST /admin/models/wine-quality/load
 expect_eq "$(index "$URL")" "churn-sklearn:1.0.0:READY credit-risk:1.1.0:READY house-prices:1.0.0:READY wine-quality:1.0.0:READY" \
 	"and the unloaded one comes back"
+# An entry that cannot be read for a moment (a link being replaced) is a
+# failed load: its model answers on.
+ln -sf "$SCRATCH/wine-quality.mlpkg" models/wine-quality.mlpkg.new && mv models/wine-quality.mlpkg.new models/wine-quality.mlpkg
+ln -sf "$SCRATCH/nothere.mlpkg" models/wine-quality.mlpkg.new && mv models/wine-quality.mlpkg.new models/wine-quality.mlpkg
+kill -HUP "$MPID"
+wait_for 'grep -c "models/wine-quality.mlpkg: cannot read" dir.log' 1
+ok $? "SIGHUP: a dangling link is a failed load"
+expect_eq "$(index "$URL")" "churn-sklearn:1.0.0:READY credit-risk:1.1.0:READY house-prices:1.0.0:READY wine-quality:1.0.0:READY" \
+	"its model answers on"
+req POST "$URL/models/wine-quality/predict/batch" "$(cat rows-wine-quality.json)"
+expect_eq "$CODE" 200 "and answers"
 touch stop
 for _ in $(seq 600); do [ -s load2.json ] && break; sleep 0.05; done
 expect_eq "$(json_get load2.json 'd["failures"], sorted(d["versions"])')" "(0, ['1.0.0', '1.1.0'])" \

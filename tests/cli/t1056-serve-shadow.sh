@@ -213,4 +213,21 @@ curl -s "$URL/shadow" > hp-shadow.json
 expect_eq "$(json_get hp-shadow.json 'd["agreement"], d["compares"], d["tolerance"]')" \
 	"(1.0, 'values, within the tolerance', 1e-06)" "agreement of values, within the tolerance"
 expect_match "$(cat same-access.log)" '"route":"/predict/batch","status":200,.*"model":"credit-risk"' "the access log names the model"
+kill "$SPID"
+
+# --- serve --shadow outlasts an unload of its model: a load brings both ---
+export MLOPS_ADMIN_KEY=shadow-admin-key-1234
+serve_bg un.log v1.mlpkg hp.mlpkg --shadow v3.mlpkg --admin-listen 127.0.0.1:0
+expect_eq "$(post "$URL/models/credit-risk/predict" one.json out.json)" 200 "two models, credit-risk shadowed"
+compared "$URL/models/credit-risk" 1
+ok $? "the shadow compared it"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $MLOPS_ADMIN_KEY" "$ADMIN/admin/models/credit-risk/unload")" \
+	200 "unload credit-risk"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$URL/models/credit-risk/shadow")" 404 "no shadow while it is unloaded"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $MLOPS_ADMIN_KEY" "$ADMIN/admin/models/credit-risk/load")" \
+	200 "load it again"
+expect_eq "$(post "$URL/models/credit-risk/predict" one.json out.json)" 200 "it answers"
+compared "$URL/models/credit-risk" 2
+ok $? "and its shadow is back, its figures kept"
+kill "$SPID"
 done_testing
