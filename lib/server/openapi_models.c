@@ -117,12 +117,21 @@ static char *model_prefix(const char *name)
 	return p;
 }
 
+/* route_known_fn: the model being documented is served. */
+static int is_named(void *arg, const char *name, size_t len)
+{
+	const char *want = arg;
+
+	return strlen(want) == len && !strncmp(want, name, len);
+}
+
 /* 1 when the server routes url (naming model name) to path's route:
  * the document shows only the routes the server answers. */
 static int routes_to(const char *url, const char *path, const char *name)
 {
 	struct route_target t;
-	const struct route_def *rd = route_resolve(url, &t);
+	const struct route_def *rd = route_resolve(url, is_named, (void *)name,
+						   &t);
 
 	return rd && t.name && t.len == strlen(name) &&
 	       !strncmp(t.name, name, t.len) &&
