@@ -229,7 +229,9 @@ static int cmd_monitor(int argc, const char **argv)
 	struct perf_result res;
 	struct pstore *st = NULL;
 	struct perf *p = NULL;
-	int64_t now = (int64_t)time(NULL) * 1000;
+	/* Scans end before --until: by default, after this millisecond
+	 * (whole seconds left out the rows of the current one). */
+	int64_t now = wall_ms() + 1;
 	char *shown = NULL;
 	int rc = command_parse(&cmd_monitor_spec, &argc, argv);
 

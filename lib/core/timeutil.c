@@ -71,3 +71,11 @@ void sleep_ms(double ms)
 	while (nanosleep(&ts, &ts) == -1)
 		;
 }
+
+int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

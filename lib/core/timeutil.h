@@ -12,6 +12,8 @@ int time_parse_utc(const char *s, int64_t *ms);
 
 /* Nanoseconds on the monotonic clock: for durations, never for dates. */
 uint64_t mono_ns(void);
+/* The wall clock in milliseconds since the epoch (UTC). */
+int64_t wall_ms(void);
 
 /* Sleeps ms milliseconds, through signals. */
 void sleep_ms(double ms);

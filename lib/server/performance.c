@@ -312,7 +312,7 @@ static void result_release(struct result *res)
 static int refresh(struct perf_watch *pw, struct serving **svs, size_t n,
 		   struct result *res)
 {
-	int64_t now = (int64_t)time(NULL) * 1000;
+	int64_t now = wall_ms() + 1; /* windows end after this millisecond */
 	size_t i;
 	int rc = 0;
 

@@ -8,14 +8,12 @@
 
 #include "../core/error.h"
 #include "../core/strbuf.h"
+#include "../core/timeutil.h"
 #include "backend.h"
 
 int64_t pstore_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return wall_ms();
 }
 
 static int has_prefix(const char *s, const char *p)

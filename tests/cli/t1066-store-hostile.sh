@@ -54,6 +54,19 @@ run $AS "$MLOPS" monitor --json --since 2000-01-01 --store "sqlite:$SCRATCH/ro/s
 expect_eq "$RC $(printf '%s' "$OUT" | json_get /dev/stdin 'd["groups"][0]["predictions"]' 2>/dev/null)" "0 1" \
 	"monitor reads it too" || diag "$OUT" "$ERR"
 expect_eq "$(ls ro)" "s.db" "  and neither left a file beside it"
+# A row of the current second counts: monitor's window ended at the
+# whole second before it, and left such rows out. Three fresh rows, each
+# read back at once (all three crossing a second is unlikely).
+seen=
+for i in 1 2 3; do
+	$PY -c 'import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO mlops_predictions (id, request_id, ts_ms, model, version, digest, inputs, outputs, latency_ms) VALUES (?,?,?,?,?,?,?,?,?)", ("now-" + sys.argv[2], "now", int(time.time() * 1000), "credit-risk", "1.0.0", "sha256:x", "{}", "{\"prediction\":1}", 0.1))
+db.commit()' "$SCRATCH/s.db" "$i"
+	run "$MLOPS" monitor --json --since 1h --store "sqlite:$SCRATCH/s.db"
+	seen="$seen $RC:$(printf '%s' "$OUT" | json_get /dev/stdin 'd["predictions"]' 2>/dev/null)"
+done
+expect_eq "$seen" " 0:2 0:3 0:4" "monitor counts a row stored this very second"
 run $AS "$MLOPS" feedback --store "sqlite:$SCRATCH/ro/s.db" one.csv
 expect_rc 4 "feedback, which must write, fails with exit 4 there"
 chmod 755 ro
