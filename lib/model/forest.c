@@ -470,13 +470,11 @@ walk_complete_avx2(const struct forest *f, const float *xr, size_t n,
 		walk_complete(f, xr + whole * nf, n - whole, acc + whole * g);
 }
 
+/* A bit test of what libgcc read at start-up: no state of our own for
+ * the walking threads to share. */
 static int have_avx2(void)
 {
-	static int known = -1;
-
-	if (known < 0)
-		known = __builtin_cpu_supports("avx2") ? 1 : 0;
-	return known;
+	return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 #endif
 
