@@ -181,6 +181,23 @@ serve_bg() {
 	grep -qs "; ready" "$_log" || URL=
 }
 
+# fleet_bundles SCORE: the example packaged three times in proj (copied
+# first): v1.mlpkg as it is, v2.mlpkg as version 1.1.0, v3.mlpkg as 1.2.0
+# predicting from base score SCORE (every probability moves); model.json
+# is restored, mlops.yaml left at 1.2.0.
+fleet_bundles() {
+	copy_example proj
+	must "$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg"
+	sed -i 's/^version: .*/version: 1.1.0/' proj/mlops.yaml
+	must "$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg"
+	cp proj/model/model.json model.orig
+	sed -i 's/^version: .*/version: 1.2.0/' proj/mlops.yaml
+	sed -i "s/\"base_score\":\"5E-1\"/\"base_score\":\"$1\"/" proj/model/model.json
+	must grep -q "\"base_score\":\"$1\"" proj/model/model.json
+	must "$MLOPS" -C proj package -q -o "$SCRATCH/v3.mlpkg"
+	cp model.orig proj/model/model.json
+}
+
 # start_fleet_instance N [SUFFIX]: fleet instance N, `mlops serve --state
 # sN SEED` (SEED: v1.mlpkg unless set) with an admin listener, on the
 # ports P<N> and A<N> when set, else on ports the kernel picks (read from

@@ -10,16 +10,8 @@
 
 ADMIN_KEY=fleet-admin-key-4711
 export MLOPS_ADMIN_KEY="$ADMIN_KEY"
-copy_example proj
-must "$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg"
-sed -i 's/^version: .*/version: 1.1.0/' proj/mlops.yaml
-must "$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg"
 # v3 predicts from another base score: every probability moves.
-cp proj/model/model.json model.orig
-sed -i 's/^version: .*/version: 1.2.0/' proj/mlops.yaml
-sed -i 's/"base_score":"5E-1"/"base_score":"9.9E-1"/' proj/model/model.json
-must "$MLOPS" -C proj package -q -o "$SCRATCH/v3.mlpkg"
-cp model.orig proj/model/model.json
+fleet_bundles 9.9E-1
 sed -i 's/^version: .*/version: 1.3.0/' proj/mlops.yaml
 must "$MLOPS" -C proj package -q -o "$SCRATCH/v4.mlpkg"
 D1=$(bundle_digest v1.mlpkg)

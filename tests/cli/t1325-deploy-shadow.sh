@@ -10,15 +10,7 @@
 
 ADMIN_KEY=shadow-admin-key-1234
 export MLOPS_ADMIN_KEY="$ADMIN_KEY"
-copy_example proj
-must "$MLOPS" -C proj package -q -o "$SCRATCH/v1.mlpkg"
-sed -i 's/^version: .*/version: 1.1.0/' proj/mlops.yaml
-must "$MLOPS" -C proj package -q -o "$SCRATCH/v2.mlpkg"
-cp proj/model/model.json model.orig
-sed -i 's/^version: .*/version: 1.2.0/' proj/mlops.yaml
-sed -i 's/"base_score":"5E-1"/"base_score":"9E-1"/' proj/model/model.json
-must "$MLOPS" -C proj package -q -o "$SCRATCH/v3.mlpkg"
-cp model.orig proj/model/model.json
+fleet_bundles 9E-1
 D2=$(bundle_digest v2.mlpkg)
 D3=$(bundle_digest v3.mlpkg)
 
