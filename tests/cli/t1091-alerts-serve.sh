@@ -12,20 +12,6 @@ start_alert_receiver r "$HOOK_SECRET"
 R=$RURL
 ok $([ -s r.port ] && echo 0 || echo 1) "the receiver listens"
 
-# live LOG ARGS...: mlops serve ARGS on a port the kernel picks, for at
-# most 300 s, stopped by PID; waits (bounded) until ready. Sets SPID
-# (timeout's), MPID (mlops's: signals go to it) and URL.
-live() {
-	_log=$1
-	shift
-	timeout 300 "$MLOPS" serve "$@" --listen 127.0.0.1:0 2> "$_log" &
-	SPID=$!
-	at_exit "kill $SPID 2>/dev/null"
-	URL=$(listening_url "$_log" "$SPID")
-	MPID=$(pgrep -P "$SPID")
-	for _ in $(seq 200); do curl -s -o /dev/null "$URL/health/ready" && break; sleep 0.05; done
-}
-
 q() {
 	$PY -c 'import json,sys
 L = [json.loads(l) for l in open(sys.argv[1])]
@@ -58,7 +44,7 @@ cp v1.mlpkg root/releases/1/bundle.mlpkg
 head -c 5000 v1.mlpkg > root/releases/broken/bundle.mlpkg
 ln -s releases/1 root/current
 
-live serve.err --root root
+serve_bg serve.err --root root
 ok $(curl -s -o /dev/null "$URL/health/ready" && echo 0 || echo 1) "serve with live alerts is ready ($URL)"
 expect_match "$(cat serve.err)" "alerts of credit-risk: 7 rules, 1 notifier; undelivered alerts go to .*/state/mlops/alerts-dead-letter\\.jsonl" \
 	"the live alerts are announced, with the dead-letter file"
@@ -136,7 +122,7 @@ alerts:
   dead_letter: term-dl.jsonl
 EOF
 must "$MLOPS" -C term package -q -o "$SCRATCH/term.mlpkg"
-live t.err term.mlpkg
+serve_bg t.err term.mlpkg
 curl -s -o /dev/null -H 'Content-Type: application/json' -d @- "$URL/predict" <<'EOF'
 {"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}
 EOF
@@ -162,7 +148,7 @@ ok $([ "$(q r.jsonl 'len(by("/down/term"))')" -ge 1 ] && echo 0 || echo 1) "the 
 # dead-letter file at once, not after 5 s. ---
 sed -i "s|url: \"$R/down/term\"|url: \"$R/slow/term\"|; s/^  timeout: 1s/  timeout: 30s/; s/term-dl.jsonl/hung-dl.jsonl/" term/mlops.yaml
 must "$MLOPS" -C term package -q -o "$SCRATCH/hung.mlpkg"
-live h.err hung.mlpkg
+serve_bg h.err hung.mlpkg
 curl -s -o /dev/null -H 'Content-Type: application/json' -d @- "$URL/predict" <<'EOF'
 {"features":{"income":85000,"debt_ratio":0.15,"credit_score":760,"age":45,"employment_years":12,"num_credit_lines":4,"loan_amount":15000,"has_prior_default":false}}
 EOF
