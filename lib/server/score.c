@@ -27,12 +27,17 @@ const char *score_request_id(void)
 	return request_id;
 }
 
-void score_row_id(struct strbuf *sb, const char *rid, size_t i, size_t n)
+void score_row_id_add(struct strbuf *sb, const char *rid, size_t i, size_t n)
 {
-	strbuf_reset(sb);
 	strbuf_addstr(sb, rid);
 	if (n != 1)
 		strbuf_addf(sb, "/%zu", i);
+}
+
+void score_row_id(struct strbuf *sb, const char *rid, size_t i, size_t n)
+{
+	strbuf_reset(sb);
+	score_row_id_add(sb, rid, i, n);
 }
 
 json_t *score_row_ids(size_t n)

@@ -73,6 +73,9 @@ void score_set_request(const char *id);
 const char *score_request_id(void);
 /* Row i of n's id: the request id when n is 1, else "REQID/i". */
 void score_row_id(struct strbuf *sb, const char *rid, size_t i, size_t n);
+/* The same, appended to sb. */
+void score_row_id_add(struct strbuf *sb, const char *rid, size_t i,
+		      size_t n);
 /* The n rows' ids as a JSON array; NULL outside a request. */
 json_t *score_row_ids(size_t n);
 

@@ -9,6 +9,7 @@
 #include "../core/error.h"
 #include "../core/strbuf.h"
 #include "../core/timeutil.h"
+#include "rowqueue.h"
 
 /* Rows a retention step deletes in one transaction: short enough that
  * the queue never waits long behind it. */
@@ -32,7 +33,7 @@ struct pstore_writer {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;  /* the writer's */
 	pthread_cond_t done;  /* feedback callers' */
-	struct pstore_row *head, *tail;
+	struct rowq q;
 	struct fb_job *jobs, *jobs_tail;
 	int stopping;
 	uint64_t stop_by;     /* mono_ns */
@@ -42,49 +43,6 @@ struct pstore_writer {
 	uint64_t size_want;
 	int retain_busy;      /* more to delete than one step took */
 };
-
-struct pstore_row *pstore_row_new(const struct pstore_prediction *p)
-{
-	const char *src[7] = { p->id,	   p->request_id, p->model,
-			       p->version, p->digest,	  p->inputs_json,
-			       p->output_json };
-	size_t len[7], total = sizeof(struct pstore_row);
-	struct pstore_row *r;
-	char *at;
-	const char **dst[7];
-
-	for (int i = 0; i < 7; i++) {
-		len[i] = strlen(src[i] ? src[i] : "") + 1;
-		total += len[i];
-	}
-	r = xmalloc(total);
-	r->p = *p;
-	r->next = NULL;
-	dst[0] = &r->p.id;
-	dst[1] = &r->p.request_id;
-	dst[2] = &r->p.model;
-	dst[3] = &r->p.version;
-	dst[4] = &r->p.digest;
-	dst[5] = &r->p.inputs_json;
-	dst[6] = &r->p.output_json;
-	at = (char *)(r + 1);
-	for (int i = 0; i < 7; i++) {
-		memcpy(at, src[i] ? src[i] : "", len[i]);
-		*dst[i] = at;
-		at += len[i];
-	}
-	return r;
-}
-
-static void free_rows(struct pstore_row *r)
-{
-	while (r) {
-		struct pstore_row *next = r->next;
-
-		free(r);
-		r = next;
-	}
-}
 
 static void free_job(struct fb_job *j)
 {
@@ -114,36 +72,25 @@ static struct timespec deadline_in(unsigned ms)
 static void write_batch(struct pstore_writer *w)
 {
 	struct pstore_prediction *rows;
-	struct pstore_row *take = w->head, *r;
-	size_t n = 0;
+	struct rowq_block *take;
+	size_t n;
 	int rc;
 
-	for (r = w->head; r && n < w->o.batch; r = r->next)
-		n++;
-	if (!n)
+	take = rowq_take(&w->q, w->o.batch, &n);
+	if (!take)
 		return;
-	/* Detach the first n rows. */
-	r = w->head;
-	for (size_t i = 1; i < n; i++)
-		r = r->next;
-	w->head = r->next;
-	if (!w->head)
-		w->tail = NULL;
-	r->next = NULL;
 	w->s.depth -= n;
 	pthread_mutex_unlock(&w->lock);
 	rows = xmalloc(n * sizeof(*rows));
-	n = 0;
-	for (r = take; r; r = r->next)
-		rows[n++] = r->p;
+	rowq_unpack(take, rows);
 	rc = pstore_write_predictions(w->st, rows, n);
 	/* Once more: a lost connection is opened again by the backend. */
 	if (rc < 0)
 		rc = pstore_write_predictions(w->st, rows, n);
 	mlops_error_clear();
 	free(rows);
-	free_rows(take);
 	pthread_mutex_lock(&w->lock);
+	rowq_give_back(&w->q, take);
 	if (rc < 0)
 		w->s.failed += n;
 	else
@@ -245,7 +192,7 @@ static void *writer_main(void *arg)
 		}
 		/* Everything queued, in batches; then feedback, which now
 		 * finds every prediction queued before it. */
-		while (w->head && !(w->stopping && mono_ns() > w->stop_by))
+		while (w->q.rows && !(w->stopping && mono_ns() > w->stop_by))
 			write_batch(w);
 		while (w->jobs) {
 			struct fb_job *j = w->jobs;
@@ -304,21 +251,19 @@ int pstore_writer_start(struct pstore_writer **out, struct pstore *st,
 	return 0;
 }
 
-int pstore_writer_put(struct pstore_writer *w, struct pstore_row *row)
+int pstore_writer_put(struct pstore_writer *w,
+		      const struct pstore_prediction *p)
 {
+	size_t len[7];
+
+	rowq_measure(p, len);
 	pthread_mutex_lock(&w->lock);
 	if (w->s.depth >= w->o.capacity || w->stopping) {
 		w->s.dropped++;
 		pthread_mutex_unlock(&w->lock);
-		free(row);
 		return -1;
 	}
-	row->next = NULL;
-	if (w->tail)
-		w->tail->next = row;
-	else
-		w->head = row;
-	w->tail = row;
+	rowq_push(&w->q, p, len);
 	w->s.depth++;
 	w->s.queued++;
 	if (w->s.depth == w->o.batch)
@@ -435,7 +380,7 @@ uint64_t pstore_writer_stop(struct pstore_writer *w, unsigned timeout_ms,
 	if (last)
 		*last = w->s;
 	left = w->s.depth;
-	free_rows(w->head);
+	rowq_release(&w->q);
 	pstore_close(w->st);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);

@@ -21,24 +21,16 @@ struct pstore_writer_opts {
 	unsigned retain_every_ms; /* how often retention runs (0: 60000) */
 };
 
-/* One scored row and the strings it points to, in one allocation. */
-struct pstore_row {
-	struct pstore_prediction p;
-	struct pstore_row *next;
-};
-
-/* A row holding copies of p's strings; free with free(). */
-struct pstore_row *pstore_row_new(const struct pstore_prediction *p);
-
 struct pstore_writer;
 
 /* Starts the writer thread on st, which it owns from then on (closed
  * by pstore_writer_stop, or here on failure). */
 int pstore_writer_start(struct pstore_writer **out, struct pstore *st,
 			const struct pstore_writer_opts *o);
-/* Queues a row (taking it): 0, or -1 when the queue is full (the row
- * is freed and counted as dropped). Never blocks on the database. */
-int pstore_writer_put(struct pstore_writer *w, struct pstore_row *row);
+/* Queues a copy of a row: 0, or -1 when the queue is full (the row is
+ * counted as dropped). Never blocks on the database. */
+int pstore_writer_put(struct pstore_writer *w,
+		      const struct pstore_prediction *p);
 
 /* Writes feedback after every row queued before it: waits for it up to
  * timeout_ms. 0, a store error (its message set), or MLOPS_EIO when
