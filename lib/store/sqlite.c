@@ -2,6 +2,7 @@
  * writer), writes batched into one transaction, incremental vacuum so
  * that pruning gives space back to the file system. */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,13 +402,24 @@ static char *immutable_uri(const char *path)
 	return strbuf_detach(&sb);
 }
 
+/* SQLite's allocation statistics take a process-wide mutex on every
+ * malloc and free it makes; nothing here reads them. Only possible
+ * before SQLite's first use in the process (later it refuses, and the
+ * statistics stay on). */
+static void sq_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* Opens q->path (as immutable: read-only and never changing) and sets
  * the connection up. */
 static int sq_connect(struct sq *q, unsigned flags, int immutable)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	char *uri = immutable ? immutable_uri(q->path) : NULL;
 	int rc = 0;
 
+	pthread_once(&once, sq_config);
 	if (sqlite3_open_v2(uri ? uri : q->path, &q->db,
 			    SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0) |
 				    (flags & PSTORE_READ ? SQLITE_OPEN_READONLY

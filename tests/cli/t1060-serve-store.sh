@@ -162,7 +162,7 @@ start_serve serve3.err "$PORT" b.mlpkg --store sqlite:p3.db --store-flush 1h ||
 	{ ok 1 "serve starts"; cat serve3.err; done_testing; exit 1; }
 for i in 1 2 3 4 5; do post /predict/batch "$rows"; done
 expect_eq "$(sqlite3 p3.db 'SELECT count(*) FROM mlops_predictions')" 0 \
-	"--store-flush 1h: 200 rows (under a batch of 512) wait in the queue"
+	"--store-flush 1h: 200 rows (under a batch of 4096) wait in the queue"
 kill -TERM "$SPID"
 wait "$SPID"
 expect_eq "$(sqlite3 p3.db 'SELECT count(*) FROM mlops_predictions')" 200 "SIGTERM: the 200 queued rows are flushed before exit"
