@@ -1,9 +1,11 @@
 #include "label.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../core/jsonutil.h"
 #include "../core/number.h"
@@ -40,15 +42,21 @@ static char *number_json(double x)
 }
 
 /* The class text names: itself, or a class equal as a number ("1.0"
- * for the class 1). */
+ * for the class 1). True and false in any case (JSON's, pandas' "True")
+ * name the classes True and False, else 1 and 0: a classifier trained
+ * on a boolean target has either. */
 static const char *find_class(const struct label_rules *r, const char *text)
 {
+	int boolean = !strcasecmp(text, "true") || !strcasecmp(text, "false");
 	double x, y;
 
 	for (size_t i = 0; i < r->nclasses; i++)
-		if (!strcmp(r->classes[i], text))
+		if (boolean ? !strcasecmp(r->classes[i], text)
+			    : !strcmp(r->classes[i], text))
 			return r->classes[i];
-	if (number_parse_str(text, &x))
+	if (boolean)
+		x = tolower((unsigned char)text[0]) == 't';
+	else if (number_parse_str(text, &x))
 		return NULL;
 	for (size_t i = 0; i < r->nclasses; i++)
 		if (!number_parse_str(r->classes[i], &y) && x == y)

@@ -11,6 +11,7 @@
 
 #include "lib/core/duration.h"
 #include "lib/core/error.h"
+#include "lib/store/label.h"
 #include "lib/store/pstore.h"
 #include "tap.h"
 
@@ -236,8 +237,57 @@ static void test_backend(const char *pg_url)
 	rmdir(dir);
 }
 
+/* Labels against a classifier's classes: as mlops answers them. */
+static const char *label(const struct label_rules *r, json_t *v)
+{
+	static char out[64];
+	char *json = NULL;
+	const char *why = NULL;
+
+	out[0] = '\0';
+	if (!label_from_json(r, v, &json, &why))
+		snprintf(out, sizeof(out), "%s", json);
+	else
+		snprintf(out, sizeof(out), "refused");
+	free(json);
+	json_decref(v);
+	return out;
+}
+
+static void test_labels(void)
+{
+	char *const zero_one[] = { "0", "1" };
+	char *const words[] = { "False", "True" };
+	char *const animals[] = { "cat", "dog" };
+	struct label_rules bin = { 1, 0, zero_one, 2 };
+	struct label_rules named = { 1, 0, words, 2 };
+	struct label_rules other = { 1, 0, animals, 2 };
+	struct label_rules reg = { 1, 1, NULL, 0 };
+	char *json = NULL;
+	const char *why = NULL;
+
+	is_str(label(&bin, json_true()), "1", "true names the class 1");
+	is_str(label(&bin, json_false()), "0", "false names the class 0");
+	is_str(label(&bin, json_string("True")), "1",
+	       "\"True\" (pandas' CSV) names the class 1");
+	is_str(label(&bin, json_string("FALSE")), "0", "any case");
+	is_str(label(&bin, json_integer(2)), "refused", "2 is no class");
+	is_str(label(&named, json_true()), "\"True\"",
+	       "true names a class True when there is one");
+	is_str(label(&named, json_string("false")), "\"False\"",
+	       "false, the class False");
+	is_str(label(&other, json_true()), "refused",
+	       "true is no class of cat and dog");
+	is_str(label(&reg, json_true()), "refused",
+	       "a regressor takes no true");
+	ok(!label_from_text(&bin, "true", &json, &why) && !strcmp(json, "1"),
+	   "a CSV's true too");
+	free(json);
+}
+
 int main(void)
 {
+	test_labels();
 	test_durations();
 	test_urls();
 	test_read_only();
