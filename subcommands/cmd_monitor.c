@@ -281,8 +281,14 @@ static int cmd_monitor(int argc, const char **argv)
 						   ? bs.d->monitor.window_ms
 						   : DEFAULT_SINCE_MS);
 	if (q.since_ms >= q.until_ms) {
-		rc = command_usage_error(&cmd_monitor_spec, "--since must come "
-					 "before --until");
+		rc = !opt_until && q.since_ms >= now
+			     ? command_usage_error(&cmd_monitor_spec,
+						   "--since %s is not in the "
+						   "past: no row can be that "
+						   "new", opt_since)
+			     : command_usage_error(&cmd_monitor_spec,
+						   "--since must come before "
+						   "--until");
 		goto done;
 	}
 	rc = pstore_open(&st, opt_store, PSTORE_READ);

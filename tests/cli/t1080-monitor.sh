@@ -166,6 +166,10 @@ run "$MLOPS" monitor $S --bundle "$B" --model other
 expect_rc 2 "--model other than the bundle's: exit 2"
 run "$MLOPS" monitor --store sqlite:store.db --since 2025-03-04 --until 2025-03-01
 expect_rc 2 "--since after --until: exit 2"
+expect_match "$ERR" "must come before --until" "saying so"
+run "$MLOPS" monitor --store sqlite:store.db --since 2999-01-01
+expect_rc 2 "--since in the future: exit 2"
+expect_match "$ERR" "not in the past" "saying it is not in the past, not that it is after --until"
 run "$MLOPS" monitor --store sqlite:store.db --since yesterday
 expect_rc 2 "--since in no form it takes: exit 2"
 run "$MLOPS" monitor --store sqlite:store.db --by month
