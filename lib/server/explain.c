@@ -58,7 +58,7 @@ unsigned explain_top(const json_t *req, size_t *top, json_t **out)
 					      : NULL;
 
 	*top = 0;
-	if (!t)
+	if (!t || json_is_null(t)) /* null: not given */
 		return 0;
 	/* request bodies decode integers as reals */
 	if (!json_is_number(t) || json_number_value(t) < 1 ||

@@ -106,6 +106,9 @@ expect_rc 0 "/explain and predict --explain agree"
 # Errors: a broken row (422), a bad "top" (400), the wrong method (405).
 req "$P1" POST /explain '{"features": {"income": "lots"}}'
 expect_eq "$CODE $(json_get resp.json 'd["error"]')" "422 invalid input" "a row that breaks the contract: 422"
+sed 's/}$/, "top": null}/' one.json > one-null.json
+req "$P1" POST /explain "$(cat one-null.json)"
+expect_eq "$CODE $(json_get resp.json '"reasons" in d')" "200 False" "\"top\": null is no top: 200, no reasons"
 req "$P1" POST /explain '{"features": {}, "top": 0}'
 expect_eq "$CODE" 400 "\"top\": 0: 400"
 req "$P1" POST /explain '{"features": {}, "top": 1.5}'
