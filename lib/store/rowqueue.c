@@ -45,6 +45,8 @@ size_t rowq_measure(const struct pstore_prediction *p, size_t len[7])
 
 	for (int i = 0; i < 7; i++) {
 		len[i] = strlen(field(p, i));
+		if (len[i] >= UINT32_MAX)
+			return 0; /* a length the block's header cannot hold */
 		total += len[i] + 1;
 	}
 	return align8(total);
@@ -71,26 +73,21 @@ static struct rowq_block *block_new(struct rowq *q, size_t need)
 	return b;
 }
 
-void rowq_push(struct rowq *q, const struct pstore_prediction *p,
-	       const size_t len[7])
+static void link_block(struct rowq *q, struct rowq_block *b)
 {
-	size_t need = sizeof(struct rec);
-	struct rowq_block *b = q->tail;
-	struct rec h;
-	unsigned char *at;
+	if (q->tail)
+		q->tail->next = b;
+	else
+		q->head = b;
+	q->tail = b;
+}
 
-	for (int i = 0; i < 7; i++)
-		need += len[i] + 1;
-	need = align8(need);
-	if (!b || b->cap - b->used < need) {
-		b = block_new(q, need);
-		if (q->tail)
-			q->tail->next = b;
-		else
-			q->head = b;
-		q->tail = b;
-	}
-	at = b->data + b->used;
+static void put_row(struct rowq_block *b, const struct pstore_prediction *p,
+		    const size_t len[7], size_t need)
+{
+	struct rec h;
+	unsigned char *at = b->data + b->used;
+
 	h.ts_ms = p->ts_ms;
 	h.latency_ms = p->latency_ms;
 	for (int i = 0; i < 7; i++)
@@ -103,7 +100,46 @@ void rowq_push(struct rowq *q, const struct pstore_prediction *p,
 	}
 	b->used += need;
 	b->rows++;
+}
+
+void rowq_push(struct rowq *q, const struct pstore_prediction *p,
+	       const size_t len[7])
+{
+	size_t need = sizeof(struct rec);
+	struct rowq_block *b = q->tail;
+
+	for (int i = 0; i < 7; i++)
+		need += len[i] + 1;
+	need = align8(need);
+	if (!b || b->cap - b->used < need) {
+		b = block_new(q, need);
+		link_block(q, b);
+	}
+	put_row(b, p, len, need);
 	q->rows++;
+}
+
+struct rowq_block *rowq_block_of(const struct pstore_prediction *p,
+				 const size_t len[7])
+{
+	size_t need = sizeof(struct rec);
+	struct rowq_block *b;
+
+	for (int i = 0; i < 7; i++)
+		need += len[i] + 1;
+	need = align8(need);
+	b = xmalloc(sizeof(*b) + need);
+	b->next = NULL;
+	b->cap = need;
+	b->used = b->rows = 0;
+	put_row(b, p, len, need);
+	return b;
+}
+
+void rowq_link(struct rowq *q, struct rowq_block *b)
+{
+	link_block(q, b);
+	q->rows += b->rows;
 }
 
 struct rowq_block *rowq_take(struct rowq *q, size_t max_rows, size_t *n)

@@ -26,12 +26,19 @@ struct rowq {
 #define ROWQ_INIT { NULL, NULL, NULL, 0, 0 }
 
 /* The lengths of p's seven strings, for rowq_push: measured before the
- * lock is taken. Returns the bytes the row takes in a block. */
+ * lock is taken. Returns the bytes the row takes in a block; 0 for a
+ * string of 4 GiB or more, which no block holds. */
 size_t rowq_measure(const struct pstore_prediction *p, size_t len[7]);
 
 /* Appends a copy of p (len from rowq_measure). */
 void rowq_push(struct rowq *q, const struct pstore_prediction *p,
 	       const size_t len[7]);
+
+/* A large row: a block of its own, made and filled before the lock is
+ * taken, then appended with rowq_link (or freed with free()). */
+struct rowq_block *rowq_block_of(const struct pstore_prediction *p,
+				 const size_t len[7]);
+void rowq_link(struct rowq *q, struct rowq_block *b);
 
 /* Detaches the oldest whole blocks, up to max_rows rows but at least
  * one block when any row is queued: their rows in *n. NULL when empty. */

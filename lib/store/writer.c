@@ -68,8 +68,8 @@ static struct timespec deadline_in(unsigned ms)
 }
 
 /* Writes up to one batch of the queue; called with the lock held, which
- * it drops while the database works. */
-static void write_batch(struct pstore_writer *w)
+ * it drops while the database works. 0 when the queue gave nothing. */
+static int write_batch(struct pstore_writer *w)
 {
 	struct pstore_prediction *rows;
 	struct rowq_block *take;
@@ -78,7 +78,7 @@ static void write_batch(struct pstore_writer *w)
 
 	take = rowq_take(&w->q, w->o.batch, &n);
 	if (!take)
-		return;
+		return 0;
 	w->s.depth -= n;
 	pthread_mutex_unlock(&w->lock);
 	rows = xmalloc(n * sizeof(*rows));
@@ -95,6 +95,7 @@ static void write_batch(struct pstore_writer *w)
 		w->s.failed += n;
 	else
 		w->s.written += n;
+	return 1;
 }
 
 static void run_job(struct pstore_writer *w, struct fb_job *j)
@@ -193,7 +194,8 @@ static void *writer_main(void *arg)
 		/* Everything queued, in batches; then feedback, which now
 		 * finds every prediction queued before it. */
 		while (w->q.rows && !(w->stopping && mono_ns() > w->stop_by))
-			write_batch(w);
+			if (!write_batch(w))
+				break;
 		while (w->jobs) {
 			struct fb_job *j = w->jobs;
 
@@ -251,19 +253,28 @@ int pstore_writer_start(struct pstore_writer **out, struct pstore *st,
 	return 0;
 }
 
+/* Rows this large are copied before the queue's lock is taken, into a
+ * block of their own: a megabyte's copy would hold up every request. */
+#define LARGE_ROW (16u * 1024u)
+
 int pstore_writer_put(struct pstore_writer *w,
 		      const struct pstore_prediction *p)
 {
-	size_t len[7];
+	size_t len[7], size = rowq_measure(p, len);
+	struct rowq_block *own = size > LARGE_ROW ? rowq_block_of(p, len)
+						  : NULL;
 
-	rowq_measure(p, len);
 	pthread_mutex_lock(&w->lock);
-	if (w->s.depth >= w->o.capacity || w->stopping) {
+	if (!size || w->s.depth >= w->o.capacity || w->stopping) {
 		w->s.dropped++;
 		pthread_mutex_unlock(&w->lock);
+		free(own);
 		return -1;
 	}
-	rowq_push(&w->q, p, len);
+	if (own)
+		rowq_link(&w->q, own);
+	else
+		rowq_push(&w->q, p, len);
 	w->s.depth++;
 	w->s.queued++;
 	if (w->s.depth == w->o.batch)

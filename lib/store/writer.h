@@ -27,8 +27,9 @@ struct pstore_writer;
  * by pstore_writer_stop, or here on failure). */
 int pstore_writer_start(struct pstore_writer **out, struct pstore *st,
 			const struct pstore_writer_opts *o);
-/* Queues a copy of a row: 0, or -1 when the queue is full (the row is
- * counted as dropped). Never blocks on the database. */
+/* Queues a copy of a row: 0, or -1 when the queue is full or a string
+ * of the row is 4 GiB or more (the row is counted as dropped). Never
+ * blocks on the database. */
 int pstore_writer_put(struct pstore_writer *w,
 		      const struct pstore_prediction *p);
 

@@ -189,17 +189,36 @@ static void test_writer(const char *dir)
 	}
 	for (int i = 0; i < 4; i++)
 		pthread_join(th[i], NULL);
+	{
+		/* A row larger than a block, copied before the lock. */
+		char *in = malloc(200001);
+		struct pstore_prediction big = {
+			.id = "big", .request_id = "big", .ts_ms = 1,
+			.model = "m", .version = "1", .digest = "sha256:00",
+			.inputs_json = in, .output_json = "{}",
+		};
+
+		memset(in, 'z', 200000);
+		in[200000] = '\0';
+		ok(pstore_writer_put(w, &big) == 0, "a 200 kB row is queued");
+		free(in);
+	}
 	ok(pstore_writer_feedback(w, fb, 2, &stored, &unknown, 10000) == 0 &&
 		   stored == 1 && unknown == 1,
 	   "a label sent right after the rows finds its row (%zu stored, "
 	   "%zu unknown)", stored, unknown);
 	is_int(pstore_writer_stop(w, 10000, &s), 0, "stop: nothing left");
-	ok(s.queued == 20000 && s.written == 20000 && !s.dropped &&
+	ok(s.queued == 20001 && s.written == 20001 && !s.dropped &&
 		   !s.failed,
-	   "counters: 20000 queued, written (%llu, %llu)",
+	   "counters: 20001 queued, written (%llu, %llu)",
 	   (unsigned long long)s.queued, (unsigned long long)s.written);
-	is_int(count(path, "SELECT count(DISTINCT id) FROM mlops_predictions"),
+	is_int(count(path, "SELECT count(DISTINCT id) FROM mlops_predictions "
+		     "WHERE id LIKE 't%'"),
 	       20000, "SQLite holds 20000 distinct rows from 4 threads");
+	is_int(count(path, "SELECT length(inputs) FROM mlops_predictions "
+		     "WHERE id = 'big' AND inputs GLOB 'z*z' AND outputs = "
+		     "'{}'"),
+	       200000, "and the large row whole");
 	is_int(count(path, "SELECT count(*) FROM mlops_predictions WHERE id "
 		     "= 't2-1234' AND inputs = '{\"x\":1234}' AND model = 'm'"),
 	       1, "a row's fields as put");
