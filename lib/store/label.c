@@ -41,22 +41,40 @@ static char *number_json(double x)
 	return strbuf_detach(&sb);
 }
 
-/* The class text names: itself, or a class equal as a number ("1.0"
- * for the class 1). True and false in any case (JSON's, pandas' "True")
- * name the classes True and False, else 1 and 0: a classifier trained
- * on a boolean target has either. */
-static const char *find_class(const struct label_rules *r, const char *text)
+/* The class a boolean's text names (true or false in any case: JSON's,
+ * pandas' "True"): a class of that name, in its case first; else, for
+ * a model whose two classes are 0 and 1, 1 or 0. */
+static const char *find_boolean_class(const struct label_rules *r,
+				      const char *text)
 {
-	int boolean = !strcasecmp(text, "true") || !strcasecmp(text, "false");
-	double x, y;
+	double a, b;
+	int t = tolower((unsigned char)text[0]) == 't';
 
 	for (size_t i = 0; i < r->nclasses; i++)
-		if (boolean ? !strcasecmp(r->classes[i], text)
-			    : !strcmp(r->classes[i], text))
+		if (!strcmp(r->classes[i], text))
 			return r->classes[i];
-	if (boolean)
-		x = tolower((unsigned char)text[0]) == 't';
-	else if (number_parse_str(text, &x))
+	for (size_t i = 0; i < r->nclasses; i++)
+		if (!strcasecmp(r->classes[i], text))
+			return r->classes[i];
+	if (r->nclasses != 2 || number_parse_str(r->classes[0], &a) ||
+	    number_parse_str(r->classes[1], &b) ||
+	    !((a == 0 && b == 1) || (a == 1 && b == 0)))
+		return NULL;
+	return r->classes[(a == 1) == t ? 0 : 1];
+}
+
+/* The class text names: itself, or a class equal as a number ("1.0"
+ * for the class 1); a boolean as above. */
+static const char *find_class(const struct label_rules *r, const char *text)
+{
+	double x, y;
+
+	if (!strcasecmp(text, "true") || !strcasecmp(text, "false"))
+		return find_boolean_class(r, text);
+	for (size_t i = 0; i < r->nclasses; i++)
+		if (!strcmp(r->classes[i], text))
+			return r->classes[i];
+	if (number_parse_str(text, &x))
 		return NULL;
 	for (size_t i = 0; i < r->nclasses; i++)
 		if (!number_parse_str(r->classes[i], &y) && x == y)

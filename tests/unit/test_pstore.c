@@ -278,6 +278,21 @@ static void test_labels(void)
 	       "false, the class False");
 	is_str(label(&other, json_true()), "refused",
 	       "true is no class of cat and dog");
+	{
+		char *const both[] = { "TRUE", "true" };
+		char *const one_two[] = { "1", "2" };
+		char *const three[] = { "0", "1", "2" };
+		struct label_rules r1 = { 1, 0, both, 2 };
+		struct label_rules r2 = { 1, 0, one_two, 2 };
+		struct label_rules r3 = { 1, 0, three, 3 };
+
+		is_str(label(&r1, json_true()), "\"true\"",
+		       "the class in the label's own case first");
+		is_str(label(&r2, json_true()), "refused",
+		       "true is no class of 1 and 2");
+		is_str(label(&r3, json_false()), "refused",
+		       "nor of three classes");
+	}
 	is_str(label(&reg, json_true()), "refused",
 	       "a regressor takes no true");
 	ok(!label_from_text(&bin, "true", &json, &why) && !strcmp(json, "1"),
