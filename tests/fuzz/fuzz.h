@@ -3,31 +3,50 @@
 #ifndef MLOPS_FUZZ_H
 #define MLOPS_FUZZ_H
 
+#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/core/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The harness's directory (removed by nothing: /tmp is for that). */
+static char fuzz_dir_path[256];
+
+static int fuzz_rm(const char *path, const struct stat *sb, int flag,
+		   struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0; /* on: what cannot go, stays */
+}
+
+/* At exit: the directory and what the inputs left in it. */
+static void fuzz_dir_remove(void)
+{
+	nftw(fuzz_dir_path, fuzz_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The harness's directory, removed when the process exits. */
 static __attribute__((unused)) const char *fuzz_dir(void)
 {
-	static char dir[256];
-
-	if (!dir[0]) {
+	if (!fuzz_dir_path[0]) {
 		const char *t = getenv("TMPDIR");
 
-		snprintf(dir, sizeof(dir), "%s/mlops-fuzz-XXXXXX",
-			 t && *t ? t : "/tmp");
-		if (!mkdtemp(dir))
+		snprintf(fuzz_dir_path, sizeof(fuzz_dir_path),
+			 "%s/mlops-fuzz-XXXXXX", t && *t ? t : "/tmp");
+		if (!mkdtemp(fuzz_dir_path))
 			abort();
+		atexit(fuzz_dir_remove);
 	}
-	return dir;
+	return fuzz_dir_path;
 }
 
 /* data written to DIR/name; the path (static storage). */
