@@ -246,8 +246,8 @@ void recorder_rows(struct recorder *rec, const struct serving *s,
 		   const struct score_rows *r, const struct scores *sc,
 		   const char *rid)
 {
-	/* One buffer for a row's three texts, grown once: a request's
-	 * allocations are most of what recording costs it (bench/store). */
+	/* One buffer for a row's three texts, sized once, not three that
+	 * each grew by reallocation on every request (bench/store). */
 	struct strbuf text = STRBUF_INIT;
 	struct pstore_prediction p = { 0 };
 	size_t in_at, out_at;
