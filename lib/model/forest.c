@@ -35,6 +35,14 @@ struct fnode {
 
 #define DEFAULT_LEFT 0x80000000u
 
+/* 1 when a row's value v goes left at a split on (value, feature):
+ * below the split, or missing where the split sends missing values left.
+ * The one rule of every scalar walk; the AVX2 walk is its vector form. */
+static inline unsigned goes_left(float value, uint32_t feature, float v)
+{
+	return (unsigned)(v < value) | ((unsigned)(v != v) & (feature >> 31));
+}
+
 /* A tree of depth d laid out complete, in heap order: node i's children
  * are 2i+1 (left) and 2i+2 (right), the 2^d leaves follow the 2^d - 1
  * splits, and a leaf above the bottom is repeated below itself (any way
@@ -318,9 +326,8 @@ static void walk_pointers(const struct forest *f, const float *xr, size_t n,
 					const struct fnode *nd = &nodes[idx[l]];
 					float v = xr[(i + l) * nf +
 						     (nd->feature & ~DEFAULT_LEFT)];
-					unsigned left = (unsigned)(v < nd->value) |
-							((unsigned)(v != v) &
-							 (nd->feature >> 31));
+					unsigned left =
+						goes_left(nd->value, nd->feature, v);
 
 					idx[l] = nd->child[left];
 				}
@@ -350,9 +357,8 @@ static void walk_complete(const struct forest *f, const float *xr, size_t n,
 					const struct cnode *nd = &nodes[idx[l]];
 					float v = xr[(i + l) * nf +
 						     (nd->feature & ~DEFAULT_LEFT)];
-					unsigned left = (unsigned)(v < nd->value) |
-							((unsigned)(v != v) &
-							 (nd->feature >> 31));
+					unsigned left =
+						goes_left(nd->value, nd->feature, v);
 
 					idx[l] = 2 * idx[l] + 2 - left;
 				}
@@ -390,9 +396,8 @@ static void walk_complete_trees(const struct forest *f, const float *xr,
 				for (l = 0; l < lanes; l++) {
 					const struct cnode *nd = &nodes[l][idx[l]];
 					float v = x[nd->feature & ~DEFAULT_LEFT];
-					unsigned left = (unsigned)(v < nd->value) |
-							((unsigned)(v != v) &
-							 (nd->feature >> 31));
+					unsigned left =
+						goes_left(nd->value, nd->feature, v);
 					uint32_t next = 2 * idx[l] + 2 - left;
 
 					idx[l] = d < dep[l] ? next : idx[l];
