@@ -249,6 +249,18 @@ start_alert_receiver() {
 	RURL=http://127.0.0.1:$(cat "$1.port" 2>/dev/null)
 }
 
+# q FILE EXPR [ARG...]: the Python expression EXPR over L, the lines of an
+# alert receiver's (or a dead-letter file's) JSON-lines FILE; by(PART):
+# those whose path holds PART, in the order received; bodies(PART): their
+# bodies. ARGs are sys.argv[3:].
+q() {
+	$PY -c 'import json,sys
+L = [json.loads(l) for l in open(sys.argv[1])]
+def by(part): return [d for d in L if part in d.get("path", "")]
+def bodies(part): return [d["body"] for d in by(part)]
+print(eval(sys.argv[2]))' "$@"
+}
+
 # fixture_project DIR MODEL SNIPPET NAME [SED]: a project in DIR around a
 # model file and a fixture's mlops.yaml snippet (its model: and
 # signature:), named NAME, then edited by the sed script SED.

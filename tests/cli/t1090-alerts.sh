@@ -22,15 +22,6 @@ ok $([ -s r.port ] && echo 0 || echo 1) "the receiver listens ($R)"
 export SLACK_URL="$R/ok/slack/T0/B0/$SLACK_TOKEN"
 echo "$R/ok/teams/$TEAMS_TOKEN" > teams.url
 
-# q FILE EXPR [ARG]: EXPR over L, the receiver's (or a dead-letter file's)
-# lines; by(PART): those whose path holds PART, in the order received.
-q() {
-	$PY -c 'import json,sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-def by(part): return [d for d in L if part in d.get("path", "")]
-print(eval(sys.argv[2]))' "$@"
-}
-
 # timed CMD...: run, and ELAPSED the seconds it took.
 timed() {
 	_t0=$(date +%s)

@@ -12,13 +12,6 @@ start_alert_receiver r "$HOOK_SECRET"
 R=$RURL
 ok $([ -s r.port ] && echo 0 || echo 1) "the receiver listens"
 
-q() {
-	$PY -c 'import json,sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-def by(part): return [d for d in L if part in d.get("path", "")]
-print(eval(sys.argv[2]))' "$@"
-}
-
 copy_example proj
 cat >> proj/mlops.yaml <<EOF
 

@@ -14,13 +14,6 @@ start_alert_receiver r "$HOOK_SECRET"
 R=$RURL
 ok $([ -s r.port ] && echo 0 || echo 1) "the receiver listens"
 
-q() {
-	$PY -c 'import json,sys
-L = [json.loads(l) for l in open(sys.argv[1])]
-def by(part): return [d["body"] for d in L if part in d.get("path", "")]
-print(eval(sys.argv[2]))' "$@"
-}
-
 # project DIR NAME PATH: the example as model NAME, its alerts to
 # $R/PATH: accuracy_drop over 0.1 (and rules that must not fire).
 project() {
@@ -81,11 +74,11 @@ expect_rc 1 "monitor: exit 1 (the bundle's accuracy and auc gates fail)"
 run "$MLOPS" monitor --store sqlite:store.db --bundle model-a.mlpkg --since 2h --notify
 expect_rc 1 "monitor --notify: exit 1 as well (notifying changes nothing)"
 expect_match "$ERR" "alert: 'acc-drop'" "  the rule that holds is named"
-for _ in $(seq 100); do [ "$(q r.jsonl 'len(by("/ok/a"))')" -ge 1 ] && break; sleep 0.05; done
-expect_eq "$(q r.jsonl '[(b["name"], b["source"], b["model"]["name"], b["rule"]["metric"]) for b in by("/ok/a")]')" \
+for _ in $(seq 100); do [ "$(q r.jsonl 'len(bodies("/ok/a"))')" -ge 1 ] && break; sleep 0.05; done
+expect_eq "$(q r.jsonl '[(b["name"], b["source"], b["model"]["name"], b["rule"]["metric"]) for b in bodies("/ok/a")]')" \
 	"[('acc-drop', 'monitor', 'model-a', 'accuracy_drop')]" \
 	"one alert sent: acc-drop, from monitor, about model-a (auc_drop under 0.9, no rmse for a classifier)"
-expect_eq "$(q r.jsonl 'abs(by("/ok/a")[0]["rule"]["value"] - float(sys.argv[3])) < 1e-12' "$want")" "True" \
+expect_eq "$(q r.jsonl 'abs(bodies("/ok/a")[0]["rule"]["value"] - float(sys.argv[3])) < 1e-12' "$want")" "True" \
 	"  its value is sklearn's drop from the golden-set baseline"
 expect_eq "$(q r.jsonl 'set(d["signature"] for d in L)')" "{'ok'}" "  signed"
 
@@ -118,12 +111,12 @@ expect_eq "$(q r.jsonl 'len(L)')" "0" "no label yet: no drop measured, nothing f
 
 post /models/model-b/feedback @feedback.json
 expect_eq "$CODE $(json_get resp.txt 'd["stored"]')" "200 500" "500 labels for model-b, 40% of them wrong"
-for _ in $(seq 200); do [ "$(q r.jsonl 'len(by("/ok/b"))')" -ge 1 ] && break; sleep 0.05; done
-expect_eq "$(q r.jsonl '[(b["name"], b["source"], b["model"]["name"]) for b in by("/ok/b")]')" \
+for _ in $(seq 200); do [ "$(q r.jsonl 'len(bodies("/ok/b"))')" -ge 1 ] && break; sleep 0.05; done
+expect_eq "$(q r.jsonl '[(b["name"], b["source"], b["model"]["name"]) for b in bodies("/ok/b")]')" \
 	"[('acc-drop', 'serve', 'model-b')]" "serve fires acc-drop live, naming model-b"
 expect_match "$(cat serve.err)" "alert 'acc-drop' fired: accuracy_drop = [0-9.e-]+ > 0\\.1 \\(model-b 1\\.0\\.0\\)" \
 	"  logged with the model"
-expect_eq "$(q r.jsonl 'abs(by("/ok/b")[0]["rule"]["value"] - float(sys.argv[3])) < 1e-12' "$want")" "True" \
+expect_eq "$(q r.jsonl 'abs(bodies("/ok/b")[0]["rule"]["value"] - float(sys.argv[3])) < 1e-12' "$want")" "True" \
 	"  the drop sklearn computes from the same rows"
 
 for _ in $(seq 100); do
@@ -147,17 +140,17 @@ expect_match "$(cat metrics.txt)" '^mlops_model_performance_labelled_rows\{windo
 expect_match "$(cat metrics.txt)" '^mlops_model_performance\{metric="accuracy",window="24h",model="model-b",model_version="1\.0\.0"\} 0\.[0-9]+$' \
 	"  and model-b"
 sleep 1
-expect_eq "$(q r.jsonl 'len(by("/ok/a"))')" "0" "model-a has no labels: its rule never fires"
+expect_eq "$(q r.jsonl 'len(bodies("/ok/a"))')" "0" "model-a has no labels: its rule never fires"
 
 # A broken bundle dropped into the directory, SIGHUP: reload_failed, and
 # both models answer on.
 head -c 5000 model-a.mlpkg > models/broken.mlpkg
 kill -HUP "$MPID"
-for _ in $(seq 200); do [ "$(q r.jsonl 'sum(b["name"] == "reload_failed" for b in by("/ok/"))')" -ge 2 ] && break; sleep 0.05; done
-expect_eq "$(q r.jsonl 'sorted((p, b["kind"], b["severity"]) for p in ("/ok/a", "/ok/b") for b in by(p) if b["name"] == "reload_failed")')" \
+for _ in $(seq 200); do [ "$(q r.jsonl 'sum(b["name"] == "reload_failed" for b in bodies("/ok/"))')" -ge 2 ] && break; sleep 0.05; done
+expect_eq "$(q r.jsonl 'sorted((p, b["kind"], b["severity"]) for p in ("/ok/a", "/ok/b") for b in bodies(p) if b["name"] == "reload_failed")')" \
 	"[('/ok/a', 'event', 'critical'), ('/ok/b', 'event', 'critical')]" \
 	"SIGHUP with a broken bundle: reload_failed, to each model's notifiers"
-expect_eq "$(q r.jsonl '"broken.mlpkg failed, the other models still answer" in [b for b in by("/ok/a") if b["name"] == "reload_failed"][0]["summary"]')" \
+expect_eq "$(q r.jsonl '"broken.mlpkg failed, the other models still answer" in [b for b in bodies("/ok/a") if b["name"] == "reload_failed"][0]["summary"]')" \
 	"True" "  naming the entry"
 post /models/model-a/predict/batch @batch.json
 A=$CODE
@@ -170,10 +163,10 @@ rm models/broken.mlpkg
 head -c 5000 model-b.mlpkg > models/model-b.mlpkg
 CODE=$(curl -s -o load.json -w '%{http_code}' -X POST -H "Authorization: Bearer $MLOPS_ADMIN_KEY" "$ADMIN/admin/models/model-b/load")
 ok $([ "$CODE" -ge 400 ] && echo 0 || echo 1) "POST /admin/models/model-b/load of a broken bundle fails ($CODE)"
-for _ in $(seq 200); do [ "$(q r.jsonl 'sum(b["name"] == "reload_failed" for b in by("/ok/b"))')" -ge 2 ] && break; sleep 0.05; done
-expect_eq "$(q r.jsonl '[(b["model"]["name"], b["model"]["version"]) for b in by("/ok/b") if b["name"] == "reload_failed" and "model" in b]')" \
+for _ in $(seq 200); do [ "$(q r.jsonl 'sum(b["name"] == "reload_failed" for b in bodies("/ok/b"))')" -ge 2 ] && break; sleep 0.05; done
+expect_eq "$(q r.jsonl '[(b["model"]["name"], b["model"]["version"]) for b in bodies("/ok/b") if b["name"] == "reload_failed" and "model" in b]')" \
 	"[('model-b', '1.0.0')]" "  reload_failed to model-b's notifiers, naming the version still serving"
-expect_eq "$(q r.jsonl 'sum(b["name"] == "reload_failed" for b in by("/ok/a"))')" "1" "  not to model-a's"
+expect_eq "$(q r.jsonl 'sum(b["name"] == "reload_failed" for b in bodies("/ok/a"))')" "1" "  not to model-a's"
 post /models/model-b/predict/batch @batch.json
 expect_eq "$CODE" 200 "  model-b 1.0.0 answers on"
 
