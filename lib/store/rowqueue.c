@@ -30,26 +30,38 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-static const char *field(const struct pstore_prediction *p, int i)
+/* p's seven strings in the block's order, NULL as "". */
+static void fields(const struct pstore_prediction *p, const char *s[7])
 {
-	const char *s[7] = { p->id,	 p->request_id, p->model,
+	const char *v[7] = { p->id,	 p->request_id, p->model,
 			     p->version, p->digest,	p->inputs_json,
 			     p->output_json };
 
-	return s[i] ? s[i] : "";
+	for (int i = 0; i < 7; i++)
+		s[i] = v[i] ? v[i] : "";
+}
+
+/* The bytes a row of these string lengths takes in a block. */
+static size_t row_bytes(const size_t len[7])
+{
+	size_t total = sizeof(struct rec);
+
+	for (int i = 0; i < 7; i++)
+		total += len[i] + 1;
+	return align8(total);
 }
 
 size_t rowq_measure(const struct pstore_prediction *p, size_t len[7])
 {
-	size_t total = sizeof(struct rec);
+	const char *s[7];
 
+	fields(p, s);
 	for (int i = 0; i < 7; i++) {
-		len[i] = strlen(field(p, i));
+		len[i] = strlen(s[i]);
 		if (len[i] >= UINT32_MAX)
 			return 0; /* a length the block's header cannot hold */
-		total += len[i] + 1;
 	}
-	return align8(total);
+	return row_bytes(len);
 }
 
 static struct rowq_block *block_new(struct rowq *q, size_t need)
@@ -87,7 +99,9 @@ static void put_row(struct rowq_block *b, const struct pstore_prediction *p,
 {
 	struct rec h;
 	unsigned char *at = b->data + b->used;
+	const char *s[7];
 
+	fields(p, s);
 	h.ts_ms = p->ts_ms;
 	h.latency_ms = p->latency_ms;
 	for (int i = 0; i < 7; i++)
@@ -95,7 +109,7 @@ static void put_row(struct rowq_block *b, const struct pstore_prediction *p,
 	memcpy(at, &h, sizeof(h));
 	at += sizeof(h);
 	for (int i = 0; i < 7; i++) {
-		memcpy(at, field(p, i), len[i] + 1);
+		memcpy(at, s[i], len[i] + 1);
 		at += len[i] + 1;
 	}
 	b->used += need;
@@ -105,12 +119,9 @@ static void put_row(struct rowq_block *b, const struct pstore_prediction *p,
 void rowq_push(struct rowq *q, const struct pstore_prediction *p,
 	       const size_t len[7])
 {
-	size_t need = sizeof(struct rec);
+	size_t need = row_bytes(len);
 	struct rowq_block *b = q->tail;
 
-	for (int i = 0; i < 7; i++)
-		need += len[i] + 1;
-	need = align8(need);
 	if (!b || b->cap - b->used < need) {
 		b = block_new(q, need);
 		link_block(q, b);
@@ -122,12 +133,9 @@ void rowq_push(struct rowq *q, const struct pstore_prediction *p,
 struct rowq_block *rowq_block_of(const struct pstore_prediction *p,
 				 const size_t len[7])
 {
-	size_t need = sizeof(struct rec);
+	size_t need = row_bytes(len);
 	struct rowq_block *b;
 
-	for (int i = 0; i < 7; i++)
-		need += len[i] + 1;
-	need = align8(need);
 	b = xmalloc(sizeof(*b) + need);
 	b->next = NULL;
 	b->cap = need;
